@@ -1,0 +1,40 @@
+#pragma once
+
+// Operational logging for paymand's executables (the audit log is separate: see audit/).
+// Three formats: `journal` (sd-daemon priority prefixes such as "<6>", no timestamp of our
+// own: journald adds it), `text` (timestamped lines for a terminal) and `json` (one object a
+// line for log shippers). `automatic` picks journal when stderr is connected to journald
+// (JOURNAL_STREAM names stderr's device and inode), else text.
+
+#include <spdlog/formatter.h>
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <optional>
+#include <string_view>
+
+namespace paymand::log {
+
+enum class log_format { automatic, text, journal, json };
+
+// Parses "auto", "text", "journal" or "json"; nullopt for anything else.
+std::optional<log_format> parse_log_format(std::string_view text);
+
+struct log_config {
+    log_format format = log_format::automatic;
+    spdlog::level::level_enum level = spdlog::level::info;
+};
+
+// The format `automatic` resolves to for this process (reads JOURNAL_STREAM and fstat(2)).
+log_format resolve_format(log_format requested);
+
+// The line formatter for a format (`automatic` is resolved first).
+std::unique_ptr<spdlog::formatter> make_formatter(log_format format);
+
+// A logger writing to stderr in the given format. Never throws for a valid format.
+std::shared_ptr<spdlog::logger> make_stderr_logger(std::string name, const log_config& config);
+
+// Installs make_stderr_logger(...) as spdlog's default logger.
+void init_default_logger(std::string name, const log_config& config);
+
+}  // namespace paymand::log
