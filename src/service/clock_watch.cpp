@@ -1,0 +1,77 @@
+#include "paymand/service/clock_watch.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <sys/timerfd.h>
+#include <sys/timex.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <limits>
+#include <tuple>
+
+namespace paymand::service {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+int make_timerfd()
+{
+    int fd = ::timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0)
+        throw boost::system::system_error(errno, boost::system::system_category(),
+                                          "timerfd_create");
+    return fd;
+}
+
+}  // namespace
+
+clock_step_watch::clock_step_watch(asio::any_io_executor executor)
+    : descriptor_(executor, make_timerfd())
+{
+    arm();
+}
+
+void clock_step_watch::arm()
+{
+    // An absolute expiry far away: the timer itself never fires, only the cancel-on-set does.
+    itimerspec spec{};
+    spec.it_value.tv_sec = std::numeric_limits<time_t>::max() / 2;
+    if (::timerfd_settime(descriptor_.native_handle(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+                          &spec, nullptr) != 0)
+        throw boost::system::system_error(errno, boost::system::system_category(),
+                                          "timerfd_settime");
+}
+
+asio::awaitable<error_code> clock_step_watch::async_wait_step()
+{
+    for (;;) {
+        auto [ec] = co_await descriptor_.async_wait(asio::posix::descriptor_base::wait_read,
+                                                    asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return ec;
+        std::uint64_t expirations = 0;
+        ssize_t n = ::read(descriptor_.native_handle(), &expirations, sizeof(expirations));
+        if (n < 0 && errno == ECANCELED) {
+            arm();
+            co_return error_code{};
+        }
+        // Spurious readiness (EAGAIN) or a real expiry centuries from now: keep waiting.
+        if (n >= 0) arm();
+    }
+}
+
+clock_sync read_clock_sync()
+{
+    timex tx{};
+    int state = ::adjtimex(&tx);
+    if (state < 0) return clock_sync::unknown;
+    return (state == TIME_ERROR || (tx.status & STA_UNSYNC) != 0) ? clock_sync::unsynchronised
+                                                                  : clock_sync::synchronised;
+}
+
+}  // namespace paymand::service
