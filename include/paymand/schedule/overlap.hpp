@@ -1,0 +1,20 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace paymand::schedule {
+
+// What happens when an occurrence of a rule is due while the previous occurrence of the same
+// rule is still in flight (YAML key `overlap`): `queue` (default) runs it once the previous
+// one has finished, `skip` records it as skipped. There is no cancel: cancelling a payment in
+// flight is unsafe.
+enum class overlap_policy { queue, skip };
+
+inline constexpr overlap_policy default_overlap = overlap_policy::queue;
+
+// Parse the YAML words exactly (lower case): "queue", "skip".
+std::optional<overlap_policy> parse_overlap(std::string_view text) noexcept;
+std::string_view to_string(overlap_policy p) noexcept;
+
+}  // namespace paymand::schedule

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+namespace paymand::schedule {
+
+// How the day-of-month and day-of-week fields combine when both are restricted (YAML key
+// `day_match`): `any` fires on a day matching either (classic cron), `all` only on a day
+// matching both ("Friday the 13th").
+enum class day_match_policy { any, all };
+
+// What a day of month 29-31 means in a month that is shorter (YAML key `short_month`):
+// `last_day` fires on the month's last day instead, `skip` does not fire that month.
+enum class short_month_policy { last_day, skip };
+
+// The rule keys that qualify a schedule. Each must be given exactly when it matters: parsing
+// fails when one is required and missing, and also when one is given but has no effect, so
+// that nobody believes a key does something it does not.
+struct schedule_options {
+    std::optional<day_match_policy> day_match;
+    std::optional<short_month_policy> short_month;
+};
+
+// Parse the YAML words exactly (lower case): "any"/"all", "last_day"/"skip".
+std::optional<day_match_policy> parse_day_match(std::string_view text) noexcept;
+std::optional<short_month_policy> parse_short_month(std::string_view text) noexcept;
+std::string_view to_string(day_match_policy p) noexcept;
+std::string_view to_string(short_month_policy p) noexcept;
+
+}  // namespace paymand::schedule

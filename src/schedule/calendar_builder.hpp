@@ -1,0 +1,39 @@
+#pragma once
+
+// Internal: how parsed fields become a canonical calendar. Shared by the parser, the
+// calendar's day masks and the shortest-interval bound.
+
+#include "paymand/schedule/calendar.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace paymand::schedule {
+
+class calendar_builder {
+public:
+    std::bitset<60> minutes;
+    std::bitset<24> hours;
+    std::bitset<32> days_of_month;  // 1..31
+    bool last_day = false;
+    std::bitset<13> months;  // 1..12
+    std::bitset<7> days_of_week;
+    std::array<std::uint8_t, 7> nth{};
+    bool dom_restricted = false;
+    bool dow_restricted = false;
+    std::size_t dom_offset = 0;  // where the day of month was written, for errors
+
+    // Checks the options against the fields, folds what cannot matter, refuses calendars that
+    // never fire, and produces the calendar with its normalised text.
+    boost::system::result<calendar, schedule_error> build(const schedule_options& options) const;
+
+    // Firing days (bit d for day d) of month `month` in a year where it has `length` days and
+    // its first day is weekday `first_weekday` (0 = Sunday).
+    static std::uint32_t mask(const calendar& cal, unsigned month, unsigned length,
+                              unsigned first_weekday) noexcept;
+};
+
+// Fewest days month m (1..12) can have: 28 for February.
+unsigned min_month_length(unsigned m) noexcept;
+
+}  // namespace paymand::schedule
