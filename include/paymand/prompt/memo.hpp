@@ -1,0 +1,30 @@
+#pragma once
+
+#include "paymand/prompt/prompt_error.hpp"
+#include "paymand/prompt/prompt_template.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace paymand::prompt {
+
+// What a memo's placeholders expand from: the occurrence's local date in the rule's zone and
+// the rule id.
+struct memo_context {
+    std::chrono::year_month_day date;  // {{date}} 2026-12-01, {{month}} December, {{year}} 2026
+    std::string_view rule_id;          // {{rule}}
+};
+
+// Expands a memo template and checks the result against the safe-text memo grammar.
+boost::system::result<std::string, prompt_error> expand_memo(const prompt_template& memo,
+                                                             const memo_context& context);
+
+// For the rule loader: parses a rule's memo and expands it for `rule_id` with the longest
+// month name, so a memo that passes here cannot fail for length or grammar at render time.
+boost::system::result<prompt_template, prompt_error> check_memo(std::string_view memo_text,
+                                                                std::string_view rule_id);
+
+}  // namespace paymand::prompt
