@@ -1,0 +1,26 @@
+#include "rules/safe_text.hpp"
+
+#include "paymand/text/safe_text.hpp"
+
+namespace paymand::rules::detail {
+
+std::optional<text_problem> check_safe_text(std::string_view value, text_kind kind)
+{
+    text::text_field field = text::text_field::payee_name;
+    switch (kind) {
+    case text_kind::payee:
+        field = text::text_field::payee_name;
+        break;
+    case text_kind::wallet:
+        field = text::text_field::wallet_name;
+        break;
+    case text_kind::memo:
+        field = text::text_field::memo;
+        break;
+    }
+    auto checked = text::check_text(field, value);
+    if (checked) return std::nullopt;
+    return text_problem{checked.error().offset, checked.error().message};
+}
+
+}  // namespace paymand::rules::detail

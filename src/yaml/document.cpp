@@ -1,0 +1,159 @@
+#include "paymand/yaml/document.hpp"
+
+#include <fmt/format.h>
+#include <yaml-cpp/exceptions.h>
+
+#include <fstream>
+#include <unordered_set>
+#include <utility>
+
+namespace paymand::yaml {
+namespace {
+
+// yaml-cpp loads only the first document of a stream, silently. A document marker at column 0
+// ("---" or "...") after content means a second document follows.
+std::optional<int> second_document_line(std::string_view text)
+{
+    bool content = false;  // the first document has content
+    bool ended = false;    // "..." closed it
+    int line = 0;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        auto end = text.find('\n', pos);
+        if (end == std::string_view::npos) end = text.size();
+        auto l = text.substr(pos, end - pos);
+        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+        bool start_marker = l.starts_with("---") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t');
+        bool end_marker = l.starts_with("...") && (l.size() == 3 || l[3] == ' ' || l[3] == '\t');
+        auto rest = start_marker || end_marker ? l.substr(3) : l;
+        auto first = rest.find_first_not_of(" \t");
+        bool blank = first == std::string_view::npos || rest[first] == '#';
+        if (start_marker && (content || ended)) return line;
+        if (end_marker) ended = true;
+        if (!blank && !end_marker) {
+            if (ended) return line;
+            content = true;
+        }
+        pos = end + 1;
+        ++line;
+    }
+    return std::nullopt;
+}
+
+// Walks the loaded tree once to find what yaml-cpp accepts silently: duplicate keys (it keeps
+// both entries) and aliases (a node reached twice: its mark has been seen before). Aliases stop
+// the walk into that node, so a small file cannot expand into a huge walk.
+class structure_checker {
+public:
+    structure_checker(const std::string& file, diagnostics& diags) : file_(file), diags_(diags) {}
+
+    bool saw_alias() const { return saw_alias_; }
+
+    // `key` is the mapping key the node is the value of, if any: an alias shares its anchor's
+    // mark, so the key is the only position that shows where the alias itself is.
+    void walk(const YAML::Node& node, const YAML::Node* key = nullptr)
+    {
+        if (node.IsNull()) return;
+        auto mark = node.Mark();
+        if (mark.pos >= 0 && !seen_.insert({mark.pos, static_cast<int>(node.Type())}).second) {
+            saw_alias_ = true;
+            diags_.error(file_, key ? key->Mark() : mark,
+                         key ? fmt::format("the value of \"{}\" is a YAML alias (*name); anchors "
+                                           "and aliases are not allowed, write the value out",
+                                           key->Scalar())
+                             : std::string("a YAML alias (*name) repeats this value; anchors and "
+                                           "aliases are not allowed, write the value out"));
+            return;
+        }
+        if (node.IsSequence()) {
+            for (const auto& item : node) walk(item);
+        } else if (node.IsMap()) {
+            std::unordered_set<std::string> keys;
+            for (auto it = node.begin(); it != node.end(); ++it) {
+                if (!it->first.IsScalar()) {
+                    diags_.error(file_, it->first.Mark(), "a mapping key must be plain text");
+                } else if (!keys.insert(it->first.Scalar()).second) {
+                    diags_.error(
+                        file_, it->first.Mark(),
+                        fmt::format("duplicate key \"{}\" in this mapping", it->first.Scalar()));
+                }
+                walk(it->second, it->first.IsScalar() ? &it->first : nullptr);
+            }
+        }
+    }
+
+private:
+    struct pair_hash {
+        std::size_t operator()(const std::pair<int, int>& p) const
+        {
+            return std::hash<long long>()((static_cast<long long>(p.first) << 4) ^ p.second);
+        }
+    };
+
+    const std::string& file_;
+    diagnostics& diags_;
+    std::unordered_set<std::pair<int, int>, pair_hash> seen_;
+    bool saw_alias_ = false;
+};
+
+}  // namespace
+
+std::optional<YAML::Node> load_text(std::string_view text, const std::string& file,
+                                    diagnostics& diags)
+{
+    if (text.size() > max_file_size) {
+        diags.error(
+            file, 1, 1,
+            fmt::format("file is larger than {} bytes; refusing to parse it", max_file_size));
+        return std::nullopt;
+    }
+    try {
+        std::string owned(text);
+        YAML::Node root = YAML::Load(owned);
+        if (auto line = second_document_line(text)) {
+            diags.error(file, *line + 1, 1,
+                        "a file holds one YAML document; remove the second one");
+            return std::nullopt;
+        }
+        structure_checker checker(file, diags);
+        checker.walk(root);
+        if (checker.saw_alias()) return std::nullopt;
+        return root;
+    } catch (const YAML::ParserException& e) {
+        diags.error(file, e.mark, fmt::format("YAML syntax error: {}", e.msg));
+    } catch (const YAML::Exception& e) {
+        diags.error(file, e.mark, fmt::format("cannot read YAML: {}", e.msg));
+    }
+    return std::nullopt;
+}
+
+std::optional<YAML::Node> load_file(const std::filesystem::path& path, const std::string& file,
+                                    diagnostics& diags)
+{
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        diags.error(file, 1, 1, fmt::format("cannot read file: {}", ec.message()));
+        return std::nullopt;
+    }
+    if (size > max_file_size) {
+        diags.error(
+            file, 1, 1,
+            fmt::format("file is larger than {} bytes; refusing to parse it", max_file_size));
+        return std::nullopt;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        diags.error(file, 1, 1, "cannot open file for reading");
+        return std::nullopt;
+    }
+    std::string text(static_cast<std::size_t>(size), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (static_cast<std::size_t>(in.gcount()) != text.size()) {
+        diags.error(file, 1, 1, "cannot read the whole file");
+        return std::nullopt;
+    }
+    return load_text(text, file, diags);
+}
+
+}  // namespace paymand::yaml
