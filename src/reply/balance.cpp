@@ -38,12 +38,14 @@ std::optional<std::string> currency_code_in(std::string_view value)
     return up;
 }
 
-// Words that, placed before "wallet", do not name one.
+// Words that, placed before "wallet", do not name one. "Main" and "Primary" are not among
+// them: they are common wallet names, and a rule asking for the Main wallet must be able to
+// read "the Main wallet has ...".
 bool generic_wallet_word(std::string_view key)
 {
-    static const std::set<std::string_view> generic{"",     "your",    "my",    "the", "this",
-                                                    "that", "default", "main",  "a",   "an",
-                                                    "each", "every",   "other", "one", "primary"};
+    static const std::set<std::string_view> generic{"",      "your",    "my", "the", "this",
+                                                    "that",  "default", "a",  "an",  "each",
+                                                    "every", "other",   "one"};
     return generic.count(key) > 0;
 }
 
@@ -82,7 +84,14 @@ std::optional<std::string> wallet_in_sentence(std::string_view text)
         }
         std::string name(text.substr(start, pos - start));
         std::string key = name_key(name);
-        if (auto code = currency_code_in(key); code && key.size() <= 4) continue;  // "TSD wallet"
+        // "TSD wallet": a currency code (known, or written in capitals), not a wallet's name;
+        // "Main wallet" or "Ops wallet" name wallets.
+        if (auto code = currency_code_in(key); code && key.size() <= 4) {
+            const std::string written = clean(name);
+            const bool capitals = std::none_of(written.begin(), written.end(),
+                                               [](char c) { return c >= 'a' && c <= 'z'; });
+            if (capitals || money::currency::find(*code)) continue;
+        }
         if (generic_wallet_word(key)) {
             // "wallet named X" / "wallet called X"
             for (std::string_view lead : {" named ", " called "}) {

@@ -150,3 +150,28 @@ TEST(balance_read, dates_and_counts_are_not_balances)
 
 }  // namespace
 }  // namespace paymand::reply
+
+namespace paymand::reply {
+namespace {
+
+const money::currency tsd_unit = *money::currency::find("TSD");
+
+TEST(balance_read, short_capitalised_wallet_names_are_wallets_not_currencies)
+{
+    for (std::string name : {"Main", "Ops", "Rent", "Primary"}) {
+        auto r = read_balance("The balance of the " + name + " wallet is **1000.00 TSD**.",
+                              {name, tsd_unit});
+        ASSERT_TRUE(r.clear()) << name << ": " << r.explanation;
+        EXPECT_EQ(money::format_decimal(*r.value), "1000.00");
+    }
+}
+
+TEST(balance_read, a_currency_code_before_wallet_names_no_wallet)
+{
+    auto r = read_balance("Your TSD wallet balance is 80.00 TSD.", {std::nullopt, tsd_unit});
+    ASSERT_TRUE(r.clear()) << r.explanation;
+    EXPECT_EQ(money::format_decimal(*r.value), "80.00");
+}
+
+}  // namespace
+}  // namespace paymand::reply
