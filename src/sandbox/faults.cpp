@@ -1,0 +1,241 @@
+#include "sandbox/faults.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace paymand::sandbox {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::pair<std::string_view, fault_action>, 11> action_names{{
+    {"status", fault_action::status},
+    {"delay", fault_action::delay},
+    {"reset_before_read", fault_action::reset_before_read},
+    {"reset_after_read", fault_action::reset_after_read},
+    {"truncate", fault_action::truncate},
+    {"malformed_json", fault_action::malformed_json},
+    {"huge_body", fault_action::huge_body},
+    {"stall", fault_action::stall},
+    {"jsonrpc_error", fault_action::jsonrpc_error},
+    {"expire_tokens", fault_action::expire_tokens},
+    {"revoke_tokens", fault_action::revoke_tokens},
+}};
+
+constexpr std::string_view endpoints[] = {"token", "tasks", "authorize", "any"};
+constexpr std::string_view kinds[] = {"balance", "payment", "payees", "transactions",
+                                      "wallets", "unknown", "any"};
+
+template <std::size_t N>
+bool one_of(std::string_view value, const std::string_view (&allowed)[N])
+{
+    return std::find(std::begin(allowed), std::end(allowed), value) != std::end(allowed);
+}
+
+std::optional<std::int64_t> integer_field(const json::object& o, std::string_view key,
+                                          std::int64_t min, std::int64_t max, std::string& error)
+{
+    auto it = o.find(key);
+    if (it == o.end()) return std::nullopt;
+    const json::value& v = it->value();
+    std::optional<std::int64_t> n;
+    if (v.is_int64())
+        n = v.get_int64();
+    else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        n = static_cast<std::int64_t>(v.get_uint64());
+    if (!n || *n < min || *n > max) {
+        error = fmt::format("'{}' must be an integer between {} and {}", key, min, max);
+        return std::nullopt;
+    }
+    return n;
+}
+
+}  // namespace
+
+std::string_view to_string(fault_action action)
+{
+    for (const auto& [name, value] : action_names)
+        if (value == action) return name;
+    return "status";
+}
+
+json::object fault::to_json() const
+{
+    json::object o{{"id", id},
+                   {"endpoint", endpoint},
+                   {"prompt_kind", prompt_kind},
+                   {"remaining", remaining},
+                   {"action", to_string(action)}};
+    switch (action) {
+    case fault_action::status:
+        o["status"] = status;
+        if (retry_after_s) o["retry_after"] = *retry_after_s;
+        break;
+    case fault_action::delay:
+        o["delay_ms"] = delay_ms;
+        break;
+    case fault_action::huge_body:
+        o["size"] = size;
+        break;
+    case fault_action::jsonrpc_error:
+        o["code"] = code;
+        break;
+    default:
+        break;
+    }
+    return o;
+}
+
+std::optional<std::int64_t> fault_table::add(const json::value& spec, std::string& error)
+{
+    error.clear();
+    if (!spec.is_object()) {
+        error = "a fault must be a JSON object";
+        return std::nullopt;
+    }
+    const json::object& o = spec.get_object();
+    fault f;
+    auto text = [&](std::string_view key, std::string& out) {
+        auto it = o.find(key);
+        if (it == o.end()) return true;
+        if (!it->value().is_string()) {
+            error = fmt::format("'{}' must be a string", key);
+            return false;
+        }
+        out = std::string(it->value().get_string());
+        return true;
+    };
+    std::string action;
+    if (!text("endpoint", f.endpoint) || !text("prompt_kind", f.prompt_kind) ||
+        !text("action", action))
+        return std::nullopt;
+    if (!one_of(f.endpoint, endpoints)) {
+        error = "'endpoint' must be one of token, tasks, authorize, any";
+        return std::nullopt;
+    }
+    if (!one_of(f.prompt_kind, kinds)) {
+        error = "'prompt_kind' must be one of balance, payment, payees, transactions, wallets, "
+                "unknown, any";
+        return std::nullopt;
+    }
+    if (f.prompt_kind != "any" && f.endpoint != "tasks") {
+        error = "'prompt_kind' applies only to endpoint 'tasks'";
+        return std::nullopt;
+    }
+    auto named = std::find_if(action_names.begin(), action_names.end(),
+                              [&](const auto& entry) { return entry.first == action; });
+    if (named == action_names.end()) {
+        error = "'action' must be one of status, delay, reset_before_read, reset_after_read, "
+                "truncate, malformed_json, huge_body, stall, jsonrpc_error, expire_tokens, "
+                "revoke_tokens";
+        return std::nullopt;
+    }
+    f.action = named->second;
+
+    // Which keys each action accepts besides the common ones.
+    std::vector<std::string_view> allowed{"endpoint", "prompt_kind", "count", "action"};
+    switch (f.action) {
+    case fault_action::status:
+        allowed.insert(allowed.end(), {"status", "retry_after"});
+        break;
+    case fault_action::delay:
+        allowed.push_back("delay_ms");
+        break;
+    case fault_action::huge_body:
+        allowed.push_back("size");
+        break;
+    case fault_action::jsonrpc_error:
+        allowed.push_back("code");
+        break;
+    default:
+        break;
+    }
+    for (const auto& entry : o) {
+        if (std::find(allowed.begin(), allowed.end(), entry.key()) == allowed.end()) {
+            error = fmt::format("unknown key '{}' for action '{}'", std::string_view(entry.key()),
+                                action);
+            return std::nullopt;
+        }
+    }
+    if (o.find("count") != o.end()) {
+        auto n = integer_field(o, "count", 1, 1'000'000, error);
+        if (!n) return std::nullopt;
+        f.remaining = *n;
+    }
+    switch (f.action) {
+    case fault_action::status: {
+        if (o.find("status") == o.end()) {
+            error = "action 'status' needs 'status' (an HTTP status 400-599)";
+            return std::nullopt;
+        }
+        auto s = integer_field(o, "status", 400, 599, error);
+        if (!s) return std::nullopt;
+        f.status = static_cast<int>(*s);
+        if (o.find("retry_after") != o.end()) {
+            f.retry_after_s = integer_field(o, "retry_after", 0, 86'400, error);
+            if (!f.retry_after_s) return std::nullopt;
+        }
+        break;
+    }
+    case fault_action::delay: {
+        auto d = integer_field(o, "delay_ms", 1, 600'000, error);
+        if (!d) {
+            if (error.empty()) error = "action 'delay' needs 'delay_ms' (1-600000)";
+            return std::nullopt;
+        }
+        f.delay_ms = *d;
+        break;
+    }
+    case fault_action::huge_body: {
+        auto s = integer_field(o, "size", 64, 1LL << 30, error);
+        if (!s) {
+            if (error.empty()) error = "action 'huge_body' needs 'size' in bytes (64-1073741824)";
+            return std::nullopt;
+        }
+        f.size = *s;
+        break;
+    }
+    case fault_action::jsonrpc_error: {
+        if (f.endpoint != "tasks") {
+            error = "action 'jsonrpc_error' applies only to endpoint 'tasks'";
+            return std::nullopt;
+        }
+        if (o.find("code") != o.end()) {
+            auto c = integer_field(o, "code", -32768, 32767, error);
+            if (!c) return std::nullopt;
+            f.code = *c;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+    f.id = next_id_++;
+    faults_.push_back(f);
+    return f.id;
+}
+
+std::optional<fault> fault_table::take(std::string_view endpoint, std::string_view family)
+{
+    for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+        if (it->endpoint != "any" && it->endpoint != endpoint) continue;
+        if (it->prompt_kind != "any" && it->prompt_kind != family) continue;
+        fault f = *it;
+        if (--it->remaining <= 0) faults_.erase(it);
+        return f;
+    }
+    return std::nullopt;
+}
+
+json::array fault_table::to_json() const
+{
+    json::array out;
+    for (const auto& f : faults_) out.push_back(f.to_json());
+    return out;
+}
+
+}  // namespace paymand::sandbox

@@ -1,0 +1,564 @@
+#include "sandbox/service.hpp"
+#include "support/process.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace paymand::sandbox {
+namespace {
+
+namespace json = boost::json;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+sandbox_config test_config()
+{
+    auto r = parse_config(R"(clients:
+  - id: pm-test-client
+    secret: test-secret-123
+    token_lifetime: 60
+    per_transaction_limit: "500.00"
+    redirect_uris: [http://127.0.0.1:9/callback]
+  - id: pm-test-readonly
+    secret: ro
+    scopes: [read_balance]
+    scope_denial: http
+  - id: pm-test-refresh
+    secret: rf
+    refresh_with_client_credentials: true
+    token_fields: snake
+wallets:
+  - name: Operations
+    balance: "1000.00"
+payees:
+  - name: John Doe
+    email: john@example.com
+)",
+                          "test.yaml");
+    if (!r.config) throw std::runtime_error(r.errors.front());
+    return *r.config;
+}
+
+class SandboxService : public ::testing::Test {
+protected:
+    request make(http::verb verb, std::string target, std::string body = {},
+                 std::string content_type = {})
+    {
+        request req{verb, target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        if (!content_type.empty()) req.set(http::field::content_type, content_type);
+        req.body() = std::move(body);
+        req.prepare_payload();
+        return req;
+    }
+
+    static std::string basic(std::string_view id, std::string_view secret)
+    {
+        static constexpr char alphabet[] =
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        std::string in = std::string(id) + ":" + std::string(secret), out;
+        for (std::size_t i = 0; i < in.size(); i += 3) {
+            unsigned v = static_cast<unsigned char>(in[i]) << 16;
+            if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+            if (i + 2 < in.size()) v |= static_cast<unsigned char>(in[i + 2]);
+            out += alphabet[(v >> 18) & 63];
+            out += alphabet[(v >> 12) & 63];
+            out += i + 1 < in.size() ? alphabet[(v >> 6) & 63] : '=';
+            out += i + 2 < in.size() ? alphabet[v & 63] : '=';
+        }
+        return "Basic " + out;
+    }
+
+    reply token(std::string query, std::string id = "pm-test-client",
+                std::string secret = "test-secret-123")
+    {
+        auto req = make(http::verb::post, "/api/oauth2/token?" + query);
+        req.set(http::field::authorization, basic(id, secret));
+        return svc.handle_api(req);
+    }
+
+    std::string access_token(std::string id = "pm-test-client",
+                             std::string secret = "test-secret-123")
+    {
+        auto r = token("grant_type=client_credentials", id, secret);
+        EXPECT_EQ(r.message.result_int(), 200u) << r.message.body();
+        return std::string(json::parse(r.message.body()).at("accessToken").as_string());
+    }
+
+    static json::object task_body(std::string_view text, json::value metadata = nullptr)
+    {
+        return json::object{
+            {"jsonrpc", "2.0"},
+            {"id", "req-1"},
+            {"method", "tasks.send"},
+            {"params",
+             json::object{{"id", "tsk-1"},
+                          {"sessionId", "ses-1"},
+                          {"message",
+                           json::object{{"role", "user"},
+                                        {"parts", json::array{json::object{{"type", "text"},
+                                                                           {"text", text},
+                                                                           {"metadata", nullptr}}}},
+                                        {"metadata", nullptr}}},
+                          {"metadata", metadata}}}};
+    }
+
+    reply send_raw(const std::string& token_value, std::string body)
+    {
+        auto req =
+            make(http::verb::post, "/api/a2a/tasks/send", std::move(body), "application/json");
+        req.set("x-payman-access-token", token_value);
+        return svc.handle_api(req);
+    }
+
+    json::value ask(const std::string& token_value, std::string_view text,
+                    json::value metadata = nullptr)
+    {
+        auto r = send_raw(token_value, json::serialize(task_body(text, metadata)));
+        EXPECT_EQ(r.message.result_int(), 200u) << r.message.body();
+        return json::parse(r.message.body());
+    }
+
+    static std::string text_of(const json::value& response)
+    {
+        return std::string(
+            response.at("result").at("artifacts").at(0).at("parts").at(0).at("text").as_string());
+    }
+
+    json::value admin_json(http::verb verb, std::string target, std::string body = {})
+    {
+        auto r =
+            svc.handle_admin(make(verb, std::move(target), std::move(body), "application/json"));
+        EXPECT_EQ(r.message.result_int(), 200u) << r.message.body();
+        return json::parse(r.message.body());
+    }
+
+    time_point clock_now{std::chrono::milliseconds(1'795'000'000'000)};
+    service svc{test_config(), std::nullopt, [this] { return clock_now; }};
+};
+
+TEST_F(SandboxService, ClientCredentialsAsTheSdksSendThem)
+{
+    auto r = token("grant_type=client_credentials");
+    ASSERT_EQ(r.message.result_int(), 200u);
+    auto body = json::parse(r.message.body());
+    EXPECT_THAT(std::string(body.at("accessToken").as_string()), StartsWith("pmat_"));
+    EXPECT_EQ(body.at("tokenType"), "Bearer");
+    EXPECT_EQ(body.at("expiresIn"), 60);
+    EXPECT_THAT(std::string(body.at("scope").as_string()), HasSubstr("write_send_payment"));
+    EXPECT_FALSE(body.as_object().contains("refreshToken"));
+    EXPECT_EQ(r.message[http::field::cache_control], "no-store");
+}
+
+TEST_F(SandboxService, ClientCredentialsAsAFormBody)
+{
+    auto req =
+        make(http::verb::post, "/api/oauth2/token",
+             "grant_type=client_credentials&client_id=pm-test-client&client_secret=test-secret-123",
+             "application/x-www-form-urlencoded");
+    auto r = svc.handle_api(req);
+    EXPECT_EQ(r.message.result_int(), 200u) << r.message.body();
+}
+
+TEST_F(SandboxService, BadCredentialsGetPaymansErrorShape)
+{
+    auto r = token("grant_type=client_credentials", "pm-test-client", "wrong");
+    ASSERT_EQ(r.message.result_int(), 401u);
+    auto body = json::parse(r.message.body()).as_object();
+    EXPECT_EQ(body.at("status"), 401);
+    EXPECT_EQ(body.at("errorCode"), "not_authorized");
+    EXPECT_TRUE(body.contains("timestamp"));
+    EXPECT_TRUE(body.contains("errorMessage"));
+    EXPECT_TRUE(body.contains("traceId"));
+    EXPECT_THAT(r.message.body(), ::testing::Not(HasSubstr("wrong")));
+}
+
+TEST_F(SandboxService, GrantErrors)
+{
+    EXPECT_EQ(token("").message.result_int(), 400u);
+    auto unsupported = token("grant_type=password");
+    EXPECT_EQ(json::parse(unsupported.message.body()).at("errorCode"), "unsupported_grant_type");
+    EXPECT_EQ(json::parse(token("grant_type=client_credentials&grant_type=x").message.body())
+                  .at("errorCode"),
+              "invalid_request");
+    EXPECT_EQ(json::parse(token("grant_type=client_credentials&scope=fly").message.body())
+                  .at("errorCode"),
+              "invalid_scope");
+    EXPECT_EQ(json::parse(token("grant_type=authorization_code&code=nope").message.body())
+                  .at("errorCode"),
+              "invalid_grant");
+}
+
+TEST_F(SandboxService, NarrowedScopeIsHonoured)
+{
+    auto r = token("grant_type=client_credentials&scope=read_balance");
+    auto t = std::string(json::parse(r.message.body()).at("accessToken").as_string());
+    EXPECT_EQ(json::parse(r.message.body()).at("scope"), "read_balance");
+    auto answer = ask(t, "send 1 TSD to John Doe");
+    EXPECT_THAT(text_of(answer), HasSubstr("write_send_payment"));
+    EXPECT_TRUE(svc.state().transactions.empty());
+}
+
+TEST_F(SandboxService, AuthorizationCodeFlowWithRefreshRotation)
+{
+    auto page = svc.handle_api(
+        make(http::verb::get, "/api/oauth/"
+                              "authorize?client_id=pm-test-client&redirect_uri=http%3A%2F%2F127.0."
+                              "0.1%3A9%2Fcallback&scope=read_balance,read_list_payees&state=xyz"));
+    ASSERT_EQ(page.message.result_int(), 200u);
+    EXPECT_THAT(page.message.body(), HasSubstr("value=\"approve\""));
+    EXPECT_THAT(page.message.body(), HasSubstr("read_list_payees"));
+
+    auto approve = svc.handle_api(
+        make(http::verb::post, "/api/oauth/authorize",
+             "client_id=pm-test-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&scope="
+             "read_balance%2Cread_list_payees&state=xyz&decision=approve",
+             "application/x-www-form-urlencoded"));
+    ASSERT_EQ(approve.message.result_int(), 302u) << approve.message.body();
+    std::string location(approve.message[http::field::location]);
+    EXPECT_THAT(location, StartsWith("http://127.0.0.1:9/callback?code="));
+    EXPECT_THAT(location, HasSubstr("&state=xyz"));
+    std::string code = location.substr(location.find("code=") + 5);
+    code = code.substr(0, code.find('&'));
+
+    auto exchanged = token("grant_type=authorization_code&code=" + code);
+    ASSERT_EQ(exchanged.message.result_int(), 200u) << exchanged.message.body();
+    auto body = json::parse(exchanged.message.body());
+    EXPECT_EQ(body.at("scope"), "read_balance,read_list_payees");
+    std::string refresh(body.at("refreshToken").as_string());
+    EXPECT_EQ(token("grant_type=authorization_code&code=" + code).message.result_int(), 400u)
+        << "a code is single use";
+
+    auto refreshed = token("grant_type=refresh_token&refresh_token=" + refresh);
+    ASSERT_EQ(refreshed.message.result_int(), 200u);
+    auto rotated = json::parse(refreshed.message.body());
+    EXPECT_NE(rotated.at("refreshToken"), body.at("refreshToken"));
+    EXPECT_EQ(token("grant_type=refresh_token&refresh_token=" + refresh).message.result_int(), 400u)
+        << "the old refresh token is spent";
+}
+
+TEST_F(SandboxService, ConsentRefusesUnregisteredRedirects)
+{
+    auto r = svc.handle_api(make(
+        http::verb::get,
+        "/api/oauth/authorize?client_id=pm-test-client&redirect_uri=http%3A%2F%2Fevil.example%2F"));
+    EXPECT_EQ(r.message.result_int(), 400u);
+    EXPECT_EQ(r.message[http::field::location], "");
+    auto deny = svc.handle_api(make(
+        http::verb::post, "/api/oauth/authorize",
+        "client_id=pm-test-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback&decision=deny",
+        "application/x-www-form-urlencoded"));
+    EXPECT_EQ(deny.message[http::field::location],
+              "http://127.0.0.1:9/callback?error=access_denied");
+}
+
+TEST_F(SandboxService, SnakeCaseTokensAndClientCredentialRefresh)
+{
+    auto r = token("grant_type=client_credentials", "pm-test-refresh", "rf");
+    auto body = json::parse(r.message.body()).as_object();
+    EXPECT_TRUE(body.contains("access_token"));
+    EXPECT_TRUE(body.contains("refresh_token"));
+    EXPECT_TRUE(body.contains("expires_in"));
+}
+
+TEST_F(SandboxService, ExpiredTokenGets401)
+{
+    auto t = access_token();
+    clock_now += std::chrono::seconds(61);
+    auto r = send_raw(t, json::serialize(task_body("list all payees")));
+    EXPECT_EQ(r.message.result_int(), 401u);
+    EXPECT_EQ(json::parse(r.message.body()).at("errorCode"), "token_expired");
+}
+
+TEST_F(SandboxService, TasksNeedTheAccessTokenHeader)
+{
+    auto req = make(http::verb::post, "/api/a2a/tasks/send", json::serialize(task_body("hi")),
+                    "application/json");
+    req.set(http::field::authorization, "Bearer " + access_token());
+    EXPECT_EQ(svc.handle_api(req).message.result_int(), 401u);
+}
+
+TEST_F(SandboxService, JsonRpcValidation)
+{
+    auto t = access_token();
+    auto code_of = [&](std::string body) {
+        auto r = send_raw(t, std::move(body));
+        EXPECT_EQ(r.message.result_int(), 200u);
+        auto v = json::parse(r.message.body());
+        EXPECT_TRUE(v.at("result").is_null());
+        return v.at("error").at("code").as_int64();
+    };
+    EXPECT_EQ(code_of("{not json"), -32700);
+    EXPECT_EQ(code_of("[]"), -32600);
+    EXPECT_EQ(code_of(R"({"jsonrpc":"1.0","id":"r","method":"tasks.send","params":{}})"), -32600);
+    EXPECT_EQ(code_of(R"({"jsonrpc":"2.0","method":"tasks.send","params":{}})"), -32600);
+    EXPECT_EQ(code_of(R"({"jsonrpc":"2.0","id":"r","method":"tasks.cancel","params":{}})"), -32601);
+    EXPECT_EQ(code_of(R"({"jsonrpc":"2.0","id":"r","method":"tasks.send","params":[]})"), -32602);
+    auto no_text = task_body("x");
+    no_text["params"].as_object()["message"].as_object()["parts"] = json::array{};
+    EXPECT_EQ(code_of(json::serialize(no_text)), -32602);
+    auto bad_role = task_body("x");
+    bad_role["params"].as_object()["message"].as_object()["role"] = "agent";
+    EXPECT_EQ(code_of(json::serialize(bad_role)), -32602);
+    EXPECT_EQ(code_of(json::serialize(task_body("x", json::object{{"idempotencyKey", 5}}))),
+              -32602);
+}
+
+TEST_F(SandboxService, BothMethodSpellingsAndSessionKeys)
+{
+    auto t = access_token();
+    auto body = task_body("list all payees");
+    body["method"] = "tasks/send";
+    auto& params = body["params"].as_object();
+    params.erase("sessionId");
+    params["session_id"] = "ses-snake";
+    auto r = json::parse(send_raw(t, json::serialize(body)).message.body());
+    EXPECT_EQ(r.at("result").at("sessionId"), "ses-snake");
+    EXPECT_EQ(r.at("result").at("id"), "tsk-1");
+    EXPECT_EQ(r.at("result").at("status").at("state"), "completed");
+    EXPECT_EQ(r.at("id"), "req-1");
+    EXPECT_TRUE(r.at("error").is_null());
+}
+
+TEST_F(SandboxService, IdempotencyKeyInEitherSpelling)
+{
+    auto t = access_token();
+    auto first = ask(t, "send 100 TSD to John Doe", json::object{{"idempotencyKey", "occ-1"}});
+    auto second = ask(t, "send 100 TSD to John Doe", json::object{{"idempotency_key", "occ-1"}});
+    EXPECT_EQ(text_of(first), text_of(second));
+    EXPECT_EQ(svc.state().transactions.size(), 1u);
+    EXPECT_EQ(svc.state().wallets[0].balance, 90000);
+}
+
+TEST_F(SandboxService, ScopeDenialAsHttp403)
+{
+    auto t = access_token("pm-test-readonly", "ro");
+    auto r = send_raw(t, json::serialize(task_body("send 1 TSD to John Doe")));
+    EXPECT_EQ(r.message.result_int(), 403u);
+    EXPECT_EQ(json::parse(r.message.body()).at("errorCode"), "insufficient_scope");
+}
+
+TEST_F(SandboxService, FaultStatusWithRetryAfterExecutesNothing)
+{
+    auto t = access_token();
+    admin_json(
+        http::verb::post, "/admin/faults",
+        R"({"endpoint":"tasks","prompt_kind":"payment","action":"status","status":503,"retry_after":2})");
+    ask(t, "list all payees");  // other prompt kinds are not affected
+    auto r = send_raw(t, json::serialize(task_body("send 1 TSD to John Doe")));
+    EXPECT_EQ(r.message.result_int(), 503u);
+    EXPECT_EQ(r.message[http::field::retry_after], "2");
+    EXPECT_TRUE(svc.state().transactions.empty());
+    ask(t, "send 1 TSD to John Doe");  // count 1: consumed
+    EXPECT_EQ(svc.state().transactions.size(), 1u);
+}
+
+TEST_F(SandboxService, FaultActionsReachTheTransport)
+{
+    auto t = access_token();
+    auto next = [&](std::string fault) {
+        admin_json(http::verb::post, "/admin/faults", std::move(fault));
+        return send_raw(t, json::serialize(task_body("send 1 TSD to John Doe")));
+    };
+    EXPECT_EQ(next(R"({"endpoint":"tasks","action":"reset_before_read"})").action,
+              transport_action::reset);
+    EXPECT_EQ(svc.state().transactions.size(), 0u);
+    EXPECT_EQ(next(R"({"endpoint":"tasks","action":"reset_after_read"})").action,
+              transport_action::reset);
+    EXPECT_EQ(svc.state().transactions.size(), 1u);
+    EXPECT_EQ(next(R"({"endpoint":"any","action":"stall"})").action, transport_action::stall);
+    EXPECT_EQ(svc.state().transactions.size(), 1u);
+    auto delayed = next(R"({"endpoint":"tasks","action":"delay","delay_ms":1500})");
+    EXPECT_EQ(delayed.action, transport_action::delay);
+    EXPECT_EQ(delayed.delay, std::chrono::milliseconds(1500));
+    EXPECT_EQ(svc.state().transactions.size(), 2u);
+    EXPECT_EQ(next(R"({"endpoint":"tasks","action":"truncate"})").action,
+              transport_action::truncate);
+    auto malformed = next(R"({"endpoint":"tasks","action":"malformed_json"})");
+    boost::system::error_code ec;
+    json::parse(malformed.message.body(), ec);
+    EXPECT_TRUE(ec);
+    auto huge = next(R"({"endpoint":"tasks","action":"huge_body","size":100000})");
+    EXPECT_EQ(huge.message.body().size(), 100000u);
+    auto rpc = next(R"({"endpoint":"tasks","action":"jsonrpc_error","code":-32603})");
+    EXPECT_EQ(json::parse(rpc.message.body()).at("error").at("code"), -32603);
+    EXPECT_EQ(svc.state().transactions.size(), 4u);
+}
+
+TEST_F(SandboxService, TokenFaults)
+{
+    auto t = access_token();
+    admin_json(http::verb::post, "/admin/faults",
+               R"({"endpoint":"tasks","action":"expire_tokens"})");
+    EXPECT_EQ(send_raw(t, json::serialize(task_body("list all payees"))).message.result_int(),
+              401u);
+    auto t2 = access_token();
+    EXPECT_EQ(send_raw(t2, json::serialize(task_body("list all payees"))).message.result_int(),
+              200u);
+    admin_json(http::verb::post, "/admin/faults", R"({"endpoint":"any","action":"revoke_tokens"})");
+    EXPECT_EQ(send_raw(t2, json::serialize(task_body("list all payees"))).message.result_int(),
+              401u);
+}
+
+TEST_F(SandboxService, FaultSpecsAreStrict)
+{
+    auto bad = [&](std::string body) {
+        auto r = svc.handle_admin(
+            make(http::verb::post, "/admin/faults", std::move(body), "application/json"));
+        EXPECT_EQ(r.message.result_int(), 400u);
+        return std::string(json::parse(r.message.body()).at("error").as_string());
+    };
+    EXPECT_THAT(bad(R"({"endpoint":"tasks","action":"explode"})"), HasSubstr("'action'"));
+    EXPECT_THAT(bad(R"({"endpoint":"nowhere","action":"stall"})"), HasSubstr("'endpoint'"));
+    EXPECT_THAT(bad(R"({"endpoint":"token","prompt_kind":"payment","action":"stall"})"),
+                HasSubstr("prompt_kind"));
+    EXPECT_THAT(bad(R"({"action":"status"})"), HasSubstr("'status'"));
+    EXPECT_THAT(bad(R"({"action":"delay","delay_ms":5,"colour":1})"),
+                HasSubstr("unknown key 'colour'"));
+    EXPECT_THAT(bad(R"({"action":"stall","count":0})"), HasSubstr("'count'"));
+    EXPECT_THAT(bad("nope"), HasSubstr("JSON"));
+}
+
+TEST_F(SandboxService, AdminLedgerStatsAndReset)
+{
+    auto t = access_token();
+    ask(t, "send 100 TSD to John Doe with memo \"rent\"", json::object{{"idempotencyKey", "k"}});
+    auto ledger = admin_json(http::verb::get, "/admin/ledger");
+    auto tx = ledger.at("transactions").at(0);
+    EXPECT_EQ(tx.at("seq"), 1);
+    EXPECT_EQ(tx.at("amount"), "100.00");
+    EXPECT_EQ(tx.at("currency"), "TSD");
+    EXPECT_EQ(tx.at("memo"), "rent");
+    EXPECT_EQ(tx.at("idempotency_key"), "k");
+    EXPECT_EQ(tx.at("task_id"), "tsk-1");
+    EXPECT_EQ(tx.at("time"), "2026-11-18T11:06:40.000Z");
+    EXPECT_EQ(ledger.at("wallets").at(0).at("balance"), "900.00");
+    EXPECT_EQ(ledger.at("payees").at(0).at("name"), "John Doe");
+    auto stats = admin_json(http::verb::get, "/admin/stats");
+    EXPECT_EQ(stats.at("requests").at("token"), 1);
+    EXPECT_EQ(stats.at("requests").at("tasks_send"), 1);
+    EXPECT_EQ(stats.at("tokens_issued"), 1);
+    admin_json(http::verb::post, "/admin/reset");
+    ledger = admin_json(http::verb::get, "/admin/ledger");
+    EXPECT_TRUE(ledger.at("transactions").as_array().empty());
+    EXPECT_EQ(ledger.at("wallets").at(0).at("balance"), "1000.00");
+    EXPECT_EQ(send_raw(t, json::serialize(task_body("list all payees"))).message.result_int(), 401u)
+        << "tokens are gone after a reset";
+    EXPECT_EQ(admin_json(http::verb::get, "/admin/stats").at("requests").at("tasks_send"), 1);
+}
+
+TEST_F(SandboxService, StatePersistsAndReloads)
+{
+    test::temp_dir dir;
+    auto file = dir / "state.json";
+    {
+        service s(test_config(), file, [this] { return clock_now; });
+        request req{http::verb::post, "/api/oauth2/token?grant_type=client_credentials", 11};
+        req.set(http::field::authorization, basic("pm-test-client", "test-secret-123"));
+        auto t = std::string(
+            json::parse(s.handle_api(req).message.body()).at("accessToken").as_string());
+        request ask_req{http::verb::post, "/api/a2a/tasks/send", 11};
+        ask_req.set(http::field::content_type, "application/json");
+        ask_req.set("x-payman-access-token", t);
+        ask_req.body() = json::serialize(task_body("send 250 TSD to John Doe"));
+        ask_req.prepare_payload();
+        s.handle_api(ask_req);
+    }
+    service reloaded(test_config(), file, [this] { return clock_now; });
+    ASSERT_TRUE(reloaded.startup_error().empty()) << reloaded.startup_error();
+    EXPECT_EQ(reloaded.state().wallets[0].balance, 75000);
+    EXPECT_EQ(reloaded.state().transactions.size(), 1u);
+    EXPECT_EQ(reloaded.state().tokens.size(), 1u);
+}
+
+TEST_F(SandboxService, CorruptStateFileIsRefused)
+{
+    test::temp_dir dir;
+    auto file = dir.write("state.json", "{\"version\":1,\"wallets\":7}");
+    service s(test_config(), file);
+    EXPECT_THAT(s.startup_error(), HasSubstr("state file"));
+}
+
+TEST_F(SandboxService, HandleBytesServesAWellFormedRequest)
+{
+    auto t = access_token();
+    std::string body = json::serialize(task_body("list all payees"));
+    std::string raw =
+        "POST /api/a2a/tasks/send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "x-payman-access-token: " +
+        t + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::string out = svc.handle_bytes(raw);
+    EXPECT_THAT(out, StartsWith("HTTP/1.1 200 OK"));
+    EXPECT_THAT(out, HasSubstr("John Doe"));
+}
+
+TEST_F(SandboxService, TooManyHeadersAre431)
+{
+    std::string raw = "GET /api/a2a/tasks/send HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 100; ++i) raw += "X-H" + std::to_string(i) + ": v\r\n";
+    raw += "\r\n";
+    EXPECT_THAT(svc.handle_bytes(raw), StartsWith("HTTP/1.1 431"));
+}
+
+// Random and mutated input must never crash the handler and always yield an HTTP response.
+TEST_F(SandboxService, GarbageNeverCrashesTheHandler)
+{
+    auto t = access_token();
+    std::string body = json::serialize(task_body("send 1 TSD to John Doe with memo \"x\""));
+    std::string valid =
+        "POST /api/a2a/tasks/send HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        "x-payman-access-token: " +
+        t + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+    std::string token_req = "POST /api/oauth2/token?grant_type=client_credentials HTTP/1.1\r\n"
+                            "Authorization: Basic cG0tdGVzdC1jbGllbnQ6dGVzdC1zZWNyZXQtMTIz\r\n"
+                            "Content-Length: 0\r\n\r\n";
+    std::mt19937_64 rng(12345);
+    for (int i = 0; i < 20000; ++i) {
+        std::string input;
+        switch (i % 4) {
+        case 0: {  // random bytes
+            input.resize(rng() % 512);
+            for (auto& c : input) c = static_cast<char>(rng());
+            break;
+        }
+        case 1:
+        case 2: {  // a valid request with a few bytes flipped, inserted or removed
+            input = i % 8 < 4 ? valid : token_req;
+            int edits = 1 + static_cast<int>(rng() % 8);
+            for (int e = 0; e < edits && !input.empty(); ++e) {
+                std::size_t at = rng() % input.size();
+                switch (rng() % 3) {
+                case 0:
+                    input[at] = static_cast<char>(rng());
+                    break;
+                case 1:
+                    input.insert(at, 1, static_cast<char>(rng()));
+                    break;
+                default:
+                    input.erase(at, 1);
+                    break;
+                }
+            }
+            break;
+        }
+        default: {  // a valid HTTP frame around a random JSON-ish body
+            std::string junk;
+            junk.resize(rng() % 256);
+            const char alphabet[] = "{}[]\":,0123456789.-eE truefalsnul\\abc";
+            for (auto& c : junk) c = alphabet[rng() % (sizeof alphabet - 1)];
+            input = "POST /api/a2a/tasks/send HTTP/1.1\r\nContent-Type: application/json\r\n"
+                    "x-payman-access-token: " +
+                    t + "\r\nContent-Length: " + std::to_string(junk.size()) + "\r\n\r\n" + junk;
+            break;
+        }
+        }
+        std::string out = svc.handle_bytes(input, i % 16 == 0);
+        ASSERT_THAT(out, StartsWith("HTTP/1.1 ")) << i;
+    }
+    for (const auto& tx : svc.state().transactions) EXPECT_EQ(tx.amount, 100);
+}
+
+}  // namespace
+}  // namespace paymand::sandbox
