@@ -1,0 +1,105 @@
+#include "paymand/audit/async_audit_writer.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+namespace paymand::audit {
+
+async_audit_writer::async_audit_writer(std::unique_ptr<audit_store> store)
+    : store_(std::move(store)), health_(store_->health())
+{
+    thread_ = std::thread([this] { run(); });
+}
+
+async_audit_writer::~async_audit_writer()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+}
+
+boost::asio::awaitable<audit_result<append_receipt>>
+async_audit_writer::async_append(std::vector<record_body> records)
+{
+    co_return co_await async_append(std::move(records), boost::asio::use_awaitable);
+}
+
+std::size_t async_audit_writer::queued() const
+{
+    std::lock_guard lock(mutex_);
+    return queue_.size();
+}
+
+void async_audit_writer::enqueue(std::vector<record_body> records, completion done)
+{
+    {
+        std::lock_guard lock(mutex_);
+        if (!stopping_) {
+            queue_.push_back({std::move(records), std::move(done)});
+            wake_.notify_one();
+            return;
+        }
+    }
+    std::move(done)(audit_error{make_error_code(audit_errc::closed),
+                                "the audit writer is shutting down; nothing was written"});
+}
+
+void async_audit_writer::run()
+{
+    for (;;) {
+        std::vector<pending> group;
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;  // stopping, and everything is written
+            group.swap(queue_);
+        }
+        write_group(group);
+    }
+}
+
+void async_audit_writer::write_group(std::vector<pending>& group)
+{
+    std::vector<record_body> all;
+    std::vector<std::size_t> starts;
+    for (auto& p : group) {
+        starts.push_back(all.size());
+        for (auto& r : p.records) all.push_back(std::move(r));
+    }
+    starts.push_back(all.size());
+
+    auto deliver = [&](std::size_t i, audit_result<append_receipt> r) {
+        std::move(group[i].done)(std::move(r));
+    };
+    auto write = [&](std::size_t first, std::size_t last) {
+        commits_.fetch_add(1);
+        auto r =
+            store_->append(std::span(all).subspan(starts[first], starts[last] - starts[first]));
+        health_.store(store_->health());
+        return r;
+    };
+
+    auto result = write(0, group.size());
+    if (!result && result.error().code == audit_errc::record_invalid && group.size() > 1) {
+        // Nothing was written; one bad batch must not sink the others.
+        for (std::size_t i = 0; i < group.size(); ++i) deliver(i, write(i, i + 1));
+        return;
+    }
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        if (!result) {
+            deliver(i, result.error());
+            continue;
+        }
+        append_receipt mine;
+        const auto first = result->records.begin() + static_cast<std::ptrdiff_t>(starts[i]);
+        const auto last = result->records.begin() + static_cast<std::ptrdiff_t>(starts[i + 1]);
+        mine.records.assign(std::make_move_iterator(first), std::make_move_iterator(last));
+        deliver(i, std::move(mine));
+    }
+}
+
+}  // namespace paymand::audit

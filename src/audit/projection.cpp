@@ -1,0 +1,406 @@
+#include "paymand/audit/projection.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace paymand::audit {
+namespace {
+
+constexpr std::size_t max_kept_warnings = 100;
+
+}  // namespace
+
+std::string_view to_string(occurrence_state s) noexcept
+{
+    switch (s) {
+    case occurrence_state::in_flight:
+        return "in_flight";
+    case occurrence_state::completed:
+        return "completed";
+    case occurrence_state::failed:
+        return "failed";
+    case occurrence_state::in_doubt:
+        return "in_doubt";
+    case occurrence_state::mismatch:
+        return "mismatch";
+    case occurrence_state::resolved_paid:
+        return "resolved_paid";
+    case occurrence_state::resolved_not_paid:
+        return "resolved_not_paid";
+    case occurrence_state::reconciled_paid:
+        return "reconciled_paid";
+    case occurrence_state::skipped:
+        return "skipped";
+    case occurrence_state::denied:
+        return "denied";
+    case occurrence_state::missed:
+        return "missed";
+    case occurrence_state::reported:
+        return "reported";
+    }
+    return "unknown";
+}
+
+bool counts_as_spending(occurrence_state s) noexcept
+{
+    switch (s) {
+    case occurrence_state::in_flight:
+    case occurrence_state::completed:
+    case occurrence_state::in_doubt:
+    case occurrence_state::mismatch:
+    case occurrence_state::resolved_paid:
+    case occurrence_state::reconciled_paid:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool needs_operator(occurrence_state s) noexcept
+{
+    return s == occurrence_state::in_doubt || s == occurrence_state::mismatch;
+}
+
+record_summary summarize(const record& r)
+{
+    record_summary s;
+    s.seq = r.seq;
+    s.ts = r.ts;
+    s.type = type_of(r.body);
+    if (const occurrence_ref* ref = occurrence_of(r.body)) {
+        s.rule = ref->rule;
+        s.occurrence = ref->occurrence;
+        s.utc = ref->utc;
+    }
+    std::visit(
+        [&](const auto& b) {
+            using T = std::decay_t<decltype(b)>;
+            if constexpr (std::is_same_v<T, intent_record>) {
+                s.payee = b.payee;
+                s.amount = b.amount;
+            } else if constexpr (std::is_same_v<T, result_record>) {
+                s.outcome = b.outcome;
+                if (b.reason) s.reason = *b.reason;
+            } else if constexpr (std::is_same_v<T, rules_loaded_record>) {
+                s.rules = &b.rules;
+            } else if constexpr (std::is_same_v<T, resolved_record>) {
+                s.resolution = b.resolution;
+            } else if constexpr (std::is_same_v<T, reconciled_record>) {
+                s.reconciled = b.result;
+            } else if constexpr (std::is_same_v<T, in_doubt_record> ||
+                                 std::is_same_v<T, mismatch_record>) {
+                s.reason = b.reason;
+            }
+        },
+        r.body);
+    return s;
+}
+
+occurrence_status& audit_projection::entry(const record_summary& s, bool& created)
+{
+    // Records of one occurrence usually follow each other (intent, result): skip the lookup.
+    if (recent_ && recent_->ref.occurrence == s.occurrence) {
+        created = false;
+        recent_->last_seq = s.seq;
+        return *recent_;
+    }
+    const std::size_t hash = string_hash{}(s.occurrence);
+    auto* found = const_cast<occurrence_status*>(lookup(s.occurrence, hash));
+    created = found == nullptr;
+    if (created) {
+        if ((statuses_.size() + 1) * 2 > slots_.size()) grow();
+        statuses_.emplace_back();
+        found = &statuses_.back();
+        found->ref = {std::string(s.rule), std::string(s.occurrence), s.utc};
+        const std::size_t mask = slots_.size() - 1;
+        std::size_t pos = hash & mask;
+        while (slots_[pos] != 0) pos = (pos + 1) & mask;
+        slots_[pos] = (static_cast<std::uint64_t>(hash >> 32) << 32) | statuses_.size();
+    }
+    found->last_seq = s.seq;
+    recent_ = found;
+    return *found;
+}
+
+audit_projection::audit_projection(audit_projection&& other) noexcept
+    : statuses_(std::move(other.statuses_)), slots_(std::move(other.slots_)),
+      last_per_rule_(std::move(other.last_per_rule_)),
+      rule_versions_(std::move(other.rule_versions_)), spending_(std::move(other.spending_)),
+      in_flight_(std::move(other.in_flight_)), recent_(std::exchange(other.recent_, nullptr)),
+      counts_(other.counts_), last_seq_(other.last_seq_), warnings_(std::move(other.warnings_)),
+      warning_count_(other.warning_count_)
+{
+}
+
+audit_projection& audit_projection::operator=(audit_projection&& other) noexcept
+{
+    if (this != &other) {
+        statuses_ = std::move(other.statuses_);
+        slots_ = std::move(other.slots_);
+        last_per_rule_ = std::move(other.last_per_rule_);
+        rule_versions_ = std::move(other.rule_versions_);
+        spending_ = std::move(other.spending_);
+        in_flight_ = std::move(other.in_flight_);
+        recent_ = std::exchange(other.recent_, nullptr);
+        counts_ = other.counts_;
+        last_seq_ = other.last_seq_;
+        warnings_ = std::move(other.warnings_);
+        warning_count_ = other.warning_count_;
+    }
+    return *this;
+}
+
+void audit_projection::set_state(occurrence_status& o, occurrence_state next)
+{
+    if (o.state == occurrence_state::in_flight && next != occurrence_state::in_flight) {
+        in_flight_.erase(&o);
+    }
+    const bool was = counts_as_spending(o.state) && o.payment;
+    o.state = next;
+    const bool is = counts_as_spending(o.state) && o.payment;
+    if (was && !is) {
+        auto [first, last] = spending_.equal_range(o.ref.utc);
+        for (auto it = first; it != last; ++it) {
+            if (it->second == &o) {
+                spending_.erase(it);
+                break;
+            }
+        }
+    } else if (!was && is) {
+        spending_.emplace(o.ref.utc, &o);
+    }
+}
+
+void audit_projection::warn(std::uint64_t seq, std::string message)
+{
+    ++warning_count_;
+    if (warnings_.size() < max_kept_warnings) warnings_.push_back({seq, std::move(message)});
+}
+
+void audit_projection::apply(const record_summary& s)
+{
+    last_seq_ = s.seq;
+    ++counts_[static_cast<std::size_t>(s.type)];
+    if (s.type == record_type::rules_loaded && s.rules) {
+        // A definition stays active while every load lists it with the same hash.
+        decltype(rule_versions_) next;
+        for (const auto& rule : *s.rules) {
+            auto it = rule_versions_.find(rule.id);
+            const bool same = it != rule_versions_.end() && it->second.hash == rule.sha256;
+            next.insert_or_assign(
+                rule.id,
+                same ? it->second
+                     : rule_version{rule.sha256, std::chrono::floor<std::chrono::seconds>(s.ts)});
+        }
+        rule_versions_ = std::move(next);
+        return;
+    }
+    switch (s.type) {
+    case record_type::config_loaded:
+    case record_type::rules_loaded:
+    case record_type::started:
+    case record_type::stopped:
+    case record_type::condition:
+        return;
+    default:
+        break;
+    }
+
+    bool created = false;
+    occurrence_status& o = entry(s, created);
+    const bool known = !created;
+    switch (s.type) {
+    case record_type::intent:
+        if (o.payment) {
+            warn(s.seq, fmt::format("second intent for occurrence {}", s.occurrence));
+        } else if (known && o.state != occurrence_state::in_flight) {
+            warn(s.seq, fmt::format("intent for occurrence {} after it was {}", s.occurrence,
+                                    to_string(o.state)));
+        }
+        // Leave a state alone that already counts; a fresh intent is in flight.
+        if (!o.payment && s.amount) {
+            // Without a payment the entry was not in the spending index.
+            o.payment = intended_payment{std::string(s.payee), *s.amount};
+            o.state = occurrence_state::in_flight;
+            spending_.emplace(o.ref.utc, &o);
+            in_flight_.insert(&o);
+        }
+        break;
+    case record_type::result:
+        if (!o.payment) warn(s.seq, fmt::format("result without intent for {}", s.occurrence));
+        switch (s.outcome.value_or(outcome::unclear)) {
+        case outcome::completed:
+            set_state(o, occurrence_state::completed);
+            break;
+        case outcome::failed:
+            set_state(o, occurrence_state::failed);
+            break;
+        case outcome::needs_input:
+            o.reason = "the agent asked for input (e.g. an approval) instead of paying";
+            set_state(o, occurrence_state::in_doubt);
+            break;
+        case outcome::unclear:
+            o.reason = s.reason.empty() ? std::string("the agent's reply was unclear")
+                                        : std::string(s.reason);
+            set_state(o, occurrence_state::in_doubt);
+            break;
+        }
+        break;
+    case record_type::skipped:
+    case record_type::denied:
+    case record_type::missed:
+        if (o.payment) {
+            warn(s.seq, fmt::format("{} after an intent for {}; kept as {}", to_string(s.type),
+                                    s.occurrence, to_string(o.state)));
+            break;
+        }
+        set_state(o, s.type == record_type::skipped  ? occurrence_state::skipped
+                     : s.type == record_type::denied ? occurrence_state::denied
+                                                     : occurrence_state::missed);
+        break;
+    case record_type::failed:
+        set_state(o, occurrence_state::failed);
+        break;
+    case record_type::in_doubt:
+        o.reason = std::string(s.reason);
+        set_state(o, occurrence_state::in_doubt);
+        break;
+    case record_type::mismatch:
+        o.reason = std::string(s.reason);
+        set_state(o, occurrence_state::mismatch);
+        break;
+    case record_type::resolved:
+        if (!known || !needs_operator(o.state)) {
+            warn(s.seq, fmt::format("resolution for {} which was {}", s.occurrence,
+                                    known ? to_string(o.state) : "unknown"));
+        }
+        o.reason.clear();
+        set_state(o, s.resolution == resolution::paid ? occurrence_state::resolved_paid
+                                                      : occurrence_state::resolved_not_paid);
+        break;
+    case record_type::reconciled:
+        if (s.reconciled == reconcile_outcome::paid) {
+            o.reason.clear();
+            set_state(o, occurrence_state::reconciled_paid);
+        } else if (created) {
+            warn(s.seq, fmt::format("reconciliation of unknown occurrence {}", s.occurrence));
+            o.reason = "reconciled without a recorded intent";
+            set_state(o, occurrence_state::in_doubt);
+        }
+        break;
+    case record_type::report:
+        set_state(o, occurrence_state::reported);
+        break;
+    default:
+        break;
+    }
+
+    switch (s.type) {
+    case record_type::resolved:
+    case record_type::reconciled:
+        return;  // about an older occurrence, not the rule's progress
+    default:
+        break;
+    }
+    // A manual run (`paymand trigger`, identity "...~manual") is outside the schedule: it
+    // must not move the rule's progress, or the schedule would skip what is still due.
+    if (s.occurrence.find('~') != std::string_view::npos) return;
+    auto it = last_per_rule_.find(s.rule);
+    if (it == last_per_rule_.end()) {
+        last_per_rule_.emplace(std::string(s.rule), o.ref);
+    } else if (it->second.utc < s.utc) {
+        it->second = o.ref;
+    }
+}
+
+std::vector<occurrence_ref> audit_projection::finish_replay()
+{
+    std::vector<occurrence_ref> out;
+    const std::vector<occurrence_status*> interrupted(in_flight_.begin(), in_flight_.end());
+    for (occurrence_status* o : interrupted) {
+        o->reason = "an intent was recorded but no result: the daemon stopped mid-payment";
+        set_state(*o, occurrence_state::in_doubt);
+        out.push_back(o->ref);
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.utc, a.occurrence) < std::tie(b.utc, b.occurrence);
+    });
+    return out;
+}
+
+const occurrence_status* audit_projection::find(std::string_view occurrence) const
+{
+    return lookup(occurrence, string_hash{}(occurrence));
+}
+
+std::optional<utc_seconds> audit_projection::rule_active_since(std::string_view id,
+                                                               std::string_view content_hash) const
+{
+    auto it = rule_versions_.find(id);
+    if (it == rule_versions_.end() || it->second.hash != content_hash) return std::nullopt;
+    return it->second.since;
+}
+
+const occurrence_status* audit_projection::lookup(std::string_view occurrence,
+                                                  std::size_t hash) const
+{
+    if (slots_.empty()) return nullptr;
+    const std::size_t mask = slots_.size() - 1;
+    const std::uint64_t tag = static_cast<std::uint64_t>(hash >> 32) << 32;
+    for (std::size_t pos = hash & mask;; pos = (pos + 1) & mask) {
+        const std::uint64_t slot = slots_[pos];
+        if (slot == 0) return nullptr;
+        if ((slot & 0xFFFF'FFFF'0000'0000ULL) != tag) continue;
+        const occurrence_status& o = statuses_[(slot & 0xFFFF'FFFFULL) - 1];
+        if (o.ref.occurrence == occurrence) return &o;
+    }
+}
+
+void audit_projection::grow()
+{
+    std::vector<std::uint64_t> bigger(std::max<std::size_t>(1024, slots_.size() * 2), 0);
+    const std::size_t mask = bigger.size() - 1;
+    for (std::size_t i = 0; i < statuses_.size(); ++i) {
+        const std::size_t hash = string_hash{}(statuses_[i].ref.occurrence);
+        std::size_t pos = hash & mask;
+        while (bigger[pos] != 0) pos = (pos + 1) & mask;
+        bigger[pos] = (static_cast<std::uint64_t>(hash >> 32) << 32) | (i + 1);
+    }
+    slots_ = std::move(bigger);
+}
+
+const occurrence_ref* audit_projection::last_handled(std::string_view rule) const
+{
+    auto it = last_per_rule_.find(rule);
+    return it == last_per_rule_.end() ? nullptr : &it->second;
+}
+
+std::vector<const occurrence_status*> audit_projection::in_doubt() const
+{
+    std::vector<const occurrence_status*> out;
+    for (const auto& o : statuses_) {
+        if (needs_operator(o.state)) out.push_back(&o);
+    }
+    std::sort(out.begin(), out.end(), [](const auto* a, const auto* b) {
+        return std::tie(a->ref.utc, a->ref.occurrence) < std::tie(b->ref.utc, b->ref.occurrence);
+    });
+    return out;
+}
+
+std::vector<spending_entry> audit_projection::spending(utc_seconds since) const
+{
+    std::vector<spending_entry> out;
+    for (auto it = spending_.lower_bound(since); it != spending_.end(); ++it) {
+        const occurrence_status& o = *it->second;
+        const bool confirmed = o.state == occurrence_state::completed ||
+                               o.state == occurrence_state::resolved_paid ||
+                               o.state == occurrence_state::reconciled_paid;
+        out.push_back(
+            {o.ref.occurrence, o.payment->payee, o.payment->amount, o.ref.utc, !confirmed});
+    }
+    return out;
+}
+
+}  // namespace paymand::audit

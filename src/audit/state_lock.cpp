@@ -1,0 +1,78 @@
+#include "paymand/audit/state_lock.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <utility>
+
+namespace paymand::audit {
+namespace {
+
+audit_error from_errno(int err, std::string what)
+{
+    return {{err, boost::system::system_category()},
+            fmt::format("{}: {}", what, std::strerror(err))};
+}
+
+}  // namespace
+
+audit_result<state_lock> state_lock::acquire(const std::filesystem::path& path)
+{
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return from_errno(errno, fmt::format("cannot open lock file {}", path.string()));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int err = errno;
+        if (err != EWOULDBLOCK) {
+            ::close(fd);
+            return from_errno(err, fmt::format("cannot lock {}", path.string()));
+        }
+        char buf[32] = {};
+        const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        ::close(fd);
+        long pid = 0;
+        std::string holder = "another process";
+        if (n > 0) {
+            auto [end, ec] = std::from_chars(buf, buf + n, pid);
+            if (ec == std::errc{} && pid > 0 && (end == buf + n || *end == '\n')) {
+                holder = fmt::format("process {}", pid);
+            }
+        }
+        return audit_error{make_error_code(audit_errc::locked),
+                           fmt::format("{} is locked by {}: another paymand is using this state "
+                                       "directory; stop it first",
+                                       path.string(), holder)};
+    }
+    // Best effort: the pid only serves the message above.
+    const std::string pid = fmt::format("{}\n", ::getpid());
+    if (::ftruncate(fd, 0) == 0) {
+        [[maybe_unused]] const ssize_t written = ::pwrite(fd, pid.data(), pid.size(), 0);
+    }
+    return state_lock(fd, path);
+}
+
+state_lock::state_lock(state_lock&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_))
+{
+}
+
+state_lock& state_lock::operator=(state_lock&& other) noexcept
+{
+    if (this != &other) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = std::exchange(other.fd_, -1);
+        path_ = std::move(other.path_);
+    }
+    return *this;
+}
+
+state_lock::~state_lock()
+{
+    if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+}  // namespace paymand::audit
