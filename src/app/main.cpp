@@ -1,17 +1,41 @@
 // paymand: the daemon and its command line.
 
+#include "app/ask_command.hpp"
+#include "app/command.hpp"
 #include "paymand/core/build_info.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <exception>
 #include <iostream>
+#include <vector>
 
 int main(int argc, char** argv)
 {
+    using namespace paymand::app;
     CLI::App app{"paymand: scheduled payment automation against the Payman platform.\n"
-                 "Example: paymand --version"};
+                 "Example: paymand --version\n"
+                 "Example: paymand ask \"list all wallets and their balances\""};
     app.set_version_flag("--version", paymand::build_info("paymand"));
-    CLI11_PARSE(app, argc, argv);
+    app.require_subcommand(0, 1);
+
+    // Each subcommand registers itself here; the engine's commands join this list.
+    std::vector<command> commands{add_ask_command(app)};
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? exit_ok : exit_usage;
+    }
+    try {
+        for (const auto& c : commands) {
+            if (c.cli->parsed()) return c.run();
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "paymand: internal error: " << e.what() << "\n";
+        return exit_software;
+    }
     std::cout << app.help();
-    return 0;
+    return exit_ok;
 }

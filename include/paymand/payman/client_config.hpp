@@ -1,0 +1,40 @@
+#pragma once
+
+// Everything a client needs besides its credentials.
+
+#include "paymand/net/http_config.hpp"
+#include "paymand/payman/clock.hpp"
+#include "paymand/payman/environment.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace paymand::payman {
+
+enum class log_level { debug, info, warning, error };
+
+// Receives the client's log lines (never secrets or tokens). Called on the client's executor.
+using logger = std::function<void(log_level, std::string_view)>;
+
+struct client_config {
+    // test or live; unset: chosen from the client id (see select_base_url).
+    std::optional<payman::environment> environment;
+    // Overrides both environments, e.g. the sandbox's "http://127.0.0.1:PORT/api".
+    std::optional<std::string> base_url;
+    // Deadlines per phase, response size cap, pool size, CA file.
+    net::http_config http;
+    // A token is renewed this long before it expires (when it can be renewed).
+    std::chrono::seconds token_refresh_margin{60};
+    // Time source; null means the real clocks.
+    std::shared_ptr<const payman::clock> clock;
+    payman::logger logger;
+    log_level log_threshold = log_level::info;
+    // Sent as User-Agent; empty means "paymand/<version>".
+    std::string user_agent;
+};
+
+}  // namespace paymand::payman

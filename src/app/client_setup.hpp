@@ -1,0 +1,28 @@
+#pragma once
+
+// Building a Payman client for a CLI command from where credentials come from: for now the
+// environment (PAYMAN_*), with --ca-file on top; `--config` (the engine's file) plugs in here.
+
+#include "paymand/payman/client.hpp"
+#include "paymand/payman/settings.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/system/result.hpp>
+
+#include <filesystem>
+#include <optional>
+
+namespace paymand::app {
+
+struct client_overrides {
+    std::optional<std::filesystem::path> ca_file;
+    bool verbose = false;  // log debug lines too
+};
+
+// Reads the settings (environment), applies the overrides and builds a client-credentials
+// client with the default timeouts. Errors say which variable or option to fix.
+boost::system::result<payman::client, payman::client_error>
+make_cli_client(boost::asio::any_io_executor executor, const client_overrides& overrides,
+                const payman::env_lookup& getenv, payman::logger logger);
+
+}  // namespace paymand::app

@@ -1,0 +1,375 @@
+#include "paymand/net/http_client.hpp"
+
+#include "paymand/net/net_errc.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace paymand::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace ssl = asio::ssl;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+struct connection {
+    explicit connection(const asio::any_io_executor& ex) : plain(std::in_place, ex) {}
+    connection(const asio::any_io_executor& ex, ssl::context& ctx) : tls(std::in_place, ex, ctx) {}
+
+    beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+
+    template <class F>
+    auto visit(F&& f)
+    {
+        if (tls) return f(*tls);
+        return f(*plain);
+    }
+
+    std::optional<beast::tcp_stream> plain;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+    beast::flat_buffer buffer;
+    clock_type::time_point idle_since{};
+};
+
+// True when the peer has closed the connection or sent bytes nobody asked for: either way the
+// connection cannot carry another request.
+bool peer_closed_or_dirty(connection& c)
+{
+    auto& socket = c.lowest().socket();
+    if (!socket.is_open() || c.buffer.size() != 0) return true;
+    pollfd p{socket.native_handle(), POLLIN | POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) != 0;
+}
+
+// One request waiting for a pool slot; it leaves the queue however its wait ends.
+struct waiter {
+    waiter(const asio::any_io_executor& ex, clock_type::time_point deadline,
+           std::deque<waiter*>& queue)
+        : timer(ex, deadline), queue_(queue)
+    {
+        queue_.push_back(this);
+    }
+    ~waiter()
+    {
+        if (auto it = std::find(queue_.begin(), queue_.end(), this); it != queue_.end())
+            queue_.erase(it);
+    }
+    waiter(const waiter&) = delete;
+    waiter& operator=(const waiter&) = delete;
+
+    asio::steady_timer timer;
+    bool notified = false;
+
+private:
+    std::deque<waiter*>& queue_;
+};
+
+}  // namespace
+
+struct http_client::impl : std::enable_shared_from_this<impl> {
+    impl(asio::any_io_executor ex, endpoint e, http_config c, std::shared_ptr<ssl::context> t)
+        : executor(std::move(ex)), target(std::move(e)), config(std::move(c)), tls(std::move(t))
+    {
+    }
+
+    asio::any_io_executor executor;
+    endpoint target;
+    http_config config;
+    std::shared_ptr<ssl::context> tls;
+
+    std::vector<std::unique_ptr<connection>> idle;
+    std::size_t open = 0;  // connections in use or idle, plus slots being opened
+    std::deque<waiter*> waiters;
+    std::size_t connections_opened = 0;
+    std::size_t requests_sent = 0;
+
+    // A pool slot: owns the connection while a request uses it and gives the slot back on every
+    // path out of async_send, including an exception or a destroyed coroutine frame.
+    class slot {
+    public:
+        explicit slot(impl& owner) : owner_(&owner) {}
+        slot(slot&& other) noexcept
+            : owner_(std::exchange(other.owner_, nullptr)), conn(std::move(other.conn))
+        {
+        }
+        slot& operator=(slot&&) = delete;
+        ~slot()
+        {
+            if (owner_) owner_->give_back(std::move(conn), false);
+        }
+        void keep_alive()
+        {
+            owner_->give_back(std::move(conn), true);
+            owner_ = nullptr;
+        }
+
+    private:
+        impl* owner_;
+
+    public:
+        std::unique_ptr<connection> conn;  // null until opened
+        bool reused = false;
+    };
+
+    void give_back(std::unique_ptr<connection> c, bool reusable)
+    {
+        if (c && reusable && !peer_closed_or_dirty(*c)) {
+            c->lowest().expires_never();
+            c->idle_since = clock_type::now();
+            idle.push_back(std::move(c));
+        } else {
+            if (c) close(*c);
+            --open;
+        }
+        notify_one();
+    }
+
+    static void close(connection& c)
+    {
+        error_code ignored;
+        c.lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+        c.lowest().close();
+    }
+
+    void notify_one()
+    {
+        if (waiters.empty()) return;
+        waiter* w = waiters.front();
+        waiters.pop_front();
+        w->notified = true;
+        w->timer.cancel();
+    }
+
+    bool usable(connection& c) const
+    {
+        return clock_type::now() - c.idle_since < config.idle_timeout && !peer_closed_or_dirty(c);
+    }
+
+    // A slot with an idle connection (reused) or an empty one the caller must open.
+    asio::awaitable<boost::system::result<slot, transport_error>> acquire(bool allow_reuse)
+    {
+        const auto deadline = clock_type::now() + config.connection_wait;
+        for (;;) {
+            while (!idle.empty()) {
+                auto c = std::move(idle.back());
+                idle.pop_back();
+                if (allow_reuse && usable(*c)) {
+                    slot s(*this);
+                    s.conn = std::move(c);
+                    s.reused = true;
+                    co_return s;
+                }
+                close(*c);
+                --open;
+            }
+            if (open < std::max<std::size_t>(config.max_connections, 1)) {
+                ++open;
+                co_return slot(*this);
+            }
+            waiter w(executor, deadline, waiters);
+            auto [ec] = co_await w.timer.async_wait(use_tuple);
+            if (!w.notified) {
+                co_return transport_error{.phase = phase::pool_wait,
+                                          .ec = ec == asio::error::operation_aborted
+                                                    ? error_code(ec)
+                                                    : net_errc::connection_wait_timeout};
+            }
+        }
+    }
+
+    asio::awaitable<boost::system::result<tcp::resolver::results_type, transport_error>> resolve()
+    {
+        struct state {
+            explicit state(const asio::any_io_executor& ex) : resolver(ex), timer(ex) {}
+            tcp::resolver resolver;
+            asio::steady_timer timer;
+            bool timed_out = false;
+        };
+        auto st = std::make_shared<state>(executor);
+        st->timer.expires_after(config.timeouts.resolve);
+        st->timer.async_wait([st](error_code ec) {
+            if (ec) return;
+            st->timed_out = true;
+            st->resolver.cancel();
+        });
+        auto [ec, results] = co_await st->resolver.async_resolve(
+            target.host, std::to_string(target.port), tcp::resolver::numeric_service, use_tuple);
+        st->timer.cancel();
+        if (st->timed_out)
+            co_return transport_error{.phase = phase::resolve, .ec = net_errc::resolve_timeout};
+        if (ec) co_return transport_error{.phase = phase::resolve, .ec = ec};
+        if (results.empty())
+            co_return transport_error{.phase = phase::resolve, .ec = net_errc::no_address};
+        co_return results;
+    }
+
+    // Connects (and for https shakes hands with SNI and host-name verification) into s.conn.
+    asio::awaitable<boost::system::result<void, transport_error>> open_connection(slot& s)
+    {
+        auto addresses = co_await resolve();
+        if (!addresses) co_return addresses.error();
+
+        if (target.tls)
+            s.conn = std::make_unique<connection>(executor, *tls);
+        else
+            s.conn = std::make_unique<connection>(executor);
+        auto& c = *s.conn;
+
+        c.lowest().expires_after(config.timeouts.connect);
+        auto [cec, ep] = co_await c.lowest().async_connect(*addresses, use_tuple);
+        if (cec) co_return transport_error{.phase = phase::connect, .ec = cec};
+        ++connections_opened;
+        error_code ignored;
+        c.lowest().socket().set_option(tcp::no_delay(true), ignored);
+
+        if (!target.tls) co_return boost::system::result<void, transport_error>{};
+
+        SSL* native = c.tls->native_handle();
+        error_code not_ip;
+        asio::ip::make_address(target.host, not_ip);
+        bool configured = true;
+        if (not_ip) {
+            // A name: send it as SNI and require it in the certificate.
+            configured =
+                SSL_set_tlsext_host_name(native, const_cast<char*>(target.host.c_str())) == 1 &&
+                SSL_set1_host(native, target.host.c_str()) == 1;
+        } else {
+            configured =
+                X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(native), target.host.c_str()) == 1;
+        }
+        SSL_set_hostflags(native, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        if (!configured)
+            co_return transport_error{.phase = phase::tls_handshake,
+                                      .ec = net_errc::tls_setup_failed};
+
+        c.lowest().expires_after(config.timeouts.tls_handshake);
+        auto [hec] = co_await c.tls->async_handshake(ssl::stream_base::client, use_tuple);
+        if (hec) {
+            transport_error e{.phase = phase::tls_handshake, .ec = hec};
+            const long verify = SSL_get_verify_result(native);
+            if (verify != X509_V_OK) e.detail = X509_verify_cert_error_string(verify);
+            co_return e;
+        }
+        co_return boost::system::result<void, transport_error>{};
+    }
+
+    asio::awaitable<boost::system::result<response, transport_error>> send(request req)
+    {
+        // Requests carry credentials (Authorization, tokens in headers or the target): wipe
+        // every header value, the target and the body once the request is done with.
+        struct wipe_on_exit {
+            request& r;
+            ~wipe_on_exit()
+            {
+                for (const auto& field : r)
+                    OPENSSL_cleanse(const_cast<char*>(field.value().data()), field.value().size());
+                OPENSSL_cleanse(const_cast<char*>(r.target().data()), r.target().size());
+                OPENSSL_cleanse(r.body().data(), r.body().size());
+            }
+        } wipe{req};
+        req.set(http::field::host, target.host_header());
+        req.keep_alive(true);
+        req.prepare_payload();
+
+        for (int attempt = 0;; ++attempt) {
+            auto acquired = co_await acquire(attempt == 0);
+            if (!acquired) co_return acquired.error();
+            slot s = std::move(*acquired);
+            if (!s.conn) {
+                auto opened = co_await open_connection(s);
+                if (!opened) co_return opened.error();
+            }
+            auto& c = *s.conn;
+
+            c.lowest().expires_after(config.timeouts.write);
+            auto [wec, written] = co_await c.visit(
+                [&](auto& stream) { return http::async_write(stream, req, use_tuple); });
+            if (wec) {
+                // The request did not get through whole, so the server cannot have acted on it.
+                // A kept-alive connection the server had already dropped is replaced once.
+                if (s.reused && attempt == 0) continue;
+                co_return transport_error{.phase = phase::write, .ec = wec};
+            }
+            ++requests_sent;
+
+            http::response_parser<http::string_body> parser;
+            const auto cap = config.max_response_bytes;
+            parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(cap, 64 * 1024)));
+            parser.body_limit(cap);
+            c.lowest().expires_after(config.timeouts.read);
+            auto [rec, read] = co_await c.visit([&](auto& stream) {
+                return http::async_read(stream, c.buffer, parser, use_tuple);
+            });
+            if (rec)
+                co_return transport_error{.phase = phase::read, .ec = rec, .request_written = true};
+
+            response res = parser.release();
+            if (res.keep_alive()) s.keep_alive();
+            co_return res;
+        }
+    }
+};
+
+http_client::http_client(asio::any_io_executor executor, endpoint target, http_config config,
+                         std::shared_ptr<ssl::context> tls)
+    : impl_(std::make_shared<impl>(std::move(executor), std::move(target), std::move(config),
+                                   std::move(tls)))
+{
+}
+
+asio::awaitable<boost::system::result<response, transport_error>>
+http_client::async_send(request req)
+{
+    auto self = impl_;  // keeps the pool alive for the whole operation
+    co_return co_await self->send(std::move(req));
+}
+
+void http_client::close_idle()
+{
+    for (auto& c : impl_->idle) {
+        impl::close(*c);
+        --impl_->open;
+    }
+    impl_->idle.clear();
+}
+
+http_client_stats http_client::stats() const
+{
+    return {.connections_opened = impl_->connections_opened,
+            .requests_sent = impl_->requests_sent,
+            .idle_connections = impl_->idle.size()};
+}
+
+const endpoint& http_client::target() const
+{
+    return impl_->target;
+}
+
+}  // namespace paymand::net

@@ -1,0 +1,384 @@
+#include "paymand/payman/client.hpp"
+
+#include "paymand/net/http_client.hpp"
+#include "paymand/net/net_errc.hpp"
+#include "paymand/net/tls_context.hpp"
+#include "paymand/payman/ids.hpp"
+#include "paymand/payman/protocol.hpp"
+#include "paymand/version.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+#include <array>
+
+namespace paymand::payman {
+
+namespace asio = boost::asio;
+
+namespace {
+
+client_error config_error(payman_errc code, std::string message)
+{
+    return client_error{.kind = error_class::not_sent, .code = code, .message = std::move(message)};
+}
+
+bool valid_client_id(std::string_view id)
+{
+    if (id.empty() || id.size() > 256) return false;
+    return std::all_of(id.begin(), id.end(),
+                       [](char c) { return c > 0x20 && c < 0x7f && c != ':'; });
+}
+
+}  // namespace
+
+struct client::impl : std::enable_shared_from_this<impl> {
+    impl(asio::any_io_executor ex, client_config cfg, net::endpoint target,
+         std::shared_ptr<asio::ssl::context> tls, std::string id, secret key)
+        : executor(ex), config(std::move(cfg)),
+          clk(config.clock ? config.clock : system_clock_source()),
+          http(ex, std::move(target), config.http, std::move(tls)), client_id(std::move(id)),
+          client_secret(std::move(key)), book(config.token_refresh_margin), fetch_done(ex),
+          user_agent(config.user_agent.empty() ? fmt::format("paymand/{}", version)
+                                               : config.user_agent)
+    {
+    }
+
+    asio::any_io_executor executor;
+    client_config config;
+    std::shared_ptr<const payman::clock> clk;
+    net::http_client http;
+    std::string client_id;
+    secret client_secret;
+    token_book book;
+    std::string session;
+
+    // Single flight of token requests: the fetcher owns `fetching`; waiters wait on
+    // `fetch_done` and take the fetch's error if it failed.
+    bool fetching = false;
+    std::uint64_t fetches_done = 0;
+    std::optional<client_error> last_fetch_error;
+    asio::steady_timer fetch_done;
+
+    std::string user_agent;
+    std::size_t token_requests = 0;
+    std::size_t asks_sent = 0;
+
+    template <class MakeText>
+    void log(log_level level, MakeText&& make_text) const
+    {
+        if (!config.logger || level < config.log_threshold) return;
+        config.logger(level, make_text());
+    }
+
+    // Guards the error's diagnostics against echoes of what we hold.
+    void scrub(client_error& e) const
+    {
+        const std::array<const secret*, 2> held{&client_secret, &book.access_token()};
+        redact(e.diagnostics, held);
+    }
+
+    asio::awaitable<boost::system::result<void, client_error>> fetch_token()
+    {
+        for (;;) {
+            auto g = book.next_grant();
+            if (!g) {
+                co_return config_error(
+                    payman_errc::token_expired,
+                    "the access token has expired or was refused, and this client has no refresh "
+                    "token or credentials to get a new one: supply a new token");
+            }
+            const grant_type used = g->type;
+            log(log_level::debug,
+                [&] { return fmt::format("requesting a token ({} grant)", to_string(used)); });
+            auto req = build_token_request(http.target(), *g, client_id, client_secret, user_agent);
+            g->value.clear();
+            ++token_requests;
+            auto res = co_await http.async_send(std::move(req));
+            if (!res) {
+                auto e = classify_transport(res.error(), true);
+                log(log_level::warning, [&] { return "token request failed: " + e.what(); });
+                co_return e;
+            }
+            auto parsed = parse_token_response(*res);
+            if (parsed) {
+                book.accept(*parsed, used, clk->now());
+                log(log_level::info, [&] {
+                    return fmt::format("access token obtained ({} grant), valid for {} s{}",
+                                       to_string(used), parsed->expires_in.count(),
+                                       parsed->refresh_token ? ", refresh token held" : "");
+                });
+                co_return boost::system::result<void, client_error>{};
+            }
+            auto e = parsed.error();
+            scrub(e);
+            if (e.code == payman_errc::token_refused) {
+                book.refused(used);
+                if (used == grant_type::refresh_token && book.next_grant()) {
+                    log(log_level::warning, [] {
+                        return std::string("refresh token refused; asking for a new token with "
+                                           "client credentials");
+                    });
+                    continue;
+                }
+            }
+            e.message += fmt::format(" ({} grant)", to_string(used));
+            log(log_level::warning, [&] { return "token request failed: " + e.what(); });
+            co_return e;
+        }
+    }
+
+    // Makes sure a usable token is held: reuses it, or fetches one (one fetch at a time; asks
+    // that arrive meanwhile wait for it and share its outcome).
+    asio::awaitable<boost::system::result<void, client_error>> ensure_token()
+    {
+        for (;;) {
+            if (book.usable(clk->now())) co_return boost::system::result<void, client_error>{};
+            if (fetching) {
+                const auto seen = fetches_done;
+                (void)co_await fetch_done.async_wait(asio::as_tuple(asio::use_awaitable));
+                if (fetches_done == seen) {
+                    co_return config_error(payman_errc::token_request_failed,
+                                           "cancelled while waiting for a token; nothing was sent");
+                }
+                if (fetches_done == seen + 1) {
+                    if (last_fetch_error) co_return *last_fetch_error;
+                    if (book.alive(clk->now()))
+                        co_return boost::system::result<void, client_error>{};
+                }
+                continue;
+            }
+            fetching = true;
+            fetch_done.expires_at(asio::steady_timer::time_point::max());
+            struct finish {
+                impl& self;
+                ~finish()
+                {
+                    self.fetching = false;
+                    ++self.fetches_done;
+                    self.fetch_done.cancel();
+                }
+            };
+            boost::system::result<void, client_error> fetched;
+            {
+                finish wake_waiters{*this};
+                fetched = co_await fetch_token();
+                last_fetch_error =
+                    fetched ? std::nullopt : std::optional<client_error>(fetched.error());
+            }
+            if (!fetched) co_return fetched.error();
+            if (book.alive(clk->now())) co_return boost::system::result<void, client_error>{};
+        }
+    }
+
+    asio::awaitable<boost::system::result<ask_result, client_error>> ask(std::string text,
+                                                                         ask_options options)
+    {
+        if (auto valid = validate_ask(text, options); !valid) co_return valid.error();
+        if (options.session_id)
+            session = *options.session_id;
+        else if (options.new_session) {
+            auto id = make_id("ses");
+            if (!id) co_return id.error();
+            session = std::move(*id);
+        }
+        auto request_id = make_id("req");
+        if (!request_id) co_return request_id.error();
+        auto task_id = make_id("tsk");
+        if (!task_id) co_return task_id.error();
+        const ask_ids ids{*request_id, *task_id, session};
+        const auto body = build_ask_body(text, ids, options, clk->wall_now());
+
+        for (int attempt = 0;; ++attempt) {
+            auto token = co_await ensure_token();
+            if (!token) {
+                auto e = token.error();
+                if (attempt > 0) e.message = "after HTTP 401 on the ask: " + e.message;
+                co_return e;
+            }
+            const auto generation = book.generation();
+            auto req = build_ask_request(http.target(), body, book.access_token(), user_agent);
+            ++asks_sent;
+            log(log_level::debug, [&] {
+                return fmt::format("ask {} sent (session {})", ids.task_id, ids.session_id);
+            });
+            auto res = co_await http.async_send(std::move(req));
+            if (!res) {
+                auto e = classify_transport(res.error(), false);
+                log(log_level::warning,
+                    [&] { return fmt::format("ask {} failed: {}", ids.task_id, e.what()); });
+                co_return e;
+            }
+            if (res->result_int() == 401 && attempt == 0) {
+                // A 401 proves the ask was not carried out: renew the token and send it once more.
+                log(log_level::info, [&] {
+                    return fmt::format(
+                        "ask {} got HTTP 401; renewing the token and sending it again",
+                        ids.task_id);
+                });
+                book.invalidate(generation);
+                continue;
+            }
+            auto parsed = parse_ask_response(*res, ids.request_id, clk->wall_now());
+            if (!parsed) {
+                auto e = parsed.error();
+                scrub(e);
+                log(log_level::warning,
+                    [&] { return fmt::format("ask {} failed: {}", ids.task_id, e.what()); });
+                co_return e;
+            }
+            log(log_level::info, [&] {
+                return fmt::format("ask {} answered: {}", ids.task_id, to_string(parsed->state));
+            });
+            co_return parsed;
+        }
+    }
+};
+
+namespace {
+
+boost::system::result<std::shared_ptr<client::impl>, client_error>
+make_impl(asio::any_io_executor executor, client_config config, std::string client_id,
+          secret client_secret, bool secret_required)
+{
+    if (!valid_client_id(client_id))
+        return config_error(
+            payman_errc::missing_client_id,
+            "the client id must be 1-256 printable characters without spaces or ':'");
+    if (secret_required && client_secret.empty())
+        return config_error(payman_errc::missing_client_secret, "the client secret is empty");
+
+    auto url = select_base_url(config.environment, config.base_url, client_id);
+    if (!url) return url.error();
+    auto target = net::parse_endpoint(*url);
+    if (!target) {
+        if (target.error() == net::net_errc::plain_http_not_loopback)
+            return config_error(
+                payman_errc::plain_http_refused,
+                fmt::format("base URL {}: plain http is only allowed to a loopback host "
+                            "(127.0.0.1, ::1, localhost); use https",
+                            *url));
+        return config_error(
+            payman_errc::invalid_base_url,
+            fmt::format("base URL {}: {}; expected e.g. https://agent.payman.ai/api", *url,
+                        target.error().message()));
+    }
+    std::shared_ptr<asio::ssl::context> tls;
+    if (target->tls) {
+        auto ctx = net::make_tls_context(config.http.ca_file);
+        if (!ctx) {
+            return config_error(
+                payman_errc::invalid_ca_file,
+                config.http.ca_file
+                    ? fmt::format("CA file {}: could not be loaded as PEM certificates",
+                                  config.http.ca_file->string())
+                    : "the system CA store could not be loaded");
+        }
+        tls = std::move(*ctx);
+    }
+    auto session = make_id("ses");
+    if (!session) return session.error();
+    auto p = std::make_shared<client::impl>(std::move(executor), std::move(config),
+                                            std::move(*target), std::move(tls),
+                                            std::move(client_id), std::move(client_secret));
+    p->session = std::move(*session);
+    return p;
+}
+
+}  // namespace
+
+boost::system::result<client, client_error> client::with_credentials(asio::any_io_executor executor,
+                                                                     client_config config,
+                                                                     std::string client_id,
+                                                                     secret client_secret)
+{
+    auto p = make_impl(std::move(executor), std::move(config), std::move(client_id),
+                       std::move(client_secret), true);
+    if (!p) return p.error();
+    (*p)->book.allow_client_credentials(true);
+    return client(std::move(*p));
+}
+
+boost::system::result<client, client_error>
+client::with_auth_code(asio::any_io_executor executor, client_config config, std::string client_id,
+                       secret client_secret, secret code)
+{
+    if (code.empty())
+        return config_error(payman_errc::invalid_ask, "the authorization code is empty");
+    auto p = make_impl(std::move(executor), std::move(config), std::move(client_id),
+                       std::move(client_secret), true);
+    if (!p) return p.error();
+    (*p)->book.set_authorization_code(std::move(code));
+    return client(std::move(*p));
+}
+
+boost::system::result<client, client_error>
+client::with_token(asio::any_io_executor executor, client_config config, std::string client_id,
+                   token_info token, std::optional<secret> client_secret)
+{
+    if (token.access_token.empty())
+        return config_error(payman_errc::token_expired, "the access token is empty");
+    if (token.expires_in.count() <= 0)
+        return config_error(payman_errc::token_expired,
+                            "the access token's lifetime must be positive");
+    auto p = make_impl(std::move(executor), std::move(config), std::move(client_id),
+                       client_secret ? std::move(*client_secret) : secret(), false);
+    if (!p) return p.error();
+    (*p)->book.set_token(std::move(token), (*p)->clk->now());
+    return client(std::move(*p));
+}
+
+asio::awaitable<boost::system::result<ask_result, client_error>>
+client::async_ask(std::string text, ask_options options)
+{
+    auto self = impl_;
+    co_return co_await self->ask(std::move(text), std::move(options));
+}
+
+asio::awaitable<boost::system::result<token_info, client_error>> client::async_access_token()
+{
+    auto self = impl_;
+    auto ok = co_await self->ensure_token();
+    if (!ok) co_return ok.error();
+    co_return token_info{.access_token = self->book.access_token(),
+                         .expires_in = self->book.remaining(self->clk->now())};
+}
+
+std::string client::session_id() const
+{
+    return impl_->session;
+}
+
+boost::system::result<void, client_error> client::new_session()
+{
+    auto id = make_id("ses");
+    if (!id) return id.error();
+    impl_->session = std::move(*id);
+    return {};
+}
+
+boost::system::result<void, client_error> client::resume_session(std::string id)
+{
+    if (!is_valid_session_id(id))
+        return config_error(payman_errc::invalid_session_id,
+                            "session id must be 1-128 characters of letters, digits and . _ : -");
+    impl_->session = std::move(id);
+    return {};
+}
+
+std::string client::base_url() const
+{
+    return impl_->http.target().url();
+}
+
+client_stats client::stats() const
+{
+    return {.token_requests = impl_->token_requests,
+            .asks_sent = impl_->asks_sent,
+            .connections_opened = impl_->http.stats().connections_opened};
+}
+
+}  // namespace paymand::payman

@@ -1,0 +1,553 @@
+#include "paymand/payman/protocol.hpp"
+
+#include "paymand/net/net_errc.hpp"
+#include "paymand/payman/ids.hpp"
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <date/date.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace paymand::payman {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+std::string base64(std::string_view in)
+{
+    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<const unsigned char*>(in.data()),
+                                  static_cast<int>(in.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+// The UTF-8 validity check JSON text needs (no overlongs, no surrogates, at most U+10FFFF).
+bool valid_utf8(std::string_view s) noexcept
+{
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t len = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80) {
+            ++i;
+            continue;
+        } else if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        } else {
+            return false;
+        }
+        if (i + len > s.size()) return false;
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += len;
+    }
+    return true;
+}
+
+bool printable_ascii(std::string_view s) noexcept
+{
+    return std::all_of(s.begin(), s.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+const json::string* string_field(const json::object& o, std::string_view camel,
+                                 std::string_view snake = {})
+{
+    if (auto* v = o.if_contains(camel); v && v->is_string()) return &v->get_string();
+    if (!snake.empty())
+        if (auto* v = o.if_contains(snake); v && v->is_string()) return &v->get_string();
+    return nullptr;
+}
+
+// What a server said in an error body, as untrusted text: Payman's error fields of a JSON
+// object, or (when allowed) the start of a non-JSON body.
+std::string server_diagnostics(std::string_view body, bool allow_raw)
+{
+    boost::system::error_code ec;
+    auto parsed = json::parse(body, ec);
+    if (!ec && parsed.is_object()) {
+        const auto& o = parsed.get_object();
+        std::string out;
+        for (std::string_view key :
+             {"errorCode", "errorMessage", "error", "error_description", "message", "traceId"}) {
+            if (auto* s = string_field(o, key)) {
+                if (!out.empty()) out += "; ";
+                out += fmt::format("{}={}", key, std::string_view(*s));
+            }
+        }
+        return sanitize_diagnostics(out);
+    }
+    if (!allow_raw) return {};
+    return sanitize_diagnostics(body.substr(0, max_diagnostics_size));
+}
+
+client_error malformed(std::string what)
+{
+    return client_error{.kind = error_class::unknown_outcome,
+                        .code = payman_errc::malformed_response,
+                        .http_status = 200,
+                        .message = "the response could not be read (" + what +
+                                   "); the ask may have been carried out"};
+}
+
+std::string parts_text(const json::value* parts)
+{
+    std::string out;
+    if (!parts || !parts->is_array()) return out;
+    for (const auto& p : parts->get_array()) {
+        if (!p.is_object()) continue;
+        const auto& po = p.get_object();
+        const auto* type = string_field(po, "type");
+        if (type && *type != "text") continue;
+        if (const auto* t = string_field(po, "text")) {
+            if (!out.empty()) out.push_back('\n');
+            out += std::string_view(*t);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+net::request build_token_request(const net::endpoint& target, const grant& g,
+                                 std::string_view client_id, const secret& client_secret,
+                                 std::string_view user_agent)
+{
+    std::string path =
+        fmt::format("{}/oauth2/token?grant_type={}", target.path_prefix, to_string(g.type));
+    auto add_param = [&](std::string_view name) {
+        path += fmt::format("&{}=", name);
+        path += boost::urls::encode(g.value.expose(), boost::urls::unreserved_chars);
+    };
+    if (g.type == grant_type::authorization_code) add_param("code");
+    if (g.type == grant_type::refresh_token) add_param("refresh_token");
+
+    net::request req{http::verb::post, path, 11};
+    std::string credentials = std::string(client_id) + ":" + std::string(client_secret.expose());
+    std::string header = "Basic " + base64(credentials);
+    req.set(http::field::authorization, header);
+    wipe(credentials.data(), credentials.size());
+    wipe(header.data(), header.size());
+    wipe(path.data(), path.size());
+    req.set(http::field::accept, "application/json");
+    req.set(http::field::user_agent, user_agent);
+    return req;
+}
+
+boost::json::object build_ask_body(std::string_view text, const ask_ids& ids,
+                                   const ask_options& options,
+                                   std::chrono::system_clock::time_point now)
+{
+    json::object metadata = options.metadata;
+    metadata["timestamp"] =
+        date::format("%FT%TZ", std::chrono::floor<std::chrono::milliseconds>(now));
+    if (options.occurrence_id) metadata["occurrenceId"] = *options.occurrence_id;
+    if (options.idempotency_key) metadata["idempotencyKey"] = *options.idempotency_key;
+
+    json::object part{{"type", "text"}, {"text", text}, {"metadata", nullptr}};
+    json::object message{{"role", "user"}, {"parts", json::array{part}}, {"metadata", nullptr}};
+    json::object params{{"id", ids.task_id},
+                        {"sessionId", ids.session_id},
+                        {"message", std::move(message)},
+                        {"metadata", std::move(metadata)}};
+    return json::object{{"jsonrpc", "2.0"},
+                        {"id", ids.request_id},
+                        {"method", "tasks.send"},
+                        {"params", std::move(params)}};
+}
+
+net::request build_ask_request(const net::endpoint& target, const boost::json::object& body,
+                               const secret& access_token, std::string_view user_agent)
+{
+    net::request req{http::verb::post, target.path_prefix + "/a2a/tasks/send", 11};
+    req.set(http::field::content_type, "application/json");
+    req.set(http::field::accept, "application/json");
+    req.set(http::field::user_agent, user_agent);
+    req.set("x-payman-access-token", access_token.expose());
+    req.body() = json::serialize(body);
+    return req;
+}
+
+boost::system::result<void, client_error> validate_ask(std::string_view text,
+                                                       const ask_options& options)
+{
+    auto invalid = [](payman_errc code, std::string message) {
+        return client_error{
+            .kind = error_class::not_sent, .code = code, .message = std::move(message)};
+    };
+    if (text.empty()) return invalid(payman_errc::invalid_ask, "the ask text is empty");
+    if (text.size() > max_ask_text_size)
+        return invalid(payman_errc::invalid_ask,
+                       fmt::format("the ask text is {} bytes; at most {} are allowed", text.size(),
+                                   max_ask_text_size));
+    if (!valid_utf8(text))
+        return invalid(payman_errc::invalid_ask, "the ask text is not valid UTF-8");
+    for (unsigned char c : text) {
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+            return invalid(payman_errc::invalid_ask, "the ask text contains a control character");
+    }
+    if (options.session_id && !is_valid_session_id(*options.session_id))
+        return invalid(payman_errc::invalid_session_id,
+                       "session id must be 1-128 characters of letters, digits and . _ : -");
+    if (options.session_id && options.new_session)
+        return invalid(payman_errc::invalid_ask, "ask for a new session or resume one, not both");
+    for (const auto* field : {&options.occurrence_id, &options.idempotency_key}) {
+        if (*field &&
+            (field->value().empty() || field->value().size() > 256 || !printable_ascii(**field)))
+            return invalid(
+                payman_errc::invalid_ask,
+                fmt::format("{} must be 1-256 printable ASCII characters without spaces",
+                            field == &options.occurrence_id ? "occurrence id" : "idempotency key"));
+    }
+    return {};
+}
+
+boost::system::result<token_response, client_error> parse_token_response(const net::response& res)
+{
+    const unsigned status = res.result_int();
+    if (status < 200 || status >= 300) {
+        client_error e{.kind = error_class::not_sent,
+                       .http_status = static_cast<int>(status),
+                       .diagnostics = server_diagnostics(res.body(), false)};
+        if (status >= 400 && status < 500 && status != 429) {
+            e.code = payman_errc::token_refused;
+            e.message = fmt::format(
+                "the token endpoint refused the request (HTTP {}): check the client id, "
+                "secret, code or refresh token",
+                status);
+        } else {
+            e.code = payman_errc::token_request_failed;
+            e.message = fmt::format("the token endpoint answered HTTP {}", status);
+            if (status == 429 || status == 503)
+                e.retry_after = parse_retry_after(res[http::field::retry_after],
+                                                  std::chrono::system_clock::now());
+        }
+        return e;
+    }
+    auto invalid = [&](std::string_view what) {
+        return client_error{.kind = error_class::not_sent,
+                            .code = payman_errc::token_response_invalid,
+                            .http_status = static_cast<int>(status),
+                            .message = fmt::format("the token response is invalid: {}", what)};
+    };
+    boost::system::error_code ec;
+    auto parsed = json::parse(res.body(), ec);
+    if (ec || !parsed.is_object()) return invalid("not a JSON object");
+    const auto& o = parsed.get_object();
+
+    token_response out;
+    const auto* access = string_field(o, "accessToken", "access_token");
+    if (!access || access->empty()) return invalid("no accessToken");
+    out.access_token = secret(std::string_view(*access));
+
+    const json::value* expires = o.if_contains("expiresIn");
+    if (!expires) expires = o.if_contains("expires_in");
+    if (!expires) return invalid("no expiresIn");
+    std::int64_t seconds = 0;
+    if (expires->is_int64())
+        seconds = expires->get_int64();
+    else if (expires->is_uint64() && expires->get_uint64() < (1ull << 40))
+        seconds = static_cast<std::int64_t>(expires->get_uint64());
+    else if (expires->is_string()) {
+        const auto& s = expires->get_string();
+        auto [p, err] = std::from_chars(s.data(), s.data() + s.size(), seconds);
+        if (err != std::errc() || p != s.data() + s.size())
+            return invalid("expiresIn is not a number of seconds");
+    } else {
+        return invalid("expiresIn is not a number of seconds");
+    }
+    if (seconds <= 0 || seconds > 10LL * 366 * 24 * 3600) return invalid("expiresIn out of range");
+    out.expires_in = std::chrono::seconds(seconds);
+
+    if (const auto* refresh = string_field(o, "refreshToken", "refresh_token");
+        refresh && !refresh->empty())
+        out.refresh_token = secret(std::string_view(*refresh));
+    if (const auto* type = string_field(o, "tokenType", "token_type")) out.token_type = *type;
+    if (const auto* scope = string_field(o, "scope")) out.scope = *scope;
+    return out;
+}
+
+client_error classify_status(const net::response& res, std::chrono::system_clock::time_point now)
+{
+    const unsigned status = res.result_int();
+    client_error e{.http_status = static_cast<int>(status),
+                   .diagnostics = server_diagnostics(res.body(), true)};
+    auto set = [&](error_class kind, payman_errc code, std::string message) {
+        e.kind = kind;
+        e.code = code;
+        e.message = std::move(message);
+    };
+    if (status == 429 || status == 503)
+        e.retry_after = parse_retry_after(res[http::field::retry_after], now);
+    const std::string retry =
+        e.retry_after ? fmt::format("; retry after {} s", e.retry_after->count()) : "";
+
+    if (status == 401)
+        set(error_class::rejected, payman_errc::unauthorized,
+            "the access token was refused (HTTP 401); the ask was not carried out");
+    else if (status == 403)
+        set(error_class::rejected, payman_errc::forbidden,
+            "the ask was refused (HTTP 403): the credentials lack a scope or permission for it");
+    else if (status == 429)
+        set(error_class::rejected, payman_errc::rate_limited,
+            fmt::format("rate limited (HTTP 429); the ask was not carried out{}", retry));
+    else if (status >= 400 && status < 500)
+        set(error_class::rejected, payman_errc::http_rejected,
+            fmt::format("the server rejected the ask (HTTP {})", status));
+    else if (status == 503)
+        set(error_class::unknown_outcome, payman_errc::service_unavailable,
+            fmt::format(
+                "the service is unavailable (HTTP 503); the ask may have been carried out{}",
+                retry));
+    else if (status >= 500)
+        set(error_class::unknown_outcome, payman_errc::server_error,
+            fmt::format("server error (HTTP {}); the ask may have been carried out", status));
+    else
+        set(error_class::unknown_outcome, payman_errc::unexpected_status,
+            fmt::format("unexpected HTTP status {}; the ask may have been carried out", status));
+    return e;
+}
+
+boost::system::result<ask_result, client_error>
+parse_ask_response(const net::response& res, std::string_view request_id,
+                   std::chrono::system_clock::time_point now)
+{
+    const unsigned status = res.result_int();
+    if (status < 200 || status >= 300) return classify_status(res, now);
+
+    boost::system::error_code ec;
+    json::value parsed = json::parse(res.body(), ec);
+    if (ec) return malformed("the body is not JSON");
+    if (!parsed.is_object()) return malformed("the body is not a JSON object");
+    const auto& o = parsed.get_object();
+
+    if (const auto* id = o.if_contains("id"); id && !id->is_null()) {
+        if (!id->is_string() || id->get_string() != request_id)
+            return malformed("it answers another request id");
+    }
+    if (const auto* err = o.if_contains("error"); err && !err->is_null()) {
+        if (!err->is_object()) return malformed("\"error\" is not an object");
+        const auto& eo = err->get_object();
+        client_error e{.kind = error_class::rejected,
+                       .code = payman_errc::jsonrpc_error,
+                       .http_status = static_cast<int>(status)};
+        if (const auto* code = eo.if_contains("code"); code && code->is_int64())
+            e.rpc_code = code->get_int64();
+        if (const auto* msg = string_field(eo, "message"))
+            e.diagnostics = sanitize_diagnostics(*msg);
+        e.message = e.rpc_code ? fmt::format("the agent refused the request (JSON-RPC error {})",
+                                             *e.rpc_code)
+                               : std::string("the agent refused the request (JSON-RPC error)");
+        return e;
+    }
+    const auto* result_value = o.if_contains("result");
+    if (!result_value || !result_value->is_object()) return malformed("no result");
+    const auto& r = result_value->get_object();
+
+    ask_result out;
+    out.request_id = std::string(request_id);
+    const auto* task_id = string_field(r, "id");
+    if (!task_id) return malformed("the result has no task id");
+    out.task_id = *task_id;
+    if (const auto* session = string_field(r, "sessionId", "session_id")) out.session_id = *session;
+
+    const auto* status_value = r.if_contains("status");
+    if (!status_value || !status_value->is_object()) return malformed("the result has no status");
+    const auto& so = status_value->get_object();
+    const auto* state = string_field(so, "state");
+    if (!state) return malformed("the status has no state");
+    out.state_text = sanitize_diagnostics(*state);
+    out.state = parse_task_state(*state);
+    if (const auto* m = so.if_contains("message"); m && !m->is_null()) {
+        if (m->is_string())
+            out.status_message = m->get_string();
+        else if (m->is_object())
+            out.status_message = parts_text(m->get_object().if_contains("parts"));
+        else
+            return malformed("the status message is neither text nor a message");
+    }
+    if (const auto* ts = string_field(so, "timestamp")) out.status_timestamp = *ts;
+
+    if (const auto* artifacts = r.if_contains("artifacts"); artifacts && !artifacts->is_null()) {
+        if (!artifacts->is_array()) return malformed("\"artifacts\" is not an array");
+        for (const auto& a : artifacts->get_array()) {
+            if (!a.is_object()) return malformed("an artifact is not an object");
+            const auto& ao = a.get_object();
+            artifact art;
+            if (const auto* name = string_field(ao, "name")) art.name = *name;
+            if (const auto* description = string_field(ao, "description"))
+                art.description = *description;
+            art.text = parts_text(ao.if_contains("parts"));
+            if (const auto* m = ao.if_contains("metadata"); m && m->is_object())
+                art.metadata = m->get_object();
+            out.artifacts.push_back(std::move(art));
+        }
+    }
+    if (const auto* m = r.if_contains("metadata"); m && m->is_object())
+        out.metadata = m->get_object();
+    out.raw = std::move(parsed);
+    return out;
+}
+
+client_error classify_transport(const net::transport_error& t, bool token_request)
+{
+    namespace asio_error = boost::asio::error;
+    client_error e{.kind = error_class::not_sent, .cause = t.ec};
+    const std::string cause = t.message();
+    const std::string_view during = token_request ? " while fetching a token" : "";
+    auto set = [&](error_class kind, payman_errc code, std::string message) {
+        e.kind = kind;
+        e.code = code;
+        e.message = std::move(message);
+    };
+
+    switch (t.phase) {
+    case net::phase::pool_wait:
+        set(error_class::not_sent, payman_errc::connection_wait_timeout,
+            fmt::format("no connection became free in time{} ({}); nothing was sent", during,
+                        cause));
+        return e;
+    case net::phase::resolve:
+        set(error_class::not_sent, payman_errc::resolve_failed,
+            fmt::format("could not resolve the host{} ({}); nothing was sent", during, cause));
+        return e;
+    case net::phase::connect:
+        set(error_class::not_sent, payman_errc::connect_failed,
+            fmt::format("could not connect{} ({}); nothing was sent", during, cause));
+        return e;
+    case net::phase::tls_handshake:
+        set(error_class::not_sent, payman_errc::tls_failed,
+            fmt::format("TLS handshake failed{} ({}); nothing was sent", during, cause));
+        return e;
+    case net::phase::write:
+        if (!t.request_written) {
+            set(error_class::not_sent, payman_errc::send_failed,
+                fmt::format("the request could not be sent{} ({}); nothing reached the server",
+                            during, cause));
+            return e;
+        }
+        break;
+    case net::phase::read:
+        break;
+    }
+
+    if (token_request) {
+        set(error_class::not_sent, payman_errc::token_request_failed,
+            fmt::format("no usable answer from the token endpoint ({}); the ask was not sent",
+                        cause));
+        return e;
+    }
+    const auto& ec = t.ec;
+    if (ec == boost::beast::error::timeout)
+        set(error_class::unknown_outcome, payman_errc::response_timeout,
+            fmt::format("timed out waiting for the answer ({}); the ask may have been carried out",
+                        cause));
+    else if (ec == http::error::body_limit || ec == http::error::header_limit ||
+             ec == http::error::buffer_overflow)
+        set(error_class::unknown_outcome, payman_errc::response_too_large,
+            fmt::format(
+                "the answer exceeds the response size cap ({}); the ask may have been carried out",
+                cause));
+    else if (ec == http::error::partial_message)
+        set(error_class::unknown_outcome, payman_errc::truncated_response,
+            fmt::format("the answer was cut short ({}); the ask may have been carried out", cause));
+    else if (ec == http::error::end_of_stream)
+        set(error_class::unknown_outcome, payman_errc::connection_lost,
+            fmt::format(
+                "the connection closed before an answer ({}); the ask may have been carried out",
+                cause));
+    else if (ec.category() == make_error_code(http::error::bad_version).category())
+        set(error_class::unknown_outcome, payman_errc::malformed_response,
+            fmt::format("the answer is not valid HTTP ({}); the ask may have been carried out",
+                        cause));
+    else
+        set(error_class::unknown_outcome, payman_errc::connection_lost,
+            fmt::format("the connection was lost after the ask was sent ({}); the ask may have "
+                        "been carried out",
+                        cause));
+    return e;
+}
+
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
+                                                      std::chrono::system_clock::time_point now)
+{
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+        value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    if (value.empty() || value.size() > 64) return std::nullopt;
+    if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        std::int64_t seconds = 0;
+        auto [p, err] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+        if (err != std::errc() || p != value.data() + value.size()) return std::nullopt;
+        return std::chrono::seconds(seconds);
+    }
+    // IMF-fixdate, the only HTTP-date form senders may generate: "Sun, 06 Nov 1994 08:49:37 GMT".
+    if (value.size() != 29 || value.substr(3, 2) != ", " || value.substr(25) != " GMT")
+        return std::nullopt;
+    auto number = [&](std::size_t pos, std::size_t len) -> int {
+        int n = 0;
+        for (char c : value.substr(pos, len)) {
+            if (c < '0' || c > '9') return -1;
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    };
+    static constexpr std::string_view months = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    const auto month_at = months.find(value.substr(8, 3));
+    const int day = number(5, 2), year = number(12, 4), hour = number(17, 2),
+              minute = number(20, 2), second = number(23, 2);
+    if (month_at == std::string_view::npos || month_at % 3 != 0 || value[7] != ' ' ||
+        value[11] != ' ' || value[16] != ' ' || value[19] != ':' || value[22] != ':' || day < 1 ||
+        year < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 60)
+        return std::nullopt;
+    const date::year_month_day ymd{date::year{year},
+                                   date::month{static_cast<unsigned>(month_at / 3 + 1)},
+                                   date::day{static_cast<unsigned>(day)}};
+    if (!ymd.ok()) return std::nullopt;
+    const auto when = date::sys_days{ymd} + std::chrono::hours(hour) +
+                      std::chrono::minutes(minute) + std::chrono::seconds(second);
+    const auto delta = std::chrono::ceil<std::chrono::seconds>(when - now);
+    return delta.count() > 0 ? delta : std::chrono::seconds(0);
+}
+
+void redact(std::string& text, std::span<const secret* const> secrets)
+{
+    for (const secret* s : secrets) {
+        if (!s || s->empty()) continue;
+        const auto needle = s->expose();
+        for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos)) {
+            text.replace(pos, needle.size(), "[redacted]");
+            pos += 10;
+        }
+    }
+}
+
+}  // namespace paymand::payman

@@ -1,0 +1,318 @@
+// Reading token and tasks.send responses in every variant of the protocol document.
+
+#include "paymand/payman/protocol.hpp"
+
+#include <gtest/gtest.h>
+
+namespace paymand::payman {
+namespace {
+
+namespace http = boost::beast::http;
+using namespace std::chrono_literals;
+
+net::response reply(unsigned status, std::string body,
+                    std::vector<std::pair<http::field, std::string>> headers = {})
+{
+    net::response res{static_cast<http::status>(status), 11};
+    for (auto& [name, value] : headers) res.set(name, value);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+const auto now = std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} + 8h;
+
+// --- token responses ---
+
+TEST(token_response, reads_camel_case)
+{
+    auto r = parse_token_response(
+        reply(200, R"({"accessToken":"at-1","tokenType":"Bearer","expiresIn":3600,
+        "scope":"read_balance,write_send_payment","refreshToken":"rt-1"})"));
+    ASSERT_TRUE(r) << r.error().what();
+    EXPECT_EQ(r->access_token.expose(), "at-1");
+    EXPECT_EQ(r->expires_in, 3600s);
+    ASSERT_TRUE(r->refresh_token);
+    EXPECT_EQ(r->refresh_token->expose(), "rt-1");
+    EXPECT_EQ(r->token_type, "Bearer");
+    EXPECT_EQ(r->scope, "read_balance,write_send_payment");
+}
+
+TEST(token_response, reads_snake_case)
+{
+    auto r = parse_token_response(reply(
+        200,
+        R"({"access_token":"at-2","token_type":"Bearer","expires_in":"120","refresh_token":null})"));
+    ASSERT_TRUE(r) << r.error().what();
+    EXPECT_EQ(r->access_token.expose(), "at-2");
+    EXPECT_EQ(r->expires_in, 120s);
+    EXPECT_FALSE(r->refresh_token);
+}
+
+TEST(token_response, refuses_missing_or_bad_fields)
+{
+    for (std::string body :
+         {R"({"expiresIn":3600})", R"({"accessToken":"","expiresIn":3600})",
+          R"({"accessToken":"a"})", R"({"accessToken":"a","expiresIn":0})",
+          R"({"accessToken":"a","expiresIn":-5})", R"({"accessToken":"a","expiresIn":1.5})",
+          R"({"accessToken":"a","expiresIn":"12x"})", R"([])", "not json", ""}) {
+        auto r = parse_token_response(reply(200, body));
+        ASSERT_FALSE(r) << body;
+        EXPECT_EQ(r.error().code, payman_errc::token_response_invalid) << body;
+        EXPECT_EQ(r.error().kind, error_class::not_sent);
+    }
+}
+
+TEST(token_response, a_refusal_keeps_only_the_error_fields)
+{
+    auto r = parse_token_response(reply(401, R"({"status":401,"timestamp":"2026-12-01T08:00:00Z",
+        "errorCode":"not_authorized","errorMessage":"Invalid client credentials","traceId":"t-1",
+        "echo":"test-secret-123"})"));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, payman_errc::token_refused);
+    EXPECT_EQ(r.error().kind, error_class::not_sent);
+    EXPECT_EQ(r.error().http_status, 401);
+    EXPECT_EQ(r.error().diagnostics,
+              "errorCode=not_authorized; errorMessage=Invalid client credentials; traceId=t-1");
+}
+
+TEST(token_response, a_non_json_refusal_is_never_echoed)
+{
+    auto r = parse_token_response(reply(400, "client_secret=test-secret-123 is wrong"));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().diagnostics, "");
+    EXPECT_EQ(r.error().what().find("test-secret-123"), std::string::npos);
+}
+
+TEST(token_response, server_trouble_is_a_failed_fetch_with_retry_after)
+{
+    auto r = parse_token_response(reply(503, "", {{http::field::retry_after, "7"}}));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, payman_errc::token_request_failed);
+    EXPECT_EQ(r.error().kind, error_class::not_sent);
+    EXPECT_EQ(r.error().retry_after, 7s);
+}
+
+// --- ask responses ---
+
+constexpr std::string_view success = R"({"jsonrpc":"2.0","id":"req-1",
+  "result":{"id":"tsk-1","sessionId":"ses-1",
+    "status":{"state":"completed","message":null,"timestamp":"2026-12-01T08:00:01.532Z"},
+    "artifacts":[{"name":"response","description":"AI Assistant Response",
+      "parts":[{"type":"text","text":"1. **Operations**\n   - Spendable Balance: $1,000.00"}],"metadata":{}}],
+    "metadata":{"timestamp":"2026-12-01T08:00:01.532Z","agentId":"ai-1","orgId":"org-1"}},
+  "error":null})";
+
+TEST(ask_response, reads_a_completed_task)
+{
+    auto r = parse_ask_response(reply(200, std::string(success)), "req-1", now);
+    ASSERT_TRUE(r) << r.error().what();
+    EXPECT_EQ(r->task_id, "tsk-1");
+    EXPECT_EQ(r->session_id, "ses-1");
+    EXPECT_EQ(r->state, task_state::completed);
+    EXPECT_EQ(r->status_message, "");
+    EXPECT_EQ(r->status_timestamp, "2026-12-01T08:00:01.532Z");
+    ASSERT_EQ(r->artifacts.size(), 1u);
+    EXPECT_EQ(r->artifacts[0].name, "response");
+    EXPECT_EQ(r->artifacts[0].description, "AI Assistant Response");
+    EXPECT_EQ(r->reply_text(), "1. **Operations**\n   - Spendable Balance: $1,000.00");
+    EXPECT_EQ(r->metadata.at("agentId"), "ai-1");
+    EXPECT_TRUE(r->raw.is_object());
+}
+
+TEST(ask_response, reads_states_case_insensitively)
+{
+    for (auto [text, state] : std::vector<std::pair<std::string, task_state>>{
+             {"COMPLETED", task_state::completed},
+             {"Input-Required", task_state::input_required},
+             {"INPUT_REQUIRED", task_state::input_required},
+             {"failed", task_state::failed},
+             {"canceled", task_state::canceled},
+             {"CANCELLED", task_state::canceled},
+             {"submitted", task_state::submitted},
+             {"WORKING", task_state::working},
+             {"unknown", task_state::unknown},
+             {"exploded", task_state::unknown}}) {
+        const std::string body =
+            R"({"jsonrpc":"2.0","id":"req-1","result":{"id":"t","status":{"state":")" + text +
+            R"("}}})";
+        auto r = parse_ask_response(reply(200, body), "req-1", now);
+        ASSERT_TRUE(r) << text;
+        EXPECT_EQ(r->state, state) << text;
+        EXPECT_EQ(r->state_text, text);
+    }
+}
+
+TEST(ask_response, accepts_snake_case_session_and_a_message_object)
+{
+    auto r = parse_ask_response(
+        reply(200, R"({"jsonrpc":"2.0","id":"req-1","result":{"id":"t","session_id":"s-9",
+        "status":{"state":"input-required","message":{"role":"agent","parts":[{"type":"text","text":"Confirm?"}]}},
+        "artifacts":null}})"),
+        "req-1", now);
+    ASSERT_TRUE(r) << r.error().what();
+    EXPECT_EQ(r->session_id, "s-9");
+    EXPECT_EQ(r->status_message, "Confirm?");
+    EXPECT_TRUE(r->artifacts.empty());
+    EXPECT_EQ(r->reply_text(), "");
+}
+
+TEST(ask_response, joins_text_parts_and_artifacts_and_skips_other_parts)
+{
+    auto r = parse_ask_response(reply(200, R"({"jsonrpc":"2.0","id":"req-1","result":{"id":"t",
+        "status":{"state":"completed","message":"done"},
+        "artifacts":[{"name":"a","parts":[{"type":"text","text":"one"},{"type":"data","data":{}},
+                                          {"type":"text","text":"two"}]},
+                     {"name":"b","parts":[{"text":"three"}]}]}})"),
+                                "req-1", now);
+    ASSERT_TRUE(r) << r.error().what();
+    EXPECT_EQ(r->status_message, "done");
+    EXPECT_EQ(r->artifacts[0].text, "one\ntwo");
+    EXPECT_EQ(r->reply_text(), "one\ntwo\nthree");
+}
+
+TEST(ask_response, a_jsonrpc_error_is_a_rejection_with_its_code)
+{
+    auto r = parse_ask_response(reply(200, R"({"jsonrpc":"2.0","id":"req-1","result":null,
+        "error":{"code":-32602,"message":"Invalid parameters","data":null}})"),
+                                "req-1", now);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, error_class::rejected);
+    EXPECT_EQ(r.error().code, payman_errc::jsonrpc_error);
+    EXPECT_EQ(r.error().rpc_code, -32602);
+    EXPECT_EQ(r.error().diagnostics, "Invalid parameters");
+}
+
+TEST(ask_response, a_jsonrpc_error_with_a_null_id_is_still_read)
+{
+    auto r = parse_ask_response(
+        reply(200,
+              R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse error"}})"),
+        "req-1", now);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().rpc_code, -32700);
+}
+
+TEST(ask_response, unreadable_bodies_are_unknown_outcomes)
+{
+    for (std::string body :
+         {"", "{not json", "[1,2]", R"({"jsonrpc":"2.0","id":"req-1"})",
+          R"({"jsonrpc":"2.0","id":"req-1","result":{"status":{"state":"completed"}}})",
+          R"({"jsonrpc":"2.0","id":"req-1","result":{"id":"t"}})",
+          R"({"jsonrpc":"2.0","id":"req-1","result":{"id":"t","status":{}}})",
+          R"({"jsonrpc":"2.0","id":"req-2","result":{"id":"t","status":{"state":"completed"}}})",
+          R"({"jsonrpc":"2.0","id":"req-1","result":{"id":"t","status":{"state":"completed"},
+                                 "artifacts":{}}})"}) {
+        auto r = parse_ask_response(reply(200, body), "req-1", now);
+        ASSERT_FALSE(r) << body;
+        EXPECT_EQ(r.error().kind, error_class::unknown_outcome) << body;
+        EXPECT_EQ(r.error().code, payman_errc::malformed_response) << body;
+    }
+}
+
+struct status_case {
+    unsigned status;
+    error_class kind;
+    payman_errc code;
+};
+
+class ask_status : public testing::TestWithParam<status_case> {};
+
+TEST_P(ask_status, is_classified)
+{
+    const auto& c = GetParam();
+    auto r = parse_ask_response(
+        reply(c.status, R"({"status":1,"errorCode":"x","errorMessage":"y"})"), "req-1", now);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, c.kind);
+    EXPECT_EQ(r.error().code, c.code);
+    EXPECT_EQ(r.error().http_status, static_cast<int>(c.status));
+    EXPECT_EQ(r.error().diagnostics, "errorCode=x; errorMessage=y");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    statuses, ask_status,
+    testing::Values(
+        status_case{400, error_class::rejected, payman_errc::http_rejected},
+        status_case{401, error_class::rejected, payman_errc::unauthorized},
+        status_case{403, error_class::rejected, payman_errc::forbidden},
+        status_case{404, error_class::rejected, payman_errc::http_rejected},
+        status_case{429, error_class::rejected, payman_errc::rate_limited},
+        status_case{500, error_class::unknown_outcome, payman_errc::server_error},
+        status_case{502, error_class::unknown_outcome, payman_errc::server_error},
+        status_case{503, error_class::unknown_outcome, payman_errc::service_unavailable},
+        status_case{504, error_class::unknown_outcome, payman_errc::server_error},
+        status_case{302, error_class::unknown_outcome, payman_errc::unexpected_status}));
+
+TEST(ask_response, rate_limit_and_unavailable_carry_retry_after)
+{
+    auto limited =
+        parse_ask_response(reply(429, "", {{http::field::retry_after, "2"}}), "req-1", now);
+    ASSERT_FALSE(limited);
+    EXPECT_EQ(limited.error().retry_after, 2s);
+    EXPECT_NE(limited.error().what().find("retry after 2 s"), std::string::npos)
+        << limited.error().what();
+
+    auto unavailable = parse_ask_response(
+        reply(503, "", {{http::field::retry_after, "Tue, 01 Dec 2026 08:00:30 GMT"}}), "req-1",
+        now);
+    ASSERT_FALSE(unavailable);
+    EXPECT_EQ(unavailable.error().retry_after, 30s);
+
+    auto no_header = parse_ask_response(reply(429, ""), "req-1", now);
+    EXPECT_FALSE(no_header.error().retry_after);
+}
+
+TEST(ask_response, a_non_json_error_body_is_kept_short_and_clean)
+{
+    auto r = parse_ask_response(
+        reply(502, "<html>\r\n<b>Bad\tGateway</b>\x01" + std::string(5000, 'x')), "req-1", now);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().diagnostics.substr(0, 25), "<html> <b>Bad Gateway</b>");
+    EXPECT_LE(r.error().diagnostics.size(), max_diagnostics_size + 3);
+}
+
+// --- Retry-After and diagnostics helpers ---
+
+TEST(retry_after, reads_seconds_and_http_dates)
+{
+    EXPECT_EQ(parse_retry_after("120", now), 120s);
+    EXPECT_EQ(parse_retry_after(" 3 ", now), 3s);
+    EXPECT_EQ(parse_retry_after("Tue, 01 Dec 2026 08:01:00 GMT", now), 60s);
+    EXPECT_EQ(parse_retry_after("Mon, 30 Nov 2026 08:01:00 GMT", now), 0s);
+    EXPECT_FALSE(parse_retry_after("", now));
+    EXPECT_FALSE(parse_retry_after("-1", now));
+    EXPECT_FALSE(parse_retry_after("soon", now));
+    EXPECT_FALSE(parse_retry_after("Tue, 31 Feb 2026 08:01:00 GMT", now));
+    EXPECT_FALSE(parse_retry_after("99999999999999999999999", now));
+}
+
+TEST(diagnostics, are_sanitized_and_capped_on_a_utf8_boundary)
+{
+    EXPECT_EQ(sanitize_diagnostics("a\r\n\tb  c\x1b[31m"), "a b c [31m");
+    std::string long_text(max_diagnostics_size - 1, 'x');
+    long_text += "\xC3\xA9\xC3\xA9";  // é é straddling the cap
+    auto out = sanitize_diagnostics(long_text);
+    EXPECT_EQ(out, std::string(max_diagnostics_size - 1, 'x') + "...");
+}
+
+TEST(diagnostics, redact_removes_every_copy_of_a_secret)
+{
+    std::string text = "token abc123 and again abc123, secret s3cr3t";
+    const secret token("abc123"), key("s3cr3t"), empty;
+    const secret* held[] = {&token, &key, &empty};
+    redact(text, held);
+    EXPECT_EQ(text, "token [redacted] and again [redacted], secret [redacted]");
+}
+
+TEST(client_error, what_names_the_class_and_keeps_server_text_apart)
+{
+    client_error e{.kind = error_class::unknown_outcome,
+                   .code = payman_errc::server_error,
+                   .message = "server error (HTTP 500)",
+                   .diagnostics = "boom"};
+    EXPECT_EQ(e.what(), "unknown outcome: server error (HTTP 500) [server said: boom]");
+}
+
+}  // namespace
+}  // namespace paymand::payman
