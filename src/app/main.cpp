@@ -2,6 +2,8 @@
 
 #include "app/ask_command.hpp"
 #include "app/command.hpp"
+#include "app/run_command.hpp"
+#include "app/trigger_command.hpp"
 #include "paymand/core/build_info.hpp"
 
 #include <CLI/CLI.hpp>
@@ -14,13 +16,14 @@ int main(int argc, char** argv)
 {
     using namespace paymand::app;
     CLI::App app{"paymand: scheduled payment automation against the Payman platform.\n"
-                 "Example: paymand --version\n"
+                 "Example: paymand run --config /etc/paymand/paymand.yaml\n"
                  "Example: paymand ask \"list all wallets and their balances\""};
     app.set_version_flag("--version", paymand::build_info("paymand"));
     app.require_subcommand(0, 1);
 
     // Each subcommand registers itself here; the engine's commands join this list.
-    std::vector<command> commands{add_ask_command(app)};
+    std::vector<command> commands{add_run_command(app), add_trigger_command(app),
+                                  add_ask_command(app)};
 
     try {
         app.parse(argc, argv);

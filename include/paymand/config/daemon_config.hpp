@@ -1,0 +1,95 @@
+#pragma once
+
+// The daemon's configuration: config/paymand.yaml, owned by whoever runs paymand (see
+// docs/configuration.md for every key). Loaded strictly like rule files: unknown keys, wrong
+// types and bad values are errors of the form "paymand.yaml:12:7: error: ...", all of them
+// reported in one pass, and a load yields a complete configuration or nothing.
+
+#include "paymand/log/logging.hpp"
+#include "paymand/payman/client_config.hpp"
+#include "paymand/prompt/prompt_set.hpp"
+#include "paymand/rules/policy.hpp"
+#include "paymand/yaml/diagnostics.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace paymand::config {
+
+// Where the client secret comes from. Never the secret itself: the config file names a
+// source, and the value is read only when the daemon needs it (see secret_source.hpp).
+struct secret_source {
+    enum class kind {
+        environment,  // an environment variable (default PAYMAN_CLIENT_SECRET)
+        file,         // a file readable by its owner only (mode 0600 or 0400)
+        credential,   // a systemd credential: $CREDENTIALS_DIRECTORY/<name>
+        automatic,    // PAYMAN_CLIENT_SECRET if set, else the credential payman-client-secret
+    };
+    kind from = kind::automatic;
+    std::string name;  // variable or credential name, or the file path
+};
+
+inline constexpr std::string_view default_secret_variable = "PAYMAN_CLIENT_SECRET";
+inline constexpr std::string_view default_secret_credential = "payman-client-secret";
+
+struct retry_config {
+    // Exponential backoff with full jitter between attempts that cannot have reached Payman.
+    std::chrono::seconds initial_delay{1};
+    std::chrono::seconds max_delay{60};
+    unsigned max_attempts = 5;
+};
+
+struct engine_config {
+    // Occurrences run at the same time, across all rules.
+    unsigned concurrency = 4;
+    // Everything one occurrence may take, retries included; past it, what is still unsent is
+    // recorded failed and what was sent without an answer in_doubt.
+    std::chrono::seconds occurrence_timeout{600};
+    retry_config retry;
+    // On SIGTERM: how long in-flight occurrences may finish before they are recorded.
+    std::chrono::seconds shutdown_grace{30};
+    // How often in-doubt occurrences are reconciled against a transaction listing (0: never),
+    // and how many recent transactions are asked for.
+    std::chrono::seconds reconcile_interval{900};
+    int reconcile_transactions = 20;
+};
+
+struct daemon_config {
+    std::string path;       // the file as named by the user
+    std::string sha256;     // of the file's bytes, for the audit log's config_loaded record
+    std::string client_id;  // from the file, else PAYMAN_CLIENT_ID
+    secret_source client_secret;
+    payman::client_config client;  // environment/base_url, HTTP timeouts, limits, CA file
+    std::filesystem::path rules_directory;
+    std::filesystem::path state_directory;
+    std::filesystem::path audit_log;  // default <state_directory>/audit.jsonl
+    rules::policy policy;             // timezone, min_pay_interval, payees, limits
+    prompt::prompt_texts prompts;     // validated: prompt_set::load succeeds on them
+    engine_config engine;
+    log::log_config log;
+
+    // <state_directory>/paymand.lock: the exclusive lock of one daemon on this state.
+    std::filesystem::path lock_path() const { return state_directory / "paymand.lock"; }
+    // The dry-run audit log beside the real one: <audit_log stem>.dry-run.jsonl.
+    std::filesystem::path dry_run_audit_log() const;
+};
+
+// Returns the value of an environment variable or null (std::getenv fits).
+using env_lookup = std::function<const char*(const char*)>;
+
+// Parses `text` as the configuration file named `file`. Relative paths in it are resolved
+// against `base_dir` (the file's directory). nullopt on any error, all of them in `diags`.
+std::optional<daemon_config> parse_daemon_config(std::string_view text, const std::string& file,
+                                                 const std::filesystem::path& base_dir,
+                                                 const env_lookup& getenv,
+                                                 yaml::diagnostics& diags);
+
+// Reads `path` and parses it as above (base_dir is the file's directory).
+std::optional<daemon_config> load_daemon_config(const std::filesystem::path& path,
+                                                const env_lookup& getenv, yaml::diagnostics& diags);
+
+}  // namespace paymand::config

@@ -1,0 +1,44 @@
+#pragma once
+
+// `paymand run`: the daemon's life from configuration to exit. Loads the configuration and
+// the rules (refusing to start on any error), takes the state lock, replays the audit log,
+// connects the engine to Payman, tells systemd it is ready, and then schedules until SIGTERM
+// or SIGINT, reloading on SIGHUP (a reload that fails to load keeps the running rules) and
+// re-planning when the wall clock is stepped.
+
+#include "paymand/money/amount.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace paymand::daemon {
+
+struct run_options {
+    std::filesystem::path config_path;
+    // Payment asks are never sent; records go to the separate dry-run audit log.
+    bool dry_run = false;
+    // Dry run without Payman: balances read as this amount (decimal text, the rule's currency).
+    std::optional<std::string> assume_balance;
+};
+
+// Exit codes (sysexits where one fits).
+enum run_exit : int {
+    run_ok = 0,
+    run_config_error = 1,  // configuration or rules do not load: see the errors printed
+    run_data_error = 65,   // EX_DATAERR: the audit log is corrupt; an operator must act
+    run_unavailable = 69,  // EX_UNAVAILABLE: Payman client cannot be set up (secret, URL)
+    run_software = 70,     // EX_SOFTWARE: an internal error
+    run_cant_create = 73,  // EX_CANTCREAT: the state directory or audit log can't be written
+    run_locked = 75,       // EX_TEMPFAIL: another paymand holds the state lock
+};
+
+// Runs the daemon in this thread until it is told to stop. Logs to stderr.
+int run(const run_options& options);
+
+// `paymand trigger RULE_ID`: one occurrence of the rule now, through the daemon's own path
+// (state lock, audit log, condition, limits, intent before the ask). Its identity carries
+// "~manual". Takes the state lock, so it refuses while the daemon runs on the same state.
+int trigger(const run_options& options, const std::string& rule_id);
+
+}  // namespace paymand::daemon

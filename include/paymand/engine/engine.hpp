@@ -1,0 +1,155 @@
+#pragma once
+
+// The engine behind `paymand run`, `trigger` and `simulate`: fires due occurrences of the
+// rules, checks their conditions and limits, asks Payman, and records every step in the
+// audit log, in this order for a payment:
+//
+//   already handled (audit state)? stop.
+//   condition: read balances (read-only asks), evaluate; unclear means not met.  [condition]
+//   limits: deny with the reason and figures.                                   [denied]
+//   intent: written and fsync'ed BEFORE anything is sent.                        [intent]
+//   ask: not-sent failures are retried with backoff inside the occurrence's deadline;
+//        an ask that may have reached Payman is never retried.
+//   result: completed / failed / needs input / unclear, or in_doubt, or mismatch. [result...]
+//
+// Every occurrence has an identity (rule id + local date-time) and is handled at most once:
+// the audit projection knows every identity that has an intent or an outcome, and an intent
+// without a result (a crash mid-ask) is in doubt, never re-sent.
+//
+// Threading: everything runs on the executor given at construction (one io_context thread);
+// the audit writer's fsyncs happen on its own thread and complete back here.
+
+#include "paymand/audit/async_audit_writer.hpp"
+#include "paymand/audit/projection.hpp"
+#include "paymand/config/daemon_config.hpp"
+#include "paymand/engine/agent.hpp"
+#include "paymand/engine/clock.hpp"
+#include "paymand/limits/spending_ledger.hpp"
+#include "paymand/money/amount.hpp"
+#include "paymand/prompt/prompt_set.hpp"
+#include "paymand/rules/rule_set.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <spdlog/logger.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace paymand::engine {
+
+// Balances used instead of asking Payman (dry-run offline, simulate): by wallet name, with
+// `fallback` for any wallet not listed (and for the default wallet).
+struct assumed_balances {
+    std::map<std::string, money::amount, std::less<>> wallets;
+    std::optional<money::amount> fallback;
+};
+
+struct engine_params {
+    config::engine_config settings;
+    rules::policy policy;
+    prompt::prompt_set prompts = prompt::prompt_set::defaults();
+    // Idempotency keys are derived from the client id and the occurrence identity, so a
+    // repeat of one occurrence always carries the same key.
+    std::string client_id;
+    // Payment asks are never sent; records are marked dry_run by their store.
+    bool dry_run = false;
+    // Read balances from here instead of asking (requires dry_run).
+    std::optional<assumed_balances> assumed;
+    // Called for every record once it is durable (metrics, simulate, tests).
+    std::function<void(const audit::record&)> on_record;
+    // Virtual clock only: stop once the next occurrence lies after this instant.
+    std::optional<sys_time> stop_at;
+    // Seed for retry jitter (0: from the random device).
+    std::uint64_t seed = 0;
+};
+
+struct upcoming_occurrence {
+    std::string rule;
+    std::string identity;
+    std::chrono::sys_seconds instant;
+};
+
+struct engine_status {
+    std::size_t rules = 0;
+    std::size_t enabled = 0;
+    std::size_t in_flight = 0;
+    std::size_t queued = 0;
+    std::size_t in_doubt = 0;
+    bool audit_writable = true;
+    std::optional<upcoming_occurrence> next;
+};
+
+struct trigger_result {
+    std::string identity;  // the manual occurrence's identity, when one was made
+    std::string error;     // why nothing ran; empty when it ran
+};
+
+class engine {
+public:
+    // `clk`, `writer` and `state` must outlive the engine. `payman` may be null only for a
+    // dry run with assumed balances (nothing is ever asked then).
+    engine(boost::asio::any_io_executor executor, engine_params params, clock& clk,
+           std::shared_ptr<agent> payman, audit::async_audit_writer& writer,
+           audit::audit_projection& state, std::shared_ptr<spdlog::logger> log);
+    ~engine();
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+
+    // Installs a rule set (at start and on reload). A rule whose content hash is unchanged
+    // keeps its place in the schedule; a new or changed rule starts from the moment its
+    // current definition was first loaded (a change never back-fills occurrences under the
+    // new definition). Records rules_loaded. Occurrences in flight finish under the
+    // definition they started with.
+    boost::asio::awaitable<bool> async_set_rules(std::shared_ptr<const rules::rule_set> rules);
+
+    // Replaces the policy (limits, payees, time zone) and the prompt templates: on reload.
+    void set_policy(rules::policy policy, prompt::prompt_set prompts);
+
+    // Appends records about the daemon itself (started, config_loaded, in_doubt after a
+    // crash, stopped) in order with the engine's own; false when they could not be written.
+    boost::asio::awaitable<bool> async_record(std::vector<audit::record_body> records);
+
+    // Schedules until stop(); then waits up to shutdown_grace for occurrences in flight and
+    // returns. Missed occurrences (downtime, a forward clock step) are handled per rule by its
+    // catch-up policy first.
+    boost::asio::awaitable<void> async_run();
+
+    // Asks async_run to finish (idempotent).
+    void stop();
+    // The wall clock was stepped: re-plan now. Identities make a backward step harmless.
+    void replan();
+
+    // Runs one occurrence of `rule_id` now (`paymand trigger`): its identity is the current
+    // local minute with the suffix "~manual" so it never collides with a scheduled one.
+    boost::asio::awaitable<trigger_result> async_trigger(std::string rule_id);
+
+    // Looks up every in-doubt payment in a recent transaction listing now (the daemon also
+    // does this every reconcile_interval): a listed transaction with the occurrence's memo
+    // tag, amount and payee is recorded as reconciled-paid; absence is recorded once as
+    // evidence and the occurrence stays in doubt.
+    boost::asio::awaitable<void> async_reconcile();
+
+    // Resolves when no occurrence is in flight or queued.
+    boost::asio::awaitable<void> async_idle();
+
+    engine_status status() const;
+    // The next `count` occurrences by instant, across rules.
+    std::vector<upcoming_occurrence> upcoming(std::size_t count) const;
+
+    struct impl;
+
+private:
+    std::shared_ptr<impl> impl_;
+};
+
+}  // namespace paymand::engine

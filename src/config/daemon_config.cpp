@@ -1,0 +1,326 @@
+#include "paymand/config/daemon_config.hpp"
+
+#include "paymand/net/endpoint.hpp"
+#include "paymand/payman/environment.hpp"
+#include "paymand/rules/rule.hpp"
+#include "paymand/yaml/document.hpp"
+#include "paymand/yaml/reader.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+namespace paymand::config {
+namespace {
+
+using std::chrono::seconds;
+using namespace std::chrono_literals;
+
+std::filesystem::path resolve_path(const std::filesystem::path& base_dir, const std::string& text)
+{
+    std::filesystem::path p(text);
+    return p.is_absolute() ? p : (base_dir / p).lexically_normal();
+}
+
+// A path value: non-empty text, resolved against the config file's directory.
+std::optional<std::filesystem::path> read_path(const yaml::reader& in, const yaml::field& f,
+                                               const std::filesystem::path& base_dir)
+{
+    auto text = in.text(f);
+    if (!text) return std::nullopt;
+    if (text->empty()) {
+        in.error(f, fmt::format("'{}' must not be empty", f.name));
+        return std::nullopt;
+    }
+    return resolve_path(base_dir, *text);
+}
+
+void read_secret_source(const yaml::reader& in, const yaml::field& f, secret_source& out)
+{
+    auto m = in.read_mapping(f.value, {{"env"}, {"file"}, {"credential"}}, "client_secret");
+    if (!m) return;
+    if (m->fields().size() != 1) {
+        in.error(f, "client_secret must name exactly one source: env, file or credential");
+        return;
+    }
+    const auto& source = m->fields().front();
+    auto text = in.text(source);
+    if (!text) return;
+    if (text->empty()) {
+        in.error(source, fmt::format("client_secret.{} must not be empty", source.name));
+        return;
+    }
+    if (source.name == "env") {
+        out = {secret_source::kind::environment, *text};
+    } else if (source.name == "file") {
+        out = {secret_source::kind::file, *text};
+    } else {
+        if (text->find('/') != std::string::npos || *text == "." || *text == "..") {
+            in.error(source, "client_secret.credential is a credential name, not a path");
+            return;
+        }
+        out = {secret_source::kind::credential, *text};
+    }
+}
+
+std::chrono::milliseconds read_timeout(const yaml::reader& in, const yaml::mapping& m,
+                                       std::string_view key, std::chrono::milliseconds fallback)
+{
+    const auto* f = m.find(key);
+    if (f == nullptr) return fallback;
+    auto value = in.duration(*f, 1s, 3600s);
+    return value ? std::chrono::milliseconds(*value) : fallback;
+}
+
+void read_payman(const yaml::reader& in, const yaml::field& section,
+                 const std::filesystem::path& base_dir, const env_lookup& getenv,
+                 daemon_config& out)
+{
+    auto m = in.read_mapping(section.value,
+                             {{"environment"},
+                              {"base_url"},
+                              {"client_id"},
+                              {"client_secret"},
+                              {"ca_file"},
+                              {"timeouts"},
+                              {"max_response_size"},
+                              {"connections"}},
+                             "payman");
+    if (!m) return;
+    auto& client = out.client;
+    if (const auto* f = m->find("environment")) {
+        if (auto word = in.text(*f)) {
+            auto env = payman::parse_environment(*word);
+            if (env)
+                client.environment = *env;
+            else
+                in.error(*f, "environment must be 'test' or 'live'");
+        }
+    }
+    if (const auto* f = m->find("base_url")) {
+        if (auto url = in.text(*f)) {
+            auto parsed = net::parse_endpoint(*url);
+            if (parsed)
+                client.base_url = *url;
+            else
+                in.error(*f, fmt::format("base_url {}: {}", *url, parsed.error().message()));
+        }
+    }
+    if (const auto* f = m->find("client_id")) {
+        if (auto id = in.text(*f)) {
+            if (id->empty())
+                in.error(*f, "client_id must not be empty");
+            else
+                out.client_id = *id;
+        }
+    }
+    if (out.client_id.empty()) {
+        const char* from_env = getenv("PAYMAN_CLIENT_ID");
+        if (from_env != nullptr && *from_env != '\0') out.client_id = from_env;
+    }
+    if (out.client_id.empty()) {
+        in.error(section, "no client id: set payman.client_id or PAYMAN_CLIENT_ID");
+    } else {
+        // Environment against client id (a pm-test- id on live) and a base URL in one check.
+        auto base = payman::select_base_url(client.environment, client.base_url, out.client_id);
+        if (!base) in.error(section, base.error().message);
+    }
+    if (const auto* f = m->find("client_secret")) read_secret_source(in, *f, out.client_secret);
+    if (const auto* f = m->find("ca_file")) {
+        if (auto p = read_path(in, *f, base_dir)) client.http.ca_file = *p;
+    }
+    if (const auto* f = m->find("timeouts")) {
+        auto t = in.read_mapping(f->value,
+                                 {{"resolve"}, {"connect"}, {"tls_handshake"}, {"write"}, {"read"}},
+                                 "timeouts");
+        if (t) {
+            auto& pt = client.http.timeouts;
+            pt.resolve = read_timeout(in, *t, "resolve", pt.resolve);
+            pt.connect = read_timeout(in, *t, "connect", pt.connect);
+            pt.tls_handshake = read_timeout(in, *t, "tls_handshake", pt.tls_handshake);
+            pt.write = read_timeout(in, *t, "write", pt.write);
+            pt.read = read_timeout(in, *t, "read", pt.read);
+        }
+    }
+    if (const auto* f = m->find("max_response_size")) {
+        if (auto v = in.integer(*f, 4096, 256 * 1024 * 1024))
+            client.http.max_response_bytes = static_cast<std::size_t>(*v);
+    }
+    if (const auto* f = m->find("connections")) {
+        if (auto v = in.integer(*f, 1, 64)) client.http.max_connections = static_cast<size_t>(*v);
+    }
+}
+
+void read_prompts(const yaml::reader& in, const yaml::field& section, daemon_config& out)
+{
+    auto m = in.read_mapping(section.value,
+                             {{"pay"},
+                              {"pay_from_wallet"},
+                              {"pay_memo"},
+                              {"balance"},
+                              {"wallet_balance"},
+                              {"payees"},
+                              {"transactions"}},
+                             "prompts");
+    if (!m) return;
+    auto& texts = out.prompts;
+    std::pair<std::string_view, std::string*> slots[] = {
+        {"pay", &texts.pay},
+        {"pay_from_wallet", &texts.pay_from_wallet},
+        {"pay_memo", &texts.pay_memo},
+        {"balance", &texts.balance},
+        {"wallet_balance", &texts.wallet_balance},
+        {"payees", &texts.payees},
+        {"transactions", &texts.transactions},
+    };
+    for (auto& [key, slot] : slots)
+        if (const auto* f = m->find(key))
+            if (auto text = in.text(*f)) *slot = *text;
+
+    std::vector<prompt::prompt_error> errors;
+    if (prompt::prompt_set::load(texts, errors)) return;
+    // Each message names its template; point at that template's value when it was given.
+    for (const auto& e : errors) {
+        const yaml::field* at = nullptr;
+        for (const auto& [key, slot] : slots)
+            if (e.message.find(fmt::format("'{}'", key)) != std::string::npos) at = m->find(key);
+        if (at != nullptr)
+            in.error(*at, e.message);
+        else
+            in.error(section, e.message);
+    }
+}
+
+void read_engine(const yaml::reader& in, const yaml::field& section, engine_config& out)
+{
+    auto m = in.read_mapping(section.value,
+                             {{"concurrency"},
+                              {"occurrence_timeout"},
+                              {"retry"},
+                              {"shutdown_grace"},
+                              {"reconcile_interval"},
+                              {"reconcile_transactions"}},
+                             "engine");
+    if (!m) return;
+    if (const auto* f = m->find("concurrency"))
+        if (auto v = in.integer(*f, 1, 256)) out.concurrency = static_cast<unsigned>(*v);
+    if (const auto* f = m->find("occurrence_timeout"))
+        if (auto v = in.duration(*f, 5s, 24h)) out.occurrence_timeout = *v;
+    if (const auto* f = m->find("shutdown_grace"))
+        if (auto v = in.duration(*f, 0s, 1h)) out.shutdown_grace = *v;
+    if (const auto* f = m->find("reconcile_interval"))
+        if (auto v = in.duration(*f, 0s, 24h)) out.reconcile_interval = *v;
+    if (const auto* f = m->find("reconcile_transactions"))
+        if (auto v = in.integer(*f, 1, 100)) out.reconcile_transactions = static_cast<int>(*v);
+    if (const auto* f = m->find("retry")) {
+        auto r = in.read_mapping(f->value, {{"initial_delay"}, {"max_delay"}, {"max_attempts"}},
+                                 "retry");
+        if (!r) return;
+        if (const auto* g = r->find("initial_delay"))
+            if (auto v = in.duration(*g, 1s, 1h)) out.retry.initial_delay = *v;
+        if (const auto* g = r->find("max_delay"))
+            if (auto v = in.duration(*g, 1s, 1h)) out.retry.max_delay = *v;
+        if (const auto* g = r->find("max_attempts"))
+            if (auto v = in.integer(*g, 1, 100)) out.retry.max_attempts = static_cast<unsigned>(*v);
+        if (out.retry.max_delay < out.retry.initial_delay)
+            in.error(*f, "retry.max_delay must be at least retry.initial_delay");
+    }
+}
+
+void read_log(const yaml::reader& in, const yaml::field& section, log::log_config& out)
+{
+    auto m = in.read_mapping(section.value, {{"format"}, {"level"}}, "log");
+    if (!m) return;
+    if (const auto* f = m->find("format")) {
+        if (auto v = in.one_of<log::log_format>(*f, {{"auto", log::log_format::automatic},
+                                                     {"text", log::log_format::text},
+                                                     {"journal", log::log_format::journal},
+                                                     {"json", log::log_format::json}}))
+            out.format = *v;
+    }
+    if (const auto* f = m->find("level")) {
+        if (auto v = in.one_of<spdlog::level::level_enum>(*f, {{"debug", spdlog::level::debug},
+                                                               {"info", spdlog::level::info},
+                                                               {"warning", spdlog::level::warn},
+                                                               {"error", spdlog::level::err}}))
+            out.level = *v;
+    }
+}
+
+}  // namespace
+
+std::filesystem::path daemon_config::dry_run_audit_log() const
+{
+    auto p = audit_log;
+    p.replace_filename(audit_log.stem().string() + ".dry-run" + audit_log.extension().string());
+    return p;
+}
+
+std::optional<daemon_config> parse_daemon_config(std::string_view text, const std::string& file,
+                                                 const std::filesystem::path& base_dir,
+                                                 const env_lookup& getenv, yaml::diagnostics& diags)
+{
+    const auto errors_before = diags.size();
+    auto root = yaml::load_text(text, file, diags);
+    if (!root) return std::nullopt;
+    yaml::reader in(file, diags);
+
+    std::vector<yaml::key_rule> keys{{"payman", yaml::presence::required},
+                                     {"rules_directory", yaml::presence::required},
+                                     {"state_directory", yaml::presence::required},
+                                     {"audit_log"},
+                                     {"prompts"},
+                                     {"engine"},
+                                     {"log"}};
+    keys.insert(keys.end(), rules::policy_keys.begin(), rules::policy_keys.end());
+    auto m = in.read_mapping(*root, keys, "configuration");
+    if (!m) return std::nullopt;
+
+    daemon_config out;
+    out.path = file;
+    out.sha256 = rules::sha256_hex(text);
+    if (const auto* f = m->find("payman")) read_payman(in, *f, base_dir, getenv, out);
+    if (const auto* f = m->find("rules_directory")) {
+        if (auto p = read_path(in, *f, base_dir)) out.rules_directory = *p;
+    }
+    if (const auto* f = m->find("state_directory")) {
+        if (auto p = read_path(in, *f, base_dir)) out.state_directory = *p;
+    }
+    if (const auto* f = m->find("audit_log")) {
+        if (auto p = read_path(in, *f, base_dir)) out.audit_log = *p;
+    } else if (!out.state_directory.empty()) {
+        out.audit_log = out.state_directory / "audit.jsonl";
+    }
+    out.policy = rules::parse_policy_sections(*m, in);
+    if (const auto* f = m->find("prompts")) read_prompts(in, *f, out);
+    if (const auto* f = m->find("engine")) read_engine(in, *f, out.engine);
+    if (const auto* f = m->find("log")) read_log(in, *f, out.log);
+
+    if (diags.size() != errors_before) return std::nullopt;
+    return out;
+}
+
+std::optional<daemon_config> load_daemon_config(const std::filesystem::path& path,
+                                                const env_lookup& getenv, yaml::diagnostics& diags)
+{
+    std::error_code size_error;
+    auto size = std::filesystem::file_size(path, size_error);
+    if (!size_error && size > yaml::max_file_size) {
+        diags.error(path.string(), 1, 1, "the configuration file is larger than 64 MiB");
+        return std::nullopt;
+    }
+    std::ifstream input(path, std::ios::binary);
+    if (size_error || !input) {
+        diags.error(path.string(), 1, 1, "cannot read the configuration file");
+        return std::nullopt;
+    }
+    std::ostringstream buffer;
+    buffer << input.rdbuf();
+    auto base_dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    return parse_daemon_config(buffer.str(), path.string(), std::filesystem::absolute(base_dir),
+                               getenv, diags);
+}
+
+}  // namespace paymand::config

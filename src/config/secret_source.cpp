@@ -1,0 +1,133 @@
+#include "paymand/config/secret_source.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+namespace paymand::config {
+namespace {
+
+// A secret longer than this is a wrong file, not a secret.
+constexpr std::size_t max_secret_bytes = 4096;
+
+using secret_result = boost::system::result<payman::secret, secret_error>;
+
+secret_result fail(std::string message)
+{
+    return secret_error{std::move(message)};
+}
+
+secret_result from_value(std::string_view value, const secret_source& source)
+{
+    if (value.empty())
+        return fail(fmt::format("the client secret from {} is empty", describe(source)));
+    return payman::secret(value);
+}
+
+// Reads a file that must hold nothing but the secret and be private to its owner.
+secret_result read_private_file(const std::string& path, const secret_source& source,
+                                bool check_mode)
+{
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0)
+        return fail(fmt::format("cannot open {}: {}", describe(source), std::strerror(errno)));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        return fail(fmt::format("{} is not a regular file", describe(source)));
+    }
+    if (check_mode && (st.st_mode & 077) != 0) {
+        ::close(fd);
+        return fail(fmt::format("{} is accessible by group or others (mode {:04o}); the client "
+                                "secret must be readable by its owner only: chmod 600 {}",
+                                describe(source), st.st_mode & 07777, path));
+    }
+    std::array<char, max_secret_bytes + 1> buffer{};
+    std::size_t size = 0;
+    for (;;) {
+        auto n = ::read(fd, buffer.data() + size, buffer.size() - size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            ::close(fd);
+            payman::wipe(buffer.data(), buffer.size());
+            return fail(fmt::format("cannot read {}: {}", describe(source), std::strerror(errno)));
+        }
+        if (n == 0) break;
+        size += static_cast<std::size_t>(n);
+        if (size == buffer.size()) break;
+    }
+    ::close(fd);
+    if (size > max_secret_bytes) {
+        payman::wipe(buffer.data(), buffer.size());
+        return fail(fmt::format("{} is larger than {} bytes: not a client secret", describe(source),
+                                max_secret_bytes));
+    }
+    std::string_view value(buffer.data(), size);
+    if (value.ends_with('\n')) value.remove_suffix(1);
+    if (value.ends_with('\r')) value.remove_suffix(1);
+    auto result = from_value(value, source);
+    payman::wipe(buffer.data(), buffer.size());
+    return result;
+}
+
+}  // namespace
+
+std::string describe(const secret_source& source)
+{
+    switch (source.from) {
+    case secret_source::kind::environment:
+        return fmt::format("environment variable {}", source.name);
+    case secret_source::kind::file:
+        return fmt::format("file {}", source.name);
+    case secret_source::kind::credential:
+        return fmt::format("systemd credential {}", source.name);
+    case secret_source::kind::automatic:
+        break;
+    }
+    return fmt::format("environment variable {} or systemd credential {}", default_secret_variable,
+                       default_secret_credential);
+}
+
+boost::system::result<payman::secret, secret_error> load_secret(const secret_source& source,
+                                                                const env_lookup& getenv)
+{
+    switch (source.from) {
+    case secret_source::kind::environment: {
+        const char* value = getenv(source.name.c_str());
+        if (value == nullptr)
+            return fail(fmt::format("the client secret is not set: {} is unset", describe(source)));
+        return from_value(value, source);
+    }
+    case secret_source::kind::file:
+        return read_private_file(source.name, source, true);
+    case secret_source::kind::credential: {
+        const char* dir = getenv("CREDENTIALS_DIRECTORY");
+        if (dir == nullptr || *dir == '\0')
+            return fail(fmt::format("{} is configured but CREDENTIALS_DIRECTORY is unset: run "
+                                    "under systemd with LoadCredential= or "
+                                    "LoadCredentialEncrypted=",
+                                    describe(source)));
+        // systemd makes credential files private to the service itself; their mode is its
+        // business (0400 or 0440 with a group of the service's own).
+        return read_private_file(fmt::format("{}/{}", dir, source.name), source, false);
+    }
+    case secret_source::kind::automatic:
+        break;
+    }
+    std::string variable(default_secret_variable);
+    if (const char* value = getenv(variable.c_str()); value != nullptr)
+        return from_value(value, {secret_source::kind::environment, variable});
+    if (const char* dir = getenv("CREDENTIALS_DIRECTORY"); dir != nullptr && *dir != '\0')
+        return load_secret(
+            {secret_source::kind::credential, std::string(default_secret_credential)}, getenv);
+    return fail(fmt::format("no client secret: set {} or payman.client_secret in the "
+                            "configuration (env, file or credential)",
+                            variable));
+}
+
+}  // namespace paymand::config

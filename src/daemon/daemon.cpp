@@ -1,0 +1,445 @@
+#include "paymand/daemon/daemon.hpp"
+
+#include "paymand/audit/async_audit_writer.hpp"
+#include "paymand/audit/file_audit_store.hpp"
+#include "paymand/audit/projection.hpp"
+#include "paymand/audit/time_format.hpp"
+#include "paymand/config/daemon_config.hpp"
+#include "paymand/config/secret_source.hpp"
+#include "paymand/engine/agent.hpp"
+#include "paymand/engine/engine.hpp"
+#include "paymand/log/logging.hpp"
+#include "paymand/money/parse.hpp"
+#include "paymand/payman/client.hpp"
+#include "paymand/rules/rule_loader.hpp"
+#include "paymand/service/clock_watch.hpp"
+#include "paymand/service/notify.hpp"
+#include "paymand/version.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <exception>
+#include <functional>
+#include <iostream>
+
+namespace paymand::daemon {
+
+namespace asio = boost::asio;
+
+namespace {
+
+const config::env_lookup process_env = [](const char* name) { return std::getenv(name); };
+
+struct loaded {
+    config::daemon_config config;
+    std::shared_ptr<const rules::rule_set> rules;
+    prompt::prompt_set prompts = prompt::prompt_set::defaults();
+};
+
+// Loads configuration and rules; every error goes to the log (or stderr before it exists).
+std::optional<loaded> load_all(const std::filesystem::path& path, spdlog::logger* log)
+{
+    auto report = [&](const yaml::diagnostics& diags) {
+        for (const auto& d : diags.items()) {
+            if (log != nullptr)
+                log->error("{}", d.to_string());
+            else
+                std::cerr << d.to_string() << "\n";
+        }
+    };
+    yaml::diagnostics diags;
+    auto config = config::load_daemon_config(path, process_env, diags);
+    if (!config) {
+        report(diags);
+        return std::nullopt;
+    }
+    auto rules = rules::load_rules_directory(config->rules_directory, config->policy, diags);
+    if (!rules) {
+        report(diags);
+        return std::nullopt;
+    }
+    std::vector<prompt::prompt_error> prompt_errors;
+    auto prompts = prompt::prompt_set::load(config->prompts, prompt_errors);
+    if (!prompts) return std::nullopt;  // parse_daemon_config already reported these
+    return loaded{std::move(*config), std::make_shared<const rules::rule_set>(std::move(*rules)),
+                  std::move(*prompts)};
+}
+
+std::string status_line(const engine::engine& eng)
+{
+    auto s = eng.status();
+    std::string line = fmt::format("{} rules ({} enabled)", s.rules, s.enabled);
+    if (s.next)
+        line +=
+            fmt::format("; next: {} at {}", s.next->identity, audit::format_utc(s.next->instant));
+    if (s.in_doubt > 0) line += fmt::format("; IN DOUBT: {}", s.in_doubt);
+    if (!s.audit_writable) line += "; AUDIT LOG UNWRITABLE";
+    return line;
+}
+
+payman::logger client_logger(std::shared_ptr<spdlog::logger> log)
+{
+    return [log](payman::log_level level, std::string_view line) {
+        switch (level) {
+        case payman::log_level::debug:
+            log->debug("payman: {}", line);
+            break;
+        case payman::log_level::info:
+            log->info("payman: {}", line);
+            break;
+        case payman::log_level::warning:
+            log->warn("payman: {}", line);
+            break;
+        case payman::log_level::error:
+            log->error("payman: {}", line);
+            break;
+        }
+    };
+}
+
+void warn_clock_sync(spdlog::logger& log)
+{
+    if (service::read_clock_sync() == service::clock_sync::unsynchronised)
+        log.warn("the system clock is not synchronised (adjtimex): occurrences fire by a clock "
+                 "that may drift; enable an NTP client such as systemd-timesyncd");
+}
+
+// Names the settings a reload cannot change in a running daemon.
+std::vector<std::string> restart_only_changes(const config::daemon_config& a,
+                                              const config::daemon_config& b)
+{
+    std::vector<std::string> changed;
+    if (a.client_id != b.client_id) changed.push_back("payman.client_id");
+    if (a.client.base_url != b.client.base_url || a.client.environment != b.client.environment)
+        changed.push_back("payman endpoint");
+    if (a.client_secret.from != b.client_secret.from ||
+        a.client_secret.name != b.client_secret.name)
+        changed.push_back("payman.client_secret");
+    if (a.state_directory != b.state_directory) changed.push_back("state_directory");
+    if (a.audit_log != b.audit_log) changed.push_back("audit_log");
+    return changed;
+}
+
+struct daemon_state {
+    asio::io_context& io;
+    std::shared_ptr<spdlog::logger> log;
+    const run_options& options;
+    loaded current;
+    engine::engine& eng;
+    service::notifier notifier;
+    bool stopping = false;
+};
+
+asio::awaitable<void> reload(daemon_state& d)
+{
+    d.notifier.reloading();
+    d.log->info("reloading configuration {} and rules", d.options.config_path.string());
+    auto next = load_all(d.options.config_path, d.log.get());
+    if (!next) {
+        d.log->error("reload failed: keeping the rules that are running");
+        d.notifier.ready(status_line(d.eng));
+        co_return;
+    }
+    for (const auto& name : restart_only_changes(d.current.config, next->config))
+        d.log->warn("reload: {} changed; it takes effect only after a restart", name);
+    if (next->config.sha256 != d.current.config.sha256) {
+        d.eng.set_policy(next->config.policy, next->prompts);
+        std::vector<audit::record_body> records;
+        records.push_back(
+            audit::config_loaded_record{d.options.config_path.string(), next->config.sha256});
+        co_await d.eng.async_record(std::move(records));
+    }
+    co_await d.eng.async_set_rules(next->rules);
+    d.log->info("reloaded: {}", status_line(d.eng));
+    d.current.rules = next->rules;
+    d.current.config.sha256 = next->config.sha256;
+    d.notifier.ready(status_line(d.eng));
+}
+
+asio::awaitable<void> handle_signals(daemon_state& d, asio::signal_set& signals)
+{
+    for (;;) {
+        auto [ec, signo] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+        if (signo == SIGHUP) {
+            co_await reload(d);
+            continue;
+        }
+        if (!d.stopping) {
+            d.stopping = true;
+            d.log->info("received {}; stopping (in-flight occurrences get up to {} s)",
+                        signo == SIGTERM ? "SIGTERM" : "SIGINT",
+                        d.current.config.engine.shutdown_grace.count());
+            d.notifier.stopping();
+            d.eng.stop();
+        }
+    }
+}
+
+asio::awaitable<void> ping_watchdog(daemon_state& d, asio::steady_timer& timer)
+{
+    auto interval = *d.notifier.watchdog_interval();
+    for (;;) {
+        d.notifier.watchdog();
+        timer.expires_after(interval);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+    }
+}
+
+asio::awaitable<void> watch_clock(daemon_state& d, service::clock_step_watch& watch)
+{
+    for (;;) {
+        auto ec = co_await watch.async_wait_step();
+        if (ec) co_return;
+        d.log->warn("the wall clock was set; re-planning (occurrence identities make a backward "
+                    "step harmless; a forward step is handled like downtime)");
+        warn_clock_sync(*d.log);
+        d.eng.replan();
+    }
+}
+
+asio::awaitable<void> serve(daemon_state& d, std::vector<audit::occurrence_ref> interrupted)
+{
+    std::vector<audit::record_body> opening;
+    opening.push_back(
+        audit::started_record{std::string(version), static_cast<std::int64_t>(::getpid())});
+    opening.push_back(
+        audit::config_loaded_record{d.options.config_path.string(), d.current.config.sha256});
+    for (auto& ref : interrupted) {
+        d.log->error("{}: IN DOUBT: the daemon stopped after recording the intent; the payment "
+                     "may have been sent; it is never re-sent: resolve with `paymand audit "
+                     "resolve {}`",
+                     ref.occurrence, ref.occurrence);
+        opening.push_back(audit::in_doubt_record{
+            std::move(ref), "the daemon stopped after the intent was recorded and before the "
+                            "result; the payment may have been sent"});
+    }
+    if (!co_await d.eng.async_record(std::move(opening)) ||
+        !co_await d.eng.async_set_rules(d.current.rules)) {
+        d.log->critical("the audit log cannot be written; refusing to run");
+        throw std::runtime_error("audit log unwritable at start");
+    }
+
+    asio::signal_set signals(d.io, SIGTERM, SIGINT, SIGHUP);
+    asio::co_spawn(d.io, handle_signals(d, signals), asio::detached);
+    asio::steady_timer watchdog(d.io);
+    if (d.notifier.watchdog_interval())
+        asio::co_spawn(d.io, ping_watchdog(d, watchdog), asio::detached);
+    service::clock_step_watch clock_watch(d.io.get_executor());
+    asio::co_spawn(d.io, watch_clock(d, clock_watch), asio::detached);
+
+    warn_clock_sync(*d.log);
+    d.log->info("paymand {} running{}: {}", version, d.options.dry_run ? " (DRY RUN)" : "",
+                status_line(d.eng));
+    d.notifier.ready(status_line(d.eng));
+
+    co_await d.eng.async_run();
+
+    auto status = d.eng.status();
+    std::vector<audit::record_body> closing;
+    closing.push_back(audit::stopped_record{d.stopping ? "signal" : "engine stopped",
+                                            static_cast<std::uint32_t>(status.in_flight)});
+    co_await d.eng.async_record(std::move(closing));
+    if (status.in_flight > 0)
+        d.log->warn("stopped with {} occurrence(s) unfinished; those with a recorded intent are "
+                    "in doubt after the next start",
+                    status.in_flight);
+    signals.cancel();
+    watchdog.cancel();
+    clock_watch.cancel();
+    d.log->info("stopped");
+}
+
+}  // namespace
+
+namespace {
+
+// Everything `run` and `trigger` share before the engine exists: configuration and rules
+// loaded, logging set up, the state locked and the audit log replayed, Payman reachable.
+struct prepared {
+    std::optional<loaded> initial;
+    std::shared_ptr<spdlog::logger> log;
+    std::optional<engine::assumed_balances> assumed;
+    std::unique_ptr<audit::file_audit_store> store;
+    audit::audit_projection projection;
+    audit::replay_report replay;
+    std::shared_ptr<engine::agent> agent;
+};
+
+int prepare(const run_options& options, asio::io_context& io, prepared& p)
+{
+    // No core dumps: memory holds the client secret and access tokens.
+    ::prctl(PR_SET_DUMPABLE, 0);
+    // A file-size limit must fail the audit append with EFBIG (and be reported), not kill us.
+    ::signal(SIGXFSZ, SIG_IGN);
+
+    p.initial = load_all(options.config_path, nullptr);
+    if (!p.initial) return run_config_error;
+    auto& cfg = p.initial->config;
+    log::init_default_logger("paymand", cfg.log);
+    p.log = spdlog::default_logger();
+    auto& log = p.log;
+
+    if (options.assume_balance) {
+        if (!options.dry_run) {
+            log->error("--assume-balance needs --dry-run");
+            return run_config_error;
+        }
+        // The currency is the one of the rules' amounts; TSD and USD share the grammar.
+        auto amount = money::parse_amount(*options.assume_balance, "TSD",
+                                          {.sign = money::sign_rule::non_negative});
+        if (!amount) {
+            log->error("--assume-balance {}: {}", *options.assume_balance, amount.error().message);
+            return run_config_error;
+        }
+        p.assumed = engine::assumed_balances{{}, *amount};
+    }
+
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.state_directory, ec);
+    if (ec) {
+        log->critical("cannot create the state directory {}: {}", cfg.state_directory.string(),
+                      ec.message());
+        return run_cant_create;
+    }
+
+    const auto audit_path = options.dry_run ? cfg.dry_run_audit_log() : cfg.audit_log;
+    p.store = std::make_unique<audit::file_audit_store>(audit::file_store_params{
+        .log_path = audit_path,
+        // A dry run has its own log and lock: it may run beside the real daemon.
+        .lock_path = options.dry_run ? std::filesystem::path(audit_path.string() + ".lock")
+                                     : cfg.lock_path(),
+        .dry_run = options.dry_run});
+    if (auto locked = p.store->lock(); !locked) {
+        log->critical("{}", locked.error().message);
+        return locked.error().code == audit::audit_errc::locked ? run_locked : run_cant_create;
+    }
+    auto replay = p.store->replay(p.projection);
+    if (!replay) {
+        log->critical("{}", replay.error().message);
+        return run_cant_create;
+    }
+    p.replay = std::move(*replay);
+    if (p.replay.torn_tail)
+        log->warn("the audit log ended in a torn line (a crash mid-write): removed {} bytes at "
+                  "offset {}",
+                  p.replay.torn_tail->bytes, p.replay.torn_tail->offset);
+    if (p.replay.corruption) {
+        log->critical("{} is corrupt: {}; paymand refuses to pay until an operator has looked "
+                      "(`paymand audit verify`)",
+                      p.store->describe(), p.replay.corruption->message);
+        return run_data_error;
+    }
+    log->info("replayed {} records from {}", p.replay.records, p.store->describe());
+
+    if (!p.assumed) {
+        auto secret = config::load_secret(cfg.client_secret, process_env);
+        if (!secret) {
+            log->critical("{}", secret.error().message);
+            return run_unavailable;
+        }
+        auto client_config = cfg.client;
+        client_config.logger = client_logger(log);
+        auto client = payman::client::with_credentials(io.get_executor(), client_config,
+                                                       cfg.client_id, std::move(*secret));
+        if (!client) {
+            log->critical("{}", client.error().what());
+            return run_unavailable;
+        }
+        p.agent = engine::make_client_agent(std::move(*client));
+    }
+    return run_ok;
+}
+
+// Runs `body` with an engine on `io` and returns its exit code; exceptions are fatal.
+int with_engine(const run_options& options, asio::io_context& io, prepared& p,
+                const std::function<asio::awaitable<int>(engine::engine&)>& body)
+{
+    const auto& cfg = p.initial->config;
+    int exit = run_ok;
+    auto writer = std::make_unique<audit::async_audit_writer>(std::move(p.store));
+    auto clk = engine::make_system_clock(io.get_executor());
+    engine::engine eng(io.get_executor(),
+                       {.settings = cfg.engine,
+                        .policy = cfg.policy,
+                        .prompts = p.initial->prompts,
+                        .client_id = cfg.client_id,
+                        .dry_run = options.dry_run,
+                        .assumed = p.assumed},
+                       *clk, p.agent, *writer, p.projection, p.log);
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { exit = co_await body(eng); },
+        [&](std::exception_ptr e) {
+            if (e) {
+                try {
+                    std::rethrow_exception(e);
+                } catch (const std::exception& ex) {
+                    p.log->critical("fatal: {}", ex.what());
+                }
+                exit = run_software;
+            }
+            io.stop();
+        });
+    io.run();
+    // The writer finishes what is queued before the engine and the io_context go.
+    writer.reset();
+    return exit;
+}
+
+}  // namespace
+
+int run(const run_options& options)
+{
+    asio::io_context io;
+    prepared p;
+    if (int code = prepare(options, io, p); code != run_ok) return code;
+    return with_engine(options, io, p, [&](engine::engine& eng) -> asio::awaitable<int> {
+        daemon_state state{io, p.log, options, std::move(*p.initial), eng};
+        co_await serve(state, std::move(p.replay.interrupted));
+        co_return run_ok;
+    });
+}
+
+int trigger(const run_options& options, const std::string& rule_id)
+{
+    asio::io_context io;
+    prepared p;
+    if (int code = prepare(options, io, p); code != run_ok) return code;
+    return with_engine(options, io, p, [&](engine::engine& eng) -> asio::awaitable<int> {
+        std::vector<audit::record_body> opening;
+        opening.push_back(
+            audit::config_loaded_record{options.config_path.string(), p.initial->config.sha256});
+        for (auto& ref : p.replay.interrupted)
+            opening.push_back(audit::in_doubt_record{
+                std::move(ref), "the daemon stopped after the intent was recorded and before "
+                                "the result; the payment may have been sent"});
+        if (!co_await eng.async_record(std::move(opening)) ||
+            !co_await eng.async_set_rules(p.initial->rules)) {
+            p.log->critical("the audit log cannot be written; nothing was run");
+            co_return run_cant_create;
+        }
+        auto result = co_await eng.async_trigger(rule_id);
+        if (!result.error.empty()) {
+            p.log->error("{}", result.error);
+            co_return run_config_error;
+        }
+        p.log->info("{}: done; see the audit log for its records", result.identity);
+        co_return run_ok;
+    });
+}
+
+}  // namespace paymand::daemon

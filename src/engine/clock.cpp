@@ -1,0 +1,63 @@
+#include "paymand/engine/clock.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/system_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace paymand::engine {
+
+namespace asio = boost::asio;
+
+namespace {
+
+class system_clock_source final : public clock {
+public:
+    explicit system_clock_source(asio::any_io_executor executor) : timer_(executor) {}
+
+    sys_time now() const override { return std::chrono::system_clock::now(); }
+
+    asio::awaitable<bool> sleep_until(sys_time when) override
+    {
+        timer_.expires_at(when);
+        auto [ec] = co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_return !ec;
+    }
+
+    void interrupt() override { timer_.cancel(); }
+    bool is_virtual() const override { return false; }
+
+private:
+    asio::system_timer timer_;
+};
+
+}  // namespace
+
+std::unique_ptr<clock> make_system_clock(asio::any_io_executor executor)
+{
+    return std::make_unique<system_clock_source>(std::move(executor));
+}
+
+virtual_clock::virtual_clock(asio::any_io_executor executor, sys_time start)
+    : executor_(std::move(executor)), now_(start)
+{
+}
+
+asio::awaitable<bool> virtual_clock::sleep_until(sys_time when)
+{
+    // Let everything already posted run first, as a real wait would.
+    co_await asio::post(executor_, asio::use_awaitable);
+    if (interrupted_) {
+        interrupted_ = false;
+        co_return false;
+    }
+    advance_to(when);
+    co_return true;
+}
+
+void virtual_clock::advance_to(sys_time when)
+{
+    if (when > now_) now_ = when;
+}
+
+}  // namespace paymand::engine

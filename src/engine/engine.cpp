@@ -1,0 +1,1031 @@
+#include "paymand/engine/engine.hpp"
+
+#include "paymand/audit/time_format.hpp"
+#include "paymand/engine/backoff.hpp"
+#include "paymand/limits/check.hpp"
+#include "paymand/prompt/memo.hpp"
+#include "paymand/prompt/memo_tag.hpp"
+#include "paymand/reply/balance.hpp"
+#include "paymand/reply/payment.hpp"
+#include "paymand/reply/transactions.hpp"
+#include "paymand/rules/condition.hpp"
+#include "paymand/rules/rule.hpp"
+#include "paymand/schedule/catchup.hpp"
+#include "paymand/schedule/identity.hpp"
+#include "paymand/schedule/occurrence.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/system_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <queue>
+#include <random>
+
+namespace paymand::engine {
+
+namespace asio = boost::asio;
+using std::chrono::sys_seconds;
+using namespace std::chrono_literals;
+
+namespace {
+
+sys_seconds to_seconds(sys_time t)
+{
+    return std::chrono::floor<std::chrono::seconds>(t);
+}
+
+std::string short_hex(std::string_view hex, std::size_t n)
+{
+    return std::string(hex.substr(0, std::min(n, hex.size())));
+}
+
+// A waitable flag: coroutines wait until notify_all() is called. Single-threaded use.
+class signal {
+public:
+    explicit signal(asio::any_io_executor ex) : timer_(ex, asio::steady_timer::time_point::max()) {}
+    asio::awaitable<void> wait()
+    {
+        co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    void notify_all() { timer_.cancel(); }
+
+private:
+    asio::steady_timer timer_;
+};
+
+std::chrono::year_month_day civil_date(schedule::local_minutes local)
+{
+    date::year_month_day ymd(date::floor<date::days>(local));
+    return std::chrono::year_month_day(std::chrono::year(static_cast<int>(ymd.year())),
+                                       std::chrono::month(static_cast<unsigned>(ymd.month())),
+                                       std::chrono::day(static_cast<unsigned>(ymd.day())));
+}
+
+// The reconciliation tag of an occurrence: pm:<rule>:<YYYYMMDD>T<HHMM> of its identity.
+prompt::memo_tag tag_of(const std::string& rule_id, schedule::local_minutes local)
+{
+    auto tod = date::make_time(local - date::floor<date::days>(local));
+    return {.rule_id = rule_id,
+            .date = civil_date(local),
+            .hour = static_cast<int>(tod.hours().count()),
+            .minute = static_cast<int>(tod.minutes().count())};
+}
+
+}  // namespace
+
+// One occurrence to run: the rule set it belongs to is held so a reload cannot pull the rule
+// from under it.
+struct task {
+    std::shared_ptr<const rules::rule_set> set;
+    const rules::rule* rule = nullptr;
+    schedule::occurrence occ;
+    std::string identity;
+    bool manual = false;
+};
+
+struct rule_slot {
+    std::shared_ptr<const rules::rule_set> set;
+    const rules::rule* rule = nullptr;
+    std::string hash;
+    // Identities up to and including this one are handled or planned.
+    std::optional<schedule::local_minutes> handled_through;
+    // For a rule with nothing handled yet: occurrences after this instant are due.
+    sys_seconds active_since{};
+    std::optional<schedule::occurrence> next;  // the first occurrence not yet handled
+    bool in_flight = false;
+    std::deque<task> queue;  // overlap: queue
+};
+
+struct engine::impl : std::enable_shared_from_this<engine::impl> {
+    impl(asio::any_io_executor ex, engine_params p, clock& c, std::shared_ptr<agent> a,
+         audit::async_audit_writer& w, audit::audit_projection& s,
+         std::shared_ptr<spdlog::logger> l)
+        : executor(ex), params(std::move(p)), clk(c), payman(std::move(a)), writer(w), state(s),
+          log(std::move(l)), ledger(params.policy.zone), slots_changed(ex), work_done(ex),
+          concurrency_freed(ex), rng(params.seed != 0 ? params.seed : std::random_device{}()),
+          reconcile_timer(ex)
+    {
+        rebuild_ledger();
+    }
+
+    asio::any_io_executor executor;
+    engine_params params;
+    clock& clk;
+    std::shared_ptr<agent> payman;
+    audit::async_audit_writer& writer;
+    audit::audit_projection& state;
+    std::shared_ptr<spdlog::logger> log;
+
+    limits::spending_ledger ledger;
+    bool ledger_stale = false;
+    std::map<std::string, rule_slot, std::less<>> slots;
+    std::set<std::string, std::less<>> running;  // identities in flight in this process
+    std::size_t active = 0;                      // occurrences holding a concurrency slot
+    std::size_t live_tasks = 0;                  // started or queued, not finished
+    bool stopping = false;
+    bool audit_writable = true;
+    signal slots_changed;
+    signal work_done;
+    signal concurrency_freed;
+    std::mt19937_64 rng;
+    std::set<std::string, std::less<>> reconcile_reported;  // not_found recorded this run
+    asio::steady_timer reconcile_timer;
+
+    // --- audit ---------------------------------------------------------------------------
+
+    // Appends durably; on failure retries (the store re-verifies its tail) until `deadline`.
+    // Returns false when the records could not be made durable: then nothing may be sent.
+    asio::awaitable<bool> append(std::vector<audit::record_body> batch,
+                                 std::optional<sys_time> deadline = std::nullopt)
+    {
+        unsigned attempt = 0;
+        for (;;) {
+            // GCC 12 destroys a braced temporary inside a co_await expression twice, so
+            // every record in this file is built as a named object before it is awaited.
+            auto pending = writer.async_append(std::vector<audit::record_body>(batch));
+            auto receipt = co_await std::move(pending);
+            if (receipt) {
+                if (!audit_writable) log->warn("audit log is writable again");
+                audit_writable = true;
+                for (const auto& r : receipt->records) {
+                    state.apply(r);
+                    if (params.on_record) params.on_record(r);
+                }
+                co_return true;
+            }
+            if (audit_writable)
+                log->error("AUDIT LOG UNWRITABLE: {}; no payment is sent until it can be "
+                           "written",
+                           receipt.error().message);
+            audit_writable = false;
+            ++attempt;
+            auto now = clk.now();
+            if (stopping || !deadline || now >= *deadline) co_return false;
+            auto delay = backoff_delay(params.settings.retry, attempt, std::nullopt, draw());
+            auto until = std::min<sys_time>(now + delay, *deadline);
+            co_await sleep_real(until);
+        }
+    }
+
+    // One record: GCC 12 miscompiles initializer lists inside co_await expressions.
+    asio::awaitable<bool> append_one(audit::record_body body,
+                                     std::optional<sys_time> deadline = std::nullopt)
+    {
+        std::vector<audit::record_body> batch;
+        batch.push_back(std::move(body));
+        co_return co_await append(std::move(batch), deadline);
+    }
+
+    std::uint32_t draw() { return static_cast<std::uint32_t>(rng() % 1'000'000); }
+
+    // Waits for real time (retry backoff) even under a virtual clock: backoff is about the
+    // server, not about the schedule. Under a virtual clock it only moves virtual time.
+    asio::awaitable<void> sleep_real(sys_time until)
+    {
+        if (clk.is_virtual()) {
+            static_cast<virtual_clock&>(clk).advance_to(until);
+            co_return;
+        }
+        asio::system_timer timer(executor, until);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+
+    void rebuild_ledger()
+    {
+        ledger = limits::spending_ledger(params.policy.zone);
+        // Limits look at most a calendar month back; 32 days covers every month and zone.
+        auto since = to_seconds(clk.now()) - std::chrono::days(32);
+        for (const auto& e : state.spending(since))
+            ledger.add({.amount = e.amount.minor_units(),
+                        .currency = std::string(e.amount.unit().code()),
+                        .payee = e.payee,
+                        .instant = e.utc,
+                        .status = e.in_doubt ? limits::payment_status::in_doubt
+                                             : limits::payment_status::completed});
+        ledger_stale = false;
+    }
+
+    // --- one occurrence ------------------------------------------------------------------
+
+    audit::occurrence_ref ref_of(const task& t) const
+    {
+        return {t.rule->id, t.identity, t.occ.instant};
+    }
+
+    std::string idempotency_key(const task& t) const
+    {
+        return "pm-" + short_hex(rules::sha256_hex(params.client_id + "\n" + t.identity), 32);
+    }
+
+    asio::awaitable<void> acquire_slot()
+    {
+        while (active >= params.settings.concurrency) co_await concurrency_freed.wait();
+        ++active;
+    }
+
+    void release_slot()
+    {
+        --active;
+        concurrency_freed.notify_all();
+    }
+
+    // An ask with retries for failures that cannot have had an effect: not_sent always,
+    // 429 (refused before doing anything), and for read-only asks anything but a rejection.
+    struct ask_attempt {
+        ask_outcome outcome;
+        unsigned attempts = 0;
+    };
+
+    asio::awaitable<ask_attempt> ask_with_retry(std::string text, payman::ask_options options,
+                                                bool read_only, sys_time deadline)
+    {
+        unsigned attempts = 0;
+        for (;;) {
+            ++attempts;
+            auto outcome = co_await payman->async_ask(text, options);
+            if (outcome) co_return ask_attempt{std::move(outcome), attempts};
+            const auto& e = outcome.error();
+            const bool rate_limited = e.http_status == 429;
+            const bool retryable = e.kind == payman::error_class::not_sent || rate_limited ||
+                                   (read_only && e.kind == payman::error_class::unknown_outcome);
+            if (!retryable || attempts >= params.settings.retry.max_attempts || stopping)
+                co_return ask_attempt{std::move(outcome), attempts};
+            auto delay = backoff_delay(params.settings.retry, attempts, e.retry_after, draw());
+            if (clk.now() + delay >= deadline) co_return ask_attempt{std::move(outcome), attempts};
+            log->warn("ask for {} failed ({}); retrying in {} ms",
+                      options.occurrence_id.value_or("?"), e.what(), delay.count());
+            co_await sleep_real(clk.now() + delay);
+        }
+    }
+
+    struct balance_result {
+        std::optional<money::amount> value;
+        std::string unclear;  // why, when no value
+    };
+
+    asio::awaitable<balance_result> read_balance(const task& t, const std::string& wallet,
+                                                 money::currency unit, sys_time deadline)
+    {
+        if (!params.assumed && !payman)
+            co_return balance_result{std::nullopt, "no connection to Payman to read the balance"};
+        if (params.assumed) {
+            auto it = params.assumed->wallets.find(wallet);
+            if (it != params.assumed->wallets.end()) co_return balance_result{it->second, {}};
+            if (params.assumed->fallback) co_return balance_result{params.assumed->fallback, {}};
+            co_return balance_result{std::nullopt, "no assumed balance for wallet " + wallet};
+        }
+        auto text = params.prompts.render_balance(std::optional<std::string_view>(wallet));
+        if (!text) co_return balance_result{std::nullopt, text.error().message};
+        payman::ask_options options;
+        options.occurrence_id = t.identity;
+        auto attempt = co_await ask_with_retry(*text, options, true, deadline);
+        if (!attempt.outcome)
+            co_return balance_result{std::nullopt,
+                                     "balance ask failed: " + attempt.outcome.error().what()};
+        auto reading = reply::read_balance(attempt.outcome->reply_text(),
+                                           {.wallet = wallet, .currency = unit});
+        if (!reading.clear()) co_return balance_result{std::nullopt, reading.explanation};
+        co_return balance_result{reading.value, {}};
+    }
+
+    // Evaluates the rule's condition; appends condition (and skipped when not met) records.
+    // Returns true when the occurrence may go on.
+    asio::awaitable<bool> check_condition(const task& t, sys_time deadline)
+    {
+        const auto& rule = *t.rule;
+        if (!rule.when) co_return true;
+        const auto* pay = rule.payment();
+        auto unit = pay ? pay->amount.unit()
+                        : std::get<rules::balance_condition>(*rule.when).threshold.unit();
+        rules::condition_facts facts;
+        if (pay) facts.payment = pay->amount;
+        std::vector<audit::record_body> records;
+        bool met = true;
+        for (const auto& wallet : rules::wallets_needed(*rule.when)) {
+            auto balance = co_await read_balance(t, wallet, unit, deadline);
+            if (balance.value) facts.balances.emplace(wallet, *balance.value);
+            if (!balance.value) {
+                records.push_back(audit::condition_record{
+                    .ref = ref_of(t),
+                    .condition = rules::describe(*rule.when),
+                    .wallet = wallet,
+                    .balance = std::nullopt,
+                    .unclear_reason = audit::make_excerpt(balance.unclear, 512),
+                    .met = false});
+                met = false;
+            }
+        }
+        std::string reason;
+        if (met) {
+            auto result = rules::evaluate(*rule.when, facts);
+            met = result.met;
+            reason = result.explanation;
+            std::optional<std::string> wallet;
+            std::optional<money::amount> balance;
+            if (!facts.balances.empty()) {
+                wallet = facts.balances.begin()->first;
+                balance = facts.balances.begin()->second;
+            }
+            records.push_back(audit::condition_record{.ref = ref_of(t),
+                                                      .condition = rules::describe(*rule.when),
+                                                      .wallet = wallet,
+                                                      .balance = balance,
+                                                      .unclear_reason = std::nullopt,
+                                                      .met = met});
+        } else {
+            reason = "condition unclear: the balance could not be read, so it counts as not met";
+        }
+        if (!met) records.push_back(audit::skipped_record{.ref = ref_of(t), .reason = reason});
+        if (!co_await append(std::move(records), deadline)) co_return false;
+        co_return met;
+    }
+
+    asio::awaitable<void> run_report(const task& t, const rules::report_action& report,
+                                     sys_time deadline)
+    {
+        audit::report_kind kind = audit::report_kind::balance;
+        boost::system::result<std::string, prompt::prompt_error> text = std::string();
+        switch (report.what) {
+        case rules::report_kind::balance:
+            kind = audit::report_kind::balance;
+            text = params.prompts.render_balance();
+            break;
+        case rules::report_kind::transactions:
+            kind = audit::report_kind::transactions;
+            text = params.prompts.render_transactions(params.settings.reconcile_transactions);
+            break;
+        case rules::report_kind::payees:
+            kind = audit::report_kind::payees;
+            text = params.prompts.render_payees();
+            break;
+        }
+        if (!payman) {
+            audit::record_body record_0 = audit::skipped_record{
+                .ref = ref_of(t), .reason = "dry run without Payman: report not asked"};
+            co_await append_one(std::move(record_0), deadline);
+            co_return;
+        }
+        if (!text) {
+            audit::record_body record_1 = audit::failed_record{
+                .ref = ref_of(t), .reason = text.error().message, .attempts = 0};
+            co_await append_one(std::move(record_1), deadline);
+            co_return;
+        }
+        payman::ask_options options;
+        options.occurrence_id = t.identity;
+        auto attempt = co_await ask_with_retry(*text, options, true, deadline);
+        if (!attempt.outcome) {
+            audit::record_body record_2 =
+                audit::failed_record{.ref = ref_of(t),
+                                     .reason = attempt.outcome.error().what(),
+                                     .attempts = attempt.attempts};
+            co_await append_one(std::move(record_2), deadline);
+            co_return;
+        }
+        const auto& answer = *attempt.outcome;
+        auto outcome = answer.state == payman::task_state::completed ? audit::outcome::completed
+                       : answer.state == payman::task_state::failed  ? audit::outcome::failed
+                                                                     : audit::outcome::unclear;
+        audit::record_body record_3 =
+            audit::report_record{.ref = ref_of(t),
+                                 .kind = kind,
+                                 .outcome = outcome,
+                                 .task_id = answer.task_id,
+                                 .excerpt = audit::make_excerpt(answer.reply_text())};
+        co_await append_one(std::move(record_3), deadline);
+    }
+
+    // The memo sent with a payment: the rule's memo expanded, then the reconciliation tag.
+    // Empty with `error` set when the rule's memo cannot be expanded.
+    std::optional<std::string> payment_memo(const task& t, const rules::pay_action& pay,
+                                            std::string& error)
+    {
+        auto tag = prompt::format_memo_tag(tag_of(t.rule->id, t.occ.local));
+        if (!pay.memo) return tag;
+        auto tmpl = prompt::check_memo(*pay.memo, t.rule->id);
+        if (!tmpl) {
+            error = tmpl.error().message;
+            return std::nullopt;
+        }
+        auto expanded =
+            prompt::expand_memo(*tmpl, {.date = civil_date(t.occ.local), .rule_id = t.rule->id});
+        if (!expanded) {
+            error = expanded.error().message;
+            return std::nullopt;
+        }
+        return *expanded + " " + tag;
+    }
+
+    asio::awaitable<void> run_payment(const task& t, const rules::pay_action& pay,
+                                      sys_time deadline)
+    {
+        auto ref = ref_of(t);
+        if (ledger_stale) rebuild_ledger();
+        auto decision = limits::check_payment(
+            params.policy.limits, ledger,
+            {.amount = pay.amount.minor_units(),
+             .currency = std::string(pay.amount.unit().code()),
+             .payee = pay.payee,
+             .instant = t.occ.instant,
+             .max_amount = pay.max_amount
+                               ? std::optional<std::int64_t>(pay.max_amount->minor_units())
+                               : std::nullopt});
+        if (!decision.allowed) {
+            log->warn("{}: denied by limit {}: {}", t.identity, limits::to_string(decision.limit),
+                      decision.reason);
+            audit::record_body record_4 = audit::denied_record{
+                .ref = ref,
+                .limit = fmt::format("{}.{}", limits::to_string(decision.limit),
+                                     pay.amount.unit().code()),
+                .reason = decision.reason};
+            co_await append_one(std::move(record_4), deadline);
+            co_return;
+        }
+        std::string memo_error;
+        auto memo = payment_memo(t, pay, memo_error);
+        boost::system::result<std::string, prompt::prompt_error> prompt =
+            prompt::prompt_error{.message = memo_error};
+        if (memo)
+            prompt = params.prompts.render_pay(
+                {.amount = pay.amount, .payee = pay.payee, .wallet = pay.wallet, .memo = *memo});
+        if (!prompt) {
+            audit::record_body record_5 = audit::failed_record{
+                .ref = ref,
+                .reason = "the payment could not be put into words: " + prompt.error().message,
+                .attempts = 0};
+            co_await append_one(std::move(record_5), deadline);
+            co_return;
+        }
+        const auto key = idempotency_key(t);
+        // The intent is durable before anything is sent, and counts against limits at once.
+        audit::record_body record_6 =
+            audit::intent_record{.ref = ref,
+                                 .payee = pay.payee,
+                                 .amount = pay.amount,
+                                 .wallet = pay.wallet,
+                                 .memo = memo ? std::optional(*memo) : std::nullopt,
+                                 .idempotency_key = key,
+                                 .prompt = *prompt};
+        if (!co_await append_one(std::move(record_6), deadline)) {
+            log->error("{}: not paid: the intent could not be written to the audit log",
+                       t.identity);
+            co_return;
+        }
+        ledger.add({.amount = pay.amount.minor_units(),
+                    .currency = std::string(pay.amount.unit().code()),
+                    .payee = pay.payee,
+                    .instant = t.occ.instant,
+                    .status = limits::payment_status::in_doubt});
+
+        if (params.dry_run || !payman) {
+            audit::record_body record_7 =
+                audit::result_record{.ref = ref,
+                                     .outcome = audit::outcome::failed,
+                                     .reason = "dry run: the payment was not sent"};
+            co_await append_result(t, std::move(record_7));
+            co_return;
+        }
+        payman::ask_options options;
+        options.occurrence_id = t.identity;
+        options.idempotency_key = key;
+        auto attempt = co_await ask_with_retry(*prompt, options, false, deadline);
+        if (!attempt.outcome) {
+            const auto& e = attempt.outcome.error();
+            if (e.kind == payman::error_class::unknown_outcome) {
+                log->error("{}: IN DOUBT: {}; not retried; resolve with `paymand audit "
+                           "resolve {}`",
+                           t.identity, e.what(), t.identity);
+                audit::record_body record_8 =
+                    audit::in_doubt_record{.ref = ref, .reason = e.what()};
+                co_await append_result(t, std::move(record_8));
+            } else {
+                log->warn("{}: not paid: {}", t.identity, e.what());
+                audit::record_body record_9 = audit::failed_record{
+                    .ref = ref, .reason = e.what(), .attempts = attempt.attempts};
+                co_await append_result(t, std::move(record_9));
+            }
+            co_return;
+        }
+        co_await record_payment_answer(t, pay, *attempt.outcome);
+    }
+
+    asio::awaitable<void> record_payment_answer(const task& t, const rules::pay_action& pay,
+                                                const payman::ask_result& answer)
+    {
+        auto ref = ref_of(t);
+        auto text = answer.reply_text();
+        auto reading = reply::read_payment(text, answer.state_text);
+        auto excerpt = audit::make_excerpt(text);
+        audit::result_record result{.ref = ref,
+                                    .outcome = audit::outcome::unclear,
+                                    .task_id = answer.task_id,
+                                    .state = answer.state_text,
+                                    .reason = reading.explanation,
+                                    .excerpt = excerpt};
+        switch (reading.outcome) {
+        case reply::payment_outcome::completed: {
+            auto claims = reply::check_claims(reading, pay.amount, pay.payee);
+            if (claims == reply::claim_check::contradicts) {
+                log->error("{}: MISMATCH: the agent's reply contradicts the intent ({}); "
+                           "needs an operator",
+                           t.identity, reading.explanation);
+                audit::record_body record_10 =
+                    audit::mismatch_record{.ref = ref,
+                                           .claimed_amount = reading.claimed_figure,
+                                           .claimed_payee = reading.claimed_payee,
+                                           .reason = reading.explanation,
+                                           .excerpt = excerpt};
+                co_await append_result(t, std::move(record_10));
+                co_return;
+            }
+            result.outcome = audit::outcome::completed;
+            log->info("{}: paid {} to {}", t.identity, money::format_with_code(pay.amount),
+                      pay.payee);
+            break;
+        }
+        case reply::payment_outcome::failed:
+            result.outcome = audit::outcome::failed;
+            log->warn("{}: the agent did not pay: {}", t.identity, reading.explanation);
+            break;
+        case reply::payment_outcome::needs_input:
+            result.outcome = audit::outcome::needs_input;
+            log->error("{}: the agent asks for input (e.g. an approval) instead of paying; "
+                       "paymand never answers it: resolve with `paymand audit resolve {}`",
+                       t.identity, t.identity);
+            break;
+        case reply::payment_outcome::unclear:
+            result.outcome = audit::outcome::unclear;
+            log->error("{}: IN DOUBT: the agent's reply is unclear ({})", t.identity,
+                       reading.explanation);
+            break;
+        }
+        co_await append_result(t, std::move(result));
+    }
+
+    // A result must be recorded whatever the deadline: retry until the audit log takes it
+    // (or the daemon stops, when replay will mark the intent in doubt).
+    asio::awaitable<void> append_result(const task& t, audit::record_body body)
+    {
+        const bool ends_unpaid =
+            std::holds_alternative<audit::failed_record>(body) ||
+            (std::holds_alternative<audit::result_record>(body) &&
+             std::get<audit::result_record>(body).outcome == audit::outcome::failed);
+        auto deadline = clk.now() + std::chrono::hours(24 * 365);
+        if (!co_await append_one(std::move(body), deadline))
+            log->error("{}: the outcome could not be recorded; it will be in doubt after a "
+                       "restart",
+                       t.identity);
+        // A payment that did not happen no longer counts: rebuild from the projection.
+        // (A dry run keeps counting what it would have paid, so simulated limits bite.)
+        if (ends_unpaid && !params.dry_run) ledger_stale = true;
+    }
+
+    asio::awaitable<void> run_occurrence(task t)
+    {
+        co_await acquire_slot();
+        const auto deadline = clk.now() + params.settings.occurrence_timeout;
+        try {
+            if (!state.handled(t.identity) && !stopping) {
+                if (co_await check_condition(t, deadline)) {
+                    if (const auto* pay = t.rule->payment())
+                        co_await run_payment(t, *pay, deadline);
+                    else
+                        co_await run_report(t, std::get<rules::report_action>(t.rule->what),
+                                            deadline);
+                }
+            }
+        } catch (const std::exception& e) {
+            // Only a bug gets here; the audit state decides what a restart does.
+            log->critical("{}: internal error: {}", t.identity, e.what());
+        }
+        release_slot();
+    }
+
+    // --- scheduling ----------------------------------------------------------------------
+
+    void start(task t)
+    {
+        auto& slot = slots.at(t.rule->id);
+        slot.in_flight = true;
+        running.insert(t.identity);
+        ++live_tasks;
+        asio::co_spawn(executor, run_then_next(std::move(t)), asio::detached);
+    }
+
+    asio::awaitable<void> run_then_next(task t)
+    {
+        auto self = shared_from_this();
+        auto rule_id = t.rule->id;
+        auto identity = t.identity;
+        co_await run_occurrence(std::move(t));
+        running.erase(identity);
+        --live_tasks;
+        auto it = slots.find(rule_id);
+        if (it != slots.end() && stopping) {
+            // Never started: not handled, so a restart plans them again.
+            live_tasks -= it->second.queue.size();
+            it->second.queue.clear();
+        }
+        if (it != slots.end()) {
+            it->second.in_flight = false;
+            if (!it->second.queue.empty() && !stopping) {
+                auto next = std::move(it->second.queue.front());
+                it->second.queue.pop_front();
+                --live_tasks;  // start() counts it again
+                start(std::move(next));
+            }
+        }
+        work_done.notify_all();
+    }
+
+    asio::awaitable<void> dispatch(rule_slot& slot, const schedule::occurrence& occ)
+    {
+        task t{slot.set, slot.rule, occ,
+               schedule::to_string(schedule::occurrence_id{slot.rule->id, occ.local}), false};
+        if (state.handled(t.identity) || running.contains(t.identity)) co_return;
+        if (!slot.in_flight) {
+            start(std::move(t));
+            co_return;
+        }
+        if (slot.rule->overlap == schedule::overlap_policy::skip) {
+            audit::record_body record_11 =
+                audit::skipped_record{.ref = ref_of(t),
+                                      .reason = "the previous occurrence is still in flight "
+                                                "(overlap: skip)"};
+            co_await append_one(std::move(record_11));
+            co_return;
+        }
+        ++live_tasks;
+        slot.queue.push_back(std::move(t));
+    }
+
+    asio::awaitable<void> record_missed(const rule_slot& slot, const schedule::catchup_plan& plan)
+    {
+        std::vector<audit::record_body> records;
+        const auto& rule = *slot.rule;
+        if (plan.unlisted_missed > 0 && plan.first_unlisted && plan.last_unlisted) {
+            auto first = schedule::to_string({rule.id, *plan.first_unlisted});
+            auto last = schedule::to_string({rule.id, *plan.last_unlisted});
+            records.push_back(audit::missed_record{
+                .ref = {rule.id, first, rule.zone.resolve(*plan.first_unlisted)},
+                .reason = fmt::format("{} occurrences from {} to {} were missed (outside the "
+                                      "catch-up window)",
+                                      plan.unlisted_missed, first, last)});
+        }
+        for (const auto& m : plan.missed) {
+            auto identity = schedule::to_string({rule.id, m.occ.local});
+            if (state.handled(identity)) continue;
+            records.push_back(audit::missed_record{
+                .ref = {rule.id, identity, m.occ.instant},
+                .reason = fmt::format("missed while the daemon was not running or the clock "
+                                      "jumped ({})",
+                                      schedule::to_string(m.reason))});
+        }
+        if (records.empty()) co_return;
+        log->warn("{}: {} occurrence(s) recorded as missed", rule.id, plan.missed_total());
+        co_await append(std::move(records));
+    }
+
+    void compute_next(rule_slot& slot)
+    {
+        const auto& rule = *slot.rule;
+        slot.next.reset();
+        if (!rule.enabled) return;
+        if (slot.handled_through) {
+            schedule::occurrence_cursor cursor(rule.calendar, rule.zone, *slot.handled_through);
+            slot.next = cursor.next();
+        } else {
+            slot.next = schedule::next_occurrence(rule.calendar, rule.zone, slot.active_since);
+        }
+    }
+
+    // Runs or records everything of `slot` that is due at `now`.
+    asio::awaitable<void> fire_due(rule_slot& slot, sys_seconds now)
+    {
+        const auto& rule = *slot.rule;
+        schedule::catchup_params cp{.policy = rule.catchup, .window = rule.catchup_window};
+        auto plan = slot.handled_through ? schedule::plan_catchup(rule.calendar, rule.zone,
+                                                                  *slot.handled_through, now, cp)
+                                         : schedule::plan_catchup_since(rule.calendar, rule.zone,
+                                                                        slot.active_since, now, cp);
+        if (plan.handled_through) slot.handled_through = plan.handled_through;
+        co_await record_missed(slot, plan);
+        for (const auto& occ : plan.run) co_await dispatch(slot, occ);
+        compute_next(slot);
+    }
+
+    asio::awaitable<void> run_loop()
+    {
+        auto self = shared_from_this();
+        while (!stopping) {
+            auto now = to_seconds(clk.now());
+            for (auto& [id, slot] : slots)
+                if (slot.next && slot.next->instant <= now) co_await fire_due(slot, now);
+            if (stopping) break;
+            std::optional<sys_seconds> earliest;
+            for (const auto& [id, slot] : slots)
+                if (slot.next && (!earliest || slot.next->instant < *earliest))
+                    earliest = slot.next->instant;
+            if (clk.is_virtual()) {
+                // Deterministic: everything due so far finishes before time moves on.
+                co_await idle();
+                if (!earliest || (params.stop_at && sys_time(*earliest) > *params.stop_at)) break;
+            }
+            auto until = earliest ? sys_time(*earliest) : clk.now() + std::chrono::hours(24);
+            co_await clk.sleep_until(until);
+        }
+    }
+
+    asio::awaitable<void> idle()
+    {
+        while (live_tasks > 0) co_await work_done.wait();
+    }
+
+    // --- reconciliation ------------------------------------------------------------------
+
+    // Looks for each in-doubt payment in a recent transaction listing: a listed transaction
+    // with the occurrence's memo tag, amount and payee proves it was paid. Absence proves
+    // nothing (the listing may be short or late): it is recorded once as evidence and the
+    // occurrence stays in doubt for an operator.
+    asio::awaitable<void> reconcile_once()
+    {
+        std::vector<const audit::occurrence_status*> doubts;
+        for (const auto* o : state.in_doubt())
+            if (o->state == audit::occurrence_state::in_doubt && o->payment) doubts.push_back(o);
+        if (doubts.empty() || !payman) co_return;
+        auto text = params.prompts.render_transactions(params.settings.reconcile_transactions);
+        if (!text) co_return;
+        auto deadline = clk.now() + params.settings.occurrence_timeout;
+        auto attempt = co_await ask_with_retry(*text, {}, true, deadline);
+        if (!attempt.outcome) {
+            log->warn("reconciliation: the transaction listing failed: {}",
+                      attempt.outcome.error().what());
+            co_return;
+        }
+        const auto reply_text = attempt.outcome->reply_text();
+        const auto entries = reply::read_transactions(reply_text);
+        std::vector<audit::record_body> records;
+        for (const auto* o : doubts) {
+            auto id = schedule::parse_occurrence_id(o->ref.occurrence);
+            if (!id) continue;
+            auto expected = tag_of(o->ref.rule, id->local);
+            const reply::transaction_entry* match = nullptr;
+            for (const auto& e : entries) {
+                if (!e.tag || !(*e.tag == expected) || !e.amount ||
+                    !(*e.amount == o->payment->amount))
+                    continue;
+                if (e.counterparty && !same_name(*e.counterparty, o->payment->payee)) continue;
+                match = &e;
+                break;
+            }
+            if (match != nullptr) {
+                log->info("{}: reconciled: the transaction listing shows it paid",
+                          o->ref.occurrence);
+                records.push_back(audit::reconciled_record{
+                    .ref = o->ref,
+                    .result = audit::reconcile_outcome::paid,
+                    .transaction_id = std::nullopt,
+                    .evidence = audit::make_excerpt(line_of(reply_text, match->line))});
+            } else if (reconcile_reported.insert(o->ref.occurrence).second) {
+                records.push_back(
+                    audit::reconciled_record{.ref = o->ref,
+                                             .result = audit::reconcile_outcome::not_found,
+                                             .transaction_id = std::nullopt,
+                                             .evidence = audit::make_excerpt(reply_text)});
+            }
+        }
+        if (!records.empty()) co_await append(std::move(records));
+    }
+
+    static bool same_name(std::string_view a, std::string_view b)
+    {
+        auto norm = [](std::string_view s) {
+            std::string out;
+            for (char c : s) {
+                if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+                out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+            }
+            while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
+            return out;
+        };
+        return norm(a) == norm(b);
+    }
+
+    static std::string line_of(std::string_view text, std::size_t line)
+    {
+        std::size_t start = 0;
+        for (std::size_t i = 1; i < line && start != std::string_view::npos; ++i) {
+            start = text.find('\n', start);
+            if (start != std::string_view::npos) ++start;
+        }
+        if (start == std::string_view::npos || start > text.size()) return {};
+        auto end = text.find('\n', start);
+        return std::string(text.substr(start, end == std::string_view::npos ? end : end - start));
+    }
+
+    asio::awaitable<void> reconcile_loop()
+    {
+        auto self = shared_from_this();
+        // At start too: a crash may have left payments in doubt.
+        while (!stopping) {
+            co_await reconcile_once();
+            reconcile_timer.expires_after(params.settings.reconcile_interval);
+            co_await reconcile_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+    }
+
+    void stop()
+    {
+        if (stopping) return;
+        stopping = true;
+        clk.interrupt();
+        reconcile_timer.cancel();
+        concurrency_freed.notify_all();
+    }
+};
+
+engine::engine(asio::any_io_executor executor, engine_params params, clock& clk,
+               std::shared_ptr<agent> payman, audit::async_audit_writer& writer,
+               audit::audit_projection& state, std::shared_ptr<spdlog::logger> log)
+    : impl_(std::make_shared<impl>(executor, std::move(params), clk, std::move(payman), writer,
+                                   state, std::move(log)))
+{
+}
+
+engine::~engine()
+{
+    impl_->stop();
+}
+
+asio::awaitable<bool> engine::async_set_rules(std::shared_ptr<const rules::rule_set> set)
+{
+    auto& d = *impl_;
+    const auto now = to_seconds(d.clk.now());
+    std::vector<audit::rule_hash> hashes;
+    std::map<std::string, rule_slot, std::less<>> next_slots;
+    for (const auto& rule : set->rules()) {
+        hashes.push_back({rule.id, rule.content_hash});
+        rule_slot slot;
+        slot.set = set;
+        slot.rule = &rule;
+        slot.hash = rule.content_hash;
+        auto old = d.slots.find(rule.id);
+        if (old != d.slots.end() && old->second.hash == rule.content_hash) {
+            slot.handled_through = old->second.handled_through;
+            slot.active_since = old->second.active_since;
+            slot.in_flight = old->second.in_flight;
+            slot.queue = std::move(old->second.queue);
+            for (auto& t : slot.queue) t.set = set, t.rule = &rule;
+        } else {
+            // The current definition is active since it was first loaded (this load, or an
+            // earlier one recorded in the audit log); nothing before that is due under it.
+            auto since = d.state.rule_active_since(rule.id, rule.content_hash);
+            slot.active_since = since ? *since : now;
+            if (old != d.slots.end()) slot.in_flight = old->second.in_flight;
+            if (const auto* last = d.state.last_handled(rule.id)) {
+                auto id = schedule::parse_occurrence_id(last->occurrence);
+                if (id && last->utc >= slot.active_since) slot.handled_through = id->local;
+            }
+        }
+        d.compute_next(slot);
+        next_slots.emplace(rule.id, std::move(slot));
+    }
+    // Queued occurrences of rules that are gone are dropped, and recorded as such.
+    std::vector<audit::record_body> dropped;
+    for (auto& [id, slot] : d.slots) {
+        if (next_slots.contains(id)) continue;
+        for (const auto& t : slot.queue) {
+            dropped.push_back(audit::skipped_record{.ref = d.ref_of(t),
+                                                    .reason =
+                                                        "the rule was removed before this queued "
+                                                        "occurrence could run"});
+            --d.live_tasks;
+        }
+    }
+    d.slots = std::move(next_slots);
+    dropped.push_back(audit::rules_loaded_record{.rules = std::move(hashes)});
+    bool ok = co_await d.append(std::move(dropped));
+    d.clk.interrupt();
+    co_return ok;
+}
+
+asio::awaitable<void> engine::async_run()
+{
+    auto d = impl_;
+    if (d->payman && !d->params.dry_run && !d->clk.is_virtual() &&
+        d->params.settings.reconcile_interval.count() > 0) {
+        asio::co_spawn(d->executor, d->reconcile_loop(), asio::detached);
+    }
+    co_await d->run_loop();
+    if (!d->clk.is_virtual() && d->live_tasks > 0) {
+        // Grace: let occurrences in flight finish; what remains is recorded by replay on the
+        // next start (an intent without a result is in doubt, never re-sent).
+        using namespace asio::experimental::awaitable_operators;
+        asio::steady_timer grace(d->executor, d->params.settings.shutdown_grace);
+        co_await (d->idle() || grace.async_wait(asio::use_awaitable));
+    }
+}
+
+void engine::set_policy(rules::policy policy, prompt::prompt_set prompts)
+{
+    auto& d = *impl_;
+    d.params.policy = std::move(policy);
+    d.params.prompts = std::move(prompts);
+    d.ledger_stale = true;  // the zone of the limit calendars may have changed
+}
+
+asio::awaitable<bool> engine::async_record(std::vector<audit::record_body> records)
+{
+    auto d = impl_;
+    co_return co_await d->append(std::move(records));
+}
+
+void engine::stop()
+{
+    impl_->stop();
+}
+
+void engine::replan()
+{
+    auto& d = *impl_;
+    for (auto& [id, slot] : d.slots) d.compute_next(slot);
+    d.clk.interrupt();
+}
+
+asio::awaitable<trigger_result> engine::async_trigger(std::string rule_id)
+{
+    auto d = impl_;
+    auto it = d->slots.find(rule_id);
+    if (it == d->slots.end())
+        co_return trigger_result{{}, fmt::format("no rule with id '{}'", rule_id)};
+    auto& slot = it->second;
+    const auto& rule = *slot.rule;
+    auto now = to_seconds(d->clk.now());
+    auto local = rule.zone.to_local(now);
+    task t{slot.set,
+           slot.rule,
+           {local, now},
+           schedule::to_string(schedule::occurrence_id{rule.id, local}) + "~manual",
+           true};
+    if (d->state.handled(t.identity) || d->running.contains(t.identity))
+        co_return trigger_result{t.identity, fmt::format("{} already ran this minute", t.identity)};
+    auto identity = t.identity;
+    d->running.insert(identity);
+    ++d->live_tasks;
+    co_await d->run_occurrence(std::move(t));
+    d->running.erase(identity);
+    --d->live_tasks;
+    d->work_done.notify_all();
+    co_return trigger_result{identity, {}};
+}
+
+asio::awaitable<void> engine::async_reconcile()
+{
+    auto d = impl_;
+    co_await d->reconcile_once();
+}
+
+asio::awaitable<void> engine::async_idle()
+{
+    auto d = impl_;
+    co_await d->idle();
+}
+
+engine_status engine::status() const
+{
+    const auto& d = *impl_;
+    engine_status s;
+    s.rules = d.slots.size();
+    for (const auto& [id, slot] : d.slots) {
+        if (slot.rule->enabled) ++s.enabled;
+        s.queued += slot.queue.size();
+    }
+    s.in_flight = d.running.size();
+    s.in_doubt = d.state.in_doubt().size();
+    s.audit_writable = d.audit_writable;
+    auto next = upcoming(1);
+    if (!next.empty()) s.next = next.front();
+    return s;
+}
+
+std::vector<upcoming_occurrence> engine::upcoming(std::size_t count) const
+{
+    const auto& d = *impl_;
+    std::vector<upcoming_occurrence> out;
+    for (const auto& [id, slot] : d.slots)
+        if (slot.next)
+            out.push_back({id, schedule::to_string({id, slot.next->local}), slot.next->instant});
+    std::sort(out.begin(), out.end(),
+              [](const auto& a, const auto& b) { return a.instant < b.instant; });
+    if (out.size() > count) out.resize(count);
+    return out;
+}
+
+}  // namespace paymand::engine

@@ -1,0 +1,222 @@
+// `paymand run` as a process against payman-sandbox: start, readiness, reload, stop, the
+// state lock, refusal on bad input, and no secret in anything it writes.
+
+#include "support/process.hpp"
+#include "support/sandbox.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace paymand::test {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+
+const std::string secret_env = "PAYMAND_TEST_CLIENT_SECRET";
+
+std::string read_all(const std::filesystem::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+const char* good_rules = R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00}
+)";
+
+class daemon_test : public testing::Test {
+protected:
+    temp_dir dir;
+    sandbox_process sandbox;
+
+    std::filesystem::path write_config(std::string extra = {})
+    {
+        dir.write("rules/rent.yaml", good_rules);
+        return dir.write("paymand.yaml", "payman:\n  base_url: " + sandbox.base_url() +
+                                             "\n  client_id: " + std::string(sandbox_client_id) +
+                                             "\n  client_secret: {env: " + secret_env +
+                                             "}\nrules_directory: rules\nstate_directory: state\n"
+                                             "payees: any\nlimits: none\nlog: {format: text}\n" +
+                                             extra);
+    }
+
+    process_params daemon_args(std::vector<std::string> extra = {})
+    {
+        process_params p{.args = {"run", "--config", (dir / "paymand.yaml").string()},
+                         .env = {secret_env + "=" + std::string(sandbox_client_secret)},
+                         .unset_env = {"NOTIFY_SOCKET", "PAYMAN_CLIENT_SECRET",
+                                       "CREDENTIALS_DIRECTORY", "JOURNAL_STREAM"}};
+        p.args.insert(p.args.end(), extra.begin(), extra.end());
+        return p;
+    }
+
+    std::string audit() { return read_all(dir / "state/audit.jsonl"); }
+};
+
+TEST_F(daemon_test, starts_records_its_start_and_stops_cleanly_on_sigterm)
+{
+    write_config();
+    child_process daemon(our_binary("paymand"), daemon_args());
+    daemon.wait_for_line(std::regex("running: 1 rules"), 30s, true);
+    daemon.send_signal(SIGTERM);
+    auto status = daemon.wait();
+    EXPECT_TRUE(status.ok()) << daemon.err();
+    auto log = audit();
+    EXPECT_THAT(log, HasSubstr("\"type\":\"started\""));
+    EXPECT_THAT(log, HasSubstr("\"type\":\"config_loaded\""));
+    EXPECT_THAT(log, HasSubstr("\"type\":\"rules_loaded\""));
+    EXPECT_THAT(log, HasSubstr("\"type\":\"stopped\""));
+}
+
+TEST_F(daemon_test, a_second_daemon_on_the_same_state_refuses_to_start)
+{
+    write_config();
+    child_process first(our_binary("paymand"), daemon_args());
+    first.wait_for_line(std::regex("running"), 30s, true);
+    auto second = run(our_binary("paymand"), daemon_args());
+    EXPECT_EQ(second.status.code, 75);
+    EXPECT_THAT(second.err, HasSubstr("paymand.lock"));
+    EXPECT_TRUE(first.running());
+}
+
+TEST_F(daemon_test, a_reload_with_a_broken_rule_file_keeps_the_running_rules)
+{
+    write_config();
+    child_process daemon(our_binary("paymand"), daemon_args());
+    daemon.wait_for_line(std::regex("running: 1 rules"), 30s, true);
+    dir.write("rules/broken.yaml", "rules:\n  - id: Bad Id\n    schedule: whenever\n");
+    daemon.send_signal(SIGHUP);
+    daemon.wait_for_line(std::regex("reload failed: keeping the rules that are running"), 30s,
+                         true);
+    EXPECT_THAT(daemon.err(), HasSubstr("broken.yaml:2:"));
+    EXPECT_TRUE(daemon.running());
+    std::filesystem::remove(dir / "rules/broken.yaml");
+    dir.write("rules/more.yaml", R"(rules:
+  - id: rent-2
+    schedule: monthly on day 2 at 09:00
+    pay: {payee: John Doe, amount: 10.00}
+)");
+    daemon.send_signal(SIGHUP);
+    daemon.wait_for_line(std::regex("reloaded: 2 rules"), 30s, true);
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok());
+}
+
+TEST_F(daemon_test, a_broken_configuration_is_refused_with_its_position)
+{
+    write_config("engine: {concurrency: many}\n");
+    auto result = run(our_binary("paymand"), daemon_args());
+    EXPECT_EQ(result.status.code, 1);
+    EXPECT_THAT(result.err, HasSubstr("paymand.yaml:10:23: error:"));
+}
+
+TEST_F(daemon_test, a_corrupt_audit_log_stops_the_daemon_before_it_pays)
+{
+    write_config();
+    {
+        child_process daemon(our_binary("paymand"), daemon_args());
+        daemon.wait_for_line(std::regex("running"), 30s, true);
+        daemon.send_signal(SIGTERM);
+        ASSERT_TRUE(daemon.wait().ok());
+    }
+    auto log = audit();
+    auto at = log.find("\"started\"");
+    ASSERT_NE(at, std::string::npos);
+    log[at + 2] = 'X';  // one byte changed in the middle of the chain
+    dir.write("state/audit.jsonl", log);
+    auto result = run(our_binary("paymand"), daemon_args());
+    EXPECT_EQ(result.status.code, 65);
+    EXPECT_THAT(result.err, HasSubstr("corrupt"));
+}
+
+TEST_F(daemon_test, a_missing_secret_is_reported_without_starting)
+{
+    write_config();
+    auto args = daemon_args();
+    args.env.clear();
+    auto result = run(our_binary("paymand"), args);
+    EXPECT_EQ(result.status.code, 69);
+    EXPECT_THAT(result.err, HasSubstr(secret_env));
+}
+
+TEST_F(daemon_test, dry_run_with_an_assumed_balance_needs_no_credentials)
+{
+    write_config();
+    auto args = daemon_args({"--dry-run", "--assume-balance", "500.00"});
+    args.env.clear();
+    child_process daemon(our_binary("paymand"), args);
+    daemon.wait_for_line(std::regex("running \\(DRY RUN\\)"), 30s, true);
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok()) << daemon.err();
+    EXPECT_TRUE(std::filesystem::exists(dir / "state/audit.dry-run.jsonl"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "state/audit.jsonl"));
+}
+
+TEST_F(daemon_test, the_secret_never_appears_in_output_or_state)
+{
+    write_config();
+    child_process daemon(our_binary("paymand"), daemon_args());
+    daemon.wait_for_line(std::regex("running"), 30s, true);
+    daemon.send_signal(SIGHUP);
+    daemon.wait_for_line(std::regex("reloaded"), 30s, true);
+    daemon.send_signal(SIGTERM);
+    ASSERT_TRUE(daemon.wait().ok());
+    const std::string secret(sandbox_client_secret);
+    EXPECT_THAT(daemon.out(), Not(HasSubstr(secret)));
+    EXPECT_THAT(daemon.err(), Not(HasSubstr(secret)));
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "state"))
+        if (entry.is_regular_file()) {
+            EXPECT_THAT(read_all(entry.path()), Not(HasSubstr(secret))) << entry.path();
+        }
+}
+
+TEST_F(daemon_test, trigger_pays_one_manual_occurrence_witnessed_by_the_ledger)
+{
+    write_config();
+    auto args = daemon_args();
+    args.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()};
+    auto result = run(our_binary("paymand"), args);
+    ASSERT_TRUE(result.status.ok()) << result.err;
+    auto txs = sandbox.ledger().as_object().at("transactions").as_array();
+    ASSERT_EQ(txs.size(), 1u);
+    EXPECT_EQ(txs[0].at("amount").as_string(), "10.00");
+    EXPECT_EQ(txs[0].at("payee").as_string(), "John Doe");
+    auto log = audit();
+    EXPECT_THAT(log, HasSubstr("~manual"));
+    EXPECT_THAT(log, HasSubstr("\"type\":\"intent\""));
+    EXPECT_THAT(log, HasSubstr("\"outcome\":\"completed\""));
+}
+
+TEST_F(daemon_test, trigger_refuses_while_the_daemon_holds_the_state)
+{
+    write_config();
+    child_process daemon(our_binary("paymand"), daemon_args());
+    daemon.wait_for_line(std::regex("running"), 30s, true);
+    auto args = daemon_args();
+    args.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()};
+    auto result = run(our_binary("paymand"), args);
+    EXPECT_EQ(result.status.code, 75);
+    EXPECT_EQ(sandbox.ledger().as_object().at("transactions").as_array().size(), 0u);
+}
+
+TEST_F(daemon_test, trigger_of_an_unknown_rule_is_an_error)
+{
+    write_config();
+    auto args = daemon_args();
+    args.args = {"trigger", "nope", "--config", (dir / "paymand.yaml").string()};
+    auto result = run(our_binary("paymand"), args);
+    EXPECT_EQ(result.status.code, 1);
+    EXPECT_THAT(result.err, HasSubstr("no rule with id 'nope'"));
+}
+
+}  // namespace
+}  // namespace paymand::test

@@ -1,0 +1,292 @@
+// The engine against the real payman-sandbox over HTTP, on a virtual clock: months of
+// schedule run in seconds, and the sandbox's ledger is the witness of what was paid.
+
+#include "paymand/audit/file_audit_store.hpp"
+#include "paymand/engine/engine.hpp"
+#include "paymand/rules/rule_loader.hpp"
+#include "support/process.hpp"
+#include "support/sandbox.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <date/date.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+
+namespace paymand::engine {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using testing::HasSubstr;
+
+sys_time at(int y, unsigned m, unsigned d, int hh = 0)
+{
+    return sys_time(date::sys_days(date::year(y) / date::month(m) / date::day(d)) +
+                    std::chrono::hours(hh));
+}
+
+class engine_sandbox_test : public testing::Test {
+protected:
+    test::temp_dir dir;
+    std::unique_ptr<test::sandbox_process> sandbox;
+    rules::policy policy = rules::permissive_policy();
+    config::engine_config settings;
+    bool dry_run = false;
+    std::chrono::milliseconds read_timeout = 10s;
+    std::vector<audit::record> records;
+
+    void SetUp() override
+    {
+        test::sandbox_defaults defaults;
+        sandbox = std::make_unique<test::sandbox_process>(test::sandbox_params{
+            .defaults = {.token_lifetime_s = 3600, .per_transaction_limit = "5000.00"}});
+        settings.retry = {.initial_delay = 1s, .max_delay = 1s, .max_attempts = 2};
+    }
+
+    std::shared_ptr<const rules::rule_set> load(std::string_view text)
+    {
+        yaml::diagnostics diags;
+        auto set = rules::load_rules_text(text, "test.yaml", policy, diags);
+        if (!set) ADD_FAILURE() << diags.to_string();
+        return std::make_shared<const rules::rule_set>(set ? std::move(*set) : rules::rule_set{});
+    }
+
+    std::size_t ledger_transactions()
+    {
+        return sandbox->ledger().as_object().at("transactions").as_array().size();
+    }
+
+    void run(std::shared_ptr<const rules::rule_set> set, sys_time start, sys_time end,
+             std::function<asio::awaitable<void>(engine&)> after = {})
+    {
+        asio::io_context io;
+        auto store = std::make_unique<audit::file_audit_store>(
+            audit::file_store_params{.log_path = dir / "audit.jsonl",
+                                     .lock_path = dir / "paymand.lock",
+                                     .dry_run = dry_run});
+        ASSERT_TRUE(store->lock());
+        audit::audit_projection state;
+        auto replay = store->replay(state);
+        ASSERT_TRUE(replay);
+        payman::client_config cc;
+        cc.base_url = sandbox->base_url();
+        cc.http.timeouts.read = read_timeout;
+        auto client = payman::client::with_credentials(io.get_executor(), cc,
+                                                       std::string(test::sandbox_client_id),
+                                                       payman::secret(test::sandbox_client_secret));
+        ASSERT_TRUE(client) << client.error().what();
+        virtual_clock clk(io.get_executor(), start);
+        audit::async_audit_writer writer(std::move(store));
+        auto log = std::make_shared<spdlog::logger>(
+            "test", std::make_shared<spdlog::sinks::null_sink_mt>());
+        engine eng(io.get_executor(),
+                   {.settings = settings,
+                    .policy = policy,
+                    .client_id = std::string(test::sandbox_client_id),
+                    .dry_run = dry_run,
+                    .on_record = [this](const audit::record& r) { records.push_back(r); },
+                    .stop_at = end},
+                   clk, make_client_agent(*client), writer, state, log);
+        bool finished = false;
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                std::vector<audit::record_body> interrupted;
+                for (auto& ref : replay->interrupted)
+                    interrupted.push_back(audit::in_doubt_record{ref, "interrupted"});
+                if (!interrupted.empty()) co_await eng.async_record(std::move(interrupted));
+                co_await eng.async_set_rules(set);
+                co_await eng.async_run();
+                if (after) co_await after(eng);
+                finished = true;
+            },
+            [](std::exception_ptr e) {
+                if (e) std::rethrow_exception(e);
+            });
+        io.run();
+        EXPECT_TRUE(finished);
+    }
+
+    template <class T>
+    std::size_t count() const
+    {
+        return std::count_if(records.begin(), records.end(),
+                             [](const auto& r) { return std::holds_alternative<T>(r.body); });
+    }
+};
+
+TEST_F(engine_sandbox_test, a_monthly_rule_over_14_months_pays_exactly_14_times)
+{
+    run(load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    timezone: Europe/Berlin
+    pay: {payee: John Doe, amount: 10.00, wallet: Operations, memo: "Rent {{month}} {{year}}"}
+)"),
+        at(2026, 1, 15), at(2027, 3, 15));
+    auto ledger = sandbox->ledger().as_object();
+    const auto& txs = ledger.at("transactions").as_array();
+    ASSERT_EQ(txs.size(), 14u);
+    EXPECT_EQ(txs[0].at("amount").as_string(), "10.00");
+    EXPECT_EQ(txs[0].at("payee").as_string(), "John Doe");
+    EXPECT_THAT(std::string(txs[0].at("memo").as_string()), HasSubstr("pm:rent:20260201T0900"));
+    EXPECT_EQ(count<audit::result_record>(), 14u);
+    for (const auto& w : ledger.at("wallets").as_array())
+        if (w.at("name").as_string() == "Operations") {
+            EXPECT_EQ(w.at("balance").as_string(), "860.00");
+        }
+}
+
+TEST_F(engine_sandbox_test, a_false_condition_pays_nothing_and_is_recorded)
+{
+    run(load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    when: {balance: {wallet: Operations, above: 5000.00}}
+    pay: {payee: John Doe, amount: 10.00, wallet: Operations}
+)"),
+        at(2026, 1, 15), at(2026, 2, 15));
+    EXPECT_EQ(ledger_transactions(), 0u);
+    EXPECT_EQ(count<audit::condition_record>(), 1u);
+    EXPECT_EQ(count<audit::skipped_record>(), 1u);
+}
+
+TEST_F(engine_sandbox_test, a_true_condition_reads_the_real_balance_and_pays)
+{
+    run(load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    when: {balance: {wallet: Operations, min_remaining: 900.00}}
+    pay: {payee: John Doe, amount: 100.00, wallet: Operations}
+)"),
+        at(2026, 1, 15), at(2026, 3, 15));
+    // 1000 - 100 >= 900 holds once; then 900 - 100 < 900.
+    EXPECT_EQ(ledger_transactions(), 1u);
+    EXPECT_EQ(count<audit::skipped_record>(), 1u);
+}
+
+TEST_F(engine_sandbox_test, a_limit_exceeded_is_denied_and_nothing_is_sent)
+{
+    policy.limits.enabled = true;
+    policy.limits.currencies["TSD"].monthly = 15'00;
+    run(load(R"(rules:
+  - id: weekly
+    schedule: weekly on mon at 10:00
+    pay: {payee: John Doe, amount: 10.00}
+)"),
+        at(2026, 3, 1), at(2026, 3, 15));
+    // Mondays 2 and 9 March: the second would make 20.00 this month, above 15.00.
+    EXPECT_EQ(ledger_transactions(), 1u);
+    EXPECT_EQ(count<audit::denied_record>(), 1u);
+    EXPECT_EQ(sandbox->stats().as_object().at("requests").at("tasks_send").as_int64(), 1);
+}
+
+TEST_F(engine_sandbox_test, a_payment_timing_out_is_in_doubt_and_not_paid_twice_after_restart)
+{
+    read_timeout = 1s;
+    sandbox->inject_fault(boost::json::parse(
+        R"({"endpoint":"tasks","prompt_kind":"payment","action":"delay","delay_ms":2500})"));
+    auto set = load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00}
+)");
+    run(set, at(2026, 1, 15), at(2026, 2, 15));
+    EXPECT_EQ(count<audit::in_doubt_record>(), 1u);
+    // The sandbox did execute the payment; its answer came too late.
+    EXPECT_EQ(ledger_transactions(), 1u);
+    records.clear();
+    run(set, at(2026, 2, 1, 10), at(2026, 2, 15));
+    EXPECT_EQ(ledger_transactions(), 1u) << "an in-doubt payment was sent again";
+    EXPECT_EQ(count<audit::intent_record>(), 0u);
+}
+
+TEST_F(engine_sandbox_test, a_reset_after_the_request_was_read_is_in_doubt)
+{
+    sandbox->inject_fault(boost::json::parse(
+        R"({"endpoint":"tasks","prompt_kind":"payment","action":"reset_after_read"})"));
+    run(load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00}
+)"),
+        at(2026, 1, 15), at(2026, 2, 15));
+    EXPECT_EQ(count<audit::in_doubt_record>(), 1u);
+    EXPECT_EQ(ledger_transactions(), 1u);
+}
+
+TEST_F(engine_sandbox_test, a_503_before_anything_happened_on_a_balance_read_is_retried)
+{
+    sandbox->inject_fault(boost::json::parse(
+        R"({"endpoint":"tasks","prompt_kind":"balance","action":"status","status":503,"retry_after":1})"));
+    run(load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    when: {balance: {wallet: Operations, above: 10.00}}
+    pay: {payee: John Doe, amount: 10.00, wallet: Operations}
+)"),
+        at(2026, 1, 15), at(2026, 2, 15));
+    EXPECT_EQ(ledger_transactions(), 1u);
+}
+
+TEST_F(engine_sandbox_test, dry_run_sends_no_payment)
+{
+    dry_run = true;
+    run(load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    when: {balance: {wallet: Operations, above: 10.00}}
+    pay: {payee: John Doe, amount: 10.00, wallet: Operations}
+)"),
+        at(2026, 1, 15), at(2026, 4, 15));
+    EXPECT_EQ(ledger_transactions(), 0u);
+    EXPECT_EQ(count<audit::intent_record>(), 3u);
+    for (const auto& r : records) EXPECT_TRUE(r.dry_run);
+}
+
+TEST_F(engine_sandbox_test, reconciliation_finds_an_in_doubt_payment_in_the_listing)
+{
+    sandbox->inject_fault(boost::json::parse(
+        R"({"endpoint":"tasks","prompt_kind":"payment","action":"reset_after_read"})"));
+    run(load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00}
+)"),
+        at(2026, 1, 15), at(2026, 2, 15),
+        [](engine& e) -> asio::awaitable<void> { co_await e.async_reconcile(); });
+    EXPECT_EQ(ledger_transactions(), 1u);
+    ASSERT_EQ(count<audit::reconciled_record>(), 1u);
+    for (const auto& r : records)
+        if (const auto* rec = std::get_if<audit::reconciled_record>(&r.body)) {
+            EXPECT_EQ(rec->result, audit::reconcile_outcome::paid) << rec->evidence;
+        }
+}
+
+TEST_F(engine_sandbox_test, reconciliation_without_a_listed_payment_leaves_it_in_doubt)
+{
+    read_timeout = 1s;
+    // The payment never reached the ledger: refused before reading, yet the client saw the
+    // connection drop after writing, so the outcome is unknown to it.
+    sandbox->inject_fault(
+        boost::json::parse(R"({"endpoint":"tasks","prompt_kind":"payment","action":"stall"})"));
+    run(load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00}
+)"),
+        at(2026, 1, 15), at(2026, 2, 15),
+        [](engine& e) -> asio::awaitable<void> { co_await e.async_reconcile(); });
+    EXPECT_EQ(count<audit::in_doubt_record>(), 1u);
+    ASSERT_EQ(count<audit::reconciled_record>(), 1u);
+    for (const auto& r : records)
+        if (const auto* rec = std::get_if<audit::reconciled_record>(&r.body)) {
+            EXPECT_EQ(rec->result, audit::reconcile_outcome::not_found);
+        }
+}
+
+}  // namespace
+}  // namespace paymand::engine

@@ -1,0 +1,172 @@
+#include "paymand/config/daemon_config.hpp"
+#include "support/process.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace paymand::config {
+namespace {
+
+using testing::HasSubstr;
+
+struct fake_env {
+    std::map<std::string, std::string> vars;
+    env_lookup lookup() const
+    {
+        return [this](const char* name) -> const char* {
+            auto it = vars.find(name);
+            return it == vars.end() ? nullptr : it->second.c_str();
+        };
+    }
+};
+
+const char* minimal = R"(payman:
+  base_url: http://127.0.0.1:8080/api
+  client_id: pm-test-abc
+rules_directory: rules
+state_directory: /var/lib/paymand
+payees: any
+limits: none
+)";
+
+struct parsed {
+    std::optional<daemon_config> config;
+    std::string errors;
+};
+
+parsed parse(std::string_view text, const fake_env& env = {})
+{
+    yaml::diagnostics diags;
+    auto config = parse_daemon_config(text, "paymand.yaml", "/etc/paymand", env.lookup(), diags);
+    return {std::move(config), diags.to_string()};
+}
+
+TEST(daemon_config, the_shipped_example_loads)
+{
+    yaml::diagnostics diags;
+    auto config =
+        load_daemon_config(test::source_path("config/paymand.yaml"), fake_env{}.lookup(), diags);
+    ASSERT_TRUE(config) << diags.to_string();
+    EXPECT_EQ(config->client_id, "pm-test-example-client");
+    EXPECT_EQ(config->client_secret.from, secret_source::kind::credential);
+    EXPECT_EQ(config->audit_log, "/var/lib/paymand/audit.jsonl");
+    EXPECT_EQ(config->policy.timezone, "Europe/Berlin");
+    EXPECT_EQ(config->engine.concurrency, 4u);
+    EXPECT_EQ(config->sha256.size(), 64u);
+}
+
+TEST(daemon_config, minimal_config_gets_the_defaults)
+{
+    auto p = parse(minimal);
+    ASSERT_TRUE(p.config) << p.errors;
+    EXPECT_EQ(p.config->rules_directory, "/etc/paymand/rules");
+    EXPECT_EQ(p.config->audit_log, "/var/lib/paymand/audit.jsonl");
+    EXPECT_EQ(p.config->dry_run_audit_log(), "/var/lib/paymand/audit.dry-run.jsonl");
+    EXPECT_EQ(p.config->lock_path(), "/var/lib/paymand/paymand.lock");
+    EXPECT_EQ(p.config->client_secret.from, secret_source::kind::automatic);
+    EXPECT_TRUE(p.config->policy.any_payee);
+    EXPECT_FALSE(p.config->policy.limits.enabled);
+    EXPECT_EQ(p.config->engine.retry.max_attempts, 5u);
+    EXPECT_EQ(p.config->client.base_url, "http://127.0.0.1:8080/api");
+}
+
+TEST(daemon_config, client_id_falls_back_to_the_environment)
+{
+    std::string text = minimal;
+    text.replace(text.find("  client_id: pm-test-abc\n"), 24, "");
+    fake_env env{{{"PAYMAN_CLIENT_ID", "pm-test-from-env"}}};
+    auto p = parse(text, env);
+    ASSERT_TRUE(p.config) << p.errors;
+    EXPECT_EQ(p.config->client_id, "pm-test-from-env");
+    EXPECT_THAT(parse(text).errors,
+                HasSubstr("paymand.yaml:2:3: error: no client id: set payman.client_id or "
+                          "PAYMAN_CLIENT_ID"));
+}
+
+TEST(daemon_config, reports_every_error_with_its_position_in_one_pass)
+{
+    auto p = parse(R"(payman:
+  environment: staging
+  client_id: pm-test-abc
+  timeouts: {read: 0s, connect: fast}
+rules_directory: rules
+state_directory: /var/lib/paymand
+payees: any
+limits: none
+engine:
+  concurrency: 0
+  colour: blue
+)");
+    EXPECT_FALSE(p.config);
+    EXPECT_THAT(p.errors,
+                HasSubstr("paymand.yaml:2:16: error: environment must be 'test' or 'live'"));
+    EXPECT_THAT(p.errors, HasSubstr("paymand.yaml:4:20:"));
+    EXPECT_THAT(p.errors, HasSubstr("paymand.yaml:4:33:"));
+    EXPECT_THAT(p.errors, HasSubstr("paymand.yaml:10:16:"));
+    EXPECT_THAT(p.errors, HasSubstr("paymand.yaml:11:3:"));
+}
+
+TEST(daemon_config, refuses_test_credentials_on_live)
+{
+    std::string text = minimal;
+    text.replace(text.find("  base_url: http://127.0.0.1:8080/api\n"), 38, "  environment: live\n");
+    auto p = parse(text);
+    EXPECT_FALSE(p.config);
+    EXPECT_THAT(p.errors, HasSubstr("paymand.yaml:2:3: error:"));
+}
+
+TEST(daemon_config, refuses_plain_http_beyond_loopback)
+{
+    std::string text = minimal;
+    text.replace(text.find("127.0.0.1"), 9, "payman.example.com");
+    auto p = parse(text);
+    EXPECT_FALSE(p.config);
+    EXPECT_THAT(p.errors, HasSubstr("paymand.yaml:2:13: error: base_url"));
+}
+
+TEST(daemon_config, policy_sections_are_required_unless_written_as_none)
+{
+    auto p = parse(R"(payman: {client_id: pm-test-abc}
+rules_directory: rules
+state_directory: /s
+)");
+    EXPECT_FALSE(p.config);
+    EXPECT_THAT(p.errors, HasSubstr("payees"));
+    EXPECT_THAT(p.errors, HasSubstr("limits"));
+}
+
+TEST(daemon_config, secret_source_names_exactly_one_place)
+{
+    std::string two = minimal;
+    two.insert(two.find("rules_directory"), "  client_secret: {env: A, file: /b}\n");
+    EXPECT_THAT(parse(two).errors, HasSubstr("exactly one source"));
+
+    std::string file = minimal;
+    file.insert(file.find("rules_directory"), "  client_secret: {file: secret}\n");
+    auto q = parse(file);
+    ASSERT_TRUE(q.config) << q.errors;
+    EXPECT_EQ(q.config->client_secret.from, secret_source::kind::file);
+    EXPECT_EQ(q.config->client_secret.name, "secret");
+}
+
+TEST(daemon_config, prompt_overrides_are_validated_at_load)
+{
+    std::string text = minimal;
+    text += "prompts:\n  pay: \"pay {{amout}} {{currency}} to {{payee}}\"\n";
+    auto p = parse(text);
+    EXPECT_FALSE(p.config);
+    EXPECT_THAT(p.errors, HasSubstr("paymand.yaml:9:8: error:"));
+    EXPECT_THAT(p.errors, HasSubstr("amout"));
+}
+
+TEST(daemon_config, unknown_top_level_key_is_an_error)
+{
+    auto p = parse(std::string(minimal) + "metrics_port: 9464\n");
+    EXPECT_FALSE(p.config);
+    EXPECT_THAT(p.errors, HasSubstr("paymand.yaml:8:1: error:"));
+}
+
+}  // namespace
+}  // namespace paymand::config

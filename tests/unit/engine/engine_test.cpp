@@ -1,0 +1,461 @@
+// The engine on a virtual clock with a scripted agent: each test runs weeks or months of
+// schedule in milliseconds and checks what was asked and what the audit log holds.
+
+#include "paymand/audit/file_audit_store.hpp"
+#include "paymand/engine/engine.hpp"
+#include "paymand/money/parse.hpp"
+#include "paymand/rules/rule_loader.hpp"
+#include "support/process.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <date/date.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+
+#include <functional>
+
+namespace paymand::engine {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using testing::HasSubstr;
+
+sys_time at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0)
+{
+    return sys_time(date::sys_days(date::year(y) / date::month(m) / date::day(d)) +
+                    std::chrono::hours(hh) + std::chrono::minutes(mm));
+}
+
+ask_outcome reply(std::string text, payman::task_state state = payman::task_state::completed)
+{
+    payman::ask_result r;
+    r.task_id = "tsk-1";
+    r.state = state;
+    r.state_text = std::string(payman::to_string(state));
+    r.artifacts.push_back({.name = "response", .text = std::move(text)});
+    return r;
+}
+
+ask_outcome failure(payman::error_class kind, int status = 0)
+{
+    return boost::system::result<payman::ask_result, payman::client_error>(
+        boost::system::in_place_error,
+        payman::client_error{.kind = kind, .http_status = status, .message = "scripted failure"});
+}
+
+struct scripted_agent final : agent {
+    std::vector<std::string> asked;
+    std::vector<payman::ask_options> options;
+    std::function<ask_outcome(const std::string&)> answer = [](const std::string& text) {
+        if (text.starts_with("send"))
+            return reply("I've successfully sent 100.00 TSD to John Doe.");
+        return reply("The balance of the Main wallet is **1000.00 TSD**.");
+    };
+    asio::awaitable<ask_outcome> async_ask(std::string text, payman::ask_options o) override
+    {
+        asked.push_back(text);
+        options.push_back(o);
+        co_return answer(text);
+    }
+    std::size_t payments() const
+    {
+        return std::count_if(asked.begin(), asked.end(),
+                             [](const auto& t) { return t.starts_with("send"); });
+    }
+};
+
+money::amount tsd(std::string_view text)
+{
+    return money::parse_amount(text, "TSD").value();
+}
+
+class engine_test : public testing::Test {
+protected:
+    test::temp_dir dir;
+    std::shared_ptr<scripted_agent> agent = std::make_shared<scripted_agent>();
+    rules::policy policy = rules::permissive_policy();
+    std::vector<audit::record> records;
+    config::engine_config settings;
+    bool dry_run = false;
+
+    std::shared_ptr<const rules::rule_set> load(std::string_view text)
+    {
+        yaml::diagnostics diags;
+        auto set = rules::load_rules_text(text, "test.yaml", policy, diags);
+        if (!set) ADD_FAILURE() << diags.to_string();
+        return std::make_shared<const rules::rule_set>(set ? std::move(*set) : rules::rule_set{});
+    }
+
+    // One daemon lifetime: replays the log, runs the rules on a virtual clock from `start`
+    // until the next occurrence lies after `end`, and returns the in-doubt count.
+    void run(std::shared_ptr<const rules::rule_set> set, sys_time start, sys_time end,
+             std::function<asio::awaitable<void>(engine&)> during = {})
+    {
+        asio::io_context io;
+        auto store = std::make_unique<audit::file_audit_store>(
+            audit::file_store_params{.log_path = dir / "audit.jsonl",
+                                     .lock_path = dir / "paymand.lock",
+                                     .dry_run = dry_run,
+                                     .clock = [] { return audit::utc_micros{}; }});
+        ASSERT_TRUE(store->lock());
+        audit::audit_projection state;
+        auto replay = store->replay(state);
+        ASSERT_TRUE(replay);
+        ASSERT_FALSE(replay->corruption);
+        virtual_clock clk(io.get_executor(), start);
+        audit::async_audit_writer writer(std::move(store));
+        auto log = std::make_shared<spdlog::logger>(
+            "test", std::make_shared<spdlog::sinks::null_sink_mt>());
+        engine eng(io.get_executor(),
+                   {.settings = settings,
+                    .policy = policy,
+                    .client_id = "pm-test-client",
+                    .dry_run = dry_run,
+                    .on_record = [this](const audit::record& r) { records.push_back(r); },
+                    .stop_at = end,
+                    .seed = 42},
+                   clk, agent, writer, state, log);
+        bool finished = false;
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                std::vector<audit::record_body> interrupted;
+                for (auto& ref : replay->interrupted)
+                    interrupted.push_back(audit::in_doubt_record{ref, "interrupted"});
+                if (!interrupted.empty()) co_await eng.async_record(std::move(interrupted));
+                co_await eng.async_set_rules(set);
+                if (during) co_await during(eng);
+                co_await eng.async_run();
+                finished = true;
+            },
+            [](std::exception_ptr e) {
+                if (e) std::rethrow_exception(e);
+            });
+        io.run();
+        EXPECT_TRUE(finished);
+    }
+
+    template <class T>
+    std::vector<const T*> all() const
+    {
+        std::vector<const T*> out;
+        for (const auto& r : records)
+            if (const auto* x = std::get_if<T>(&r.body)) out.push_back(x);
+        return out;
+    }
+};
+
+const char* monthly_rent = R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    timezone: Europe/Berlin
+    pay: {payee: John Doe, amount: 100.00}
+)";
+
+TEST_F(engine_test, a_monthly_rule_over_14_months_pays_exactly_14_times)
+{
+    run(load(monthly_rent), at(2026, 1, 15), at(2027, 3, 15));
+    EXPECT_EQ(agent->payments(), 14u);
+    ASSERT_EQ(all<audit::intent_record>().size(), 14u);
+    auto results = all<audit::result_record>();
+    ASSERT_EQ(results.size(), 14u);
+    for (const auto* r : results) EXPECT_EQ(r->outcome, audit::outcome::completed);
+    EXPECT_EQ(all<audit::intent_record>().front()->ref.occurrence, "rent@2026-02-01T09:00");
+    EXPECT_EQ(all<audit::intent_record>().back()->ref.occurrence, "rent@2027-03-01T09:00");
+}
+
+TEST_F(engine_test, the_intent_is_durable_before_the_ask_and_carries_identity_and_key)
+{
+    run(load(monthly_rent), at(2026, 1, 31), at(2026, 2, 2));
+    ASSERT_EQ(agent->asked.size(), 1u);
+    EXPECT_EQ(agent->asked[0], "send 100.00 TSD to John Doe with memo \"pm:rent:20260201T0900\"");
+    ASSERT_EQ(agent->options[0].occurrence_id, "rent@2026-02-01T09:00");
+    ASSERT_TRUE(agent->options[0].idempotency_key);
+    auto intents = all<audit::intent_record>();
+    ASSERT_EQ(intents.size(), 1u);
+    EXPECT_EQ(intents[0]->idempotency_key, *agent->options[0].idempotency_key);
+    EXPECT_EQ(intents[0]->prompt, agent->asked[0]);
+    // The intent record precedes the result record in the log.
+    ASSERT_GE(records.size(), 2u);
+    auto intent_at = std::find_if(records.begin(), records.end(), [](const auto& r) {
+        return std::holds_alternative<audit::intent_record>(r.body);
+    });
+    auto result_at = std::find_if(records.begin(), records.end(), [](const auto& r) {
+        return std::holds_alternative<audit::result_record>(r.body);
+    });
+    EXPECT_LT(intent_at, result_at);
+}
+
+TEST_F(engine_test, a_false_condition_records_skipped_and_sends_nothing)
+{
+    auto set = load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    when: {balance: {wallet: Main, above: 5000.00}}
+    pay: {payee: John Doe, amount: 100.00}
+)");
+    run(set, at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 0u);
+    ASSERT_EQ(all<audit::condition_record>().size(), 1u);
+    EXPECT_FALSE(all<audit::condition_record>()[0]->met);
+    EXPECT_FALSE(all<audit::condition_record>()[0]->unclear_reason)
+        << all<audit::condition_record>()[0]->unclear_reason.value_or("");
+    EXPECT_EQ(all<audit::condition_record>()[0]->balance, tsd("1000.00"));
+    ASSERT_EQ(all<audit::skipped_record>().size(), 1u);
+    EXPECT_TRUE(all<audit::intent_record>().empty());
+}
+
+TEST_F(engine_test, an_unclear_balance_fails_closed)
+{
+    agent->answer = [](const std::string&) {
+        return reply("You have 1000.00 TSD in Main and 20.00 TSD in Main.");
+    };
+    auto set = load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    when: {balance: {wallet: Main, above: 10.00}}
+    pay: {payee: John Doe, amount: 100.00}
+)");
+    run(set, at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 0u);
+    ASSERT_EQ(all<audit::condition_record>().size(), 1u);
+    EXPECT_TRUE(all<audit::condition_record>()[0]->unclear_reason);
+    EXPECT_EQ(all<audit::skipped_record>().size(), 1u);
+}
+
+TEST_F(engine_test, a_payment_above_a_limit_is_denied_and_never_sent)
+{
+    policy.limits.enabled = true;
+    policy.limits.currencies["TSD"].monthly = 250'00;
+    run(load(R"(rules:
+  - id: weekly
+    schedule: weekly on mon at 10:00
+    pay: {payee: John Doe, amount: 100.00}
+)"),
+        at(2026, 3, 1), at(2026, 3, 31));
+    // Mondays in March 2026: 2, 9, 16, 23, 30. Two fit under 250.00; the third would not.
+    EXPECT_EQ(agent->payments(), 2u);
+    auto denied = all<audit::denied_record>();
+    ASSERT_EQ(denied.size(), 3u);
+    EXPECT_EQ(denied[0]->ref.occurrence, "weekly@2026-03-16T10:00");
+    EXPECT_THAT(denied[0]->limit, HasSubstr("monthly_total"));
+    EXPECT_THAT(denied[0]->reason, HasSubstr("250.00"));
+}
+
+TEST_F(engine_test, an_unknown_outcome_is_in_doubt_never_retried_and_counts_against_limits)
+{
+    policy.limits.enabled = true;
+    policy.limits.currencies["TSD"].monthly = 150'00;
+    agent->answer = [](const std::string& text) {
+        if (text.starts_with("send")) return failure(payman::error_class::unknown_outcome, 500);
+        return reply("?");
+    };
+    auto set = load(R"(rules:
+  - id: daily
+    schedule: daily at 10:00
+    pay: {payee: John Doe, amount: 100.00}
+)");
+    run(set, at(2026, 3, 1), at(2026, 3, 3));
+    EXPECT_EQ(agent->payments(), 1u) << "an ask with an unknown outcome was retried";
+    ASSERT_EQ(all<audit::in_doubt_record>().size(), 1u);
+    // The in-doubt 100.00 counts: the next day's payment would exceed 150.00.
+    ASSERT_EQ(all<audit::denied_record>().size(), 1u);
+
+    // A restart does not send it again either.
+    agent->answer = [](const std::string&) { return reply("I've sent 100.00 TSD to John Doe."); };
+    run(set, at(2026, 3, 3), at(2026, 3, 3, 12));
+    EXPECT_EQ(agent->payments(), 1u);
+}
+
+TEST_F(engine_test, failures_before_sending_are_retried_with_backoff)
+{
+    int calls = 0;
+    agent->answer = [&](const std::string& text) {
+        if (text.starts_with("send") && ++calls < 3) return failure(payman::error_class::not_sent);
+        return reply("I've successfully sent 100.00 TSD to John Doe.");
+    };
+    run(load(monthly_rent), at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 3u);
+    ASSERT_EQ(all<audit::result_record>().size(), 1u);
+    EXPECT_EQ(all<audit::result_record>()[0]->outcome, audit::outcome::completed);
+    // Same idempotency key on every attempt.
+    EXPECT_EQ(agent->options[0].idempotency_key, agent->options[2].idempotency_key);
+}
+
+TEST_F(engine_test, retries_stop_after_max_attempts_and_record_failed)
+{
+    settings.retry.max_attempts = 3;
+    agent->answer = [](const std::string&) { return failure(payman::error_class::not_sent); };
+    run(load(monthly_rent), at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 3u);
+    ASSERT_EQ(all<audit::failed_record>().size(), 1u);
+    EXPECT_EQ(all<audit::failed_record>()[0]->attempts, 3u);
+}
+
+TEST_F(engine_test, a_rejected_payment_is_failed_and_not_retried)
+{
+    agent->answer = [](const std::string&) { return failure(payman::error_class::rejected, 403); };
+    run(load(monthly_rent), at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 1u);
+    EXPECT_EQ(all<audit::failed_record>().size(), 1u);
+}
+
+TEST_F(engine_test, a_reply_that_contradicts_the_intent_is_a_mismatch)
+{
+    agent->answer = [](const std::string&) {
+        return reply("I've successfully sent 1000.00 TSD to John Doe.");
+    };
+    run(load(monthly_rent), at(2026, 1, 31), at(2026, 2, 2));
+    ASSERT_EQ(all<audit::mismatch_record>().size(), 1u);
+    EXPECT_TRUE(all<audit::result_record>().empty());
+}
+
+TEST_F(engine_test, a_flagged_payment_needs_input_and_is_never_answered)
+{
+    agent->answer = [](const std::string&) {
+        return reply("This payment of 100.00 TSD to John Doe has been flagged for approval.",
+                     payman::task_state::input_required);
+    };
+    run(load(monthly_rent), at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->asked.size(), 1u);
+    ASSERT_EQ(all<audit::result_record>().size(), 1u);
+    EXPECT_EQ(all<audit::result_record>()[0]->outcome, audit::outcome::needs_input);
+}
+
+TEST_F(engine_test, an_intent_without_result_after_a_crash_is_in_doubt_and_not_resent)
+{
+    // A previous daemon wrote the intent and died before the result.
+    {
+        audit::file_audit_store store(
+            {.log_path = dir / "audit.jsonl", .lock_path = dir / "paymand.lock"});
+        ASSERT_TRUE(store.lock());
+        audit::audit_projection p;
+        ASSERT_TRUE(store.replay(p));
+        std::vector<audit::record_body> batch{audit::intent_record{
+            .ref = {"rent", "rent@2026-02-01T09:00",
+                    std::chrono::floor<std::chrono::seconds>(at(2026, 2, 1, 8))},
+            .payee = "John Doe",
+            .amount = tsd("100.00"),
+            .idempotency_key = "k",
+            .prompt = "send 100.00 TSD to John Doe"}};
+        ASSERT_TRUE(store.append(batch));
+    }
+    run(load(monthly_rent), at(2026, 2, 1, 8, 30), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 0u);
+    EXPECT_EQ(all<audit::in_doubt_record>().size(), 1u);
+}
+
+TEST_F(engine_test, downtime_is_caught_up_per_policy_and_older_occurrences_are_missed)
+{
+    auto set = load(R"(rules:
+  - id: daily
+    schedule: daily at 10:00
+    pay: {payee: John Doe, amount: 1.00}
+    catchup: each
+    catchup_window: 48h
+)");
+    run(set, at(2026, 3, 1), at(2026, 3, 1, 12));  // pays 03-01
+    EXPECT_EQ(agent->payments(), 1u);
+    // Down from 03-01 12:00 to 03-06 11:00: 03-02..03-06 were due; the 48h window reaches
+    // back to 03-04 11:00, so 05 and 06 run and 02, 03, 04 are recorded missed.
+    run(set, at(2026, 3, 6, 11), at(2026, 3, 6, 12));
+    EXPECT_EQ(agent->payments(), 3u);
+    auto missed = all<audit::missed_record>();
+    ASSERT_EQ(missed.size(), 3u);
+    EXPECT_EQ(missed[0]->ref.occurrence, "daily@2026-03-02T10:00");
+    EXPECT_EQ(missed[2]->ref.occurrence, "daily@2026-03-04T10:00");
+    EXPECT_EQ(all<audit::intent_record>().back()->ref.occurrence, "daily@2026-03-06T10:00");
+}
+
+TEST_F(engine_test, catchup_latest_runs_only_the_newest_missed_occurrence)
+{
+    auto set = load(R"(rules:
+  - id: daily
+    schedule: daily at 10:00
+    pay: {payee: John Doe, amount: 1.00}
+    catchup: latest
+)");
+    run(set, at(2026, 3, 1), at(2026, 3, 1, 12));
+    run(set, at(2026, 3, 3, 11), at(2026, 3, 3, 12));
+    EXPECT_EQ(agent->payments(), 2u);
+    ASSERT_EQ(all<audit::missed_record>().size(), 1u);
+    EXPECT_EQ(all<audit::intent_record>().back()->ref.occurrence, "daily@2026-03-03T10:00");
+}
+
+TEST_F(engine_test, a_new_rule_does_not_back_fill_occurrences_before_it_was_loaded)
+{
+    run(load(monthly_rent), at(2026, 1, 10), at(2026, 1, 20));
+    EXPECT_EQ(agent->payments(), 0u);
+    EXPECT_TRUE(all<audit::missed_record>().empty());
+}
+
+TEST_F(engine_test, a_backward_clock_step_never_fires_an_occurrence_twice)
+{
+    auto set = load(monthly_rent);
+    run(set, at(2026, 1, 31), at(2026, 2, 2));
+    ASSERT_EQ(agent->payments(), 1u);
+    // The clock is set back a day: the same identity comes due again and is refused.
+    run(set, at(2026, 1, 31, 12), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 1u);
+}
+
+TEST_F(engine_test, dry_run_never_sends_a_payment)
+{
+    dry_run = true;
+    run(load(monthly_rent), at(2026, 1, 31), at(2026, 4, 2));
+    EXPECT_EQ(agent->payments(), 0u);
+    EXPECT_EQ(all<audit::intent_record>().size(), 3u);
+    for (const auto& r : records) EXPECT_TRUE(r.dry_run);
+}
+
+TEST_F(engine_test, reports_record_the_agent_answer)
+{
+    run(load(R"(rules:
+  - id: snapshot
+    schedule: daily at 06:00
+    report: balance
+)"),
+        at(2026, 3, 1), at(2026, 3, 3, 12));
+    auto reports = all<audit::report_record>();
+    ASSERT_EQ(reports.size(), 3u);  // 03-01, 03-02 and 03-03 at 06:00
+    EXPECT_THAT(reports[0]->excerpt, HasSubstr("1000.00 TSD"));
+    EXPECT_EQ(agent->asked[0], "what's my wallet balance?");
+}
+
+TEST_F(engine_test, a_manual_trigger_runs_beside_the_schedule_with_its_own_identity)
+{
+    auto set = load(monthly_rent);
+    run(set, at(2026, 1, 31), at(2026, 2, 2), [](engine& e) -> asio::awaitable<void> {
+        auto r = co_await e.async_trigger("rent");
+        EXPECT_TRUE(r.error.empty()) << r.error;
+        EXPECT_THAT(r.identity, HasSubstr("~manual"));
+    });
+    EXPECT_EQ(agent->payments(), 2u);  // the manual one and the scheduled one
+}
+
+}  // namespace
+}  // namespace paymand::engine
+
+namespace paymand::engine {
+namespace {
+
+TEST_F(engine_test, a_manual_trigger_does_not_move_the_schedule)
+{
+    auto set = load(monthly_rent);
+    // Loaded on 01-20; triggered by hand on 01-25; the 02-01 occurrence still pays.
+    run(set, at(2026, 1, 20), at(2026, 1, 21));
+    run(set, at(2026, 1, 25), at(2026, 1, 26), [](engine& e) -> asio::awaitable<void> {
+        auto r = co_await e.async_trigger("rent");
+        EXPECT_TRUE(r.error.empty()) << r.error;
+    });
+    run(set, at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 2u);
+    EXPECT_EQ(all<audit::intent_record>().back()->ref.occurrence, "rent@2026-02-01T09:00");
+}
+
+}  // namespace
+}  // namespace paymand::engine
