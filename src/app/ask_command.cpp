@@ -24,6 +24,7 @@ struct ask_args {
     bool verbose = false;
     std::string session;
     std::string ca_file;
+    std::string config;
 };
 
 // The agent's prose is untrusted: keep newlines and tabs, neutralise every other control
@@ -78,6 +79,7 @@ int run_ask(const ask_args& args)
     client_overrides overrides;
     overrides.verbose = args.verbose;
     if (!args.ca_file.empty()) overrides.ca_file = args.ca_file;
+    if (!args.config.empty()) overrides.config_file = args.config;
     auto client = make_cli_client(
         io.get_executor(), overrides, [](const char* name) { return std::getenv(name); }, logger);
     if (!client) {
@@ -141,7 +143,8 @@ command add_ask_command(CLI::App& parent)
         "ask", "Send one request to Payman's agent and print its reply and state");
     cmd->footer("Credentials: PAYMAN_CLIENT_ID and PAYMAN_CLIENT_SECRET; endpoint: "
                 "PAYMAN_ENVIRONMENT (test|live)\n"
-                "or PAYMAN_BASE_URL; private CA: PAYMAN_CA_FILE or --ca-file.\n"
+                "or PAYMAN_BASE_URL; private CA: PAYMAN_CA_FILE or --ca-file; or all of it from\n"
+                "the daemon's configuration with --config.\n"
                 "Exit codes: 0 ok, 1 failure reported by the server or bad input, 2 usage,\n"
                 "69 not sent or outcome unknown.\n"
                 "Example: paymand ask \"list all wallets and their balances\"");
@@ -151,6 +154,9 @@ command add_ask_command(CLI::App& parent)
                   "Print the raw JSON-RPC response instead of the reply text");
     auto* fresh = cmd->add_flag("--new-session", args->new_session, "Start a new agent session");
     cmd->add_option("--session", args->session, "Resume this agent session id")->excludes(fresh);
+    cmd->add_option("-c,--config", args->config,
+                    "Read endpoint, client id and secret source from the daemon's "
+                    "configuration file instead of PAYMAN_* variables");
     cmd->add_option("--ca-file", args->ca_file,
                     "PEM file of CA certificates to trust instead of the system store")
         ->check(CLI::ExistingFile);

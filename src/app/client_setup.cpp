@@ -1,11 +1,38 @@
 #include "app/client_setup.hpp"
 
+#include "paymand/config/daemon_config.hpp"
+#include "paymand/config/secret_source.hpp"
+
 namespace paymand::app {
 
 boost::system::result<payman::client, payman::client_error>
 make_cli_client(boost::asio::any_io_executor executor, const client_overrides& overrides,
                 const payman::env_lookup& getenv, payman::logger logger)
 {
+    if (overrides.config_file) {
+        // Exactly what the daemon would use: its file, its secret source.
+        yaml::diagnostics diags;
+        auto cfg = config::load_daemon_config(*overrides.config_file, getenv, diags);
+        if (!cfg) {
+            std::string text = diags.to_string();
+            if (!text.empty() && text.back() == '\n') text.pop_back();
+            return payman::client_error{.kind = payman::error_class::not_sent,
+                                        .code = payman::payman_errc::invalid_config,
+                                        .message = text};
+        }
+        auto secret = config::load_secret(cfg->client_secret, getenv);
+        if (!secret)
+            return payman::client_error{.kind = payman::error_class::not_sent,
+                                        .code = payman::payman_errc::missing_client_secret,
+                                        .message = secret.error().message};
+        auto config = cfg->client;
+        if (overrides.ca_file) config.http.ca_file = overrides.ca_file;
+        config.logger = std::move(logger);
+        config.log_threshold =
+            overrides.verbose ? payman::log_level::debug : payman::log_level::info;
+        return payman::client::with_credentials(std::move(executor), std::move(config),
+                                                cfg->client_id, std::move(*secret));
+    }
     auto settings = payman::settings_from_environment(getenv);
     if (!settings) return settings.error();
     payman::client_config config;

@@ -15,11 +15,15 @@
 namespace paymand::app {
 
 struct client_overrides {
+    // The daemon's configuration file: endpoint, client id, secret source and timeouts come
+    // from it instead of the PAYMAN_* variables.
+    std::optional<std::filesystem::path> config_file;
     std::optional<std::filesystem::path> ca_file;
     bool verbose = false;  // log debug lines too
 };
 
-// Reads the settings (environment), applies the overrides and builds a client-credentials
+// Reads the settings (the configuration file when given, else the environment), applies
+// the overrides and builds a client-credentials
 // client with the default timeouts. Errors say which variable or option to fix.
 boost::system::result<payman::client, payman::client_error>
 make_cli_client(boost::asio::any_io_executor executor, const client_overrides& overrides,

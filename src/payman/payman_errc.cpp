@@ -31,6 +31,8 @@ public:
             return "invalid ask";
         case e::invalid_session_id:
             return "invalid session id";
+        case e::invalid_config:
+            return "invalid configuration file";
         case e::internal:
             return "internal error";
         case e::resolve_failed:

@@ -20,6 +20,7 @@ enum class payman_errc {
     invalid_ca_file,
     invalid_ask,
     invalid_session_id,
+    invalid_config,  // the configuration file the credentials come from does not load
     internal,
 
     // Not sent: nothing reached Payman's agent; safe to retry.

@@ -218,5 +218,26 @@ TEST_F(daemon_test, trigger_of_an_unknown_rule_is_an_error)
     EXPECT_THAT(result.err, HasSubstr("no rule with id 'nope'"));
 }
 
+TEST_F(daemon_test, ask_reads_credentials_from_the_daemon_configuration)
+{
+    write_config();
+    auto args = daemon_args();
+    args.args = {"ask", "what's my wallet balance?", "--config", (dir / "paymand.yaml").string()};
+    auto result = run(our_binary("paymand"), args);
+    ASSERT_TRUE(result.status.ok()) << result.err;
+    EXPECT_THAT(result.out, HasSubstr("1,000.00"));
+    EXPECT_THAT(result.out, HasSubstr("state: completed"));
+}
+
+TEST_F(daemon_test, ask_with_a_broken_configuration_names_the_position)
+{
+    write_config("engine: {concurrency: many}\n");
+    auto args = daemon_args();
+    args.args = {"ask", "list all payees", "--config", (dir / "paymand.yaml").string()};
+    auto result = run(our_binary("paymand"), args);
+    EXPECT_EQ(result.status.code, 1);
+    EXPECT_THAT(result.err, HasSubstr("paymand.yaml:10:23: error:"));
+}
+
 }  // namespace
 }  // namespace paymand::test
