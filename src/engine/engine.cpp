@@ -645,7 +645,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         work_done.notify_all();
     }
 
-    asio::awaitable<void> dispatch(rule_slot& slot, const schedule::occurrence& occ)
+    // `behind_earlier`: an earlier occurrence of the same catch-up plan was just dispatched;
+    // catch-up runs "one at a time", so this one queues behind it whatever the overlap
+    // policy (which is about a previous occurrence still in flight when this one came due).
+    asio::awaitable<void> dispatch(rule_slot& slot, const schedule::occurrence& occ,
+                                   bool behind_earlier)
     {
         task t{slot.set, slot.rule, occ,
                schedule::to_string(schedule::occurrence_id{slot.rule->id, occ.local}), false};
@@ -654,7 +658,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             start(std::move(t));
             co_return;
         }
-        if (slot.rule->overlap == schedule::overlap_policy::skip) {
+        if (slot.rule->overlap == schedule::overlap_policy::skip && !behind_earlier) {
             audit::record_body record_11 =
                 audit::skipped_record{.ref = ref_of(t),
                                       .reason = "the previous occurrence is still in flight "
@@ -717,7 +721,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                                                                         slot.active_since, now, cp);
         if (plan.handled_through) slot.handled_through = plan.handled_through;
         co_await record_missed(slot, plan);
-        for (const auto& occ : plan.run) co_await dispatch(slot, occ);
+        for (std::size_t i = 0; i < plan.run.size(); ++i)
+            co_await dispatch(slot, plan.run[i], i > 0);
         compute_next(slot);
     }
 

@@ -6,6 +6,7 @@
 #include "paymand/rules/rule_loader.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
+#include "support/tls.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -36,6 +37,7 @@ protected:
     config::engine_config settings;
     bool dry_run = false;
     std::chrono::milliseconds read_timeout = 10s;
+    std::optional<std::filesystem::path> ca_file;
     std::vector<audit::record> records;
 
     void SetUp() override
@@ -74,6 +76,7 @@ protected:
         payman::client_config cc;
         cc.base_url = sandbox->base_url();
         cc.http.timeouts.read = read_timeout;
+        cc.http.ca_file = ca_file;
         auto client = payman::client::with_credentials(io.get_executor(), cc,
                                                        std::string(test::sandbox_client_id),
                                                        payman::secret(test::sandbox_client_secret));
@@ -286,6 +289,55 @@ TEST_F(engine_sandbox_test, reconciliation_without_a_listed_payment_leaves_it_in
         if (const auto* rec = std::get_if<audit::reconciled_record>(&r.body)) {
             EXPECT_EQ(rec->result, audit::reconcile_outcome::not_found);
         }
+}
+
+// TLS with a CA made at test time: the engine pays through a verified connection, and a
+// server whose certificate comes from a CA it does not trust gets nothing.
+class engine_sandbox_tls_test : public engine_sandbox_test {
+protected:
+    void use_tls(const std::filesystem::path& cert, const std::filesystem::path& key)
+    {
+        test::sandbox_params params;
+        params.cert_file = cert;
+        params.key_file = key;
+        params.ca_file = tls.ca_cert;
+        sandbox = std::make_unique<test::sandbox_process>(params);
+        ca_file = tls.ca_cert;
+    }
+    test::temp_dir tls_dir;
+    test::tls_files tls = test::make_tls_files(tls_dir.path());
+};
+
+const char* monthly_ten = R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00}
+)";
+
+TEST_F(engine_sandbox_tls_test, pays_over_tls_verified_by_the_test_ca)
+{
+    use_tls(tls.server_cert, tls.server_key);
+    ASSERT_THAT(sandbox->base_url(), testing::StartsWith("https://"));
+    run(load(monthly_ten), at(2026, 1, 15), at(2026, 2, 15));
+    EXPECT_EQ(ledger_transactions(), 1u);
+    EXPECT_EQ(count<audit::result_record>(), 1u);
+}
+
+TEST_F(engine_sandbox_tls_test, a_server_from_an_unknown_ca_is_refused_and_nothing_is_paid)
+{
+    use_tls(tls.unknown_ca_server_cert, tls.unknown_ca_server_key);
+    run(load(monthly_ten), at(2026, 1, 15), at(2026, 2, 15));
+    EXPECT_EQ(ledger_transactions(), 0u);
+    EXPECT_EQ(count<audit::failed_record>(), 1u) << "a TLS failure happens before sending";
+    EXPECT_EQ(count<audit::in_doubt_record>(), 0u);
+}
+
+TEST_F(engine_sandbox_tls_test, a_certificate_for_another_host_is_refused)
+{
+    use_tls(tls.wrong_host_cert, tls.wrong_host_key);
+    run(load(monthly_ten), at(2026, 1, 15), at(2026, 2, 15));
+    EXPECT_EQ(ledger_transactions(), 0u);
+    EXPECT_EQ(count<audit::failed_record>(), 1u);
 }
 
 }  // namespace

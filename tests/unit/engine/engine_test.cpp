@@ -9,6 +9,10 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <date/date.h>
 #include <gmock/gmock.h>
@@ -50,6 +54,9 @@ ask_outcome failure(payman::error_class kind, int status = 0)
 struct scripted_agent final : agent {
     std::vector<std::string> asked;
     std::vector<payman::ask_options> options;
+    std::size_t in_flight = 0;
+    std::size_t max_in_flight = 0;
+    std::chrono::milliseconds hold{0};
     std::function<ask_outcome(const std::string&)> answer = [](const std::string& text) {
         if (text.starts_with("send"))
             return reply("I've successfully sent 100.00 TSD to John Doe.");
@@ -59,6 +66,11 @@ struct scripted_agent final : agent {
     {
         asked.push_back(text);
         options.push_back(o);
+        // Stay in flight a moment, as a real ask would, so concurrent asks overlap.
+        max_in_flight = std::max(max_in_flight, ++in_flight);
+        asio::steady_timer wait(co_await asio::this_coro::executor, hold);
+        co_await wait.async_wait(asio::use_awaitable);
+        --in_flight;
         co_return answer(text);
     }
     std::size_t payments() const
@@ -455,6 +467,46 @@ TEST_F(engine_test, a_manual_trigger_does_not_move_the_schedule)
     run(set, at(2026, 1, 31), at(2026, 2, 2));
     EXPECT_EQ(agent->payments(), 2u);
     EXPECT_EQ(all<audit::intent_record>().back()->ref.occurrence, "rent@2026-02-01T09:00");
+}
+
+}  // namespace
+}  // namespace paymand::engine
+
+namespace paymand::engine {
+namespace {
+
+TEST_F(engine_test, occurrences_due_together_respect_the_concurrency_limit)
+{
+    settings.concurrency = 2;
+    agent->hold = 40ms;
+    std::string text = "rules:\n";
+    for (int i = 0; i < 6; ++i)
+        text += "  - id: r" + std::to_string(i) +
+                "\n    schedule: monthly on day 1 at 09:00\n"
+                "    pay: {payee: John Doe, amount: 1.00}\n";
+    run(load(text), at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 6u);
+    // Without the limit all six would be in flight at once (they are due together and each
+    // ask holds for 40 ms); how many overlap below it depends on fsync timing.
+    EXPECT_LE(agent->max_in_flight, 2u);
+    EXPECT_GE(agent->max_in_flight, 1u);
+}
+
+TEST_F(engine_test, catchup_each_runs_missed_occurrences_one_at_a_time_even_with_overlap_skip)
+{
+    auto set = load(R"(rules:
+  - id: daily
+    schedule: daily at 10:00
+    pay: {payee: John Doe, amount: 1.00}
+    catchup: each
+    overlap: skip
+)");
+    run(set, at(2026, 3, 1), at(2026, 3, 1, 12));
+    agent->hold = 20ms;
+    run(set, at(2026, 3, 4, 11), at(2026, 3, 4, 12));  // 02, 03, 04 were due
+    EXPECT_EQ(agent->payments(), 4u);
+    EXPECT_EQ(agent->max_in_flight, 1u);
+    EXPECT_TRUE(all<audit::skipped_record>().empty());
 }
 
 }  // namespace
