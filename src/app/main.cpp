@@ -1,6 +1,7 @@
 // paymand: the daemon and its command line.
 
 #include "app/ask_command.hpp"
+#include "app/audit_command.hpp"
 #include "app/command.hpp"
 #include "app/run_command.hpp"
 #include "app/trigger_command.hpp"
@@ -23,7 +24,7 @@ int main(int argc, char** argv)
 
     // Each subcommand registers itself here; the engine's commands join this list.
     std::vector<command> commands{add_run_command(app), add_trigger_command(app),
-                                  add_ask_command(app)};
+                                  add_audit_command(app), add_ask_command(app)};
 
     try {
         app.parse(argc, argv);

@@ -41,4 +41,11 @@ int run(const run_options& options);
 // "~manual". Takes the state lock, so it refuses while the daemon runs on the same state.
 int trigger(const run_options& options, const std::string& rule_id);
 
+// `paymand audit resolve OCCURRENCE --paid|--not-paid --note TEXT`: appends an operator's
+// verdict on an in-doubt (or mismatched) occurrence to the audit log. It takes the state
+// lock, so the daemon must be stopped first (exit run_locked otherwise); the daemon replays
+// the resolution when it starts again. Prints what it did; errors go to stderr.
+int resolve(const std::filesystem::path& config_path, const std::string& occurrence, bool paid,
+            const std::string& note);
+
 }  // namespace paymand::daemon

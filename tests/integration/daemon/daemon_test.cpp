@@ -239,5 +239,48 @@ TEST_F(daemon_test, ask_with_a_broken_configuration_names_the_position)
     EXPECT_THAT(result.err, HasSubstr("paymand.yaml:10:23: error:"));
 }
 
+TEST_F(daemon_test, an_in_doubt_payment_is_resolved_by_the_operator)
+{
+    write_config();
+    // The sandbox executes the payment and drops the connection: outcome unknown.
+    sandbox.inject_fault(boost::json::parse(
+        R"({"endpoint":"tasks","prompt_kind":"payment","action":"reset_after_read"})"));
+    auto trigger = daemon_args();
+    trigger.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()};
+    ASSERT_TRUE(run(our_binary("paymand"), trigger).status.ok());
+    auto log = audit();
+    ASSERT_THAT(log, HasSubstr("\"type\":\"in_doubt\""));
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(log, m, std::regex("\"occurrence\":\"(rent@[^\"]+~manual)\"")));
+    const std::string occurrence = m[1];
+
+    auto resolve = daemon_args();
+    resolve.args = {"audit",    "resolve",
+                    occurrence, "--paid",
+                    "--note",   "listed in the ledger",
+                    "--config", (dir / "paymand.yaml").string()};
+    auto done = run(our_binary("paymand"), resolve);
+    ASSERT_TRUE(done.status.ok()) << done.err;
+    EXPECT_THAT(done.out, HasSubstr("resolved " + occurrence + " as paid"));
+    EXPECT_THAT(audit(), HasSubstr("\"type\":\"resolved\""));
+
+    // Resolving it again is refused: it is no longer in doubt.
+    auto again = run(our_binary("paymand"), resolve);
+    EXPECT_EQ(again.status.code, 1);
+}
+
+TEST_F(daemon_test, resolve_refuses_while_the_daemon_runs)
+{
+    write_config();
+    child_process daemon(our_binary("paymand"), daemon_args());
+    daemon.wait_for_line(std::regex("running"), 30s, true);
+    auto resolve = daemon_args();
+    resolve.args = {"audit", "resolve",  "rent@2026-12-01T09:00",        "--not-paid", "--note",
+                    "x",     "--config", (dir / "paymand.yaml").string()};
+    auto result = run(our_binary("paymand"), resolve);
+    EXPECT_EQ(result.status.code, 75);
+    EXPECT_THAT(result.err, HasSubstr("stop the daemon first"));
+}
+
 }  // namespace
 }  // namespace paymand::test

@@ -1,0 +1,47 @@
+#include "app/audit_command.hpp"
+
+#include "paymand/daemon/daemon.hpp"
+
+#include <iostream>
+#include <memory>
+#include <string>
+
+namespace paymand::app {
+
+command add_audit_command(CLI::App& parent)
+{
+    struct args {
+        std::string config = "/etc/paymand/paymand.yaml";
+        std::string occurrence;
+        bool paid = false;
+        bool not_paid = false;
+        std::string note;
+    };
+    auto a = std::make_shared<args>();
+    auto* audit = parent.add_subcommand("audit", "Operator tools on the audit log");
+    audit->require_subcommand(1);
+    auto* resolve = audit->add_subcommand(
+        "resolve", "Record your verdict on an in-doubt occurrence after checking Payman");
+    resolve->add_option("occurrence", a->occurrence, "e.g. rent-john@2026-12-01T09:00")->required();
+    auto* paid = resolve->add_flag("--paid", a->paid, "The payment did happen");
+    auto* not_paid = resolve->add_flag("--not-paid", a->not_paid, "The payment did not happen");
+    paid->excludes(not_paid);
+    resolve->add_option("--note", a->note, "Why you decided so (required, kept in the log)")
+        ->required();
+    resolve->add_option("-c,--config", a->config, "Configuration file")->capture_default_str();
+    resolve->footer("Takes the state lock: stop the daemon first, then start it again.\n"
+                    "Exit codes: 0 recorded, 1 not in doubt / unknown occurrence / bad note,\n"
+                    "2 usage, 65 corrupt audit log, 75 the daemon holds the lock.\n"
+                    "Example: paymand audit resolve rent-john@2026-12-01T09:00 --paid --note "
+                    "\"listed in Payman's dashboard as tx 4711\"");
+    return {audit, [a, resolve] {
+                if (!resolve->parsed()) return static_cast<int>(exit_usage);
+                if (a->paid == a->not_paid) {
+                    std::cerr << "paymand audit resolve: say --paid or --not-paid\n";
+                    return static_cast<int>(exit_usage);
+                }
+                return daemon::resolve(a->config, a->occurrence, a->paid, a->note);
+            }};
+}
+
+}  // namespace paymand::app
