@@ -57,7 +57,7 @@ asio::awaitable<bool> virtual_clock::sleep_until(sys_time when)
 
 void virtual_clock::advance_to(sys_time when)
 {
-    if (when > now_) now_ = when;
+    if (when > now_.load()) now_.store(when);
 }
 
 }  // namespace paymand::engine

@@ -7,6 +7,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 
@@ -43,7 +44,8 @@ class virtual_clock final : public clock {
 public:
     virtual_clock(boost::asio::any_io_executor executor, sys_time start);
 
-    sys_time now() const override { return now_; }
+    // Safe from any thread (the audit writer's thread stamps records with it).
+    sys_time now() const override { return now_.load(); }
     boost::asio::awaitable<bool> sleep_until(sys_time when) override;
     void interrupt() override { interrupted_ = true; }
     bool is_virtual() const override { return true; }
@@ -52,11 +54,11 @@ public:
     void advance_to(sys_time when);
 
     // Sets the clock to any instant, backward included: for tests of clock steps.
-    void set(sys_time when) { now_ = when; }
+    void set(sys_time when) { now_.store(when); }
 
 private:
     boost::asio::any_io_executor executor_;
-    sys_time now_;
+    std::atomic<sys_time> now_;
     bool interrupted_ = false;
 };
 

@@ -4,6 +4,7 @@
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/engine/engine.hpp"
 #include "paymand/rules/rule_loader.hpp"
+#include "support/engine_run.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
 #include "support/tls.hpp"
@@ -50,10 +51,7 @@ protected:
 
     std::shared_ptr<const rules::rule_set> load(std::string_view text)
     {
-        yaml::diagnostics diags;
-        auto set = rules::load_rules_text(text, "test.yaml", policy, diags);
-        if (!set) ADD_FAILURE() << diags.to_string();
-        return std::make_shared<const rules::rule_set>(set ? std::move(*set) : rules::rule_set{});
+        return test::load_rules(text, policy);
     }
 
     std::size_t ledger_transactions()
@@ -61,56 +59,33 @@ protected:
         return sandbox->ledger().as_object().at("transactions").as_array().size();
     }
 
+    // One daemon lifetime against the sandbox on a virtual clock from `start` until the next
+    // occurrence lies after `end`.
     void run(std::shared_ptr<const rules::rule_set> set, sys_time start, sys_time end,
              std::function<asio::awaitable<void>(engine&)> after = {})
     {
-        asio::io_context io;
-        auto store = std::make_unique<audit::file_audit_store>(
-            audit::file_store_params{.log_path = dir / "audit.jsonl",
-                                     .lock_path = dir / "paymand.lock",
-                                     .dry_run = dry_run});
-        ASSERT_TRUE(store->lock());
-        audit::audit_projection state;
-        auto replay = store->replay(state);
-        ASSERT_TRUE(replay);
-        payman::client_config cc;
-        cc.base_url = sandbox->base_url();
-        cc.http.timeouts.read = read_timeout;
-        cc.http.ca_file = ca_file;
-        auto client = payman::client::with_credentials(io.get_executor(), cc,
-                                                       std::string(test::sandbox_client_id),
-                                                       payman::secret(test::sandbox_client_secret));
-        ASSERT_TRUE(client) << client.error().what();
-        virtual_clock clk(io.get_executor(), start);
-        audit::async_audit_writer writer(std::move(store));
-        auto log = std::make_shared<spdlog::logger>(
-            "test", std::make_shared<spdlog::sinks::null_sink_mt>());
-        engine eng(io.get_executor(),
-                   {.settings = settings,
-                    .policy = policy,
-                    .client_id = std::string(test::sandbox_client_id),
-                    .dry_run = dry_run,
-                    .on_record = [this](const audit::record& r) { records.push_back(r); },
-                    .stop_at = end},
-                   clk, make_client_agent(*client), writer, state, log);
-        bool finished = false;
-        asio::co_spawn(
-            io,
-            [&]() -> asio::awaitable<void> {
-                std::vector<audit::record_body> interrupted;
-                for (auto& ref : replay->interrupted)
-                    interrupted.push_back(audit::in_doubt_record{ref, "interrupted"});
-                if (!interrupted.empty()) co_await eng.async_record(std::move(interrupted));
-                co_await eng.async_set_rules(set);
-                co_await eng.async_run();
-                if (after) co_await after(eng);
-                finished = true;
-            },
-            [](std::exception_ptr e) {
-                if (e) std::rethrow_exception(e);
-            });
-        io.run();
-        EXPECT_TRUE(finished);
+        test::run_engine(
+            {.dir = dir.path(),
+             .params = {.settings = settings,
+                        .policy = policy,
+                        .client_id = std::string(test::sandbox_client_id),
+                        .dry_run = dry_run,
+                        .on_record = [this](const audit::record& r) { records.push_back(r); },
+                        .stop_at = end},
+             .start = start,
+             .make_agent = [this](asio::io_context& io) -> std::shared_ptr<agent> {
+                 payman::client_config cc;
+                 cc.base_url = sandbox->base_url();
+                 cc.http.timeouts.read = read_timeout;
+                 cc.http.ca_file = ca_file;
+                 auto client = payman::client::with_credentials(
+                     io.get_executor(), cc, std::string(test::sandbox_client_id),
+                     payman::secret(test::sandbox_client_secret));
+                 EXPECT_TRUE(client) << client.error().what();
+                 return client ? make_client_agent(std::move(*client)) : nullptr;
+             },
+             .after = std::move(after)},
+            std::move(set));
     }
 
     template <class T>

@@ -5,6 +5,7 @@
 #include "paymand/engine/engine.hpp"
 #include "paymand/money/parse.hpp"
 #include "paymand/rules/rule_loader.hpp"
+#include "support/engine_run.hpp"
 #include "support/process.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -96,59 +97,27 @@ protected:
 
     std::shared_ptr<const rules::rule_set> load(std::string_view text)
     {
-        yaml::diagnostics diags;
-        auto set = rules::load_rules_text(text, "test.yaml", policy, diags);
-        if (!set) ADD_FAILURE() << diags.to_string();
-        return std::make_shared<const rules::rule_set>(set ? std::move(*set) : rules::rule_set{});
+        return test::load_rules(text, policy);
     }
 
-    // One daemon lifetime: replays the log, runs the rules on a virtual clock from `start`
-    // until the next occurrence lies after `end`, and returns the in-doubt count.
+    // One daemon lifetime on a virtual clock from `start` until the next occurrence lies
+    // after `end`.
     void run(std::shared_ptr<const rules::rule_set> set, sys_time start, sys_time end,
              std::function<asio::awaitable<void>(engine&)> during = {})
     {
-        asio::io_context io;
-        auto store = std::make_unique<audit::file_audit_store>(
-            audit::file_store_params{.log_path = dir / "audit.jsonl",
-                                     .lock_path = dir / "paymand.lock",
-                                     .dry_run = dry_run,
-                                     .clock = [] { return audit::utc_micros{}; }});
-        ASSERT_TRUE(store->lock());
-        audit::audit_projection state;
-        auto replay = store->replay(state);
-        ASSERT_TRUE(replay);
-        ASSERT_FALSE(replay->corruption);
-        virtual_clock clk(io.get_executor(), start);
-        audit::async_audit_writer writer(std::move(store));
-        auto log = std::make_shared<spdlog::logger>(
-            "test", std::make_shared<spdlog::sinks::null_sink_mt>());
-        engine eng(io.get_executor(),
-                   {.settings = settings,
-                    .policy = policy,
-                    .client_id = "pm-test-client",
-                    .dry_run = dry_run,
-                    .on_record = [this](const audit::record& r) { records.push_back(r); },
-                    .stop_at = end,
-                    .seed = 42},
-                   clk, agent, writer, state, log);
-        bool finished = false;
-        asio::co_spawn(
-            io,
-            [&]() -> asio::awaitable<void> {
-                std::vector<audit::record_body> interrupted;
-                for (auto& ref : replay->interrupted)
-                    interrupted.push_back(audit::in_doubt_record{ref, "interrupted"});
-                if (!interrupted.empty()) co_await eng.async_record(std::move(interrupted));
-                co_await eng.async_set_rules(set);
-                if (during) co_await during(eng);
-                co_await eng.async_run();
-                finished = true;
-            },
-            [](std::exception_ptr e) {
-                if (e) std::rethrow_exception(e);
-            });
-        io.run();
-        EXPECT_TRUE(finished);
+        test::run_engine(
+            {.dir = dir.path(),
+             .params = {.settings = settings,
+                        .policy = policy,
+                        .client_id = "pm-test-client",
+                        .dry_run = dry_run,
+                        .on_record = [this](const audit::record& r) { records.push_back(r); },
+                        .stop_at = end,
+                        .seed = 42},
+             .start = start,
+             .make_agent = [this](asio::io_context&) { return agent; },
+             .during = std::move(during)},
+            std::move(set));
     }
 
     template <class T>

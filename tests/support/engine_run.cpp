@@ -1,0 +1,65 @@
+#include "support/engine_run.hpp"
+
+#include "paymand/audit/file_audit_store.hpp"
+#include "paymand/rules/rule_loader.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+
+namespace paymand::test {
+
+namespace asio = boost::asio;
+
+std::shared_ptr<const rules::rule_set> load_rules(std::string_view text,
+                                                  const rules::policy& policy)
+{
+    yaml::diagnostics diags;
+    auto set = rules::load_rules_text(text, "test.yaml", policy, diags);
+    if (!set) ADD_FAILURE() << diags.to_string();
+    return std::make_shared<const rules::rule_set>(set ? std::move(*set) : rules::rule_set{});
+}
+
+void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> rules)
+{
+    asio::io_context io;
+    engine::virtual_clock clk(io.get_executor(), run.start);
+    // Records are stamped by the engine's clock, as in the daemon: rule activation times
+    // come from those stamps.
+    auto store = std::make_unique<audit::file_audit_store>(audit::file_store_params{
+        .log_path = run.dir / "audit.jsonl",
+        .lock_path = run.dir / "paymand.lock",
+        .dry_run = run.params.dry_run,
+        .clock = [&clk] { return std::chrono::floor<std::chrono::microseconds>(clk.now()); }});
+    ASSERT_TRUE(store->lock());
+    audit::audit_projection state;
+    auto replay = store->replay(state);
+    ASSERT_TRUE(replay);
+    ASSERT_FALSE(replay->corruption);
+    audit::async_audit_writer writer(std::move(store));
+    auto log =
+        std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+    engine::engine eng(io.get_executor(), run.params, clk, run.make_agent(io), writer, state, log);
+    bool finished = false;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            std::vector<audit::record_body> interrupted;
+            for (auto& ref : replay->interrupted)
+                interrupted.push_back(audit::in_doubt_record{ref, "interrupted"});
+            if (!interrupted.empty()) co_await eng.async_record(std::move(interrupted));
+            co_await eng.async_set_rules(rules);
+            if (run.during) co_await run.during(eng);
+            co_await eng.async_run();
+            if (run.after) co_await run.after(eng);
+            finished = true;
+        },
+        [](std::exception_ptr e) {
+            if (e) std::rethrow_exception(e);
+        });
+    io.run();
+    EXPECT_TRUE(finished);
+}
+
+}  // namespace paymand::test

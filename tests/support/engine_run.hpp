@@ -1,0 +1,39 @@
+#pragma once
+
+// One daemon lifetime of the engine on a virtual clock, for unit and integration tests:
+// opens (locks, replays) the audit log in `dir`, records replayed intents without a result as
+// in doubt, installs the rules and schedules from `start` until the next occurrence lies
+// after `params.stop_at`. Test failures are reported through GoogleTest.
+
+#include "paymand/engine/engine.hpp"
+#include "paymand/rules/rule_set.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string_view>
+
+namespace paymand::test {
+
+struct engine_run {
+    std::filesystem::path dir;  // holds audit.jsonl and paymand.lock
+    engine::engine_params params;
+    engine::sys_time start;
+    // Builds the agent on the run's io_context (a scripted one, or a real client).
+    std::function<std::shared_ptr<engine::agent>(boost::asio::io_context&)> make_agent;
+    // Awaited after the rules are installed and before scheduling starts, and after
+    // scheduling ended.
+    std::function<boost::asio::awaitable<void>(engine::engine&)> during;
+    std::function<boost::asio::awaitable<void>(engine::engine&)> after;
+};
+
+void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> rules);
+
+// Loads rule text under `policy`; a load error fails the test and yields an empty set.
+std::shared_ptr<const rules::rule_set> load_rules(std::string_view text,
+                                                  const rules::policy& policy);
+
+}  // namespace paymand::test
