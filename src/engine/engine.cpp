@@ -367,39 +367,39 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             break;
         }
         if (!payman) {
-            audit::record_body record_0 = audit::skipped_record{
+            audit::record_body record = audit::skipped_record{
                 .ref = ref_of(t), .reason = "dry run without Payman: report not asked"};
-            co_await append_one(std::move(record_0), deadline);
+            co_await append_one(std::move(record), deadline);
             co_return;
         }
         if (!text) {
-            audit::record_body record_1 = audit::failed_record{
+            audit::record_body record = audit::failed_record{
                 .ref = ref_of(t), .reason = text.error().message, .attempts = 0};
-            co_await append_one(std::move(record_1), deadline);
+            co_await append_one(std::move(record), deadline);
             co_return;
         }
         payman::ask_options options;
         options.occurrence_id = t.identity;
         auto attempt = co_await ask_with_retry(*text, options, true, deadline);
         if (!attempt.outcome) {
-            audit::record_body record_2 =
+            audit::record_body record =
                 audit::failed_record{.ref = ref_of(t),
                                      .reason = attempt.outcome.error().what(),
                                      .attempts = attempt.attempts};
-            co_await append_one(std::move(record_2), deadline);
+            co_await append_one(std::move(record), deadline);
             co_return;
         }
         const auto& answer = *attempt.outcome;
         auto outcome = answer.state == payman::task_state::completed ? audit::outcome::completed
                        : answer.state == payman::task_state::failed  ? audit::outcome::failed
                                                                      : audit::outcome::unclear;
-        audit::record_body record_3 =
+        audit::record_body record =
             audit::report_record{.ref = ref_of(t),
                                  .kind = kind,
                                  .outcome = outcome,
                                  .task_id = answer.task_id,
                                  .excerpt = audit::make_excerpt(answer.reply_text())};
-        co_await append_one(std::move(record_3), deadline);
+        co_await append_one(std::move(record), deadline);
     }
 
     // The memo sent with a payment: the rule's memo expanded, then the reconciliation tag.
@@ -440,12 +440,12 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         if (!decision.allowed) {
             log->warn("{}: denied by limit {}: {}", t.identity, limits::to_string(decision.limit),
                       decision.reason);
-            audit::record_body record_4 = audit::denied_record{
+            audit::record_body record = audit::denied_record{
                 .ref = ref,
                 .limit = fmt::format("{}.{}", limits::to_string(decision.limit),
                                      pay.amount.unit().code()),
                 .reason = decision.reason};
-            co_await append_one(std::move(record_4), deadline);
+            co_await append_one(std::move(record), deadline);
             co_return;
         }
         std::string memo_error;
@@ -456,24 +456,23 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             prompt = params.prompts.render_pay(
                 {.amount = pay.amount, .payee = pay.payee, .wallet = pay.wallet, .memo = *memo});
         if (!prompt) {
-            audit::record_body record_5 = audit::failed_record{
+            audit::record_body record = audit::failed_record{
                 .ref = ref,
                 .reason = "the payment could not be put into words: " + prompt.error().message,
                 .attempts = 0};
-            co_await append_one(std::move(record_5), deadline);
+            co_await append_one(std::move(record), deadline);
             co_return;
         }
         const auto key = idempotency_key(t);
         // The intent is durable before anything is sent, and counts against limits at once.
-        audit::record_body record_6 =
-            audit::intent_record{.ref = ref,
-                                 .payee = pay.payee,
-                                 .amount = pay.amount,
-                                 .wallet = pay.wallet,
-                                 .memo = memo ? std::optional(*memo) : std::nullopt,
-                                 .idempotency_key = key,
-                                 .prompt = *prompt};
-        if (!co_await append_one(std::move(record_6), deadline)) {
+        audit::record_body intent = audit::intent_record{.ref = ref,
+                                                         .payee = pay.payee,
+                                                         .amount = pay.amount,
+                                                         .wallet = pay.wallet,
+                                                         .memo = memo,
+                                                         .idempotency_key = key,
+                                                         .prompt = *prompt};
+        if (!co_await append_one(std::move(intent), deadline)) {
             log->error("{}: not paid: the intent could not be written to the audit log",
                        t.identity);
             co_return;
@@ -485,11 +484,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                     .status = limits::payment_status::in_doubt});
 
         if (params.dry_run || !payman) {
-            audit::record_body record_7 =
+            audit::record_body record =
                 audit::result_record{.ref = ref,
                                      .outcome = audit::outcome::failed,
                                      .reason = "dry run: the payment was not sent"};
-            co_await append_result(t, std::move(record_7));
+            co_await append_result(t, std::move(record));
             co_return;
         }
         payman::ask_options options;
@@ -502,14 +501,13 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                 log->error("{}: IN DOUBT: {}; not retried; resolve with `paymand audit "
                            "resolve {}`",
                            t.identity, e.what(), t.identity);
-                audit::record_body record_8 =
-                    audit::in_doubt_record{.ref = ref, .reason = e.what()};
-                co_await append_result(t, std::move(record_8));
+                audit::record_body record = audit::in_doubt_record{.ref = ref, .reason = e.what()};
+                co_await append_result(t, std::move(record));
             } else {
                 log->warn("{}: not paid: {}", t.identity, e.what());
-                audit::record_body record_9 = audit::failed_record{
+                audit::record_body record = audit::failed_record{
                     .ref = ref, .reason = e.what(), .attempts = attempt.attempts};
-                co_await append_result(t, std::move(record_9));
+                co_await append_result(t, std::move(record));
             }
             co_return;
         }
@@ -536,13 +534,13 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                 log->error("{}: MISMATCH: the agent's reply contradicts the intent ({}); "
                            "needs an operator",
                            t.identity, reading.explanation);
-                audit::record_body record_10 =
+                audit::record_body record =
                     audit::mismatch_record{.ref = ref,
                                            .claimed_amount = reading.claimed_figure,
                                            .claimed_payee = reading.claimed_payee,
                                            .reason = reading.explanation,
                                            .excerpt = excerpt};
-                co_await append_result(t, std::move(record_10));
+                co_await append_result(t, std::move(record));
                 co_return;
             }
             result.outcome = audit::outcome::completed;
@@ -659,11 +657,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             co_return;
         }
         if (slot.rule->overlap == schedule::overlap_policy::skip && !behind_earlier) {
-            audit::record_body record_11 =
+            audit::record_body record =
                 audit::skipped_record{.ref = ref_of(t),
                                       .reason = "the previous occurrence is still in flight "
                                                 "(overlap: skip)"};
-            co_await append_one(std::move(record_11));
+            co_await append_one(std::move(record));
             co_return;
         }
         ++live_tasks;
