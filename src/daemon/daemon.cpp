@@ -87,6 +87,8 @@ std::string status_line(const engine::engine& eng)
             fmt::format("; next: {} at {}", s.next->identity, audit::format_utc(s.next->instant));
     if (s.in_doubt > 0) line += fmt::format("; IN DOUBT: {}", s.in_doubt);
     if (!s.audit_writable) line += "; AUDIT LOG UNWRITABLE";
+    if (service::read_clock_sync() == service::clock_sync::unsynchronised)
+        line += "; clock unsynchronised";
     return line;
 }
 
