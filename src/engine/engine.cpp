@@ -784,7 +784,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                 if (!e.tag || !(*e.tag == expected) || !e.amount ||
                     !(*e.amount == o->payment->amount))
                     continue;
-                if (e.counterparty && !same_name(*e.counterparty, o->payment->payee)) continue;
+                if (e.counterparty && !reply::same_payee(*e.counterparty, o->payment->payee))
+                    continue;
                 match = &e;
                 break;
             }
@@ -805,20 +806,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             }
         }
         if (!records.empty()) co_await append(std::move(records));
-    }
-
-    static bool same_name(std::string_view a, std::string_view b)
-    {
-        auto norm = [](std::string_view s) {
-            std::string out;
-            for (char c : s) {
-                if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
-                out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-            }
-            while (!out.empty() && (out.back() == ' ' || out.back() == '.')) out.pop_back();
-            return out;
-        };
-        return norm(a) == norm(b);
     }
 
     static std::string line_of(std::string_view text, std::size_t line)

@@ -411,6 +411,11 @@ payment_reading read_payment(std::string_view reply, std::optional<std::string_v
     return out;
 }
 
+bool same_payee(std::string_view a, std::string_view b)
+{
+    return name_key(a) == name_key(b);
+}
+
 claim_check check_claims(const payment_reading& reading, const money::amount& intended,
                          std::string_view payee)
 {
@@ -428,7 +433,7 @@ claim_check check_claims(const payment_reading& reading, const money::amount& in
     }
     if (reading.claimed_payee) {
         stated = true;
-        if (name_key(*reading.claimed_payee) != name_key(payee)) return claim_check::contradicts;
+        if (!same_payee(*reading.claimed_payee, payee)) return claim_check::contradicts;
     }
     return stated ? claim_check::matches : claim_check::not_stated;
 }

@@ -53,8 +53,11 @@ enum class claim_check {
     not_stated,   // the reply states neither amount nor payee
 };
 
-// Compares the reply's claims with what paymand asked for. Payee names compare ignoring case,
-// repeated spaces and a trailing '.'.
+// Whether two payee names name the same payee: ignoring case, repeated spaces, a leading
+// "the " and a trailing '.' (untrusted reply text against the intent's payee).
+bool same_payee(std::string_view a, std::string_view b);
+
+// Compares the reply's claims with what paymand asked for; payees compare by same_payee.
 claim_check check_claims(const payment_reading& reading, const money::amount& intended,
                          std::string_view payee);
 
