@@ -214,6 +214,27 @@ asio::awaitable<void> watch_clock(daemon_state& d, service::clock_step_watch& wa
     }
 }
 
+// What `run` and `trigger` record before anything else: the configuration in force, and
+// every intent a previous process left without a result as in doubt (never re-sent); then
+// the rules. False when the audit log cannot be written.
+asio::awaitable<bool> open_audit(engine::engine& eng, spdlog::logger& log,
+                                 std::vector<audit::record_body> opening,
+                                 std::vector<audit::occurrence_ref> interrupted,
+                                 std::shared_ptr<const rules::rule_set> rules)
+{
+    for (auto& ref : interrupted) {
+        log.error("{}: IN DOUBT: the daemon stopped after recording the intent; the payment "
+                  "may have been sent; it is never re-sent: resolve with `paymand audit "
+                  "resolve {}`",
+                  ref.occurrence, ref.occurrence);
+        opening.push_back(audit::in_doubt_record{
+            std::move(ref), "the daemon stopped after the intent was recorded and before the "
+                            "result; the payment may have been sent"});
+    }
+    if (!co_await eng.async_record(std::move(opening))) co_return false;
+    co_return co_await eng.async_set_rules(std::move(rules));
+}
+
 asio::awaitable<void> serve(daemon_state& d, std::vector<audit::occurrence_ref> interrupted)
 {
     std::vector<audit::record_body> opening;
@@ -221,17 +242,8 @@ asio::awaitable<void> serve(daemon_state& d, std::vector<audit::occurrence_ref> 
         audit::started_record{std::string(version), static_cast<std::int64_t>(::getpid())});
     opening.push_back(
         audit::config_loaded_record{d.options.config_path.string(), d.current.config.sha256});
-    for (auto& ref : interrupted) {
-        d.log->error("{}: IN DOUBT: the daemon stopped after recording the intent; the payment "
-                     "may have been sent; it is never re-sent: resolve with `paymand audit "
-                     "resolve {}`",
-                     ref.occurrence, ref.occurrence);
-        opening.push_back(audit::in_doubt_record{
-            std::move(ref), "the daemon stopped after the intent was recorded and before the "
-                            "result; the payment may have been sent"});
-    }
-    if (!co_await d.eng.async_record(std::move(opening)) ||
-        !co_await d.eng.async_set_rules(d.current.rules)) {
+    if (!co_await open_audit(d.eng, *d.log, std::move(opening), std::move(interrupted),
+                             d.current.rules)) {
         d.log->critical("the audit log cannot be written; refusing to run");
         throw std::runtime_error("audit log unwritable at start");
     }
@@ -425,12 +437,8 @@ int trigger(const run_options& options, const std::string& rule_id)
         std::vector<audit::record_body> opening;
         opening.push_back(
             audit::config_loaded_record{options.config_path.string(), p.initial->config.sha256});
-        for (auto& ref : p.replay.interrupted)
-            opening.push_back(audit::in_doubt_record{
-                std::move(ref), "the daemon stopped after the intent was recorded and before "
-                                "the result; the payment may have been sent"});
-        if (!co_await eng.async_record(std::move(opening)) ||
-            !co_await eng.async_set_rules(p.initial->rules)) {
+        if (!co_await open_audit(eng, *p.log, std::move(opening), std::move(p.replay.interrupted),
+                                 p.initial->rules)) {
             p.log->critical("the audit log cannot be written; nothing was run");
             co_return run_cant_create;
         }
