@@ -6,6 +6,7 @@
 #include "paymand/audit/time_format.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
+#include "paymand/daemon/load.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/engine.hpp"
 #include "paymand/log/logging.hpp"
@@ -41,41 +42,18 @@ namespace asio = boost::asio;
 
 namespace {
 
-const config::env_lookup process_env = [](const char* name) { return std::getenv(name); };
-
-struct loaded {
-    config::daemon_config config;
-    std::shared_ptr<const rules::rule_set> rules;
-    prompt::prompt_set prompts = prompt::prompt_set::defaults();
-};
-
 // Loads configuration and rules; every error goes to the log (or stderr before it exists).
 std::optional<loaded> load_all(const std::filesystem::path& path, spdlog::logger* log)
 {
-    auto report = [&](const yaml::diagnostics& diags) {
-        for (const auto& d : diags.items()) {
-            if (log != nullptr)
-                log->error("{}", d.to_string());
-            else
-                std::cerr << d.to_string() << "\n";
-        }
-    };
     yaml::diagnostics diags;
-    auto config = config::load_daemon_config(path, process_env, diags);
-    if (!config) {
-        report(diags);
-        return std::nullopt;
+    auto result = load_configuration(path, diags);
+    for (const auto& d : diags.items()) {
+        if (log != nullptr)
+            log->error("{}", d.to_string());
+        else
+            std::cerr << d.to_string() << "\n";
     }
-    auto rules = rules::load_rules_directory(config->rules_directory, config->policy, diags);
-    if (!rules) {
-        report(diags);
-        return std::nullopt;
-    }
-    std::vector<prompt::prompt_error> prompt_errors;
-    auto prompts = prompt::prompt_set::load(config->prompts, prompt_errors);
-    if (!prompts) return std::nullopt;  // parse_daemon_config already reported these
-    return loaded{std::move(*config), std::make_shared<const rules::rule_set>(std::move(*rules)),
-                  std::move(*prompts)};
+    return result;
 }
 
 std::string status_line(const engine::engine& eng)
@@ -361,7 +339,7 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
     log->info("replayed {} records from {}", p.replay.records, p.store->describe());
 
     if (!p.assumed) {
-        auto secret = config::load_secret(cfg.client_secret, process_env);
+        auto secret = config::load_secret(cfg.client_secret, process_environment());
         if (!secret) {
             log->critical("{}", secret.error().message);
             return run_unavailable;

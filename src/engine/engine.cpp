@@ -9,6 +9,7 @@
 #include "paymand/reply/payment.hpp"
 #include "paymand/reply/transactions.hpp"
 #include "paymand/rules/condition.hpp"
+#include "paymand/rules/payment_limits.hpp"
 #include "paymand/rules/rule.hpp"
 #include "paymand/schedule/catchup.hpp"
 #include "paymand/schedule/identity.hpp"
@@ -428,23 +429,15 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     {
         auto ref = ref_of(t);
         if (ledger_stale) rebuild_ledger();
-        auto decision = limits::check_payment(
-            params.policy.limits, ledger,
-            {.amount = pay.amount.minor_units(),
-             .currency = std::string(pay.amount.unit().code()),
-             .payee = pay.payee,
-             .instant = t.occ.instant,
-             .max_amount = pay.max_amount
-                               ? std::optional<std::int64_t>(pay.max_amount->minor_units())
-                               : std::nullopt});
+        auto decision = limits::check_payment(params.policy.limits, ledger,
+                                              rules::proposed_payment(pay, t.occ.instant));
         if (!decision.allowed) {
             log->warn("{}: denied by limit {}: {}", t.identity, limits::to_string(decision.limit),
                       decision.reason);
-            audit::record_body record = audit::denied_record{
-                .ref = ref,
-                .limit = fmt::format("{}.{}", limits::to_string(decision.limit),
-                                     pay.amount.unit().code()),
-                .reason = decision.reason};
+            audit::record_body record =
+                audit::denied_record{.ref = ref,
+                                     .limit = rules::limit_label(decision.limit, pay),
+                                     .reason = decision.reason};
             co_await append_one(std::move(record), deadline);
             co_return;
         }

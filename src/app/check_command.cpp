@@ -1,0 +1,157 @@
+#include "app/check_command.hpp"
+
+#include "app/time_args.hpp"
+#include "paymand/audit/time_format.hpp"
+#include "paymand/daemon/load.hpp"
+#include "paymand/inspect/rule_review.hpp"
+#include "paymand/rules/rule_schedule.hpp"
+
+#include <fmt/format.h>
+
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace paymand::app {
+
+namespace {
+
+struct check_args {
+    std::string config = "/etc/paymand/paymand.yaml";
+    bool no_config = false;
+    bool quiet = false;
+    std::string after;
+    std::vector<std::string> paths;
+};
+
+void print_summary(const check_args& a, const rules::rule_set& rules, const rules::policy& policy,
+                   std::size_t files, std::chrono::sys_seconds now)
+{
+    if (a.no_config)
+        fmt::print("no configuration: rules checked against a permissive policy (any payee, no "
+                   "limits, UTC); the daemon's own configuration may still refuse them\n");
+    else
+        fmt::print("configuration {}: ok\n", a.config);
+    std::size_t enabled = 0;
+    for (const auto& r : rules.rules()) enabled += r.enabled ? 1 : 0;
+    fmt::print("rules: {} from {} file{} ({} enabled, {} disabled)\n", rules.size(), files,
+               files == 1 ? "" : "s", enabled, rules.size() - enabled);
+    if (rules.empty()) return;
+
+    std::map<std::string, const schedule::occurrence*, std::less<>> next;
+    auto upcoming = rules::next_per_rule(rules, now);
+    for (const auto& u : upcoming) next[u.source->id] = &u.occ;
+    std::size_t width = 4;
+    for (const auto& r : rules.rules()) width = std::max(width, r.id.size());
+    fmt::print("\n{:<{}}  {:<26}  {:<20}  {}\n", "rule", width, "next (local)", "next (UTC)",
+               "does");
+    for (const auto& r : rules.rules()) {
+        std::string local = "disabled";
+        std::string utc = "-";
+        if (auto it = next.find(r.id); it != next.end()) {
+            local = inspect::format_local(r.zone, it->second->instant);
+            utc = audit::format_utc(it->second->instant);
+        } else if (r.enabled) {
+            local = "never again";
+        }
+        fmt::print("{:<{}}  {:<26}  {:<20}  {}\n", r.id, width, local, utc,
+                   inspect::describe_action(r));
+    }
+
+    const auto horizon = now + std::chrono::days(366);
+    fmt::print(
+        "\nlimits a rule could hit on its own within 12 months (other rules not counted):\n");
+    bool any_pay = false;
+    for (const auto& r : rules.rules()) {
+        if (!r.pays() || !r.enabled) continue;
+        any_pay = true;
+        auto hit = inspect::first_limit_alone(r, policy, now, horizon);
+        if (!hit) {
+            fmt::print("  {:<{}}  none\n", r.id, width);
+            continue;
+        }
+        fmt::print("  {:<{}}  {} at {} (after {} payment{}): {}\n", r.id, width, hit->limit,
+                   hit->identity, hit->paid_before, hit->paid_before == 1 ? "" : "s", hit->reason);
+    }
+    if (!any_pay) fmt::print("  (no enabled pay rules)\n");
+
+    fmt::print("\nPayman scopes the client needs:\n");
+    auto scopes = inspect::required_scopes(rules);
+    if (scopes.empty()) fmt::print("  none (no enabled rules)\n");
+    for (const auto& s : scopes) fmt::print("  {:<24}  {}\n", s.scope, s.why);
+}
+
+int run_check(const check_args& a)
+{
+    yaml::diagnostics diags;
+    std::vector<std::filesystem::path> paths(a.paths.begin(), a.paths.end());
+    std::optional<rules::rule_set> rule_set;
+    std::optional<daemon::loaded> loaded;
+    rules::policy policy = rules::permissive_policy();
+    std::size_t files = 0;
+    if (a.no_config) {
+        if (paths.empty()) {
+            std::cerr << "paymand check: --no-config needs rule files or directories\n";
+            return exit_usage;
+        }
+        std::vector<std::filesystem::path> read;
+        rule_set = daemon::load_rule_paths(paths, policy, diags, &read);
+        files = read.size();
+    } else {
+        loaded = daemon::load_configuration(a.config, diags, paths);
+        if (loaded) {
+            policy = loaded->config.policy;
+            files = loaded->rule_files.size();
+        }
+    }
+    if (!diags.empty()) {
+        std::cerr << diags.to_string();
+        std::cerr << fmt::format("paymand check: {} error{}\n", diags.size(),
+                                 diags.size() == 1 ? "" : "s");
+        return exit_failure;
+    }
+    const rules::rule_set& set = loaded ? *loaded->rules : *rule_set;
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    if (!a.after.empty()) {
+        auto parsed = parse_instant_arg(a.after, policy.zone);
+        if (!parsed.value) {
+            std::cerr << "paymand check: --after " << parsed.error << "\n";
+            return exit_usage;
+        }
+        now = *parsed.value;
+    }
+    if (!a.quiet) print_summary(a, set, policy, files, now);
+    return exit_ok;
+}
+
+}  // namespace
+
+command add_check_command(CLI::App& parent)
+{
+    auto a = std::make_shared<check_args>();
+    auto* cmd = parent.add_subcommand(
+        "check", "Validate the configuration and rules without network; summarise what they do");
+    cmd->add_option("-c,--config", a->config, "Configuration file")->capture_default_str();
+    cmd->add_flag("--no-config", a->no_config,
+                  "Check rule files alone against a permissive policy (a rules repository's CI "
+                  "without the daemon's configuration)");
+    cmd->add_flag("-q,--quiet", a->quiet, "Print errors only (ExecStartPre, pre-commit hooks)");
+    cmd->add_option("--after", a->after,
+                    "Compute next occurrences after this instant instead of now: a date "
+                    "(midnight in the configured zone) or 2026-12-01T09:00:00Z");
+    cmd->add_option("paths", a->paths,
+                    "Rule files or directories to check instead of the configured "
+                    "rules_directory");
+    cmd->footer("Errors are printed as file:line:col: error: ..., all of them in one pass.\n"
+                "On success: the rules, each one's next occurrence, the limits each rule\n"
+                "could hit on its own within a year, and the Payman scopes the rules need.\n"
+                "Exit codes: 0 valid, 1 errors in the configuration or rules, 2 usage.\n"
+                "Example: paymand check --config /etc/paymand/paymand.yaml\n"
+                "Example: paymand check --config /etc/paymand/paymand.yaml rules-next/\n"
+                "Example: paymand check --no-config rules/*.yaml");
+    return {cmd, [a] { return run_check(*a); }};
+}
+
+}  // namespace paymand::app

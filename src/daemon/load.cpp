@@ -1,0 +1,58 @@
+#include "paymand/daemon/load.hpp"
+
+#include "paymand/rules/rule_loader.hpp"
+
+#include <cstdlib>
+#include <system_error>
+
+namespace paymand::daemon {
+
+const config::env_lookup& process_environment()
+{
+    static const config::env_lookup lookup = [](const char* name) { return std::getenv(name); };
+    return lookup;
+}
+
+std::optional<rules::rule_set> load_rule_paths(const std::vector<std::filesystem::path>& paths,
+                                               const rules::policy& policy,
+                                               yaml::diagnostics& diags,
+                                               std::vector<std::filesystem::path>* files)
+{
+    rules::rule_loader loader(policy, diags);
+    for (const auto& path : paths) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(path, ec)) {
+            loader.add_directory(path);
+            if (files != nullptr) {
+                auto in_dir = rules::rule_files_in(path);
+                files->insert(files->end(), in_dir.begin(), in_dir.end());
+            }
+        } else {
+            // A missing file is reported by the loader, with its name.
+            loader.add_file(path);
+            if (files != nullptr) files->push_back(path);
+        }
+    }
+    return loader.finish();
+}
+
+std::optional<loaded> load_configuration(const std::filesystem::path& config_path,
+                                         yaml::diagnostics& diags,
+                                         const std::vector<std::filesystem::path>& rule_paths)
+{
+    auto config = config::load_daemon_config(config_path, process_environment(), diags);
+    if (!config) return std::nullopt;
+    std::vector<std::filesystem::path> paths = rule_paths;
+    if (paths.empty()) paths.push_back(config->rules_directory);
+    std::vector<std::filesystem::path> files;
+    auto rules = load_rule_paths(paths, config->policy, diags, &files);
+    if (!rules) return std::nullopt;
+    std::vector<prompt::prompt_error> prompt_errors;
+    auto prompts = prompt::prompt_set::load(config->prompts, prompt_errors);
+    // The configuration loader has validated the templates and reported any error already.
+    if (!prompts) return std::nullopt;
+    return loaded{std::move(*config), std::make_shared<const rules::rule_set>(std::move(*rules)),
+                  std::move(*prompts), std::move(files)};
+}
+
+}  // namespace paymand::daemon
