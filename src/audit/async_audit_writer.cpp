@@ -6,10 +6,10 @@
 
 namespace paymand::audit {
 
-async_audit_writer::async_audit_writer(std::unique_ptr<audit_store> store)
+async_audit_writer::async_audit_writer(std::unique_ptr<audit_store> store, writer_thread where)
     : store_(std::move(store)), health_(store_->health())
 {
-    thread_ = std::thread([this] { run(); });
+    if (where == writer_thread::own) thread_ = std::thread([this] { run(); });
 }
 
 async_audit_writer::~async_audit_writer()
@@ -19,7 +19,7 @@ async_audit_writer::~async_audit_writer()
         stopping_ = true;
     }
     wake_.notify_one();
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
 }
 
 boost::asio::awaitable<audit_result<append_receipt>>
@@ -36,6 +36,13 @@ std::size_t async_audit_writer::queued() const
 
 void async_audit_writer::enqueue(std::vector<record_body> records, completion done)
 {
+    if (!thread_.joinable()) {
+        // Caller's thread: write now; the completion is posted to the caller's executor.
+        std::vector<pending> group;
+        group.push_back({std::move(records), std::move(done)});
+        write_group(group);
+        return;
+    }
     {
         std::lock_guard lock(mutex_);
         if (!stopping_) {

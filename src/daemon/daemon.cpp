@@ -9,8 +9,8 @@
 #include "paymand/daemon/load.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/engine.hpp"
+#include "paymand/inspect/balances.hpp"
 #include "paymand/log/logging.hpp"
-#include "paymand/money/parse.hpp"
 #include "paymand/payman/client.hpp"
 #include "paymand/rules/rule_loader.hpp"
 #include "paymand/service/clock_watch.hpp"
@@ -291,11 +291,9 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
             log->error("--assume-balance needs --dry-run");
             return run_config_error;
         }
-        // The currency is the one of the rules' amounts; TSD and USD share the grammar.
-        auto amount = money::parse_amount(*options.assume_balance, "TSD",
-                                          {.sign = money::sign_rule::non_negative});
+        auto amount = inspect::parse_balance(*options.assume_balance);
         if (!amount) {
-            log->error("--assume-balance {}: {}", *options.assume_balance, amount.error().message);
+            log->error("--assume-balance: {}", amount.error());
             return run_config_error;
         }
         p.assumed = engine::assumed_balances{{}, *amount};

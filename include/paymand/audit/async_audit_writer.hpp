@@ -26,12 +26,18 @@
 
 namespace paymand::audit {
 
+// Where appends run: on the writer's own thread (the daemon: the io_context never waits for
+// the disk), or at once in the caller's thread (a store that never blocks, such as the
+// in-memory store of `paymand simulate`, where a thread hop per append would dominate).
+enum class writer_thread { own, caller };
+
 class async_audit_writer {
 public:
     using append_signature = void(audit_result<append_receipt>);
 
     // Takes the store (locked and replayed) and starts the writer thread.
-    explicit async_audit_writer(std::unique_ptr<audit_store> store);
+    explicit async_audit_writer(std::unique_ptr<audit_store> store,
+                                writer_thread where = writer_thread::own);
     // Writes whatever is still queued, then stops the thread.
     ~async_audit_writer();
     async_audit_writer(const async_audit_writer&) = delete;

@@ -3,6 +3,8 @@
 
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/engine/engine.hpp"
+#include "paymand/inspect/simulation.hpp"
+#include "paymand/money/currency.hpp"
 #include "paymand/rules/rule_loader.hpp"
 #include "support/engine_run.hpp"
 #include "support/process.hpp"
@@ -268,6 +270,66 @@ TEST_F(engine_sandbox_test, reconciliation_without_a_listed_payment_leaves_it_in
 
 // TLS with a CA made at test time: the engine pays through a verified connection, and a
 // server whose certificate comes from a CA it does not trust gets nothing.
+// `paymand simulate` is the engine itself: over the same period and rules, the occurrences it
+// simulates and its decisions are those of a real run against the sandbox, and every "would
+// pay" is a transaction in the sandbox's ledger.
+TEST_F(engine_sandbox_test, simulate_decides_every_occurrence_as_the_real_run_does)
+{
+    policy.limits.enabled = true;
+    policy.limits.currencies["TSD"].monthly = 25'00;
+    policy.min_pay_interval = std::chrono::hours(1);
+    auto set = load(R"(rules:
+  - id: funded
+    schedule: monthly on day 2 at 09:00
+    when: {balance: {wallet: Operations, above: 100}}
+    pay: {payee: John Doe, amount: 5.00, wallet: Operations}
+  - id: starved
+    schedule: monthly on day 3 at 09:00
+    when: {balance: {wallet: Operations, below: 50}}
+    pay: {payee: John Doe, amount: 5.00, wallet: Operations}
+  - id: weekly
+    schedule: weekly on mon at 10:00
+    pay: {payee: John Doe, amount: 5.00, wallet: Operations}
+  - id: balance
+    schedule: monthly on day 5 at 06:00
+    report: balance
+)");
+    const auto start = at(2027, 1, 1);
+    const auto end = at(2027, 4, 1);
+    run(set, start, end - 1s);
+
+    std::map<std::string, std::string> real;
+    for (const auto& r : records) {
+        const auto* ref = audit::occurrence_of(r.body);
+        if (ref == nullptr) continue;
+        if (std::holds_alternative<audit::intent_record>(r.body)) real[ref->occurrence] = "pay";
+        if (std::holds_alternative<audit::denied_record>(r.body)) real[ref->occurrence] = "limit";
+        if (std::holds_alternative<audit::report_record>(r.body)) real[ref->occurrence] = "report";
+        if (const auto* c = std::get_if<audit::condition_record>(&r.body); c && !c->met)
+            real[ref->occurrence] = "condition";
+    }
+
+    auto sim = inspect::simulate(
+        {.rules = set,
+         .policy = policy,
+         .settings = settings,
+         .from = std::chrono::floor<std::chrono::seconds>(start),
+         .to = std::chrono::floor<std::chrono::seconds>(end),
+         .balances = {.wallets = {},
+                      .fallback = money::amount(*money::currency::find("TSD"), 1000'00)}});
+    std::map<std::string, std::string> simulated;
+    for (const auto& o : sim.occurrences) simulated[o.occurrence] = inspect::to_string(o.what);
+
+    EXPECT_EQ(simulated, real);
+    // 3 + 3 condition refusals + 13 weekly + 3 reports; the monthly 25.00 cap refuses some.
+    EXPECT_EQ(simulated.size(), 22u);
+    EXPECT_GT(sim.counts[inspect::verdict::limit], 0u);
+    EXPECT_EQ(sim.counts[inspect::verdict::condition], 3u);
+    EXPECT_EQ(ledger_transactions(), sim.counts[inspect::verdict::pay]);
+    EXPECT_EQ(sim.per_currency["TSD"].minor_units,
+              static_cast<std::int64_t>(sim.counts[inspect::verdict::pay]) * 5'00);
+}
+
 class engine_sandbox_tls_test : public engine_sandbox_test {
 protected:
     void use_tls(const std::filesystem::path& cert, const std::filesystem::path& key)

@@ -1,0 +1,31 @@
+#pragma once
+
+// An audit store that keeps nothing: it numbers and stamps records and hands them back, for
+// `paymand simulate`, where the engine runs exactly as in the daemon but nothing may reach
+// the real log. Not durable, no hash chain (the hash field stays empty), no lock.
+
+#include "paymand/audit/audit_store.hpp"
+
+#include <functional>
+
+namespace paymand::audit {
+
+class memory_audit_store final : public audit_store {
+public:
+    // `clock` stamps each batch (the engine's virtual clock); every record is marked dry_run.
+    explicit memory_audit_store(std::function<utc_micros()> clock);
+
+    audit_result<void> lock() override { return {}; }
+    // Nothing to replay: the projection starts empty.
+    audit_result<replay_report> replay(audit_projection& into) override;
+    audit_result<append_receipt> append(std::span<const record_body> batch) override;
+    audit_result<void> recover() override { return {}; }
+    store_health health() const override { return store_health::ok; }
+    std::string describe() const override { return "in-memory audit log (simulation)"; }
+
+private:
+    std::function<utc_micros()> clock_;
+    std::uint64_t last_seq_ = 0;
+};
+
+}  // namespace paymand::audit

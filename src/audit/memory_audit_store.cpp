@@ -1,0 +1,28 @@
+#include "paymand/audit/memory_audit_store.hpp"
+
+#include "paymand/audit/projection.hpp"
+
+namespace paymand::audit {
+
+memory_audit_store::memory_audit_store(std::function<utc_micros()> clock) : clock_(std::move(clock))
+{
+}
+
+audit_result<replay_report> memory_audit_store::replay(audit_projection& into)
+{
+    into.finish_replay();
+    return replay_report{.created = true};
+}
+
+audit_result<append_receipt> memory_audit_store::append(std::span<const record_body> batch)
+{
+    append_receipt receipt;
+    receipt.records.reserve(batch.size());
+    const auto ts = clock_();
+    for (const auto& body : batch)
+        receipt.records.push_back(
+            record{.seq = ++last_seq_, .ts = ts, .dry_run = true, .body = body});
+    return receipt;
+}
+
+}  // namespace paymand::audit
