@@ -1,10 +1,12 @@
 #include "app/audit_command.hpp"
 
+#include "app/audit_subcommands.hpp"
 #include "paymand/daemon/daemon.hpp"
 
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace paymand::app {
 
@@ -29,12 +31,19 @@ command add_audit_command(CLI::App& parent)
     resolve->add_option("--note", a->note, "Why you decided so (required, kept in the log)")
         ->required();
     resolve->add_option("-c,--config", a->config, "Configuration file")->capture_default_str();
-    resolve->footer("Takes the state lock: stop the daemon first, then start it again.\n"
+    resolve->footer("While the daemon runs, the verdict is handed to it through the state "
+                    "directory and it records\nit; otherwise it is recorded directly.\n"
                     "Exit codes: 0 recorded, 1 not in doubt / unknown occurrence / bad note,\n"
                     "2 usage, 65 corrupt audit log, 75 the daemon holds the lock.\n"
                     "Example: paymand audit resolve rent-john@2026-12-01T09:00 --paid --note "
                     "\"listed in Payman's dashboard as tx 4711\"");
-    return {audit, [a, resolve] {
+    // The reading subcommands: verify, tail, report.
+    std::vector<command> readers{add_audit_verify(*audit), add_audit_tail(*audit),
+                                 add_audit_report(*audit)};
+    return {audit, [a, resolve, readers] {
+                for (const auto& r : readers) {
+                    if (r.cli->parsed()) return r.run();
+                }
                 if (!resolve->parsed()) return static_cast<int>(exit_usage);
                 if (a->paid == a->not_paid) {
                     std::cerr << "paymand audit resolve: say --paid or --not-paid\n";

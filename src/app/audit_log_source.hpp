@@ -1,0 +1,63 @@
+#pragma once
+
+// What `paymand audit verify|tail|report` share: where the log is (from the configuration or
+// named directly), their exit codes, and how a reading error maps to one. All of them only
+// read the log: no lock, no repair, so they work while the daemon runs.
+
+#include "paymand/audit/audit_errc.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace paymand::app {
+
+// Exit codes of the reading audit subcommands (sysexits where one fits).
+enum audit_exit : int {
+    audit_ok = 0,
+    audit_bad_input = 1,    // configuration errors (file:line:col), bad --month or --tz
+    audit_usage = 2,        // bad command line
+    audit_data_error = 65,  // EX_DATAERR: the log is corrupt (or truncated while followed)
+    audit_no_input = 66,    // EX_NOINPUT: the log does not exist or cannot be opened
+    audit_io_error = 74,    // EX_IOERR: reading failed half-way
+};
+
+// The footer line every reading subcommand shows under its options.
+inline constexpr std::string_view audit_exit_codes =
+    "Exit codes: 0 ok, 1 bad input (configuration errors as file:line:col, bad option value),\n"
+    "2 usage, 65 corrupt audit log, 66 audit log missing or unreadable, 74 read error.";
+
+struct audit_log_args {
+    std::string config = "/etc/paymand/paymand.yaml";
+    std::string log;  // --log: used as is, no configuration read
+    bool dry_run = false;
+};
+
+// -c/--config, --log and --dry-run on `cmd`.
+void add_log_options(CLI::App& cmd, audit_log_args& args);
+
+// The log to read: --log as given, else the configuration's audit_log (or its dry-run log).
+// On failure prints why to stderr (prefixed by `who`, e.g. "paymand audit tail") and returns
+// nullopt with `exit_code` set.
+std::optional<std::filesystem::path> locate_log(const audit_log_args& args, std::string_view who,
+                                                int& exit_code);
+
+// The exit code for an error from opening or reading the log: corruption 65, a log that
+// does not exist or cannot be opened 66, any other I/O failure 74.
+int exit_for(const audit::audit_error& e, bool opening);
+
+// Prints `e` for a user: for a missing log, also where paymand would create it.
+void print_read_error(std::string_view who, const std::filesystem::path& log,
+                      const audit::audit_error& e);
+
+// A stable short name for an audit_errc ("bad_hash", "sequence_gap", ...), for JSON output.
+std::string_view errc_name(const boost::system::error_code& code);
+
+// Untrusted text on one terminal line: control characters (newline and tab included) become
+// a space, so a record cannot break the one-line layout or drive the terminal.
+std::string one_line(std::string_view text);
+
+}  // namespace paymand::app
