@@ -6,6 +6,7 @@
 #include "paymand/audit/time_format.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
+#include "paymand/daemon/inbox.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/engine.hpp"
@@ -192,6 +193,38 @@ asio::awaitable<void> watch_clock(daemon_state& d, service::clock_step_watch& wa
     }
 }
 
+// Records the verdicts `paymand audit resolve` leaves in the inbox, oldest first: those
+// waiting at start, then each time inotify reports a new file.
+asio::awaitable<void> watch_inbox(daemon_state& d, inbox_watch& watch)
+{
+    for (;;) {
+        const auto files = pending_requests(watch.directory());
+        for (const auto& file : files) {
+            std::string error;
+            auto request = read_request(file, error);
+            if (!request) {
+                reject_request(file, error);
+                d.log->error("inbox: {}", error);
+                continue;
+            }
+            auto resolved = co_await d.eng.async_resolve(*request);
+            if (!resolved) {
+                reject_request(file, resolved.error().message);
+                d.log->error("inbox: resolution of {} refused: {}", request->occurrence,
+                             resolved.error().message);
+                continue;
+            }
+            d.log->warn("{}: resolved by an operator as {} (audit record {}): {}",
+                        request->occurrence, audit::to_string(request->verdict), resolved->seq,
+                        request->note);
+            std::error_code ec;
+            std::filesystem::remove(file, ec);
+        }
+        if (!files.empty()) d.notifier.status(status_line(d.eng));
+        if (co_await watch.async_wait_change()) co_return;
+    }
+}
+
 // What `run` and `trigger` record before anything else: the configuration in force, and
 // every intent a previous process left without a result as in doubt (never re-sent); then
 // the rules. False when the audit log cannot be written.
@@ -233,6 +266,9 @@ asio::awaitable<void> serve(daemon_state& d, std::vector<audit::occurrence_ref> 
         asio::co_spawn(d.io, ping_watchdog(d, watchdog), asio::detached);
     service::clock_step_watch clock_watch(d.io.get_executor());
     asio::co_spawn(d.io, watch_clock(d, clock_watch), asio::detached);
+    // A dry run shares the state directory but never takes the real daemon's requests.
+    inbox_watch inbox(d.io.get_executor(), inbox_directory(d.current.config.state_directory));
+    if (!d.options.dry_run) asio::co_spawn(d.io, watch_inbox(d, inbox), asio::detached);
 
     warn_clock_sync(*d.log);
     d.log->info("paymand {} running{}: {}", version, d.options.dry_run ? " (DRY RUN)" : "",
@@ -253,6 +289,7 @@ asio::awaitable<void> serve(daemon_state& d, std::vector<audit::occurrence_ref> 
     signals.cancel();
     watchdog.cancel();
     clock_watch.cancel();
+    inbox.cancel();
     d.log->info("stopped");
 }
 

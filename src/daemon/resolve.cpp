@@ -1,13 +1,98 @@
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/audit/projection.hpp"
+#include "paymand/audit/reader.hpp"
 #include "paymand/audit/resolution.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/daemon/daemon.hpp"
+#include "paymand/daemon/inbox.hpp"
 
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <thread>
 
 namespace paymand::daemon {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// How long the command waits for a running daemon to record a verdict it was handed.
+constexpr auto daemon_answer_timeout = 15s;
+
+// The resolved record for `occurrence` in records after `reader`'s position, if any.
+std::optional<std::uint64_t> find_resolution(audit::audit_reader& reader,
+                                             const std::string& occurrence)
+{
+    auto records = reader.read_new();
+    if (!records) return std::nullopt;
+    for (const auto& r : *records) {
+        const auto* resolved = std::get_if<audit::resolved_record>(&r.body);
+        if (resolved != nullptr && resolved->ref.occurrence == occurrence) return r.seq;
+    }
+    return std::nullopt;
+}
+
+// The daemon holds the lock: check the request against the log as it stands (read-only),
+// hand it to the daemon through its inbox and wait for the daemon's record or refusal.
+int hand_to_daemon(const config::daemon_config& cfg, const audit::resolution_request& request)
+{
+    auto reader = audit::audit_reader::open(cfg.audit_log);
+    if (!reader) {
+        std::cerr << "paymand audit resolve: " << reader.error().message << "\n";
+        return run_cant_create;
+    }
+    audit::audit_projection projection;
+    for (;;) {
+        auto records = reader->read_new();
+        if (!records) {
+            std::cerr << "paymand audit resolve: " << records.error().message << "\n";
+            return run_data_error;
+        }
+        if (records->empty()) break;
+        for (const auto& r : *records) projection.apply(r);
+    }
+    if (auto check = audit::make_resolution(projection, request); !check) {
+        std::cerr << "paymand audit resolve: " << check.error().message << "\n";
+        return run_config_error;
+    }
+    std::string error;
+    auto posted = post_request(inbox_directory(cfg.state_directory), request, error);
+    if (!posted) {
+        std::cerr << "paymand audit resolve: the daemon is running and its inbox cannot be "
+                     "written: "
+                  << error << "\n";
+        return run_cant_create;
+    }
+    const auto until = std::chrono::steady_clock::now() + daemon_answer_timeout;
+    const auto rejected = rejection_path(*posted);
+    while (std::chrono::steady_clock::now() < until) {
+        if (auto seq = find_resolution(*reader, request.occurrence)) {
+            std::cout << "resolved " << request.occurrence << " as "
+                      << audit::to_string(request.verdict) << " (audit record " << *seq
+                      << ", recorded by the running daemon)\n";
+            return run_ok;
+        }
+        std::error_code ec;
+        if (std::filesystem::exists(rejected, ec)) {
+            std::ifstream in(rejected);
+            std::string reason;
+            std::getline(in, reason);
+            std::filesystem::remove(rejected, ec);
+            std::cerr << "paymand audit resolve: the daemon refused it: " << reason << "\n";
+            return run_config_error;
+        }
+        std::this_thread::sleep_for(100ms);
+    }
+    std::cerr << "paymand audit resolve: the running daemon has not taken the request within "
+              << daemon_answer_timeout.count() << " s; it stays queued in " << posted->string()
+              << " and is recorded when the daemon reads its inbox (at the latest when it "
+                 "starts)\n";
+    return run_locked;
+}
+
+}  // namespace
 
 int resolve(const std::filesystem::path& config_path, const std::string& occurrence, bool paid,
             const std::string& note)
@@ -21,12 +106,12 @@ int resolve(const std::filesystem::path& config_path, const std::string& occurre
     }
     audit::file_audit_store store({.log_path = cfg->audit_log, .lock_path = cfg->lock_path()});
     if (auto locked = store.lock(); !locked) {
+        if (locked.error().code == audit::audit_errc::locked)
+            return hand_to_daemon(
+                *cfg, {.occurrence = occurrence,
+                       .verdict = paid ? audit::resolution::paid : audit::resolution::not_paid,
+                       .note = note});
         std::cerr << "paymand audit resolve: " << locked.error().message << "\n";
-        if (locked.error().code == audit::audit_errc::locked) {
-            std::cerr << "paymand audit resolve: stop the daemon first (systemctl stop paymand), "
-                         "resolve, then start it again\n";
-            return run_locked;
-        }
         return run_cant_create;
     }
     audit::audit_projection projection;

@@ -930,6 +930,23 @@ asio::awaitable<bool> engine::async_record(std::vector<audit::record_body> recor
     co_return co_await d->append(std::move(records));
 }
 
+asio::awaitable<audit::audit_result<audit::record>>
+engine::async_resolve(audit::resolution_request request)
+{
+    auto d = impl_;
+    auto resolved = audit::make_resolution(d->state, request);
+    if (!resolved) co_return resolved.error();
+    std::vector<audit::record_body> batch;
+    batch.push_back(*resolved);
+    auto receipt = co_await d->writer.async_append(std::move(batch));
+    if (!receipt) co_return receipt.error();
+    auto& r = receipt->records.front();
+    d->state.apply(r);
+    if (d->params.on_record) d->params.on_record(r);
+    if (request.verdict == audit::resolution::not_paid) d->ledger_stale = true;
+    co_return r;
+}
+
 void engine::stop()
 {
     impl_->stop();

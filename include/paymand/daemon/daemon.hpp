@@ -42,9 +42,12 @@ int run(const run_options& options);
 int trigger(const run_options& options, const std::string& rule_id);
 
 // `paymand audit resolve OCCURRENCE --paid|--not-paid --note TEXT`: appends an operator's
-// verdict on an in-doubt (or mismatched) occurrence to the audit log. It takes the state
-// lock, so the daemon must be stopped first (exit run_locked otherwise); the daemon replays
-// the resolution when it starts again. Prints what it did; errors go to stderr.
+// verdict on an in-doubt (or mismatched) occurrence to the audit log. Without a daemon it
+// takes the state lock and appends itself; while the daemon runs (it holds the lock) the
+// request is checked against the log read-only, handed over through the daemon's inbox
+// (daemon/inbox.hpp) and the command waits for the daemon's record or refusal (exit
+// run_locked when the daemon has not answered in 15 s; the request stays queued). Prints
+// what happened; errors go to stderr.
 int resolve(const std::filesystem::path& config_path, const std::string& occurrence, bool paid,
             const std::string& note);
 

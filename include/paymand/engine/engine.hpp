@@ -21,6 +21,7 @@
 
 #include "paymand/audit/async_audit_writer.hpp"
 #include "paymand/audit/projection.hpp"
+#include "paymand/audit/resolution.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/clock.hpp"
@@ -138,6 +139,12 @@ public:
     // tag, amount and payee is recorded as reconciled-paid; absence is recorded once as
     // evidence and the occurrence stays in doubt.
     boost::asio::awaitable<void> async_reconcile();
+
+    // Records an operator's verdict on an in-doubt or mismatched occurrence (`paymand audit
+    // resolve` while the daemon runs): checked against the engine's own state, appended, and
+    // a not-paid verdict stops counting against limits. The resolved record, or why not.
+    boost::asio::awaitable<audit::audit_result<audit::record>>
+    async_resolve(audit::resolution_request request);
 
     // Resolves when no occurrence is in flight or queued.
     boost::asio::awaitable<void> async_idle();

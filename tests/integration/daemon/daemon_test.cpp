@@ -269,17 +269,49 @@ TEST_F(daemon_test, an_in_doubt_payment_is_resolved_by_the_operator)
     EXPECT_EQ(again.status.code, 1);
 }
 
-TEST_F(daemon_test, resolve_refuses_while_the_daemon_runs)
+TEST_F(daemon_test, a_running_daemon_records_the_verdict_it_is_handed)
 {
     write_config();
+    sandbox.inject_fault(boost::json::parse(
+        R"({"endpoint":"tasks","prompt_kind":"payment","action":"reset_after_read"})"));
+    auto trigger = daemon_args();
+    trigger.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()};
+    ASSERT_TRUE(run(our_binary("paymand"), trigger).status.ok());
+    std::smatch m;
+    auto before = audit();
+    ASSERT_TRUE(
+        std::regex_search(before, m, std::regex("\"occurrence\":\"(rent@[^\"]+~manual)\"")));
+    const std::string occurrence = m[1];
+
     child_process daemon(our_binary("paymand"), daemon_args());
-    daemon.wait_for_line(std::regex("running"), 30s, true);
+    daemon.wait_for_line(std::regex("IN DOUBT: 1"), 30s, true);
     auto resolve = daemon_args();
-    resolve.args = {"audit", "resolve",  "rent@2026-12-01T09:00",        "--not-paid", "--note",
-                    "x",     "--config", (dir / "paymand.yaml").string()};
-    auto result = run(our_binary("paymand"), resolve);
-    EXPECT_EQ(result.status.code, 75);
-    EXPECT_THAT(result.err, HasSubstr("stop the daemon first"));
+    resolve.args = {"audit",    "resolve",
+                    occurrence, "--not-paid",
+                    "--note",   "not in the ledger; checked with Payman support",
+                    "--config", (dir / "paymand.yaml").string()};
+    auto done = run(our_binary("paymand"), resolve);
+    ASSERT_TRUE(done.status.ok()) << done.err;
+    EXPECT_THAT(done.out, HasSubstr("resolved " + occurrence + " as not_paid (audit record"));
+    EXPECT_THAT(done.out, HasSubstr("recorded by the running daemon"));
+    EXPECT_THAT(audit(), HasSubstr("\"type\":\"resolved\""));
+    daemon.wait_for_line(std::regex("resolved by an operator as not_paid"), 30s, true);
+    EXPECT_TRUE(std::filesystem::is_empty(dir / "state/inbox"));
+
+    // An unknown occurrence is refused before anything is handed over.
+    resolve.args[2] = "rent@2030-01-01T09:00";
+    auto unknown = run(our_binary("paymand"), resolve);
+    EXPECT_EQ(unknown.status.code, 1);
+    EXPECT_THAT(unknown.err, HasSubstr("rent@2030-01-01T09:00"));
+
+    // A malformed request dropped into the inbox is refused with a note beside it.
+    dir.write("state/inbox/.x", "{\"occurrence\": 1}");
+    std::filesystem::rename(dir / "state/inbox/.x", dir / "state/inbox/0-bad.json");
+    daemon.wait_for_line(std::regex("inbox: .*0-bad.json is not a resolution request"), 30s, true);
+    EXPECT_TRUE(std::filesystem::exists(dir / "state/inbox/0-bad.rejected"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "state/inbox/0-bad.json"));
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok());
 }
 
 }  // namespace

@@ -1,0 +1,67 @@
+#pragma once
+
+// The daemon's inbox: how `paymand audit resolve` hands an operator's verdict to a running
+// daemon, which holds the state lock and is the only writer of the audit log. A request is a
+// small JSON file renamed into <state_directory>/inbox/ (so it appears whole); the daemon
+// learns of it through inotify (no polling), checks it against its own state, records it
+// and deletes the file, or leaves <name>.rejected beside it with the reason. Only who can
+// write into the state directory (root, the service's user) can use it.
+
+#include "paymand/audit/resolution.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/system/error_code.hpp>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace paymand::daemon {
+
+// Requests larger than this are refused unread.
+inline constexpr std::size_t max_request_bytes = 4096;
+
+std::filesystem::path inbox_directory(const std::filesystem::path& state_directory);
+
+// Writes `request` into `inbox` atomically (temporary file, fsync, rename); the request's
+// path, or an error message.
+std::optional<std::filesystem::path> post_request(const std::filesystem::path& inbox,
+                                                  const audit::resolution_request& request,
+                                                  std::string& error);
+
+// The request in `file`, or nullopt with `error` set (unreadable, too large, not the shape).
+std::optional<audit::resolution_request> read_request(const std::filesystem::path& file,
+                                                      std::string& error);
+
+// The requests waiting in `inbox`, oldest name first (names start with a time stamp).
+std::vector<std::filesystem::path> pending_requests(const std::filesystem::path& inbox);
+
+// Where the daemon puts its reason for refusing `request_file`.
+std::filesystem::path rejection_path(const std::filesystem::path& request_file);
+
+// Replaces `request_file` by its rejection note (best effort: the log has the reason too).
+void reject_request(const std::filesystem::path& request_file, const std::string& reason);
+
+// inotify on the inbox directory: completes when a file was moved or written into it.
+class inbox_watch {
+public:
+    // Creates `inbox` (mode 0700) if needed. Throws boost::system::system_error when inotify
+    // cannot be set up.
+    inbox_watch(boost::asio::any_io_executor executor, const std::filesystem::path& inbox);
+
+    // Completes (error_code empty) after one or more new files, or with operation_aborted.
+    boost::asio::awaitable<boost::system::error_code> async_wait_change();
+
+    void cancel() { descriptor_.cancel(); }
+
+    const std::filesystem::path& directory() const noexcept { return directory_; }
+
+private:
+    std::filesystem::path directory_;
+    boost::asio::posix::stream_descriptor descriptor_;
+};
+
+}  // namespace paymand::daemon

@@ -1,0 +1,190 @@
+#include "paymand/daemon/inbox.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <random>
+
+namespace paymand::daemon {
+
+namespace {
+
+constexpr std::string_view request_suffix = ".json";
+
+bool write_all(int fd, std::string_view data)
+{
+    while (!data.empty()) {
+        auto n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+// Writes `data` to `target` through a temporary file in the same directory. The inbox itself
+// is 0700, so the file's own mode only matters between root and the service's user.
+bool write_atomically(const std::filesystem::path& target, std::string_view data,
+                      std::string& error, mode_t mode)
+{
+    auto tmp = target;
+    tmp += ".tmp";
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) {
+        error = fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno));
+        return false;
+    }
+    // The mode is set whatever the umask: root's request must be readable by the service.
+    const bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, data) && ::fsync(fd) == 0;
+    const int saved = errno;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), target.c_str()) != 0) {
+        error =
+            fmt::format("cannot write {}: {}", target.string(), std::strerror(ok ? errno : saved));
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::filesystem::path inbox_directory(const std::filesystem::path& state_directory)
+{
+    return state_directory / "inbox";
+}
+
+std::optional<std::filesystem::path> post_request(const std::filesystem::path& inbox,
+                                                  const audit::resolution_request& request,
+                                                  std::string& error)
+{
+    boost::json::object body{{"occurrence", request.occurrence},
+                             {"verdict", std::string(audit::to_string(request.verdict))},
+                             {"note", request.note}};
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+    std::random_device random;
+    const auto name = fmt::format("{:020}-{:08x}{}", micros, random(), request_suffix);
+    const auto target = inbox / name;
+    // Readable by the service's user when root writes it (the inbox is 0700 either way).
+    if (!write_atomically(target, boost::json::serialize(body), error, 0644)) return std::nullopt;
+    return target;
+}
+
+std::optional<audit::resolution_request> read_request(const std::filesystem::path& file,
+                                                      std::string& error)
+{
+    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        error = fmt::format("cannot open {}: {}", file.string(), std::strerror(errno));
+        return std::nullopt;
+    }
+    std::string text(max_request_bytes + 1, '\0');
+    std::size_t size = 0;
+    for (;;) {
+        auto n = ::read(fd, text.data() + size, text.size() - size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        size += static_cast<std::size_t>(n);
+        if (size == text.size()) break;
+    }
+    ::close(fd);
+    if (size > max_request_bytes) {
+        error = fmt::format("{} is larger than {} bytes", file.string(), max_request_bytes);
+        return std::nullopt;
+    }
+    text.resize(size);
+    boost::system::error_code ec;
+    auto value = boost::json::parse(text, ec);
+    const auto* object = ec ? nullptr : value.if_object();
+    const auto field = [&](std::string_view key) -> const boost::json::string* {
+        if (object == nullptr) return nullptr;
+        const auto* v = object->if_contains(key);
+        return v != nullptr ? v->if_string() : nullptr;
+    };
+    const auto* occurrence = field("occurrence");
+    const auto* verdict = field("verdict");
+    const auto* note = field("note");
+    std::optional<audit::resolution> parsed_verdict;
+    if (verdict != nullptr) parsed_verdict = audit::parse_resolution(*verdict);
+    if (occurrence == nullptr || note == nullptr || !parsed_verdict || object->size() != 3) {
+        error = fmt::format("{} is not a resolution request ({{\"occurrence\", \"verdict\": "
+                            "\"paid\"|\"not_paid\", \"note\"}})",
+                            file.string());
+        return std::nullopt;
+    }
+    return audit::resolution_request{.occurrence = std::string(*occurrence),
+                                     .verdict = *parsed_verdict,
+                                     .note = std::string(*note)};
+}
+
+std::vector<std::filesystem::path> pending_requests(const std::filesystem::path& inbox)
+{
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(inbox, ec)) {
+        const auto name = entry.path().filename().string();
+        if (name.starts_with('.') || !name.ends_with(request_suffix)) continue;
+        if (!entry.is_regular_file(ec)) continue;
+        files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::filesystem::path rejection_path(const std::filesystem::path& request_file)
+{
+    auto path = request_file;
+    path.replace_extension(".rejected");
+    return path;
+}
+
+void reject_request(const std::filesystem::path& request_file, const std::string& reason)
+{
+    std::string ignored;
+    write_atomically(rejection_path(request_file), reason + "\n", ignored, 0644);
+    std::error_code ec;
+    std::filesystem::remove(request_file, ec);
+}
+
+inbox_watch::inbox_watch(boost::asio::any_io_executor executor, const std::filesystem::path& inbox)
+    : directory_(inbox), descriptor_(executor)
+{
+    std::error_code fs_error;
+    std::filesystem::create_directories(inbox, fs_error);
+    if (!fs_error) std::filesystem::permissions(inbox, std::filesystem::perms::owner_all, fs_error);
+    if (fs_error) throw boost::system::system_error(fs_error, "inbox " + inbox.string());
+    const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0)
+        throw boost::system::system_error(
+            boost::system::error_code(errno, boost::system::system_category()), "inotify_init1");
+    descriptor_.assign(fd);
+    if (::inotify_add_watch(fd, inbox.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
+        throw boost::system::system_error(
+            boost::system::error_code(errno, boost::system::system_category()),
+            "inotify_add_watch " + inbox.string());
+}
+
+boost::asio::awaitable<boost::system::error_code> inbox_watch::async_wait_change()
+{
+    std::array<char, 4096> events{};
+    auto [ec, n] = co_await descriptor_.async_read_some(
+        boost::asio::buffer(events), boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_return ec;
+}
+
+}  // namespace paymand::daemon
