@@ -1,5 +1,6 @@
 #include "paymand/config/daemon_config.hpp"
 
+#include "paymand/metrics/listen.hpp"
 #include "paymand/net/endpoint.hpp"
 #include "paymand/payman/environment.hpp"
 #include "paymand/rules/rule.hpp"
@@ -249,6 +250,24 @@ void read_log(const yaml::reader& in, const yaml::field& section, log::log_confi
     }
 }
 
+void read_metrics(const yaml::reader& in, const yaml::field& section, metrics_config& out)
+{
+    auto m = in.read_mapping(section.value, {{"listen"}, {"allow_non_loopback"}}, "metrics");
+    if (!m) return;
+    const bool allow = in.boolean_or(*m, "allow_non_loopback", false);
+    if (const auto* f = m->find("listen")) {
+        auto text = in.text(*f);
+        if (!text) return;
+        auto endpoint = metrics::parse_listen(*text, allow);
+        if (!endpoint) {
+            in.error(in.value_mark(*f), endpoint.error().message);
+            return;
+        }
+        out.listen = *endpoint;
+        out.listen_text = *text;
+    }
+}
+
 }  // namespace
 
 std::filesystem::path daemon_config::dry_run_audit_log() const
@@ -273,7 +292,8 @@ std::optional<daemon_config> parse_daemon_config(std::string_view text, const st
                                      {"audit_log"},
                                      {"prompts"},
                                      {"engine"},
-                                     {"log"}};
+                                     {"log"},
+                                     {"metrics"}};
     keys.insert(keys.end(), rules::policy_keys.begin(), rules::policy_keys.end());
     auto m = in.read_mapping(*root, keys, "configuration");
     if (!m) return std::nullopt;
@@ -297,6 +317,7 @@ std::optional<daemon_config> parse_daemon_config(std::string_view text, const st
     if (const auto* f = m->find("prompts")) read_prompts(in, *f, out);
     if (const auto* f = m->find("engine")) read_engine(in, *f, out.engine);
     if (const auto* f = m->find("log")) read_log(in, *f, out.log);
+    if (const auto* f = m->find("metrics")) read_metrics(in, *f, out.metrics);
 
     if (diags.size() != errors_before) return std::nullopt;
     return out;

@@ -12,6 +12,9 @@
 #include "paymand/engine/engine.hpp"
 #include "paymand/inspect/balances.hpp"
 #include "paymand/log/logging.hpp"
+#include "paymand/metrics/http_server.hpp"
+#include "paymand/metrics/instrumented_agent.hpp"
+#include "paymand/metrics/registry.hpp"
 #include "paymand/payman/client.hpp"
 #include "paymand/rules/rule_loader.hpp"
 #include "paymand/service/clock_watch.hpp"
@@ -111,6 +114,7 @@ std::vector<std::string> restart_only_changes(const config::daemon_config& a,
         changed.push_back("payman.client_secret");
     if (a.state_directory != b.state_directory) changed.push_back("state_directory");
     if (a.audit_log != b.audit_log) changed.push_back("audit_log");
+    if (a.metrics.listen != b.metrics.listen) changed.push_back("metrics.listen");
     return changed;
 }
 
@@ -120,9 +124,49 @@ struct daemon_state {
     const run_options& options;
     loaded current;
     engine::engine& eng;
+    metrics::registry* metrics = nullptr;  // set when metrics.listen is configured
     service::notifier notifier;
     bool stopping = false;
 };
+
+// The gauges read at scrape time (metrics::server_params::refresh).
+void refresh_gauges(daemon_state& d)
+{
+    if (d.metrics == nullptr) return;
+    auto s = d.eng.status();
+    d.metrics->set_rules(s.rules, s.enabled);
+    d.metrics->set_next_occurrence(s.next ? std::optional(s.next->instant) : std::nullopt);
+    d.metrics->set_in_doubt(s.in_doubt);
+    d.metrics->set_audit_writable(s.audit_writable);
+    d.metrics->set_clock_synchronised(service::read_clock_sync() !=
+                                      service::clock_sync::unsynchronised);
+}
+
+// Starts the metrics endpoint when configured; false (logged) when it cannot listen.
+bool start_metrics(daemon_state& d, std::unique_ptr<metrics::http_server>& server)
+{
+    const auto& listen = d.current.config.metrics.listen;
+    if (d.metrics == nullptr || !listen) return true;
+    metrics::server_params params;
+    params.refresh = [&d] { refresh_gauges(d); };
+    auto health = [&d]() -> metrics::health_status {
+        if (d.stopping) return {false, "stopping"};
+        if (!d.eng.status().audit_writable) return {false, "audit log unwritable"};
+        return {true, {}};
+    };
+    auto started = metrics::http_server::start(d.io.get_executor(), *listen, *d.metrics,
+                                               std::move(health), std::move(params));
+    if (!started) {
+        d.log->critical("{}", started.error().message);
+        return false;
+    }
+    server = std::make_unique<metrics::http_server>(std::move(*started));
+    const auto where = server->local_endpoint();
+    auto host = where.address().to_string();
+    if (where.address().is_v6()) host = fmt::format("[{}]", host);
+    d.log->info("metrics: serving http://{}:{}/metrics and /healthz", host, where.port());
+    return true;
+}
 
 asio::awaitable<void> reload(daemon_state& d)
 {
@@ -131,6 +175,7 @@ asio::awaitable<void> reload(daemon_state& d)
     auto next = load_all(d.options.config_path, d.log.get());
     if (!next) {
         d.log->error("reload failed: keeping the rules that are running");
+        if (d.metrics != nullptr) d.metrics->set_reload(false, std::chrono::system_clock::now());
         d.notifier.ready(status_line(d.eng));
         co_return;
     }
@@ -145,6 +190,7 @@ asio::awaitable<void> reload(daemon_state& d)
     }
     co_await d.eng.async_set_rules(next->rules);
     d.log->info("reloaded: {}", status_line(d.eng));
+    if (d.metrics != nullptr) d.metrics->set_reload(true, std::chrono::system_clock::now());
     d.current.rules = next->rules;
     d.current.config.sha256 = next->config.sha256;
     d.notifier.ready(status_line(d.eng));
@@ -246,7 +292,7 @@ asio::awaitable<bool> open_audit(engine::engine& eng, spdlog::logger& log,
     co_return co_await eng.async_set_rules(std::move(rules));
 }
 
-asio::awaitable<void> serve(daemon_state& d, std::vector<audit::occurrence_ref> interrupted)
+asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> interrupted)
 {
     std::vector<audit::record_body> opening;
     opening.push_back(
@@ -270,6 +316,15 @@ asio::awaitable<void> serve(daemon_state& d, std::vector<audit::occurrence_ref> 
     inbox_watch inbox(d.io.get_executor(), inbox_directory(d.current.config.state_directory));
     if (!d.options.dry_run) asio::co_spawn(d.io, watch_inbox(d, inbox), asio::detached);
 
+    std::unique_ptr<metrics::http_server> metrics_server;
+    if (!start_metrics(d, metrics_server)) {
+        signals.cancel();
+        watchdog.cancel();
+        clock_watch.cancel();
+        inbox.cancel();
+        co_return run_unavailable;
+    }
+
     warn_clock_sync(*d.log);
     d.log->info("paymand {} running{}: {}", version, d.options.dry_run ? " (DRY RUN)" : "",
                 status_line(d.eng));
@@ -290,7 +345,9 @@ asio::awaitable<void> serve(daemon_state& d, std::vector<audit::occurrence_ref> 
     watchdog.cancel();
     clock_watch.cancel();
     inbox.cancel();
+    if (metrics_server) metrics_server->stop();
     d.log->info("stopped");
+    co_return run_ok;
 }
 
 }  // namespace
@@ -307,6 +364,8 @@ struct prepared {
     audit::audit_projection projection;
     audit::replay_report replay;
     std::shared_ptr<engine::agent> agent;
+    // When metrics.listen is set (not for a dry run, which may run beside the daemon).
+    std::unique_ptr<metrics::registry> metrics;
 };
 
 int prepare(const run_options& options, asio::io_context& io, prepared& p)
@@ -389,6 +448,11 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
         }
         p.agent = engine::make_client_agent(std::move(*client));
     }
+    if (cfg.metrics.listen && !options.dry_run) {
+        p.metrics = std::make_unique<metrics::registry>(std::chrono::system_clock::now(),
+                                                        std::string(version));
+        if (p.agent) p.agent = metrics::instrument(p.agent, *p.metrics);
+    }
     return run_ok;
 }
 
@@ -400,14 +464,19 @@ int with_engine(const run_options& options, asio::io_context& io, prepared& p,
     int exit = run_ok;
     auto writer = std::make_unique<audit::async_audit_writer>(std::move(p.store));
     auto clk = engine::make_system_clock(io.get_executor());
-    engine::engine eng(io.get_executor(),
-                       {.settings = cfg.engine,
-                        .policy = cfg.policy,
-                        .prompts = p.initial->prompts,
-                        .client_id = cfg.client_id,
-                        .dry_run = options.dry_run,
-                        .assumed = p.assumed},
-                       *clk, p.agent, *writer, p.projection, p.log);
+    engine::engine eng(
+        io.get_executor(),
+        {.settings = cfg.engine,
+         .policy = cfg.policy,
+         .prompts = p.initial->prompts,
+         .client_id = cfg.client_id,
+         .dry_run = options.dry_run,
+         .assumed = p.assumed,
+         .on_record =
+             p.metrics ? std::function<void(const audit::record&)>(
+                             [reg = p.metrics.get()](const audit::record& r) { reg->observe(r); })
+                       : nullptr},
+        *clk, p.agent, *writer, p.projection, p.log);
     asio::co_spawn(
         io, [&]() -> asio::awaitable<void> { exit = co_await body(eng); },
         [&](std::exception_ptr e) {
@@ -435,9 +504,8 @@ int run(const run_options& options)
     prepared p;
     if (int code = prepare(options, io, p); code != run_ok) return code;
     return with_engine(options, io, p, [&](engine::engine& eng) -> asio::awaitable<int> {
-        daemon_state state{io, p.log, options, std::move(*p.initial), eng};
-        co_await serve(state, std::move(p.replay.interrupted));
-        co_return run_ok;
+        daemon_state state{io, p.log, options, std::move(*p.initial), eng, p.metrics.get()};
+        co_return co_await serve(state, std::move(p.replay.interrupted));
     });
 }
 

@@ -172,6 +172,7 @@ asio::awaitable<void> serve(state_ptr self, std::shared_ptr<connection> conn)
 
         const auto& req = parser.get();
         const bool has_body = !parser.is_done();
+        if (self->params.refresh) self->params.refresh();
         auto answer = route(req.method(), req.target(), has_body, self->reg, self->health);
         const bool keep_alive = req.keep_alive() && !answer.close;
         auto res = make_response(std::move(answer), req.version(), req.method() == http::verb::head,

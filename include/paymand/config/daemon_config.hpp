@@ -11,6 +11,8 @@
 #include "paymand/rules/policy.hpp"
 #include "paymand/yaml/diagnostics.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -58,6 +60,13 @@ struct engine_config {
     int reconcile_transactions = 20;
 };
 
+// The optional metrics endpoint (`metrics:`): off unless `listen` is given; loopback only
+// unless `allow_non_loopback: true`.
+struct metrics_config {
+    std::optional<boost::asio::ip::tcp::endpoint> listen;
+    std::string listen_text;  // as written, for messages
+};
+
 struct daemon_config {
     std::string path;       // the file as named by the user
     std::string sha256;     // of the file's bytes, for the audit log's config_loaded record
@@ -71,6 +80,7 @@ struct daemon_config {
     prompt::prompt_texts prompts;     // validated: prompt_set::load succeeds on them
     engine_config engine;
     log::log_config log;
+    metrics_config metrics;
 
     // <state_directory>/paymand.lock: the exclusive lock of one daemon on this state.
     std::filesystem::path lock_path() const { return state_directory / "paymand.lock"; }

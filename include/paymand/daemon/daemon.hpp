@@ -27,7 +27,8 @@ enum run_exit : int {
     run_ok = 0,
     run_config_error = 1,  // configuration or rules do not load: see the errors printed
     run_data_error = 65,   // EX_DATAERR: the audit log is corrupt; an operator must act
-    run_unavailable = 69,  // EX_UNAVAILABLE: Payman client cannot be set up (secret, URL)
+    run_unavailable = 69,  // EX_UNAVAILABLE: Payman client cannot be set up (secret, URL), or
+                           // the metrics endpoint cannot listen
     run_software = 70,     // EX_SOFTWARE: an internal error
     run_cant_create = 73,  // EX_CANTCREAT: the state directory or audit log can't be written
     run_locked = 75,       // EX_TEMPFAIL: another paymand holds the state lock

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <memory>
 
 namespace paymand::metrics {
@@ -33,6 +34,10 @@ struct server_params {
     std::chrono::milliseconds idle_timeout = std::chrono::seconds(30);
     // For writing one answer.
     std::chrono::milliseconds write_timeout = std::chrono::seconds(10);
+    // Called on the executor before each request is answered: the daemon sets the gauges
+    // that are cheap to read at scrape time (rules, next occurrence, in doubt) here instead
+    // of keeping them current at every change.
+    std::function<void()> refresh;
 };
 
 class http_server {

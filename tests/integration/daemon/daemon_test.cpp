@@ -314,5 +314,40 @@ TEST_F(daemon_test, a_running_daemon_records_the_verdict_it_is_handed)
     EXPECT_TRUE(daemon.wait().ok());
 }
 
+TEST_F(daemon_test, serves_metrics_on_loopback_when_configured)
+{
+    write_config("metrics: {listen: \"127.0.0.1:0\"}\n");
+    child_process daemon(our_binary("paymand"), daemon_args());
+    auto line = daemon.wait_for_line(std::regex("metrics: serving (http://127\\.0\\.0\\.1:[0-9]+)"),
+                                     30s, true);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(line, m, std::regex("http://127\\.0\\.0\\.1:[0-9]+")));
+    const std::string base = m[0];
+    daemon.wait_for_line(std::regex("running: 1 rules"), 30s, true);
+    auto scrape = http_request({.url = base + "/metrics"});
+    EXPECT_EQ(scrape.status, 200);
+    EXPECT_THAT(scrape.body, HasSubstr("paymand_rules_loaded 1"));
+    EXPECT_THAT(scrape.body, HasSubstr("paymand_in_doubt_occurrences 0"));
+    EXPECT_THAT(scrape.body, HasSubstr("paymand_next_occurrence_timestamp_seconds "));
+    EXPECT_THAT(scrape.body, HasSubstr("paymand_audit_records_total{type=\"rules_loaded\"} 1"));
+    auto health = http_request({.url = base + "/healthz"});
+    EXPECT_EQ(health.status, 200);
+    EXPECT_EQ(health.body, "ok\n");
+    daemon.send_signal(SIGHUP);
+    daemon.wait_for_line(std::regex("reloaded: 1 rules"), 30s, true);
+    EXPECT_THAT(http_request({.url = base + "/metrics"}).body,
+                HasSubstr("paymand_last_reload_success 1"));
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok());
+}
+
+TEST_F(daemon_test, a_metrics_address_beyond_loopback_needs_an_explicit_opt_in)
+{
+    write_config("metrics: {listen: \"0.0.0.0:9464\"}\n");
+    auto refused = run(our_binary("paymand"), daemon_args());
+    EXPECT_EQ(refused.status.code, 1);
+    EXPECT_THAT(refused.err, HasSubstr("paymand.yaml:10:19: error: metrics.listen: 0.0.0.0:9464"));
+}
+
 }  // namespace
 }  // namespace paymand::test
