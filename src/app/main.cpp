@@ -7,6 +7,7 @@
 #include "app/next_command.hpp"
 #include "app/run_command.hpp"
 #include "app/simulate_command.hpp"
+#include "app/status_command.hpp"
 #include "app/trigger_command.hpp"
 #include "paymand/core/build_info.hpp"
 
@@ -26,10 +27,10 @@ int main(int argc, char** argv)
     app.require_subcommand(0, 1);
 
     // Each subcommand registers itself here; the engine's commands join this list.
-    std::vector<command> commands{add_run_command(app),     add_trigger_command(app),
-                                  add_audit_command(app),   add_ask_command(app),
-                                  add_check_command(app),   add_next_command(app),
-                                  add_simulate_command(app)};
+    std::vector<command> commands{add_run_command(app),      add_trigger_command(app),
+                                  add_audit_command(app),    add_ask_command(app),
+                                  add_check_command(app),    add_next_command(app),
+                                  add_simulate_command(app), add_status_command(app)};
 
     try {
         app.parse(argc, argv);

@@ -3,11 +3,16 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
 namespace paymand::audit {
@@ -73,6 +78,27 @@ state_lock& state_lock::operator=(state_lock&& other) noexcept
 state_lock::~state_lock()
 {
     if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+std::optional<std::int64_t> state_lock::holder(const std::filesystem::path& path)
+{
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    std::ifstream locks("/proc/locks");
+    // "1: FLOCK  ADVISORY  WRITE 21072 fe:00:11281984 0 EOF": type, pid, major:minor:inode (hex
+    // device numbers, decimal inode).
+    for (std::string line; std::getline(locks, line);) {
+        std::istringstream in(line);
+        std::string id, type, mode, access, device;
+        std::int64_t pid = 0;
+        if (!(in >> id >> type >> mode >> access >> pid >> device) || type != "FLOCK") continue;
+        unsigned major_no = 0, minor_no = 0;
+        unsigned long long inode = 0;
+        if (std::sscanf(device.c_str(), "%x:%x:%llu", &major_no, &minor_no, &inode) != 3) continue;
+        if (major_no == major(st.st_dev) && minor_no == minor(st.st_dev) && inode == st.st_ino)
+            return pid;
+    }
+    return std::nullopt;
 }
 
 }  // namespace paymand::audit

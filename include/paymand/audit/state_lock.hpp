@@ -6,7 +6,9 @@
 
 #include "paymand/audit/audit_errc.hpp"
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 
 namespace paymand::audit {
 
@@ -24,6 +26,11 @@ public:
     ~state_lock();
 
     const std::filesystem::path& path() const noexcept { return path_; }
+
+    // The pid holding the flock on `path`, read from /proc/locks without touching the lock
+    // (probing by locking could make a daemon that starts at that moment refuse to run).
+    // Nothing when no process holds it or the file does not exist.
+    static std::optional<std::int64_t> holder(const std::filesystem::path& path);
 
 private:
     state_lock(int fd, std::filesystem::path path) noexcept : fd_(fd), path_(std::move(path)) {}

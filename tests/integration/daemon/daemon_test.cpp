@@ -283,8 +283,28 @@ TEST_F(daemon_test, a_running_daemon_records_the_verdict_it_is_handed)
         std::regex_search(before, m, std::regex("\"occurrence\":\"(rent@[^\"]+~manual)\"")));
     const std::string occurrence = m[1];
 
+    auto status_args = daemon_args();
+    status_args.args = {"status", "--config", (dir / "paymand.yaml").string()};
+    auto stopped = run(our_binary("paymand"), status_args);
+    EXPECT_EQ(stopped.status.code, 0) << stopped.err;
+    EXPECT_THAT(stopped.out, HasSubstr("paymand is not running"));
+
     child_process daemon(our_binary("paymand"), daemon_args());
     daemon.wait_for_line(std::regex("IN DOUBT: 1"), 30s, true);
+    // `status` works beside the running daemon, lock-free, and says how to resolve.
+    auto status = run(our_binary("paymand"), status_args);
+    EXPECT_EQ(status.status.code, 0) << status.err;
+    EXPECT_THAT(status.out, HasSubstr("paymand is running (pid " + std::to_string(daemon.pid())));
+    EXPECT_THAT(status.out, HasSubstr("IN DOUBT: 1 occurrence need"));
+    EXPECT_THAT(status.out, HasSubstr("paymand audit resolve " + occurrence +
+                                      " --paid|--not-paid --note \"...\" --config "));
+    EXPECT_THAT(status.out, HasSubstr("TSD: today 10.00 TSD of no limit"));
+    status_args.args.push_back("--json");
+    auto json = boost::json::parse(run(our_binary("paymand"), status_args).out).as_object();
+    EXPECT_EQ(json.at("running").as_bool(), true);
+    ASSERT_EQ(json.at("in_doubt").as_array().size(), 1u);
+    EXPECT_EQ(json.at("in_doubt").as_array()[0].at("occurrence").as_string(), occurrence);
+
     auto resolve = daemon_args();
     resolve.args = {"audit",    "resolve",
                     occurrence, "--not-paid",
