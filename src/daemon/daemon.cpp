@@ -219,8 +219,14 @@ asio::awaitable<void> handle_signals(daemon_state& d, asio::signal_set& signals)
 asio::awaitable<void> ping_watchdog(daemon_state& d, asio::steady_timer& timer)
 {
     auto interval = *d.notifier.watchdog_interval();
+    std::string last_status;
     for (;;) {
         d.notifier.watchdog();
+        // STATUS= follows what fired since (next occurrence, in doubt) at the ping's pace.
+        if (auto now = status_line(d.eng); now != last_status) {
+            d.notifier.status(now);
+            last_status = std::move(now);
+        }
         timer.expires_after(interval);
         auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         if (ec) co_return;
@@ -375,7 +381,10 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
     // A file-size limit must fail the audit append with EFBIG (and be reported), not kill us.
     ::signal(SIGXFSZ, SIG_IGN);
 
-    p.initial = load_all(options.config_path, nullptr);
+    // Until the configuration names its log format, log in the automatic one, so that even
+    // a configuration error reaches the journal with its priority.
+    log::init_default_logger("paymand", log::log_config{});
+    p.initial = load_all(options.config_path, spdlog::default_logger().get());
     if (!p.initial) return run_config_error;
     auto& cfg = p.initial->config;
     log::init_default_logger("paymand", cfg.log);

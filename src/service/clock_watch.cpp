@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdint>
+#include <filesystem>
 #include <limits>
 #include <tuple>
 
@@ -69,7 +70,15 @@ clock_sync read_clock_sync()
 {
     timex tx{};
     int state = ::adjtimex(&tx);
-    if (state < 0) return clock_sync::unknown;
+    if (state < 0) {
+        // Under systemd's ProtectClock= the syscall filter refuses even a read-only
+        // adjtimex. systemd-timesyncd marks synchronisation with this file; without it (other
+        // NTP clients) the state stays unknown rather than guessed.
+        std::error_code ec;
+        return std::filesystem::exists("/run/systemd/timesync/synchronized", ec)
+                   ? clock_sync::synchronised
+                   : clock_sync::unknown;
+    }
     return (state == TIME_ERROR || (tx.status & STA_UNSYNC) != 0) ? clock_sync::unsynchronised
                                                                   : clock_sync::synchronised;
 }
