@@ -65,6 +65,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
     std::string user_agent;
     std::size_t token_requests = 0;
+    std::string granted_scope;
     std::size_t asks_sent = 0;
 
     template <class MakeText>
@@ -106,6 +107,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
             auto parsed = parse_token_response(*res);
             if (parsed) {
                 book.accept(*parsed, used, clk->now());
+                granted_scope = parsed->scope;
                 log(log_level::info, [&] {
                     return fmt::format("access token obtained ({} grant), valid for {} s{}",
                                        to_string(used), parsed->expires_in.count(),
@@ -378,7 +380,8 @@ client_stats client::stats() const
 {
     return {.token_requests = impl_->token_requests,
             .asks_sent = impl_->asks_sent,
-            .connections_opened = impl_->http.stats().connections_opened};
+            .connections_opened = impl_->http.stats().connections_opened,
+            .granted_scope = impl_->granted_scope};
 }
 
 }  // namespace paymand::payman

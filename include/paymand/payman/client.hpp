@@ -28,6 +28,9 @@ struct client_stats {
     std::size_t token_requests = 0;  // token endpoint calls made
     std::size_t asks_sent = 0;       // tasks.send requests written (resends included)
     std::size_t connections_opened = 0;
+    // The scopes granted with the last token, comma-separated as the server wrote them
+    // (empty before the first token, or when the server did not say).
+    std::string granted_scope;
 };
 
 // Thread model: all operations must be started from coroutines running on the executor given

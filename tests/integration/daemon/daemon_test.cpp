@@ -369,5 +369,33 @@ TEST_F(daemon_test, a_metrics_address_beyond_loopback_needs_an_explicit_opt_in)
     EXPECT_THAT(refused.err, HasSubstr("paymand.yaml:10:19: error: metrics.listen: 0.0.0.0:9464"));
 }
 
+TEST_F(daemon_test, auth_test_fetches_a_token_and_compares_the_scopes_the_rules_need)
+{
+    auto config = write_config().string();
+    auto args = daemon_args();
+    args.args = {"auth", "test", "--config", config};
+    auto ok = run(our_binary("paymand"), args);
+    ASSERT_EQ(ok.status.code, 0) << ok.err;
+    EXPECT_THAT(ok.out, HasSubstr("authenticated: access token valid for"));
+    EXPECT_THAT(ok.out, HasSubstr("ok      write_send_payment"));
+    EXPECT_THAT(ok.out, Not(HasSubstr(std::string(sandbox_client_secret))));
+    EXPECT_EQ(sandbox.stats().at("requests").at("tasks_send").as_int64(), 0);  // no ask
+
+    // The read-only client lacks the payment scope the rule needs.
+    dir.write("paymand.yaml", "payman:\n  base_url: " + sandbox.base_url() +
+                                  "\n  client_id: " + std::string(sandbox_readonly_client_id) +
+                                  "\n  client_secret: {env: " + secret_env +
+                                  "}\nrules_directory: rules\nstate_directory: state\n" +
+                                  "payees: any\nlimits: none\n");
+    args.env = {secret_env + "=" + std::string(sandbox_readonly_client_secret)};
+    auto missing = run(our_binary("paymand"), args);
+    EXPECT_EQ(missing.status.code, 1);
+    EXPECT_THAT(missing.out, HasSubstr("MISSING write_send_payment"));
+
+    args.env = {secret_env + "=wrong-secret"};
+    auto refused = run(our_binary("paymand"), args);
+    EXPECT_EQ(refused.status.code, 1) << refused.err;
+}
+
 }  // namespace
 }  // namespace paymand::test
