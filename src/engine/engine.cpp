@@ -731,7 +731,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                     earliest = slot.next->instant;
             if (clk.is_virtual()) {
                 // Deterministic: everything due so far finishes before time moves on.
-                co_await idle();
+                if (params.lockstep) co_await idle();
                 if (!earliest || (params.stop_at && sys_time(*earliest) > *params.stop_at)) break;
             }
             auto until = earliest ? sys_time(*earliest) : clk.now() + std::chrono::hours(24);
@@ -907,9 +907,10 @@ asio::awaitable<void> engine::async_run()
         asio::co_spawn(d->executor, d->reconcile_loop(), asio::detached);
     }
     co_await d->run_loop();
-    if (!d->clk.is_virtual() && d->live_tasks > 0) {
-        // Grace: let occurrences in flight finish; what remains is recorded by replay on the
-        // next start (an intent without a result is in doubt, never re-sent).
+    if (d->live_tasks > 0) {
+        // Grace (real time, whatever the clock): let occurrences in flight finish; what
+        // remains is recorded by replay on the next start (an intent without a result is in
+        // doubt, never re-sent).
         using namespace asio::experimental::awaitable_operators;
         asio::steady_timer grace(d->executor, d->params.settings.shutdown_grace);
         co_await (d->idle() || grace.async_wait(asio::use_awaitable));

@@ -54,6 +54,9 @@ void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> ru
             co_await eng.async_run();
             if (run.after) co_await run.after(eng);
             finished = true;
+            // As the daemon does: whatever is still in flight past the grace period never
+            // resumes (the process would exit here).
+            io.stop();
         },
         [](std::exception_ptr e) {
             if (e) std::rethrow_exception(e);

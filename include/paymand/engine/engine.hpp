@@ -70,6 +70,11 @@ struct engine_params {
     std::function<void(const audit::record&)> on_record;
     // Virtual clock only: stop once the next occurrence lies after this instant.
     std::optional<sys_time> stop_at;
+    // Virtual clock only: let everything in flight finish before time moves on, so a run is
+    // deterministic (simulate, most tests). Off, time jumps to the next instant while
+    // occurrences are still in flight, as a slow ask sees the real clock move on (tests of
+    // overlap).
+    bool lockstep = true;
     // Seed for retry jitter (0: from the random device).
     std::uint64_t seed = 0;
 };

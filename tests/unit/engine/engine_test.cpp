@@ -9,6 +9,7 @@
 #include "support/process.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -94,6 +95,7 @@ protected:
     std::vector<audit::record> records;
     config::engine_config settings;
     bool dry_run = false;
+    bool lockstep = true;
 
     std::shared_ptr<const rules::rule_set> load(std::string_view text)
     {
@@ -113,6 +115,7 @@ protected:
                         .dry_run = dry_run,
                         .on_record = [this](const audit::record& r) { records.push_back(r); },
                         .stop_at = end,
+                        .lockstep = lockstep,
                         .seed = 42},
              .start = start,
              .make_agent = [this](asio::io_context&) { return agent; },
@@ -459,6 +462,91 @@ TEST_F(engine_test, occurrences_due_together_respect_the_concurrency_limit)
     // ask holds for 40 ms); how many overlap below it depends on fsync timing.
     EXPECT_LE(agent->max_in_flight, 2u);
     EXPECT_GE(agent->max_in_flight, 1u);
+}
+
+// Overlap as the real clock shows it: the first payment's ask is still in flight (held in
+// real time) while virtual time reaches the next occurrences.
+TEST_F(engine_test, overlap_skip_records_occurrences_due_while_the_previous_is_in_flight)
+{
+    lockstep = false;
+    policy.min_pay_interval = 5min;
+    agent->hold = 300ms;
+    run(load(R"(rules:
+  - id: slow
+    schedule: "*/5 * * * *"
+    overlap: skip
+    pay: {payee: John Doe, amount: 100.00}
+)"),
+        at(2026, 12, 1, 10, 1), at(2026, 12, 1, 10, 16));
+    EXPECT_EQ(agent->payments(), 1u);
+    auto skipped = all<audit::skipped_record>();
+    ASSERT_EQ(skipped.size(), 2u);
+    EXPECT_EQ(skipped[0]->ref.occurrence, "slow@2026-12-01T10:10");
+    EXPECT_THAT(skipped[0]->reason, HasSubstr("still in flight (overlap: skip)"));
+    EXPECT_EQ(skipped[1]->ref.occurrence, "slow@2026-12-01T10:15");
+    EXPECT_EQ(all<audit::result_record>().size(), 1u);
+}
+
+TEST_F(engine_test, overlap_queue_runs_occurrences_due_while_in_flight_one_after_another)
+{
+    lockstep = false;
+    policy.min_pay_interval = 5min;
+    agent->hold = 100ms;
+    run(load(R"(rules:
+  - id: slow
+    schedule: "*/5 * * * *"
+    pay: {payee: John Doe, amount: 100.00}
+)"),
+        at(2026, 12, 1, 10, 1), at(2026, 12, 1, 10, 16));
+    EXPECT_EQ(agent->payments(), 3u);
+    EXPECT_EQ(agent->max_in_flight, 1u);  // queued, never two of one rule at once
+    EXPECT_TRUE(all<audit::skipped_record>().empty());
+    auto results = all<audit::result_record>();
+    ASSERT_EQ(results.size(), 3u);
+    EXPECT_EQ(results[2]->ref.occurrence, "slow@2026-12-01T10:15");
+}
+
+// SIGTERM while a payment's ask is in flight longer than shutdown_grace: the engine stops
+// without a result; the next start finds the intent without a result, records it in doubt
+// and never sends it again.
+TEST_F(engine_test, a_payment_in_flight_past_the_shutdown_grace_is_in_doubt_after_restart)
+{
+    settings.shutdown_grace = 1s;
+    agent->hold = 3s;
+    lockstep = false;  // as on the real clock: stop() does not wait for the ask
+    auto set = load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 100.00}
+)");
+    run(set, at(2026, 11, 30), at(2026, 12, 2), [this](engine& eng) -> asio::awaitable<void> {
+        // Stop as SIGTERM would, once the payment is being asked.
+        auto ex = co_await asio::this_coro::executor;
+        asio::co_spawn(
+            ex,
+            [this, &eng]() -> asio::awaitable<void> {
+                asio::steady_timer poll(co_await asio::this_coro::executor);
+                while (agent->in_flight == 0) {
+                    poll.expires_after(5ms);
+                    co_await poll.async_wait(asio::use_awaitable);
+                }
+                eng.stop();
+            },
+            asio::detached);
+        co_return;
+    });
+    EXPECT_EQ(agent->payments(), 1u);
+    EXPECT_EQ(all<audit::intent_record>().size(), 1u);
+    EXPECT_TRUE(all<audit::result_record>().empty());  // stopped before the answer
+
+    records.clear();
+    agent->hold = 0ms;
+    lockstep = true;
+    run(set, at(2026, 12, 1, 10), at(2026, 12, 2));
+    auto doubts = all<audit::in_doubt_record>();
+    ASSERT_EQ(doubts.size(), 1u);
+    EXPECT_EQ(doubts[0]->ref.occurrence, "rent@2026-12-01T09:00");
+    EXPECT_EQ(agent->payments(), 1u);  // never re-sent
 }
 
 TEST_F(engine_test, catchup_each_runs_missed_occurrences_one_at_a_time_even_with_overlap_skip)
