@@ -82,18 +82,16 @@ void print_table(const inspect::simulation_result& r)
         fmt::print("no payments would be made\n");
         return;
     }
-    fmt::print("\ntotals per payee:\n");
-    for (const auto& [key, t] : r.per_payee)
-        fmt::print("  {:<32}  {:>5} payments  {:>20}\n", std::get<0>(key), t.count,
-                   money_text(t.minor_units, std::get<1>(key)));
-    fmt::print("totals per month:\n");
-    for (const auto& [key, t] : r.per_month)
-        fmt::print("  {:<32}  {:>5} payments  {:>20}\n", std::get<0>(key), t.count,
-                   money_text(t.minor_units, std::get<1>(key)));
-    fmt::print("totals per currency:\n");
-    for (const auto& [code, t] : r.per_currency)
-        fmt::print("  {:<32}  {:>5} payments  {:>20}\n", code, t.count,
+    const auto row = [](std::string_view label, const inspect::total& t, std::string_view code) {
+        fmt::print("  {:<32}  {:>5} payment{}  {:>20}\n", label, t.count, t.count == 1 ? " " : "s",
                    money_text(t.minor_units, code));
+    };
+    fmt::print("\ntotals per payee:\n");
+    for (const auto& [key, t] : r.per_payee) row(std::get<0>(key), t, std::get<1>(key));
+    fmt::print("totals per month:\n");
+    for (const auto& [key, t] : r.per_month) row(std::get<0>(key), t, std::get<1>(key));
+    fmt::print("totals per currency:\n");
+    for (const auto& [code, t] : r.per_currency) row(code, t, code);
 }
 
 void print_csv(const inspect::simulation_result& r)

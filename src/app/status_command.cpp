@@ -259,8 +259,8 @@ int run_status(const status_args& a)
     if (doubts.empty()) {
         fmt::print("in doubt: none\n");
     } else {
-        fmt::print("IN DOUBT: {} occurrence{} need an operator:\n", doubts.size(),
-                   doubts.size() == 1 ? "" : "s");
+        fmt::print("IN DOUBT: {} occurrence{} an operator:\n", doubts.size(),
+                   doubts.size() == 1 ? " needs" : "s need");
         const std::string config_arg =
             a.config == status_args{}.config ? "" : " --config " + a.config;
         for (const auto* o : doubts) {

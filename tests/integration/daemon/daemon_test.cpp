@@ -295,7 +295,7 @@ TEST_F(daemon_test, a_running_daemon_records_the_verdict_it_is_handed)
     auto status = run(our_binary("paymand"), status_args);
     EXPECT_EQ(status.status.code, 0) << status.err;
     EXPECT_THAT(status.out, HasSubstr("paymand is running (pid " + std::to_string(daemon.pid())));
-    EXPECT_THAT(status.out, HasSubstr("IN DOUBT: 1 occurrence need"));
+    EXPECT_THAT(status.out, HasSubstr("IN DOUBT: 1 occurrence needs an operator"));
     EXPECT_THAT(status.out, HasSubstr("paymand audit resolve " + occurrence +
                                       " --paid|--not-paid --note \"...\" --config "));
     EXPECT_THAT(status.out, HasSubstr("TSD: today 10.00 TSD of no limit"));
