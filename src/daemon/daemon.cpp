@@ -418,7 +418,11 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
         // A dry run has its own log and lock: it may run beside the real daemon.
         .lock_path = options.dry_run ? std::filesystem::path(audit_path.string() + ".lock")
                                      : cfg.lock_path(),
-        .dry_run = options.dry_run});
+        .dry_run = options.dry_run,
+        // Stamped by the daemon's wall clock: rule activation times come from these stamps.
+        .clock = [] {
+            return std::chrono::floor<std::chrono::microseconds>(engine::wall_clock_now());
+        }});
     if (auto locked = p.store->lock(); !locked) {
         log->critical("{}", locked.error().message);
         return locked.error().code == audit::audit_errc::locked ? run_locked : run_cant_create;

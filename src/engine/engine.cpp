@@ -1,6 +1,7 @@
 #include "paymand/engine/engine.hpp"
 
 #include "paymand/audit/time_format.hpp"
+#include "paymand/core/crash_point.hpp"
 #include "paymand/engine/backoff.hpp"
 #include "paymand/limits/check.hpp"
 #include "paymand/prompt/memo.hpp"
@@ -470,6 +471,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                        t.identity);
             co_return;
         }
+        PAYMAND_CRASH_POINT("after_intent_durable");
         ledger.add({.amount = pay.amount.minor_units(),
                     .currency = std::string(pay.amount.unit().code()),
                     .payee = pay.payee,
@@ -569,7 +571,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             (std::holds_alternative<audit::result_record>(body) &&
              std::get<audit::result_record>(body).outcome == audit::outcome::failed);
         auto deadline = clk.now() + std::chrono::hours(24 * 365);
-        if (!co_await append_one(std::move(body), deadline))
+        if (co_await append_one(std::move(body), deadline))
+            PAYMAND_CRASH_POINT("after_result_durable");
+        else
             log->error("{}: the outcome could not be recorded; it will be in doubt after a "
                        "restart",
                        t.identity);

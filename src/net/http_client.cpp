@@ -1,5 +1,6 @@
 #include "paymand/net/http_client.hpp"
 
+#include "paymand/core/crash_point.hpp"
 #include "paymand/net/net_errc.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -318,6 +319,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
                 co_return transport_error{.phase = phase::write, .ec = wec};
             }
             ++requests_sent;
+            PAYMAND_CRASH_POINT("request_written");
 
             http::response_parser<http::string_body> parser;
             const auto cap = config.max_response_bytes;

@@ -33,6 +33,12 @@ public:
     virtual bool is_virtual() const = 0;
 };
 
+// The wall clock as the daemon reads it, also for audit record time stamps. The system clock;
+// in the test-only build with crash points, PAYMAND_TEST_CLOCK="ANCHOR:SPEED" (Unix seconds,
+// integer factor) makes it run SPEED times faster from ANCHOR on, so that minute schedules
+// fire every second across restarts of the crash harness.
+sys_time wall_clock_now();
+
 // The real wall clock. Waits use a system_timer, which Asio arms on a monotonic basis: a
 // clock step is not followed by the timer itself, so the daemon interrupts it when
 // service::clock_step_watch reports one and re-plans.
