@@ -70,18 +70,8 @@ void report(const payman::client_error& e)
 int run_ask(const ask_args& args)
 {
     boost::asio::io_context io;
-    payman::logger logger;
-    if (args.verbose) {
-        logger = [](payman::log_level, std::string_view line) {
-            std::cerr << "paymand ask: " << line << "\n";
-        };
-    }
-    client_overrides overrides;
-    overrides.verbose = args.verbose;
-    if (!args.ca_file.empty()) overrides.ca_file = args.ca_file;
-    if (!args.config.empty()) overrides.config_file = args.config;
-    auto client = make_cli_client(
-        io.get_executor(), overrides, [](const char* name) { return std::getenv(name); }, logger);
+    auto client = make_command_client(io.get_executor(), "paymand ask", args.config, args.ca_file,
+                                      args.verbose);
     if (!client) {
         std::cerr << "paymand ask: error: " << client.error().what() << "\n";
         return exit_failure;

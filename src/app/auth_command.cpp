@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -55,17 +54,8 @@ int run_auth_test(const auth_args& args)
         needed = inspect::required_scopes(*loaded->rules);
     }
     boost::asio::io_context io;
-    payman::logger logger;
-    if (args.verbose)
-        logger = [](payman::log_level, std::string_view line) {
-            std::cerr << "paymand auth test: " << line << "\n";
-        };
-    client_overrides overrides;
-    overrides.verbose = args.verbose;
-    if (!args.ca_file.empty()) overrides.ca_file = args.ca_file;
-    if (!args.config.empty()) overrides.config_file = args.config;
-    auto client = make_cli_client(
-        io.get_executor(), overrides, [](const char* name) { return std::getenv(name); }, logger);
+    auto client = make_command_client(io.get_executor(), "paymand auth test", args.config,
+                                      args.ca_file, args.verbose);
     if (!client) {
         std::cerr << "paymand auth test: error: " << client.error().what() << "\n";
         return exit_failure;

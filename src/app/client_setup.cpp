@@ -3,6 +3,9 @@
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
 
+#include <cstdlib>
+#include <iostream>
+
 namespace paymand::app {
 
 boost::system::result<payman::client, payman::client_error>
@@ -44,6 +47,24 @@ make_cli_client(boost::asio::any_io_executor executor, const client_overrides& o
     return payman::client::with_credentials(std::move(executor), std::move(config),
                                             std::move(settings->client_id),
                                             std::move(settings->client_secret));
+}
+
+boost::system::result<payman::client, payman::client_error>
+make_command_client(boost::asio::any_io_executor executor, std::string_view prefix,
+                    const std::string& config, const std::string& ca_file, bool verbose)
+{
+    payman::logger logger;
+    if (verbose)
+        logger = [p = std::string(prefix)](payman::log_level, std::string_view line) {
+            std::cerr << p << ": " << line << "\n";
+        };
+    client_overrides overrides;
+    overrides.verbose = verbose;
+    if (!ca_file.empty()) overrides.ca_file = ca_file;
+    if (!config.empty()) overrides.config_file = config;
+    return make_cli_client(
+        std::move(executor), overrides, [](const char* name) { return std::getenv(name); },
+        std::move(logger));
 }
 
 }  // namespace paymand::app

@@ -11,6 +11,8 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <string_view>
 
 namespace paymand::app {
 
@@ -28,5 +30,12 @@ struct client_overrides {
 boost::system::result<payman::client, payman::client_error>
 make_cli_client(boost::asio::any_io_executor executor, const client_overrides& overrides,
                 const payman::env_lookup& getenv, payman::logger logger);
+
+// What `ask` and `auth test` share: the client from `config` (empty: PAYMAN_* variables of
+// this process) with `ca_file` (empty: none), logging its steps to stderr as
+// "<prefix>: ..." when `verbose`.
+boost::system::result<payman::client, payman::client_error>
+make_command_client(boost::asio::any_io_executor executor, std::string_view prefix,
+                    const std::string& config, const std::string& ca_file, bool verbose);
 
 }  // namespace paymand::app
