@@ -38,7 +38,8 @@ std::optional<std::filesystem::path> read_path(const yaml::reader& in, const yam
     return resolve_path(base_dir, *text);
 }
 
-void read_secret_source(const yaml::reader& in, const yaml::field& f, secret_source& out)
+void read_secret_source(const yaml::reader& in, const yaml::field& f,
+                        const std::filesystem::path& base_dir, secret_source& out)
 {
     auto m = in.read_mapping(f.value, {{"env"}, {"file"}, {"credential"}}, "client_secret");
     if (!m) return;
@@ -56,7 +57,8 @@ void read_secret_source(const yaml::reader& in, const yaml::field& f, secret_sou
     if (source.name == "env") {
         out = {secret_source::kind::environment, *text};
     } else if (source.name == "file") {
-        out = {secret_source::kind::file, *text};
+        // Relative to the configuration file's directory, like every path in it.
+        out = {secret_source::kind::file, resolve_path(base_dir, *text).string()};
     } else {
         if (text->find('/') != std::string::npos || *text == "." || *text == "..") {
             in.error(source, "client_secret.credential is a credential name, not a path");
@@ -128,7 +130,8 @@ void read_payman(const yaml::reader& in, const yaml::field& section,
         auto base = payman::select_base_url(client.environment, client.base_url, out.client_id);
         if (!base) in.error(section, base.error().message);
     }
-    if (const auto* f = m->find("client_secret")) read_secret_source(in, *f, out.client_secret);
+    if (const auto* f = m->find("client_secret"))
+        read_secret_source(in, *f, base_dir, out.client_secret);
     if (const auto* f = m->find("ca_file")) {
         if (auto p = read_path(in, *f, base_dir)) client.http.ca_file = *p;
     }

@@ -541,6 +541,12 @@ int trigger(const run_options& options, const std::string& rule_id)
             p.log->error("{}", result.error);
             co_return run_config_error;
         }
+        if (!eng.status().audit_writable) {
+            p.log->critical("{}: the audit log could not be written: nothing was sent after "
+                            "the first record that failed; see the errors above",
+                            result.identity);
+            co_return run_cant_create;
+        }
         p.log->info("{}: done; see the audit log for its records", result.identity);
         co_return run_ok;
     });

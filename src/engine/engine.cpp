@@ -32,6 +32,11 @@
 
 namespace paymand::engine {
 
+namespace {
+// Appended to the identity of an occurrence run by `paymand trigger`.
+constexpr std::string_view manual_suffix = "~manual";
+}  // namespace
+
 namespace asio = boost::asio;
 using std::chrono::sys_seconds;
 using namespace std::chrono_literals;
@@ -773,8 +778,16 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         const auto entries = reply::read_transactions(reply_text);
         std::vector<audit::record_body> records;
         for (const auto* o : doubts) {
-            auto id = schedule::parse_occurrence_id(o->ref.occurrence);
-            if (!id) continue;
+            // A manual run's identity is the scheduled form plus "~manual"; its memo tag is
+            // made from the same rule and local minute.
+            std::string_view identity = o->ref.occurrence;
+            if (identity.ends_with(manual_suffix)) identity.remove_suffix(manual_suffix.size());
+            auto id = schedule::parse_occurrence_id(identity);
+            if (!id) {
+                log->error("{}: cannot be reconciled: its identity does not parse",
+                           o->ref.occurrence);
+                continue;
+            }
             auto expected = tag_of(o->ref.rule, id->local);
             const reply::transaction_entry* match = nullptr;
             for (const auto& e : entries) {
@@ -977,7 +990,8 @@ asio::awaitable<trigger_result> engine::async_trigger(std::string rule_id)
     task t{slot.set,
            slot.rule,
            {local, now},
-           schedule::to_string(schedule::occurrence_id{rule.id, local}) + "~manual",
+           schedule::to_string(schedule::occurrence_id{rule.id, local}) +
+               std::string(manual_suffix),
            true};
     if (d->state.handled(t.identity) || d->running.contains(t.identity))
         co_return trigger_result{t.identity, fmt::format("{} already ran this minute", t.identity)};

@@ -271,7 +271,8 @@ TEST_F(daemon_test, an_in_doubt_payment_is_resolved_by_the_operator)
 
 TEST_F(daemon_test, a_running_daemon_records_the_verdict_it_is_handed)
 {
-    write_config();
+    // No reconciliation: the payment must stay in doubt until the operator decides.
+    write_config("engine: {reconcile_interval: 0s}\n");
     sandbox.inject_fault(boost::json::parse(
         R"({"endpoint":"tasks","prompt_kind":"payment","action":"reset_after_read"})"));
     auto trigger = daemon_args();

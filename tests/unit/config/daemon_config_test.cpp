@@ -148,7 +148,8 @@ TEST(daemon_config, secret_source_names_exactly_one_place)
     auto q = parse(file);
     ASSERT_TRUE(q.config) << q.errors;
     EXPECT_EQ(q.config->client_secret.from, secret_source::kind::file);
-    EXPECT_EQ(q.config->client_secret.name, "secret");
+    // Relative to the configuration file's directory, like every path in it.
+    EXPECT_EQ(q.config->client_secret.name, "/etc/paymand/secret");
 }
 
 TEST(daemon_config, prompt_overrides_are_validated_at_load)

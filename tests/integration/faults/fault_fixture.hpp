@@ -1,0 +1,198 @@
+#pragma once
+
+// What the fault tests share: a sandbox, a paymand configuration written for it with short
+// timeouts and retries, `paymand trigger` as a process, the audit log read back as JSON
+// records, and the sandbox's ledger and counters as the witness of what was really sent.
+
+#include "support/process.hpp"
+#include "support/sandbox.hpp"
+
+#include <boost/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace paymand::test::faults {
+
+inline const std::string secret_env = "PAYMAND_TEST_CLIENT_SECRET";
+
+// A payment with no condition, one guarded by a balance read (the balance ask comes first),
+// and a second plain payment: a manual occurrence's identity is per rule and minute, so a
+// test that pays twice in a minute triggers two rules.
+inline constexpr std::string_view fault_rules = R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00, wallet: Operations}
+  - id: again
+    schedule: monthly on day 3 at 09:00
+    pay: {payee: John Doe, amount: 10.00, wallet: Operations}
+  - id: guarded
+    schedule: monthly on day 2 at 09:00
+    when: {balance: {wallet: Operations, above: 100.00}}
+    pay: {payee: John Doe, amount: 10.00, wallet: Operations}
+)";
+
+inline std::string read_all(const std::filesystem::path& p)
+{
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+// Waits for `done` to hold, checking again after each short pause, until `timeout`; false
+// when it never held. For state that only another process can change (the sandbox's
+// counters), where there is no line to wait for.
+inline bool eventually(const std::function<bool()>& done,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(10))
+{
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (done()) return true;
+        if (std::chrono::steady_clock::now() >= until) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
+struct fault_config {
+    // payman.timeouts.read: how long an answer may take once the request is written.
+    std::string read_timeout = "1s";
+    // engine.retry.max_attempts for asks that cannot have had an effect.
+    int max_attempts = 3;
+    std::string occurrence_timeout = "20s";
+    std::string reconcile_interval = "0s";
+    // Extra YAML appended at the top level (metrics, ...).
+    std::string extra;
+    // payman.ca_file when the sandbox speaks TLS.
+    std::string ca_file;
+    // payman.client_secret source; the environment variable by default.
+    std::string secret_source = "{env: " + secret_env + "}";
+};
+
+class fault_test : public testing::Test {
+protected:
+    temp_dir dir;
+    std::unique_ptr<sandbox_process> sandbox;
+
+    void SetUp() override { sandbox = std::make_unique<sandbox_process>(make_sandbox_params()); }
+
+    virtual sandbox_params make_sandbox_params() { return {}; }
+
+    std::filesystem::path config_path() const { return dir / "paymand.yaml"; }
+    std::filesystem::path state_dir() const { return dir / "state"; }
+    std::filesystem::path audit_path() const { return dir / "state/audit.jsonl"; }
+
+    std::filesystem::path write_config(const fault_config& c = {},
+                                       std::string_view rules = fault_rules)
+    {
+        dir.write("rules/rules.yaml", rules);
+        std::string text =
+            "payman:\n  base_url: " + sandbox->base_url() +
+            "\n  client_id: " + std::string(sandbox_client_id) +
+            "\n  client_secret: " + c.secret_source +
+            "\n  timeouts: {connect: 1s, tls_handshake: 1s, write: 1s, read: " + c.read_timeout +
+            "}\n";
+        if (!c.ca_file.empty()) text += "  ca_file: " + c.ca_file + "\n";
+        text += "rules_directory: rules\nstate_directory: state\npayees: any\nlimits: none\n"
+                "log: {format: text}\n"
+                "engine:\n  occurrence_timeout: " +
+                c.occurrence_timeout + "\n  reconcile_interval: " + c.reconcile_interval +
+                "\n  retry: {initial_delay: 1s, max_delay: 1s, max_attempts: " +
+                std::to_string(c.max_attempts) + "}\n" + c.extra;
+        return dir.write("paymand.yaml", text);
+    }
+
+    process_params paymand_args(std::vector<std::string> args) const
+    {
+        return process_params{.args = std::move(args),
+                              .env = {secret_env + "=" + std::string(sandbox_client_secret)},
+                              .unset_env = {"NOTIFY_SOCKET", "PAYMAN_CLIENT_SECRET",
+                                            "CREDENTIALS_DIRECTORY", "JOURNAL_STREAM"}};
+    }
+
+    process_params trigger_args(const std::string& rule) const
+    {
+        return paymand_args({"trigger", rule, "--config", config_path().string()});
+    }
+
+    process_params daemon_args() const
+    {
+        return paymand_args({"run", "--config", config_path().string()});
+    }
+
+    run_result trigger(const std::string& rule)
+    {
+        return run(our_binary("paymand"), trigger_args(rule), std::chrono::seconds(30));
+    }
+
+    void inject(std::string_view fault_json)
+    {
+        sandbox->inject_fault(boost::json::parse(fault_json));
+    }
+
+    // The audit log, one parsed object per line (a line that does not parse fails the test).
+    std::vector<boost::json::object> audit_records() const
+    {
+        std::vector<boost::json::object> out;
+        std::istringstream in(read_all(audit_path()));
+        std::string line;
+        while (std::getline(in, line)) {
+            boost::system::error_code ec;
+            auto v = boost::json::parse(line, ec);
+            if (ec || !v.is_object()) {
+                ADD_FAILURE() << "audit line is not a JSON object: " << line;
+                continue;
+            }
+            out.push_back(v.as_object());
+        }
+        return out;
+    }
+
+    std::vector<boost::json::object> records_of(std::string_view type) const
+    {
+        std::vector<boost::json::object> out;
+        for (auto& r : audit_records())
+            if (r.at("type").as_string() == type) out.push_back(std::move(r));
+        return out;
+    }
+
+    // "type" of every record about occurrences of `rule`, in log order.
+    std::vector<std::string> occurrence_types(std::string_view rule) const
+    {
+        std::vector<std::string> out;
+        for (const auto& r : audit_records())
+            if (const auto* v = r.if_contains("rule"); v && v->as_string() == rule)
+                out.emplace_back(r.at("type").as_string());
+        return out;
+    }
+
+    std::size_t ledger_payments()
+    {
+        return sandbox->ledger().as_object().at("transactions").as_array().size();
+    }
+
+    std::int64_t tasks_sent()
+    {
+        return sandbox->stats().at("requests").at("tasks_send").as_int64();
+    }
+
+    std::int64_t token_requests() { return sandbox->stats().at("requests").at("token").as_int64(); }
+
+    // `paymand audit verify` on the configured log: true when the chain verifies.
+    run_result verify()
+    {
+        return run(our_binary("paymand"),
+                   paymand_args({"audit", "verify", "--config", config_path().string()}));
+    }
+};
+
+}  // namespace paymand::test::faults

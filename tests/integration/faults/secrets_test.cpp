@@ -1,0 +1,171 @@
+// Secrets (issue 9, item 6): through a full cycle (a payment by trigger, the daemon started,
+// asking Payman while it runs, reloaded, stopped) neither the client secret nor any access
+// token the sandbox issued appears in stdout, stderr, the audit log or any file of the state
+// directory; and the running daemon is not dumpable (PR_SET_DUMPABLE 0): no core file, and
+// another process of its own user cannot read its memory or environment.
+//
+// Extends daemon_test.the_secret_never_appears_in_output_or_state (secret only, no payment,
+// no tokens) with the payment, the tokens and the process attributes.
+
+#include "fault_fixture.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace paymand::test::faults {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+
+constexpr unsigned nobody = 65534;
+
+class secrets : public fault_test {
+protected:
+    // Every token (access and refresh) in the sandbox's saved state.
+    std::vector<std::string> issued_tokens()
+    {
+        auto state = boost::json::parse(read_all(sandbox->state_file()));
+        std::vector<std::string> out;
+        for (const auto& t : state.at("tokens").as_array())
+            out.emplace_back(t.at("token").as_string());
+        return out;
+    }
+};
+
+TEST_F(secrets, neither_the_secret_nor_a_token_appears_in_output_or_state_over_a_full_cycle)
+{
+    // The secret from a file (0600), as under systemd; tokens from the sandbox.
+    auto secret_file = dir.write("client-secret", std::string(sandbox_client_secret) + "\n");
+    std::filesystem::permissions(secret_file, std::filesystem::perms::owner_read |
+                                                  std::filesystem::perms::owner_write);
+    write_config(
+        {.reconcile_interval = "1s", .secret_source = "{file: " + secret_file.string() + "}"});
+    std::vector<std::string> outputs;
+
+    // A payment, then one in doubt that the daemon will reconcile while it runs.
+    auto paid = trigger("rent");
+    ASSERT_TRUE(paid.status.ok()) << paid.err;
+    inject(R"({"endpoint":"tasks","prompt_kind":"payment","action":"reset_after_read"})");
+    auto doubtful = trigger("again");
+    ASSERT_TRUE(doubtful.status.ok()) << doubtful.err;
+    outputs = {paid.out, paid.err, doubtful.out, doubtful.err};
+
+    auto args = daemon_args();
+    args.env.clear();  // the secret comes from the file only
+    child_process daemon(our_binary("paymand"), args);
+    daemon.wait_for_line(std::regex("running: "), 30s, true);
+    // The daemon fetched its own token and used it (the listing of its reconciliation).
+    daemon.wait_for_line(std::regex("ask tsk-\\S+ answered: completed"), 30s, true);
+    daemon.send_signal(SIGHUP);
+    daemon.wait_for_line(std::regex("reloaded"), 30s, true);
+    daemon.send_signal(SIGTERM);
+    ASSERT_TRUE(daemon.wait().ok()) << daemon.err();
+    outputs.push_back(daemon.out());
+    outputs.push_back(daemon.err());
+    EXPECT_EQ(ledger_payments(), 2u);
+
+    ASSERT_TRUE(sandbox->stop().ok());  // writes its state file with every token
+    auto tokens = issued_tokens();
+    ASSERT_GE(tokens.size(), 3u) << "two triggers and the daemon each fetched a token";
+    std::vector<std::string> needles = tokens;
+    needles.emplace_back(sandbox_client_secret);
+    needles.push_back(
+        base64_encode(std::string(sandbox_client_id) + ":" + std::string(sandbox_client_secret)));
+
+    std::vector<std::pair<std::string, std::string>> haystacks;
+    for (std::size_t i = 0; i < outputs.size(); ++i)
+        haystacks.emplace_back("output " + std::to_string(i), outputs[i]);
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(state_dir()))
+        if (entry.is_regular_file()) {
+            haystacks.emplace_back(entry.path().string(), read_all(entry.path()));
+            ++files;
+        }
+    EXPECT_GE(files, 2u) << "the audit log and the lock at least";
+    for (const auto& [where, text] : haystacks)
+        for (const auto& needle : needles) {
+            ASSERT_FALSE(needle.empty());
+            EXPECT_THAT(text, Not(HasSubstr(needle))) << where;
+        }
+}
+
+// docs/configuration.md: relative paths are resolved against the configuration file's
+// directory; that includes the secret file, whatever the working directory.
+TEST_F(secrets, a_relative_secret_file_is_read_beside_the_configuration)
+{
+    auto secret_file = dir.write("client-secret", std::string(sandbox_client_secret) + "\n");
+    std::filesystem::permissions(secret_file, std::filesystem::perms::owner_read |
+                                                  std::filesystem::perms::owner_write);
+    write_config({.secret_source = "{file: client-secret}"});
+    auto args = trigger_args("rent");
+    args.env.clear();
+    args.workdir = "/";
+    auto result = run(our_binary("paymand"), args);
+    EXPECT_TRUE(result.status.ok()) << result.err;
+    EXPECT_EQ(ledger_payments(), 1u);
+}
+
+// Owner of a /proc/<pid> entry: the process's effective uid, or root when the process is not
+// dumpable (proc(5)), which is what shields its memory and environment from its own uid.
+uid_t proc_owner(pid_t pid, std::string_view entry)
+{
+    struct stat st {};
+    auto path = "/proc/" + std::to_string(pid) + "/" + std::string(entry);
+    if (::stat(path.c_str(), &st) != 0) throw std::runtime_error("cannot stat " + path);
+    return st.st_uid;
+}
+
+TEST_F(secrets, the_running_daemon_is_not_dumpable_and_its_memory_is_closed_to_its_own_user)
+{
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the daemon as another user";
+    write_config();
+    // Run as nobody: the directory is theirs (root would see through every check).
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path()))
+        ASSERT_EQ(::chown(entry.path().c_str(), nobody, nobody), 0);
+    ASSERT_EQ(::chown(dir.path().c_str(), nobody, nobody), 0);
+    const std::string setpriv = "/usr/bin/setpriv";
+    ASSERT_TRUE(std::filesystem::exists(setpriv)) << "util-linux's setpriv is needed";
+    auto as_nobody = [&](std::vector<std::string> command) {
+        std::vector<std::string> args{"--reuid=65534", "--regid=65534", "--clear-groups"};
+        args.insert(args.end(), command.begin(), command.end());
+        auto p = daemon_args();
+        p.args = std::move(args);
+        return p;
+    };
+
+    auto run_args = daemon_args();
+    std::vector<std::string> command{our_binary("paymand").string()};
+    command.insert(command.end(), run_args.args.begin(), run_args.args.end());
+    child_process daemon(setpriv, as_nobody(command));
+    daemon.wait_for_line(std::regex("running: "), 30s, true);
+
+    // Control: an ordinary process of the same user owns its /proc entries.
+    child_process control(setpriv, as_nobody({"/usr/bin/tail", "-f", "/dev/null"}));
+    ASSERT_TRUE(eventually([&] { return proc_owner(control.pid(), "mem") == nobody; }));
+    EXPECT_EQ(proc_owner(control.pid(), "environ"), nobody);
+
+    EXPECT_EQ(proc_owner(daemon.pid(), "mem"), 0u) << "the daemon is dumpable";
+    EXPECT_EQ(proc_owner(daemon.pid(), "environ"), 0u);
+    EXPECT_THAT(read_all("/proc/" + std::to_string(daemon.pid()) + "/status"),
+                testing::ContainsRegex("Uid:\\s+65534"));
+
+    // Another process of the daemon's own user cannot read its environment (which holds the
+    // secret here) while it can read the control's.
+    auto peek = [&](pid_t pid) {
+        return run(setpriv, as_nobody({"/bin/cat", "/proc/" + std::to_string(pid) + "/environ"}));
+    };
+    EXPECT_TRUE(peek(control.pid()).status.ok());
+    auto denied = peek(daemon.pid());
+    EXPECT_FALSE(denied.status.ok());
+    EXPECT_THAT(denied.out, Not(HasSubstr(std::string(sandbox_client_secret))));
+
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok()) << daemon.err();
+}
+
+}  // namespace
+}  // namespace paymand::test::faults
