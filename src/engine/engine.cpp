@@ -116,8 +116,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
          std::shared_ptr<spdlog::logger> l)
         : executor(ex), params(std::move(p)), clk(c), payman(std::move(a)), writer(w), state(s),
           log(std::move(l)), ledger(params.policy.zone), slots_changed(ex), work_done(ex),
-          concurrency_freed(ex), rng(params.seed != 0 ? params.seed : std::random_device{}()),
-          reconcile_timer(ex)
+          firing_done(ex), concurrency_freed(ex),
+          rng(params.seed != 0 ? params.seed : std::random_device{}()), reconcile_timer(ex)
     {
         rebuild_ledger();
     }
@@ -140,6 +140,10 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     bool audit_writable = true;
     signal slots_changed;
     signal work_done;
+    // True while run_loop walks `slots` with awaits inside (firing due occurrences): a reload
+    // waits for firing_done rather than replace the map under it.
+    bool firing = false;
+    signal firing_done;
     signal concurrency_freed;
     std::mt19937_64 rng;
     std::set<std::string, std::less<>> reconcile_reported;  // not_found recorded this run
@@ -731,8 +735,19 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         auto self = shared_from_this();
         while (!stopping) {
             auto now = to_seconds(clk.now());
-            for (auto& [id, slot] : slots)
-                if (slot.next && slot.next->instant <= now) co_await fire_due(slot, now);
+            {
+                struct firing_pass {
+                    impl& d;
+                    explicit firing_pass(impl& i) : d(i) { d.firing = true; }
+                    ~firing_pass()
+                    {
+                        d.firing = false;
+                        d.firing_done.notify_all();
+                    }
+                } pass(*this);
+                for (auto& [id, slot] : slots)
+                    if (slot.next && slot.next->instant <= now) co_await fire_due(slot, now);
+            }
             if (stopping) break;
             std::optional<sys_seconds> earliest;
             for (const auto& [id, slot] : slots)
@@ -867,6 +882,8 @@ engine::~engine()
 asio::awaitable<bool> engine::async_set_rules(std::shared_ptr<const rules::rule_set> set)
 {
     auto& d = *impl_;
+    // The scheduler holds references into the slots while it fires: replace them after.
+    while (d.firing) co_await d.firing_done.wait();
     const auto now = to_seconds(d.clk.now());
     std::vector<audit::rule_hash> hashes;
     std::map<std::string, rule_slot, std::less<>> next_slots;
