@@ -42,6 +42,7 @@ struct log_facts {
     std::optional<audit::record> last_started;
     std::optional<audit::record> last_stopped;
     std::optional<audit::record> last_rules_loaded;
+    std::vector<audit::rule_hash> loaded_rules;  // the set of the last load, all parts
     std::optional<audit::utc_micros> last_record;
 };
 
@@ -69,8 +70,13 @@ std::optional<log_facts> read_log(const std::filesystem::path& path, std::string
             facts.last_record = r.ts;
             if (std::holds_alternative<audit::started_record>(r.body)) facts.last_started = r;
             if (std::holds_alternative<audit::stopped_record>(r.body)) facts.last_stopped = r;
-            if (std::holds_alternative<audit::rules_loaded_record>(r.body))
+            if (const auto* loaded = std::get_if<audit::rules_loaded_record>(&r.body)) {
+                // A large set comes in parts of one batch: collect them.
+                if (loaded->part == 1) facts.loaded_rules.clear();
+                facts.loaded_rules.insert(facts.loaded_rules.end(), loaded->rules.begin(),
+                                          loaded->rules.end());
                 facts.last_rules_loaded = r;
+            }
         }
     }
     return facts;
@@ -119,10 +125,7 @@ int run_status(const status_args& a)
     std::set<std::pair<std::string, std::string>> on_disk, loaded;
     if (rule_set)
         for (const auto& r : rule_set->rules()) on_disk.emplace(r.id, r.content_hash);
-    if (facts->last_rules_loaded)
-        for (const auto& h :
-             std::get<audit::rules_loaded_record>(facts->last_rules_loaded->body).rules)
-            loaded.emplace(h.id, h.sha256);
+    for (const auto& h : facts->loaded_rules) loaded.emplace(h.id, h.sha256);
 
     // Spending against limits, on the limits engine's own calendar (the policy's zone).
     limits::spending_ledger ledger(cfg->policy.zone);

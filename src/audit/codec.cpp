@@ -193,6 +193,12 @@ json::object to_fields(field_writer& w, const rules_loaded_record& r)
         rules.push_back(json::object{{"id", rule.id}, {"sha256", rule.sha256}});
     }
     w.out["rules"] = std::move(rules);
+    // Only a split set names its part, so single-record loads read as they always did.
+    if (r.parts > 1) {
+        if (r.part < 1 || r.part > r.parts) w.fail("rules_loaded: part must be within 1..parts");
+        w.out["part"] = r.part;
+        w.out["parts"] = r.parts;
+    }
     return std::move(w.out);
 }
 
@@ -227,6 +233,7 @@ public:
         }
         return std::string(v->get_string());
     }
+    bool has(std::string_view key) const { return o_.contains(key); }
     std::optional<std::string> opt_text(std::string_view key)
     {
         if (!o_.contains(key)) return std::nullopt;
@@ -435,6 +442,12 @@ record_body from_fields(field_reader& r, record_type type)
                 }
                 x.rules.push_back({std::string(id->get_string()), std::string(sha->get_string())});
             }
+        }
+        if (r.has("parts")) {
+            x.part = r.integer<std::uint32_t>("part");
+            x.parts = r.integer<std::uint32_t>("parts");
+            if (x.parts < 2 || x.part < 1 || x.part > x.parts)
+                r.fail("fields 'part' and 'parts' must satisfy 1 <= part <= parts, parts >= 2");
         }
         return x;
     }

@@ -63,6 +63,29 @@ std::optional<std::string> rules_of(const scanned_line& line, summary_scratch& s
         scratch.rules.push_back({std::string(id->get_string()), std::string(sha->get_string())});
     }
     out.rules = &scratch.rules;
+    // A split set (several records of one batch) names its part.
+    const scanned_field* part = line.find("part");
+    const scanned_field* parts = line.find("parts");
+    if (part != nullptr || parts != nullptr) {
+        const auto number = [](const scanned_field* field) -> std::optional<std::uint32_t> {
+            if (field == nullptr) return std::nullopt;
+            boost::system::error_code e;
+            const auto n = boost::json::parse(field->raw, e);
+            if (e) return std::nullopt;
+            if (n.is_int64() && n.get_int64() >= 1 && n.get_int64() <= 1'000'000)
+                return static_cast<std::uint32_t>(n.get_int64());
+            if (n.is_uint64() && n.get_uint64() >= 1 && n.get_uint64() <= 1'000'000)
+                return static_cast<std::uint32_t>(n.get_uint64());
+            return std::nullopt;
+        };
+        const auto p = number(part);
+        const auto n = number(parts);
+        if (!p || !n || *n < 2 || *p > *n)
+            return std::string("fields 'part' and 'parts' must satisfy 1 <= part <= parts, "
+                               "parts >= 2");
+        out.part = *p;
+        out.parts = *n;
+    }
     return std::nullopt;
 }
 

@@ -85,6 +85,8 @@ record_summary summarize(const record& r)
                 if (b.reason) s.reason = *b.reason;
             } else if constexpr (std::is_same_v<T, rules_loaded_record>) {
                 s.rules = &b.rules;
+                s.part = b.part;
+                s.parts = b.parts;
             } else if constexpr (std::is_same_v<T, resolved_record>) {
                 s.resolution = b.resolution;
             } else if constexpr (std::is_same_v<T, reconciled_record>) {
@@ -127,7 +129,8 @@ occurrence_status& audit_projection::entry(const record_summary& s, bool& create
 audit_projection::audit_projection(audit_projection&& other) noexcept
     : statuses_(std::move(other.statuses_)), slots_(std::move(other.slots_)),
       last_per_rule_(std::move(other.last_per_rule_)),
-      rule_versions_(std::move(other.rule_versions_)), spending_(std::move(other.spending_)),
+      rule_versions_(std::move(other.rule_versions_)),
+      pending_rules_(std::move(other.pending_rules_)), spending_(std::move(other.spending_)),
       in_flight_(std::move(other.in_flight_)), recent_(std::exchange(other.recent_, nullptr)),
       counts_(other.counts_), last_seq_(other.last_seq_), warnings_(std::move(other.warnings_)),
       warning_count_(other.warning_count_)
@@ -141,6 +144,7 @@ audit_projection& audit_projection::operator=(audit_projection&& other) noexcept
         slots_ = std::move(other.slots_);
         last_per_rule_ = std::move(other.last_per_rule_);
         rule_versions_ = std::move(other.rule_versions_);
+        pending_rules_ = std::move(other.pending_rules_);
         spending_ = std::move(other.spending_);
         in_flight_ = std::move(other.in_flight_);
         recent_ = std::exchange(other.recent_, nullptr);
@@ -184,9 +188,17 @@ void audit_projection::apply(const record_summary& s)
     last_seq_ = s.seq;
     ++counts_[static_cast<std::size_t>(s.type)];
     if (s.type == record_type::rules_loaded && s.rules) {
+        // A split set is collected part by part and applied whole with its last part.
+        const std::vector<rule_hash>* all = s.rules;
+        if (s.parts > 1) {
+            if (s.part == 1) pending_rules_.clear();
+            pending_rules_.insert(pending_rules_.end(), s.rules->begin(), s.rules->end());
+            if (s.part < s.parts) return;
+            all = &pending_rules_;
+        }
         // A definition stays active while every load lists it with the same hash.
         decltype(rule_versions_) next;
-        for (const auto& rule : *s.rules) {
+        for (const auto& rule : *all) {
             auto it = rule_versions_.find(rule.id);
             const bool same = it != rule_versions_.end() && it->second.hash == rule.sha256;
             next.insert_or_assign(
@@ -195,6 +207,7 @@ void audit_projection::apply(const record_summary& s)
                      : rule_version{rule.sha256, std::chrono::floor<std::chrono::seconds>(s.ts)});
         }
         rule_versions_ = std::move(next);
+        pending_rules_.clear();
         return;
     }
     switch (s.type) {

@@ -927,7 +927,19 @@ asio::awaitable<bool> engine::async_set_rules(std::shared_ptr<const rules::rule_
         }
     }
     d.slots = std::move(next_slots);
-    dropped.push_back(audit::rules_loaded_record{.rules = std::move(hashes)});
+    // A record stays within the log's line limit: a large set is written in parts, all in
+    // this one batch (atomic), applied by the projection with its last part.
+    constexpr std::size_t rules_per_record = 400;  // ~40 KB of ids and hashes
+    const auto parts = static_cast<std::uint32_t>(
+        std::max<std::size_t>(1, (hashes.size() + rules_per_record - 1) / rules_per_record));
+    for (std::uint32_t part = 1; part <= parts; ++part) {
+        const auto first =
+            hashes.begin() + static_cast<std::ptrdiff_t>((part - 1) * rules_per_record);
+        const auto last =
+            part == parts ? hashes.end() : first + static_cast<std::ptrdiff_t>(rules_per_record);
+        dropped.push_back(audit::rules_loaded_record{
+            .rules = std::vector<audit::rule_hash>(first, last), .part = part, .parts = parts});
+    }
     bool ok = co_await d.append(std::move(dropped));
     d.clk.interrupt();
     co_return ok;

@@ -88,6 +88,8 @@ struct record_summary {
     std::string_view reason;                        // in_doubt, mismatch
     utc_micros ts{};                                // rules_loaded
     const std::vector<rule_hash>* rules = nullptr;  // rules_loaded
+    std::uint32_t part = 1;                         // rules_loaded: part of parts
+    std::uint32_t parts = 1;
 };
 
 record_summary summarize(const record& r);
@@ -166,6 +168,8 @@ private:
         utc_seconds since;
     };
     std::unordered_map<std::string, rule_version, string_hash, std::equal_to<>> rule_versions_;
+    // The parts of a split rules_loaded read so far (the set applies with its last part).
+    std::vector<rule_hash> pending_rules_;
     // Spending index by instant; the pointers are stable (unordered_map nodes never move).
     std::multimap<utc_seconds, const occurrence_status*> spending_;
     // Occurrences in state in_flight, so finish_replay() need not scan every occurrence.

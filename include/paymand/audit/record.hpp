@@ -165,8 +165,12 @@ struct rule_hash {
     friend bool operator==(const rule_hash&, const rule_hash&) = default;
 };
 
+// One load's rule set. A large set is written as several records of one batch (part 1..parts
+// of `parts`, each within max_line_bytes); the set is complete with the last part.
 struct rules_loaded_record {
     std::vector<rule_hash> rules;
+    std::uint32_t part = 1;
+    std::uint32_t parts = 1;
     friend bool operator==(const rules_loaded_record&, const rules_loaded_record&) = default;
 };
 

@@ -398,5 +398,35 @@ TEST_F(daemon_test, auth_test_fetches_a_token_and_compares_the_scopes_the_rules_
     EXPECT_EQ(refused.status.code, 1) << refused.err;
 }
 
+// 1,000 rules: their rules_loaded set exceeds one audit line (64 KiB) and is written in
+// parts of one batch; the daemon starts, and a restart knows every rule's definition.
+TEST_F(daemon_test, a_thousand_rules_load_and_are_known_again_after_a_restart)
+{
+    write_config();
+    std::string rules = "rules:\n";
+    for (int i = 0; i < 1000; ++i)
+        rules += "  - id: rule-number-" + std::to_string(i) +
+                 "\n    schedule: monthly on day 1 at 09:00\n    pay: {payee: John Doe, amount: "
+                 "1.00}\n";
+    dir.write("rules/rent.yaml", rules);
+    for (int run_no = 0; run_no < 2; ++run_no) {
+        child_process daemon(our_binary("paymand"), daemon_args());
+        daemon.wait_for_line(std::regex("running: 1000 rules"), 30s, true);
+        daemon.send_signal(SIGTERM);
+        ASSERT_TRUE(daemon.wait().ok()) << daemon.err();
+    }
+    auto log = audit();
+    EXPECT_THAT(log, HasSubstr("\"part\":3,\"parts\":3"));
+    auto status_args = daemon_args();
+    status_args.args = {"status", "--config", (dir / "paymand.yaml").string(), "--next", "0"};
+    auto status = run(our_binary("paymand"), status_args);
+    EXPECT_THAT(status.out, HasSubstr("rules: 1000 in"));
+    EXPECT_THAT(status.out, HasSubstr("the daemon last loaded 1000 at"));
+    EXPECT_THAT(status.out, Not(HasSubstr("changed since")));
+    auto verify = daemon_args();
+    verify.args = {"audit", "verify", "--config", (dir / "paymand.yaml").string(), "--full"};
+    EXPECT_EQ(run(our_binary("paymand"), verify).status.code, 0);
+}
+
 }  // namespace
 }  // namespace paymand::test

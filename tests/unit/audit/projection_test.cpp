@@ -229,6 +229,30 @@ TEST(audit_projection, replay_from_file_equals_feeding_typed_records)
     EXPECT_EQ(replayed.last_seq(), 7u);
 }
 
+// A set too large for one line is written in parts of one batch; it applies whole with its
+// last part, so a rule in an early part keeps its definition's age across loads.
+TEST(audit_projection, a_rule_set_in_parts_applies_whole_with_its_last_part)
+{
+    audit_projection p;
+    const std::string h(64, '1');
+    const auto load = [&](std::uint64_t seq, int day) {
+        p.apply(record{
+            .seq = seq, .ts = utc_micros{at(day)}, .body = rules_loaded_record{{{"a", h}}, 1, 2}});
+        // Between the parts, the previous set still stands.
+        p.apply(record{.seq = seq + 1,
+                       .ts = utc_micros{at(day)},
+                       .body = rules_loaded_record{{{"b", h}}, 2, 2}});
+    };
+    load(1, 1);
+    EXPECT_EQ(p.rule_active_since("a", h), at(1));
+    EXPECT_EQ(p.rule_active_since("b", h), at(1));
+    load(3, 2);
+    EXPECT_EQ(p.rule_active_since("a", h), at(1));  // unchanged: still since the first load
+    EXPECT_EQ(p.rule_active_since("b", h), at(1));
+    p.apply(record{.seq = 5, .ts = utc_micros{at(3)}, .body = rules_loaded_record{{{"b", h}}}});
+    EXPECT_FALSE(p.rule_active_since("a", h));  // a single-record load without `a`
+}
+
 TEST(audit_projection, rule_definition_is_active_since_its_first_unbroken_load)
 {
     audit_projection p;
