@@ -46,7 +46,8 @@ std::string sanitize_diagnostics(std::string_view untrusted)
         if (out.size() >= max_diagnostics_size) break;
     }
     if (out.size() >= max_diagnostics_size) {
-        out.resize(max_diagnostics_size);
+        // Room for the "..." within the promised size.
+        out.resize(max_diagnostics_size - 3);
         // Do not end inside a UTF-8 sequence.
         std::size_t cut = out.size();
         while (cut > 0 && (static_cast<unsigned char>(out[cut - 1]) & 0xC0) == 0x80) --cut;

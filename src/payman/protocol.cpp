@@ -534,7 +534,9 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
     if (!ymd.ok()) return std::nullopt;
     const auto when = date::sys_days{ymd} + std::chrono::hours(hour) +
                       std::chrono::minutes(minute) + std::chrono::seconds(second);
-    const auto delta = std::chrono::ceil<std::chrono::seconds>(when - now);
+    // In whole seconds: `when - now` would go through nanoseconds, which overflow for dates
+    // before 1677 or after 2262 (a hostile Retry-After). ceil(when - now) == when - floor(now).
+    const auto delta = when - std::chrono::floor<std::chrono::seconds>(now);
     return delta.count() > 0 ? delta : std::chrono::seconds(0);
 }
 

@@ -1,5 +1,6 @@
 #include "paymand/prompt/memo.hpp"
 
+#include "paymand/prompt/memo_tag.hpp"
 #include "paymand/text/safe_text.hpp"
 
 #include <fmt/format.h>
@@ -55,6 +56,17 @@ boost::system::result<prompt_template, prompt_error> check_memo(std::string_view
     auto expanded =
         expand_memo(*memo, {std::chrono::year{2026} / std::chrono::September / 30, rule_id});
     if (!expanded) return expanded.error();
+    // The memo tag is paymand's own: reconciliation matches a listed transaction by the first
+    // tag in its memo, so a tag written into a rule's memo could make another occurrence's
+    // payment look like this one's.
+    if (const auto pos = memo_text.find("pm:");
+        pos != std::string_view::npos && find_memo_tag(memo_text.substr(pos)))
+        return prompt_error{.code = make_error_code(prompt_errc::unsafe_literal),
+                            .offset = pos,
+                            .message = fmt::format("memo: a reconciliation tag (pm:rule:date) at "
+                                                   "offset {} is paymand's own; it appends the "
+                                                   "occurrence's tag itself",
+                                                   pos)};
     return memo;
 }
 
