@@ -293,7 +293,13 @@ TEST(diagnostics, are_sanitized_and_capped_on_a_utf8_boundary)
     std::string long_text(max_diagnostics_size - 1, 'x');
     long_text += "\xC3\xA9\xC3\xA9";  // é é straddling the cap
     auto out = sanitize_diagnostics(long_text);
-    EXPECT_EQ(out, std::string(max_diagnostics_size - 1, 'x') + "...");
+    // The "..." fits within the promised size (found by fuzzing: it used to add 3 bytes).
+    EXPECT_EQ(out, std::string(max_diagnostics_size - 3, 'x') + "...");
+    EXPECT_EQ(out.size(), max_diagnostics_size);
+    // A cut inside a UTF-8 sequence backs off to its start.
+    std::string accented(max_diagnostics_size - 4, 'x');
+    accented += "\xC3\xA9\xC3\xA9";
+    EXPECT_EQ(sanitize_diagnostics(accented), std::string(max_diagnostics_size - 4, 'x') + "...");
 }
 
 TEST(diagnostics, redact_removes_every_copy_of_a_secret)
