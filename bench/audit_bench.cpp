@@ -2,6 +2,7 @@
 // of 100k and 1M records against a plain SHA-256 of the same file (the hash chain's floor, what
 // `sha256sum` does). Log files are generated once per size in a temporary directory.
 
+#include "audit_records.hpp"
 #include "paymand/audit/async_audit_writer.hpp"
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/audit/projection.hpp"
@@ -24,6 +25,8 @@
 
 namespace {
 
+using paymand::bench::occurrence_records;
+
 namespace audit = paymand::audit;
 namespace asio = boost::asio;
 
@@ -45,29 +48,6 @@ bench_dir& scratch()
 {
     static bench_dir dir;
     return dir;
-}
-
-audit::occurrence_ref ref_for(std::int64_t i)
-{
-    const auto utc = std::chrono::sys_seconds{std::chrono::seconds{1'780'000'000 + i * 3600}};
-    return {fmt::format("rule-{}", i % 500), fmt::format("rule-{}@{}", i % 500, i), utc};
-}
-
-// A realistic mix: per occurrence a condition, an intent and a result (~330 bytes a line).
-std::vector<audit::record_body> occurrence_records(std::int64_t i)
-{
-    const auto ref = ref_for(i);
-    const auto tsd = *paymand::money::currency::find("TSD");
-    return {
-        audit::condition_record{ref, "balance of Main above 100.00 TSD", "Main",
-                                paymand::money::amount(tsd, 500'000), std::nullopt, true},
-        audit::intent_record{ref, "John Doe", paymand::money::amount(tsd, 10'000), "Main",
-                             fmt::format("pm:{}", ref.occurrence), fmt::format("idem-{}", i),
-                             "send 100.00 TSD to John Doe from wallet Main"},
-        audit::result_record{ref, audit::outcome::completed, fmt::format("task-{}", i), "completed",
-                             std::nullopt,
-                             "I've sent 100.00 TSD to John Doe. The payment is complete."},
-    };
 }
 
 // The log with (at least) `records` records, generated once.
