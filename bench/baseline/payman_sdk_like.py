@@ -25,72 +25,20 @@ import os
 import sys
 import threading
 import time
-import uuid
-from datetime import datetime, timezone
+from pathlib import Path
 
-import requests
+# The wire client is the one the sandbox's interoperability test uses (tests/interop), so the
+# baseline and that test speak exactly the same protocol.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests" / "interop"))
+from sdk_client import PaymanClient as WireClient  # noqa: E402
 
 
-class PaymanClient:
-    """The SDK's PaymanClient.with_credentials(...).ask(text), on the wire."""
-
-    def __init__(self, base_url, client_id, client_secret):
-        self.base_url = base_url.rstrip("/")
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.session = requests.Session()
-        self.session_id = f"ses-{uuid.uuid4()}"
-        self.access_token = None
-        self.expires_at = 0.0
-
-    def get_access_token(self):
-        if self.access_token and time.time() < self.expires_at - 60:
-            return self.access_token
-        response = self.session.post(
-            f"{self.base_url}/oauth2/token",
-            params={"grant_type": "client_credentials"},
-            auth=(self.client_id, self.client_secret),
-            timeout=30,
-        )
-        response.raise_for_status()
-        body = response.json()
-        self.access_token = body.get("accessToken") or body.get("access_token")
-        expires_in = body.get("expiresIn") or body.get("expires_in") or 0
-        self.expires_at = time.time() + float(expires_in)
-        return self.access_token
+class PaymanClient(WireClient):
+    """The SDK's PaymanClient.with_credentials(...).ask(text): the shared wire client, plus
+    the reply reading the SDK does before it hands the task back."""
 
     def ask(self, text):
-        request = {
-            "jsonrpc": "2.0",
-            "id": f"req-{uuid.uuid4()}",
-            "method": "tasks.send",
-            "params": {
-                "id": f"tsk-{uuid.uuid4()}",
-                "sessionId": self.session_id,
-                "message": {
-                    "role": "user",
-                    "parts": [{"type": "text", "text": text, "metadata": None}],
-                    "metadata": None,
-                },
-                "metadata": {
-                    "timestamp": datetime.now(timezone.utc)
-                    .isoformat(timespec="milliseconds")
-                    .replace("+00:00", "Z")
-                },
-            },
-        }
-        response = self.session.post(
-            f"{self.base_url}/a2a/tasks/send",
-            json=request,
-            headers={"x-payman-access-token": self.get_access_token()},
-            timeout=30,
-        )
-        response.raise_for_status()
-        body = response.json()
-        if body.get("error"):
-            raise RuntimeError(f"JSON-RPC error {body['error'].get('code')}")
-        result = body["result"]
-        # The SDK hands back the task with its state and the artifacts' text.
+        result = super().ask(text)
         texts = [
             part.get("text", "")
             for artifact in result.get("artifacts") or []
