@@ -60,34 +60,26 @@ int run_next(const next_args& a)
         }
         after = *parsed.value;
     }
-    std::size_t shown = 0;
-    while (shown < a.count) {
-        auto due = rules::next_due(*set, after);
-        if (due.empty()) break;
-        for (const auto& d : due) {
-            if (shown == a.count) break;
-            ++shown;
-            const auto identity =
-                schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local});
-            if (a.json) {
-                boost::json::object line{
-                    {"occurrence", identity},
-                    {"rule", d.source->id},
-                    {"local", inspect::format_local(d.source->zone, d.occ.instant)},
-                    {"zone", std::string(d.source->zone.name())},
-                    {"utc", audit::format_utc(d.occ.instant)},
-                    {"does", inspect::describe_action(*d.source)}};
-                std::cout << boost::json::serialize(line) << "\n";
-            } else {
-                fmt::print("{:<26}  {}  {:<36}  {}\n",
-                           inspect::format_local(d.source->zone, d.occ.instant),
-                           audit::format_utc(d.occ.instant), identity,
-                           inspect::describe_action(*d.source));
-            }
+    const auto upcoming = rules::next_occurrences(*set, after, a.count);
+    for (const auto& d : upcoming) {
+        const auto identity =
+            schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local});
+        if (a.json) {
+            boost::json::object line{
+                {"occurrence", identity},
+                {"rule", d.source->id},
+                {"local", inspect::format_local(d.source->zone, d.occ.instant)},
+                {"zone", std::string(d.source->zone.name())},
+                {"utc", audit::format_utc(d.occ.instant)},
+                {"does", inspect::describe_action(*d.source)}};
+            std::cout << boost::json::serialize(line) << "\n";
+        } else {
+            fmt::print(
+                "{:<26}  {}  {:<36}  {}\n", inspect::format_local(d.source->zone, d.occ.instant),
+                audit::format_utc(d.occ.instant), identity, inspect::describe_action(*d.source));
         }
-        after = due.front().occ.instant;
     }
-    if (shown == 0 && !a.json) fmt::print("no enabled rule fires again\n");
+    if (upcoming.empty() && !a.json) fmt::print("no enabled rule fires again\n");
     return exit_ok;
 }
 

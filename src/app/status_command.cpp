@@ -226,21 +226,12 @@ int run_status(const status_args& a)
                            "reload paymand`");
         }
         fmt::print("\n");
-        std::size_t shown = 0;
-        auto after = now;
-        while (shown < a.next) {
-            auto due = rules::next_due(*rule_set, after);
-            if (due.empty()) break;
-            for (const auto& d : due) {
-                if (shown++ == 0) fmt::print("next occurrences:\n");
-                if (shown > a.next) break;
-                fmt::print("  {:<26}  {}  {}\n",
-                           inspect::format_local(d.source->zone, d.occ.instant),
-                           audit::format_utc(d.occ.instant),
-                           schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local}));
-            }
-            after = due.front().occ.instant;
-        }
+        const auto upcoming = rules::next_occurrences(*rule_set, now, a.next);
+        if (!upcoming.empty()) fmt::print("next occurrences:\n");
+        for (const auto& d : upcoming)
+            fmt::print("  {:<26}  {}  {}\n", inspect::format_local(d.source->zone, d.occ.instant),
+                       audit::format_utc(d.occ.instant),
+                       schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local}));
     }
 
     fmt::print("payments (completed or possibly completed) against limits, {} calendar:\n",

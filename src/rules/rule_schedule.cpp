@@ -32,6 +32,22 @@ std::vector<scheduled_occurrence> next_per_rule(const rule_set& rules,
     return out;
 }
 
+std::vector<scheduled_occurrence>
+next_occurrences(const rule_set& rules, std::chrono::sys_seconds after, std::size_t count)
+{
+    std::vector<scheduled_occurrence> out;
+    while (out.size() < count) {
+        auto due = next_due(rules, after);
+        if (due.empty()) break;
+        after = due.front().occ.instant;
+        for (auto& d : due) {
+            if (out.size() == count) break;
+            out.push_back(std::move(d));
+        }
+    }
+    return out;
+}
+
 std::vector<scheduled_occurrence> next_due(const rule_set& rules, std::chrono::sys_seconds after)
 {
     auto candidates = next_per_rule(rules, after);

@@ -24,6 +24,11 @@ struct scheduled_occurrence {
 // contribute two occurrences sharing one instant (a spring DST gap).
 std::vector<scheduled_occurrence> next_due(const rule_set& rules, std::chrono::sys_seconds after);
 
+// The first `count` occurrences of enabled rules strictly after `after`, by instant (ties as
+// next_due orders them). For `next` and `status`.
+std::vector<scheduled_occurrence>
+next_occurrences(const rule_set& rules, std::chrono::sys_seconds after, std::size_t count);
+
 // Each enabled rule's first occurrence strictly after `after`, in rule set order; rules that
 // never fire again are left out. For `next`, `status` and check summaries.
 std::vector<scheduled_occurrence> next_per_rule(const rule_set& rules,

@@ -51,6 +51,18 @@ TEST(rule_schedule, next_due_returns_ties_together_in_rule_order)
                 ElementsAre("nine-utc@2026-01-15T09:00Z", "ten-berlin@2026-01-15T09:00Z"));
 }
 
+TEST(rule_schedule, next_occurrences_walks_ties_and_stops_at_the_count)
+{
+    auto set = load(three_rules);
+    EXPECT_THAT(ids_and_times(next_occurrences(set, utc(2026, 1, 15, 0), 4)),
+                ElementsAre("nine-utc@2026-01-15T09:00Z", "ten-berlin@2026-01-15T09:00Z",
+                            "seven-ny@2026-01-15T12:00Z", "nine-utc@2026-01-16T09:00Z"));
+    // The count can cut a tie.
+    EXPECT_THAT(ids_and_times(next_occurrences(set, utc(2026, 1, 15, 0), 1)),
+                ElementsAre("nine-utc@2026-01-15T09:00Z"));
+    EXPECT_TRUE(next_occurrences(set, utc(2026, 1, 15, 0), 0).empty());
+}
+
 TEST(rule_schedule, next_due_is_strictly_after_the_instant)
 {
     auto set = load(three_rules);
