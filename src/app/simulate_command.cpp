@@ -4,6 +4,7 @@
 #include "paymand/audit/time_format.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/inspect/balances.hpp"
+#include "paymand/inspect/rule_review.hpp"
 #include "paymand/inspect/simulation.hpp"
 #include "paymand/money/currency.hpp"
 
@@ -29,13 +30,6 @@ struct simulate_args {
     std::string format = "table";
     std::vector<std::string> paths;
 };
-
-std::string money_text(std::int64_t minor, std::string_view code)
-{
-    auto unit = money::currency::find(code);
-    return unit ? money::format_with_code(money::amount(*unit, minor))
-                : fmt::format("{} {}", minor, code);
-}
 
 // CSV field: quoted when it holds a separator, a quote or a line break (RFC 4180).
 std::string csv(std::string_view field)
@@ -84,7 +78,7 @@ void print_table(const inspect::simulation_result& r)
     }
     const auto row = [](std::string_view label, const inspect::total& t, std::string_view code) {
         fmt::print("  {:<32}  {:>5} payment{}  {:>20}\n", label, t.count, t.count == 1 ? " " : "s",
-                   money_text(t.minor_units, code));
+                   inspect::format_total(t.minor_units, code));
     };
     fmt::print("\ntotals per payee:\n");
     for (const auto& [key, t] : r.per_payee) row(std::get<0>(key), t, std::get<1>(key));

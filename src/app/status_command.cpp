@@ -82,16 +82,9 @@ std::optional<log_facts> read_log(const std::filesystem::path& path, std::string
     return facts;
 }
 
-std::string money_text(std::int64_t minor, std::string_view code)
-{
-    auto unit = money::currency::find(code);
-    return unit ? money::format_with_code(money::amount(*unit, minor))
-                : fmt::format("{} {}", minor, code);
-}
-
 std::string limit_text(const std::optional<std::int64_t>& limit, std::string_view code)
 {
-    return limit ? money_text(*limit, code) : std::string("no limit");
+    return limit ? inspect::format_total(*limit, code) : std::string("no limit");
 }
 
 int run_status(const status_args& a)
@@ -159,12 +152,13 @@ int run_status(const status_args& a)
             auto totals = ledger.currency_totals(code, now);
             const auto it = cfg->policy.limits.currencies.find(code);
             json::object item{{"currency", code},
-                              {"today", money_text(totals.day, code)},
-                              {"this_month", money_text(totals.month, code)}};
+                              {"today", inspect::format_total(totals.day, code)},
+                              {"this_month", inspect::format_total(totals.month, code)}};
             if (it != cfg->policy.limits.currencies.end()) {
-                if (it->second.daily) item["daily_limit"] = money_text(*it->second.daily, code);
+                if (it->second.daily)
+                    item["daily_limit"] = inspect::format_total(*it->second.daily, code);
                 if (it->second.monthly)
-                    item["monthly_limit"] = money_text(*it->second.monthly, code);
+                    item["monthly_limit"] = inspect::format_total(*it->second.monthly, code);
             }
             spending.push_back(std::move(item));
         }
@@ -241,10 +235,11 @@ int run_status(const status_args& a)
         auto totals = ledger.currency_totals(code, now);
         const auto it = lim.currencies.find(code);
         const bool has = it != lim.currencies.end();
-        fmt::print(
-            "  {}: today {} of {}; this month {} of {}\n", code, money_text(totals.day, code),
-            has ? limit_text(it->second.daily, code) : "no limit", money_text(totals.month, code),
-            has ? limit_text(it->second.monthly, code) : "no limit");
+        fmt::print("  {}: today {} of {}; this month {} of {}\n", code,
+                   inspect::format_total(totals.day, code),
+                   has ? limit_text(it->second.daily, code) : "no limit",
+                   inspect::format_total(totals.month, code),
+                   has ? limit_text(it->second.monthly, code) : "no limit");
     }
     fmt::print("  payments today: {}{}\n", ledger.payments_on_day(now),
                lim.max_payments_per_day ? fmt::format(" of {}", *lim.max_payments_per_day) : "");

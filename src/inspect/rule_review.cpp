@@ -2,6 +2,7 @@
 
 #include "paymand/limits/spending_ledger.hpp"
 #include "paymand/money/amount.hpp"
+#include "paymand/money/currency.hpp"
 #include "paymand/rules/condition.hpp"
 #include "paymand/rules/payment_limits.hpp"
 #include "paymand/schedule/identity.hpp"
@@ -120,6 +121,13 @@ std::string describe_action(const rules::rule& rule)
     }
     if (rule.when) text += " when " + rules::describe(*rule.when);
     return text;
+}
+
+std::string format_total(std::int64_t minor_units, std::string_view currency_code)
+{
+    auto unit = money::currency::find(currency_code);
+    return unit ? money::format_with_code(money::amount(*unit, minor_units))
+                : fmt::format("{} {}", minor_units, currency_code);
 }
 
 std::string format_local(const schedule::zone& zone, std::chrono::sys_seconds instant)

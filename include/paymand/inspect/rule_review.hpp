@@ -10,8 +10,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace paymand::inspect {
@@ -50,6 +52,10 @@ std::optional<solo_limit_hit> first_limit_alone(const rules::rule& rule,
 // One line for what a rule does: "pay 1200.00 TSD to John Doe from Operations when balance of
 // Operations above 500.00 TSD", "report balance".
 std::string describe_action(const rules::rule& rule);
+
+// A total kept as minor units and a currency code (limits, ledgers, simulations):
+// "1200.00 TSD"; an unknown code prints the minor units as they are.
+std::string format_total(std::int64_t minor_units, std::string_view currency_code);
 
 // A local time with the zone's abbreviation: "2026-12-01 09:00 CET".
 std::string format_local(const schedule::zone& zone, std::chrono::sys_seconds instant);
