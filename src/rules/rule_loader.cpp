@@ -40,7 +40,8 @@ std::string format_minutes(std::chrono::minutes m)
 class rule_parser {
 public:
     rule_parser(const yaml::reader& in, const policy& pol, const schedule::zone& default_zone)
-        : in_(in), policy_(pol), default_zone_(default_zone)
+        : in_(in), policy_(pol), default_zone_(default_zone),
+          file_(std::make_shared<const std::string>(in.file()))
     {
     }
 
@@ -57,6 +58,7 @@ private:
     const yaml::reader& in_;
     const policy& policy_;
     const schedule::zone& default_zone_;
+    std::shared_ptr<const std::string> file_;  // every rule's origin.path
 };
 
 // The kinds of condition `when:` may hold, each with its parser: adding a kind is one entry
@@ -87,7 +89,7 @@ std::optional<rule> rule_parser::parse(const YAML::Node& node)
     auto errors_before = in_.diags().size();
 
     rule r{.zone = default_zone_, .what = report_action{}};
-    r.origin = {in_.file(), node.Mark().line + 1, node.Mark().column + 1};
+    r.origin = {file_, node.Mark().line + 1, node.Mark().column + 1};
 
     if (const auto* f = m->find("id")) {
         if (auto id = in_.text(*f)) {

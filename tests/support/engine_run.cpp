@@ -63,6 +63,7 @@ void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> ru
         });
     io.run();
     EXPECT_TRUE(finished);
+    if (run.commits != nullptr) *run.commits = writer.commits();
 }
 
 }  // namespace paymand::test

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -28,6 +29,8 @@ struct engine_run {
     // scheduling ended.
     std::function<boost::asio::awaitable<void>(engine::engine&)> during;
     std::function<boost::asio::awaitable<void>(engine::engine&)> after;
+    // When set, receives the number of audit commits (one write and fsync each) of the run.
+    std::uint64_t* commits = nullptr;
 };
 
 void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> rules);

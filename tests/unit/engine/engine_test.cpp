@@ -96,6 +96,7 @@ protected:
     config::engine_config settings;
     bool dry_run = false;
     bool lockstep = true;
+    std::uint64_t commits = 0;  // audit commits of the last run
 
     std::shared_ptr<const rules::rule_set> load(std::string_view text)
     {
@@ -119,7 +120,8 @@ protected:
                         .seed = 42},
              .start = start,
              .make_agent = [this](asio::io_context&) { return agent; },
-             .during = std::move(during)},
+             .during = std::move(during),
+             .commits = &commits},
             std::move(set));
     }
 
@@ -191,6 +193,35 @@ TEST_F(engine_test, a_false_condition_records_skipped_and_sends_nothing)
     EXPECT_EQ(all<audit::condition_record>()[0]->balance, tsd("1000.00"));
     ASSERT_EQ(all<audit::skipped_record>().size(), 1u);
     EXPECT_TRUE(all<audit::intent_record>().empty());
+}
+
+TEST_F(engine_test, a_met_condition_is_written_with_the_intent_in_one_commit)
+{
+    run(load(monthly_rent), at(2026, 1, 31), at(2026, 2, 2));
+    const auto without_condition = commits;
+    ASSERT_EQ(all<audit::result_record>().size(), 1u);
+
+    // Same log, another rule (the first one's occurrence is done and not in this set).
+    records.clear();
+    run(load(R"(rules:
+  - id: rent-if-funded
+    schedule: monthly on day 1 at 09:00
+    timezone: Europe/Berlin
+    when: {balance: {wallet: Main, above: 500.00}}
+    pay: {payee: John Doe, amount: 100.00}
+)"),
+        at(2026, 1, 31), at(2026, 2, 2));
+    ASSERT_EQ(all<audit::result_record>().size(), 1u);
+    // The balance was read and recorded, and cost no fsync of its own: condition and intent
+    // went into the log in one commit, condition first.
+    EXPECT_EQ(commits, without_condition);
+    ASSERT_EQ(all<audit::condition_record>().size(), 1u);
+    EXPECT_TRUE(all<audit::condition_record>()[0]->met);
+    auto condition_at = std::find_if(records.begin(), records.end(), [](const auto& r) {
+        return std::holds_alternative<audit::condition_record>(r.body);
+    });
+    ASSERT_NE(condition_at + 1, records.end());
+    EXPECT_TRUE(std::holds_alternative<audit::intent_record>((condition_at + 1)->body));
 }
 
 TEST_F(engine_test, an_unclear_balance_fails_closed)
