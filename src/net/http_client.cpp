@@ -40,9 +40,19 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// Room for a typical reply in one read: Beast reads at most the buffer's free capacity (at
+// least 512 bytes), so an empty buffer takes two or three reads per reply.
+constexpr std::size_t read_reserve = 16 * 1024;
+
 struct connection {
-    explicit connection(const asio::any_io_executor& ex) : plain(std::in_place, ex) {}
-    connection(const asio::any_io_executor& ex, ssl::context& ctx) : tls(std::in_place, ex, ctx) {}
+    explicit connection(const asio::any_io_executor& ex) : plain(std::in_place, ex)
+    {
+        buffer.reserve(read_reserve);
+    }
+    connection(const asio::any_io_executor& ex, ssl::context& ctx) : tls(std::in_place, ex, ctx)
+    {
+        buffer.reserve(read_reserve);
+    }
 
     beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 
@@ -139,9 +149,12 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         bool reused = false;
     };
 
+    // A kept connection is checked for a peer close when it is taken again (`usable`), not
+    // here: one poll per request, where it matters (a payment must not go out on a connection
+    // the server has closed).
     void give_back(std::unique_ptr<connection> c, bool reusable)
     {
-        if (c && reusable && !peer_closed_or_dirty(*c)) {
+        if (c && reusable && c->lowest().socket().is_open() && c->buffer.size() == 0) {
             c->lowest().expires_never();
             c->idle_since = clock_type::now();
             idle.push_back(std::move(c));

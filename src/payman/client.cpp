@@ -187,11 +187,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
             if (!id) co_return id.error();
             session = std::move(*id);
         }
-        auto request_id = make_id("req");
-        if (!request_id) co_return request_id.error();
-        auto task_id = make_id("tsk");
-        if (!task_id) co_return task_id.error();
-        const ask_ids ids{*request_id, *task_id, session};
+        auto fresh = make_ids({"req", "tsk"});
+        if (!fresh) co_return fresh.error();
+        const ask_ids ids{std::move((*fresh)[0]), std::move((*fresh)[1]), session};
         const auto body = build_ask_body(text, ids, options, clk->wall_now());
 
         for (int attempt = 0;; ++attempt) {

@@ -21,22 +21,46 @@ std::string format_uuid4(std::array<std::uint8_t, 16> b)
     return out;
 }
 
+namespace {
+
+client_error no_randomness()
+{
+    return client_error{.kind = error_class::not_sent,
+                        .code = payman_errc::internal,
+                        .message = "OpenSSL's random generator failed to make an id"};
+}
+
+}  // namespace
+
 boost::system::result<std::string, client_error> make_uuid4()
 {
     std::array<std::uint8_t, 16> bytes{};
-    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-        return client_error{.kind = error_class::not_sent,
-                            .code = payman_errc::internal,
-                            .message = "OpenSSL's random generator failed to make an id"};
-    }
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) return no_randomness();
     return format_uuid4(bytes);
+}
+
+boost::system::result<std::vector<std::string>, client_error>
+make_ids(std::initializer_list<std::string_view> prefixes)
+{
+    std::vector<std::uint8_t> random(prefixes.size() * 16);
+    if (RAND_bytes(random.data(), static_cast<int>(random.size())) != 1) return no_randomness();
+    std::vector<std::string> out;
+    out.reserve(prefixes.size());
+    std::size_t at = 0;
+    for (auto prefix : prefixes) {
+        std::array<std::uint8_t, 16> bytes{};
+        std::copy_n(random.begin() + static_cast<std::ptrdiff_t>(at), bytes.size(), bytes.begin());
+        at += bytes.size();
+        out.push_back(std::string(prefix) + "-" + format_uuid4(bytes));
+    }
+    return out;
 }
 
 boost::system::result<std::string, client_error> make_id(std::string_view prefix)
 {
-    auto uuid = make_uuid4();
-    if (!uuid) return uuid.error();
-    return std::string(prefix) + "-" + *uuid;
+    auto ids = make_ids({prefix});
+    if (!ids) return ids.error();
+    return std::move(ids->front());
 }
 
 bool is_valid_session_id(std::string_view id) noexcept

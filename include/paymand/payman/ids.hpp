@@ -8,8 +8,10 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace paymand::payman {
 
@@ -22,6 +24,11 @@ boost::system::result<std::string, client_error> make_uuid4();
 
 // "req-<uuid4>", "tsk-<uuid4>", "ses-<uuid4>".
 boost::system::result<std::string, client_error> make_id(std::string_view prefix);
+
+// One id per prefix, in order, from a single draw of the generator (each RAND_bytes call costs
+// OpenSSL a fork check, a getpid system call: an ask needs two ids).
+boost::system::result<std::vector<std::string>, client_error>
+make_ids(std::initializer_list<std::string_view> prefixes);
 
 // Session ids given by callers travel in JSON and logs: 1-128 characters of [A-Za-z0-9._:-].
 bool is_valid_session_id(std::string_view id) noexcept;

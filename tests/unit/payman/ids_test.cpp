@@ -53,6 +53,23 @@ TEST(ids, prefixed_ids_look_like_the_sdks)
     EXPECT_TRUE(is_uuid4(id->substr(4))) << *id;
 }
 
+TEST(ids, ids_drawn_together_are_distinct_and_keep_their_prefixes)
+{
+    std::set<std::string> seen;
+    for (int i = 0; i < 500; ++i) {
+        auto ids = make_ids({"req", "tsk"});
+        ASSERT_TRUE(ids);
+        ASSERT_EQ(ids->size(), 2u);
+        EXPECT_EQ((*ids)[0].substr(0, 4), "req-");
+        EXPECT_EQ((*ids)[1].substr(0, 4), "tsk-");
+        for (const auto& id : *ids) {
+            EXPECT_TRUE(is_uuid4(id.substr(4))) << id;
+            seen.insert(id.substr(4));
+        }
+    }
+    EXPECT_EQ(seen.size(), 1000u);
+}
+
 TEST(ids, session_ids_from_callers_are_checked)
 {
     EXPECT_TRUE(is_valid_session_id("ses-8a1f2c34-0000-4000-8000-000000000000"));
