@@ -207,7 +207,9 @@ void audit_projection::apply(const record_summary& s)
                      : rule_version{rule.sha256, std::chrono::floor<std::chrono::seconds>(s.ts)});
         }
         rule_versions_ = std::move(next);
-        pending_rules_.clear();
+        // Release the parts' memory too: a daemon with 10,000 rules would keep 640 KB of ids
+        // and hashes here until its next reload.
+        std::vector<rule_hash>().swap(pending_rules_);
         return;
     }
     switch (s.type) {

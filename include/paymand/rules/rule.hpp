@@ -11,6 +11,7 @@
 #include "paymand/schedule/zone.hpp"
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -18,9 +19,17 @@ namespace paymand::rules {
 
 // Where a rule was defined: its `- id:` item in a rule file (1-based line and column).
 struct rule_origin {
-    std::string file;
+    // Shared by the rules of one file: a copy of the path in every rule would cost a daemon
+    // with 10,000 rules about a megabyte.
+    std::shared_ptr<const std::string> path;
     int line = 1;
     int column = 1;
+
+    const std::string& file() const
+    {
+        static const std::string none;
+        return path ? *path : none;
+    }
 };
 
 struct rule {

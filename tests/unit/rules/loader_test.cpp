@@ -76,7 +76,7 @@ TEST_F(loader_test, applies_the_documented_defaults)
     EXPECT_FALSE(pay.wallet);
     EXPECT_FALSE(pay.memo);
     EXPECT_FALSE(pay.max_amount);
-    EXPECT_EQ(r.origin.file, "r.yaml");
+    EXPECT_EQ(r.origin.file(), "r.yaml");
     EXPECT_EQ(r.origin.line, 2);
     EXPECT_EQ(r.origin.column, 5);
 }
@@ -476,7 +476,7 @@ TEST_F(directory_test, loads_files_sorted_by_name_and_skips_others)
     std::vector<std::string> ids;
     for (const auto& r : set->rules()) ids.push_back(r.id);
     EXPECT_THAT(ids, ElementsAre("a1", "a2", "b1"));
-    EXPECT_EQ(set->find("a2")->origin.file, (dir.path() / "a.yaml").string());
+    EXPECT_EQ(set->find("a2")->origin.file(), (dir.path() / "a.yaml").string());
     EXPECT_EQ(set->find("nope"), nullptr);
 }
 
