@@ -425,29 +425,63 @@ private:
         return {};
     }
 
-    boost::system::result<void, text_error>
-    check_word_meaning(std::string_view folded, std::string_view shown, std::size_t at) const
+    // A word's meaning in two readings: `folded` (Latin skeleton: diacritics dropped, Greek and
+    // Cyrillic look-alikes mapped) and `native` (the letters as written, case-folded by the word
+    // lists; this is the reading that matches Russian words). `shown` is what messages quote.
+    boost::system::result<void, text_error> check_word_meaning(std::string_view folded,
+                                                               std::string_view native,
+                                                               std::string_view shown,
+                                                               std::size_t at) const
     {
-        switch (classify_word(folded)) {
-        case word_class::payment_verb:
-        case word_class::instruction_word:
-            return error(text_errc::instruction_word, at,
-                         fmt::format("instruction word '{}' is not allowed", shown));
-        case word_class::currency_word:
-            return error(text_errc::currency_word, at,
-                         fmt::format("currency word '{}' is not allowed", shown));
-        case word_class::number_word:
-            return error(text_errc::amount_like, at,
-                         fmt::format("number word '{}' is not allowed", shown));
-        case word_class::ordinary:
-            break;
+        for (const std::string_view reading : {folded, native}) {
+            switch (classify_word(reading)) {
+            case word_class::payment_verb:
+            case word_class::instruction_word:
+                return error(text_errc::instruction_word, at,
+                             fmt::format("instruction word '{}' is not allowed", shown));
+            case word_class::currency_word:
+                return error(text_errc::currency_word, at,
+                             fmt::format("currency word '{}' is not allowed", shown));
+            case word_class::number_word:
+                return error(text_errc::amount_like, at,
+                             fmt::format("number word '{}' is not allowed", shown));
+            case word_class::ordinary:
+                break;
+            }
+            if (is_quantity_word(reading))
+                return error(text_errc::amount_like, at,
+                             fmt::format("quantity word '{}' reads as an amount", shown));
         }
         return {};
     }
 
+    // Chinese, Japanese and Korean words are not separated by spaces: listed terms are found
+    // inside the run of letters starting at unit `run`.
+    boost::system::result<void, text_error> check_cjk_terms(std::string_view letters,
+                                                            std::size_t run, bool after_digit) const
+    {
+        const auto term = find_cjk_term(letters, after_digit);
+        if (!term) return {};
+        const std::size_t offset = units_[run].offset + term->offset;
+        const std::string shown(letters.substr(term->offset, term->length));
+        switch (term->meaning) {
+        case cjk_meaning::instruction:
+            return fail(field_, text_errc::instruction_word, offset,
+                        fmt::format("instruction word '{}' is not allowed", shown));
+        case cjk_meaning::currency:
+            return fail(field_, text_errc::currency_word, offset,
+                        fmt::format("currency word '{}' is not allowed", shown));
+        case cjk_meaning::amount:
+            break;
+        }
+        return fail(field_, text_errc::amount_like, offset,
+                    fmt::format("amount-like term '{}' is not allowed", shown));
+    }
+
     boost::system::result<void, text_error> check_tokens(span w, const std::vector<span>& cores)
     {
-        std::string joined;
+        std::string joined_folded;
+        std::string joined_native;
         for (std::size_t c = 0; c < cores.size(); ++c) {
             const span core = cores[c];
             if (c + 1 < cores.size() && units_[core.end - 1].kind == unit_kind::digit &&
@@ -461,34 +495,47 @@ private:
                 return error(
                     text_errc::amount_like, core.begin,
                     fmt::format("number '{}' with more than 4 digits", raw(value_, units_, core)));
-            // Runs of letters inside the core, each judged on its own ("100usd", "10k").
-            std::size_t run = core.begin;
-            while (run < core.end) {
+            // The core as alternating runs of digits and letters ("100usd", "10k", "1e4").
+            std::vector<span> runs;
+            for (std::size_t run = core.begin; run < core.end;) {
                 std::size_t end = run;
                 const bool digits = units_[run].kind == unit_kind::digit;
                 while (end < core.end && (units_[end].kind == unit_kind::digit) == digits) ++end;
-                if (!digits) {
-                    const span letters{run, end};
-                    const std::string shown = raw(value_, units_, letters);
-                    const std::string folded = skeleton(units_, letters);
-                    auto r = check_word_meaning(folded, shown, run);
-                    if (!r) return r;
-                    if (is_iso_currency_code(shown))
-                        return error(text_errc::currency_word, run,
-                                     fmt::format("currency code '{}' is not allowed", shown));
-                    const bool after_digits = run > core.begin;
-                    if (after_digits && (folded == "k" || folded == "kk" || folded == "mn" ||
-                                         folded == "bn" || folded == "mm" || shown == "m"))
-                        return error(
-                            text_errc::amount_like, core.begin,
-                            fmt::format("amount-like token '{}'", raw(value_, units_, core)));
-                    joined += folded;
-                }
+                runs.push_back({run, end});
                 run = end;
+            }
+            for (std::size_t k = 0; k < runs.size(); ++k) {
+                const span letters = runs[k];
+                if (units_[letters.begin].kind == unit_kind::digit) continue;
+                const std::string shown = raw(value_, units_, letters);
+                const std::string folded = skeleton(units_, letters);
+                auto r = check_word_meaning(folded, shown, shown, letters.begin);
+                if (!r) return r;
+                if (is_iso_currency_code(shown))
+                    return error(text_errc::currency_word, letters.begin,
+                                 fmt::format("currency code '{}' is not allowed", shown));
+                const bool after_digits = k > 0;
+                const bool before_digits = k + 1 < runs.size();
+                r = check_cjk_terms(shown, letters.begin, after_digits);
+                if (!r) return r;
+                // Magnitude suffixes (10k, 2bn; "3M" is a company), exponents (1e4, 2E6) and
+                // multipliers (x10000, 10x) make digits read as an amount.
+                const bool magnitude =
+                    after_digits && (folded == "k" || folded == "kk" || folded == "mn" ||
+                                     folded == "bn" || folded == "mm" || shown == "m");
+                const bool exponent = after_digits && before_digits && folded == "e";
+                const bool multiplier =
+                    (after_digits || before_digits) && (shown == "x" || shown == "X");
+                if (magnitude || exponent || multiplier)
+                    return error(text_errc::amount_like, core.begin,
+                                 fmt::format("amount-like token '{}'", raw(value_, units_, core)));
+                joined_folded += folded;
+                joined_native += shown;
             }
         }
         if (cores.size() > 1) {
-            auto r = check_word_meaning(joined, raw(value_, units_, w), w.begin);
+            auto r =
+                check_word_meaning(joined_folded, joined_native, raw(value_, units_, w), w.begin);
             if (!r) return r;
         }
         return {};

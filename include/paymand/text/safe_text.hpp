@@ -28,7 +28,10 @@ std::size_t max_length(text_field field) noexcept;
 // prompt verbatim: valid UTF-8, words of letters (any script, no look-alike compatibility
 // forms) or ASCII digits joined by single spaces, only . , ' - & (memos also : / _ # and
 // a paymand memo tag) in their allowed places, no sentence break followed by more words, no
-// instruction verbs, currency codes or amount-like tokens. Pure; thread-safe.
+// steering or payment words, currency words or codes, number or quantity words (word lists of
+// the languages named in word_class.hpp, CJK terms found inside words), no amount-like tokens
+// (9,000, 10k, 1e4, x10000). The word lists are defence in depth; docs/prompts.md says what
+// they cover. Pure; thread-safe.
 boost::system::result<void, text_error> check_text(text_field field, std::string_view value);
 
 }  // namespace paymand::text
