@@ -5,6 +5,7 @@
 #include "paymand/payman/environment.hpp"
 #include "paymand/rules/rule.hpp"
 #include "paymand/yaml/document.hpp"
+#include "paymand/yaml/quote.hpp"
 #include "paymand/yaml/reader.hpp"
 
 #include <fmt/format.h>
@@ -68,6 +69,26 @@ void read_secret_source(const yaml::reader& in, const yaml::field& f,
     }
 }
 
+// A client id travels in the Basic authorization header of the token request: printable ASCII
+// only, so that no CR, LF or NUL can end or split the header. What is wrong and where, without
+// the value (the caller decides whether to show it).
+std::optional<std::string> client_id_problem(std::string_view id)
+{
+    for (std::size_t i = 0; i < id.size(); ++i) {
+        const auto c = static_cast<unsigned char>(id[i]);
+        if (c >= 0x20 && c < 0x7f) continue;
+        const char* name = c == '\r'   ? " (carriage return)"
+                           : c == '\n' ? " (line feed)"
+                           : c == '\0' ? " (NUL)"
+                           : c == '\t' ? " (tab)"
+                                       : "";
+        return fmt::format("{} \\x{:02X}{} at byte {}; a client id is printable ASCII",
+                           c < 0x20 || c == 0x7f ? "control character" : "non-ASCII byte", c, name,
+                           i);
+    }
+    return std::nullopt;
+}
+
 std::chrono::milliseconds read_timeout(const yaml::reader& in, const yaml::mapping& m,
                                        std::string_view key, std::chrono::milliseconds fallback)
 {
@@ -108,24 +129,39 @@ void read_payman(const yaml::reader& in, const yaml::field& section,
             if (parsed)
                 client.base_url = *url;
             else
-                in.error(*f, fmt::format("base_url {}: {}", *url, parsed.error().message()));
+                in.error(*f, fmt::format("base_url {}: {}", yaml::quote_value(*url),
+                                         parsed.error().message()));
         }
     }
+    bool id_refused = false;  // a client id was given but cannot be used; already reported
     if (const auto* f = m->find("client_id")) {
         if (auto id = in.text(*f)) {
-            if (id->empty())
+            if (id->empty()) {
                 in.error(*f, "client_id must not be empty");
-            else
+            } else if (auto problem = client_id_problem(*id)) {
+                in.error(*f, fmt::format("client_id: {}", *problem));
+                id_refused = true;
+            } else {
                 out.client_id = *id;
+            }
         }
     }
-    if (out.client_id.empty()) {
+    if (out.client_id.empty() && !id_refused) {
         const char* from_env = getenv("PAYMAN_CLIENT_ID");
-        if (from_env != nullptr && *from_env != '\0') out.client_id = from_env;
+        if (from_env != nullptr && *from_env != '\0') {
+            if (auto problem = client_id_problem(from_env)) {
+                in.error(section, fmt::format("the environment variable PAYMAN_CLIENT_ID has a {} "
+                                              "(value not shown)",
+                                              *problem));
+                id_refused = true;
+            } else {
+                out.client_id = from_env;
+            }
+        }
     }
-    if (out.client_id.empty()) {
+    if (out.client_id.empty() && !id_refused) {
         in.error(section, "no client id: set payman.client_id or PAYMAN_CLIENT_ID");
-    } else {
+    } else if (!out.client_id.empty()) {
         // Environment against client id (a pm-test- id on live) and a base URL in one check.
         auto base = payman::select_base_url(client.environment, client.base_url, out.client_id);
         if (!base) in.error(section, base.error().message);

@@ -1,5 +1,6 @@
 #include "rules/fields.hpp"
 
+#include "paymand/yaml/quote.hpp"
 #include "rules/safe_text.hpp"
 
 #include <fmt/format.h>
@@ -51,7 +52,7 @@ std::optional<money::currency> read_currency(const yaml::reader& in, const yaml:
         if (!known.empty()) known += ", ";
         known += info.code;
     }
-    in.error(f, fmt::format("unknown currency \"{}\" (known: {})", *code, known));
+    in.error(f, fmt::format("unknown currency {} (known: {})", yaml::quote_value(*code), known));
     return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #include "paymand/rules/policy.hpp"
 
 #include "paymand/yaml/document.hpp"
+#include "paymand/yaml/quote.hpp"
 #include "rules/fields.hpp"
 
 #include <fmt/format.h>
@@ -63,8 +64,8 @@ void read_payees(const yaml::reader& in, const yaml::field& f, policy& out)
         return;
     }
     if (f.value.IsScalar()) {
-        in.error(f, fmt::format("\"payees\" must be a list of payees or the word any, got \"{}\"",
-                                f.value.Scalar()));
+        in.error(f, fmt::format("\"payees\" must be a list of payees or the word any, got {}",
+                                yaml::quote_value(f.value.Scalar())));
         return;
     }
     auto items = in.sequence(f);

@@ -1,9 +1,12 @@
 #include "paymand/rules/rule_loader.hpp"
 
 #include "limits/figures.hpp"
+#include "paymand/prompt/memo_tag.hpp"
 #include "paymand/schedule/identity.hpp"
 #include "paymand/schedule/interval.hpp"
+#include "paymand/text/safe_text.hpp"
 #include "paymand/yaml/document.hpp"
+#include "paymand/yaml/quote.hpp"
 #include "paymand/yaml/reader.hpp"
 #include "rules/fields.hpp"
 #include "rules/memo.hpp"
@@ -98,8 +101,8 @@ std::optional<rule> rule_parser::parse(const YAML::Node& node)
             else
                 in_.error(*f, fmt::format("\"id\" must be 1 to 64 characters of a-z, 0-9, '.', "
                                           "'_' or '-', starting with a letter or digit; got "
-                                          "\"{}\"",
-                                          *id));
+                                          "{}",
+                                          yaml::quote_value(*id)));
         }
     }
     if (const auto* f = m->find("description")) {
@@ -157,6 +160,17 @@ std::optional<rule> rule_parser::parse(const YAML::Node& node)
         if (auto pay = parse_pay(*pay_field, r.id)) {
             r.what = std::move(*pay);
             action_ok = true;
+        }
+        // Every payment's memo carries the tag pm:<id>:<date-time>: an id whose parts the memo
+        // grammar refuses (a steering word such as "ignore") would fail every payment at run
+        // time, so it is refused here.
+        if (const auto* f = m->find("id"); f && !r.id.empty()) {
+            const auto tag = prompt::format_memo_tag(
+                {.rule_id = r.id, .date = std::chrono::year(2026) / 1 / 1, .hour = 0, .minute = 0});
+            if (auto ok = text::check_text(text::text_field::memo, tag); !ok)
+                in_.error(*f, fmt::format("a pay rule's id goes into the memo tag of each "
+                                          "payment, and this one is refused there: {}",
+                                          ok.error().message));
         }
     } else if (auto report = parse_report(*report_field)) {
         r.what = *report;
@@ -515,10 +529,10 @@ void rule_loader::add_node(const YAML::Node& root, const std::string& file)
                 auto [pos, inserted] =
                     ids_.try_emplace(id, seen_id{file, mark.line + 1, mark.column + 1});
                 if (!inserted)
-                    in.error(mark, fmt::format("duplicate rule id \"{}\" (first defined at "
+                    in.error(mark, fmt::format("duplicate rule id {} (first defined at "
                                                "{}:{}:{})",
-                                               id, pos->second.file, pos->second.line,
-                                               pos->second.column));
+                                               yaml::quote_value(id), pos->second.file,
+                                               pos->second.line, pos->second.column));
                 break;
             }
         }

@@ -1,5 +1,7 @@
 #include "paymand/yaml/diagnostics.hpp"
 
+#include "paymand/yaml/quote.hpp"
+
 #include <fmt/format.h>
 
 namespace paymand::yaml {
@@ -18,7 +20,8 @@ void diagnostics::error(const std::string& file, const YAML::Mark& mark, std::st
 
 void diagnostics::error(const std::string& file, int line, int column, std::string message)
 {
-    items_.push_back({file, line, column, std::move(message)});
+    // Whatever a module put in the message, it is printed as one bounded line.
+    items_.push_back({file, line, column, one_line(message)});
 }
 
 std::string diagnostics::to_string() const

@@ -1,9 +1,14 @@
 #include "paymand/yaml/document.hpp"
 
+#include "paymand/yaml/quote.hpp"
+
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/exceptions.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <unordered_set>
 #include <utility>
 
@@ -40,6 +45,16 @@ std::optional<int> second_document_line(std::string_view text)
     return std::nullopt;
 }
 
+// YAML's encoding detection: UTF-16 and UTF-32 start with a byte order mark or, without one,
+// have a NUL in one of their first two bytes.
+bool is_utf8_stream(std::string_view text)
+{
+    if (text.size() < 2) return true;
+    const auto b0 = static_cast<unsigned char>(text[0]);
+    const auto b1 = static_cast<unsigned char>(text[1]);
+    return b0 != 0 && b1 != 0 && !(b0 == 0xFF && b1 == 0xFE) && !(b0 == 0xFE && b1 == 0xFF);
+}
+
 // Walks the loaded tree once to find what yaml-cpp accepts silently: duplicate keys (it keeps
 // both entries) and aliases (a node reached twice: its mark has been seen before). Aliases stop
 // the walk into that node, so a small file cannot expand into a huge walk.
@@ -57,10 +72,14 @@ public:
         auto mark = node.Mark();
         if (mark.pos >= 0 && !seen_.insert({mark.pos, static_cast<int>(node.Type())}).second) {
             saw_alias_ = true;
+            // Every alias of one anchor shares its mark: one report per position, or a
+            // billion-laughs file yields thousands of identical lines.
+            const auto& at = key ? key->Mark() : mark;
+            if (!reported_.insert({at.line, at.column}).second) return;
             diags_.error(file_, key ? key->Mark() : mark,
-                         key ? fmt::format("the value of \"{}\" is a YAML alias (*name); anchors "
+                         key ? fmt::format("the value of {} is a YAML alias (*name); anchors "
                                            "and aliases are not allowed, write the value out",
-                                           key->Scalar())
+                                           quote_value(key->Scalar()))
                              : std::string("a YAML alias (*name) repeats this value; anchors and "
                                            "aliases are not allowed, write the value out"));
             return;
@@ -73,9 +92,9 @@ public:
                 if (!it->first.IsScalar()) {
                     diags_.error(file_, it->first.Mark(), "a mapping key must be plain text");
                 } else if (!keys.insert(it->first.Scalar()).second) {
-                    diags_.error(
-                        file_, it->first.Mark(),
-                        fmt::format("duplicate key \"{}\" in this mapping", it->first.Scalar()));
+                    diags_.error(file_, it->first.Mark(),
+                                 fmt::format("duplicate key {} in this mapping",
+                                             quote_value(it->first.Scalar())));
                 }
                 walk(it->second, it->first.IsScalar() ? &it->first : nullptr);
             }
@@ -93,6 +112,7 @@ private:
     const std::string& file_;
     diagnostics& diags_;
     std::unordered_set<std::pair<int, int>, pair_hash> seen_;
+    std::set<std::pair<int, int>> reported_;  // positions of the alias errors given
     bool saw_alias_ = false;
 };
 
@@ -107,6 +127,17 @@ std::optional<YAML::Node> load_text(std::string_view text, const std::string& fi
             fmt::format("file is larger than {} bytes; refusing to parse it", max_file_size));
         return std::nullopt;
     }
+    // yaml-cpp stops at a NUL byte and then reports whatever the cut text looks like ("unknown
+    // escape character"). UTF-8 YAML text cannot contain NUL: say so, where it is. (UTF-16 and
+    // UTF-32 streams, told by a BOM or a NUL in their first two bytes, are yaml-cpp's to decode.)
+    if (const auto nul = text.find('\0'); nul != std::string_view::npos && is_utf8_stream(text)) {
+        const auto line_start = text.rfind('\n', nul);
+        const auto line = 1 + std::count(text.begin(), text.begin() + nul, '\n');
+        const auto column = line_start == std::string_view::npos ? nul + 1 : nul - line_start;
+        diags.error(file, static_cast<int>(line), static_cast<int>(column),
+                    "a NUL byte (\\x00) is not allowed in a YAML file");
+        return std::nullopt;
+    }
     try {
         std::string owned(text);
         YAML::Node root = YAML::Load(owned);
@@ -119,6 +150,11 @@ std::optional<YAML::Node> load_text(std::string_view text, const std::string& fi
         checker.walk(root);
         if (checker.saw_alias()) return std::nullopt;
         return root;
+    } catch (const YAML::DeepRecursion& e) {
+        diags.error(file, e.mark,
+                    fmt::format("lists and mappings nest {} levels deep here, the parser's limit; "
+                                "paymand's files need only a few levels",
+                                e.depth()));
     } catch (const YAML::ParserException& e) {
         diags.error(file, e.mark, fmt::format("YAML syntax error: {}", e.msg));
     } catch (const YAML::Exception& e) {

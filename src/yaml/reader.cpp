@@ -1,5 +1,7 @@
 #include "paymand/yaml/reader.hpp"
 
+#include "paymand/yaml/quote.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,7 +17,7 @@ std::string describe(const YAML::Node& node)
     case YAML::NodeType::Null:
         return "nothing";
     case YAML::NodeType::Scalar:
-        return fmt::format("\"{}\"", node.Scalar());
+        return quote_value(node.Scalar());
     case YAML::NodeType::Sequence:
         return "a list";
     case YAML::NodeType::Map:
@@ -87,8 +89,8 @@ std::optional<mapping> reader::read_mapping(const YAML::Node& node, std::span<co
         bool known = std::any_of(keys.begin(), keys.end(),
                                  [&](const key_rule& k) { return k.name == name; });
         if (!known) {
-            error(it->first,
-                  fmt::format("unknown key \"{}\" in {} (allowed: {})", name, what, join(allowed)));
+            error(it->first, fmt::format("unknown key {} in {} (allowed: {})", quote_value(name),
+                                         what, join(allowed)));
             continue;
         }
         fields.push_back({name, it->first, it->second});
@@ -228,7 +230,8 @@ bool reader::boolean_or(const mapping& m, std::string_view key, bool fallback) c
 void reader::bad_choice(const field& f, const std::string& word,
                         const std::vector<std::string_view>& names) const
 {
-    error(f, fmt::format("\"{}\" must be one of {}, got \"{}\"", f.name, join(names), word));
+    error(f,
+          fmt::format("\"{}\" must be one of {}, got {}", f.name, join(names), quote_value(word)));
 }
 
 }  // namespace paymand::yaml

@@ -35,6 +35,8 @@ class rule_loader {
 public:
     // `pol` must outlive the loader.
     rule_loader(const policy& pol, yaml::diagnostics& diags);
+    // The loader keeps a reference: a temporary policy would dangle.
+    rule_loader(policy&& pol, yaml::diagnostics& diags) = delete;
 
     // Parses `text` as the rule file named `file` (the name printed in errors).
     void add_text(std::string_view text, const std::string& file);

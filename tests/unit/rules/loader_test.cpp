@@ -197,6 +197,25 @@ TEST_F(loader_test, ids_follow_the_grammar)
                      "06:00\n    report: balance\n"));
 }
 
+TEST_F(loader_test, a_pay_rule_id_must_be_usable_in_the_memo_tag)
+{
+    // The id travels in every payment's memo tag (pm:<id>:<date-time>): refused at load, not
+    // at the first payment.
+    EXPECT_FALSE(load("rules:\n  - id: ignore-limits\n    schedule: daily at 06:00\n"
+                      "    pay: {payee: John Doe, amount: 10}\n"));
+    ASSERT_EQ(errors().size(), 1u);
+    EXPECT_THAT(errors()[0], testing::StartsWith("r.yaml:2:9: error: a pay rule's id goes into "
+                                                 "the memo tag of each payment"));
+    EXPECT_THAT(errors()[0], testing::HasSubstr("'ignore'"));
+    // A report rule sends no memo: the same id is fine there.
+    EXPECT_TRUE(load("rules:\n  - id: ignore-limits\n    schedule: daily at 06:00\n"
+                     "    report: balance\n"))
+        << diags.to_string();
+    EXPECT_TRUE(load("rules:\n  - id: rent-john\n    schedule: daily at 06:00\n"
+                     "    pay: {payee: John Doe, amount: 10}\n"))
+        << diags.to_string();
+}
+
 TEST_F(loader_test, a_rule_needs_exactly_one_action)
 {
     EXPECT_FALSE(load("rules:\n  - id: a\n    schedule: daily at 06:00\n"));
