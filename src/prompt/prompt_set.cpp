@@ -74,7 +74,7 @@ std::optional<prompt_set> prompt_set::load(const prompt_texts& texts,
         if (t)
             templates.push_back(std::move(*t));
         else
-            errors.push_back(std::move(t.error()));
+            errors.push_back(t.error());
     }
     if (errors.size() != before) return std::nullopt;
     return prompt_set(std::move(templates));

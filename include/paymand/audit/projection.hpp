@@ -47,6 +47,8 @@ bool needs_operator(occurrence_state s) noexcept;
 struct intended_payment {
     std::string payee;
     money::amount amount;
+
+    friend bool operator==(const intended_payment&, const intended_payment&) = default;
 };
 
 struct occurrence_status {
