@@ -210,14 +210,10 @@ calendar_builder::build(const schedule_options& options) const
     if (cal.dom_restricted_ && cal.dow_restricted_) {
         const bool any = cal.day_match_ == day_match_policy::any;
         if (dom_full || dow_full) {
-            if (any) {
-                cal.dom_restricted_ = false;
-                cal.dow_restricted_ = false;
-            } else if (dom_full) {
-                cal.dom_restricted_ = false;
-            } else {
-                cal.dow_restricted_ = false;
-            }
+            // any: one field that selects every day makes every day match. all: a field that
+            // selects every day adds no condition, and both may do so ("*/1 * *,*").
+            if (any || dom_full) cal.dom_restricted_ = false;
+            if (any || dow_full) cal.dow_restricted_ = false;
             cal.day_match_.reset();
         }
     } else if (dom_full) {

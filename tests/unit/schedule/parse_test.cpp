@@ -105,6 +105,10 @@ INSTANTIATE_TEST_SUITE_P(
         accepted_case{"0 0 1-31 * mon", {day_match_policy::any, no_short}, "0 0 * * *"},
         accepted_case{"0 0 13 * 0-6", {day_match_policy::all, no_short}, "0 0 13 * *"},
         accepted_case{"0 0 13 * 0-7", {day_match_policy::any, no_short}, "0 0 * * *"},
+        // Both fields select every day: with `all` neither adds a condition (found by
+        // fuzz_schedule: the dow field stayed "SUN-SAT", which reparsed as "*").
+        accepted_case{"0/3 * */1 * *,*", {day_match_policy::all, no_short}, "*/3 * * * *"},
+        accepted_case{"0 9 1-31 * 0-6", {day_match_policy::all, no_short}, "0 9 * * *"},
         accepted_case{"  0 9 1 * *  ", {}, "0 9 1 * *"},
         accepted_case{"0\t9\t1\t*\t*", {}, "0 9 1 * *"},
         accepted_case{"0   9 1 * *", {}, "0 9 1 * *"}));
