@@ -3,6 +3,7 @@
 // `client_secret: {credential: payman-client-secret}`. The sandbox's ledger is the witness
 // that the daemon authenticated with it.
 
+#include "integration/systemd/daemon_files.hpp"
 #include "integration/systemd/tools.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
@@ -26,16 +27,7 @@ protected:
 
     void write_config()
     {
-        dir.write("rules/rent.yaml", R"(rules:
-  - id: rent
-    schedule: monthly on day 1 at 09:00
-    pay: {payee: John Doe, amount: 10.00}
-)");
-        dir.write("paymand.yaml", "payman:\n  base_url: " + sandbox.base_url() +
-                                      "\n  client_id: " + std::string(sandbox_client_id) +
-                                      "\n  client_secret: {credential: payman-client-secret}\n"
-                                      "rules_directory: rules\nstate_directory: state\n"
-                                      "payees: any\nlimits: none\nlog: {format: text}\n");
+        write_daemon_files(dir, sandbox, "{credential: payman-client-secret}", "text");
     }
 
     // What systemd makes of LoadCredential=: a directory with one read-only file per id.

@@ -2,6 +2,7 @@
 // systemd sets for StandardError=journal), `log.format: auto` gives sd-daemon(3) priority
 // prefixes and no timestamp; when JOURNAL_STREAM names another stream, timestamped text.
 
+#include "integration/systemd/daemon_files.hpp"
 #include "integration/systemd/tools.hpp"
 #include "paymand/version.hpp"
 #include "support/process.hpp"
@@ -26,19 +27,7 @@ protected:
     temp_dir dir;
     sandbox_process sandbox;
 
-    void write_config()
-    {
-        dir.write("rules/rent.yaml", R"(rules:
-  - id: rent
-    schedule: monthly on day 1 at 09:00
-    pay: {payee: John Doe, amount: 10.00}
-)");
-        dir.write("paymand.yaml", "payman:\n  base_url: " + sandbox.base_url() +
-                                      "\n  client_id: " + std::string(sandbox_client_id) +
-                                      "\n  client_secret: {env: " + secret_env +
-                                      "}\nrules_directory: rules\nstate_directory: state\n"
-                                      "payees: any\nlimits: none\nlog: {format: auto}\n");
-    }
+    void write_config() { write_daemon_files(dir, sandbox, "{env: " + secret_env + "}", "auto"); }
 
     // `paymand run` through sh, which sets JOURNAL_STREAM to the device and inode of the
     // stderr it passes on (`stream`: "stderr"), or of another file (anything else).

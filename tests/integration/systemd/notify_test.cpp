@@ -3,6 +3,7 @@
 // once the rules are loaded, WATCHDOG=1 at half the interval, RELOADING=1 (with
 // MONOTONIC_USEC) and READY=1 around SIGHUP, STOPPING=1 and exit 0 on SIGTERM.
 
+#include "integration/systemd/daemon_files.hpp"
 #include "integration/systemd/tools.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
@@ -151,19 +152,11 @@ protected:
 
     void write_config()
     {
-        dir.write("rules/rent.yaml", R"(rules:
-  - id: rent
-    schedule: monthly on day 1 at 09:00
-    pay: {payee: John Doe, amount: 10.00}
-  - id: gym
+        write_daemon_files(dir, sandbox, "{env: " + secret_env + "}", "text",
+                           std::string(monthly_rent_rule) + R"(  - id: gym
     schedule: weekly on monday at 07:00
     pay: {payee: John Doe, amount: 5.00}
 )");
-        dir.write("paymand.yaml", "payman:\n  base_url: " + sandbox.base_url() +
-                                      "\n  client_id: " + std::string(sandbox_client_id) +
-                                      "\n  client_secret: {env: " + secret_env +
-                                      "}\nrules_directory: rules\nstate_directory: state\n"
-                                      "payees: any\nlimits: none\nlog: {format: text}\n");
     }
 
     // `paymand run` as systemd starts it: NOTIFY_SOCKET and WATCHDOG_USEC set.
