@@ -10,6 +10,8 @@
 // Prints one JSON line: {"requests","ok","errors","connections","seconds","rate"}; exit 0 when
 // every request got HTTP 200 with a JSON-RPC result, 1 otherwise, 2 on bad arguments.
 
+#include "paymand/payman/protocol.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -26,6 +28,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -40,29 +43,8 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace json = boost::json;
 using tcp = asio::ip::tcp;
-
-std::string base64(std::string_view data)
-{
-    static constexpr char alphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    std::size_t i = 0;
-    for (; i + 2 < data.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(data[i]) << 16) |
-                           (static_cast<unsigned char>(data[i + 1]) << 8) |
-                           static_cast<unsigned char>(data[i + 2]);
-        for (int shift : {18, 12, 6, 0}) out += alphabet[(v >> shift) & 63];
-    }
-    if (i < data.size()) {
-        unsigned v = static_cast<unsigned char>(data[i]) << 16;
-        if (i + 1 < data.size()) v |= static_cast<unsigned char>(data[i + 1]) << 8;
-        out += alphabet[(v >> 18) & 63];
-        out += alphabet[(v >> 12) & 63];
-        out += i + 1 < data.size() ? alphabet[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
+namespace net = paymand::net;
+namespace payman = paymand::payman;
 
 struct target {
     std::string host;
@@ -84,10 +66,14 @@ std::string fetch_token(asio::io_context& io, const tcp::resolver::results_type&
 {
     tcp::socket socket(io);
     asio::connect(socket, endpoints);
-    http::request<http::string_body> req{
-        http::verb::post, t.prefix + "/oauth2/token?grant_type=client_credentials", 11};
+    // The token request as paymand's client builds it: it is not timed, only its token is used.
+    const net::endpoint where{.tls = false,
+                              .host = t.host,
+                              .port = static_cast<std::uint16_t>(std::stoi(t.port)),
+                              .path_prefix = t.prefix};
+    auto req = payman::build_token_request(where, payman::grant{}, client_id,
+                                           payman::secret(secret), "paymand-bench-floor");
     req.set(http::field::host, t.host + ":" + t.port);
-    req.set(http::field::authorization, "Basic " + base64(client_id + ":" + secret));
     req.prepare_payload();
     http::write(socket, req);
     beast::flat_buffer buffer;
