@@ -18,8 +18,6 @@
 extern char** environ;
 
 namespace paymand::test {
-namespace {
-
 std::string read_file(const std::filesystem::path& file)
 {
     std::ifstream in(file, std::ios::binary);
@@ -27,6 +25,8 @@ std::string read_file(const std::filesystem::path& file)
     buffer << in.rdbuf();
     return buffer.str();
 }
+
+namespace {
 
 // Interval between looks at a file or a process while waiting for a condition.
 constexpr auto poll_interval = 2ms;

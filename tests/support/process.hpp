@@ -38,6 +38,9 @@ constexpr long rss_bound_kib(long release_kib)
     return sanitized_build ? 2 * release_kib : release_kib;
 }
 
+// The whole content of `file` as bytes; empty when it cannot be read.
+std::string read_file(const std::filesystem::path& file);
+
 // A directory under $TMPDIR (or /tmp) removed with everything in it on destruction,
 // unless PAYMAND_KEEP_TEST_DIRS is set (then its path is printed for post-mortems).
 class temp_dir {

@@ -98,14 +98,6 @@ std::vector<record_body> december_log()
             completed(cleaning)};
 }
 
-std::string read_file(const std::filesystem::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 std::vector<std::string> lines_of(const std::string& text)
 {
     std::vector<std::string> out;

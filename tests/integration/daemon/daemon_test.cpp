@@ -19,14 +19,6 @@ using testing::Not;
 
 const std::string secret_env = "PAYMAND_TEST_CLIENT_SECRET";
 
-std::string read_all(const std::filesystem::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 const char* good_rules = R"(rules:
   - id: rent
     schedule: monthly on day 1 at 09:00
@@ -59,7 +51,7 @@ protected:
         return p;
     }
 
-    std::string audit() { return read_all(dir / "state/audit.jsonl"); }
+    std::string audit() { return read_file(dir / "state/audit.jsonl"); }
 };
 
 TEST_F(daemon_test, starts_records_its_start_and_stops_cleanly_on_sigterm)
@@ -175,7 +167,7 @@ TEST_F(daemon_test, the_secret_never_appears_in_output_or_state)
     EXPECT_THAT(daemon.err(), Not(HasSubstr(secret)));
     for (const auto& entry : std::filesystem::recursive_directory_iterator(dir / "state"))
         if (entry.is_regular_file()) {
-            EXPECT_THAT(read_all(entry.path()), Not(HasSubstr(secret))) << entry.path();
+            EXPECT_THAT(read_file(entry.path()), Not(HasSubstr(secret))) << entry.path();
         }
 }
 

@@ -41,14 +41,6 @@ inline constexpr std::string_view fault_rules = R"(rules:
     pay: {payee: John Doe, amount: 10.00, wallet: Operations}
 )";
 
-inline std::string read_all(const std::filesystem::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
-}
-
 // Waits for `done` to hold, checking again after each short pause, until `timeout`; false
 // when it never held. For state that only another process can change (the sandbox's
 // counters), where there is no line to wait for.
@@ -143,7 +135,7 @@ protected:
     std::vector<boost::json::object> audit_records() const
     {
         std::vector<boost::json::object> out;
-        std::istringstream in(read_all(audit_path()));
+        std::istringstream in(read_file(audit_path()));
         std::string line;
         while (std::getline(in, line)) {
             boost::system::error_code ec;

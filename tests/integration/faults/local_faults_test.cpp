@@ -175,7 +175,7 @@ TEST_F(local_fault, a_torn_last_line_is_cut_exactly_and_the_next_payment_goes_th
 {
     write_config();
     ASSERT_TRUE(trigger("rent").status.ok());
-    const auto intact = read_all(audit_path());
+    const auto intact = read_file(audit_path());
     const std::string torn = R"({"seq":5,"ts":"2026-11-28T23:59:59.12)";
     {
         std::ofstream out(audit_path(), std::ios::binary | std::ios::app);
@@ -186,7 +186,7 @@ TEST_F(local_fault, a_torn_last_line_is_cut_exactly_and_the_next_payment_goes_th
     EXPECT_THAT(result.err, HasSubstr("torn line"));
     EXPECT_THAT(result.err, HasSubstr("removed " + std::to_string(torn.size()) +
                                       " bytes at offset " + std::to_string(intact.size())));
-    auto now = read_all(audit_path());
+    auto now = read_file(audit_path());
     EXPECT_EQ(now.substr(0, intact.size()), intact) << "bytes before the torn line changed";
     EXPECT_THAT(now, testing::Not(HasSubstr(torn + "\n")));
     EXPECT_EQ(ledger_payments(), 2u);
@@ -197,7 +197,7 @@ TEST_F(local_fault, a_corrupted_middle_record_refuses_every_payment_until_an_ope
 {
     write_config();
     ASSERT_TRUE(trigger("rent").status.ok());
-    auto log = read_all(audit_path());
+    auto log = read_file(audit_path());
     // The intent's amount, altered in place: its hash no longer matches.
     auto at = log.find(R"("amount":"10.00")");
     ASSERT_NE(at, std::string::npos);
@@ -213,7 +213,7 @@ TEST_F(local_fault, a_corrupted_middle_record_refuses_every_payment_until_an_ope
     EXPECT_THAT(refused.err, HasSubstr("paymand audit verify"));
     EXPECT_EQ(tasks_sent(), sent);
     EXPECT_EQ(token_requests(), tokens);
-    EXPECT_EQ(read_all(audit_path()), log) << "a corrupt log must never be repaired by paymand";
+    EXPECT_EQ(read_file(audit_path()), log) << "a corrupt log must never be repaired by paymand";
     EXPECT_EQ(verify().status.code, 65);
 
     // The operator keeps the damaged log aside and starts a new one: payments resume.

@@ -18,7 +18,7 @@ using testing::HasSubstr;
 // VmHWM (peak resident set) of a running process, KiB; -1 when unreadable.
 long peak_rss_kib(pid_t pid)
 {
-    std::istringstream in(read_all("/proc/" + std::to_string(pid) + "/status"));
+    std::istringstream in(read_file("/proc/" + std::to_string(pid) + "/status"));
     std::string line;
     while (std::getline(in, line))
         if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));

@@ -28,7 +28,7 @@ protected:
     // Every token (access and refresh) in the sandbox's saved state.
     std::vector<std::string> issued_tokens()
     {
-        auto state = boost::json::parse(read_all(sandbox->state_file()));
+        auto state = boost::json::parse(read_file(sandbox->state_file()));
         std::vector<std::string> out;
         for (const auto& t : state.at("tokens").as_array())
             out.emplace_back(t.at("token").as_string());
@@ -82,7 +82,7 @@ TEST_F(secrets, neither_the_secret_nor_a_token_appears_in_output_or_state_over_a
     std::size_t files = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(state_dir()))
         if (entry.is_regular_file()) {
-            haystacks.emplace_back(entry.path().string(), read_all(entry.path()));
+            haystacks.emplace_back(entry.path().string(), read_file(entry.path()));
             ++files;
         }
     EXPECT_GE(files, 2u) << "the audit log and the lock at least";
@@ -150,7 +150,7 @@ TEST_F(secrets, the_running_daemon_is_not_dumpable_and_its_memory_is_closed_to_i
 
     EXPECT_EQ(proc_owner(daemon.pid(), "mem"), 0u) << "the daemon is dumpable";
     EXPECT_EQ(proc_owner(daemon.pid(), "environ"), 0u);
-    EXPECT_THAT(read_all("/proc/" + std::to_string(daemon.pid()) + "/status"),
+    EXPECT_THAT(read_file("/proc/" + std::to_string(daemon.pid()) + "/status"),
                 testing::ContainsRegex("Uid:\\s+65534"));
 
     // Another process of the daemon's own user cannot read its environment (which holds the

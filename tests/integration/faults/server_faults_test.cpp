@@ -262,7 +262,7 @@ measured_run run_measured(const std::filesystem::path& program, const process_pa
     r.status.code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 0;
     r.status.signal = WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0;
     r.max_rss_kib = usage.ru_maxrss;
-    r.err = read_all(err_path);
+    r.err = read_file(err_path);
     if (!ended) throw std::runtime_error("timed out: " + r.err);
     return r;
 }

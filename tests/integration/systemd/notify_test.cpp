@@ -172,7 +172,7 @@ protected:
         return p;
     }
 
-    std::string audit() { return read_text(dir / "state/audit.jsonl"); }
+    std::string audit() { return read_file(dir / "state/audit.jsonl"); }
 };
 
 TEST_F(notify_test, ready_comes_after_the_rules_are_loaded_and_names_them_in_status)

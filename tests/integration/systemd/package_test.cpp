@@ -57,10 +57,10 @@ void expect_layout(const fs::path& root)
     ASSERT_EQ(::stat((root / "usr/bin/paymand").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0111, 0111u);
     // For /usr the unit and the configuration are the sources as they are.
-    EXPECT_EQ(read_text(root / "usr/lib/systemd/system/paymand.service"),
-              read_text(source_path("systemd/paymand.service")));
-    EXPECT_EQ(read_text(root / "etc/paymand/paymand.yaml"),
-              read_text(source_path("config/paymand.yaml")));
+    EXPECT_EQ(read_file(root / "usr/lib/systemd/system/paymand.service"),
+              read_file(source_path("systemd/paymand.service")));
+    EXPECT_EQ(read_file(root / "etc/paymand/paymand.yaml"),
+              read_file(source_path("config/paymand.yaml")));
 }
 
 run_result cmake_install(const fs::path& cmake, const std::string& prefix,
@@ -87,7 +87,7 @@ TEST(install, cmake_install_gives_the_layout_and_keeps_an_existing_configuration
     dir.write("root/etc/paymand/paymand.yaml", mine);
     auto again = cmake_install(cmake, "/usr", root.string());
     ASSERT_TRUE(again.status.ok()) << again.out << again.err;
-    EXPECT_EQ(read_text(root / "etc/paymand/paymand.yaml"), mine);
+    EXPECT_EQ(read_file(root / "etc/paymand/paymand.yaml"), mine);
     EXPECT_THAT(again.out, HasSubstr("Keeping: "));
 }
 
@@ -99,11 +99,11 @@ TEST(install, another_prefix_gets_a_unit_and_configuration_of_its_own_paths)
     auto prefix = dir / "opt-paymand";
     auto result = cmake_install(cmake, prefix.string(), "");
     ASSERT_TRUE(result.status.ok()) << result.out << result.err;
-    auto unit = read_text(prefix / "lib/systemd/system/paymand.service");
+    auto unit = read_file(prefix / "lib/systemd/system/paymand.service");
     EXPECT_THAT(unit, HasSubstr("ExecStart=" + (prefix / "bin/paymand").string() +
                                 " run --config " + (prefix / "etc/paymand/paymand.yaml").string()));
     EXPECT_THAT(unit, Not(HasSubstr("/usr/bin/")));
-    EXPECT_THAT(read_text(prefix / "etc/paymand/paymand.yaml"),
+    EXPECT_THAT(read_file(prefix / "etc/paymand/paymand.yaml"),
                 HasSubstr("rules_directory: " + (prefix / "etc/paymand/rules").string()));
     // The installed unit names installed binaries, so verify checks it as it is.
     auto verify = run(

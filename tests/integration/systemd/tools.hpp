@@ -3,6 +3,8 @@
 // What the systemd, install and package tests share: finding the system tools they drive
 // (a missing one skips the test with its name, never silently) and reading files.
 
+#include "support/process.hpp"
+
 #include <unistd.h>
 
 #include <cstdlib>
@@ -13,6 +15,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+// read_file: support/process.hpp.
 
 namespace paymand::test {
 
@@ -35,14 +39,6 @@ inline std::optional<std::filesystem::path> find_tool(std::string_view name)
             return candidate;
     }
     return std::nullopt;
-}
-
-inline std::string read_text(const std::filesystem::path& file)
-{
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream out;
-    out << in.rdbuf();
-    return out.str();
 }
 
 inline std::vector<std::string> split_lines(std::string_view text)

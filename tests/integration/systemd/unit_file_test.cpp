@@ -30,7 +30,7 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 // ExecReload= name executables that exist, and /usr/bin/paymand is not installed here.
 std::filesystem::path unit_for_this_build(const temp_dir& dir)
 {
-    auto unit = read_text(source_path("systemd/paymand.service"));
+    auto unit = read_file(source_path("systemd/paymand.service"));
     return dir.write("paymand.service",
                      replace_all(unit, "/usr/bin/paymand", our_binary("paymand").string()));
 }
@@ -58,7 +58,7 @@ TEST(unit_file, systemd_analyze_verify_catches_a_broken_unit)
 {
     PAYMAND_REQUIRE_TOOL(analyze, "systemd-analyze");
     temp_dir dir;
-    auto unit = read_text(unit_for_this_build(dir));
+    auto unit = read_file(unit_for_this_build(dir));
     auto broken = dir.write("paymand.service", replace_all(unit, our_binary("paymand").string(),
                                                            (dir / "no-such-paymand").string()));
     auto result = run(analyze, analyze_params({"verify", "--man=no", broken.string()}, dir), 60s);
@@ -93,7 +93,7 @@ std::vector<std::vector<std::string>> unit_commands(const std::string& key,
                                                     const std::filesystem::path& config)
 {
     std::vector<std::vector<std::string>> commands;
-    for (const auto& line : split_lines(read_text(source_path("systemd/paymand.service")))) {
+    for (const auto& line : split_lines(read_file(source_path("systemd/paymand.service")))) {
         if (!line.starts_with(key + "=")) continue;
         std::vector<std::string> words;
         std::stringstream in(line.substr(key.size() + 1));
@@ -115,8 +115,8 @@ TEST(unit_file, exec_reload_checks_the_files_before_it_signals_the_daemon)
     temp_dir dir;
     for (const char* name : {"rent.yaml", "contractors.yaml", "reports.yaml"})
         dir.write(std::string("rules/") + name,
-                  read_text(source_path(std::string("rules/") + name)));
-    auto config = replace_all(read_text(source_path("config/paymand.yaml")),
+                  read_file(source_path(std::string("rules/") + name)));
+    auto config = replace_all(read_file(source_path("config/paymand.yaml")),
                               "rules_directory: /etc/paymand/rules",
                               "rules_directory: " + (dir / "rules").string());
     config = replace_all(config, "state_directory: /var/lib/paymand",
@@ -152,7 +152,7 @@ TEST(unit_file, exec_start_runs_the_daemon_on_the_configuration)
 // Each setting the issue asks for, with the value that makes it effective.
 TEST(unit_file, keeps_every_promised_setting)
 {
-    auto unit = read_text(source_path("systemd/paymand.service"));
+    auto unit = read_file(source_path("systemd/paymand.service"));
     const char* required[] = {
         "Type=notify",
         "NotifyAccess=main",
@@ -195,7 +195,7 @@ TEST(unit_file, keeps_every_promised_setting)
         EXPECT_THAT(unit, HasSubstr(whole_line ? "\n" + wanted : wanted)) << setting;
     }
     // The daemon reads the credential by this name (config/paymand.yaml, docs/configuration.md).
-    EXPECT_THAT(read_text(source_path("config/paymand.yaml")),
+    EXPECT_THAT(read_file(source_path("config/paymand.yaml")),
                 HasSubstr("credential: payman-client-secret"));
 }
 

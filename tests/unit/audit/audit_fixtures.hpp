@@ -65,13 +65,7 @@ struct test_clock {
     utc_micros operator()() { return now += std::chrono::microseconds{1}; }
 };
 
-inline std::string read_file(const std::filesystem::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using paymand::test::read_file;
 
 inline void write_file(const std::filesystem::path& p, std::string_view content)
 {

@@ -20,13 +20,7 @@
 namespace paymand::hostile {
 namespace {
 
-std::string read_all(const std::filesystem::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test::read_file;
 
 std::vector<std::filesystem::path> files_in(std::string_view folder, std::string_view extension)
 {
@@ -50,7 +44,7 @@ std::string expected_for(const std::filesystem::path& file)
     auto expected = file;
     expected.replace_extension(".expected");
     EXPECT_TRUE(std::filesystem::exists(expected)) << expected;
-    return read_all(expected);
+    return read_file(expected);
 }
 
 std::string test_name(const testing::TestParamInfo<std::filesystem::path>& info)
@@ -83,7 +77,7 @@ TEST_P(hostile_config_file, is_refused_with_exactly_its_expected_errors)
     const auto& path = GetParam();
     const config::env_lookup no_environment = [](const char*) -> const char* { return nullptr; };
     yaml::diagnostics diags;
-    auto cfg = config::parse_daemon_config(read_all(path), path.filename().string(),
+    auto cfg = config::parse_daemon_config(read_file(path), path.filename().string(),
                                            path.parent_path(), no_environment, diags);
     EXPECT_FALSE(cfg) << "loaded although it is hostile";
     EXPECT_EQ(check_stderr(diags), expected_for(path));

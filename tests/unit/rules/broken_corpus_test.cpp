@@ -12,13 +12,7 @@
 namespace paymand::rules {
 namespace {
 
-std::string read_all(const std::filesystem::path& p)
-{
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test::read_file;
 
 std::vector<std::filesystem::path> corpus()
 {
@@ -48,7 +42,7 @@ TEST_P(broken_rule_file, produces_exactly_its_expected_errors)
     rule_loader loader(*pol, diags);
     loader.add_file(path, path.filename().string());
     EXPECT_FALSE(loader.finish());
-    EXPECT_EQ(diags.to_string(), read_all(expected_path));
+    EXPECT_EQ(diags.to_string(), read_file(expected_path));
 }
 
 INSTANTIATE_TEST_SUITE_P(corpus, broken_rule_file, testing::ValuesIn(corpus()),
