@@ -56,14 +56,10 @@ int run_report(const report_args& args)
         return exit_for(reader.error(), true);
     }
     audit::month_report_builder builder(window);
-    for (;;) {
-        auto batch = reader->read_new();
-        if (!batch) {
-            print_read_error(who, *log, batch.error());
-            return exit_for(batch.error(), false);
-        }
-        if (batch->empty()) break;
-        for (const auto& r : *batch) builder.add(r);
+    auto read = reader->read_to_end([&](const audit::record& r) { builder.add(r); });
+    if (!read) {
+        print_read_error(who, *log, read.error());
+        return exit_for(read.error(), false);
     }
     auto report = builder.finish();
     if (!report) {

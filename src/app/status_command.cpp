@@ -56,29 +56,23 @@ std::optional<log_facts> read_log(const std::filesystem::path& path, std::string
         error = reader.error().message;
         return std::nullopt;
     }
-    for (;;) {
-        auto batch = reader->read_new();
-        if (!batch) {
-            facts.problem =
-                audit::log_problem{.code = batch.error().code, .message = batch.error().message};
-            break;
+    auto read = reader->read_to_end([&](const audit::record& r) {
+        facts.projection.apply(r);
+        ++facts.records;
+        facts.last_record = r.ts;
+        if (std::holds_alternative<audit::started_record>(r.body)) facts.last_started = r;
+        if (std::holds_alternative<audit::stopped_record>(r.body)) facts.last_stopped = r;
+        if (const auto* loaded = std::get_if<audit::rules_loaded_record>(&r.body)) {
+            // A large set comes in parts of one batch: collect them.
+            if (loaded->part == 1) facts.loaded_rules.clear();
+            facts.loaded_rules.insert(facts.loaded_rules.end(), loaded->rules.begin(),
+                                      loaded->rules.end());
+            facts.last_rules_loaded = r;
         }
-        if (batch->empty()) break;
-        for (auto& r : *batch) {
-            facts.projection.apply(r);
-            ++facts.records;
-            facts.last_record = r.ts;
-            if (std::holds_alternative<audit::started_record>(r.body)) facts.last_started = r;
-            if (std::holds_alternative<audit::stopped_record>(r.body)) facts.last_stopped = r;
-            if (const auto* loaded = std::get_if<audit::rules_loaded_record>(&r.body)) {
-                // A large set comes in parts of one batch: collect them.
-                if (loaded->part == 1) facts.loaded_rules.clear();
-                facts.loaded_rules.insert(facts.loaded_rules.end(), loaded->rules.begin(),
-                                          loaded->rules.end());
-                facts.last_rules_loaded = r;
-            }
-        }
-    }
+    });
+    if (!read)
+        facts.problem =
+            audit::log_problem{.code = read.error().code, .message = read.error().message};
     return facts;
 }
 

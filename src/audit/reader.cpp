@@ -97,6 +97,19 @@ audit_result<void> audit_reader::seek_last(std::size_t n)
     return {};
 }
 
+audit_result<std::uint64_t>
+audit_reader::read_to_end(const std::function<void(const record&)>& visit)
+{
+    std::uint64_t visited = 0;
+    for (;;) {
+        auto batch = read_new();
+        if (!batch) return batch.error();
+        if (batch->empty()) return visited;
+        for (const auto& r : *batch) visit(r);
+        visited += batch->size();
+    }
+}
+
 audit_result<std::vector<record>> audit_reader::read_new(std::size_t max_records)
 {
     std::vector<record> out;

@@ -44,14 +44,10 @@ int hand_to_daemon(const config::daemon_config& cfg, const audit::resolution_req
         return run_cant_create;
     }
     audit::audit_projection projection;
-    for (;;) {
-        auto records = reader->read_new();
-        if (!records) {
-            std::cerr << "paymand audit resolve: " << records.error().message << "\n";
-            return run_data_error;
-        }
-        if (records->empty()) break;
-        for (const auto& r : *records) projection.apply(r);
+    auto read = reader->read_to_end([&](const audit::record& r) { projection.apply(r); });
+    if (!read) {
+        std::cerr << "paymand audit resolve: " << read.error().message << "\n";
+        return run_data_error;
     }
     if (auto check = audit::make_resolution(projection, request); !check) {
         std::cerr << "paymand audit resolve: " << check.error().message << "\n";

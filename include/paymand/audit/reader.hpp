@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -33,6 +34,11 @@ public:
     // against seq and chain. Empty when nothing new is complete (poll again for `tail -f`).
     // A bad record is an error naming its line and seq; the position stays before it.
     audit_result<std::vector<record>> read_new(std::size_t max_records = 10'000);
+
+    // Reads every complete record from the current position to the end, in batches of
+    // read_new, handing each to `visit` in order. A batch holding a bad record is not visited:
+    // the error is returned (earlier batches were visited). Otherwise the number visited.
+    audit_result<std::uint64_t> read_to_end(const std::function<void(const record&)>& visit);
 
     std::uint64_t offset() const noexcept { return offset_; }
     std::uint64_t last_seq() const noexcept { return last_seq_; }

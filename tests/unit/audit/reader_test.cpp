@@ -93,6 +93,35 @@ TEST(audit_reader, bad_record_is_an_error_naming_it)
     EXPECT_FALSE(reader->seek_last(1));
 }
 
+TEST(audit_reader, read_to_end_visits_every_record_in_order_and_stops_at_a_bad_one)
+{
+    temp_dir dir;
+    const auto p = params_in(dir);
+    write_log(p, 10);  // 21 records
+    auto reader = audit_reader::open(p.log_path);
+    ASSERT_TRUE(reader);
+    std::vector<std::uint64_t> seqs;
+    auto all = reader->read_to_end([&](const record& r) { seqs.push_back(r.seq); });
+    ASSERT_TRUE(all);
+    EXPECT_EQ(*all, 21u);
+    ASSERT_EQ(seqs.size(), 21u);
+    for (std::size_t i = 0; i < seqs.size(); ++i) EXPECT_EQ(seqs[i], i + 1);
+    EXPECT_EQ(*reader->read_to_end([](const record&) {}), 0u);
+
+    auto lines = lines_of(read_file(p.log_path));
+    std::swap(lines[1], lines[2]);
+    std::string broken;
+    for (const auto& l : lines) broken += l;
+    write_file(p.log_path, broken);
+    auto again = audit_reader::open(p.log_path);
+    ASSERT_TRUE(again);
+    seqs.clear();
+    auto bad = again->read_to_end([&](const record& r) { seqs.push_back(r.seq); });
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().code, audit_errc::sequence_gap);
+    EXPECT_TRUE(seqs.empty()) << "the bad record's batch is not visited";
+}
+
 TEST(audit_resolution, resolves_an_in_doubt_occurrence_durably)
 {
     temp_dir dir;
