@@ -105,6 +105,9 @@ int run_status(const status_args& a)
         std::cerr << "paymand status: " << error << "\n";
         return exit_failure;
     }
+    // With no daemon holding the lock, an intent without a result belongs to a process that
+    // stopped mid-payment: in doubt, as the next start will record it.
+    if (!holder) facts->projection.finish_replay();
 
     // Rules: what the files hold now against what the daemon last loaded.
     yaml::diagnostics rule_diags;

@@ -96,12 +96,19 @@ json::object to_fields(field_writer& w, const result_record& r)
 }
 
 template <class R>
-requires std::is_same_v<R, skipped_record> || std::is_same_v<R, missed_record> ||
-    std::is_same_v<R, in_doubt_record>
-        json::object to_fields(field_writer& w, const R& r)
+requires std::is_same_v<R, skipped_record> || std::is_same_v<R, in_doubt_record> json::object
+to_fields(field_writer& w, const R& r)
 {
     w.ref(r.ref);
     w.text("reason", r.reason);
+    return std::move(w.out);
+}
+
+json::object to_fields(field_writer& w, const missed_record& r)
+{
+    w.ref(r.ref);
+    w.text("reason", r.reason);
+    w.opt_text("through", r.through);
     return std::move(w.out);
 }
 
@@ -356,7 +363,7 @@ record_body from_fields(field_reader& r, record_type type)
     case record_type::skipped:
         return skipped_record{r.ref(), r.text("reason")};
     case record_type::missed:
-        return missed_record{r.ref(), r.text("reason")};
+        return missed_record{r.ref(), r.text("reason"), r.opt_text("through")};
     case record_type::in_doubt:
         return in_doubt_record{r.ref(), r.text("reason")};
     case record_type::denied: {

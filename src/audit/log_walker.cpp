@@ -147,6 +147,8 @@ std::optional<std::string> summarize_scanned(const scanned_line& line, record_ty
     case record_type::in_doubt:
     case record_type::mismatch:
         return text(line, "reason", scratch.reason, out.reason);
+    case record_type::missed:
+        return text(line, "through", scratch.through, out.through, false);
     default:
         return std::nullopt;
     }

@@ -59,7 +59,7 @@ log_problem to_log_problem(const walk_problem& p, const std::filesystem::path& p
 // Extracts what the projection needs from a scanned line into `out` (views into the line or
 // into `scratch`). Returns a description of the first problem, if any.
 struct summary_scratch {
-    std::string rule, occurrence, payee, reason;
+    std::string rule, occurrence, payee, reason, through;
     std::vector<rule_hash> rules;
 };
 std::optional<std::string> summarize_scanned(const scanned_line& line, record_type type,

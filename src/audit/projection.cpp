@@ -91,6 +91,8 @@ record_summary summarize(const record& r)
                 s.resolution = b.resolution;
             } else if constexpr (std::is_same_v<T, reconciled_record>) {
                 s.reconciled = b.result;
+            } else if constexpr (std::is_same_v<T, missed_record>) {
+                if (b.through) s.through = *b.through;
             } else if constexpr (std::is_same_v<T, in_doubt_record> ||
                                  std::is_same_v<T, mismatch_record>) {
                 s.reason = b.reason;
@@ -129,6 +131,8 @@ occurrence_status& audit_projection::entry(const record_summary& s, bool& create
 audit_projection::audit_projection(audit_projection&& other) noexcept
     : statuses_(std::move(other.statuses_)), slots_(std::move(other.slots_)),
       last_per_rule_(std::move(other.last_per_rule_)),
+      missed_through_(std::move(other.missed_through_)),
+      paid_by_rule_(std::move(other.paid_by_rule_)),
       rule_versions_(std::move(other.rule_versions_)),
       pending_rules_(std::move(other.pending_rules_)), spending_(std::move(other.spending_)),
       in_flight_(std::move(other.in_flight_)), recent_(std::exchange(other.recent_, nullptr)),
@@ -143,6 +147,8 @@ audit_projection& audit_projection::operator=(audit_projection&& other) noexcept
         statuses_ = std::move(other.statuses_);
         slots_ = std::move(other.slots_);
         last_per_rule_ = std::move(other.last_per_rule_);
+        missed_through_ = std::move(other.missed_through_);
+        paid_by_rule_ = std::move(other.paid_by_rule_);
         rule_versions_ = std::move(other.rule_versions_);
         pending_rules_ = std::move(other.pending_rules_);
         spending_ = std::move(other.spending_);
@@ -172,9 +178,37 @@ void audit_projection::set_state(occurrence_status& o, occurrence_state next)
                 break;
             }
         }
+        index_paid(o, false);
     } else if (!was && is) {
         spending_.emplace(o.ref.utc, &o);
+        index_paid(o, true);
     }
+}
+
+void audit_projection::index_paid(const occurrence_status& o, bool paid)
+{
+    // A manual run (`paymand trigger`) is outside the schedule's periods.
+    if (o.ref.occurrence.find('~') != std::string::npos) return;
+    auto& list = paid_by_rule_[o.ref.rule];
+    if (paid) {
+        list.push_back(&o);
+        return;
+    }
+    auto it = std::find(list.rbegin(), list.rend(), &o);
+    if (it != list.rend()) list.erase(std::next(it).base());
+}
+
+const occurrence_status* audit_projection::last_paid(std::string_view rule) const
+{
+    auto it = paid_by_rule_.find(rule);
+    if (it == paid_by_rule_.end() || it->second.empty()) return nullptr;
+    // Nearly in time order (catch-up runs oldest first): the latest is among the last few.
+    const auto& list = it->second;
+    const std::size_t from = list.size() > 32 ? list.size() - 32 : 0;
+    const occurrence_status* latest = nullptr;
+    for (std::size_t i = from; i < list.size(); ++i)
+        if (latest == nullptr || latest->ref.utc < list[i]->ref.utc) latest = list[i];
+    return latest;
 }
 
 void audit_projection::warn(std::uint64_t seq, std::string message)
@@ -240,6 +274,7 @@ void audit_projection::apply(const record_summary& s)
             o.payment = intended_payment{std::string(s.payee), *s.amount};
             o.state = occurrence_state::in_flight;
             spending_.emplace(o.ref.utc, &o);
+            index_paid(o, true);
             in_flight_.insert(&o);
         }
         break;
@@ -271,6 +306,11 @@ void audit_projection::apply(const record_summary& s)
                                     s.occurrence, to_string(o.state)));
             break;
         }
+        if (!s.through.empty()) {
+            // Identities of one rule order chronologically as text.
+            auto& through = missed_through_[std::string(s.rule)];
+            if (through < s.through) through = std::string(s.through);
+        }
         set_state(o, s.type == record_type::skipped  ? occurrence_state::skipped
                      : s.type == record_type::denied ? occurrence_state::denied
                                                      : occurrence_state::missed);
@@ -299,10 +339,13 @@ void audit_projection::apply(const record_summary& s)
         if (s.reconciled == reconcile_outcome::paid) {
             o.reason.clear();
             set_state(o, occurrence_state::reconciled_paid);
-        } else if (created) {
-            warn(s.seq, fmt::format("reconciliation of unknown occurrence {}", s.occurrence));
-            o.reason = "reconciled without a recorded intent";
-            set_state(o, occurrence_state::in_doubt);
+        } else {
+            o.not_found_recorded = true;
+            if (created) {
+                warn(s.seq, fmt::format("reconciliation of unknown occurrence {}", s.occurrence));
+                o.reason = "reconciled without a recorded intent";
+                set_state(o, occurrence_state::in_doubt);
+            }
         }
         break;
     case record_type::report:
@@ -384,6 +427,13 @@ void audit_projection::grow()
         bigger[pos] = (static_cast<std::uint64_t>(hash >> 32) << 32) | (i + 1);
     }
     slots_ = std::move(bigger);
+}
+
+std::optional<std::string_view> audit_projection::missed_through(std::string_view rule) const
+{
+    auto it = missed_through_.find(rule);
+    if (it == missed_through_.end()) return std::nullopt;
+    return std::string_view(it->second);
 }
 
 const occurrence_ref* audit_projection::last_handled(std::string_view rule) const

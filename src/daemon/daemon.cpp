@@ -128,6 +128,7 @@ struct daemon_state {
     metrics::registry* metrics = nullptr;  // set when metrics.listen is configured
     service::notifier notifier;
     bool stopping = false;
+    std::string stop_reason = "engine stopped";  // the signal's name once one arrived
 };
 
 // The gauges read at scrape time (metrics::server_params::refresh).
@@ -210,9 +211,9 @@ asio::awaitable<void> handle_signals(daemon_state& d, asio::signal_set& signals)
         }
         if (!d.stopping) {
             d.stopping = true;
+            d.stop_reason = signo == SIGTERM ? "SIGTERM" : "SIGINT";
             d.log->info("received {}; stopping (in-flight occurrences get up to {} s)",
-                        signo == SIGTERM ? "SIGTERM" : "SIGINT",
-                        d.current.config.engine.shutdown_grace.count());
+                        d.stop_reason, d.current.config.engine.shutdown_grace.count());
             d.notifier.stopping();
             d.eng.stop();
         }
@@ -347,8 +348,8 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
 
     auto status = d.eng.status();
     std::vector<audit::record_body> closing;
-    closing.push_back(audit::stopped_record{d.stopping ? "signal" : "engine stopped",
-                                            static_cast<std::uint32_t>(status.in_flight)});
+    closing.push_back(
+        audit::stopped_record{d.stop_reason, static_cast<std::uint32_t>(status.in_flight)});
     co_await d.eng.async_record(std::move(closing));
     if (status.in_flight > 0)
         d.log->warn("stopped with {} occurrence(s) unfinished; those with a recorded intent are "

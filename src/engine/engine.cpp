@@ -3,6 +3,7 @@
 #include "paymand/audit/time_format.hpp"
 #include "paymand/core/crash_point.hpp"
 #include "paymand/engine/backoff.hpp"
+#include "paymand/engine/reconcile.hpp"
 #include "paymand/limits/check.hpp"
 #include "paymand/prompt/memo.hpp"
 #include "paymand/prompt/memo_tag.hpp"
@@ -10,6 +11,7 @@
 #include "paymand/reply/payment.hpp"
 #include "paymand/reply/transactions.hpp"
 #include "paymand/rules/condition.hpp"
+#include "paymand/rules/pay_period.hpp"
 #include "paymand/rules/payment_limits.hpp"
 #include "paymand/rules/rule.hpp"
 #include "paymand/schedule/catchup.hpp"
@@ -21,7 +23,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/system_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
@@ -75,14 +76,17 @@ std::chrono::year_month_day civil_date(schedule::local_minutes local)
                                        std::chrono::day(static_cast<unsigned>(ymd.day())));
 }
 
-// The reconciliation tag of an occurrence: pm:<rule>:<YYYYMMDD>T<HHMM> of its identity.
-prompt::memo_tag tag_of(const std::string& rule_id, schedule::local_minutes local)
+// The reconciliation tag of an occurrence: pm:<rule>:<YYYYMMDD>T<HHMM> of its identity, with
+// a final "m" for a manual run, so that a manual run and the scheduled occurrence of the same
+// minute never share a tag.
+prompt::memo_tag tag_of(const std::string& rule_id, schedule::local_minutes local, bool manual)
 {
     auto tod = date::make_time(local - date::floor<date::days>(local));
     return {.rule_id = rule_id,
             .date = civil_date(local),
             .hour = static_cast<int>(tod.hours().count()),
-            .minute = static_cast<int>(tod.minutes().count())};
+            .minute = static_cast<int>(tod.minutes().count()),
+            .manual = manual};
 }
 
 }  // namespace
@@ -118,7 +122,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         : executor(ex), params(std::move(p)), clk(c), payman(std::move(a)), writer(w), state(s),
           log(std::move(l)), ledger(params.policy.zone), slots_changed(ex), work_done(ex),
           firing_done(ex), concurrency_freed(ex),
-          rng(params.seed != 0 ? params.seed : std::random_device{}()), reconcile_timer(ex)
+          rng(params.seed != 0 ? params.seed : std::random_device{}()), reconcile_timer(ex),
+          flush_timer(ex)
     {
         rebuild_ledger();
     }
@@ -147,8 +152,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     signal firing_done;
     signal concurrency_freed;
     std::mt19937_64 rng;
-    std::set<std::string, std::less<>> reconcile_reported;  // not_found recorded this run
     asio::steady_timer reconcile_timer;
+    // Records the audit log refused, waiting to be written (see keep_unrecorded).
+    std::vector<audit::record_body> unrecorded;
+    bool flushing = false;
+    asio::steady_timer flush_timer;
 
     // --- audit ---------------------------------------------------------------------------
 
@@ -181,8 +189,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             auto now = clk.now();
             if (stopping || !deadline || now >= *deadline) co_return false;
             auto delay = backoff_delay(params.settings.retry, attempt, std::nullopt, draw());
-            auto until = std::min<sys_time>(now + delay, *deadline);
-            co_await sleep_real(until);
+            co_await sleep_real(std::min<sys_time::duration>(delay, *deadline - now));
         }
     }
 
@@ -195,17 +202,72 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         co_return co_await append(std::move(batch), deadline);
     }
 
+    // True when the rule of `t` was changed or removed since `t` was planned.
+    bool definition_replaced(const task& t) const
+    {
+        auto it = slots.find(t.rule->id);
+        return it == slots.end() || it->second.rule->content_hash != t.rule->content_hash;
+    }
+
+    // Records that stay true whenever they are written (skipped, missed): when the log
+    // refuses them now, they are kept and written as soon as it takes writes again.
+    asio::awaitable<void> append_or_keep(std::vector<audit::record_body> batch)
+    {
+        auto copy = batch;
+        const bool written = co_await append(std::move(copy));
+        if (!written) keep_unrecorded(std::move(batch));
+        co_return;
+    }
+
+    void keep_unrecorded(std::vector<audit::record_body> batch)
+    {
+        for (auto& r : batch) unrecorded.push_back(std::move(r));
+        if (flushing || stopping) return;
+        flushing = true;
+        asio::co_spawn(executor, flush_unrecorded(), asio::detached);
+    }
+
+    // Writes the kept records once the audit log takes writes again, retrying with backoff
+    // until then; a stop leaves them to the next start (found from the gaps they leave).
+    asio::awaitable<void> flush_unrecorded()
+    {
+        auto self = shared_from_this();
+        unsigned attempt = 0;
+        while (!unrecorded.empty() && !stopping) {
+            auto batch = std::exchange(unrecorded, {});
+            const auto count = batch.size();
+            auto copy = batch;
+            const bool written = co_await append(std::move(copy));
+            if (written) {
+                log->warn("recorded {} occurrence outcome(s) held back while the audit log "
+                          "could not be written",
+                          count);
+                attempt = 0;
+                continue;
+            }
+            batch.insert(batch.end(), std::make_move_iterator(unrecorded.begin()),
+                         std::make_move_iterator(unrecorded.end()));
+            unrecorded = std::move(batch);
+            flush_timer.expires_after(
+                backoff_delay(params.settings.retry, ++attempt, std::nullopt, draw()));
+            co_await flush_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        flushing = false;
+    }
+
     std::uint32_t draw() { return static_cast<std::uint32_t>(rng() % 1'000'000); }
 
-    // Waits for real time (retry backoff) even under a virtual clock: backoff is about the
-    // server, not about the schedule. Under a virtual clock it only moves virtual time.
-    asio::awaitable<void> sleep_real(sys_time until)
+    // Waits `delay` of real time (retry backoff) whatever the clock: backoff is about the
+    // server, not about the schedule. Under a virtual clock it only moves virtual time. A
+    // duration on a steady timer, not an instant of the engine's clock: under the crash
+    // build's accelerated clock that instant would lie far in the real future.
+    asio::awaitable<void> sleep_real(sys_time::duration delay)
     {
         if (clk.is_virtual()) {
-            static_cast<virtual_clock&>(clk).advance_to(until);
+            static_cast<virtual_clock&>(clk).advance_to(clk.now() + delay);
             co_return;
         }
-        asio::system_timer timer(executor, until);
+        asio::steady_timer timer(executor, delay);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
     }
 
@@ -273,7 +335,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             if (clk.now() + delay >= deadline) co_return ask_attempt{std::move(outcome), attempts};
             log->warn("ask for {} failed ({}); retrying in {} ms",
                       options.occurrence_id.value_or("?"), e.what(), delay.count());
-            co_await sleep_real(clk.now() + delay);
+            co_await sleep_real(delay);
         }
     }
 
@@ -426,12 +488,84 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         co_await append_one(std::move(record), deadline);
     }
 
+    // A rule's payment history belongs to its id, whatever its definition was: a scheduled
+    // occurrence is refused when the rule's last payment (or possible payment) is closer than
+    // min_pay_interval, or lies in the period this occurrence pays for. Only an edit can make
+    // that happen (a definition never fires twice in one of its own periods); a manual run is
+    // the operator's own decision and is not checked.
+    std::optional<audit::denied_record> already_paid(const task& t) const
+    {
+        if (t.manual) return std::nullopt;
+        const auto* last = state.last_paid(t.rule->id);
+        if (last == nullptr || last->ref.occurrence == t.identity || !last->payment)
+            return std::nullopt;
+        auto paid = schedule::parse_occurrence_id(last->ref.occurrence);
+        if (!paid) return std::nullopt;
+        const auto gap =
+            t.occ.local > paid->local ? t.occ.local - paid->local : paid->local - t.occ.local;
+        const auto what =
+            fmt::format("{} to {} for {} ({})", money::format_with_code(last->payment->amount),
+                        last->payment->payee, last->ref.occurrence, audit::to_string(last->state));
+        if (gap < params.policy.min_pay_interval)
+            return audit::denied_record{
+                .ref = ref_of(t),
+                .limit = "min_pay_interval",
+                .reason = fmt::format("the rule paid {} {} min before; min_pay_interval is {} s",
+                                      what, gap.count(), params.policy.min_pay_interval.count())};
+        const auto period = rules::period_of(t.rule->calendar);
+        if (!rules::same_period(period, paid->local, t.occ.local)) return std::nullopt;
+        return audit::denied_record{
+            .ref = ref_of(t),
+            .limit = "already_paid_this_period",
+            .reason = fmt::format("the rule already paid {} in this {}; an edit never pays a "
+                                  "period twice (`paymand trigger` pays it by hand)",
+                                  what, rules::describe(period))};
+    }
+
+    // A reload that changes a rule at the moment an occurrence of its old definition is due
+    // but not yet fired: the new definition starts at the reload, so each such occurrence is
+    // recorded skipped, never dropped silently.
+    void record_due_unfired(const rule_slot& old, sys_seconds now,
+                            std::vector<audit::record_body>& out)
+    {
+        if (!old.next || old.next->instant > now) return;
+        const auto& rule = *old.rule;
+        constexpr std::size_t most = 1000;  // the rest is found from the gap at the next start
+        for (const auto& occ : schedule::occurrences_between(rule.calendar, rule.zone,
+                                                             old.next->instant, now + 1s, most)) {
+            const auto identity = schedule::to_string({rule.id, occ.local});
+            if (occ.local < old.next->local || state.handled(identity) ||
+                running.contains(identity))
+                continue;
+            out.push_back(audit::skipped_record{
+                .ref = {rule.id, identity, occ.instant},
+                .reason = "the rule was changed when this occurrence was due, before it could "
+                          "run; its new definition is scheduled from the reload on"});
+        }
+    }
+
+    // Says at the reload, before it happens, that a changed rule's next occurrence will be
+    // refused as already paid.
+    void warn_if_already_paid(const rule_slot& slot)
+    {
+        if (!slot.next || !slot.rule->payment()) return;
+        task next{slot.set, slot.rule, *slot.next,
+                  schedule::to_string({slot.rule->id, slot.next->local}), false};
+        const auto refusal = already_paid(next);
+        if (!refusal) return;
+        const auto* last = state.last_paid(slot.rule->id);
+        log->warn("rule {} changed; it paid {} for {}; its new schedule is due again at {} "
+                  "({}), which will be refused: {}",
+                  slot.rule->id, money::format_with_code(last->payment->amount),
+                  last->ref.occurrence, next.identity, refusal->limit, refusal->reason);
+    }
+
     // The memo sent with a payment: the rule's memo expanded, then the reconciliation tag.
     // Empty with `error` set when the rule's memo cannot be expanded.
     std::optional<std::string> payment_memo(const task& t, const rules::pay_action& pay,
                                             std::string& error)
     {
-        auto tag = prompt::format_memo_tag(tag_of(t.rule->id, t.occ.local));
+        auto tag = prompt::format_memo_tag(tag_of(t.rule->id, t.occ.local, t.manual));
         if (!pay.memo) return tag;
         auto tmpl = prompt::check_memo(*pay.memo, t.rule->id);
         if (!tmpl) {
@@ -453,6 +587,12 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                                       sys_time deadline, std::vector<audit::record_body> pending)
     {
         auto ref = ref_of(t);
+        if (auto refusal = already_paid(t)) {
+            log->warn("{}: denied: {}", t.identity, refusal->reason);
+            pending.push_back(std::move(*refusal));
+            co_await append(std::move(pending), deadline);
+            co_return;
+        }
         if (ledger_stale) rebuild_ledger();
         auto decision = limits::check_payment(params.policy.limits, ledger,
                                               rules::proposed_payment(pay, t.occ.instant));
@@ -623,6 +763,30 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                         co_await run_report(t, std::get<rules::report_action>(t.rule->what),
                                             deadline, std::move(pending));
                 }
+                // Ended without a record: the audit log refused every write until the
+                // deadline. Nothing was sent (no intent is durable); say so once it can be
+                // written. A stop leaves it to the next start, which finds it from the gap.
+                if (!state.handled(t.identity) && !stopping) {
+                    log->error("{}: not handled: the audit log could not be written before the "
+                               "occurrence's deadline; nothing was sent",
+                               t.identity);
+                    std::vector<audit::record_body> records;
+                    records.push_back(audit::failed_record{
+                        .ref = ref_of(t),
+                        .reason = "the audit log could not be written before the occurrence's "
+                                  "deadline; nothing was sent",
+                        .attempts = 0});
+                    keep_unrecorded(std::move(records));
+                }
+            } else if (!state.handled(t.identity) && definition_replaced(t)) {
+                // Stopped before it could run. A restart would catch it up, but not after
+                // its rule changed: the new definition starts at the reload.
+                std::vector<audit::record_body> records;
+                records.push_back(audit::skipped_record{
+                    .ref = ref_of(t),
+                    .reason = "the daemon stopped before this occurrence could run, and its rule "
+                              "was changed after it was due; the new definition does not run it"});
+                co_await append(std::move(records));
             }
         } catch (const std::exception& e) {
             // Only a bug gets here; the audit state decides what a restart does.
@@ -682,11 +846,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             co_return;
         }
         if (slot.rule->overlap == schedule::overlap_policy::skip && !behind_earlier) {
-            audit::record_body record =
-                audit::skipped_record{.ref = ref_of(t),
-                                      .reason = "the previous occurrence is still in flight "
-                                                "(overlap: skip)"};
-            co_await append_one(std::move(record));
+            std::vector<audit::record_body> records;
+            records.push_back(audit::skipped_record{.ref = ref_of(t),
+                                                    .reason = "the previous occurrence is still "
+                                                              "in flight (overlap: skip)"});
+            co_await append_or_keep(std::move(records));
             co_return;
         }
         ++live_tasks;
@@ -704,7 +868,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                 .ref = {rule.id, first, rule.zone.resolve(*plan.first_unlisted)},
                 .reason = fmt::format("{} occurrences from {} to {} were missed (outside the "
                                       "catch-up window)",
-                                      plan.unlisted_missed, first, last)});
+                                      plan.unlisted_missed, first, last),
+                .through = last});
         }
         for (const auto& m : plan.missed) {
             auto identity = schedule::to_string({rule.id, m.occ.local});
@@ -717,7 +882,49 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         }
         if (records.empty()) co_return;
         log->warn("{}: {} occurrence(s) recorded as missed", rule.id, plan.missed_total());
-        co_await append(std::move(records));
+        co_await append_or_keep(std::move(records));
+    }
+
+    // Occurrences of the rule's current definition before the last one it handled that have
+    // no record: a process stopped before it handled them, or the audit log could not be
+    // written. Nothing was sent for them (no intent is durable); they are recorded missed.
+    // Looks back at most gap_lookback from the last one handled, and not into a run of
+    // occurrences that one missed record already stands for.
+    void record_gaps(const rules::rule& rule, sys_seconds active_since, sys_seconds last_utc,
+                     schedule::local_minutes last_local, std::vector<audit::record_body>& out)
+    {
+        constexpr auto gap_lookback = std::chrono::days(31);
+        constexpr std::size_t max_listed_gaps = 100;
+        std::optional<schedule::local_minutes> covered;
+        if (auto through = state.missed_through(rule.id))
+            if (auto id = schedule::parse_occurrence_id(*through)) covered = id->local;
+        const auto from = std::max(active_since, last_utc - gap_lookback) + 1s;
+        std::vector<schedule::occurrence> gaps;
+        for (const auto& occ :
+             schedule::occurrences_between(rule.calendar, rule.zone, from, last_utc + 1s)) {
+            if (occ.local >= last_local || (covered && occ.local <= *covered)) continue;
+            if (!state.handled(schedule::to_string({rule.id, occ.local}))) gaps.push_back(occ);
+        }
+        if (gaps.empty()) return;
+        const std::string why = "no record of it was found at start: the daemon stopped or the "
+                                "audit log could not be written before it was handled; nothing "
+                                "was sent for it";
+        log->warn("{}: {} occurrence(s) before its last recorded one have no record; recorded "
+                  "as missed",
+                  rule.id, gaps.size());
+        if (gaps.size() <= max_listed_gaps) {
+            for (const auto& g : gaps)
+                out.push_back(audit::missed_record{
+                    .ref = {rule.id, schedule::to_string({rule.id, g.local}), g.instant},
+                    .reason = why});
+            return;
+        }
+        auto first = schedule::to_string({rule.id, gaps.front().local});
+        auto last = schedule::to_string({rule.id, gaps.back().local});
+        out.push_back(audit::missed_record{.ref = {rule.id, first, gaps.front().instant},
+                                           .reason = fmt::format("{} occurrences from {} to {}: {}",
+                                                                 gaps.size(), first, last, why),
+                                           .through = last});
     }
 
     void compute_next(rule_slot& slot)
@@ -790,9 +997,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // --- reconciliation ------------------------------------------------------------------
 
     // Looks for each in-doubt payment in a recent transaction listing: a listed transaction
-    // with the occurrence's memo tag, amount and payee proves it was paid. Absence proves
-    // nothing (the listing may be short or late): it is recorded once as evidence and the
-    // occurrence stays in doubt for an operator.
+    // with the occurrence's memo tag, amount and payee proves it was paid, and settles that
+    // occurrence only. Absence proves nothing (the listing may be short or late): it is
+    // recorded once per occurrence as evidence and the occurrence stays in doubt.
     asio::awaitable<void> reconcile_once()
     {
         std::vector<const audit::occurrence_status*> doubts;
@@ -810,46 +1017,55 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         }
         const auto reply_text = attempt.outcome->reply_text();
         const auto entries = reply::read_transactions(reply_text);
-        std::vector<audit::record_body> records;
+        std::vector<const audit::occurrence_status*> looked_up;
+        std::vector<sought_payment> sought;
         for (const auto* o : doubts) {
-            // A manual run's identity is the scheduled form plus "~manual"; its memo tag is
-            // made from the same rule and local minute.
-            std::string_view identity = o->ref.occurrence;
-            if (identity.ends_with(manual_suffix)) identity.remove_suffix(manual_suffix.size());
-            auto id = schedule::parse_occurrence_id(identity);
-            if (!id) {
+            auto tag = reconcile_tag(*o);
+            if (!tag) {
                 log->error("{}: cannot be reconciled: its identity does not parse",
                            o->ref.occurrence);
                 continue;
             }
-            auto expected = tag_of(o->ref.rule, id->local);
-            const reply::transaction_entry* match = nullptr;
-            for (const auto& e : entries) {
-                if (!e.tag || !(*e.tag == expected) || !e.amount ||
-                    !(*e.amount == o->payment->amount))
-                    continue;
-                if (e.counterparty && !reply::same_payee(*e.counterparty, o->payment->payee))
-                    continue;
-                match = &e;
-                break;
-            }
-            if (match != nullptr) {
+            looked_up.push_back(o);
+            sought.push_back({*tag, o->payment->amount, o->payment->payee});
+        }
+        const auto matches = match_listed(entries, sought);
+        std::vector<audit::record_body> records;
+        for (std::size_t i = 0; i < looked_up.size(); ++i) {
+            const auto* o = looked_up[i];
+            if (matches[i]) {
                 log->info("{}: reconciled: the transaction listing shows it paid",
                           o->ref.occurrence);
                 records.push_back(audit::reconciled_record{
                     .ref = o->ref,
                     .result = audit::reconcile_outcome::paid,
                     .transaction_id = std::nullopt,
-                    .evidence = audit::make_excerpt(line_of(reply_text, match->line))});
-            } else if (reconcile_reported.insert(o->ref.occurrence).second) {
-                records.push_back(
-                    audit::reconciled_record{.ref = o->ref,
-                                             .result = audit::reconcile_outcome::not_found,
-                                             .transaction_id = std::nullopt,
-                                             .evidence = audit::make_excerpt(reply_text)});
+                    .evidence =
+                        audit::make_excerpt(line_of(reply_text, entries[*matches[i]].line))});
+            } else if (!o->not_found_recorded) {
+                records.push_back(audit::reconciled_record{
+                    .ref = o->ref,
+                    .result = audit::reconcile_outcome::not_found,
+                    .transaction_id = std::nullopt,
+                    .evidence = fmt::format(
+                        "none of the {} listed transaction(s) has the tag {} with {} to {}",
+                        entries.size(), prompt::format_memo_tag(sought[i].tag),
+                        money::format_with_code(o->payment->amount), o->payment->payee)});
             }
         }
         if (!records.empty()) co_await append(std::move(records));
+    }
+
+    // The tag an in-doubt occurrence's payment carried; a manual run's identity is the
+    // scheduled form plus "~manual".
+    static std::optional<prompt::memo_tag> reconcile_tag(const audit::occurrence_status& o)
+    {
+        std::string_view identity = o.ref.occurrence;
+        const bool manual = identity.ends_with(manual_suffix);
+        if (manual) identity.remove_suffix(manual_suffix.size());
+        auto id = schedule::parse_occurrence_id(identity);
+        if (!id) return std::nullopt;
+        return tag_of(o.ref.rule, id->local, manual);
     }
 
     static std::string line_of(std::string_view text, std::size_t line)
@@ -881,6 +1097,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         stopping = true;
         clk.interrupt();
         reconcile_timer.cancel();
+        flush_timer.cancel();
         concurrency_freed.notify_all();
     }
 };
@@ -906,6 +1123,19 @@ asio::awaitable<bool> engine::async_set_rules(std::shared_ptr<const rules::rule_
     const auto now = to_seconds(d.clk.now());
     std::vector<audit::rule_hash> hashes;
     std::map<std::string, rule_slot, std::less<>> next_slots;
+    // Every queued occurrence ends with a record, whatever the reload does to its rule.
+    std::vector<audit::record_body> dropped;
+    const auto drop_queue = [&](rule_slot& slot, std::string_view reason) {
+        if (!slot.queue.empty())
+            d.log->warn("{}: {} queued occurrence(s) recorded as skipped: {}", slot.rule->id,
+                        slot.queue.size(), reason);
+        for (const auto& t : slot.queue) {
+            dropped.push_back(
+                audit::skipped_record{.ref = d.ref_of(t), .reason = std::string(reason)});
+            --d.live_tasks;
+        }
+        slot.queue.clear();
+    };
     for (const auto& rule : set->rules()) {
         hashes.push_back({rule.id, rule.content_hash});
         rule_slot slot;
@@ -923,27 +1153,29 @@ asio::awaitable<bool> engine::async_set_rules(std::shared_ptr<const rules::rule_
             // earlier one recorded in the audit log); nothing before that is due under it.
             auto since = d.state.rule_active_since(rule.id, rule.content_hash);
             slot.active_since = since ? *since : now;
-            if (old != d.slots.end()) slot.in_flight = old->second.in_flight;
+            if (old != d.slots.end()) {
+                slot.in_flight = old->second.in_flight;
+                drop_queue(old->second, "the rule was changed before this queued occurrence "
+                                        "could run; its new definition is scheduled from the "
+                                        "reload on");
+                d.record_due_unfired(old->second, now, dropped);
+            }
             if (const auto* last = d.state.last_handled(rule.id)) {
                 auto id = schedule::parse_occurrence_id(last->occurrence);
-                if (id && last->utc >= slot.active_since) slot.handled_through = id->local;
+                if (id && last->utc >= slot.active_since) {
+                    slot.handled_through = id->local;
+                    d.record_gaps(rule, slot.active_since, last->utc, id->local, dropped);
+                }
             }
         }
         d.compute_next(slot);
+        if (old != d.slots.end() && old->second.rule->content_hash != rule.content_hash)
+            d.warn_if_already_paid(slot);
         next_slots.emplace(rule.id, std::move(slot));
     }
-    // Queued occurrences of rules that are gone are dropped, and recorded as such.
-    std::vector<audit::record_body> dropped;
-    for (auto& [id, slot] : d.slots) {
-        if (next_slots.contains(id)) continue;
-        for (const auto& t : slot.queue) {
-            dropped.push_back(audit::skipped_record{.ref = d.ref_of(t),
-                                                    .reason =
-                                                        "the rule was removed before this queued "
-                                                        "occurrence could run"});
-            --d.live_tasks;
-        }
-    }
+    for (auto& [id, slot] : d.slots)
+        if (!next_slots.contains(id))
+            drop_queue(slot, "the rule was removed before this queued occurrence could run");
     d.slots = std::move(next_slots);
     // A record stays within the log's line limit: a large set is written in parts, all in
     // this one batch (atomic), applied by the projection with its last part.

@@ -37,14 +37,16 @@ std::optional<memo_tag> tag_at(std::string_view text)
     if (stamp.size() != 13 || stamp[8] != 'T') return std::nullopt;
     for (std::size_t k = 0; k < 13; ++k)
         if (k != 8 && !is_digit(stamp[k])) return std::nullopt;
-    // Must not run on into more digits or id characters.
-    if (i + 14 < text.size() && (is_id_char(text[i + 14]) || text[i + 14] == ':'))
-        return std::nullopt;
+    // A manual run's tag ends in "m"; neither form may run on into more id characters.
+    std::size_t end = i + 14;
+    const bool manual = end < text.size() && text[end] == 'm';
+    if (manual) ++end;
+    if (end < text.size() && (is_id_char(text[end]) || text[end] == ':')) return std::nullopt;
     memo_tag tag{std::string(text.substr(id_start, id_length)),
                  std::chrono::year{number(stamp.substr(0, 4))} /
                      std::chrono::month{static_cast<unsigned>(number(stamp.substr(4, 2)))} /
                      std::chrono::day{static_cast<unsigned>(number(stamp.substr(6, 2)))},
-                 number(stamp.substr(9, 2)), number(stamp.substr(11, 2))};
+                 number(stamp.substr(9, 2)), number(stamp.substr(11, 2)), manual};
     if (!tag.date.ok() || tag.hour > 23 || tag.minute > 59) return std::nullopt;
     return tag;
 }
@@ -53,9 +55,10 @@ std::optional<memo_tag> tag_at(std::string_view text)
 
 std::string format_memo_tag(const memo_tag& tag)
 {
-    return fmt::format("pm:{}:{:04}{:02}{:02}T{:02}{:02}", tag.rule_id,
+    return fmt::format("pm:{}:{:04}{:02}{:02}T{:02}{:02}{}", tag.rule_id,
                        static_cast<int>(tag.date.year()), static_cast<unsigned>(tag.date.month()),
-                       static_cast<unsigned>(tag.date.day()), tag.hour, tag.minute);
+                       static_cast<unsigned>(tag.date.day()), tag.hour, tag.minute,
+                       tag.manual ? "m" : "");
 }
 
 std::optional<memo_tag> find_memo_tag(std::string_view text)

@@ -242,9 +242,11 @@ bool is_abbreviation(std::string_view word)
     return std::find(abbreviations.begin(), abbreviations.end(), word) != abbreviations.end();
 }
 
-// pm:<rule id>:<YYYYMMDD>T<HHMM>, the tag paymand puts in memos for reconciliation.
+// pm:<rule id>:<YYYYMMDD>T<HHMM>, the tag paymand puts in memos for reconciliation, with a
+// final "m" for a manual run.
 bool is_memo_tag(std::string_view word)
 {
+    if (word.ends_with('m')) word.remove_suffix(1);
     if (word.size() < 3 + 1 + 1 + 13 || word.substr(0, 3) != "pm:") return false;
     const std::string_view stamp = word.substr(word.size() - 13);
     const std::string_view id = word.substr(3, word.size() - 3 - 14);

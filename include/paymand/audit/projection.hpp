@@ -57,6 +57,7 @@ struct occurrence_status {
     std::optional<intended_payment> payment;  // set once an intent was recorded
     std::string reason;                       // why in doubt / mismatch
     std::uint64_t last_seq = 0;               // the last record about this occurrence
+    bool not_found_recorded = false;          // reconciliation recorded it not listed
 };
 
 // One payment that counts against limits (completed or possibly completed).
@@ -88,6 +89,7 @@ struct record_summary {
     std::optional<audit::resolution> resolution;    // resolved
     std::optional<reconcile_outcome> reconciled;    // reconciled
     std::string_view reason;                        // in_doubt, mismatch
+    std::string_view through;                       // missed: the last of a run
     utc_micros ts{};                                // rules_loaded
     const std::vector<rule_hash>* rules = nullptr;  // rules_loaded
     std::uint32_t part = 1;                         // rules_loaded: part of parts
@@ -119,6 +121,16 @@ public:
     // The latest (by UTC instant) scheduled occurrence the rule handled; manual runs
     // (identities with "~manual") are not part of the schedule's progress.
     const occurrence_ref* last_handled(std::string_view rule) const;
+
+    // The last occurrence of the rule that a missed record standing for a run of occurrences
+    // covered (its `through`); nothing when there is none. Occurrences up to it that have no
+    // record of their own are accounted for.
+    std::optional<std::string_view> missed_through(std::string_view rule) const;
+
+    // The scheduled (not manual) occurrence of the rule with the latest instant among its
+    // recent ones that count as spending: what "already paid this period" and the rule's
+    // min_pay_interval are checked against, whatever the rule's definition was then.
+    const occurrence_status* last_paid(std::string_view rule) const;
 
     // Since when the rule `id` has had definition `content_hash` without interruption: the
     // time stamp (whole seconds, rounded down) of the first rules_loaded record in the
@@ -165,6 +177,12 @@ private:
     const occurrence_status* lookup(std::string_view occurrence, std::size_t hash) const;
     void grow();
     std::unordered_map<std::string, occurrence_ref, string_hash, std::equal_to<>> last_per_rule_;
+    std::unordered_map<std::string, std::string, string_hash, std::equal_to<>> missed_through_;
+    // Per rule, its scheduled occurrences that count as spending, in the order they came to.
+    std::unordered_map<std::string, std::vector<const occurrence_status*>, string_hash,
+                       std::equal_to<>>
+        paid_by_rule_;
+    void index_paid(const occurrence_status& o, bool paid);
     struct rule_version {
         std::string hash;
         utc_seconds since;

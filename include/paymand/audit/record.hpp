@@ -82,10 +82,13 @@ struct denied_record {
     friend bool operator==(const denied_record&, const denied_record&) = default;
 };
 
-// Older than its rule's catch-up window when the daemon could have run it.
+// Older than its rule's catch-up window when the daemon could have run it, or found without
+// any record at start. A record standing for a run of occurrences names the first in `ref`
+// and the last in `through`.
 struct missed_record {
     occurrence_ref ref;
     std::string reason;
+    std::optional<std::string> through;
     friend bool operator==(const missed_record&, const missed_record&) = default;
 };
 

@@ -9,12 +9,15 @@ namespace paymand::prompt {
 
 // The tag paymand can put in a memo so a later transaction list is matched to the occurrence
 // that paid it: pm:<rule id>:<YYYYMMDD>T<HHMM> (local date-time of the occurrence), e.g.
-// pm:rent-john:20261201T0900. The safe-text memo grammar accepts it as one word.
+// pm:rent-john:20261201T0900, and pm:rent-john:20261201T0900m for a manual run (`paymand
+// trigger`) in that minute, so that the two can never be taken for each other. The safe-text
+// memo grammar accepts either as one word.
 struct memo_tag {
     std::string rule_id;
     std::chrono::year_month_day date;
-    int hour;    // 0..23
-    int minute;  // 0..59
+    int hour;             // 0..23
+    int minute;           // 0..59
+    bool manual = false;  // a manual run's tag ends in "m"
 
     friend bool operator==(const memo_tag&, const memo_tag&) = default;
 };

@@ -14,13 +14,18 @@
 #include <boost/json.hpp>
 
 #include <date/date.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
@@ -56,14 +61,17 @@ std::size_t line_count(const std::filesystem::path& file)
         std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
 }
 
-// "r1@2026-12-01T09:00" -> "pm:r1:20261201T0900", the tag its payment's memo carries.
+// "r1@2026-12-01T09:00" -> "pm:r1:20261201T0900", the tag its payment's memo carries
+// ("r1@2026-12-01T09:00~manual" -> "pm:r1:20261201T0900m").
 std::string tag_of(std::string_view identity)
 {
+    const bool manual = identity.ends_with("~manual");
+    if (manual) identity.remove_suffix(std::string_view("~manual").size());
     auto at = identity.find('@');
     std::string local(identity.substr(at + 1));
     std::erase(local, '-');
     std::erase(local, ':');
-    return "pm:" + std::string(identity.substr(0, at)) + ":" + local;
+    return "pm:" + std::string(identity.substr(0, at)) + ":" + local + (manual ? "m" : "");
 }
 
 class crash_test : public testing::Test {
@@ -157,6 +165,74 @@ protected:
             if (r.at("type").as_string() == type) ++n;
         return n;
     }
+
+    // One clean run of paymand-crashpoints on `clock`: the last crash's intents become in
+    // doubt, the minutes missed while down are caught up. It stops once every occurrence due
+    // by its start has a record.
+    void clean_run(const std::string& clock)
+    {
+        child_process daemon(our_binary("paymand-crashpoints"),
+                             args({"run", "--config", config().string()}, {clock}));
+        daemon.wait_for_line(std::regex("running"), 30s, true);
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (!missing_occurrences().empty() && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(10ms);
+        daemon.send_signal(SIGTERM);
+        ASSERT_TRUE(daemon.wait(60s).ok()) << daemon.err();
+    }
+
+    struct agreement {
+        std::size_t intents = 0, completed = 0, in_doubt = 0, paid = 0, duplicates = 0;
+    };
+
+    // No occurrence vanished (each minute of each rule from the first start to the last has a
+    // record), the chain verifies, every intent has an outcome, and the ledger holds at most
+    // one payment per occurrence, only for occurrences with an intent, and every completed one.
+    agreement expect_log_and_ledger_agree()
+    {
+        agreement out;
+        const auto missing = missing_occurrences();
+        EXPECT_TRUE(missing.empty()) << missing.size() << " occurrences without any record, e.g. "
+                                     << (missing.empty() ? "" : *missing.begin());
+        expect_chain_verifies();
+
+        std::set<std::string> intents, outcomes;
+        for (const auto& r : read_records(audit_log())) {
+            const std::string type(r.at("type").as_string());
+            if (!r.contains("occurrence")) continue;
+            const std::string occ(r.at("occurrence").as_string());
+            if (type == "intent") {
+                EXPECT_TRUE(intents.insert(occ).second) << "second intent for " << occ;
+            }
+            if (type == "result" || type == "in_doubt" || type == "mismatch" || type == "failed")
+                outcomes.insert(occ);
+        }
+        for (const auto& occ : intents) EXPECT_TRUE(outcomes.contains(occ)) << occ << " vanished";
+
+        std::map<std::string, int> paid;
+        for (const auto& tx : ledger()) {
+            auto tag = prompt::find_memo_tag(std::string(tx.at("memo").as_string()));
+            EXPECT_TRUE(tag) << tx;
+            if (tag) ++paid[prompt::format_memo_tag(*tag)];
+        }
+        std::map<std::string, std::string> intent_by_tag;
+        for (const auto& occ : intents) intent_by_tag[tag_of(occ)] = occ;
+        for (const auto& [tag, n] : paid) {
+            if (n > 1) ++out.duplicates;
+            EXPECT_TRUE(intent_by_tag.contains(tag)) << tag << " paid without an intent";
+        }
+        EXPECT_EQ(out.duplicates, 0u);
+        for (const auto& r : read_records(audit_log())) {
+            if (r.at("type").as_string() != "result" || r.at("outcome").as_string() != "completed")
+                continue;
+            ++out.completed;
+            EXPECT_TRUE(paid.contains(tag_of(std::string(r.at("occurrence").as_string()))));
+        }
+        out.intents = intents.size();
+        out.in_doubt = count_type("in_doubt");
+        out.paid = paid.size();
+        return out;
+    }
 };
 
 const char* one_payment = R"(rules:
@@ -184,6 +260,15 @@ TEST_P(crash_point_test, the_restart_never_repeats_or_loses_the_payment)
     EXPECT_EQ(crashed.status.signal, SIGKILL);
     EXPECT_EQ(ledger().size(), c.ledger_after);
     EXPECT_EQ(count_type("intent"), 1u);
+    // With no daemon holding the lock, an intent without a result is in doubt already.
+    auto status = run(our_binary("paymand"), args({"status", "--config", config().string()}));
+    EXPECT_THAT(status.out, testing::HasSubstr("paymand is not running"));
+    if (c.in_doubt_after_restart) {
+        EXPECT_THAT(status.out, testing::HasSubstr("IN DOUBT: 1 occurrence needs an operator"));
+        EXPECT_THAT(status.out, testing::HasSubstr("rent@"));
+    } else {
+        EXPECT_THAT(status.out, testing::HasSubstr("in doubt: none"));
+    }
 
     restart_and_stop();
     EXPECT_EQ(count_type("in_doubt"), c.in_doubt_after_restart ? 1u : 0u);
@@ -212,20 +297,36 @@ INSTANTIATE_TEST_SUITE_P(
         return name;
     });
 
-// Random SIGKILLs of a daemon paying ten rules every (accelerated) minute, then one clean
-// run; then the ledger and the audit log must agree.
-TEST_F(crash_test, random_kills_never_pay_twice_or_lose_an_occurrence)
+// Ten rules paying every (accelerated) minute, catching up each missed minute for 2 h.
+std::string ten_rules(std::string_view amount = "0.01")
 {
     std::string rules = "rules:\n";
     for (int i = 0; i < 10; ++i)
         rules += "  - id: r" + std::to_string(i) +
                  "\n    schedule: \"* * * * *\"\n    catchup: each\n    catchup_window: 2h\n"
-                 "    pay: {payee: John Doe, amount: 0.01}\n";
-    write_config(rules, "engine: {concurrency: 8, shutdown_grace: 10s}\n");
+                 "    pay: {payee: John Doe, amount: " +
+                 std::string(amount) + "}\n";
+    return rules;
+}
+
+// PAYMAND_TEST_CLOCK for paymand-crashpoints: the wall clock from now on, 60 times as fast.
+std::string fast_clock()
+{
     const auto anchor = std::chrono::duration_cast<std::chrono::seconds>(
                             std::chrono::system_clock::now().time_since_epoch())
                             .count();
-    const std::string clock = "PAYMAND_TEST_CLOCK=" + std::to_string(anchor) + ":60";
+    return "PAYMAND_TEST_CLOCK=" + std::to_string(anchor) + ":60";
+}
+
+// Random SIGKILLs of a daemon paying ten rules every (accelerated) minute, then one clean
+// run; then the ledger and the audit log must agree.
+TEST_F(crash_test, random_kills_never_pay_twice_or_lose_an_occurrence)
+{
+    write_config(ten_rules(), "engine: {concurrency: 8, shutdown_grace: 10s}\n");
+    const std::string clock = fast_clock();
+    const auto anchor = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     const char* kills_env = std::getenv("PAYMAND_CRASH_KILLS");
     const int kills = kills_env != nullptr ? std::atoi(kills_env) : 20;
     std::mt19937 rng(static_cast<std::uint32_t>(anchor));
@@ -244,68 +345,143 @@ TEST_F(crash_test, random_kills_never_pay_twice_or_lose_an_occurrence)
         auto status = daemon.wait();
         ASSERT_FALSE(status.exited) << daemon.err();
     }
-    // One clean run: the last crash's intents become in doubt, the minutes missed while down
-    // are caught up. It stops once every occurrence due by its start has a record.
+    clean_run(clock);
+    const auto figures = expect_log_and_ledger_agree();
+    std::cout << "crash harness: " << kills << " kills, " << figures.intents << " intents, "
+              << figures.completed << " completed, " << figures.in_doubt << " in doubt, "
+              << figures.paid << " paid in the ledger, " << figures.duplicates << " duplicates\n";
+    EXPECT_GT(figures.completed, 0u);
+}
+
+// A reload in the middle of a catch-up: the daemon was down for a few (accelerated) minutes,
+// comes back with slow payment answers so that the catch-up of each rule queues, and every
+// rule is changed by a SIGHUP. Each queued occurrence ends with a record, and the stop that
+// follows is immediate, not the full shutdown grace (60 s here).
+TEST_F(crash_test, a_reload_during_catchup_loses_no_occurrence_and_a_stop_is_immediate)
+{
+    write_config(ten_rules(), "engine: {concurrency: 8, shutdown_grace: 60s}\n");
+    const std::string clock = fast_clock();
     {
         child_process daemon(our_binary("paymand-crashpoints"),
                              args({"run", "--config", config().string()}, {clock}));
         daemon.wait_for_line(std::regex("running"), 30s, true);
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (!missing_occurrences().empty() && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(10ms);
+        daemon.wait_for_line(std::regex("r9@\\S+: paid"), 30s, true);
         daemon.send_signal(SIGTERM);
-        ASSERT_TRUE(daemon.wait(60s).ok()) << daemon.err();
+        ASSERT_TRUE(daemon.wait(30s).ok()) << daemon.err();
     }
-    // No occurrence vanished: each minute of each rule from the first start to the last has
-    // a record (paid, in doubt, missed, ...).
-    const auto missing = missing_occurrences();
-    EXPECT_TRUE(missing.empty()) << missing.size() << " occurrences without any record, e.g. "
-                                 << (missing.empty() ? "" : *missing.begin());
-    expect_chain_verifies();
+    // Down for about four accelerated minutes: a catch-up backlog of four per rule.
+    std::this_thread::sleep_for(4s);
+    sandbox.inject_fault(boost::json::parse(
+        R"({"endpoint":"tasks","prompt_kind":"payment","action":"delay","delay_ms":300,"count":1000})"));
+    child_process daemon(our_binary("paymand-crashpoints"),
+                         args({"run", "--config", config().string()}, {clock}));
+    daemon.wait_for_line(std::regex("running"), 30s, true);
+    dir.write("rules/main.yaml", ten_rules("0.02"));
+    daemon.send_signal(SIGHUP);
+    daemon.wait_for_line(std::regex("reloaded"), 30s, true);
+    daemon.send_signal(SIGTERM);
+    const auto stopping = std::chrono::steady_clock::now();
+    ASSERT_TRUE(daemon.wait(20s).ok()) << daemon.err();
+    const auto took = std::chrono::steady_clock::now() - stopping;
+    EXPECT_THAT(daemon.err(), testing::HasSubstr("queued occurrence(s) recorded as skipped"));
 
-    // What the log says of each occurrence.
-    std::set<std::string> intents, outcomes;
-    for (const auto& r : read_records(audit_log())) {
-        const std::string type(r.at("type").as_string());
-        if (!r.contains("occurrence")) continue;
-        const std::string occ(r.at("occurrence").as_string());
-        if (type == "intent") {
-            EXPECT_TRUE(intents.insert(occ).second) << "second intent for " << occ;
+    clean_run(clock);
+    const auto figures = expect_log_and_ledger_agree();
+    std::size_t changed = 0;
+    for (const auto& r : read_records(audit_log()))
+        if (r.at("type").as_string() == "skipped" &&
+            r.at("reason").as_string().find("the rule was changed") != std::string::npos)
+            ++changed;
+    std::cout << "reload during catch-up: " << changed << " queued occurrences recorded skipped, "
+              << figures.completed << " completed, stop took "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
+    EXPECT_GT(changed, 0u);
+}
+
+// A tmpfs of its own for the state directory, so that the audit log's file system can be
+// filled without touching the machine's. Needs root (CI runs as root); never skipped.
+class full_disk_test : public crash_test {
+protected:
+    void SetUp() override
+    {
+        std::filesystem::create_directories(state());
+        ASSERT_EQ(::mount("tmpfs", state().c_str(), "tmpfs", 0, "size=4m,mode=0700"), 0)
+            << "mounting a tmpfs for the state directory needs root: " << std::strerror(errno);
+        mounted_ = true;
+    }
+    void TearDown() override
+    {
+        if (mounted_) ::umount2(state().c_str(), MNT_DETACH);
+    }
+
+    std::filesystem::path state() const { return dir / "state"; }
+
+    // Fills the file system with a filler file until a write fails with ENOSPC.
+    void fill()
+    {
+        const int fd = ::open((state() / "filler").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        ASSERT_GE(fd, 0) << std::strerror(errno);
+        const std::string chunk(4096, 'x');
+        while (::write(fd, chunk.data(), chunk.size()) > 0) {
         }
-        if (type == "result" || type == "in_doubt" || type == "mismatch" || type == "failed")
-            outcomes.insert(occ);
+        const int err = errno;
+        ::close(fd);
+        ASSERT_EQ(err, ENOSPC) << std::strerror(err);
     }
-    // Every intent has an outcome: a result, or in doubt after the crash that cut it off.
-    for (const auto& occ : intents) EXPECT_TRUE(outcomes.contains(occ)) << occ << " vanished";
+    void free_space() { std::filesystem::remove(state() / "filler"); }
 
-    // The ledger: at most one payment per occurrence, and only for occurrences with an intent.
-    std::map<std::string, int> paid;
-    for (const auto& tx : ledger()) {
-        auto tag = prompt::find_memo_tag(std::string(tx.at("memo").as_string()));
-        ASSERT_TRUE(tag) << tx;
-        ++paid[prompt::format_memo_tag(*tag)];
+private:
+    bool mounted_ = false;
+};
+
+// The audit log's file system stays full for longer than engine.occurrence_timeout (60
+// accelerated seconds: one real second). The occurrences whose intent could not be written
+// are recorded failed once space is back; then a kill while the disk is full, and a restart
+// after space is back: nothing vanishes either way, nothing is paid twice.
+TEST_F(full_disk_test, occurrences_due_while_the_log_is_full_are_recorded_once_it_is_writable)
+{
+    write_config(ten_rules(),
+                 "engine: {concurrency: 32, shutdown_grace: 10s, occurrence_timeout: 60s, "
+                 "retry: {initial_delay: 1s, max_delay: 1s, max_attempts: 3}}\n");
+    const std::string clock = fast_clock();
+    {
+        child_process daemon(our_binary("paymand-crashpoints"),
+                             args({"run", "--config", config().string()}, {clock}));
+        daemon.wait_for_line(std::regex("running"), 30s, true);
+        daemon.wait_for_line(std::regex("r9@\\S+: paid"), 30s, true);
+        fill();
+        daemon.wait_for_line(std::regex("AUDIT LOG UNWRITABLE"), 30s, true);
+        daemon.wait_for_line(std::regex("not handled: the audit log could not be written"), 30s,
+                             true);
+        free_space();
+        daemon.wait_for_line(std::regex("recorded \\d+ occurrence outcome\\(s\\) held back"), 30s,
+                             true);
+        daemon.send_signal(SIGTERM);
+        ASSERT_TRUE(daemon.wait(30s).ok()) << daemon.err();
     }
-    std::map<std::string, std::string> intent_by_tag;
-    for (const auto& occ : intents) intent_by_tag[tag_of(occ)] = occ;
-    std::size_t duplicates = 0;
-    for (const auto& [tag, n] : paid) {
-        if (n > 1) ++duplicates;
-        EXPECT_TRUE(intent_by_tag.contains(tag)) << tag << " paid without an intent";
+    std::size_t failed_while_full = 0;
+    for (const auto& r : read_records(audit_log()))
+        if (r.at("type").as_string() == "failed" &&
+            r.at("reason").as_string().find("audit log could not be written") != std::string::npos)
+            ++failed_while_full;
+    EXPECT_GT(failed_while_full, 0u);
+    {
+        child_process daemon(our_binary("paymand-crashpoints"),
+                             args({"run", "--config", config().string()}, {clock}));
+        daemon.wait_for_line(std::regex("running"), 30s, true);
+        fill();
+        daemon.wait_for_line(std::regex("not handled: the audit log could not be written"), 30s,
+                             true);
+        daemon.send_signal(SIGKILL);
+        EXPECT_FALSE(daemon.wait().exited);
+        free_space();
     }
-    EXPECT_EQ(duplicates, 0u);
-    // Every completed result is in the ledger.
-    std::size_t completed = 0;
-    for (const auto& r : read_records(audit_log())) {
-        if (r.at("type").as_string() != "result" || r.at("outcome").as_string() != "completed")
-            continue;
-        ++completed;
-        EXPECT_TRUE(paid.contains(tag_of(std::string(r.at("occurrence").as_string()))));
-    }
-    const auto in_doubt = count_type("in_doubt");
-    std::cout << "crash harness: " << kills << " kills, " << intents.size() << " intents, "
-              << completed << " completed, " << in_doubt << " in doubt, " << paid.size()
-              << " paid in the ledger, " << duplicates << " duplicates\n";
-    EXPECT_GT(completed, 0u);
+    clean_run(clock);
+    const auto figures = expect_log_and_ledger_agree();
+    std::cout << "log full across the timeout: " << failed_while_full
+              << " occurrences recorded failed once writable, " << figures.completed
+              << " completed, " << count_type("missed") << " missed, " << figures.duplicates
+              << " duplicates\n";
 }
 
 }  // namespace

@@ -379,3 +379,69 @@ TEST_F(engine_sandbox_tls_test, a_certificate_for_another_host_is_refused)
 
 }  // namespace
 }  // namespace paymand::engine
+
+namespace paymand::engine {
+namespace {
+
+// The scheduled 09:00 payment is refused with a 500 before it is executed (in doubt, never
+// paid); a manual run in the same minute is paid. The manual run's transaction must not
+// settle the scheduled occurrence: each carries a tag of its own.
+TEST_F(engine_sandbox_test, a_manual_payment_never_settles_the_scheduled_occurrence_of_its_minute)
+{
+    sandbox->inject_fault(boost::json::parse(
+        R"({"endpoint":"tasks","prompt_kind":"payment","action":"status","status":500})"));
+    auto set = load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00}
+)");
+    run(set, at(2026, 1, 31), at(2026, 2, 1, 10));
+    ASSERT_EQ(count<audit::in_doubt_record>(), 1u);
+    ASSERT_EQ(ledger_transactions(), 0u);
+    run(set, at(2026, 2, 1, 9) + 30s, at(2026, 2, 1, 10), [](engine& e) -> asio::awaitable<void> {
+        auto manual = co_await e.async_trigger("rent");
+        EXPECT_EQ(manual.identity, "rent@2026-02-01T09:00~manual");
+        co_await e.async_reconcile();
+    });
+    const auto ledger = sandbox->ledger().as_object().at("transactions").as_array();
+    ASSERT_EQ(ledger.size(), 1u);
+    EXPECT_THAT(std::string(ledger[0].at("memo").as_string()), HasSubstr("pm:rent:20260201T0900m"));
+    ASSERT_EQ(count<audit::reconciled_record>(), 1u);
+    for (const auto& r : records)
+        if (const auto* rec = std::get_if<audit::reconciled_record>(&r.body)) {
+            EXPECT_EQ(rec->ref.occurrence, "rent@2026-02-01T09:00");
+            EXPECT_EQ(rec->result, audit::reconcile_outcome::not_found) << rec->evidence;
+        }
+}
+
+// A payment in doubt that no listing shows is recorded not_found once, not at every listing
+// and every start, and the evidence is one sentence, not the listing.
+TEST_F(engine_sandbox_test, not_found_is_recorded_once_per_occurrence_across_restarts)
+{
+    read_timeout = 1s;
+    sandbox->inject_fault(
+        boost::json::parse(R"({"endpoint":"tasks","prompt_kind":"payment","action":"stall"})"));
+    auto set = load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00}
+)");
+    const auto twice = [](engine& e) -> asio::awaitable<void> {
+        co_await e.async_reconcile();
+        co_await e.async_reconcile();
+    };
+    run(set, at(2026, 1, 15), at(2026, 2, 15), twice);
+    run(set, at(2026, 2, 16), at(2026, 2, 17), twice);
+    ASSERT_EQ(count<audit::reconciled_record>(), 1u);
+    for (const auto& r : records)
+        if (const auto* rec = std::get_if<audit::reconciled_record>(&r.body)) {
+            EXPECT_EQ(rec->result, audit::reconcile_outcome::not_found);
+            EXPECT_THAT(rec->evidence, HasSubstr("has the tag pm:rent:20260201T0900 with 10.00 "
+                                                 "TSD to John Doe"));
+            EXPECT_LT(rec->evidence.size(), 200u);
+        }
+    EXPECT_EQ(ledger_transactions(), 0u);
+}
+
+}  // namespace
+}  // namespace paymand::engine

@@ -24,6 +24,7 @@ std::vector<record_body> one_of_each()
         skipped_record{ref, "condition not met: balance of Main 50.00 TSD is not above 100.00"},
         denied_record{ref, "daily_total.TSD", "would reach 600.00 TSD; the daily limit is 500.00"},
         missed_record{ref, "older than the catch-up window of 72h"},
+        missed_record{ref, "3 occurrences from A to B were missed", "rent-john@2026-12-03T09:00"},
         failed_record{ref, "connect: connection refused", 4},
         in_doubt_record{ref, "timeout while waiting for the reply"},
         resolved_record{ref, resolution::paid, "checked the Payman dashboard"},

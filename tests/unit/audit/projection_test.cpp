@@ -169,6 +169,29 @@ TEST(audit_projection, terminal_records_without_payment)
     EXPECT_EQ(f.projection.last_seq(), 4u);
 }
 
+TEST(audit_projection, a_missed_record_for_a_run_of_occurrences_names_how_far_it_covers)
+{
+    projection_feed f;
+    EXPECT_FALSE(f.projection.missed_through("c"));
+    f.add(missed_record{occ("c", 1), "3 occurrences", occ("c", 3).occurrence});
+    f.add(missed_record{occ("c", 5), "one occurrence"});
+    ASSERT_TRUE(f.projection.missed_through("c"));
+    EXPECT_EQ(*f.projection.missed_through("c"), occ("c", 3).occurrence);
+    EXPECT_FALSE(f.projection.missed_through("a"));
+}
+
+TEST(audit_projection, a_not_found_reconciliation_is_remembered_on_the_occurrence)
+{
+    projection_feed f;
+    const auto a = occ("rent", 1);
+    f.add(intent(a));
+    f.add(in_doubt_record{a, "timeout"});
+    EXPECT_FALSE(f.projection.find(a.occurrence)->not_found_recorded);
+    f.add(reconciled_record{a, reconcile_outcome::not_found, std::nullopt, "none listed"});
+    EXPECT_TRUE(f.projection.find(a.occurrence)->not_found_recorded);
+    EXPECT_EQ(f.projection.find(a.occurrence)->state, occurrence_state::in_doubt);
+}
+
 TEST(audit_projection, second_intent_for_an_occurrence_is_a_warning_and_counts_once)
 {
     projection_feed f;

@@ -599,3 +599,187 @@ TEST_F(engine_test, catchup_each_runs_missed_occurrences_one_at_a_time_even_with
 
 }  // namespace
 }  // namespace paymand::engine
+
+namespace paymand::engine {
+namespace {
+
+// A reload that changes a rule while catch-up occurrences of it wait in its queue records
+// each of them (none vanishes), and the engine is idle at once: a stop then does not wait
+// out the shutdown grace for tasks that no longer exist.
+TEST_F(engine_test, a_reload_changing_a_rule_records_its_queued_occurrences_and_leaves_none)
+{
+    const char* daily = R"(rules:
+  - id: daily
+    schedule: daily at 10:00
+    pay: {payee: John Doe, amount: 1.00}
+    catchup: each
+)";
+    run(load(daily), at(2026, 3, 1), at(2026, 3, 1, 12));
+    records.clear();
+    settings.shutdown_grace = 1h;
+    lockstep = false;
+    agent->hold = 200ms;
+    auto changed = load(R"(rules:
+  - id: daily
+    schedule: daily at 10:00
+    pay: {payee: John Doe, amount: 2.00}
+    catchup: each
+)");
+    std::size_t queued_before = 0, queued_after = 0;
+    const auto started = std::chrono::steady_clock::now();
+    run(load(daily), at(2026, 3, 4, 11), at(2026, 3, 4, 12),
+        [&](engine& eng) -> asio::awaitable<void> {
+            auto ex = co_await asio::this_coro::executor;
+            asio::co_spawn(
+                ex,
+                [&]() -> asio::awaitable<void> {
+                    asio::steady_timer poll(co_await asio::this_coro::executor);
+                    while (agent->in_flight == 0) {
+                        poll.expires_after(2ms);
+                        co_await poll.async_wait(asio::use_awaitable);
+                    }
+                    queued_before = eng.status().queued;
+                    co_await eng.async_set_rules(changed);
+                    queued_after = eng.status().queued;
+                    eng.stop();
+                },
+                asio::detached);
+            co_return;
+        });
+    EXPECT_EQ(queued_before, 2u);  // 03-02 runs; 03-03 and 03-04 wait behind it
+    EXPECT_EQ(queued_after, 0u);
+    // With tasks still counted that no longer exist, the stop would wait out the hour.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10min)
+        << "the engine still counted tasks it no longer had";
+    auto skipped = all<audit::skipped_record>();
+    ASSERT_EQ(skipped.size(), 2u);
+    EXPECT_EQ(skipped[0]->ref.occurrence, "daily@2026-03-03T10:00");
+    EXPECT_EQ(skipped[1]->ref.occurrence, "daily@2026-03-04T10:00");
+    EXPECT_THAT(skipped[0]->reason, HasSubstr("the rule was changed"));
+    EXPECT_EQ(agent->payments(), 2u);  // 03-01 in the first run, 03-02 in the second
+}
+
+}  // namespace
+}  // namespace paymand::engine
+
+namespace paymand::engine {
+namespace {
+
+// 03-03 has no record (its intent could not be written while the log was full, and the
+// process stopped before it could say so) but 03-04 has one: the next start finds 03-03
+// from the gap and records it missed; nothing is sent for it.
+TEST_F(engine_test, an_occurrence_left_without_a_record_is_found_from_the_gap_at_start)
+{
+    auto set = load(R"(rules:
+  - id: daily
+    schedule: daily at 10:00
+    pay: {payee: John Doe, amount: 1.00}
+)");
+    run(set, at(2026, 3, 1), at(2026, 3, 2, 12));
+    ASSERT_EQ(agent->payments(), 2u);
+    {
+        audit::file_audit_store store(
+            {.log_path = dir / "audit.jsonl", .lock_path = dir / "paymand.lock", .clock = [] {
+                 return std::chrono::floor<std::chrono::microseconds>(at(2026, 3, 4, 10, 1));
+             }});
+        ASSERT_TRUE(store.lock());
+        audit::audit_projection state;
+        ASSERT_TRUE(store.replay(state));
+        std::vector<audit::record_body> batch;
+        batch.push_back(audit::skipped_record{
+            .ref = {"daily", "daily@2026-03-04T10:00",
+                    std::chrono::floor<std::chrono::seconds>(at(2026, 3, 4, 10))},
+            .reason = "condition not met"});
+        ASSERT_TRUE(store.append(batch));
+    }
+    records.clear();
+    run(set, at(2026, 3, 4, 11), at(2026, 3, 4, 12));
+    auto missed = all<audit::missed_record>();
+    ASSERT_EQ(missed.size(), 1u);
+    EXPECT_EQ(missed[0]->ref.occurrence, "daily@2026-03-03T10:00");
+    EXPECT_THAT(missed[0]->reason, HasSubstr("no record of it was found at start"));
+    EXPECT_EQ(agent->payments(), 2u);
+    // Found once: the next start sees the record.
+    records.clear();
+    run(set, at(2026, 3, 4, 11), at(2026, 3, 4, 12));
+    EXPECT_TRUE(all<audit::missed_record>().empty());
+}
+
+}  // namespace
+}  // namespace paymand::engine
+
+namespace paymand::engine {
+namespace {
+
+std::string pay_rule(std::string_view schedule)
+{
+    return "rules:\n  - id: rent\n    schedule: " + std::string(schedule) +
+           "\n    pay: {payee: John Doe, amount: 100.00}\n";
+}
+
+// Tried as an operator would: a daily rule paid at 08:53, was edited to 08:54, then to
+// 08:56. Neither edit pays the day again; the next day pays.
+TEST_F(engine_test, an_edit_never_pays_a_daily_period_twice)
+{
+    policy.min_pay_interval = 1min;
+    run(load(pay_rule("daily at 08:53")), at(2026, 12, 1, 8), at(2026, 12, 1, 8, 53));
+    run(load(pay_rule("daily at 08:54")), at(2026, 12, 1, 8, 53) + 30s, at(2026, 12, 1, 8, 54));
+    run(load(pay_rule("daily at 08:56")), at(2026, 12, 1, 8, 54) + 30s, at(2026, 12, 2, 9));
+    EXPECT_EQ(agent->payments(), 2u);
+    auto denied = all<audit::denied_record>();
+    ASSERT_EQ(denied.size(), 2u);
+    EXPECT_EQ(denied[0]->ref.occurrence, "rent@2026-12-01T08:54");
+    EXPECT_EQ(denied[1]->ref.occurrence, "rent@2026-12-01T08:56");
+    for (const auto* d : denied) {
+        EXPECT_EQ(d->limit, "already_paid_this_period");
+        EXPECT_THAT(d->reason, HasSubstr("rent@2026-12-01T08:53"));
+        EXPECT_THAT(d->reason, HasSubstr("in this day"));
+    }
+    EXPECT_EQ(all<audit::intent_record>().back()->ref.occurrence, "rent@2026-12-02T08:56");
+}
+
+// The same mechanism on a monthly rent whose time is moved on the 1st.
+TEST_F(engine_test, moving_a_monthly_rent_on_the_1st_does_not_pay_the_month_twice)
+{
+    run(load(pay_rule("monthly on day 1 at 09:00")), at(2026, 11, 30), at(2026, 12, 1, 9));
+    run(load(pay_rule("monthly on day 1 at 10:00")), at(2026, 12, 1, 9, 30), at(2027, 1, 1, 11));
+    EXPECT_EQ(agent->payments(), 2u);
+    auto denied = all<audit::denied_record>();
+    ASSERT_EQ(denied.size(), 1u);
+    EXPECT_EQ(denied[0]->ref.occurrence, "rent@2026-12-01T10:00");
+    EXPECT_EQ(denied[0]->limit, "already_paid_this_period");
+    EXPECT_THAT(denied[0]->reason, HasSubstr("in this month"));
+    EXPECT_EQ(all<audit::intent_record>().back()->ref.occurrence, "rent@2027-01-01T10:00");
+}
+
+// min_pay_interval belongs to the rule id, not to one definition of it.
+TEST_F(engine_test, min_pay_interval_holds_across_an_edit)
+{
+    policy.min_pay_interval = 1h;
+    run(load(pay_rule("daily at 09:00")), at(2026, 12, 1, 8), at(2026, 12, 1, 9));
+    run(load(pay_rule("daily at 09:30")), at(2026, 12, 1, 9, 10), at(2026, 12, 1, 10));
+    EXPECT_EQ(agent->payments(), 1u);
+    auto denied = all<audit::denied_record>();
+    ASSERT_EQ(denied.size(), 1u);
+    EXPECT_EQ(denied[0]->limit, "min_pay_interval");
+    EXPECT_THAT(denied[0]->reason, HasSubstr("30 min before"));
+}
+
+// A payment that did not happen does not hold the period: the edited rule pays.
+TEST_F(engine_test, an_edit_after_a_failed_payment_pays_the_period)
+{
+    agent->answer = [](const std::string& text) {
+        if (text.starts_with("send")) return failure(payman::error_class::rejected, 400);
+        return reply("The balance of the Main wallet is **1000.00 TSD**.");
+    };
+    run(load(pay_rule("daily at 09:00")), at(2026, 12, 1, 8), at(2026, 12, 1, 9));
+    agent->answer = [](const std::string&) {
+        return reply("I've successfully sent 100.00 TSD to John Doe.");
+    };
+    run(load(pay_rule("daily at 11:00")), at(2026, 12, 1, 10), at(2026, 12, 1, 11));
+    EXPECT_EQ(agent->payments(), 2u);
+    EXPECT_TRUE(all<audit::denied_record>().empty());
+}
+
+}  // namespace
+}  // namespace paymand::engine

@@ -223,11 +223,23 @@ TEST(prompt_memo_tag, round_trips)
     EXPECT_EQ(find_memo_tag("Rent December pm:rent-john:20261201T0900 thanks"), tag);
 }
 
+TEST(prompt_memo_tag, a_manual_run_has_a_tag_of_its_own)
+{
+    memo_tag scheduled{"rent-john", year{2026} / December / 1, 9, 0};
+    memo_tag manual = scheduled;
+    manual.manual = true;
+    EXPECT_EQ(format_memo_tag(manual), "pm:rent-john:20261201T0900m");
+    EXPECT_EQ(find_memo_tag("Rent pm:rent-john:20261201T0900m"), manual);
+    EXPECT_NE(find_memo_tag("Rent pm:rent-john:20261201T0900m"), scheduled);
+    EXPECT_EQ(find_memo_tag("Rent pm:rent-john:20261201T0900"), scheduled);
+}
+
 TEST(prompt_memo_tag, malformed_tags_not_found)
 {
-    for (auto text : {"pm:rent:20261301T0900", "pm:rent:20261201T2500", "pm::20261201T0900",
-                      "pm:Rent:20261201T0900", "xpm:rent:20261201T0900", "pm:rent:20261201T09001",
-                      "pm:rent:2026120T0900", "no tag"})
+    for (auto text : {"pm:rent:20261201T0900mm", "pm:rent:20261201T0900m1",
+                      "pm:rent:20261201T0900x", "pm:rent:20261301T0900", "pm:rent:20261201T2500",
+                      "pm::20261201T0900", "pm:Rent:20261201T0900", "xpm:rent:20261201T0900",
+                      "pm:rent:20261201T09001", "pm:rent:2026120T0900", "no tag"})
         EXPECT_FALSE(find_memo_tag(text)) << text;
 }
 
