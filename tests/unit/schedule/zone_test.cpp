@@ -133,8 +133,8 @@ INSTANTIATE_TEST_SUITE_P(
         resolve_case{"UTC", local(2026, 3, 29, 2, 30), utc(2026, 3, 29, 2, 30), "spring"},
         resolve_case{"UTC", local(2026, 10, 25, 2, 30), utc(2026, 10, 25, 2, 30), "autumn"}));
 
-// date/tz 3.0.1 stops at the transitions listed in the TZif files (2037); zone continues them.
-// Expected values from Python's zoneinfo, which reads the TZif footer rule.
+// The TZif files list transitions up to 2037; zone continues them with the footer rule.
+// Expected values from Python's zoneinfo, which reads the footer too.
 INSTANTIATE_TEST_SUITE_P(
     after_2037, resolve,
     ::testing::Values(
