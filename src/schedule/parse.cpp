@@ -603,7 +603,12 @@ private:
         if (!n) return n.error();
         ++next_;
         const token* unit = peek();
-        if (unit == nullptr) return missing("'days' or 'weeks' after the number");
+        if (unit == nullptr) {
+            return make_error(schedule_errc::syntax, number.offset,
+                              fmt::format("expected an interval such as 15m or 6h, or `every {0} "
+                                          "days at HH:MM from YYYY-MM-DD`, found '{0}'",
+                                          number.text));
+        }
         const bool weeks = iequals(unit->text, "weeks") || iequals(unit->text, "week");
         const bool days = iequals(unit->text, "days") || iequals(unit->text, "day");
         if (!weeks && !days) {
