@@ -35,6 +35,8 @@ public:
 
     // The days of month `ym` inside the anchor's blocks (bit d for day d); all days when the
     // calendar has no anchor.
+    static void set_written(calendar& cal, std::string_view text) { cal.written_ = text; }
+
     static std::uint32_t anchor_mask(const calendar& cal, date::year_month ym) noexcept;
 };
 

@@ -760,9 +760,16 @@ boost::system::result<calendar, schedule_error> parse_schedule(std::string_view 
                           "time zone prefixes are not allowed in a schedule; set the rule's "
                           "`timezone:` key instead");
     }
-    if (head.text.front() == '@') return parse_macro(tokens, options);
-    if (is_alpha(head.text.front())) return friendly_parser(tokens, text.size()).parse(options);
-    return parse_cron(tokens, options);
+    auto parsed = head.text.front() == '@' ? parse_macro(tokens, options)
+                  : is_alpha(head.text.front())
+                      ? friendly_parser(tokens, text.size()).parse(options)
+                      : parse_cron(tokens, options);
+    if (parsed) {
+        const auto& last = tokens.back();
+        calendar_builder::set_written(
+            *parsed, text.substr(head.offset, last.offset + last.text.size() - head.offset));
+    }
+    return parsed;
 }
 
 }  // namespace paymand::schedule

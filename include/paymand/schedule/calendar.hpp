@@ -58,6 +58,10 @@ public:
     // "0 9 * * FRI every=2w from=2026-12-04", "30 8 * * * every=10d from=2026-12-04".
     const std::string& normalised() const noexcept { return normalised_; }
 
+    // The schedule text as it was written (parse_schedule's input without surrounding blanks),
+    // for summaries that show both forms. Not part of equality.
+    const std::string& written() const noexcept { return written_; }
+
     // Local wall-clock minutes of the day at which it fires on a firing day, sorted, unique,
     // each 0..1439. Never empty for a parsed calendar.
     std::span<const std::uint16_t> times_of_day() const noexcept { return times_; }
@@ -103,6 +107,7 @@ private:
     std::optional<interval_anchor> anchor_;
     std::vector<std::uint16_t> times_;
     std::string normalised_;
+    std::string written_;
 };
 
 // Parse the text of a rule's `schedule:` key into its calendar. Accepted (keywords, month and
