@@ -218,6 +218,18 @@ parse_status parse_cron_field(const token& tok, const field_spec& spec, std::uin
         } else {
             auto a = parse_field_value(base, element_offset, spec);
             if (!a) return a.error();
+            if (has_step && spec.kind == field_kind::day_of_week) {
+                // Crons disagree: cronie reads 1/2 as 1-7/2 (with Sunday as 7), Vixie cron
+                // refuses it, and paymand read it as 1-6/2 until 2026. Say the range.
+                const unsigned s = step;
+                return make_error(
+                    schedule_errc::syntax, element_offset,
+                    fmt::format(
+                        "'{}' in the day of week field is read differently by different "
+                        "crons; write the range: `{}-7/{}` (up to Sunday as 7) or `{}-6/{}` "
+                        "(up to Saturday)",
+                        element, *a, s, *a, s));
+            }
             lo = *a;
             hi = has_step ? (spec.kind == field_kind::day_of_week ? 6 : spec.hi) : *a;
         }
