@@ -30,7 +30,7 @@ struct zone_type {
 // What a TZif version 2+ file says: transitions (64-bit data block) and the footer rule.
 struct zone_data {
     std::vector<std::chrono::sys_seconds> times;  // ascending
-    std::vector<std::uint8_t> type_of;            // the type in force from times[i] on
+    std::vector<std::uint16_t> type_of;           // the type in force from times[i] on
     std::vector<zone_type> types;
     posix_tz rule;  // after the last transition
 };
@@ -99,6 +99,33 @@ struct tzif_counts {
     std::int64_t isut, isstd, leap, time, type, chars;
 };
 
+// Until when the footer rule's changes are listed like the file's own transitions, so that
+// an instant before then costs one binary search; later ones are answered by the rule itself.
+const sys_seconds extended_until = date::sys_days{date::year{2200} / 1 / 1};
+
+// Appends the footer rule's changes after the last listed transition up to extended_until.
+void extend_with_rule(detail::zone_data& data)
+{
+    if (!data.rule.dst) return;
+    sys_seconds t = data.times.empty() ? sys_seconds{} : data.times.back();
+    while (true) {
+        const auto period = data.rule.info_at(t);
+        if (period.end >= extended_until) return;
+        t = period.end;
+        const auto next = data.rule.info_at(t);
+        detail::zone_type type{next.offset, next.save != std::chrono::minutes{0}, next.abbrev};
+        auto it = std::find_if(data.types.begin(), data.types.end(), [&type](const auto& x) {
+            return x.offset == type.offset && x.dst == type.dst && x.abbrev == type.abbrev;
+        });
+        if (it == data.types.end()) {
+            data.types.push_back(std::move(type));
+            it = data.types.end() - 1;
+        }
+        data.times.push_back(t);
+        data.type_of.push_back(static_cast<std::uint16_t>(it - data.types.begin()));
+    }
+}
+
 boost::system::result<detail::zone_data, std::string> parse_tzif(std::string bytes)
 {
     tzif_reader in(std::move(bytes));
@@ -131,7 +158,7 @@ boost::system::result<detail::zone_data, std::string> parse_tzif(std::string byt
     for (std::int64_t i = 0; i < c->time; ++i) {
         const auto t = in.be(1);
         if (t >= c->type) return std::string("transition to an undefined type");
-        data.type_of.push_back(static_cast<std::uint8_t>(t));
+        data.type_of.push_back(static_cast<std::uint16_t>(t));
     }
     std::vector<std::size_t> abbrev_index;
     for (std::int64_t i = 0; i < c->type; ++i) {
@@ -161,6 +188,7 @@ boost::system::result<detail::zone_data, std::string> parse_tzif(std::string byt
     auto rule = parse_posix_tz(text);
     if (!rule) return rule.error().message;
     data.rule = std::move(*rule);
+    extend_with_rule(data);
     return data;
 }
 
