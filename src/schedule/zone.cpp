@@ -204,14 +204,13 @@ date::sys_info listed_info(const detail::zone_type& type, sys_seconds begin, sys
 }
 
 boost::system::result<const detail::zone_data*, schedule_error>
-load_zone_data(std::string_view name)
+load_zone_data(std::string_view name, const std::string& path)
 {
     // Zones are few and live as long as the process: read each file once.
     static std::mutex mutex;
     static std::map<std::string, std::unique_ptr<const detail::zone_data>, std::less<>> cache;
     const std::lock_guard lock(mutex);
-    if (auto it = cache.find(name); it != cache.end()) return it->second.get();
-    const std::string path = std::string(zoneinfo_dir) + std::string(name);
+    if (auto it = cache.find(path); it != cache.end()) return it->second.get();
     std::ifstream file(path, std::ios::binary);
     std::string bytes{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
     if (!file && !file.eof()) {
@@ -225,7 +224,7 @@ load_zone_data(std::string_view name)
                                       "this zone could not all be computed",
                                       name, path, data.error()));
     }
-    auto& slot = cache[std::string(name)];
+    auto& slot = cache[path];
     slot = std::make_unique<const detail::zone_data>(std::move(*data));
     return slot.get();
 }
@@ -309,6 +308,12 @@ local_minutes zone::to_local(std::chrono::sys_seconds t) const
 
 boost::system::result<zone, schedule_error> find_zone(std::string_view name) noexcept
 {
+    return find_zone_in(name, zoneinfo_dir);
+}
+
+boost::system::result<zone, schedule_error> find_zone_in(std::string_view name,
+                                                         std::string_view directory) noexcept
+{
     const auto unknown = [name](std::size_t offset) {
         return make_error(schedule_errc::unknown_time_zone, offset,
                           fmt::format("unknown time zone '{}'; use an IANA name from the system's "
@@ -332,7 +337,9 @@ boost::system::result<zone, schedule_error> find_zone(std::string_view name) noe
         return unknown(0);
     }
     try {
-        auto data = load_zone_data(name);
+        std::string path(directory);
+        if (!path.empty() && path.back() != '/') path += '/';
+        auto data = load_zone_data(name, path + std::string(name));
         if (!data) return data.error();
         return zone(tz, *data);
     } catch (const std::exception& e) {
