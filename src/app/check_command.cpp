@@ -60,6 +60,10 @@ void print_summary(const check_args& a, const rules::rule_set& rules, const rule
                    inspect::describe_action(r));
     }
 
+    std::vector<const rules::rule*> all;
+    for (const auto& r : rules.rules()) all.push_back(&r);
+    fmt::print("\n{}", inspect::schedule_table(all));
+
     const auto horizon = now + std::chrono::days(366);
     fmt::print(
         "\nlimits a rule could hit on its own within 12 months (other rules not counted):\n");

@@ -14,6 +14,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace paymand::app {
 
@@ -61,6 +62,14 @@ int run_next(const next_args& a)
         after = *parsed.value;
     }
     const auto upcoming = rules::next_occurrences(*set, after, a.count);
+    if (!a.json) {
+        std::vector<const rules::rule*> shown;
+        for (const auto& r : set->rules())
+            if (r.enabled) shown.push_back(&r);
+        fmt::print("{}\n", inspect::schedule_table(shown));
+        fmt::print("{:<26}  {:<20}  {:<14}  {:<36}  {}\n", "local", "UTC", "in", "occurrence",
+                   "does");
+    }
     for (const auto& d : upcoming) {
         const auto identity =
             schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local});
@@ -71,15 +80,24 @@ int run_next(const next_args& a)
                 {"local", inspect::format_local(d.source->zone, d.occ.instant)},
                 {"zone", std::string(d.source->zone.name())},
                 {"utc", audit::format_utc(d.occ.instant)},
+                {"in_seconds", (d.occ.instant - after).count()},
+                {"schedule", d.source->calendar.written()},
+                {"normalised", d.source->calendar.normalised()},
                 {"does", inspect::describe_action(*d.source)}};
             std::cout << boost::json::serialize(line) << "\n";
         } else {
-            fmt::print(
-                "{:<26}  {}  {:<36}  {}\n", inspect::format_local(d.source->zone, d.occ.instant),
-                audit::format_utc(d.occ.instant), identity, inspect::describe_action(*d.source));
+            fmt::print("{:<26}  {}  {:<14}  {:<36}  {}\n",
+                       inspect::format_local(d.source->zone, d.occ.instant),
+                       audit::format_utc(d.occ.instant),
+                       inspect::format_relative(after, d.occ.instant), identity,
+                       inspect::describe_action(*d.source));
         }
     }
-    if (upcoming.empty() && !a.json) fmt::print("no enabled rule fires again\n");
+    // Every zone answers every instant up to year 9999 (find_zone refuses data that cannot),
+    // so a short list means the rules end there, which is said rather than left silent.
+    if (!a.json && upcoming.size() < a.count)
+        fmt::print("{}\n", upcoming.empty() ? "no enabled rule fires again"
+                                            : "no enabled rule fires again after these");
     return exit_ok;
 }
 
@@ -95,12 +113,14 @@ command add_next_command(CLI::App& parent)
         ->check(CLI::Range(1, 100'000));
     cmd->add_option("--rule", a->rule, "Only this rule's occurrences");
     cmd->add_option("--after", a->after,
-                    "Start after this instant instead of now: a date (midnight in the "
-                    "configured zone) or 2026-12-01T09:00:00Z");
+                    "List occurrences strictly after this instant instead of now: a date (the "
+                    "start of that day in the configured zone) or 2026-12-01T09:00:00Z");
     cmd->add_flag("--json", a->json, "One JSON object per line");
-    cmd->footer("Columns: local time in the rule's zone, UTC instant, occurrence identity (what\n"
-                "the audit log and `audit resolve` name), what the rule does. Whether an\n"
-                "occurrence pays is decided when it fires (conditions, limits).\n"
+    cmd->footer("First each rule's schedule as written and normalised, then the occurrences\n"
+                "strictly after now or --after (an occurrence at exactly that instant is not\n"
+                "listed). Columns: local time in the rule's zone, UTC instant, how long after\n"
+                "now/--after, occurrence identity (what the audit log and `audit resolve` name),\n"
+                "what the rule does. Whether an occurrence pays is decided when it fires.\n"
                 "Exit codes: 0 ok, 1 configuration or rules do not load / unknown rule, 2 usage.\n"
                 "Example: paymand next --count 5 --rule rent-john");
     return {cmd, [a] { return run_next(*a); }};

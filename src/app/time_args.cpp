@@ -1,6 +1,7 @@
 #include "app/time_args.hpp"
 
 #include "paymand/audit/time_format.hpp"
+#include "paymand/schedule/zone.hpp"
 
 #include <fmt/format.h>
 
@@ -24,8 +25,11 @@ instant_arg parse_instant_arg(std::string_view text, const date::time_zone* zone
     if (day_after) local += date::days(1);
     if (zone == nullptr) return {std::chrono::sys_seconds(local.time_since_epoch()), {}};
     // Midnight exists in every zone except where a transition skips it; then the first
-    // instant after the gap.
-    auto info = zone->get_info(date::local_seconds(local));
+    // instant after the gap, where the day begins. Read with paymand's zone code, which
+    // knows the years after the TZif files' listed transitions (date/tz does not).
+    auto z = schedule::find_zone(zone->name());
+    if (!z) return {std::nullopt, z.error().message};
+    auto info = z->local_info_at(date::local_seconds(local));
     if (info.result == date::local_info::nonexistent)
         return {std::chrono::sys_seconds(info.second.begin), {}};
     return {std::chrono::sys_seconds((local - info.first.offset).time_since_epoch()), {}};

@@ -11,6 +11,7 @@
 #include <date/date.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <variant>
 
@@ -136,6 +137,48 @@ std::string format_local(const schedule::zone& zone, std::chrono::sys_seconds in
     auto local = date::local_seconds((instant + info.offset).time_since_epoch());
     return date::format("%Y-%m-%d %H:%M ", std::chrono::floor<std::chrono::minutes>(local)) +
            info.abbrev;
+}
+
+std::string format_relative(std::chrono::sys_seconds from, std::chrono::sys_seconds at)
+{
+    if (at == from) return "now";
+    const auto span = at > from ? at - from : from - at;
+    const auto d = std::chrono::floor<std::chrono::days>(span);
+    const auto h = std::chrono::floor<std::chrono::hours>(span - d);
+    const auto m = std::chrono::floor<std::chrono::minutes>(span - d - h);
+    std::string text;
+    if (d.count() > 0) {
+        text = h.count() > 0 ? fmt::format("{} d {} h", d.count(), h.count())
+                             : fmt::format("{} d", d.count());
+    } else if (h.count() > 0) {
+        text = m.count() > 0 ? fmt::format("{} h {} min", h.count(), m.count())
+                             : fmt::format("{} h", h.count());
+    } else if (m.count() > 0) {
+        text = fmt::format("{} min", m.count());
+    } else {
+        text = fmt::format("{} s", span.count());
+    }
+    return at > from ? "in " + text : text + " ago";
+}
+
+std::string schedule_table(const std::vector<const rules::rule*>& rules)
+{
+    std::size_t id_width = 4;
+    std::size_t zone_width = 4;
+    std::size_t written_width = 21;
+    for (const auto* r : rules) {
+        id_width = std::max(id_width, r->id.size());
+        zone_width = std::max(zone_width, r->zone.name().size());
+        written_width = std::max(written_width, r->calendar.written().size());
+    }
+    std::string out = fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", "rule", id_width, "zone",
+                                  zone_width, "schedule (as written)", written_width, "normalised");
+    for (const auto* r : rules) {
+        out +=
+            fmt::format("{:<{}}  {:<{}}  {:<{}}  {}\n", r->id, id_width, r->zone.name(), zone_width,
+                        r->calendar.written(), written_width, r->calendar.normalised());
+    }
+    return out;
 }
 
 }  // namespace paymand::inspect

@@ -146,12 +146,33 @@ std::uint32_t calendar_builder::mask(const calendar& cal, unsigned month, unsign
     return all;
 }
 
+std::uint32_t calendar_builder::anchor_mask(const calendar& cal, date::year_month ym) noexcept
+{
+    const unsigned length = static_cast<unsigned>((ym / date::last).day());
+    if (!cal.anchor_) return days_up_to(length);
+    const auto& a = *cal.anchor_;
+    const auto first = date::local_days{ym / 1};
+    if (first + date::days{length - 1} < a.from) return 0;
+    std::uint32_t out = 0;
+    // Days since the anchor of the month's first day, kept in [0, period) from there on.
+    long since = (first - a.from).count();
+    long phase = since >= 0 ? since % a.period_days : 0;
+    for (unsigned d = 1; d <= length; ++d, ++since) {
+        if (since >= 0) {
+            if (phase < static_cast<long>(a.window_days)) out |= 1U << d;
+            phase = phase + 1 == static_cast<long>(a.period_days) ? 0 : phase + 1;
+        }
+    }
+    return out;
+}
+
 std::uint32_t calendar::day_mask(date::year_month ym) const noexcept
 {
     const auto first = date::year_month_day{ym / 1};
     const unsigned length = static_cast<unsigned>((ym / date::last).day());
     const unsigned weekday = date::weekday{date::sys_days{first}}.c_encoding();
-    return calendar_builder::mask(*this, static_cast<unsigned>(ym.month()), length, weekday);
+    return calendar_builder::mask(*this, static_cast<unsigned>(ym.month()), length, weekday) &
+           calendar_builder::anchor_mask(*this, ym);
 }
 
 bool calendar::fires_on(date::year_month_day d) const noexcept
@@ -172,6 +193,7 @@ calendar_builder::build(const schedule_options& options) const
     cal.nth_ = nth;
     cal.dom_restricted_ = dom_restricted;
     cal.dow_restricted_ = dow_restricted;
+    cal.anchor_ = anchor;
 
     auto fields = [&cal] {
         std::string dom = "*";
@@ -265,10 +287,17 @@ calendar_builder::build(const schedule_options& options) const
     if (cal.day_match_) cal.normalised_ += fmt::format(" day_match={}", to_string(*cal.day_match_));
     if (cal.short_month_)
         cal.normalised_ += fmt::format(" short_month={}", to_string(*cal.short_month_));
+    if (cal.anchor_) {
+        const auto& a = *cal.anchor_;
+        cal.normalised_ += a.weeks ? fmt::format(" every={}w", a.period_days / 7)
+                                   : fmt::format(" every={}d", a.period_days);
+        cal.normalised_ += date::format(" from=%F", a.from);
+    }
 
     // Every (month, length, first weekday) combination occurs in the Gregorian 400-year cycle,
     // so a calendar with no firing day in any of them never fires.
-    bool fires = false;
+    // An anchored calendar fires on its anchor (the parser checks the weekday).
+    bool fires = cal.anchor_.has_value();
     for (unsigned m = 1; m <= 12 && !fires; ++m) {
         const unsigned lo = min_month_length(m);
         const unsigned hi = m == 2 ? 29 : lo;

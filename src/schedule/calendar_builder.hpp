@@ -22,6 +22,7 @@ public:
     bool dom_restricted = false;
     bool dow_restricted = false;
     std::size_t dom_offset = 0;  // where the day of month was written, for errors
+    std::optional<interval_anchor> anchor;
 
     // Checks the options against the fields, folds what cannot matter, refuses calendars that
     // never fire, and produces the calendar with its normalised text.
@@ -31,6 +32,12 @@ public:
     // its first day is weekday `first_weekday` (0 = Sunday).
     static std::uint32_t mask(const calendar& cal, unsigned month, unsigned length,
                               unsigned first_weekday) noexcept;
+
+    // The days of month `ym` inside the anchor's blocks (bit d for day d); all days when the
+    // calendar has no anchor.
+    static void set_written(calendar& cal, std::string_view text) { cal.written_ = text; }
+
+    static std::uint32_t anchor_mask(const calendar& cal, date::year_month ym) noexcept;
 };
 
 // Fewest days month m (1..12) can have: 28 for February.

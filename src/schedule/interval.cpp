@@ -97,6 +97,24 @@ unsigned shortest_day_gap(const calendar& cal) noexcept
     return best;
 }
 
+// For an anchored calendar, exact: the firing days of one block repeat every period.
+unsigned anchored_day_gap(const calendar& cal) noexcept
+{
+    const auto& a = *cal.anchor();
+    const unsigned first_weekday = date::weekday{a.from}.c_encoding();
+    const bool all_weekdays = cal.days_of_week().none();
+    unsigned first = none;
+    unsigned last = none;
+    unsigned best = none;
+    for (unsigned k = 0; k < a.window_days; ++k) {
+        if (!all_weekdays && !cal.days_of_week()[(first_weekday + k) % 7]) continue;
+        if (first == none) first = k;
+        if (last != none) best = std::min(best, k - last);
+        last = k;
+    }
+    return std::min(best, a.period_days - last + first);
+}
+
 }  // namespace
 
 std::chrono::minutes shortest_interval(const calendar& cal) noexcept
@@ -106,7 +124,7 @@ std::chrono::minutes shortest_interval(const calendar& cal) noexcept
     unsigned best = none;
     for (std::size_t i = 1; i < times.size(); ++i)
         best = std::min<unsigned>(best, times[i] - times[i - 1]);
-    const unsigned days = shortest_day_gap(cal);
+    const unsigned days = cal.anchor() ? anchored_day_gap(cal) : shortest_day_gap(cal);
     const unsigned span = times.back() - times.front();
     if (days != none) best = std::min(best, days * 1440 - span);
     return std::chrono::minutes{best};

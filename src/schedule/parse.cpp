@@ -218,6 +218,18 @@ parse_status parse_cron_field(const token& tok, const field_spec& spec, std::uin
         } else {
             auto a = parse_field_value(base, element_offset, spec);
             if (!a) return a.error();
+            if (has_step && spec.kind == field_kind::day_of_week) {
+                // Crons disagree: cronie reads 1/2 as 1-7/2 (with Sunday as 7), Vixie cron
+                // refuses it, and paymand read it as 1-6/2 until 2026. Say the range.
+                const unsigned s = step;
+                return make_error(
+                    schedule_errc::syntax, element_offset,
+                    fmt::format(
+                        "'{}' in the day of week field is read differently by different "
+                        "crons; write the range: `{}-7/{}` (up to Sunday as 7) or `{}-6/{}` "
+                        "(up to Saturday)",
+                        element, *a, s, *a, s));
+            }
             lo = *a;
             hi = has_step ? (spec.kind == field_kind::day_of_week ? 6 : spec.hi) : *a;
         }
@@ -338,6 +350,9 @@ public:
         if (iequals(head.text, "every")) {
             auto status = every(b);
             if (!status) return status.error();
+        } else if (iequals(head.text, "biweekly")) {
+            next_ = 1;
+            if (auto s = anchored_weeks(b, 2, head.offset); !s) return s.error();
         } else if (iequals(head.text, "daily")) {
             next_ = 1;
             if (auto s = at_time(b); !s) return s.error();
@@ -355,7 +370,7 @@ public:
             return make_error(schedule_errc::syntax, head.offset,
                               fmt::format("unknown schedule '{}': expected 5 cron fields, a macro "
                                           "such as @daily, or a form starting with monthly, "
-                                          "weekly, daily or every",
+                                          "weekly, biweekly, daily or every",
                                           head.text));
         }
         if (next_ < tokens_.size()) {
@@ -538,7 +553,27 @@ private:
         const token* t = peek();
         if (t == nullptr) return missing("an interval such as 15m or 6h");
         const std::string_view text = t->text;
+        if (!text.empty() && is_digit(text.front()) &&
+            text.find_first_not_of("0123456789") == std::string_view::npos)
+            return anchored_every(b);
         const char unit = text.empty() ? '\0' : lower(text.back());
+        if (text.size() >= 2 && (unit == 'd' || unit == 'w') &&
+            text.substr(0, text.size() - 1).find_first_not_of("0123456789") ==
+                std::string_view::npos) {
+            const auto n = text.substr(0, text.size() - 1);
+            return make_error(
+                schedule_errc::bad_interval, t->offset,
+                unit == 'd'
+                    ? fmt::format("every {}: an interval of days counts from a start date; write "
+                                  "`every {} days at HH:MM from YYYY-MM-DD`, e.g. `every {} days "
+                                  "at 09:00 from 2026-12-04` (the date of one occurrence)",
+                                  text, n, n)
+                    : fmt::format("every {}: an interval of weeks counts from a start date; write "
+                                  "`every {} weeks on WEEKDAY at HH:MM from YYYY-MM-DD`, e.g. "
+                                  "`every {} weeks on fri at 09:00 from 2026-12-04` (the date of "
+                                  "one occurrence)",
+                                  text, n, n));
+        }
         if (text.size() < 2 || (unit != 'm' && unit != 'h')) {
             return make_error(
                 schedule_errc::syntax, t->offset,
@@ -567,6 +602,128 @@ private:
             b.minutes.set(0);
             for (unsigned h = 0; h < 24; h += *n) b.hours.set(h);
         }
+        ++next_;
+        return {};
+    }
+
+    // `every N weeks on ... at HH:MM from DATE` or `every N days at HH:MM from DATE`; the
+    // number is the current token.
+    parse_status anchored_every(calendar_builder& b)
+    {
+        const token& number = tokens_[next_];
+        auto n = parse_number(number.text, number.offset, "interval");
+        if (!n) return n.error();
+        ++next_;
+        const token* unit = peek();
+        if (unit == nullptr) {
+            return make_error(schedule_errc::syntax, number.offset,
+                              fmt::format("expected an interval such as 15m or 6h, or `every {0} "
+                                          "days at HH:MM from YYYY-MM-DD`, found '{0}'",
+                                          number.text));
+        }
+        const bool weeks = iequals(unit->text, "weeks") || iequals(unit->text, "week");
+        const bool days = iequals(unit->text, "days") || iequals(unit->text, "day");
+        if (!weeks && !days) {
+            return make_error(schedule_errc::syntax, unit->offset,
+                              fmt::format("expected 'days' or 'weeks' after 'every {}', found "
+                                          "'{}'",
+                                          number.text, unit->text));
+        }
+        const unsigned max = weeks ? 52 : 365;
+        if (*n < 1 || *n > max) {
+            return make_error(schedule_errc::out_of_range, number.offset,
+                              fmt::format("every {} {}: the interval must be 1-{} {}", number.text,
+                                          unit->text, max, weeks ? "weeks" : "days"));
+        }
+        ++next_;
+        if (weeks) return anchored_weeks(b, *n, tokens_[0].offset);
+        if (const token* t = peek(); t != nullptr && iequals(t->text, "on")) {
+            return make_error(schedule_errc::syntax, t->offset,
+                              fmt::format("every {} days fires on every {}th day whatever its "
+                                          "weekday; for weekdays write `every N weeks on WEEKDAY "
+                                          "at HH:MM from YYYY-MM-DD`",
+                                          *n, *n));
+        }
+        if (auto s = at_time(b); !s) return s;
+        b.days_of_week.reset();
+        return anchor_date(b, interval_anchor{{}, *n, 1, false}, tokens_[0].offset);
+    }
+
+    // `on WEEKDAYS at HH:MM from DATE` after `every N weeks` or `biweekly`.
+    parse_status anchored_weeks(calendar_builder& b, unsigned n, std::size_t head_offset)
+    {
+        if (auto s = keyword("on"); !s) return s;
+        if (auto s = weekday_list(b); !s) return s;
+        if (auto s = at_time(b); !s) return s;
+        return anchor_date(b, interval_anchor{{}, 7 * n, 7, true}, head_offset);
+    }
+
+    parse_status anchor_date(calendar_builder& b, interval_anchor a, std::size_t head_offset)
+    {
+        const token* t = peek();
+        if (t == nullptr) {
+            const std::string example =
+                a.weeks ? (a.period_days == 14
+                               ? "`biweekly on fri at 09:00 from 2026-12-04` or `every 2 weeks on "
+                                 "fri at 09:00 from 2026-12-04`"
+                               : fmt::format("`every {} weeks on fri at 09:00 from 2026-12-04`",
+                                             a.period_days / 7))
+                        : fmt::format("`every {} days at 09:00 from 2026-12-04`", a.period_days);
+            return make_error(schedule_errc::anchor_required, head_offset,
+                              fmt::format("an interval of {} needs the date it counts from: add "
+                                          "`from YYYY-MM-DD`, the local date of one occurrence, "
+                                          "e.g. {}",
+                                          a.weeks ? "weeks" : "days", example));
+        }
+        if (!iequals(t->text, "from")) {
+            return make_error(schedule_errc::syntax, t->offset,
+                              fmt::format("expected 'from YYYY-MM-DD', found '{}'", t->text));
+        }
+        ++next_;
+        const token* d = peek();
+        if (d == nullptr) return missing("a date YYYY-MM-DD after 'from'");
+        const std::string_view s = d->text;
+        const auto digits = [s](std::size_t from, std::size_t count) {
+            for (std::size_t i = from; i < from + count; ++i)
+                if (!is_digit(s[i])) return false;
+            return true;
+        };
+        if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(0, 4) || !digits(5, 2) ||
+            !digits(8, 2)) {
+            return make_error(
+                schedule_errc::bad_anchor, d->offset,
+                fmt::format("expected a date YYYY-MM-DD after 'from', found '{}'", s));
+        }
+        const auto number = [s](std::size_t from, std::size_t count) {
+            unsigned v = 0;
+            for (std::size_t i = from; i < from + count; ++i)
+                v = v * 10 + static_cast<unsigned>(s[i] - '0');
+            return v;
+        };
+        const date::year_month_day ymd{date::year{static_cast<int>(number(0, 4))},
+                                       date::month{number(5, 2)}, date::day{number(8, 2)}};
+        if (!ymd.ok() || ymd.year() < date::year{1}) {
+            return make_error(schedule_errc::bad_anchor, d->offset,
+                              fmt::format("'{}' is not a calendar date", s));
+        }
+        a.from = date::local_days{ymd};
+        if (a.weeks) {
+            const unsigned wd = date::weekday{a.from}.c_encoding();
+            if (!b.days_of_week[wd]) {
+                // The nearest listed weekday before and after the anchor.
+                unsigned back = 1;
+                while (!b.days_of_week[(wd + 7 - back) % 7]) ++back;
+                unsigned ahead = 1;
+                while (!b.days_of_week[(wd + ahead) % 7]) ++ahead;
+                return make_error(
+                    schedule_errc::bad_anchor, d->offset,
+                    fmt::format("the anchor {} is a {}, not one of the listed weekdays: the anchor "
+                                "is the first occurrence; write from {} or from {}",
+                                s, weekday_long[wd], date::format("%F", a.from - date::days{back}),
+                                date::format("%F", a.from + date::days{ahead})));
+            }
+        }
+        b.anchor = a;
         ++next_;
         return {};
     }
@@ -615,9 +772,16 @@ boost::system::result<calendar, schedule_error> parse_schedule(std::string_view 
                           "time zone prefixes are not allowed in a schedule; set the rule's "
                           "`timezone:` key instead");
     }
-    if (head.text.front() == '@') return parse_macro(tokens, options);
-    if (is_alpha(head.text.front())) return friendly_parser(tokens, text.size()).parse(options);
-    return parse_cron(tokens, options);
+    auto parsed = head.text.front() == '@' ? parse_macro(tokens, options)
+                  : is_alpha(head.text.front())
+                      ? friendly_parser(tokens, text.size()).parse(options)
+                      : parse_cron(tokens, options);
+    if (parsed) {
+        const auto& last = tokens.back();
+        calendar_builder::set_written(
+            *parsed, text.substr(head.offset, last.offset + last.text.size() - head.offset));
+    }
+    return parsed;
 }
 
 }  // namespace paymand::schedule

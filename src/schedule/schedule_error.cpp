@@ -52,6 +52,12 @@ public:
             return "the host's time zone is never used";
         case schedule_errc::bad_identity:
             return "malformed occurrence identity";
+        case schedule_errc::bad_zone_data:
+            return "time zone data cannot be used";
+        case schedule_errc::anchor_required:
+            return "interval schedule needs an anchor date";
+        case schedule_errc::bad_anchor:
+            return "bad anchor date";
         }
         return "unknown schedule error";
     }

@@ -60,4 +60,17 @@ std::string format_total(std::int64_t minor_units, std::string_view currency_cod
 // A local time with the zone's abbreviation: "2026-12-01 09:00 CET".
 std::string format_local(const schedule::zone& zone, std::chrono::sys_seconds instant);
 
+// How long after `from` the instant `at` is, to the minute (seconds below one), largest units
+// first and at most two of them: "in 3 d 4 h", "in 4 h 12 min", "in 12 min", "in 40 s",
+// "now" when equal. An instant before `from` reads "3 d 4 h ago".
+std::string format_relative(std::chrono::sys_seconds from, std::chrono::sys_seconds at);
+
+// A table of the rules' schedules, one line per rule after a header: id, zone, the schedule as
+// written and its normalised form (as `systemd-analyze calendar` shows both), e.g.
+//   rule       zone           schedule (as written)                        normalised
+//   payroll    Europe/Berlin  biweekly on fri at 09:00 from 2026-12-04     0 9 * * FRI every=2w
+//   from=2026-12-04
+// Each line ends with a newline.
+std::string schedule_table(const std::vector<const rules::rule*>& rules);
+
 }  // namespace paymand::inspect

@@ -31,6 +31,9 @@ enum class schedule_errc {
     unknown_time_zone,           // not an IANA zone name known to the system tzdata
     host_time_zone,              // "localtime" and the like: the host's zone is never used
     bad_identity,                // an occurrence identity or tag that does not parse
+    bad_zone_data,               // the zone's TZif file cannot answer every instant
+    anchor_required,             // every N weeks/days or biweekly without `from DATE`
+    bad_anchor,                  // an anchor date that is not a date or not on the weekday
 };
 
 const boost::system::error_category& schedule_category() noexcept;

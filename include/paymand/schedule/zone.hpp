@@ -11,6 +11,10 @@
 
 namespace paymand::schedule {
 
+namespace detail {
+struct zone_data;
+}
+
 // A local wall-clock minute in some zone: the unit of occurrence identities.
 using local_minutes = date::local_time<std::chrono::minutes>;
 
@@ -30,28 +34,35 @@ public:
     // The local wall time of a UTC instant, truncated to the minute (floor).
     local_minutes to_local(std::chrono::sys_seconds t) const;
 
-    // date/tz's answers for this zone, continued past 2037. The system's TZif files list
-    // transitions up to 2037 and date/tz 3.0.1 does not read the rule in their footer, so for
-    // a zone whose listed transitions run into 2037 a later time is answered from the same
-    // date 28*k years earlier (the weekday and leap-year cycle between 1901 and 2099), with
-    // the result's bounds moved back. Exact through 2099 for rules such as "last Sunday of
-    // March"; beyond 2099 the 28-year cycle drifts by a day per skipped leap year.
+    // The offset in force at an instant and the period around it, and the reading of a local
+    // time (unique, in a gap, or in a fold), from the zone's TZif file: its listed transitions
+    // (64-bit data), and after the last one the POSIX TZ rule in its footer, as glibc and
+    // Python's zoneinfo do. Every instant of years 0001-9999 has an answer: find_zone refuses a
+    // file that has no footer rule.
     date::sys_info sys_info_at(std::chrono::sys_seconds t) const;
     date::local_info local_info_at(date::local_seconds t) const;
 
     friend bool operator==(const zone& a, const zone& b) noexcept { return a.tz_ == b.tz_; }
 
 private:
-    friend boost::system::result<zone, schedule_error> find_zone(std::string_view) noexcept;
-    explicit zone(const date::time_zone* tz);
-    const date::time_zone* tz_;
-    bool extrapolate_ = false;  // listed transitions stop in 2037: continue them
+    friend boost::system::result<zone, schedule_error> find_zone_in(std::string_view,
+                                                                    std::string_view) noexcept;
+    zone(const date::time_zone* tz, const detail::zone_data* data) : tz_(tz), data_(data) {}
+    const date::time_zone* tz_;      // for callers that need date/tz's type (limits)
+    const detail::zone_data* data_;  // read once per process, never freed
 };
 
 // Look up a zone by its exact IANA name ("Europe/Berlin", "UTC", "America/New_York"). Names
 // are case-sensitive as in the tzdata. Unknown names fail with unknown_time_zone; "localtime"
-// (the host's zone) fails with host_time_zone: a rule's zone is never taken from the host.
-// Never throws.
+// (the host's zone) fails with host_time_zone: a rule's zone is never taken from the host. A
+// zone whose TZif file (/usr/share/zoneinfo/NAME) cannot be read, is not version 2 or later,
+// lists leap seconds, or has no POSIX TZ rule for the time after its last transition fails
+// with bad_zone_data: its later occurrences could not be computed. Never throws.
 boost::system::result<zone, schedule_error> find_zone(std::string_view name) noexcept;
+
+// find_zone reading the TZif file from `directory` instead of /usr/share/zoneinfo (the name
+// must still be one date/tz knows): for tests of damaged or unusual zone files.
+boost::system::result<zone, schedule_error> find_zone_in(std::string_view name,
+                                                         std::string_view directory) noexcept;
 
 }  // namespace paymand::schedule

@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 namespace paymand::test {
@@ -21,15 +22,17 @@ protected:
     temp_dir dir;
 
     // A configuration in UTC with a monthly TSD limit of 1000.00 and the given rules.
-    std::string write_setup(std::string_view rules, std::string_view extra_config = {})
+    std::string write_setup(std::string_view rules, std::string_view extra_config = {},
+                            std::string_view zone = "UTC")
     {
         dir.write("rules/main.yaml", rules);
         return dir
             .write("paymand.yaml",
                    "payman:\n  base_url: http://127.0.0.1:9\n  client_id: pm-test-client\n"
-                   "rules_directory: rules\nstate_directory: state\ntimezone: UTC\n"
-                   "payees: [John Doe]\nlimits:\n  currencies:\n    TSD: {per_transaction: "
-                   "1000.00, monthly: 1000.00}\n" +
+                   "rules_directory: rules\nstate_directory: state\ntimezone: " +
+                       std::string(zone) +
+                       "\npayees: [John Doe]\nlimits:\n  currencies:\n    TSD: {per_transaction: "
+                       "1000.00, monthly: 1000.00}\n" +
                        std::string(extra_config))
             .string();
     }
@@ -134,19 +137,138 @@ TEST_F(check_next_test, check_of_the_shipped_examples_passes)
     EXPECT_THAT(r.out, HasSubstr("rent-john"));
 }
 
+std::vector<std::string> lines_of(const std::string& text)
+{
+    std::istringstream in(text);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) out.push_back(line);
+    return out;
+}
+
+// The occurrence lines of `next`: those after the header row that starts with "local".
+std::vector<std::string> occurrence_lines(const std::string& text)
+{
+    auto all = lines_of(text);
+    auto header = std::find_if(all.begin(), all.end(),
+                               [](const std::string& l) { return l.rfind("local ", 0) == 0; });
+    if (header == all.end()) return {};
+    return {header + 1, all.end()};
+}
+
 TEST_F(check_next_test, next_lists_occurrences_in_order_with_local_and_utc_time)
 {
     auto config = write_setup(daily_rules);
     auto r = paymand({"next", "--config", config, "--after", "2027-01-31T12:00:00Z", "-n", "3"});
     ASSERT_EQ(r.status.code, 0) << r.err;
-    std::istringstream lines(r.out);
-    std::vector<std::string> got;
-    for (std::string line; std::getline(lines, line);) got.push_back(line);
+    // The schedules first, as written and normalised, then a header row.
+    auto all = lines_of(r.out);
+    ASSERT_GE(all.size(), 8u) << r.out;
+    EXPECT_EQ(all[0], "rule            zone  schedule (as written)      normalised");
+    EXPECT_EQ(all[1], "daily-john      UTC   daily at 09:00             0 9 * * *");
+    EXPECT_EQ(all[2], "balance-report  UTC   monthly on day 1 at 06:00  0 6 1 * *");
+    EXPECT_EQ(all[3], "");
+    EXPECT_THAT(all[4], testing::MatchesRegex("local +UTC +in +occurrence +does"));
+    auto got = occurrence_lines(r.out);
     ASSERT_EQ(got.size(), 3u) << r.out;
     EXPECT_THAT(got[0], testing::StartsWith("2027-02-01 06:00 UTC        2027-02-01T06:00:00Z  "
-                                            "balance-report@2027-02-01T06:00"));
-    EXPECT_THAT(got[1], HasSubstr("daily-john@2027-02-01T09:00"));
-    EXPECT_THAT(got[2], HasSubstr("daily-john@2027-02-02T09:00"));
+                                            "in 18 h         balance-report@2027-02-01T06:00"));
+    EXPECT_THAT(got[1], HasSubstr("in 21 h         daily-john@2027-02-01T09:00"));
+    EXPECT_THAT(got[2], HasSubstr("in 1 d 21 h     daily-john@2027-02-02T09:00"));
+}
+
+TEST_F(check_next_test, next_after_an_instant_excludes_an_occurrence_at_exactly_that_instant)
+{
+    auto config = write_setup(daily_rules);
+    auto r = paymand({"next", "--config", config, "--after", "2027-02-01T06:00:00Z", "-n", "1"});
+    ASSERT_EQ(r.status.code, 0) << r.err;
+    auto got = occurrence_lines(r.out);
+    ASSERT_EQ(got.size(), 1u) << r.out;
+    EXPECT_THAT(got[0], HasSubstr("in 3 h          daily-john@2027-02-01T09:00"));
+}
+
+TEST_F(check_next_test, next_after_a_date_whose_midnight_does_not_exist_starts_after_the_gap)
+{
+    // America/Santiago moves from -04 to -03 at 24:00 on Saturday 2026-09-05: local midnight
+    // of 2026-09-06 does not exist, and that day begins at 04:00 UTC (01:00 -03). Its 00:30,
+    // in the gap, fires at 04:30 UTC (read with -04), half an hour after the day begins.
+    auto config = write_setup(R"(rules:
+  - id: santiago
+    schedule: daily at 00:30
+    report: balance
+)",
+                              "", "America/Santiago");
+    auto r = paymand({"next", "--config", config, "--after", "2026-09-06", "-n", "1"});
+    ASSERT_EQ(r.status.code, 0) << r.err;
+    auto got = occurrence_lines(r.out);
+    ASSERT_EQ(got.size(), 1u) << r.out;
+    EXPECT_THAT(got[0], testing::StartsWith("2026-09-06 01:30 -03        2026-09-06T04:30:00Z  "
+                                            "in 30 min       santiago@2026-09-06T00:30"));
+}
+
+TEST_F(check_next_test, next_lists_past_2037_in_every_zone_and_for_every_rule)
+{
+    // America/Nuuk's listed transitions end before 2037; before the TZif footer was read,
+    // next stopped at 2037-01-01 for every rule of the set and still exited 0.
+    auto config = write_setup(R"(rules:
+  - id: payroll-nuuk
+    schedule: biweekly on fri at 09:00 from 2026-12-04
+    timezone: America/Nuuk
+    pay: {payee: John Doe, amount: 300.00}
+  - id: daily-utc
+    schedule: daily at 09:00
+    report: balance
+)");
+    auto r = paymand({"next", "--config", config, "--after", "2036-12-20", "-n", "40"});
+    ASSERT_EQ(r.status.code, 0) << r.err;
+    auto got = occurrence_lines(r.out);
+    ASSERT_EQ(got.size(), 40u) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("payroll-nuuk@2037-01-02T09:00"));
+    EXPECT_THAT(r.out, HasSubstr("payroll-nuuk@2037-01-16T09:00"));
+    EXPECT_THAT(r.out, HasSubstr("daily-utc@2037-01-26T09:00"));
+    // Summer 2040 in Nuuk is -01 (footer rule <-02>2<-01>,M3.5.0/-1,M10.5.0/0).
+    auto summer = paymand({"next", "--config", config, "--rule", "payroll-nuuk", "--after",
+                           "2040-07-01", "-n", "1", "--json"});
+    ASSERT_EQ(summer.status.code, 0) << summer.err;
+    auto v = boost::json::parse(summer.out).as_object();
+    EXPECT_EQ(v.at("occurrence").as_string(), "payroll-nuuk@2040-07-13T09:00");
+    EXPECT_EQ(v.at("utc").as_string(), "2040-07-13T10:00:00Z");
+    EXPECT_EQ(v.at("schedule").as_string(), "biweekly on fri at 09:00 from 2026-12-04");
+    EXPECT_EQ(v.at("normalised").as_string(), "0 9 * * FRI every=2w from=2026-12-04");
+    EXPECT_EQ(v.at("in_seconds").as_int64(), 12 * 86400 + 10 * 3600);
+}
+
+TEST_F(check_next_test, check_prints_each_schedule_as_written_and_normalised)
+{
+    auto config = write_setup(R"(rules:
+  - id: payroll
+    schedule: every 2 weeks on fri at 09:00 from 2026-12-04
+    pay: {payee: John Doe, amount: 300.00}
+  - id: tenner
+    schedule: every 10 days at 08:30 from 2026-12-04
+    report: balance
+)");
+    auto r = paymand({"check", "--config", config, "--after", "2026-12-05"});
+    ASSERT_EQ(r.status.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("payroll  UTC   every 2 weeks on fri at 09:00 from 2026-12-04  "
+                                 "0 9 * * FRI every=2w from=2026-12-04"));
+    EXPECT_THAT(r.out, HasSubstr("tenner   UTC   every 10 days at 08:30 from 2026-12-04         "
+                                 "30 8 * * * every=10d from=2026-12-04"));
+    EXPECT_THAT(r.out, HasSubstr("payroll  2026-12-18 09:00 UTC"));
+    EXPECT_THAT(r.out, HasSubstr("tenner   2026-12-14 08:30 UTC"));
+}
+
+TEST_F(check_next_test, check_points_a_refused_fortnight_to_the_anchored_form)
+{
+    auto config = write_setup(R"(rules:
+  - id: payroll
+    schedule: biweekly on fri at 09:00
+    pay: {payee: John Doe, amount: 300.00}
+)");
+    auto r = paymand({"check", "--config", config, "--quiet"});
+    EXPECT_EQ(r.status.code, 1);
+    EXPECT_THAT(r.err, HasSubstr("main.yaml:3:15: error: \"schedule\": an interval of weeks needs "
+                                 "the date it counts from"));
+    EXPECT_THAT(r.err, HasSubstr("`biweekly on fri at 09:00 from 2026-12-04`"));
 }
 
 TEST_F(check_next_test, next_for_one_rule_as_json)

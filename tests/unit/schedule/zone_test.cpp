@@ -2,6 +2,12 @@
 #include "schedule_test_util.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 
 namespace paymand::schedule {
 namespace {
@@ -51,6 +57,53 @@ TEST(find_zone, refuses_empty_and_path_like_names_before_looking_them_up)
         EXPECT_EQ(z.error().code, make_error_code(schedule_errc::unknown_time_zone)) << name;
     }
     EXPECT_EQ(find_zone("Europe/Berlin ").error().offset, 13U);
+}
+
+// A copy of Europe/Berlin's TZif file, changed by `edit`, in a directory of its own; the zone
+// found there with find_zone_in.
+boost::system::result<zone, schedule_error> berlin_edited(std::string_view case_name,
+                                                          void (*edit)(std::string&))
+{
+    std::ifstream in("/usr/share/zoneinfo/Europe/Berlin", std::ios::binary);
+    std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    edit(bytes);
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("paymand-zone-test-" + std::to_string(::getpid())) / std::string(case_name);
+    std::filesystem::create_directories(dir / "Europe");
+    std::ofstream(dir / "Europe" / "Berlin", std::ios::binary) << bytes;
+    auto z = find_zone_in("Europe/Berlin", dir.string());
+    std::filesystem::remove_all(dir.parent_path());
+    return z;
+}
+
+TEST(find_zone, refuses_zone_data_that_cannot_answer_every_instant)
+{
+    const auto refused = [](std::string_view case_name, void (*edit)(std::string&),
+                            std::string_view why) {
+        auto z = berlin_edited(case_name, edit);
+        ASSERT_FALSE(z) << case_name;
+        EXPECT_EQ(z.error().code, make_error_code(schedule_errc::bad_zone_data)) << case_name;
+        EXPECT_NE(z.error().message.find(why), std::string::npos) << z.error().message;
+    };
+    // No footer rule: local time after 2037 would be a guess.
+    refused(
+        "empty-footer",
+        [](std::string& b) { b = b.substr(0, b.rfind('\n', b.size() - 2)) + "\n\n"; },
+        "footer has no TZ rule");
+    refused(
+        "dst-without-dates",
+        [](std::string& b) { b = b.substr(0, b.rfind('\n', b.size() - 2)) + "\nCET-1CEST\n"; },
+        "without ',start,end' rules");
+    refused(
+        "version-1", [](std::string& b) { b[4] = '\0'; }, "version 1");
+    refused(
+        "truncated", [](std::string& b) { b.resize(200); }, "truncated");
+    refused(
+        "not-tzif", [](std::string& b) { b = "hello"; }, "not a TZif file");
+    // The same file unchanged is read, and agrees with the system's copy.
+    auto same = berlin_edited("unchanged", [](std::string&) {});
+    ASSERT_TRUE(same) << same.error().message;
+    EXPECT_EQ(same->resolve(local(2040, 3, 25, 2, 30)), utc(2040, 3, 25, 1, 30));
 }
 
 TEST(find_zone, equal_names_give_equal_zones)
@@ -133,8 +186,8 @@ INSTANTIATE_TEST_SUITE_P(
         resolve_case{"UTC", local(2026, 3, 29, 2, 30), utc(2026, 3, 29, 2, 30), "spring"},
         resolve_case{"UTC", local(2026, 10, 25, 2, 30), utc(2026, 10, 25, 2, 30), "autumn"}));
 
-// date/tz 3.0.1 stops at the transitions listed in the TZif files (2037); zone continues them.
-// Expected values from Python's zoneinfo, which reads the TZif footer rule.
+// The TZif files list transitions up to 2037; zone continues them with the footer rule.
+// Expected values from Python's zoneinfo, which reads the footer too.
 INSTANTIATE_TEST_SUITE_P(
     after_2037, resolve,
     ::testing::Values(
