@@ -40,8 +40,9 @@ TEST(log_escaping, no_control_c1_or_bidi_character_reaches_a_line_in_any_format)
         EXPECT_THAT(line, HasSubstr("u009B31m")) << line;
         EXPECT_THAT(line, HasSubstr("u202Ex")) << line;
         // JSON keeps the exact text for a parser.
-        if (format == log_format::json)
+        if (format == log_format::json) {
             EXPECT_EQ(boost::json::parse(line).at("msg").as_string(), hostile);
+        }
     }
     // Plain text is untouched.
     EXPECT_THAT(formatted(log_format::text, "paid 10.00 TSD to John Doe — done"),
