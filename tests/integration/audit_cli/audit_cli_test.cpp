@@ -291,8 +291,11 @@ TEST_F(audit_cli, server_text_with_controls_and_bidi_is_escaped_for_people_not_i
     auto answer = completed(gift);
     answer.reason = hostile;
     const auto later = occ("gift", 12, 7);
-    append(log, {intent(gift, amount("TSD", 100), "Gift\xE2\x80\xAE" "eoD nhoJ"), answer,
-                 intent(later, amount("TSD", 100), "John Doe"), in_doubt_record{later, hostile}});
+    append(log, {intent(gift, amount("TSD", 100),
+                        "Gift\xE2\x80\xAE"
+                        "eoD nhoJ"),
+                 answer, intent(later, amount("TSD", 100), "John Doe"),
+                 in_doubt_record{later, hostile}});
 
     for (auto args :
          {std::vector<std::string>{"tail", "-n", "4", "--log", log.string()},
