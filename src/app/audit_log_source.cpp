@@ -1,6 +1,7 @@
 #include "app/audit_log_source.hpp"
 
 #include "paymand/config/daemon_config.hpp"
+#include "paymand/text/display.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -100,18 +101,15 @@ std::string_view errc_name(const boost::system::error_code& code)
         return "not_in_doubt";
     case audit::audit_errc::closed:
         return "closed";
+    case audit::audit_errc::untrusted_file:
+        return "untrusted_file";
     }
     return "unknown";
 }
 
 std::string one_line(std::string_view text)
 {
-    std::string out;
-    out.reserve(text.size());
-    for (unsigned char c : text) {
-        out.push_back(c < 0x20 || c == 0x7f ? ' ' : static_cast<char>(c));
-    }
-    return out;
+    return text::escape_for_display(text);
 }
 
 }  // namespace paymand::app

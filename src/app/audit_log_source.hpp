@@ -56,8 +56,10 @@ void print_read_error(std::string_view who, const std::filesystem::path& log,
 // A stable short name for an audit_errc ("bad_hash", "sequence_gap", ...), for JSON output.
 std::string_view errc_name(const boost::system::error_code& code);
 
-// Untrusted text on one terminal line: control characters (newline and tab included) become
-// a space, so a record cannot break the one-line layout or drive the terminal.
+// Untrusted text on one terminal line: control characters (newline and tab included), C1
+// controls such as U+009B CSI, bidi overrides and invalid UTF-8 are shown escaped (\n, \x1B,
+// \u009B, \u202E; text::escape_for_display), so a record can neither break the one-line
+// layout nor drive the terminal nor reorder what follows.
 std::string one_line(std::string_view text);
 
 }  // namespace paymand::app

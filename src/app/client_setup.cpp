@@ -12,6 +12,9 @@ boost::system::result<payman::client, payman::client_error>
 make_cli_client(boost::asio::any_io_executor executor, const client_overrides& overrides,
                 const payman::env_lookup& getenv, payman::logger logger)
 {
+    // This command is about to hold the secret: no core file, no reading of its memory or
+    // environment by other processes of the same user.
+    config::protect_process();
     if (overrides.config_file) {
         // Exactly what the daemon would use: its file, its secret source.
         yaml::diagnostics diags;
@@ -24,6 +27,7 @@ make_cli_client(boost::asio::any_io_executor executor, const client_overrides& o
                                         .message = text};
         }
         auto secret = config::load_secret(cfg->client_secret, getenv);
+        config::forget_secret_environment(cfg->client_secret);
         if (!secret)
             return payman::client_error{.kind = payman::error_class::not_sent,
                                         .code = payman::payman_errc::missing_client_secret,
@@ -37,6 +41,7 @@ make_cli_client(boost::asio::any_io_executor executor, const client_overrides& o
                                                 cfg->client_id, std::move(*secret));
     }
     auto settings = payman::settings_from_environment(getenv);
+    config::forget_secret_environment({config::secret_source::kind::automatic, {}});
     if (!settings) return settings.error();
     payman::client_config config;
     config.environment = settings->environment;

@@ -1,5 +1,6 @@
 #include "app/status_command.hpp"
 
+#include "app/audit_log_source.hpp"
 #include "paymand/audit/audit_store.hpp"
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/reader.hpp"
@@ -250,15 +251,17 @@ int run_status(const status_args& a)
         const std::string config_arg =
             a.config == status_args{}.config ? "" : " --config " + a.config;
         for (const auto* o : doubts) {
-            fmt::print("  {}  {}{}: {}\n", o->ref.occurrence, audit::to_string(o->state),
+            // Server text (the reason) and file text (payee, occurrence) escaped for the
+            // terminal: no CSI, no bidi override reaches it.
+            fmt::print("  {}  {}{}: {}\n", one_line(o->ref.occurrence), audit::to_string(o->state),
                        o->payment
                            ? fmt::format(" ({} to {})", money::format_with_code(o->payment->amount),
-                                         o->payment->payee)
+                                         one_line(o->payment->payee))
                            : "",
-                       o->reason);
+                       one_line(o->reason));
             fmt::print("    check Payman, then: paymand audit resolve {} --paid|--not-paid "
                        "--note \"...\"{}\n",
-                       o->ref.occurrence, config_arg);
+                       one_line(o->ref.occurrence), config_arg);
         }
     }
     return facts->problem ? 65 : exit_ok;

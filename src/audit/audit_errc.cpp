@@ -47,6 +47,8 @@ public:
             return "the occurrence is not in doubt";
         case audit_errc::closed:
             return "the audit store is closed";
+        case audit_errc::untrusted_file:
+            return "a state file or directory is not the daemon's own";
         }
         return "unknown audit error";
     }

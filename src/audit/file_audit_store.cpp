@@ -2,6 +2,7 @@
 
 #include "log_walker.hpp"
 #include "paymand/audit/codec.hpp"
+#include "paymand/audit/state_file.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -109,16 +110,20 @@ audit_result<replay_report> file_audit_store::replay(audit_projection& into)
     }
     replay_report report;
     if (fd_ < 0) {
-        fd_ = ::open(params_.log_path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-        if (fd_ < 0 && errno == ENOENT) {
-            fd_ = ::open(params_.log_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-            if (fd_ < 0) return fail_io(errno, "cannot create");
+        // Relative to its directory, no symlink, ours or root's only (state_file.hpp).
+        auto opened = open_state_file(params_.log_path, O_RDWR);
+        if (!opened && opened.error().code == boost::system::errc::no_such_file_or_directory) {
+            opened = open_state_file(params_.log_path, O_RDWR | O_CREAT | O_EXCL, 0600);
+            if (!opened) return opened.error();
+            fd_ = *opened;
             report.created = true;
             if (const int err = fsync_directory(params_.log_path.parent_path())) {
                 return fail_io(err, "cannot sync the directory of");
             }
-        } else if (fd_ < 0) {
-            return fail_io(errno, "cannot open");
+        } else if (!opened) {
+            return opened.error();
+        } else {
+            fd_ = *opened;
         }
     }
 

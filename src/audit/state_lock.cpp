@@ -1,5 +1,7 @@
 #include "paymand/audit/state_lock.hpp"
 
+#include "paymand/audit/state_file.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <sys/file.h>
@@ -28,8 +30,14 @@ audit_error from_errno(int err, std::string what)
 
 audit_result<state_lock> state_lock::acquire(const std::filesystem::path& path)
 {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) return from_errno(errno, fmt::format("cannot open lock file {}", path.string()));
+    // Relative to its directory, no symlink, ours or root's only (state_file.hpp).
+    auto opened = open_state_file(path, O_RDWR | O_CREAT, 0600);
+    if (!opened) {
+        auto e = opened.error();
+        e.message = "lock file: " + e.message;
+        return e;
+    }
+    const int fd = *opened;
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         const int err = errno;
         if (err != EWOULDBLOCK) {

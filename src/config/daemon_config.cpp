@@ -1,5 +1,6 @@
 #include "paymand/config/daemon_config.hpp"
 
+#include "paymand/config/file_trust.hpp"
 #include "paymand/metrics/listen.hpp"
 #include "paymand/net/endpoint.hpp"
 #include "paymand/payman/environment.hpp"
@@ -10,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -39,33 +41,85 @@ std::optional<std::filesystem::path> read_path(const yaml::reader& in, const yam
     return resolve_path(base_dir, *text);
 }
 
+// Letters, digits and '_', not starting with a digit: what a shell calls a variable name.
+bool is_variable_name(std::string_view name)
+{
+    if (name.empty() || (name.front() >= '0' && name.front() <= '9')) return false;
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '_';
+    });
+}
+
+// `client_secret` is the one secret-bearing key: people write the secret itself there. No
+// diagnostic about it may quote what is written under it (a value, a key of a mapping, an
+// item), so it is read here by hand and never through the reader's generic messages, which
+// quote values.
 void read_secret_source(const yaml::reader& in, const yaml::field& f,
                         const std::filesystem::path& base_dir, secret_source& out)
 {
-    auto m = in.read_mapping(f.value, {{"env"}, {"file"}, {"credential"}}, "client_secret");
-    if (!m) return;
-    if (m->fields().size() != 1) {
-        in.error(f, "client_secret must name exactly one source: env, file or credential");
+    static constexpr std::string_view how =
+        "write the secret in a file (client_secret: {file: /etc/paymand/client-secret}), a "
+        "systemd credential or the environment, never in the configuration";
+    if (!f.value.IsMap()) {
+        in.error(f, fmt::format("client_secret must name where the secret is (env, file or "
+                                "credential), not hold it; the value is not shown: {}",
+                                how));
         return;
     }
-    const auto& source = m->fields().front();
-    auto text = in.text(source);
-    if (!text) return;
-    if (text->empty()) {
-        in.error(source, fmt::format("client_secret.{} must not be empty", source.name));
+    // Optional, not assigned: assigning to a yaml-cpp node that refers to one rewires the tree.
+    std::optional<YAML::Node> source_key;
+    std::optional<YAML::Node> source_value;
+    std::string source_name;
+    std::size_t sources = 0;
+    for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+        const bool known =
+            it->first.IsScalar() && (it->first.Scalar() == "env" || it->first.Scalar() == "file" ||
+                                     it->first.Scalar() == "credential");
+        if (!known) {
+            in.error(it->first.Mark(), fmt::format("unknown key in client_secret (allowed: env, "
+                                                   "file, credential); the key is not shown: {}",
+                                                   how));
+            continue;
+        }
+        ++sources;
+        source_key.emplace(it->first);
+        source_value.emplace(it->second);
+        source_name = it->first.Scalar();
+    }
+    if (sources != 1 || !source_key || !source_value) {
+        if (sources > 1)
+            in.error(f, "client_secret must name exactly one source: env, file or credential");
+        else if (f.value.size() == 0)
+            in.error(f, "client_secret must name one source: env, file or credential");
         return;
     }
-    if (source.name == "env") {
-        out = {secret_source::kind::environment, *text};
-    } else if (source.name == "file") {
-        // Relative to the configuration file's directory, like every path in it.
-        out = {secret_source::kind::file, resolve_path(base_dir, *text).string()};
-    } else {
-        if (text->find('/') != std::string::npos || *text == "." || *text == "..") {
-            in.error(source, "client_secret.credential is a credential name, not a path");
+    const auto at = source_value->Mark().line < 0 ? source_key->Mark() : source_value->Mark();
+    if (!source_value->IsScalar() || source_value->Scalar().empty()) {
+        in.error(at, fmt::format("client_secret.{} must be a non-empty name (value not shown)",
+                                 source_name));
+        return;
+    }
+    const std::string text = source_value->Scalar();
+    if (source_name == "env") {
+        if (!is_variable_name(text)) {
+            in.error(at, fmt::format("client_secret.env must be the name of an environment "
+                                     "variable (letters, digits, '_'); the value is not "
+                                     "shown: {}",
+                                     how));
             return;
         }
-        out = {secret_source::kind::credential, *text};
+        out = {secret_source::kind::environment, text};
+    } else if (source_name == "file") {
+        // Relative to the configuration file's directory, like every path in it.
+        out = {secret_source::kind::file, resolve_path(base_dir, text).string()};
+    } else {
+        if (text.find('/') != std::string::npos || text == "." || text == "..") {
+            in.error(at, "client_secret.credential is a credential name, not a path (value "
+                         "not shown)");
+            return;
+        }
+        out = {secret_source::kind::credential, text};
     }
 }
 
@@ -365,6 +419,15 @@ std::optional<daemon_config> parse_daemon_config(std::string_view text, const st
 std::optional<daemon_config> load_daemon_config(const std::filesystem::path& path,
                                                 const env_lookup& getenv, yaml::diagnostics& diags)
 {
+    // Whoever can change this file chooses where the secret goes (base_url): refuse it
+    // before reading a byte, as sshd's StrictModes does.
+    if (auto problem = untrusted_path(path, trust_policy_from(getenv))) {
+        diags.error(path.string(), 1, 1,
+                    fmt::format("refusing the configuration: {} (see \"Permissions\" in "
+                                "docs/configuration.md)",
+                                *problem));
+        return std::nullopt;
+    }
     std::error_code size_error;
     auto size = std::filesystem::file_size(path, size_error);
     if (!size_error && size > yaml::max_file_size) {

@@ -1,13 +1,17 @@
 #include "paymand/config/secret_source.hpp"
 
+#include "paymand/config/file_trust.hpp"
+
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 namespace paymand::config {
 namespace {
@@ -31,15 +35,30 @@ secret_result from_value(std::string_view value, const secret_source& source)
 
 // Reads a file that must hold nothing but the secret and be private to its owner.
 secret_result read_private_file(const std::string& path, const secret_source& source,
-                                bool check_mode)
+                                bool check_mode, const trust_policy& trust)
 {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    // O_NONBLOCK: a FIFO put in its place opens at once instead of hanging start-up, and is
+    // then refused as not a regular file. O_NOFOLLOW: a symlink is refused (ELOOP).
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
-        return fail(fmt::format("cannot open {}: {}", describe(source), std::strerror(errno)));
+        return fail(fmt::format("cannot open {}: {}{}", describe(source), std::strerror(errno),
+                                errno == ELOOP ? " (a symbolic link is not followed)" : ""));
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         ::close(fd);
         return fail(fmt::format("{} is not a regular file", describe(source)));
+    }
+    const uid_t me = ::geteuid();
+    if (st.st_uid != 0 && st.st_uid != me) {
+        ::close(fd);
+        return fail(fmt::format("{} is owned by uid {}, not by root or by this process's user "
+                                "(uid {}): chown {} {}",
+                                describe(source), st.st_uid, me, me, path));
+    }
+    // Whoever can write the directory (or one above it) can replace the file between starts.
+    if (auto problem = untrusted_path(std::filesystem::path(path).parent_path(), trust)) {
+        ::close(fd);
+        return fail(fmt::format("{} cannot be trusted: {}", describe(source), *problem));
     }
     if (check_mode && (st.st_mode & 077) != 0) {
         ::close(fd);
@@ -104,7 +123,7 @@ boost::system::result<payman::secret, secret_error> load_secret(const secret_sou
         return from_value(value, source);
     }
     case secret_source::kind::file:
-        return read_private_file(source.name, source, true);
+        return read_private_file(source.name, source, true, trust_policy_from(getenv));
     case secret_source::kind::credential: {
         const char* dir = getenv("CREDENTIALS_DIRECTORY");
         if (dir == nullptr || *dir == '\0')
@@ -114,7 +133,8 @@ boost::system::result<payman::secret, secret_error> load_secret(const secret_sou
                                     describe(source)));
         // systemd makes credential files private to the service itself; their mode is its
         // business (0400 or 0440 with a group of the service's own).
-        return read_private_file(fmt::format("{}/{}", dir, source.name), source, false);
+        return read_private_file(fmt::format("{}/{}", dir, source.name), source, false,
+                                 trust_policy_from(getenv));
     }
     case secret_source::kind::automatic:
         break;
@@ -128,6 +148,21 @@ boost::system::result<payman::secret, secret_error> load_secret(const secret_sou
     return fail(fmt::format("no client secret: set {} or payman.client_secret in the "
                             "configuration (env, file or credential)",
                             variable));
+}
+
+void protect_process()
+{
+    ::prctl(PR_SET_DUMPABLE, 0);
+}
+
+void forget_secret_environment(const secret_source& source)
+{
+    auto forget = [](const std::string& name) {
+        if (char* value = ::getenv(name.c_str())) payman::wipe(value, std::strlen(value));
+        ::unsetenv(name.c_str());
+    };
+    forget(std::string(default_secret_variable));
+    if (source.from == secret_source::kind::environment) forget(source.name);
 }
 
 }  // namespace paymand::config

@@ -3,6 +3,7 @@
 #include "paymand/audit/async_audit_writer.hpp"
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/audit/projection.hpp"
+#include "paymand/audit/state_file.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
@@ -32,7 +33,6 @@
 #include <fmt/format.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -385,7 +385,7 @@ struct prepared {
 int prepare(const run_options& options, asio::io_context& io, prepared& p)
 {
     // No core dumps: memory holds the client secret and access tokens.
-    ::prctl(PR_SET_DUMPABLE, 0);
+    config::protect_process();
     // A file-size limit must fail the audit append with EFBIG (and be reported), not kill us.
     ::signal(SIGXFSZ, SIG_IGN);
 
@@ -412,12 +412,15 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
         p.assumed = engine::assumed_balances{{}, *amount};
     }
 
-    std::error_code ec;
-    std::filesystem::create_directories(cfg.state_directory, ec);
-    if (ec) {
-        log->critical("cannot create the state directory {}: {}", cfg.state_directory.string(),
-                      ec.message());
-        return run_cant_create;
+    // The state directory (0700 when we create it) and its inbox, whose requests are operator
+    // verdicts: ours or root's, writable by nobody else, the inbox no symlink, under systemd
+    // or not.
+    for (const auto& [dir, follow] : {std::pair{cfg.state_directory, true},
+                                      std::pair{inbox_directory(cfg.state_directory), false}}) {
+        if (auto made = audit::make_state_directory(dir, follow); !made) {
+            log->critical("the state directory cannot be used: {}", made.error().message);
+            return run_cant_create;
+        }
     }
 
     const auto audit_path = options.dry_run ? cfg.dry_run_audit_log() : cfg.audit_log;
@@ -455,6 +458,7 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
 
     if (!p.assumed) {
         auto secret = config::load_secret(cfg.client_secret, process_environment());
+        config::forget_secret_environment(cfg.client_secret);
         if (!secret) {
             log->critical("{}", secret.error().message);
             return run_unavailable;

@@ -1,5 +1,7 @@
 #include "paymand/daemon/inbox.hpp"
 
+#include "paymand/audit/state_file.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -80,6 +82,10 @@ std::optional<std::filesystem::path> post_request(const std::filesystem::path& i
     std::random_device random;
     const auto name = fmt::format("{:020}-{:08x}{}", micros, random(), request_suffix);
     const auto target = inbox / name;
+    if (auto problem = audit::untrusted_state_directory(inbox, false)) {
+        error = *problem;
+        return std::nullopt;
+    }
     // Readable by the service's user when root writes it (the inbox is 0700 either way).
     if (!write_atomically(target, boost::json::serialize(body), error, 0644)) return std::nullopt;
     return target;
@@ -88,11 +94,14 @@ std::optional<std::filesystem::path> post_request(const std::filesystem::path& i
 std::optional<audit::resolution_request> read_request(const std::filesystem::path& file,
                                                       std::string& error)
 {
-    const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) {
-        error = fmt::format("cannot open {}: {}", file.string(), std::strerror(errno));
+    // A verdict is root's or the daemon's user's: relative to the inbox, no symlink, owned by
+    // one of them (state_file.hpp).
+    auto opened = audit::open_state_file(file, O_RDONLY);
+    if (!opened) {
+        error = opened.error().message;
         return std::nullopt;
     }
+    const int fd = *opened;
     std::string text(max_request_bytes + 1, '\0');
     std::size_t size = 0;
     for (;;) {

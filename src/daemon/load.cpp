@@ -1,6 +1,9 @@
 #include "paymand/daemon/load.hpp"
 
+#include "paymand/config/file_trust.hpp"
 #include "paymand/rules/rule_loader.hpp"
+
+#include <fmt/format.h>
 
 #include <cstdlib>
 #include <system_error>
@@ -19,14 +22,28 @@ std::optional<rules::rule_set> load_rule_paths(const std::vector<std::filesystem
                                                std::vector<std::filesystem::path>* files)
 {
     rules::rule_loader loader(policy, diags);
+    // A rule file decides whom to pay: neither it nor its directory may be writable by
+    // anyone but root and the daemon's user.
+    const auto trust = config::trust_policy_from(process_environment());
+    auto refused = [&](const std::filesystem::path& p) {
+        auto problem = config::untrusted_path(p, trust);
+        if (problem)
+            diags.error(p.string(), 1, 1,
+                        fmt::format("refusing the rules: {} (see \"Permissions\" in "
+                                    "docs/configuration.md)",
+                                    *problem));
+        return problem.has_value();
+    };
     for (const auto& path : paths) {
+        if (refused(path)) continue;
         std::error_code ec;
         if (std::filesystem::is_directory(path, ec)) {
+            auto in_dir = rules::rule_files_in(path);
+            bool trusted = true;
+            for (const auto& file : in_dir) trusted = !refused(file) && trusted;
+            if (!trusted) continue;
             loader.add_directory(path);
-            if (files != nullptr) {
-                auto in_dir = rules::rule_files_in(path);
-                files->insert(files->end(), in_dir.begin(), in_dir.end());
-            }
+            if (files != nullptr) files->insert(files->end(), in_dir.begin(), in_dir.end());
         } else {
             // A missing file is reported by the loader, with its name.
             loader.add_file(path);

@@ -1,7 +1,6 @@
 #include "paymand/log/logging.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <boost/json/string.hpp>
+#include "paymand/text/display.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
@@ -57,10 +56,10 @@ public:
         auto seconds = std::chrono::time_point_cast<std::chrono::seconds>(msg.time);
         auto micros =
             std::chrono::duration_cast<std::chrono::microseconds>(msg.time - seconds).count();
-        auto text = boost::json::serialize(
-            boost::json::string(std::string_view(msg.payload.data(), msg.payload.size())));
-        auto logger = boost::json::serialize(
-            boost::json::string(std::string_view(msg.logger_name.data(), msg.logger_name.size())));
+        // Exact text for a parser; no control, C1 or bidi character as such in the line.
+        auto text = text::json_quote(std::string_view(msg.payload.data(), msg.payload.size()));
+        auto logger =
+            text::json_quote(std::string_view(msg.logger_name.data(), msg.logger_name.size()));
         auto level = spdlog::level::to_string_view(msg.level);
         fmt::format_to(std::back_inserter(dest),
                        "{{\"ts\":\"{:%FT%T}.{:06}Z\",\"level\":\"{}\",\"logger\":{},\"msg\":{}}}\n",
@@ -70,6 +69,33 @@ public:
     {
         return std::make_unique<json_formatter>();
     }
+};
+
+// Text and journal lines with the message escaped for display (text/display.hpp):
+// a server's C1 control (U+009B CSI), bidi override or newline that reached a message cannot
+// drive whoever reads the journal, reorder the line or forge a second entry.
+class escaping_formatter final : public spdlog::formatter {
+public:
+    explicit escaping_formatter(std::unique_ptr<spdlog::formatter> inner) : inner_(std::move(inner))
+    {
+    }
+
+    void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override
+    {
+        const std::string_view payload(msg.payload.data(), msg.payload.size());
+        const std::string escaped = text::escape_for_display(payload);
+        if (escaped == payload) return inner_->format(msg, dest);
+        auto copy = msg;
+        copy.payload = spdlog::string_view_t(escaped.data(), escaped.size());
+        inner_->format(copy, dest);
+    }
+    std::unique_ptr<spdlog::formatter> clone() const override
+    {
+        return std::make_unique<escaping_formatter>(inner_->clone());
+    }
+
+private:
+    std::unique_ptr<spdlog::formatter> inner_;
 };
 
 // JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected; it only applies while
@@ -104,7 +130,17 @@ log_format resolve_format(log_format requested)
     return stderr_is_journal() ? log_format::journal : log_format::text;
 }
 
+// The line layout of each format, before escaping.
+static std::unique_ptr<spdlog::formatter> make_raw_formatter(log_format format);
+
 std::unique_ptr<spdlog::formatter> make_formatter(log_format format)
+{
+    // JSON lines escape what they must themselves (json_quote) and keep the exact text.
+    if (resolve_format(format) == log_format::json) return make_raw_formatter(format);
+    return std::make_unique<escaping_formatter>(make_raw_formatter(format));
+}
+
+static std::unique_ptr<spdlog::formatter> make_raw_formatter(log_format format)
 {
     switch (resolve_format(format)) {
     case log_format::journal: {

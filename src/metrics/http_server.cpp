@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdint>
 #include <exception>
 #include <optional>
 #include <unordered_set>
@@ -45,9 +46,19 @@ constexpr std::size_t linger_bytes = 64 * 1024;
 // Pause before accepting again after a failed accept (e.g. out of file descriptors).
 constexpr auto accept_retry_delay = std::chrono::milliseconds(100);
 
+// What a connection is doing, for eviction: idle ones go first, then those still reading a
+// header; one that is writing an answer is never evicted.
+enum class activity { idle, reading, writing };
+
 struct connection {
-    explicit connection(tcp::socket socket) : stream(std::move(socket)) {}
+    connection(tcp::socket socket, asio::ip::address from)
+        : stream(std::move(socket)), peer(std::move(from))
+    {
+    }
     beast::tcp_stream stream;
+    asio::ip::address peer;
+    activity doing = activity::idle;
+    std::uint64_t since = 0;  // when `doing` began, in the server's tick order
 };
 
 }  // namespace
@@ -66,7 +77,46 @@ struct http_server::state {
     server_params params;
     tcp::endpoint local;
     std::unordered_set<std::shared_ptr<connection>> connections;
+    std::uint64_t ticks = 0;
     bool stopped = false;
+
+    void set(connection& c, activity a)
+    {
+        c.doing = a;
+        c.since = ++ticks;
+    }
+
+    // The connection to give up for a new one: the longest idle (of `peer` only, when
+    // given), else the one that has been reading a header the longest; none when every
+    // candidate is writing an answer.
+    std::shared_ptr<connection> victim(const asio::ip::address* peer) const
+    {
+        std::shared_ptr<connection> best;
+        for (const auto& c : connections) {
+            if (c->doing == activity::writing || (peer != nullptr && c->peer != *peer)) continue;
+            if (!best || c->doing < best->doing ||
+                (c->doing == best->doing && c->since < best->since))
+                best = c;
+        }
+        if (peer != nullptr && best && best->doing != activity::idle) return nullptr;
+        return best;
+    }
+
+    std::size_t idle_of(const asio::ip::address& peer) const
+    {
+        std::size_t n = 0;
+        for (const auto& c : connections) n += c->peer == peer && c->doing == activity::idle;
+        return n;
+    }
+
+    // Closes `c` now and forgets it; its coroutine sees the error and ends.
+    void evict(const std::shared_ptr<connection>& c)
+    {
+        boost::system::error_code ec;
+        c->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+        c->stream.close();
+        connections.erase(c);
+    }
 
     void stop() noexcept
     {
@@ -148,11 +198,13 @@ asio::awaitable<void> serve(state_ptr self, std::shared_ptr<connection> conn)
     beast::flat_buffer buffer(self->params.header_limit + read_chunk);
     for (;;) {
         if (buffer.size() == 0) {
+            self->set(c, activity::idle);
             c.stream.expires_after(self->params.idle_timeout);
             auto [ec, n] = co_await c.stream.async_read_some(buffer.prepare(read_chunk), use_tuple);
             if (ec || self->stopped) co_return;
             buffer.commit(n);
         }
+        self->set(c, activity::reading);
         http::request_parser<http::empty_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(self->params.header_limit));
         c.stream.expires_after(self->params.request_timeout);
@@ -177,6 +229,7 @@ asio::awaitable<void> serve(state_ptr self, std::shared_ptr<connection> conn)
         const bool keep_alive = req.keep_alive() && !answer.close;
         auto res = make_response(std::move(answer), req.version(), req.method() == http::verb::head,
                                  keep_alive);
+        self->set(c, activity::writing);
         c.stream.expires_after(self->params.write_timeout);
         auto [write_ec, written] = co_await http::async_write(c.stream, res, use_tuple);
         if (write_ec || self->stopped) co_return;
@@ -211,12 +264,24 @@ asio::awaitable<void> accept_loop(state_ptr self)
             co_await self->retry_timer.async_wait(use_tuple);
             continue;
         }
+        // Idle connections cannot keep a new one (a health probe) out: past the per-peer or
+        // the total bound, the oldest idle one makes room.
+        boost::system::error_code peer_ec;
+        auto peer = socket.remote_endpoint(peer_ec).address();
+        if (peer_ec) continue;  // gone already
+        if (self->idle_of(peer) >= self->params.max_idle_per_peer)
+            if (auto old = self->victim(&peer)) self->evict(old);
         if (self->connections.size() >= self->params.max_connections) {
-            boost::system::error_code close_ec;
-            socket.close(close_ec);
-            continue;
+            if (auto old = self->victim(nullptr)) {
+                self->evict(old);
+            } else {
+                boost::system::error_code close_ec;
+                socket.close(close_ec);
+                continue;
+            }
         }
-        auto conn = std::make_shared<connection>(std::move(socket));
+        auto conn = std::make_shared<connection>(std::move(socket), peer);
+        self->set(*conn, activity::idle);
         self->connections.insert(conn);
         asio::co_spawn(self->executor, serve_guarded(self, std::move(conn)),
                        [](std::exception_ptr) {});
@@ -230,6 +295,7 @@ std::optional<metrics_error> check(const server_params& p)
                              .message = "metrics server: " + std::move(what)};
     };
     if (p.max_connections < 1) return invalid("max_connections must be at least 1");
+    if (p.max_idle_per_peer < 1) return invalid("max_idle_per_peer must be at least 1");
     if (p.header_limit < 1024 || p.header_limit > 64 * 1024)
         return invalid(
             fmt::format("header_limit must be 1024 to 65536 bytes, not {}", p.header_limit));

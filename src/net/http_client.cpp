@@ -278,7 +278,10 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             configured =
                 X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(native), target.host.c_str()) == 1;
         }
-        SSL_set_hostflags(native, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        // A name is matched against the subjectAltName only, as browsers do (RFC 6125): a
+        // certificate with a CN and no SAN is refused, never matched on its CN.
+        SSL_set_hostflags(native, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+                                      X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
         if (!configured)
             co_return transport_error{.phase = phase::tls_handshake,
                                       .ec = net_errc::tls_setup_failed};

@@ -75,6 +75,17 @@ struct client::impl : std::enable_shared_from_this<impl> {
         config.logger(level, make_text());
     }
 
+    // Everything held that a server might echo, in every form it might echo it.
+    redaction secrets() const
+    {
+        redaction r;
+        r.add(client_secret.expose());
+        r.add_basic(client_id, client_secret.expose());
+        r.add(book.access_token().expose());
+        if (const auto& refresh = book.refresh_token()) r.add(refresh->expose());
+        return r;
+    }
+
     // Guards the error's diagnostics against echoes of what we hold.
     void scrub(client_error& e) const
     {
@@ -104,7 +115,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
                 log(log_level::warning, [&] { return "token request failed: " + e.what(); });
                 co_return e;
             }
-            auto parsed = parse_token_response(*res);
+            auto parsed = parse_token_response(*res, secrets());
             if (parsed) {
                 book.accept(*parsed, used, clk->now());
                 granted_scope = parsed->scope;
@@ -222,7 +233,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
                 book.invalidate(generation);
                 continue;
             }
-            auto parsed = parse_ask_response(*res, ids.request_id, clk->wall_now());
+            auto parsed = parse_ask_response(*res, ids.request_id, clk->wall_now(), secrets());
             if (!parsed) {
                 auto e = parsed.error();
                 scrub(e);
@@ -321,6 +332,11 @@ client::with_token(asio::any_io_executor executor, client_config config, std::st
 {
     if (token.access_token.empty())
         return config_error(payman_errc::token_expired, "the access token is empty");
+    if (token.access_token.size() > max_token_size || !is_token68(token.access_token.expose()))
+        return config_error(payman_errc::token_response_invalid,
+                            fmt::format("the access token must be RFC 6750 token68 of at most {} "
+                                        "bytes (value not shown)",
+                                        max_token_size));
     if (token.expires_in.count() <= 0)
         return config_error(payman_errc::token_expired,
                             "the access token's lifetime must be positive");

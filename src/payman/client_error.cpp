@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 
 namespace paymand::payman {
@@ -29,22 +31,109 @@ std::string client_error::what() const
     return text;
 }
 
-std::string sanitize_diagnostics(std::string_view untrusted)
+namespace {
+
+// Needles shorter than this are matched whole only; a text that ends inside a longer one is
+// redacted from this many matched bytes on.
+constexpr std::size_t min_partial_match = 8;
+
+char lower(char c) noexcept
 {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Where a match of `needle` starting at clean[at] ends (spaces inside are skipped, ASCII case
+// ignored), or npos. A text that ends inside the needle matches from min_partial_match bytes.
+std::size_t match_end(std::string_view clean, std::size_t at, std::string_view needle) noexcept
+{
+    std::size_t k = at;
+    for (std::size_t j = 0; j < needle.size(); ++j) {
+        while (j > 0 && k < clean.size() && clean[k] == ' ') ++k;
+        if (k == clean.size())
+            return j >= std::min(min_partial_match, needle.size()) ? k : std::string_view::npos;
+        if (lower(clean[k]) != lower(needle[j])) return std::string_view::npos;
+        ++k;
+    }
+    return k;
+}
+
+std::string base64_of(std::string_view in, bool url)
+{
+    static constexpr std::string_view standard =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    static constexpr std::string_view url_safe =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const auto& table = url ? url_safe : standard;
     std::string out;
-    out.reserve(std::min(untrusted.size(), max_diagnostics_size + 3));
+    out.reserve(4 * ((in.size() + 2) / 3));
+    for (std::size_t i = 0; i < in.size(); i += 3) {
+        std::uint32_t n = static_cast<unsigned char>(in[i]) << 16;
+        if (i + 1 < in.size()) n |= static_cast<unsigned char>(in[i + 1]) << 8;
+        if (i + 2 < in.size()) n |= static_cast<unsigned char>(in[i + 2]);
+        out.push_back(table[(n >> 18) & 63]);
+        out.push_back(table[(n >> 12) & 63]);
+        out.push_back(i + 1 < in.size() ? table[(n >> 6) & 63] : '=');
+        out.push_back(i + 2 < in.size() ? table[n & 63] : '=');
+    }
+    return out;
+}
+
+}  // namespace
+
+void redaction::add(std::string_view value)
+{
+    if (value.empty()) return;
+    needles_.emplace_back(value);
+    for (bool url : {false, true}) {
+        std::string encoded = base64_of(value, url);
+        // Unpadded, which also matches the padded form (the '=' are left after [redacted]).
+        std::string_view unpadded(encoded);
+        while (unpadded.ends_with('=')) unpadded.remove_suffix(1);
+        needles_.emplace_back(unpadded);
+        wipe(encoded.data(), encoded.size());
+    }
+}
+
+void redaction::add_basic(std::string_view client_id, std::string_view client_secret)
+{
+    if (client_secret.empty()) return;
+    std::string credentials = std::string(client_id) + ":" + std::string(client_secret);
+    std::string header = base64_of(credentials, false);
+    needles_.emplace_back(header);
+    wipe(credentials.data(), credentials.size());
+    wipe(header.data(), header.size());
+}
+
+std::string sanitize_diagnostics(std::string_view untrusted, const redaction& secrets)
+{
+    // Controls to spaces and runs of spaces to one, over the whole text: a needle is looked
+    // for before anything is cut.
+    std::string clean;
     bool space = false;
     for (unsigned char c : untrusted) {
         const bool printable = c >= 0x20 && c != 0x7f;
         if (!printable || c == ' ') {
-            space = !out.empty();
+            space = !clean.empty();
             continue;
         }
-        if (space) out.push_back(' ');
+        if (space) clean.push_back(' ');
         space = false;
-        out.push_back(static_cast<char>(c));
-        if (out.size() >= max_diagnostics_size) break;
+        clean.push_back(static_cast<char>(c));
     }
+    std::string out;
+    out.reserve(std::min(clean.size(), max_diagnostics_size + 3));
+    for (std::size_t i = 0; i < clean.size() && out.size() < max_diagnostics_size;) {
+        std::size_t end = std::string_view::npos;
+        for (const auto& needle : secrets.needles())
+            if (end = match_end(clean, i, needle.expose()); end != std::string_view::npos) break;
+        if (end != std::string_view::npos) {
+            out += "[redacted]";
+            i = end;
+        } else {
+            out.push_back(clean[i++]);
+        }
+    }
+    wipe(clean.data(), clean.size());
     if (out.size() >= max_diagnostics_size) {
         // Room for the "..." within the promised size.
         out.resize(max_diagnostics_size - 3);

@@ -89,7 +89,7 @@ const json::string* string_field(const json::object& o, std::string_view camel,
 
 // What a server said in an error body, as untrusted text: Payman's error fields of a JSON
 // object, or (when allowed) the start of a non-JSON body.
-std::string server_diagnostics(std::string_view body, bool allow_raw)
+std::string server_diagnostics(std::string_view body, bool allow_raw, const redaction& secrets)
 {
     boost::system::error_code ec;
     auto parsed = json::parse(body, ec);
@@ -103,10 +103,17 @@ std::string server_diagnostics(std::string_view body, bool allow_raw)
                 out += fmt::format("{}={}", key, std::string_view(*s));
             }
         }
-        return sanitize_diagnostics(out);
+        return sanitize_diagnostics(out, secrets);
     }
     if (!allow_raw) return {};
-    return sanitize_diagnostics(body.substr(0, max_diagnostics_size));
+    // Redacted whole, then cut: a secret across the cut is still found.
+    return sanitize_diagnostics(body, secrets);
+}
+
+// 1 to max_task_id_size printable ASCII bytes.
+bool bounded_id(std::string_view id) noexcept
+{
+    return !id.empty() && id.size() <= max_task_id_size && printable_ascii(id);
 }
 
 client_error malformed(std::string what)
@@ -136,6 +143,17 @@ std::string parts_text(const json::value* parts)
 }
 
 }  // namespace
+
+bool is_token68(std::string_view value) noexcept
+{
+    auto body = value;
+    while (body.ends_with('=')) body.remove_suffix(1);
+    if (body.empty()) return false;
+    return std::all_of(body.begin(), body.end(), [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+               c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+    });
+}
 
 net::request build_token_request(const net::endpoint& target, const grant& g,
                                  std::string_view client_id, const secret& client_secret,
@@ -230,13 +248,14 @@ boost::system::result<void, client_error> validate_ask(std::string_view text,
     return {};
 }
 
-boost::system::result<token_response, client_error> parse_token_response(const net::response& res)
+boost::system::result<token_response, client_error> parse_token_response(const net::response& res,
+                                                                         const redaction& secrets)
 {
     const unsigned status = res.result_int();
     if (status < 200 || status >= 300) {
         client_error e{.kind = error_class::not_sent,
                        .http_status = static_cast<int>(status),
-                       .diagnostics = server_diagnostics(res.body(), false)};
+                       .diagnostics = server_diagnostics(res.body(), false, secrets)};
         if (status >= 400 && status < 500 && status != 429) {
             e.code = payman_errc::token_refused;
             e.message = fmt::format(
@@ -266,6 +285,12 @@ boost::system::result<token_response, client_error> parse_token_response(const n
     token_response out;
     const auto* access = string_field(o, "accessToken", "access_token");
     if (!access || access->empty()) return invalid("no accessToken");
+    // Checked here, before the token is held: it goes into a header of every ask.
+    if (access->size() > max_token_size)
+        return invalid(fmt::format("the access token is {} bytes; at most {} are accepted",
+                                   access->size(), max_token_size));
+    if (!is_token68(*access))
+        return invalid("the access token has characters other than those of RFC 6750 token68");
     out.access_token = secret(std::string_view(*access));
 
     const json::value* expires = o.if_contains("expiresIn");
@@ -288,18 +313,24 @@ boost::system::result<token_response, client_error> parse_token_response(const n
     out.expires_in = std::chrono::seconds(seconds);
 
     if (const auto* refresh = string_field(o, "refreshToken", "refresh_token");
-        refresh && !refresh->empty())
+        refresh && !refresh->empty()) {
+        if (refresh->size() > max_token_size || !is_token68(*refresh))
+            return invalid(fmt::format("the refresh token is not RFC 6750 token68 of at most {} "
+                                       "bytes",
+                                       max_token_size));
         out.refresh_token = secret(std::string_view(*refresh));
+    }
     if (const auto* type = string_field(o, "tokenType", "token_type")) out.token_type = *type;
     if (const auto* scope = string_field(o, "scope")) out.scope = *scope;
     return out;
 }
 
-client_error classify_status(const net::response& res, std::chrono::system_clock::time_point now)
+client_error classify_status(const net::response& res, std::chrono::system_clock::time_point now,
+                             const redaction& secrets)
 {
     const unsigned status = res.result_int();
     client_error e{.http_status = static_cast<int>(status),
-                   .diagnostics = server_diagnostics(res.body(), true)};
+                   .diagnostics = server_diagnostics(res.body(), true, secrets)};
     auto set = [&](error_class kind, payman_errc code, std::string message) {
         e.kind = kind;
         e.code = code;
@@ -338,10 +369,10 @@ client_error classify_status(const net::response& res, std::chrono::system_clock
 
 boost::system::result<ask_result, client_error>
 parse_ask_response(const net::response& res, std::string_view request_id,
-                   std::chrono::system_clock::time_point now)
+                   std::chrono::system_clock::time_point now, const redaction& secrets)
 {
     const unsigned status = res.result_int();
-    if (status < 200 || status >= 300) return classify_status(res, now);
+    if (status < 200 || status >= 300) return classify_status(res, now, secrets);
 
     boost::system::error_code ec;
     json::value parsed = json::parse(res.body(), ec);
@@ -354,15 +385,20 @@ parse_ask_response(const net::response& res, std::string_view request_id,
             return malformed("it answers another request id");
     }
     if (const auto* err = o.if_contains("error"); err && !err->is_null()) {
+        // JSON-RPC 2.0: an answer holds an error or a result, never both. Both is no refusal
+        // one can trust (the result may say it was done).
+        if (const auto* result = o.if_contains("result"); result && !result->is_null())
+            return malformed("it holds both an error and a result");
         if (!err->is_object()) return malformed("\"error\" is not an object");
         const auto& eo = err->get_object();
         client_error e{.kind = error_class::rejected,
                        .code = payman_errc::jsonrpc_error,
                        .http_status = static_cast<int>(status)};
-        if (const auto* code = eo.if_contains("code"); code && code->is_int64())
-            e.rpc_code = code->get_int64();
+        const auto* code = eo.if_contains("code");
+        if (!code || !code->is_int64()) return malformed("the error has no integer code");
+        e.rpc_code = code->get_int64();
         if (const auto* msg = string_field(eo, "message"))
-            e.diagnostics = sanitize_diagnostics(*msg);
+            e.diagnostics = sanitize_diagnostics(*msg, secrets);
         e.message = e.rpc_code ? fmt::format("the agent refused the request (JSON-RPC error {})",
                                              *e.rpc_code)
                                : std::string("the agent refused the request (JSON-RPC error)");
@@ -376,15 +412,24 @@ parse_ask_response(const net::response& res, std::string_view request_id,
     out.request_id = std::string(request_id);
     const auto* task_id = string_field(r, "id");
     if (!task_id) return malformed("the result has no task id");
+    // Bounded here, where it arrives: it goes into records, log lines and outputs.
+    if (!bounded_id(*task_id))
+        return malformed(fmt::format("the task id is not 1-{} printable ASCII bytes ({} bytes)",
+                                     max_task_id_size, task_id->size()));
     out.task_id = *task_id;
-    if (const auto* session = string_field(r, "sessionId", "session_id")) out.session_id = *session;
+    if (const auto* session = string_field(r, "sessionId", "session_id")) {
+        if (!bounded_id(*session))
+            return malformed(
+                fmt::format("the session id is not 1-{} printable ASCII bytes", max_task_id_size));
+        out.session_id = *session;
+    }
 
     const auto* status_value = r.if_contains("status");
     if (!status_value || !status_value->is_object()) return malformed("the result has no status");
     const auto& so = status_value->get_object();
     const auto* state = string_field(so, "state");
     if (!state) return malformed("the status has no state");
-    out.state_text = sanitize_diagnostics(*state);
+    out.state_text = sanitize_diagnostics(*state, secrets);
     out.state = parse_task_state(*state);
     if (const auto* m = so.if_contains("message"); m && !m->is_null()) {
         if (m->is_string())
@@ -394,7 +439,11 @@ parse_ask_response(const net::response& res, std::string_view request_id,
         else
             return malformed("the status message is neither text nor a message");
     }
-    if (const auto* ts = string_field(so, "timestamp")) out.status_timestamp = *ts;
+    if (out.status_message.size() > max_status_message_size)
+        return malformed(
+            fmt::format("the status message is over {} bytes", max_status_message_size));
+    if (const auto* ts = string_field(so, "timestamp"))
+        out.status_timestamp = sanitize_diagnostics(*ts, secrets);
 
     if (const auto* artifacts = r.if_contains("artifacts"); artifacts && !artifacts->is_null()) {
         if (!artifacts->is_array()) return malformed("\"artifacts\" is not an array");
@@ -502,10 +551,13 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
         value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    if (value.empty() || value.size() > 64) return std::nullopt;
+    if (value.empty()) return std::nullopt;
     if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         std::int64_t seconds = 0;
         auto [p, err] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+        // Too many digits for int64: as long as any, and more than any deadline.
+        if (err == std::errc::result_out_of_range || seconds > max_retry_after.count())
+            return max_retry_after;
         if (err != std::errc() || p != value.data() + value.size()) return std::nullopt;
         return std::chrono::seconds(seconds);
     }
@@ -537,7 +589,7 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
     // In whole seconds: `when - now` would go through nanoseconds, which overflow for dates
     // before 1677 or after 2262 (a hostile Retry-After). ceil(when - now) == when - floor(now).
     const auto delta = when - std::chrono::floor<std::chrono::seconds>(now);
-    return delta.count() > 0 ? delta : std::chrono::seconds(0);
+    return delta.count() <= 0 ? std::chrono::seconds(0) : std::min(delta, max_retry_after);
 }
 
 void redact(std::string& text, std::span<const secret* const> secrets)

@@ -328,7 +328,9 @@ payment_reading read_payment(std::string_view reply, std::optional<std::string_v
             std::string f;
             for (char ch : *c.figure)
                 if (ch != ',') f += ch;
-            if (!figures.count(f) && figures.empty()) out.claimed_figure = *c.figure;
+            // Bounded like every server string that reaches a record (a 60 KiB "figure"
+            // would not fit one).
+            if (!figures.count(f) && figures.empty()) out.claimed_figure = bounded(*c.figure);
             figures.insert(f);
         }
         if (c.currency) {

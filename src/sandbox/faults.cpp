@@ -12,7 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, fault_action>, 11> action_names{{
+constexpr std::array<std::pair<std::string_view, fault_action>, 15> action_names{{
     {"status", fault_action::status},
     {"delay", fault_action::delay},
     {"reset_before_read", fault_action::reset_before_read},
@@ -24,6 +24,10 @@ constexpr std::array<std::pair<std::string_view, fault_action>, 11> action_names
     {"jsonrpc_error", fault_action::jsonrpc_error},
     {"expire_tokens", fault_action::expire_tokens},
     {"revoke_tokens", fault_action::revoke_tokens},
+    {"forge_task_id", fault_action::forge_task_id},
+    {"error_and_result", fault_action::error_and_result},
+    {"forge_reply", fault_action::forge_reply},
+    {"forge_token", fault_action::forge_token},
 }};
 
 constexpr std::string_view endpoints[] = {"token", "tasks", "authorize", "any"};
@@ -74,6 +78,19 @@ json::object fault::to_json() const
     case fault_action::status:
         o["status"] = status;
         if (retry_after_s) o["retry_after"] = *retry_after_s;
+        if (retry_after_text) o["retry_after_text"] = *retry_after_text;
+        break;
+    case fault_action::forge_task_id:
+        o["size"] = size;
+        break;
+    case fault_action::forge_reply:
+        o["text"] = text;
+        break;
+    case fault_action::forge_token:
+        if (size > 0)
+            o["size"] = size;
+        else
+            o["text"] = text;
         break;
     case fault_action::delay:
         o["delay_ms"] = delay_ms;
@@ -82,6 +99,7 @@ json::object fault::to_json() const
         o["size"] = size;
         break;
     case fault_action::jsonrpc_error:
+    case fault_action::error_and_result:
         o["code"] = code;
         break;
     default:
@@ -131,7 +149,7 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
     if (named == action_names.end()) {
         error = "'action' must be one of status, delay, reset_before_read, reset_after_read, "
                 "truncate, malformed_json, huge_body, stall, jsonrpc_error, expire_tokens, "
-                "revoke_tokens";
+                "revoke_tokens, forge_task_id, error_and_result, forge_reply, forge_token";
         return std::nullopt;
     }
     f.action = named->second;
@@ -140,7 +158,16 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
     std::vector<std::string_view> allowed{"endpoint", "prompt_kind", "count", "action"};
     switch (f.action) {
     case fault_action::status:
-        allowed.insert(allowed.end(), {"status", "retry_after"});
+        allowed.insert(allowed.end(), {"status", "retry_after", "retry_after_text"});
+        break;
+    case fault_action::forge_task_id:
+        allowed.push_back("size");
+        break;
+    case fault_action::forge_reply:
+        allowed.push_back("text");
+        break;
+    case fault_action::forge_token:
+        allowed.insert(allowed.end(), {"text", "size"});
         break;
     case fault_action::delay:
         allowed.push_back("delay_ms");
@@ -149,6 +176,7 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
         allowed.push_back("size");
         break;
     case fault_action::jsonrpc_error:
+    case fault_action::error_and_result:
         allowed.push_back("code");
         break;
     default:
@@ -178,6 +206,63 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
         if (o.find("retry_after") != o.end()) {
             f.retry_after_s = integer_field(o, "retry_after", 0, 86'400, error);
             if (!f.retry_after_s) return std::nullopt;
+        }
+        if (o.find("retry_after_text") != o.end()) {
+            if (f.retry_after_s) {
+                error = "give 'retry_after' or 'retry_after_text', not both";
+                return std::nullopt;
+            }
+            std::string value;
+            if (!text("retry_after_text", value)) return std::nullopt;
+            f.retry_after_text = std::move(value);
+        }
+        break;
+    }
+    case fault_action::forge_task_id:
+    case fault_action::error_and_result:
+    case fault_action::forge_reply: {
+        if (f.endpoint != "tasks") {
+            error = fmt::format("action '{}' applies only to endpoint 'tasks'", action);
+            return std::nullopt;
+        }
+        if (f.action == fault_action::forge_task_id) {
+            auto s = integer_field(o, "size", 1, 16LL << 20, error);
+            if (!s) {
+                if (error.empty()) error = "action 'forge_task_id' needs 'size' (1-16777216)";
+                return std::nullopt;
+            }
+            f.size = *s;
+        }
+        if (f.action == fault_action::forge_reply) {
+            if (o.find("text") == o.end()) {
+                error = "action 'forge_reply' needs 'text'";
+                return std::nullopt;
+            }
+            if (!text("text", f.text)) return std::nullopt;
+        }
+        if (o.find("code") != o.end()) {
+            auto c = integer_field(o, "code", -32768, 32767, error);
+            if (!c) return std::nullopt;
+            f.code = *c;
+        }
+        break;
+    }
+    case fault_action::forge_token: {
+        if (f.endpoint != "token") {
+            error = "action 'forge_token' applies only to endpoint 'token'";
+            return std::nullopt;
+        }
+        const bool has_text = o.find("text") != o.end();
+        if (has_text == (o.find("size") != o.end())) {
+            error = "action 'forge_token' needs 'text' or 'size' (1-16777216), not both";
+            return std::nullopt;
+        }
+        if (has_text) {
+            if (!text("text", f.text)) return std::nullopt;
+        } else {
+            auto s = integer_field(o, "size", 1, 16LL << 20, error);
+            if (!s) return std::nullopt;
+            f.size = *s;
         }
         break;
     }

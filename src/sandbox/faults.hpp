@@ -26,6 +26,12 @@ enum class fault_action {
     jsonrpc_error,      // answer a JSON-RPC error object with `code`; nothing executed
     expire_tokens,      // expire every access token, then handle the request normally
     revoke_tokens,      // revoke every access and refresh token, then handle normally
+    // Hostile answers (docs/reliability.md, threat model): the request is executed, then its
+    // answer is rewritten.
+    forge_task_id,     // tasks: the result's task id becomes `size` bytes of 'T'
+    error_and_result,  // tasks: the answer carries an error object besides its result
+    forge_reply,       // tasks: every artifact's text becomes `text`
+    forge_token,       // token: the access token answered is `text`, or `size` bytes of 'A'
 };
 
 std::string_view to_string(fault_action action);
@@ -39,6 +45,8 @@ struct fault {
     fault_action action = fault_action::status;
     int status = 503;
     std::optional<std::int64_t> retry_after_s;
+    std::optional<std::string> retry_after_text;  // sent verbatim (a hostile Retry-After)
+    std::string text;
     std::int64_t delay_ms = 0;
     std::int64_t size = 0;
     std::int64_t code = -32603;

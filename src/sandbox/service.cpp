@@ -182,6 +182,7 @@ reply service::handle_api(const request& req)
                                    "Injected fault: the service is unavailable", now(), trace)};
             if (f->retry_after_s)
                 r.message.set(http::field::retry_after, std::to_string(*f->retry_after_s));
+            if (f->retry_after_text) r.message.set(http::field::retry_after, *f->retry_after_text);
             return r;
         }
         case fault_action::reset_before_read:
@@ -247,11 +248,50 @@ reply service::handle_api(const request& req)
             r.message.prepare_payload();
             break;
         }
+        case fault_action::forge_task_id:
+        case fault_action::error_and_result:
+        case fault_action::forge_reply:
+        case fault_action::forge_token:
+            forge_answer(*f, r);
+            break;
         default:
             break;
         }
     }
     return r;
+}
+
+void service::forge_answer(const fault& f, reply& r)
+{
+    boost::system::error_code ec;
+    json::value v = json::parse(r.message.body(), ec);
+    if (ec || !v.is_object()) return;  // an error answer: nothing to forge
+    auto& o = v.get_object();
+    if (f.action == fault_action::forge_token) {
+        const char* key = o.contains("access_token") ? "access_token" : "accessToken";
+        if (!o.contains(key)) return;
+        o[key] = f.size > 0 ? std::string(static_cast<std::size_t>(f.size), 'A') : f.text;
+    } else {
+        auto* result = o.if_contains("result");
+        if (!result || !result->is_object()) return;
+        auto& ro = result->get_object();
+        if (f.action == fault_action::forge_task_id)
+            ro["id"] = std::string(static_cast<std::size_t>(f.size), 'T');
+        if (f.action == fault_action::error_and_result)
+            o["error"] =
+                json::object{{"code", f.code}, {"message", "Internal error"}, {"data", nullptr}};
+        if (f.action == fault_action::forge_reply) {
+            if (auto* artifacts = ro.if_contains("artifacts"); artifacts && artifacts->is_array())
+                for (auto& a : artifacts->get_array())
+                    if (auto* parts = a.is_object() ? a.get_object().if_contains("parts") : nullptr;
+                        parts && parts->is_array())
+                        for (auto& part : parts->get_array())
+                            if (part.is_object() && part.get_object().contains("text"))
+                                part.get_object()["text"] = f.text;
+        }
+    }
+    r.message.body() = json::serialize(v);
+    r.message.prepare_payload();
 }
 
 reply service::tasks_endpoint(const request& req)

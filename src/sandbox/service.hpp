@@ -103,6 +103,9 @@ private:
     void reset();
 
     void apply_pre_fault(const fault& f);
+    // Rewrites an executed answer as a hostile server would (the forge_* and error_and_result
+    // faults).
+    void forge_answer(const fault& f, reply& r);
 
     sandbox_config config_;
     std::optional<std::filesystem::path> state_file_;

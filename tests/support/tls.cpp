@@ -45,13 +45,14 @@ void make_ca(const std::filesystem::path& dir, const std::string& name, const st
              "-addext", "keyUsage=critical,keyCertSign,cRLSign"});
 }
 
+// An empty `san`: a certificate with a CN only, as before RFC 2818 was enforced.
 void make_leaf(const std::filesystem::path& dir, const std::string& ca, const std::string& name,
                const std::string& cn, const std::string& san)
 {
     auto ext = dir / (name + ".ext");
     std::ofstream(ext) << "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\n"
-                          "extendedKeyUsage=serverAuth\nsubjectAltName="
-                       << san << "\n";
+                          "extendedKeyUsage=serverAuth\n"
+                       << (san.empty() ? "" : "subjectAltName=" + san + "\n");
     openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
              (dir / (name + ".key")).string(), "-out", (dir / (name + ".csr")).string(), "-subj",
              "/CN=" + cn});
@@ -70,6 +71,7 @@ tls_files make_tls_files(const std::filesystem::path& dir)
     make_leaf(dir, "ca", "server", "127.0.0.1", "IP:127.0.0.1,DNS:localhost");
     make_leaf(dir, "ca", "wrong-host", "wrong-host.invalid", "DNS:wrong-host.invalid");
     make_leaf(dir, "unknown-ca", "unknown-server", "127.0.0.1", "IP:127.0.0.1,DNS:localhost");
+    make_leaf(dir, "ca", "cn-only", "localhost", "");
     return tls_files{dir / "ca.pem",
                      dir / "server.pem",
                      dir / "server.key",
@@ -77,7 +79,9 @@ tls_files make_tls_files(const std::filesystem::path& dir)
                      dir / "wrong-host.key",
                      dir / "unknown-ca.pem",
                      dir / "unknown-server.pem",
-                     dir / "unknown-server.key"};
+                     dir / "unknown-server.key",
+                     dir / "cn-only.pem",
+                     dir / "cn-only.key"};
 }
 
 }  // namespace paymand::test

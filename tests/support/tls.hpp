@@ -17,6 +17,8 @@ struct tls_files {
     std::filesystem::path unknown_ca_cert;         // a CA nobody trusts
     std::filesystem::path unknown_ca_server_cert;  // 127.0.0.1, localhost; signed by unknown_ca
     std::filesystem::path unknown_ca_server_key;
+    std::filesystem::path cn_only_cert;  // CN localhost, no subjectAltName; signed by ca_cert
+    std::filesystem::path cn_only_key;
 };
 
 // Writes all files into `dir` (which must exist) and returns their paths. Throws

@@ -29,6 +29,7 @@ enum class audit_errc {
     not_found,       // an occurrence the log does not know
     not_in_doubt,    // a resolution for an occurrence that is not in doubt
     closed,          // the store or writer was shut down
+    untrusted_file,  // a state file or directory another user could have placed or changed
 };
 
 const boost::system::error_category& audit_category() noexcept;

@@ -28,7 +28,9 @@ struct log_config {
 // The format `automatic` resolves to for this process (reads JOURNAL_STREAM and fstat(2)).
 log_format resolve_format(log_format requested);
 
-// The line formatter for a format (`automatic` is resolved first).
+// The line formatter for a format (`automatic` is resolved first). No control, C1 or bidi
+// character of a message reaches a line as such: text and journal lines show it escaped for
+// display (text/display.hpp), JSON lines as a \uXXXX escape that parses back to the exact text.
 std::unique_ptr<spdlog::formatter> make_formatter(log_format format);
 
 // A logger writing to stderr in the given format. Never throws for a valid format.

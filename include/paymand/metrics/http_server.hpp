@@ -6,8 +6,11 @@
 // Every answer is computed on the server's executor, which must be the registry's thread (the
 // daemon's single-threaded io_context); nothing in the server ever blocks it. Hostile or
 // broken clients cost bounded resources: a header limit, no request bodies, deadlines for
-// reading a request, for an idle keep-alive connection and for writing an answer, and a cap
-// on open connections (connections beyond it are closed as soon as they are accepted).
+// reading a request, for an idle keep-alive connection and for writing an answer, and caps on
+// open connections: per peer address on idle ones, and in total. A new connection past a cap
+// makes room by closing the oldest idle connection (then the oldest still reading a header);
+// only when every connection is writing an answer is the new one closed at once. So idle
+// connections, however many a local user opens, never keep a health probe out.
 
 #include "paymand/metrics/health.hpp"
 #include "paymand/metrics/metrics_errc.hpp"
@@ -27,6 +30,8 @@ namespace paymand::metrics {
 // timeout positive.
 struct server_params {
     std::size_t max_connections = 32;
+    // Idle connections (waiting for a request) kept per peer address; the oldest makes room.
+    std::size_t max_idle_per_peer = 8;
     std::size_t header_limit = 8 * 1024;  // request line and header fields, in bytes
     // From the first byte of a request to the end of its header.
     std::chrono::milliseconds request_timeout = std::chrono::seconds(10);

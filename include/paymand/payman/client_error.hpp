@@ -3,6 +3,7 @@
 // The typed failure of every client operation.
 
 #include "paymand/payman/payman_errc.hpp"
+#include "paymand/payman/secret.hpp"
 
 #include <boost/assert/source_location.hpp>
 #include <boost/system/error_code.hpp>
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace paymand::payman {
 
@@ -47,10 +49,29 @@ struct client_error {
 
 inline constexpr std::size_t max_diagnostics_size = 512;
 
+// What must never appear in diagnostics: each credential as it is held, its base64 forms
+// (standard and URL-safe, with or without padding) and the value of the Basic authorization
+// header (base64 of "client_id:secret"). The needles are held as secrets (wiped when done).
+class redaction {
+public:
+    redaction() = default;
+    // The value and its base64 forms.
+    void add(std::string_view value);
+    // base64("client_id:secret"), as the token request's Authorization header carries it.
+    void add_basic(std::string_view client_id, std::string_view client_secret);
+    const std::vector<secret>& needles() const noexcept { return needles_; }
+
+private:
+    std::vector<secret> needles_;
+};
+
 // Cleans untrusted server text for diagnostics: control and non-printable ASCII become
-// spaces, runs of spaces collapse, the result is cut at max_diagnostics_size bytes (on a
-// UTF-8 boundary) with "..." appended when cut.
-std::string sanitize_diagnostics(std::string_view untrusted);
+// spaces, runs of spaces collapse, every needle of `secrets` is replaced by "[redacted]"
+// (matched ignoring ASCII case and the spaces a server may slip in, and also when the text ends
+// in the middle of one, from 8 bytes on), and only then is the result cut at
+// max_diagnostics_size bytes (on a UTF-8 boundary) with "..." appended when cut: a cut never
+// leaves half a secret behind.
+std::string sanitize_diagnostics(std::string_view untrusted, const redaction& secrets = {});
 
 // Found by ADL: result<T, client_error>::value() throws std::runtime_error(what()).
 [[noreturn]] void throw_exception_from_error(const client_error& e,

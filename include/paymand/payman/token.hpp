@@ -78,6 +78,7 @@ public:
     // Real remaining lifetime (not minus the margin), never negative.
     std::chrono::seconds remaining(time_point now) const;
     bool holds_refresh_token() const { return refresh_.has_value(); }
+    const std::optional<secret>& refresh_token() const { return refresh_; }
 
 private:
     std::chrono::seconds margin_;

@@ -279,6 +279,42 @@ TEST_F(audit_cli, report_text_lists_paid_totals_denied_open_with_resolve_and_ski
                 HasSubstr("COUNTS: paid 2, open 1, denied 1, failed 0, skipped 1, missed 0"));
 }
 
+// Issue 16, item 6: a server's reply with a C1 CSI (U+009B), an ESC sequence, a bidi override
+// (U+202E) or a newline reached `audit tail` and `audit report` as such. They are escaped
+// there; the record keeps the exact text, as --json shows.
+TEST_F(audit_cli, server_text_with_controls_and_bidi_is_escaped_for_people_not_in_the_record)
+{
+    const std::string hostile = "paid\xC2\x9B"
+                                "31m \x1B[2J\xE2\x80\xAE"
+                                "dlroW\nforged line";
+    const auto gift = occ("gift", 12, 6);
+    auto answer = completed(gift);
+    answer.reason = hostile;
+    const auto later = occ("gift", 12, 7);
+    append(log, {intent(gift, amount("TSD", 100),
+                        "Gift\xE2\x80\xAE"
+                        "eoD nhoJ"),
+                 answer, intent(later, amount("TSD", 100), "John Doe"),
+                 in_doubt_record{later, hostile}});
+
+    for (auto args :
+         {std::vector<std::string>{"tail", "-n", "4", "--log", log.string()},
+          std::vector<std::string>{"report", "--month", "2026-12", "--log", log.string()}}) {
+        auto r = paymand(args);
+        ASSERT_EQ(r.status.code, 0) << r.err;
+        EXPECT_THAT(r.out, Not(HasSubstr("\xC2\x9B"))) << args[0];
+        EXPECT_THAT(r.out, Not(HasSubstr("\x1B"))) << args[0];
+        EXPECT_THAT(r.out, Not(HasSubstr("\xE2\x80\xAE"))) << args[0];
+        EXPECT_THAT(r.out, Not(HasSubstr("\nforged line"))) << args[0];
+        EXPECT_THAT(r.out, HasSubstr("\\u009B31m")) << args[0] << r.out;
+        EXPECT_THAT(r.out, HasSubstr("\\x1B[2J\\u202E")) << args[0];
+        EXPECT_THAT(r.out, HasSubstr("Gift\\u202EeoD nhoJ")) << args[0];
+    }
+    auto json_tail = paymand({"tail", "-n", "1", "--json", "--log", log.string()});
+    ASSERT_EQ(json_tail.status.code, 0) << json_tail.err;
+    EXPECT_EQ(json::parse(json_tail.out).at("reason").as_string(), hostile);
+}
+
 TEST_F(audit_cli, report_json_holds_the_month_in_exact_amounts)
 {
     auto r = paymand({"report", "--month", "2026-11", "--json", "--log", log.string()});

@@ -25,6 +25,17 @@ constexpr unsigned nobody = 65534;
 
 class secrets : public fault_test {
 protected:
+    // The test's directory (configuration, rules, state) handed to nobody, for commands run
+    // as nobody under setpriv.
+    void give_dir_to_nobody()
+    {
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path()))
+            ASSERT_EQ(::chown(entry.path().c_str(), nobody, nobody), 0);
+        ASSERT_EQ(::chown(dir.path().c_str(), nobody, nobody), 0);
+        ASSERT_TRUE(std::filesystem::exists(setpriv)) << "util-linux's setpriv is needed";
+    }
+    static constexpr std::string_view setpriv = "/usr/bin/setpriv";
+
     // Every token (access and refresh) in the sandbox's saved state.
     std::vector<std::string> issued_tokens()
     {
@@ -124,11 +135,7 @@ TEST_F(secrets, the_running_daemon_is_not_dumpable_and_its_memory_is_closed_to_i
     if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the daemon as another user";
     write_config();
     // Run as nobody: the directory is theirs (root would see through every check).
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir.path()))
-        ASSERT_EQ(::chown(entry.path().c_str(), nobody, nobody), 0);
-    ASSERT_EQ(::chown(dir.path().c_str(), nobody, nobody), 0);
-    const std::string setpriv = "/usr/bin/setpriv";
-    ASSERT_TRUE(std::filesystem::exists(setpriv)) << "util-linux's setpriv is needed";
+    give_dir_to_nobody();
     auto as_nobody = [&](std::vector<std::string> command) {
         std::vector<std::string> args{"--reuid=65534", "--regid=65534", "--clear-groups"};
         args.insert(args.end(), command.begin(), command.end());
@@ -165,6 +172,48 @@ TEST_F(secrets, the_running_daemon_is_not_dumpable_and_its_memory_is_closed_to_i
 
     daemon.send_signal(SIGTERM);
     EXPECT_TRUE(daemon.wait().ok()) << daemon.err();
+}
+
+// Issue 16, item 7: `paymand ask` and `paymand auth test` stayed dumpable, and kept the secret
+// in their environment: another process of the same user could read it from
+// /proc/PID/environ or their memory. Both run here as nobody, caught mid-request by a stalled
+// sandbox, with the secret in PAYMAN_CLIENT_SECRET and in the variable the configuration names.
+TEST_F(secrets, ask_and_auth_test_are_not_dumpable_and_drop_the_secret_from_their_environment)
+{
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to run the commands as another user";
+    write_config();
+    give_dir_to_nobody();
+
+    struct command_case {
+        std::vector<std::string> args;
+        std::string stalled_endpoint;
+        std::function<std::int64_t()> requests;
+    };
+    const command_case cases[] = {
+        {{"ask", "--config", config_path().string(), "list all payees"},
+         "tasks",
+         [&] { return tasks_sent(); }},
+        {{"auth", "test", "--config", config_path().string()},
+         "token",
+         [&] { return token_requests(); }},
+    };
+    for (const auto& c : cases) {
+        sandbox->clear_faults();
+        inject(R"({"endpoint":")" + c.stalled_endpoint + R"(","action":"stall"})");
+        const auto before = c.requests();
+        auto params = paymand_args(
+            {"--reuid=65534", "--regid=65534", "--clear-groups", our_binary("paymand").string()});
+        params.args.insert(params.args.end(), c.args.begin(), c.args.end());
+        params.env.push_back("PAYMAN_CLIENT_SECRET=" + std::string(sandbox_client_secret));
+        child_process command(setpriv, params);
+        // The request is with the sandbox: the secret was read and used.
+        ASSERT_TRUE(eventually([&] { return c.requests() > before; })) << command.err();
+        EXPECT_EQ(proc_owner(command.pid(), "mem"), 0u) << c.args[0] << " is dumpable";
+        EXPECT_EQ(proc_owner(command.pid(), "environ"), 0u) << c.args[0];
+        const auto environ = read_file("/proc/" + std::to_string(command.pid()) + "/environ");
+        EXPECT_THAT(environ, Not(HasSubstr(std::string(sandbox_client_secret)))) << c.args[0];
+        EXPECT_THAT(environ, HasSubstr("PATH=")) << "the rest of the environment is kept";
+    }
 }
 
 }  // namespace

@@ -70,6 +70,7 @@ TEST_P(payment_fault, has_the_expected_outcome_in_the_audit_log_and_the_ledger)
         EXPECT_THAT(result.err, HasSubstr("paymand audit resolve"));
     }
     EXPECT_TRUE(verify().status.ok());
+    EXPECT_THAT(result.err, testing::Not(HasSubstr("UNWRITABLE"))) << "an answer is no audit fault";
 }
 
 // Not executed by the sandbox and refused with a status: the request reached the server, so
@@ -117,7 +118,29 @@ INSTANTIATE_TEST_SUITE_P(
                      2},
         payment_case{"token_revoked_mid_run_gets_one_refresh_and_one_resend",
                      R"({"endpoint":"tasks","action":"revoke_tokens"})", "result", "completed", 1,
-                     2}),
+                     2},
+        // Hostile answers (issue 16; docs/reliability.md, "Threat model"). The payment was
+        // made, the answer is not one to believe: in doubt, and the audit log takes it.
+        payment_case{"task_id_of_70_kib_is_in_doubt_not_an_audit_fault",
+                     R"({"endpoint":"tasks","action":"forge_task_id","size":71680})", "in_doubt",
+                     "", 1, 1},
+        payment_case{"both_error_and_result_is_in_doubt",
+                     R"({"endpoint":"tasks","action":"error_and_result"})", "in_doubt", "", 1, 1},
+        // Retry-After beyond any number: saturated, past the occurrence's deadline, so not
+        // retried at once (it was: the number did not parse) but failed, nothing paid.
+        payment_case{"retry_after_beyond_any_number_is_not_retried_at_once",
+                     R"({"endpoint":"tasks","action":"status","status":429,
+                         "retry_after_text":"99999999999999999999","count":10})",
+                     "failed", "", 0, 1},
+        // Tokens are checked when they arrive: nothing is sent with them, and the intent gets
+        // its outcome (failed) instead of a header split or an exception.
+        payment_case{"token_with_cr_lf_is_refused_before_any_ask",
+                     R"({"endpoint":"token","action":"forge_token",
+                         "text":"tok\r\nx-injected: 1","count":10})",
+                     "failed", "", 0, 0},
+        payment_case{"token_of_a_megabyte_is_refused_before_any_ask",
+                     R"({"endpoint":"token","action":"forge_token","size":1000000,"count":10})",
+                     "failed", "", 0, 0}),
     [](const testing::TestParamInfo<payment_case>& info) { return info.param.name; });
 
 // ---- a balance read (rule `guarded`) under one fault ------------------------------------

@@ -20,6 +20,23 @@ protected:
         return config;
     }
 
+    // Asks "list all payees" of a sandbox serving `cert`, by the host name localhost.
+    ask_outcome ask_localhost(const std::filesystem::path& cert, const std::filesystem::path& key)
+    {
+        sandbox_process sb(params_with([&](sandbox_params& p) {
+            p.cert_file = cert;
+            p.key_file = key;
+        }));
+        auto config = tls_config(sb);
+        auto url = sb.base_url();
+        config.base_url = "https://localhost" + url.substr(url.find(':', 8));
+        auto c = credentials_client(sb, config);
+        auto r = ask(c, "list all payees");
+        tokens_requested = stat(sb, "requests.token");
+        return r;
+    }
+    std::int64_t tokens_requested = 0;
+
     temp_dir dir;
     tls_files files;
 };
@@ -42,15 +59,7 @@ TEST_F(tls, asks_over_https_with_the_test_ca)
 
 TEST_F(tls, verifies_a_host_name_with_sni)
 {
-    sandbox_process sb(params_with([&](sandbox_params& p) {
-        p.cert_file = files.server_cert;
-        p.key_file = files.server_key;
-    }));
-    auto config = tls_config(sb);
-    auto url = sb.base_url();
-    config.base_url = "https://localhost" + url.substr(url.find(':', 8));
-    auto c = credentials_client(sb, config);
-    auto r = ask(c, "list all payees");
+    auto r = ask_localhost(files.server_cert, files.server_key);
     ASSERT_TRUE(r) << r.error().what();
 }
 
@@ -67,6 +76,18 @@ TEST_F(tls, refuses_a_certificate_for_another_host)
     EXPECT_EQ(r.error().code, payman_errc::tls_failed);
     EXPECT_NE(r.error().message.find("mismatch"), std::string::npos) << r.error().message;
     EXPECT_EQ(stat(sb, "requests.token"), 0);
+}
+
+// Issue 16, item 13: a certificate with CN=localhost and no subjectAltName used to be matched on
+// its CN.
+TEST_F(tls, refuses_a_certificate_without_a_subject_alt_name)
+{
+    auto r = ask_localhost(files.cn_only_cert, files.cn_only_key);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, error_class::not_sent);
+    EXPECT_EQ(r.error().code, payman_errc::tls_failed);
+    EXPECT_NE(r.error().message.find("mismatch"), std::string::npos) << r.error().message;
+    EXPECT_EQ(tokens_requested, 0);
 }
 
 TEST_F(tls, refuses_a_certificate_from_an_unknown_ca)

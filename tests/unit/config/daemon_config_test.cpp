@@ -152,6 +152,30 @@ TEST(daemon_config, secret_source_names_exactly_one_place)
     EXPECT_EQ(q.config->client_secret.name, "/etc/paymand/secret");
 }
 
+// Issue 16, item 1: the secret written inline was quoted by the error ("got \"pmsk_...\""), and
+// so by `check`, `run` and the reload error in the journal.
+TEST(daemon_config, no_diagnostic_quotes_what_is_written_under_client_secret)
+{
+    const std::string secret = "pmsk_live_0123456789abcdef";
+    for (std::string shape :
+         {secret, "\"" + secret + "\"", "{" + secret + "}", "{" + secret + ": x}",
+          "[" + secret + "]", "{env: " + secret + "-x}", "{env: [" + secret + "]}",
+          "{file: {" + secret + ": 1}}", "{credential: a/" + secret + "}",
+          "{env: A, value: " + secret + "}", "{env: A, " + secret + ": 1}", "|\n    " + secret}) {
+        std::string text = minimal;
+        text.insert(text.find("rules_directory"), "  client_secret: " + shape + "\n");
+        auto p = parse(text);
+        EXPECT_FALSE(p.config) << shape;
+        EXPECT_THAT(p.errors, HasSubstr("client_secret")) << shape;
+        EXPECT_EQ(p.errors.find("0123456789abcdef"), std::string::npos) << p.errors;
+    }
+    std::string env = minimal;
+    env.insert(env.find("rules_directory"), "  client_secret: {env: PAYMAN_SECRET_2}\n");
+    auto ok = parse(env);
+    ASSERT_TRUE(ok.config) << ok.errors;
+    EXPECT_EQ(ok.config->client_secret.name, "PAYMAN_SECRET_2");
+}
+
 TEST(daemon_config, prompt_overrides_are_validated_at_load)
 {
     std::string text = minimal;

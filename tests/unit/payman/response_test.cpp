@@ -2,6 +2,9 @@
 
 #include "paymand/payman/protocol.hpp"
 
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+
 #include <gtest/gtest.h>
 
 namespace paymand::payman {
@@ -284,7 +287,6 @@ TEST(retry_after, reads_seconds_and_http_dates)
     EXPECT_FALSE(parse_retry_after("-1", now));
     EXPECT_FALSE(parse_retry_after("soon", now));
     EXPECT_FALSE(parse_retry_after("Tue, 31 Feb 2026 08:01:00 GMT", now));
-    EXPECT_FALSE(parse_retry_after("99999999999999999999999", now));
 }
 
 TEST(diagnostics, are_sanitized_and_capped_on_a_utf8_boundary)
@@ -318,6 +320,174 @@ TEST(client_error, what_names_the_class_and_keeps_server_text_apart)
                    .message = "server error (HTTP 500)",
                    .diagnostics = "boom"};
     EXPECT_EQ(e.what(), "unknown outcome: server error (HTTP 500) [server said: boom]");
+}
+
+// --- what a lying server can put in an answer (issue 16; docs/reliability.md, "Threat
+// model"): tokens that would split a header, task ids that would not fit a record, answers with
+// both an error and a result, Retry-After beyond any number, echoes of the secret in every
+// disguise ---
+std::string token_body(std::string_view access)
+{
+    return R"({"accessToken":")" + std::string(access) + R"(","expiresIn":3600})";
+}
+
+TEST(hostile_token, a_token_with_cr_lf_or_a_space_is_refused_when_it_arrives)
+{
+    for (std::string token : {R"(at-1\r\nx-injected: 1)", R"(at-1\nPOST /x HTTP/1.1)", "at 1",
+                              R"(at\u00001)", "at;1", R"(at\"1)", "=abc", "a=b"}) {
+        auto r = parse_token_response(reply(200, token_body(token)));
+        ASSERT_FALSE(r) << token;
+        EXPECT_EQ(r.error().kind, error_class::not_sent);
+        EXPECT_EQ(r.error().code, payman_errc::token_response_invalid) << token;
+    }
+    // token68 as RFC 6750 has it, padding included.
+    for (std::string token : {"at-1", "eyJh.bGc~_+/9", "abc==", "A"}) {
+        auto r = parse_token_response(reply(200, token_body(token)));
+        EXPECT_TRUE(r) << token;
+    }
+}
+
+TEST(hostile_token, a_megabyte_token_is_refused_with_its_size)
+{
+    auto r = parse_token_response(reply(200, token_body(std::string(1 << 20, 'A'))));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, payman_errc::token_response_invalid);
+    EXPECT_NE(r.error().message.find("1048576 bytes"), std::string::npos) << r.error().message;
+    EXPECT_TRUE(parse_token_response(reply(200, token_body(std::string(max_token_size, 'A')))));
+    EXPECT_FALSE(
+        parse_token_response(reply(200, token_body(std::string(max_token_size + 1, 'A')))));
+}
+
+TEST(hostile_token, a_refresh_token_that_is_not_token68_is_refused)
+{
+    auto r = parse_token_response(
+        reply(200, R"({"accessToken":"at","expiresIn":60,"refreshToken":"rt\r\nx: y"})"));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, payman_errc::token_response_invalid);
+}
+
+std::string completed_with_id(std::string_view id)
+{
+    return R"({"jsonrpc":"2.0","id":"req-1","result":{"id":")" + std::string(id) +
+           R"(","sessionId":"ses-1","status":{"state":"completed"},"artifacts":[]},"error":null})";
+}
+
+TEST(hostile_answer, an_oversized_task_id_is_an_unknown_outcome)
+{
+    auto r = parse_ask_response(reply(200, completed_with_id(std::string(70 * 1024, 'T'))), "req-1",
+                                now);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, error_class::unknown_outcome);
+    EXPECT_EQ(r.error().code, payman_errc::malformed_response);
+    EXPECT_LT(r.error().what().size(), 1024u);
+    EXPECT_TRUE(
+        parse_ask_response(reply(200, completed_with_id(std::string(256, 'T'))), "req-1", now));
+    auto control =
+        parse_ask_response(reply(200, completed_with_id(R"(tsk\u009b31m)")), "req-1", now);
+    ASSERT_FALSE(control);
+    EXPECT_EQ(control.error().kind, error_class::unknown_outcome);
+}
+
+TEST(hostile_answer, both_error_and_result_is_an_unknown_outcome)
+{
+    auto r = parse_ask_response(reply(200, R"({"jsonrpc":"2.0","id":"req-1",
+        "result":{"id":"tsk-1","status":{"state":"completed"}},
+        "error":{"code":-32603,"message":"Internal error"}})"),
+                                "req-1", now);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().kind, error_class::unknown_outcome);
+    EXPECT_EQ(r.error().code, payman_errc::malformed_response);
+}
+
+TEST(hostile_answer, an_error_without_an_integer_code_is_an_unknown_outcome)
+{
+    for (std::string error :
+         {R"({"message":"x"})", R"({"code":"1","message":"x"})", R"({"code":1.5,"message":"x"})"}) {
+        auto r = parse_ask_response(
+            reply(200, R"({"jsonrpc":"2.0","id":"req-1","error":)" + error + "}"), "req-1", now);
+        ASSERT_FALSE(r) << error;
+        EXPECT_EQ(r.error().kind, error_class::unknown_outcome) << error;
+    }
+}
+
+TEST(hostile_retry_after, saturates_instead_of_overflowing)
+{
+    EXPECT_EQ(parse_retry_after("99999999999999999999", now), max_retry_after);
+    EXPECT_EQ(parse_retry_after(std::string(400, '9'), now), max_retry_after);
+    EXPECT_EQ(parse_retry_after("9223372036854775807", now), max_retry_after);
+    EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), max_retry_after);
+    EXPECT_EQ(parse_retry_after("31622400", now), max_retry_after);
+    EXPECT_EQ(parse_retry_after("31622399", now), 31622399s);
+    auto e = classify_status(reply(429, "{}", {{http::field::retry_after, "99999999999999999999"}}),
+                             now);
+    EXPECT_EQ(e.retry_after, max_retry_after);
+}
+
+redaction of_secret(std::string_view secret_value)
+{
+    redaction r;
+    r.add(secret_value);
+    r.add_basic("pm-test-client", secret_value);
+    return r;
+}
+
+constexpr std::string_view hostile_secret = "pmsk_live_0123456789abcdefXYZ";
+
+TEST(hostile_diagnostics, the_secret_is_redacted_before_the_cut)
+{
+    const auto held = of_secret(hostile_secret);
+    // The secret straddles the 512-byte cut: before, its first half was kept.
+    for (std::size_t at : {495u, 500u, 505u, 509u}) {
+        std::string body(at, 'x');
+        body += hostile_secret;
+        body += std::string(100, 'y');
+        auto e = classify_status(reply(500, body), now, held);
+        EXPECT_EQ(e.diagnostics.find("pmsk"), std::string::npos) << at << ": " << e.diagnostics;
+        EXPECT_EQ(e.diagnostics.find("0123456789"), std::string::npos) << at;
+        EXPECT_LE(e.diagnostics.size(), max_diagnostics_size);
+    }
+}
+
+TEST(hostile_diagnostics, case_spacing_base64_and_the_basic_header_are_redacted)
+{
+    const auto held = of_secret(hostile_secret);
+    const std::string disguises[] = {
+        "PMSK_LIVE_0123456789ABCDEFxyz",
+        "pmsk_live_01234\r\n56789abcdefXYZ",
+        "pmsk_live_01234 \t 56789abcdefXYZ",
+        // base64 of the secret, standard and URL-safe
+        "cG1za19saXZlXzAxMjM0NTY3ODlhYmNkZWZYWVo=",
+        "cG1za19saXZlXzAxMjM0NTY3ODlhYmNkZWZYWVo",
+        // Basic base64("pm-test-client:" + secret)
+        "Basic cG0tdGVzdC1jbGllbnQ6cG1za19saXZlXzAxMjM0NTY3ODlhYmNkZWZYWVo=",
+        // the body ends inside the secret
+        "echo: pmsk_live_012345",
+    };
+    for (const auto& d : disguises) {
+        auto e = classify_status(
+            reply(502, R"({"errorMessage":")" +
+                           boost::json::serialize(boost::json::string(d)).substr(1) + "}"),
+            now, held);
+        EXPECT_NE(e.diagnostics.find("[redacted]"), std::string::npos)
+            << d << " -> " << e.diagnostics;
+        for (std::string_view piece : {"0123456789", "56789abc", "YWJjZGVm", "NTY3ODlh"})
+            EXPECT_EQ(e.diagnostics.find(piece), std::string::npos) << d << " -> " << e.diagnostics;
+        auto raw = classify_status(reply(502, "says " + d), now, held);
+        EXPECT_NE(raw.diagnostics.find("[redacted]"), std::string::npos) << raw.diagnostics;
+    }
+    // Text that merely looks alike is kept.
+    auto e = classify_status(reply(500, "pmsk_live_ other words"), now, held);
+    EXPECT_EQ(e.diagnostics, "pmsk_live_ other words");
+}
+
+TEST(hostile_diagnostics, a_jsonrpc_error_message_is_redacted_too)
+{
+    const auto held = of_secret(hostile_secret);
+    auto r = parse_ask_response(reply(200, R"({"jsonrpc":"2.0","id":"req-1","error":{"code":-1,
+        "message":"bad secret PMSK_LIVE_0123456789ABCDEFXYZ"}})"),
+                                "req-1", now, held);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().diagnostics, "bad secret [redacted]");
 }
 
 }  // namespace

@@ -153,3 +153,21 @@ TEST(payment_read, success_question_is_not_success)
 
 }  // namespace
 }  // namespace paymand::reply
+
+namespace paymand::reply {
+namespace {
+
+// Issue 16, item 3: what the reader takes from a reply goes into records; a hostile figure of
+// 60 KB must not make a record that the audit log cannot take.
+TEST(payment_claims, a_huge_figure_is_bounded)
+{
+    const std::string reply = "I sent " + std::string(60000, '1') + ".00 TSD to John Doe.";
+    auto r = read_payment(reply, "completed");
+    ASSERT_TRUE(r.claimed_figure);
+    EXPECT_LE(r.claimed_figure->size(), 128u);
+    ASSERT_TRUE(r.claimed_payee);
+    EXPECT_EQ(*r.claimed_payee, "John Doe");
+}
+
+}  // namespace
+}  // namespace paymand::reply
