@@ -12,7 +12,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::array<std::pair<std::string_view, fault_action>, 11> action_names{{
+constexpr std::array<std::pair<std::string_view, fault_action>, 12> action_names{{
     {"status", fault_action::status},
     {"delay", fault_action::delay},
     {"reset_before_read", fault_action::reset_before_read},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<std::string_view, fault_action>, 11> action_names
     {"jsonrpc_error", fault_action::jsonrpc_error},
     {"expire_tokens", fault_action::expire_tokens},
     {"revoke_tokens", fault_action::revoke_tokens},
+    {"replace_reply", fault_action::replace_reply},
 }};
 
 constexpr std::string_view endpoints[] = {"token", "tasks", "authorize", "any"};
@@ -84,6 +85,9 @@ json::object fault::to_json() const
     case fault_action::jsonrpc_error:
         o["code"] = code;
         break;
+    case fault_action::replace_reply:
+        o["text"] = text;
+        break;
     default:
         break;
     }
@@ -131,7 +135,7 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
     if (named == action_names.end()) {
         error = "'action' must be one of status, delay, reset_before_read, reset_after_read, "
                 "truncate, malformed_json, huge_body, stall, jsonrpc_error, expire_tokens, "
-                "revoke_tokens";
+                "revoke_tokens, replace_reply";
         return std::nullopt;
     }
     f.action = named->second;
@@ -150,6 +154,9 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
         break;
     case fault_action::jsonrpc_error:
         allowed.push_back("code");
+        break;
+    case fault_action::replace_reply:
+        allowed.push_back("text");
         break;
     default:
         break;
@@ -208,6 +215,18 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
             auto c = integer_field(o, "code", -32768, 32767, error);
             if (!c) return std::nullopt;
             f.code = *c;
+        }
+        break;
+    }
+    case fault_action::replace_reply: {
+        if (f.endpoint != "tasks") {
+            error = "action 'replace_reply' applies only to endpoint 'tasks'";
+            return std::nullopt;
+        }
+        if (!text("text", f.text)) return std::nullopt;
+        if (f.text.empty() || f.text.size() > 65'536) {
+            error = "action 'replace_reply' needs 'text' (1 to 65536 bytes)";
+            return std::nullopt;
         }
         break;
     }

@@ -26,6 +26,7 @@ enum class fault_action {
     jsonrpc_error,      // answer a JSON-RPC error object with `code`; nothing executed
     expire_tokens,      // expire every access token, then handle the request normally
     revoke_tokens,      // revoke every access and refresh token, then handle normally
+    replace_reply,      // tasks only: execute, then answer with `text` as the agent's reply
 };
 
 std::string_view to_string(fault_action action);
@@ -42,6 +43,7 @@ struct fault {
     std::int64_t delay_ms = 0;
     std::int64_t size = 0;
     std::int64_t code = -32603;
+    std::string text;  // replace_reply: the reply text sent instead of the agent's
 
     boost::json::object to_json() const;
 };
