@@ -272,10 +272,10 @@ std::optional<policy> load_policy_file(const std::filesystem::path& path, const 
 std::string wallet_refusal(const policy& pol, std::string_view wallet)
 {
     if (pol.wallets.empty())
-        return fmt::format("wallet \"{}\" is not in the wallets allow-list: the config has no "
+        return fmt::format("wallet {} is not in the wallets allow-list: the config has no "
                            "wallets: key, so no rule may name a wallet; the admin must add "
-                           "`wallets: [\"{}\"]` to the configuration",
-                           wallet, wallet);
+                           "`wallets: [{}]` to the configuration",
+                           yaml::quote_value(wallet), yaml::quote_value(wallet));
     std::string listed;
     const std::string* nearest = nullptr;
     std::size_t best = 3;  // suggest only within two edits
@@ -288,12 +288,12 @@ std::string wallet_refusal(const policy& pol, std::string_view wallet)
         }
     }
     if (nearest != nullptr)
-        return fmt::format("wallet \"{}\" is not in the wallets allow-list of the config; did "
+        return fmt::format("wallet {} is not in the wallets allow-list of the config; did "
                            "you mean \"{}\"?",
-                           wallet, *nearest);
-    return fmt::format("wallet \"{}\" is not in the wallets allow-list of the config (listed: "
+                           yaml::quote_value(wallet), *nearest);
+    return fmt::format("wallet {} is not in the wallets allow-list of the config (listed: "
                        "{}); the admin must add it under wallets:",
-                       wallet, listed);
+                       yaml::quote_value(wallet), listed);
 }
 
 policy permissive_policy()

@@ -282,12 +282,17 @@ std::optional<pay_action> rule_parser::parse_pay(const yaml::field& f, const std
 std::optional<std::string> rule_parser::read_wallet(const yaml::field* f)
 {
     if (f == nullptr) return std::nullopt;
-    auto wallet = detail::read_safe_text(in_, *f, detail::text_kind::wallet);
-    if (wallet && !policy_.allows_wallet(*wallet)) {
-        in_.error(*f, wallet_refusal(policy_, *wallet));
-        return std::nullopt;
+    // Structure first: a name the admin did not list is refused as such, whatever its words
+    // (the listed names passed the safe-text grammar when the config was loaded).
+    if (!policy_.any_wallet) {
+        auto wallet = in_.text(*f);
+        if (wallet && !policy_.allows_wallet(*wallet)) {
+            in_.error(*f, wallet_refusal(policy_, *wallet));
+            return std::nullopt;
+        }
+        return wallet;
     }
-    return wallet;
+    return detail::read_safe_text(in_, *f, detail::text_kind::wallet);
 }
 
 void rule_parser::check_against_limits(const pay_action& pay, const yaml::mapping& m,

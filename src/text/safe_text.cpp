@@ -336,6 +336,10 @@ private:
 
         std::size_t i = w.begin;
         if (units_[i].cp == '#' && n > 1 && is_core(units_[i + 1])) ++i;
+        if (units_[i].cp == ':')
+            return error(text_errc::role_marker, i,
+                         "a ':' standing apart reads as a speaker label (as in 'User :'); in a "
+                         "memo ':' may only join, as in 12:30");
         if (units_[i].kind == unit_kind::punct)
             return error(text_errc::misplaced_punctuation, i,
                          fmt::format("{} at the start of a word", describe(units_[i].cp)));
