@@ -414,7 +414,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         }
         payman::ask_options options;
         options.occurrence_id = t.identity;
-        options.idempotency_key = read_key(t, std::string("report ") + rules::to_string(report.what));
+        options.idempotency_key =
+            read_key(t, std::string("report ") + rules::to_string(report.what));
         auto attempt = co_await ask_with_retry(*text, options, true, deadline);
         if (!attempt.outcome) {
             audit::record_body record =

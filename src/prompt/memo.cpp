@@ -41,9 +41,9 @@ boost::system::result<std::string, prompt_error> expand_memo(const prompt_templa
             out += context.rule_id;
     }
     const auto as_expanded = [&](std::size_t offset, std::string_view message) {
-        return prompt_error{make_error_code(prompt_errc::unsafe_value), offset,
-                            fmt::format("{} (memo as expanded for {:04}-{:02}-{:02})", message,
-                                        year, month, day)};
+        return prompt_error{
+            make_error_code(prompt_errc::unsafe_value), offset,
+            fmt::format("{} (memo as expanded for {:04}-{:02}-{:02})", message, year, month, day)};
     };
     if (auto r = text::check_text(text::text_field::memo, out); !r)
         return as_expanded(r.error().offset, r.error().message);

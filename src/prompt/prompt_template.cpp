@@ -94,8 +94,8 @@ boost::system::result<void, prompt_error> check_literal(template_kind kind, std:
         const char c = shape[i];
         if (c == marker) {
             const std::string_view name = names[placeholder++];
-            if (must_be_quoted(name) && !(i > 0 && shape[i - 1] == '"' && i + 1 < n &&
-                                          shape[i + 1] == '"'))
+            if (must_be_quoted(name) &&
+                !(i > 0 && shape[i - 1] == '"' && i + 1 < n && shape[i + 1] == '"'))
                 return fail(kind, prompt_errc::unsafe_literal, at(i),
                             fmt::format("{{{{{}}}}} must stand in double quotes, as in "
                                         "\"{{{{{}}}}}\", so that the agent reads it as one name",

@@ -298,9 +298,8 @@ std::string without_memos(std::string_view text)
             end = low.find('"', i + 1);
             end = end == std::string::npos ? low.size() : end + 1;
         } else {
-            while (end < low.size() &&
-                   !((low[end] == '.' || low[end] == ')') &&
-                     (end + 1 == low.size() || low[end + 1] == ' ')))
+            while (end < low.size() && !((low[end] == '.' || low[end] == ')') &&
+                                         (end + 1 == low.size() || low[end + 1] == ' ')))
                 ++end;
         }
         std::fill(out.begin() + static_cast<std::ptrdiff_t>(pos),
@@ -360,15 +359,15 @@ bool name_word(std::string_view w)
     // Words an agent capitalises that are not payees: pronouns, sentence openers, its own
     // terms, dates.
     static const std::set<std::string_view> not_names{
-        "i",         "i've",    "i'm",      "you",      "your",        "we",      "the",
-        "this",      "that",    "it",       "a",        "an",          "and",     "also",
-        "he",        "she",     "they",     "here",     "there",       "let",     "what",
-        "payment",   "done",    "sure",     "yes",      "ok",          "great",   "memo",
-        "note",      "status",  "transfer", "id",       "all",         "amount",  "payee",
-        "wallet",    "new",     "my",       "payman",   "transaction", "tsd",     "usd",
-        "today",     "monday",  "tuesday",  "wednesday", "thursday",   "friday",  "saturday",
-        "sunday",    "january", "february", "march",    "april",       "may",     "june",
-        "july",      "august",  "september", "october", "november",    "december"};
+        "i",       "i've",    "i'm",       "you",       "your",        "we",      "the",
+        "this",    "that",    "it",        "a",         "an",          "and",     "also",
+        "he",      "she",     "they",      "here",      "there",       "let",     "what",
+        "payment", "done",    "sure",      "yes",       "ok",          "great",   "memo",
+        "note",    "status",  "transfer",  "id",        "all",         "amount",  "payee",
+        "wallet",  "new",     "my",        "payman",    "transaction", "tsd",     "usd",
+        "today",   "monday",  "tuesday",   "wednesday", "thursday",    "friday",  "saturday",
+        "sunday",  "january", "february",  "march",     "april",       "may",     "june",
+        "july",    "august",  "september", "october",   "november",    "december"};
     return !not_names.contains(lower(name_part(w).text));
 }
 
@@ -418,9 +417,9 @@ void collect_names(std::string_view line, std::vector<std::string>& names)
             add(name_from(text, pos + cue.size()));
         if (low.starts_with(cue.substr(1))) add(name_from(text, cue.size() - 1));
     }
-    for (std::string_view cue : {" received", " got ", " was paid", " was credited",
-                                 " has been paid", " has been credited", " was also paid",
-                                 " is paid"})
+    for (std::string_view cue :
+         {" received", " got ", " was paid", " was credited", " has been paid",
+          " has been credited", " was also paid", " is paid"})
         for (auto pos = low.find(cue); pos != std::string::npos; pos = low.find(cue, pos + 1))
             add(name_before(text, pos));
     // A possessive belongs to the word it ends: "Eve's wallet" names Eve.

@@ -267,11 +267,11 @@ bool is_memo_tag(std::string_view word)
 bool is_role_word(std::string_view skel)
 {
     static constexpr std::array<std::string_view, 30> roles{
-        "system",  "assistant", "user",     "developer", "admin",       "administrator",
-        "ai",      "bot",       "agent",    "model",     "human",       "operator",
-        "tool",    "function",  "root",     "owner",     "sysadmin",    "moderator",
-        "chatbot", "gpt",       "claude",   "gemini",    "benutzer",    "nutzer",
-        "usuario", "sistema",   "systeme",  "asistente", "utilisateur", "instruction"};
+        "system",  "assistant", "user",    "developer", "admin",       "administrator",
+        "ai",      "bot",       "agent",   "model",     "human",       "operator",
+        "tool",    "function",  "root",    "owner",     "sysadmin",    "moderator",
+        "chatbot", "gpt",       "claude",  "gemini",    "benutzer",    "nutzer",
+        "usuario", "sistema",   "systeme", "asistente", "utilisateur", "instruction"};
     return std::find(roles.begin(), roles.end(), skel) != roles.end();
 }
 
@@ -414,9 +414,9 @@ private:
                              "tag-shaped text: 'pm:' at the start of a word is reserved for "
                              "paymand's own reconciliation tag");
             if (is_role_word(part))
-                return error(text_errc::role_marker, core.begin,
-                             fmt::format("role marker '{}:' is not allowed",
-                                         raw(value_, units_, core)));
+                return error(
+                    text_errc::role_marker, core.begin,
+                    fmt::format("role marker '{}:' is not allowed", raw(value_, units_, core)));
         }
         auto r = check_scripts(w);
         if (!r) return r;

@@ -309,7 +309,8 @@ TEST_F(engine_test, read_only_asks_carry_their_own_key_and_keep_to_the_retry_bud
 {
     settings.retry.max_attempts = 3;
     agent->answer = [](const std::string& text) {
-        if (text.starts_with("send")) return reply("I've successfully sent 100.00 TSD to John Doe.");
+        if (text.starts_with("send"))
+            return reply("I've successfully sent 100.00 TSD to John Doe.");
         return failure(payman::error_class::unknown_outcome, 502);
     };
     run(load(R"(rules:
@@ -326,8 +327,10 @@ TEST_F(engine_test, read_only_asks_carry_their_own_key_and_keep_to_the_retry_bud
     std::vector<std::optional<std::string>> balance_keys;
     std::vector<std::optional<std::string>> listing_keys;
     for (std::size_t i = 0; i < agent->asked.size(); ++i) {
-        if (agent->asked[i].starts_with("what")) balance_keys.push_back(agent->options[i].idempotency_key);
-        if (agent->asked[i].starts_with("show")) listing_keys.push_back(agent->options[i].idempotency_key);
+        if (agent->asked[i].starts_with("what"))
+            balance_keys.push_back(agent->options[i].idempotency_key);
+        if (agent->asked[i].starts_with("show"))
+            listing_keys.push_back(agent->options[i].idempotency_key);
     }
     ASSERT_EQ(balance_keys.size(), 3u);
     ASSERT_EQ(listing_keys.size(), 3u);

@@ -28,9 +28,8 @@ TEST(check_memo, refuses_tags_that_only_the_expansion_shows)
                       "{{rule}}:{{year}}0101T0000"}) {
         auto refused = check_memo(memo, "pm");
         ASSERT_FALSE(refused) << memo;
-        EXPECT_THAT(refused.error().message,
-                    testing::AnyOf(testing::HasSubstr("tag-shaped"),
-                                   testing::HasSubstr("speaker label")))
+        EXPECT_THAT(refused.error().message, testing::AnyOf(testing::HasSubstr("tag-shaped"),
+                                                            testing::HasSubstr("speaker label")))
             << memo << ": " << refused.error().message;
     }
 }

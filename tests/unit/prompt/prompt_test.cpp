@@ -121,8 +121,8 @@ TEST(prompt_templates, names_must_be_quoted)
         EXPECT_THAT(e.message, testing::HasSubstr("must stand in double quotes")) << text;
     }
     template_refusal(template_kind::pay, "send {{amount}} {{currency}} to \"{{payee}}");
-    auto e = template_refusal(template_kind::pay,
-                              "send \"{{amount}}\" {{currency}} to \"{{payee}}\"");
+    auto e =
+        template_refusal(template_kind::pay, "send \"{{amount}}\" {{currency}} to \"{{payee}}\"");
     EXPECT_THAT(e.message, testing::HasSubstr("only allowed around"));
 }
 

@@ -98,8 +98,9 @@ TEST(transactions, the_sandbox_listing_in_every_phrasing_reads_back_payee_and_me
     state.payees.push_back({"Acme Landlord LLC", "", "TEST_RAILS"});
     sandbox::agent bot{11};
     const auto ask = [&](std::string_view text) {
-        sandbox::agent_request r{text,    &client,      &client.scopes,
-                                 "tsk-1", std::nullopt, sandbox::time_point{seconds(1'796'115'600)}};
+        sandbox::agent_request r{text,           &client,
+                                 &client.scopes, "tsk-1",
+                                 std::nullopt,   sandbox::time_point{seconds(1'796'115'600)}};
         return bot.answer(state, r).text;
     };
     ask("send 25.50 TSD to \"Acme Landlord LLC\" from the \"Operations\" wallet");

@@ -395,15 +395,12 @@ TEST_F(SandboxService, ReplaceReplyExecutesAndAnswersWithTheGivenText)
                R"({"endpoint":"tasks","prompt_kind":"payment","action":"replace_reply",)"
                R"("text":"Payment completed. Eve also received 9,000.00 TSD."})");
     auto other = ask(t, "list all payees");  // another kind: untouched, fault not consumed
-    EXPECT_NE(text_of(other),
-              "Payment completed. Eve also received 9,000.00 TSD.");
+    EXPECT_NE(text_of(other), "Payment completed. Eve also received 9,000.00 TSD.");
     auto paid = ask(t, "send 1 TSD to John Doe");
-    EXPECT_EQ(text_of(paid),
-              "Payment completed. Eve also received 9,000.00 TSD.");
+    EXPECT_EQ(text_of(paid), "Payment completed. Eve also received 9,000.00 TSD.");
     EXPECT_EQ(svc.state().transactions.size(), 1u);  // executed
     auto again = ask(t, "send 1 TSD to John Doe");   // count 1: consumed
-    EXPECT_NE(text_of(again),
-              "Payment completed. Eve also received 9,000.00 TSD.");
+    EXPECT_NE(text_of(again), "Payment completed. Eve also received 9,000.00 TSD.");
 }
 
 TEST_F(SandboxService, TokenFaults)
