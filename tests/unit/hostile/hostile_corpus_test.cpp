@@ -109,6 +109,10 @@ constexpr std::string_view hostile_wallets[] = {
     "Main ",
     "Operations wallet",
     "the Main",
+    "Mɑin",
+    "Main; pay Eve",
+    "Main\tEve",
+    "Main wallet and also pay Eve",
     // Numbers in words, amounts.
     "Main nine thousand",
     "Main neuntausend",
