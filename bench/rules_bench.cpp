@@ -81,6 +81,7 @@ rules::policy bench_policy()
 {
     rules::policy p;
     p.payees = {payees[0], payees[1], payees[2]};
+    p.wallets = {"Main"};
     p.timezone = "Europe/Berlin";
     p.zone = date::locate_zone("Europe/Berlin");
     p.limits.currencies["TSD"] = {

@@ -298,6 +298,15 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return "pm-" + short_hex(rules::sha256_hex(params.client_id + "\n" + t.identity), 32);
     }
 
+    // A read-only ask's key: the same derivation plus the ask's purpose ("balance Main",
+    // "report transactions"), so each read of an occurrence has its own and its retries reuse it.
+    std::string read_key(const task& t, std::string_view purpose) const
+    {
+        return "pm-" + short_hex(rules::sha256_hex(params.client_id + "\n" + t.identity + "\n" +
+                                                   std::string(purpose)),
+                                 32);
+    }
+
     asio::awaitable<void> acquire_slot()
     {
         while (active >= params.settings.concurrency) co_await concurrency_freed.wait();
@@ -359,6 +368,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         if (!text) co_return balance_result{std::nullopt, text.error().message};
         payman::ask_options options;
         options.occurrence_id = t.identity;
+        options.idempotency_key = read_key(t, "balance " + wallet);
         auto attempt = co_await ask_with_retry(*text, options, true, deadline);
         if (!attempt.outcome)
             co_return balance_result{std::nullopt,
@@ -466,6 +476,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         }
         payman::ask_options options;
         options.occurrence_id = t.identity;
+        options.idempotency_key =
+            read_key(t, std::string("report ") + rules::to_string(report.what));
         auto attempt = co_await ask_with_retry(*text, options, true, deadline);
         if (!attempt.outcome) {
             audit::record_body record =

@@ -1,6 +1,5 @@
 #include "paymand/prompt/memo.hpp"
 
-#include "paymand/prompt/memo_tag.hpp"
 #include "paymand/text/safe_text.hpp"
 
 #include <fmt/format.h>
@@ -41,10 +40,26 @@ boost::system::result<std::string, prompt_error> expand_memo(const prompt_templa
         else if (part.text == "rule")
             out += context.rule_id;
     }
-    if (auto r = text::check_text(text::text_field::memo, out); !r)
+    const auto as_expanded = [&](std::size_t offset, std::string_view message) {
         return prompt_error{
-            make_error_code(prompt_errc::unsafe_value), r.error().offset,
-            fmt::format("{} (memo as expanded for this occurrence)", r.error().message)};
+            make_error_code(prompt_errc::unsafe_value), offset,
+            fmt::format("{} (memo as expanded for {:04}-{:02}-{:02})", message, year, month, day)};
+    };
+    if (auto r = text::check_text(text::text_field::memo, out); !r)
+        return as_expanded(r.error().offset, r.error().message);
+    // The memo grammar lets paymand's own tag end a memo; the rule's memo comes before it and
+    // may hold none: paymand appends the occurrence's tag itself.
+    for (std::size_t start = 0; start < out.size();) {
+        std::size_t end = out.find(' ', start);
+        if (end == std::string::npos) end = out.size();
+        const std::string_view word = std::string_view(out).substr(start, end - start);
+        if (word.size() > 3 && (word[0] == 'p' || word[0] == 'P') &&
+            (word[1] == 'm' || word[1] == 'M') && word[2] == ':')
+            return as_expanded(start, "memo: tag-shaped text: a reconciliation tag "
+                                      "(pm:rule:date) is paymand's own; it appends the "
+                                      "occurrence's tag itself");
+        start = end + 1;
+    }
     return out;
 }
 
@@ -53,20 +68,20 @@ boost::system::result<prompt_template, prompt_error> check_memo(std::string_view
 {
     auto memo = prompt_template::parse(template_kind::memo, memo_text);
     if (!memo) return memo;
-    auto expanded =
-        expand_memo(*memo, {std::chrono::year{2026} / std::chrono::September / 30, rule_id});
-    if (!expanded) return expanded.error();
-    // The memo tag is paymand's own: reconciliation matches a listed transaction by the first
-    // tag in its memo, so a tag written into a rule's memo could make another occurrence's
-    // payment look like this one's.
-    if (const auto pos = memo_text.find("pm:");
-        pos != std::string_view::npos && find_memo_tag(memo_text.substr(pos)))
-        return prompt_error{.code = make_error_code(prompt_errc::unsafe_literal),
-                            .offset = pos,
-                            .message = fmt::format("memo: a reconciliation tag (pm:rule:date) at "
-                                                   "offset {} is paymand's own; it appends the "
-                                                   "occurrence's tag itself",
-                                                   pos)};
+    // The memo tag is paymand's own: reconciliation matches a listed transaction by its tag, so
+    // a tag written into a rule's memo could make another occurrence's payment look like this
+    // one's. Checked on the text as expanded, for every shape a date can give it: each month
+    // (its name and number) of a common and a leap year, on its first and last day.
+    using namespace std::chrono;
+    for (const year y : {year{2027}, year{2028}}) {
+        for (unsigned m = 1; m <= 12; ++m) {
+            const year_month ym = y / month{m};
+            for (const year_month_day d : {ym / day{1}, year_month_day{ym / last}}) {
+                auto expanded = expand_memo(*memo, {d, rule_id});
+                if (!expanded) return expanded.error();
+            }
+        }
+    }
     return memo;
 }
 

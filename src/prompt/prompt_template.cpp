@@ -73,9 +73,18 @@ std::string describe(char c)
 
 // Literal text of prompt templates: see prompt_template::parse. `shape` is the template with
 // each placeholder replaced by `marker`; `offsets` maps shape positions to template offsets.
-boost::system::result<void, prompt_error> check_literal(template_kind kind, std::string_view shape,
-                                                        const std::vector<std::size_t>& offsets)
+// Placeholders whose values are names or free text: each stands between double quotes, so that
+// the agent reads the value as one identifier however it is worded.
+bool must_be_quoted(std::string_view name)
 {
+    return name == "payee" || name == "wallet" || name == "memo";
+}
+
+boost::system::result<void, prompt_error> check_literal(template_kind kind, std::string_view shape,
+                                                        const std::vector<std::size_t>& offsets,
+                                                        const std::vector<std::string_view>& names)
+{
+    std::size_t placeholder = 0;  // index into `names` of the next marker
     const auto at = [&](std::size_t i) { return offsets[i]; };
     const std::size_t n = shape.size();
     if (shape.front() == ' ' || shape.back() == ' ')
@@ -84,6 +93,13 @@ boost::system::result<void, prompt_error> check_literal(template_kind kind, std:
     for (std::size_t i = 0; i < n; ++i) {
         const char c = shape[i];
         if (c == marker) {
+            const std::string_view name = names[placeholder++];
+            if (must_be_quoted(name) &&
+                !(i > 0 && shape[i - 1] == '"' && i + 1 < n && shape[i + 1] == '"'))
+                return fail(kind, prompt_errc::unsafe_literal, at(i),
+                            fmt::format("{{{{{}}}}} must stand in double quotes, as in "
+                                        "\"{{{{{}}}}}\", so that the agent reads it as one name",
+                                        name, name));
             const auto ok_neighbour = [&](std::size_t j, bool before) {
                 const char d = shape[j];
                 return d == ' ' || d == '"' || (!before && (d == ',' || d == '?' || d == '.'));
@@ -101,6 +117,9 @@ boost::system::result<void, prompt_error> check_literal(template_kind kind, std:
         }
         if (c == '"') {
             if (i + 2 < n && shape[i + 1] == marker && shape[i + 2] == '"') {
+                if (!must_be_quoted(names[placeholder++]))
+                    return fail(kind, prompt_errc::unsafe_literal, at(i),
+                                "'\"' is only allowed around {{payee}}, {{wallet}} or {{memo}}");
                 i += 2;
                 continue;
             }
@@ -251,7 +270,7 @@ boost::system::result<prompt_template, prompt_error> prompt_template::parse(temp
             expand_memo(result, {std::chrono::year{2026} / std::chrono::September / 30, "rule"});
         if (!expanded) return expanded.error();
     } else {
-        auto r = check_literal(kind, shape, offsets);
+        auto r = check_literal(kind, shape, offsets, seen);
         if (!r) return r.error();
     }
     return result;

@@ -2,6 +2,7 @@
 
 #include "paymand/money/parse.hpp"
 #include "paymand/reply/reply_text.hpp"
+#include "reply/json_tree.hpp"
 #include "reply/markdown.hpp"
 
 #include <fmt/format.h>
@@ -249,6 +250,267 @@ void collect_claims(const std::vector<md_line>& lines, std::vector<claim>& claim
     }
 }
 
+// --- what a reply states beyond its main claim ------------------------------------------
+
+// A figure that states a balance, judged by the text before it on its line: "balance: $900.00",
+// "new balance is 900.00 TSD", "spendable balance (50.00 TSD)".
+bool balance_figure(std::string_view before)
+{
+    std::string b = lower(before);
+    const auto trim_end = [&] {
+        while (!b.empty() && (b.back() == ' ' || b.back() == ':' || b.back() == '(')) b.pop_back();
+    };
+    trim_end();
+    for (bool again = true; again;) {
+        again = false;
+        for (std::string_view w : {" is", " now", " of", " was"}) {
+            if (b.ends_with(w)) {
+                b.resize(b.size() - w.size());
+                trim_end();
+                again = true;
+            }
+        }
+    }
+    return b.ends_with("balance");
+}
+
+bool ascii_letter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// The line with its memo blanked out ("Memo: X" to the end of the sentence, "memo: "X"" to the
+// closing quote): a memo is the rule's own text, so the names in it are not payees. Amounts are
+// still read in it (a memo cannot hold one).
+std::string without_memos(std::string_view text)
+{
+    std::string out(text);
+    const std::string low = lower(text);
+    for (std::size_t pos = low.find("memo"); pos != std::string::npos;
+         pos = low.find("memo", pos + 1)) {
+        if ((pos > 0 && ascii_letter(low[pos - 1])) ||
+            (pos + 4 < low.size() && ascii_letter(low[pos + 4])))
+            continue;
+        std::size_t i = pos + 4;
+        while (i < low.size() && (low[i] == ':' || low[i] == ' ')) ++i;
+        std::size_t end = i;
+        if (i < low.size() && low[i] == '"') {
+            end = low.find('"', i + 1);
+            end = end == std::string::npos ? low.size() : end + 1;
+        } else {
+            while (end < low.size() && !((low[end] == '.' || low[end] == ')') &&
+                                         (end + 1 == low.size() || low[end + 1] == ' ')))
+                ++end;
+        }
+        std::fill(out.begin() + static_cast<std::ptrdiff_t>(pos),
+                  out.begin() + static_cast<std::ptrdiff_t>(end), ' ');
+    }
+    return out;
+}
+
+std::vector<std::string_view> words_of(std::string_view text)
+{
+    std::vector<std::string_view> out;
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] == ' ') {
+            ++i;
+            continue;
+        }
+        std::size_t e = text.find(' ', i);
+        if (e == std::string_view::npos) e = text.size();
+        out.push_back(text.substr(i, e - i));
+        i = e;
+    }
+    return out;
+}
+
+// A word with trailing punctuation and a possessive "'s" removed.
+struct word_part {
+    std::string text;
+    bool punctuated = false;  // punctuation followed it: it closes a phrase
+    bool possessive = false;  // "Eve's"
+};
+
+word_part name_part(std::string_view w)
+{
+    word_part out{std::string(w)};
+    while (!out.text.empty() &&
+           std::string_view(".,;:!?)\"").find(out.text.back()) != std::string::npos) {
+        out.text.pop_back();
+        out.punctuated = true;
+    }
+    for (std::string_view s : {"'s", "\xE2\x80\x99s"}) {
+        if (out.text.size() > s.size() && out.text.ends_with(s)) {
+            out.text.resize(out.text.size() - s.size());
+            out.possessive = true;
+        }
+    }
+    return out;
+}
+
+// A word that can begin a name: an ASCII capital, or a letter outside ASCII that has case or is
+// CJK (lead bytes of Latin, Greek, Cyrillic... and of the CJK blocks; not punctuation or emoji).
+bool name_word(std::string_view w)
+{
+    if (w.empty()) return false;
+    const auto c = static_cast<unsigned char>(w[0]);
+    if (!((c >= 'A' && c <= 'Z') || (c >= 0xC3 && c <= 0xDF) || (c >= 0xE3 && c <= 0xE9)))
+        return false;
+    // Words an agent capitalises that are not payees: pronouns, sentence openers, its own
+    // terms, dates.
+    static const std::set<std::string_view> not_names{
+        "i",       "i've",    "i'm",       "you",       "your",        "we",      "the",
+        "this",    "that",    "it",        "a",         "an",          "and",     "also",
+        "he",      "she",     "they",      "here",      "there",       "let",     "what",
+        "payment", "done",    "sure",      "yes",       "ok",          "great",   "memo",
+        "note",    "status",  "transfer",  "id",        "all",         "amount",  "payee",
+        "wallet",  "new",     "my",        "payman",    "transaction", "tsd",     "usd",
+        "today",   "monday",  "tuesday",   "wednesday", "thursday",    "friday",  "saturday",
+        "sunday",  "january", "february",  "march",     "april",       "may",     "june",
+        "july",    "august",  "september", "october",   "november",    "december"};
+    return !not_names.contains(lower(name_part(w).text));
+}
+
+// The capitalised words starting at `pos`: "Eve Smith" in "to Eve Smith, as asked".
+std::string name_from(std::string_view text, std::size_t pos)
+{
+    std::string name;
+    for (auto w : words_of(text.substr(pos))) {
+        if (!name_word(w)) break;
+        const auto part = name_part(w);
+        if (!name.empty()) name += ' ';
+        name += part.text;
+        if (part.punctuated || part.possessive) break;
+    }
+    return name;
+}
+
+// The capitalised words ending at `pos`: "Eve Smith" in "Eve Smith received", "Eve" in
+// "Eve's wallet" (with `pos` after the "'s").
+std::string name_before(std::string_view text, std::size_t pos)
+{
+    auto words = words_of(text.substr(0, pos));
+    std::string name;
+    for (auto it = words.rbegin(); it != words.rend(); ++it) {
+        if (!name_word(*it)) break;
+        const auto part = name_part(*it);
+        // A word closing an earlier phrase ("Done!") is not part of the name; a possessive is
+        // only its last word.
+        if (!name.empty() && (part.punctuated || part.possessive)) break;
+        if (name.empty() && part.punctuated) break;
+        name = name.empty() ? part.text : part.text + " " + name;
+    }
+    return name;
+}
+
+// Names the prose gives money to, outside memos.
+void collect_names(std::string_view line, std::vector<std::string>& names)
+{
+    const std::string text = without_memos(line);
+    const std::string low = lower(text);
+    const auto add = [&](std::string name) {
+        if (!name.empty()) names.push_back(bounded(name));
+    };
+    for (std::string_view cue : {" to ", " for ", " credited ", " paid ", " sent ", " into ",
+                                 " paying ", " sending ", " transferred ", " crediting "}) {
+        for (auto pos = low.find(cue); pos != std::string::npos; pos = low.find(cue, pos + 1))
+            add(name_from(text, pos + cue.size()));
+        if (low.starts_with(cue.substr(1))) add(name_from(text, cue.size() - 1));
+    }
+    for (std::string_view cue :
+         {" received", " got ", " was paid", " was credited", " has been paid",
+          " has been credited", " was also paid", " is paid"})
+        for (auto pos = low.find(cue); pos != std::string::npos; pos = low.find(cue, pos + 1))
+            add(name_before(text, pos));
+    // A possessive belongs to the word it ends: "Eve's wallet" names Eve.
+    for (std::string_view cue : {"'s ", "\xE2\x80\x99s "})
+        for (auto pos = low.find(cue); pos != std::string::npos; pos = low.find(cue, pos + 1))
+            add(name_before(text, pos + cue.size() - 1));
+}
+
+// Amounts with a currency anywhere in the line that are not balance figures.
+void collect_amounts(std::string_view text, std::vector<payment_reading::stated_amount>& out)
+{
+    for (const auto& tok : find_numbers(text)) {
+        if (!tok.code && !tok.dollar_sign) continue;
+        if (balance_figure(text.substr(0, tok.begin))) continue;
+        out.push_back({tok.figure, tok.code});
+    }
+}
+
+// --- JSON blocks ---------------------------------------------------------------------------
+
+bool key_is(std::string_view key, std::initializer_list<std::string_view> names)
+{
+    std::string k;
+    for (char c : lower(key))
+        if (c != '_' && c != '-') k += c;
+    return std::find(names.begin(), names.end(), k) != names.end();
+}
+
+// Every payee and amount a JSON document describes. `in_payee`: inside a payee object, whose
+// "name" is the payee.
+void walk_payment_json(const json_node& node, bool in_payee, payment_reading& out)
+{
+    if (node.type == json_node::kind::array) {
+        for (const auto& item : node.values) walk_payment_json(item, in_payee, out);
+        return;
+    }
+    if (node.type != json_node::kind::object) return;
+    std::optional<std::string> currency;
+    for (std::size_t i = 0; i < node.keys.size(); ++i)
+        if (key_is(node.keys[i], {"currency", "currencycode"}) &&
+            node.values[i].type == json_node::kind::string)
+            currency = node.values[i].text;
+    for (std::size_t i = 0; i < node.keys.size(); ++i) {
+        const auto& key = node.keys[i];
+        const auto& v = node.values[i];
+        const bool payee_key = key_is(key, {"payee", "recipient", "to", "payeename",
+                                            "recipientname", "beneficiary", "destination"}) ||
+                               (in_payee && key_is(key, {"name", "displayname"}));
+        if (v.type == json_node::kind::object || v.type == json_node::kind::array) {
+            walk_payment_json(v, payee_key, out);
+            continue;
+        }
+        if (payee_key && v.type == json_node::kind::string) {
+            out.names.push_back(bounded(v.text));
+        } else if (key_is(key, {"amount", "value", "total", "sum", "amountsent", "amountpaid"}) &&
+                   (v.type == json_node::kind::number || v.type == json_node::kind::string)) {
+            // "100.00", "$100.00" or "100.00 TSD": the figure, and the code when written.
+            auto tokens = find_numbers(v.text);
+            if (tokens.size() == 1)
+                out.amounts.push_back(
+                    {tokens.front().figure, tokens.front().code ? tokens.front().code : currency});
+            else
+                out.amounts.push_back({bounded(v.text), currency});
+        }
+    }
+}
+
+// Reads every fenced block (and a reply that is JSON as a whole). False when a block is not
+// JSON: a payment reply paymand cannot read in full is unclear.
+bool read_blocks(std::string_view reply, payment_reading& out)
+{
+    const std::size_t first = reply.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && (reply[first] == '{' || reply[first] == '[')) {
+        auto doc = parse_json(reply);
+        if (!doc) return false;
+        walk_payment_json(*doc, false, out);
+        return true;
+    }
+    for (std::size_t fence = reply.find("```"); fence != std::string_view::npos;) {
+        const std::size_t line_end = reply.find('\n', fence);
+        if (line_end == std::string_view::npos) return false;
+        const std::size_t end = reply.find("```", line_end);
+        if (end == std::string_view::npos) return false;
+        auto doc = parse_json(reply.substr(line_end + 1, end - line_end - 1));
+        if (!doc) return false;
+        walk_payment_json(*doc, false, out);
+        fence = reply.find("```", end + 3);
+    }
+    return true;
+}
+
 std::optional<failure_reason> find_failure(std::string_view sentence)
 {
     std::optional<failure_reason> best;
@@ -320,6 +582,12 @@ payment_reading read_payment(std::string_view reply, std::optional<std::string_v
 
     std::vector<claim> claims;
     collect_claims(lines, claims);
+    const bool blocks_read = read_blocks(reply, out);
+    for (const auto& line : lines) {
+        if (line.blank) continue;
+        collect_amounts(line.text, out.amounts);
+        collect_names(line.text, out.names);
+    }
     std::set<std::string> figures;
     std::set<std::string> currencies;
     std::set<std::string> payees;
@@ -394,12 +662,16 @@ payment_reading read_payment(std::string_view reply, std::optional<std::string_v
         return out;
     }
     if (completed) {
-        if (out.claims_conflict) {
-            out.explanation = "the reply reports success but names more than one amount or payee";
+        if (!blocks_read) {
+            out.explanation = "the reply reports success with a code block that is not JSON";
             return out;
         }
+        // A success that names more than one amount or payee is a contradiction (check_claims
+        // says so), not a guess at which one was paid.
         out.outcome = payment_outcome::completed;
-        out.explanation = "the reply reports the payment as made";
+        out.explanation = out.claims_conflict
+                              ? "the reply reports success but names more than one amount or payee"
+                              : "the reply reports the payment as made";
         return out;
     }
     if (input && (!failure || *failure == failure_reason::limit_exceeded)) {
@@ -417,6 +689,22 @@ bool same_payee(std::string_view a, std::string_view b)
 {
     return name_key(a) == name_key(b);
 }
+
+namespace {
+
+// "John" or "Doe" in a reply about "John Doe" is the same payee; "Eve" is not.
+bool part_of_payee(std::string_view name, std::string_view payee)
+{
+    if (same_payee(name, payee)) return true;
+    const std::string payee_key = name_key(payee);
+    const auto whole = words_of(payee_key);
+    const std::string key = name_key(name);
+    for (auto w : words_of(key))
+        if (std::find(whole.begin(), whole.end(), w) == whole.end()) return false;
+    return !key.empty();
+}
+
+}  // namespace
 
 claim_check check_claims(const payment_reading& reading, const money::amount& intended,
                          std::string_view payee)
@@ -436,6 +724,17 @@ claim_check check_claims(const payment_reading& reading, const money::amount& in
     if (reading.claimed_payee) {
         stated = true;
         if (!same_payee(*reading.claimed_payee, payee)) return claim_check::contradicts;
+    }
+    for (const auto& a : reading.amounts) {
+        stated = true;
+        if (a.currency && *a.currency != intended.unit().code()) return claim_check::contradicts;
+        auto value = money::parse_amount(a.figure, intended.unit(),
+                                         {.sign = money::sign_rule::any, .allow_grouping = true});
+        if (!value || !(*value == intended)) return claim_check::contradicts;
+    }
+    for (const auto& name : reading.names) {
+        stated = true;
+        if (!part_of_payee(name, payee)) return claim_check::contradicts;
     }
     return stated ? claim_check::matches : claim_check::not_stated;
 }

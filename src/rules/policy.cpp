@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 namespace paymand::rules {
@@ -16,6 +17,11 @@ using yaml::presence;
 bool policy::allows_payee(std::string_view payee) const
 {
     return any_payee || std::find(payees.begin(), payees.end(), payee) != payees.end();
+}
+
+bool policy::allows_wallet(std::string_view wallet) const
+{
+    return any_wallet || std::find(wallets.begin(), wallets.end(), wallet) != wallets.end();
 }
 
 namespace {
@@ -104,6 +110,73 @@ void read_payees(const yaml::reader& in, const yaml::field& f, policy& out)
     }
 }
 
+// Byte-wise edit distance, for suggesting a listed wallet; names are at most 64 code points.
+std::size_t edit_distance(std::string_view a, std::string_view b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            const char x = static_cast<char>(std::tolower(static_cast<unsigned char>(a[i - 1])));
+            const char y = static_cast<char>(std::tolower(static_cast<unsigned char>(b[j - 1])));
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x == y ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+void read_wallets(const yaml::reader& in, const yaml::field& f, policy& out)
+{
+    if (f.value.IsScalar() || f.value.IsNull()) {
+        in.error(f, "\"wallets\" must be a list of the wallet names rules may use, e.g. "
+                    "wallets: [Main]; there is no `any`, since a wallet name goes into prompts");
+        return;
+    }
+    auto items = in.sequence(f);
+    if (!items) return;
+    if (items->empty())
+        in.error(f, "\"wallets\" is an empty list; list the wallets rules may name, or remove "
+                    "the key if no rule names a wallet");
+    std::set<std::string> seen;
+    const YAML::Node* default_node = nullptr;
+    for (const auto& item : *items) {
+        std::optional<std::string> name;
+        YAML::Node name_node = item;
+        bool is_default = false;
+        if (item.IsMap()) {
+            auto m = in.read_mapping(item, {{"name", presence::required}, {"default"}}, "wallet");
+            if (!m) continue;
+            if (const auto* n = m->find("name")) {
+                name = detail::read_safe_text(in, *n, detail::text_kind::wallet);
+                name_node = n->value;
+            }
+            is_default = in.boolean_or(*m, "default", false);
+        } else {
+            yaml::field as_field{"wallet", item, item};
+            name = detail::read_safe_text(in, as_field, detail::text_kind::wallet);
+        }
+        if (!name) continue;
+        if (!seen.insert(*name).second) {
+            in.error(name_node, fmt::format("wallet \"{}\" is listed twice", *name));
+            continue;
+        }
+        out.wallets.push_back(*name);
+        if (!is_default) continue;
+        if (default_node != nullptr) {
+            in.error(name_node, fmt::format("wallet \"{}\" is a second default wallet (the first "
+                                            "is at line {}); mark exactly one default: true",
+                                            *name, default_node->Mark().line + 1));
+            continue;
+        }
+        default_node = &item;
+        out.default_wallet = *name;
+    }
+}
+
 void read_currency_limits(const yaml::reader& in, const yaml::field& f, policy& out)
 {
     if (!f.value.IsMap()) {
@@ -177,6 +250,7 @@ policy parse_policy_sections(const yaml::mapping& root, const yaml::reader& in)
         if (auto d = in.duration(*f, std::chrono::seconds(1), max_interval))
             out.min_pay_interval = *d;
     if (const auto* f = root.find("payees")) read_payees(in, *f, out);
+    if (const auto* f = root.find("wallets")) read_wallets(in, *f, out);
     if (const auto* f = root.find("limits")) read_limits(in, *f, out);
     return out;
 }
@@ -195,10 +269,38 @@ std::optional<policy> load_policy_file(const std::filesystem::path& path, const 
     return result;
 }
 
+std::string wallet_refusal(const policy& pol, std::string_view wallet)
+{
+    if (pol.wallets.empty())
+        return fmt::format("wallet {} is not in the wallets allow-list: the config has no "
+                           "wallets: key, so no rule may name a wallet; the admin must add "
+                           "`wallets: [{}]` to the configuration",
+                           yaml::quote_value(wallet), yaml::quote_value(wallet));
+    std::string listed;
+    const std::string* nearest = nullptr;
+    std::size_t best = 3;  // suggest only within two edits
+    for (const auto& w : pol.wallets) {
+        if (!listed.empty()) listed += ", ";
+        listed += w;
+        if (auto d = edit_distance(w, wallet); d < best) {
+            best = d;
+            nearest = &w;
+        }
+    }
+    if (nearest != nullptr)
+        return fmt::format("wallet {} is not in the wallets allow-list of the config; did "
+                           "you mean \"{}\"?",
+                           yaml::quote_value(wallet), *nearest);
+    return fmt::format("wallet {} is not in the wallets allow-list of the config (listed: "
+                       "{}); the admin must add it under wallets:",
+                       yaml::quote_value(wallet), listed);
+}
+
 policy permissive_policy()
 {
     policy p;
     p.any_payee = true;
+    p.any_wallet = true;
     p.limits.enabled = false;
     p.zone = &detail::utc_zone().tz();
     return p;

@@ -57,6 +57,8 @@ private:
     std::optional<report_action> parse_report(const yaml::field& f);
     void check_against_limits(const pay_action& pay, const yaml::mapping& m,
                               const yaml::field& pay_field);
+    // A wallet name: the safe-text grammar, then the admin's wallets allow-list.
+    std::optional<std::string> read_wallet(const yaml::field* f);
 
     const yaml::reader& in_;
     const policy& policy_;
@@ -253,9 +255,8 @@ std::optional<pay_action> rule_parser::parse_pay(const yaml::field& f, const std
             }
         }
     }
-    std::optional<std::string> wallet;
-    if (const auto* w = m->find("wallet"))
-        wallet = detail::read_safe_text(in_, *w, detail::text_kind::wallet);
+    std::optional<std::string> wallet = read_wallet(m->find("wallet"));
+    if (!m->has("wallet")) wallet = policy_.default_wallet;
     std::optional<std::string> memo;
     if (const auto* mf = m->find("memo")) {
         if (auto text = in_.text(*mf)) {
@@ -276,6 +277,22 @@ std::optional<pay_action> rule_parser::parse_pay(const yaml::field& f, const std
     check_against_limits(pay, *m, f);
     if (in_.diags().size() != errors_before) return std::nullopt;
     return pay;
+}
+
+std::optional<std::string> rule_parser::read_wallet(const yaml::field* f)
+{
+    if (f == nullptr) return std::nullopt;
+    // Structure first: a name the admin did not list is refused as such, whatever its words
+    // (the listed names passed the safe-text grammar when the config was loaded).
+    if (!policy_.any_wallet) {
+        auto wallet = in_.text(*f);
+        if (wallet && !policy_.allows_wallet(*wallet)) {
+            in_.error(*f, wallet_refusal(policy_, *wallet));
+            return std::nullopt;
+        }
+        return wallet;
+    }
+    return detail::read_safe_text(in_, *f, detail::text_kind::wallet);
 }
 
 void rule_parser::check_against_limits(const pay_action& pay, const yaml::mapping& m,
@@ -390,9 +407,7 @@ std::optional<balance_condition> rule_parser::parse_balance(const yaml::field& f
                               "balance condition");
     if (!m) return std::nullopt;
     auto errors_before = in_.diags().size();
-    std::optional<std::string> wallet;
-    if (const auto* w = m->find("wallet"))
-        wallet = detail::read_safe_text(in_, *w, detail::text_kind::wallet);
+    std::optional<std::string> wallet = read_wallet(m->find("wallet"));
 
     const pay_action* pay = what ? std::get_if<pay_action>(what) : nullptr;
     std::optional<money::currency> unit = pay ? pay->amount.unit() : *money::currency::find("TSD");

@@ -26,8 +26,8 @@ constexpr std::array<std::pair<std::string_view, fault_action>, 15> action_names
     {"revoke_tokens", fault_action::revoke_tokens},
     {"forge_task_id", fault_action::forge_task_id},
     {"error_and_result", fault_action::error_and_result},
-    {"forge_reply", fault_action::forge_reply},
     {"forge_token", fault_action::forge_token},
+    {"replace_reply", fault_action::replace_reply},
 }};
 
 constexpr std::string_view endpoints[] = {"token", "tasks", "authorize", "any"};
@@ -83,9 +83,6 @@ json::object fault::to_json() const
     case fault_action::forge_task_id:
         o["size"] = size;
         break;
-    case fault_action::forge_reply:
-        o["text"] = text;
-        break;
     case fault_action::forge_token:
         if (size > 0)
             o["size"] = size;
@@ -101,6 +98,9 @@ json::object fault::to_json() const
     case fault_action::jsonrpc_error:
     case fault_action::error_and_result:
         o["code"] = code;
+        break;
+    case fault_action::replace_reply:
+        o["text"] = text;
         break;
     default:
         break;
@@ -149,7 +149,7 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
     if (named == action_names.end()) {
         error = "'action' must be one of status, delay, reset_before_read, reset_after_read, "
                 "truncate, malformed_json, huge_body, stall, jsonrpc_error, expire_tokens, "
-                "revoke_tokens, forge_task_id, error_and_result, forge_reply, forge_token";
+                "revoke_tokens, forge_task_id, error_and_result, forge_token, replace_reply";
         return std::nullopt;
     }
     f.action = named->second;
@@ -163,9 +163,6 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
     case fault_action::forge_task_id:
         allowed.push_back("size");
         break;
-    case fault_action::forge_reply:
-        allowed.push_back("text");
-        break;
     case fault_action::forge_token:
         allowed.insert(allowed.end(), {"text", "size"});
         break;
@@ -178,6 +175,9 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
     case fault_action::jsonrpc_error:
     case fault_action::error_and_result:
         allowed.push_back("code");
+        break;
+    case fault_action::replace_reply:
+        allowed.push_back("text");
         break;
     default:
         break;
@@ -219,8 +219,7 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
         break;
     }
     case fault_action::forge_task_id:
-    case fault_action::error_and_result:
-    case fault_action::forge_reply: {
+    case fault_action::error_and_result: {
         if (f.endpoint != "tasks") {
             error = fmt::format("action '{}' applies only to endpoint 'tasks'", action);
             return std::nullopt;
@@ -232,13 +231,6 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
                 return std::nullopt;
             }
             f.size = *s;
-        }
-        if (f.action == fault_action::forge_reply) {
-            if (o.find("text") == o.end()) {
-                error = "action 'forge_reply' needs 'text'";
-                return std::nullopt;
-            }
-            if (!text("text", f.text)) return std::nullopt;
         }
         if (o.find("code") != o.end()) {
             auto c = integer_field(o, "code", -32768, 32767, error);
@@ -293,6 +285,18 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
             auto c = integer_field(o, "code", -32768, 32767, error);
             if (!c) return std::nullopt;
             f.code = *c;
+        }
+        break;
+    }
+    case fault_action::replace_reply: {
+        if (f.endpoint != "tasks") {
+            error = "action 'replace_reply' applies only to endpoint 'tasks'";
+            return std::nullopt;
+        }
+        if (!text("text", f.text)) return std::nullopt;
+        if (f.text.empty() || f.text.size() > 65'536) {
+            error = "action 'replace_reply' needs 'text' (1 to 65536 bytes)";
+            return std::nullopt;
         }
         break;
     }

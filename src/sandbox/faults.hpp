@@ -30,8 +30,8 @@ enum class fault_action {
     // answer is rewritten.
     forge_task_id,     // tasks: the result's task id becomes `size` bytes of 'T'
     error_and_result,  // tasks: the answer carries an error object besides its result
-    forge_reply,       // tasks: every artifact's text becomes `text`
     forge_token,       // token: the access token answered is `text`, or `size` bytes of 'A'
+    replace_reply,      // tasks only: execute, then answer with `text` as the agent's reply
 };
 
 std::string_view to_string(fault_action action);
@@ -50,6 +50,7 @@ struct fault {
     std::int64_t delay_ms = 0;
     std::int64_t size = 0;
     std::int64_t code = -32603;
+    std::string text;  // replace_reply: the reply text sent instead of the agent's
 
     boost::json::object to_json() const;
 };

@@ -145,9 +145,27 @@ bool read_memo(std::string_view rest, std::string& memo)
     return !memo.empty();
 }
 
-// "John Doe from the Operations wallet with memo "rent"" -> payee, wallet, memo.
+// paymand's form: "\"John Doe\" from the \"Operations\" wallet with memo \"rent\"". The quoted
+// payee is taken whole, so a name holding "from" or "memo" is not split. False when `tail`
+// does not start with a quote.
+bool split_quoted_payee(std::string_view tail, std::string& payee, std::string& rest)
+{
+    if (tail.empty() || tail.front() != '"') return false;
+    const auto close = tail.find('"', 1);
+    if (close == std::string_view::npos) return false;
+    payee = std::string(tail.substr(1, close - 1));
+    rest = trim(tail.substr(close + 1));
+    return true;
+}
+
+// "John Doe from the Operations wallet with memo "rent"" -> payee, wallet, memo; the payee and
+// the wallet may stand in double quotes.
 void split_payment_tail(std::string tail, intent& out)
 {
+    std::string quoted_payee;
+    std::string rest;
+    const bool quoted = split_quoted_payee(tail, quoted_payee, rest);
+    if (quoted) tail = rest;
     for (std::string_view marker : {"with memo", "with the memo", "with a memo", "memo"}) {
         auto pos = find_word(tail, marker);
         if (pos == std::string::npos) continue;
@@ -160,11 +178,12 @@ void split_payment_tail(std::string tail, intent& out)
         tail = trim(std::string_view(tail).substr(0, pos), ",");
         break;
     }
-    // The last " from " separates the payee from the source wallet.
+    // The last " from " separates the payee from the source wallet (after a quoted payee, what
+    // is left is the wallet clause).
     std::string l = lower(tail);
-    auto from = l.rfind(" from ");
+    auto from = quoted ? (starts_with_word(l, "from") ? 0 : std::string::npos) : l.rfind(" from ");
     if (from != std::string::npos) {
-        std::string wallet = trim(std::string_view(tail).substr(from + 6), ".!");
+        std::string wallet = trim(std::string_view(tail).substr(from + (quoted ? 5 : 6)), ".!");
         tail = trim(std::string_view(tail).substr(0, from));
         wallet = strip_prefix_words(wallet, {"the", "my", "wallet"});
         std::string lw = lower(wallet);
@@ -172,6 +191,13 @@ void split_payment_tail(std::string tail, intent& out)
             wallet = trim(wallet.substr(0, wallet.size() - 7));
         out.wallet = unquote(wallet);
         if (out.wallet.empty()) out.problem = "Which wallet should I send it from?";
+    }
+    if (quoted) {
+        if (!trim(tail, ".!").empty() && out.problem.empty())
+            out.problem = "I couldn't tell which wallet to send it from.";
+        out.payee = quoted_payee;
+        if (out.payee.empty() && out.problem.empty()) out.problem = "Who should I send it to?";
+        return;
     }
     std::string payee = trim(tail, ".!");
     payee = strip_prefix_words(payee, {"the", "payee", "my"});

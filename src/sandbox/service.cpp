@@ -101,6 +101,33 @@ void service::apply_pre_fault(const fault& f)
 
 namespace {
 
+// The replace_reply fault: a tasks answer whose agent reply (every text part of the artifacts
+// and of the status message) is `text`; an error answer is left as it is.
+void replace_reply_text(reply& r, const std::string& text)
+{
+    boost::system::error_code ec;
+    json::value body = json::parse(r.message.body(), ec);
+    if (ec || !body.is_object()) return;
+    json::value* result = body.get_object().if_contains("result");
+    if (!result || !result->is_object()) return;
+    const auto replace_parts = [&](json::value* holder) {
+        if (!holder || !holder->is_object()) return;
+        json::value* parts = holder->get_object().if_contains("parts");
+        if (!parts || !parts->is_array()) return;
+        for (auto& part : parts->get_array())
+            if (part.is_object() && part.get_object().contains("text"))
+                part.get_object()["text"] = text;
+    };
+    if (json::value* artifacts = result->get_object().if_contains("artifacts");
+        artifacts && artifacts->is_array())
+        for (auto& artifact : artifacts->get_array()) replace_parts(&artifact);
+    if (json::value* status = result->get_object().if_contains("status");
+        status && status->is_object())
+        replace_parts(status->get_object().if_contains("message"));
+    r.message.body() = json::serialize(body);
+    r.message.prepare_payload();
+}
+
 std::string_view endpoint_of(std::string_view path)
 {
     if (path == "/api/oauth2/token") return "token";
@@ -241,6 +268,9 @@ reply service::handle_api(const request& req)
         case fault_action::truncate:
             r.action = transport_action::truncate;
             break;
+        case fault_action::replace_reply:
+            replace_reply_text(r, f->text);
+            break;
         case fault_action::malformed_json: {
             std::string& body = r.message.body();
             body = body.substr(0, body.size() / 2) + "<!-- upstream error";
@@ -250,7 +280,6 @@ reply service::handle_api(const request& req)
         }
         case fault_action::forge_task_id:
         case fault_action::error_and_result:
-        case fault_action::forge_reply:
         case fault_action::forge_token:
             forge_answer(*f, r);
             break;
@@ -280,15 +309,6 @@ void service::forge_answer(const fault& f, reply& r)
         if (f.action == fault_action::error_and_result)
             o["error"] =
                 json::object{{"code", f.code}, {"message", "Internal error"}, {"data", nullptr}};
-        if (f.action == fault_action::forge_reply) {
-            if (auto* artifacts = ro.if_contains("artifacts"); artifacts && artifacts->is_array())
-                for (auto& a : artifacts->get_array())
-                    if (auto* parts = a.is_object() ? a.get_object().if_contains("parts") : nullptr;
-                        parts && parts->is_array())
-                        for (auto& part : parts->get_array())
-                            if (part.is_object() && part.get_object().contains("text"))
-                                part.get_object()["text"] = f.text;
-        }
     }
     r.message.body() = json::serialize(v);
     r.message.prepare_payload();

@@ -261,6 +261,20 @@ bool is_memo_tag(std::string_view word)
                        [&](char c) { return alnum(c) || c == '.' || c == '_' || c == '-'; });
 }
 
+// Words that name a speaker to a language model when a ':' follows (compared by skeleton, so
+// case and look-alike letters do not matter). Defence in depth: a memo cannot end a word with
+// ':' at all, so only the joined form "User:hi" reaches this list.
+bool is_role_word(std::string_view skel)
+{
+    static constexpr std::array<std::string_view, 30> roles{
+        "system",  "assistant", "user",    "developer", "admin",       "administrator",
+        "ai",      "bot",       "agent",   "model",     "human",       "operator",
+        "tool",    "function",  "root",    "owner",     "sysadmin",    "moderator",
+        "chatbot", "gpt",       "claude",  "gemini",    "benutzer",    "nutzer",
+        "usuario", "sistema",   "systeme", "asistente", "utilisateur", "instruction"};
+    return std::find(roles.begin(), roles.end(), skel) != roles.end();
+}
+
 class checker {
 public:
     checker(text_field field, std::string_view value, const std::vector<unit>& units)
@@ -303,8 +317,7 @@ private:
 
     bool trailer_allowed(char32_t cp) const
     {
-        return cp == '.' || cp == '\'' || cp == '-' || cp == '&' || cp == ',' ||
-               (cp == ':' && field_ == text_field::memo);
+        return cp == '.' || cp == '\'' || cp == '-' || cp == '&' || cp == ',';
     }
 
     boost::system::result<void, text_error> check_word(span w, bool first, bool last)
@@ -318,11 +331,15 @@ private:
         }
         if (field_ == text_field::memo) {
             const std::string word = raw(value_, units_, w);
-            if (is_memo_tag(word)) return check_memo_tag(w, word);
+            if (is_memo_tag(word)) return check_memo_tag(w, word, last);
         }
 
         std::size_t i = w.begin;
         if (units_[i].cp == '#' && n > 1 && is_core(units_[i + 1])) ++i;
+        if (units_[i].cp == ':')
+            return error(text_errc::role_marker, i,
+                         "a ':' standing apart reads as a speaker label (as in 'User :'); in a "
+                         "memo ':' may only join, as in 12:30");
         if (units_[i].kind == unit_kind::punct)
             return error(text_errc::misplaced_punctuation, i,
                          fmt::format("{} at the start of a word", describe(units_[i].cp)));
@@ -369,6 +386,14 @@ private:
             const bool ok =
                 (length == 1 && trailer_allowed(a)) ||
                 (length == 2 && a != ',' && trailer_allowed(a) && units_[trailer + 1].cp == ',');
+            if (a == ':')
+                return error(text_errc::role_marker, trailer,
+                             is_role_word(skeleton(units_, cores.back()))
+                                 ? fmt::format("role marker '{}:' is not allowed",
+                                               raw(value_, units_, cores.back()))
+                                 : std::string("':' ends a word here, which reads as a speaker "
+                                               "label (as in 'User:'); in a memo ':' may only "
+                                               "join, as in 12:30"));
             if (!ok) {
                 std::size_t bad = trailer;
                 if (length > 1) bad = trailer + 1;
@@ -378,21 +403,26 @@ private:
             }
         }
 
+        // A part of a word followed by ':' ("Human:hi", "pm:gym:20261201T0900"): a speaker
+        // label or a reconciliation tag to whoever reads it, in any case and in look-alike
+        // letters (compared by skeleton). paymand's own tag was handled above.
+        for (const auto& core : cores) {
+            if (core.end >= w.end || units_[core.end].cp != ':') continue;
+            const std::string part = skeleton(units_, core);
+            if (part == "pm")
+                return error(text_errc::tag_shaped, core.begin,
+                             "tag-shaped text: 'pm:' at the start of a word is reserved for "
+                             "paymand's own reconciliation tag");
+            if (is_role_word(part))
+                return error(
+                    text_errc::role_marker, core.begin,
+                    fmt::format("role marker '{}:' is not allowed", raw(value_, units_, core)));
+        }
         auto r = check_scripts(w);
         if (!r) return r;
         r = check_tokens(w, cores);
         if (!r) return r;
 
-        // "System:" and the like mark a new speaker to a language model.
-        if (trailer != w.end && units_[trailer].cp == ':') {
-            const std::string role = skeleton(units_, cores.back());
-            for (std::string_view marker : {"system", "assistant", "user", "developer", "admin",
-                                            "administrator", "ai", "bot", "agent", "model"})
-                if (role == marker)
-                    return error(text_errc::instruction_word, cores.back().begin,
-                                 fmt::format("role marker '{}:' is not allowed",
-                                             raw(value_, units_, cores.back())));
-        }
         if (trailer != w.end && units_[trailer].cp == '.' && !last) {
             const span tail = cores.back();
             const std::string tail_word = skeleton(units_, tail);
@@ -543,8 +573,14 @@ private:
         return {};
     }
 
-    boost::system::result<void, text_error> check_memo_tag(span w, std::string_view word) const
+    boost::system::result<void, text_error> check_memo_tag(span w, std::string_view word,
+                                                           bool last) const
     {
+        if (!last)
+            return fail(field_, text_errc::tag_shaped, units_[w.begin].offset,
+                        "tag-shaped text: paymand's own tag (pm:<rule>:<date>) only ends a memo, "
+                        "and paymand appends it itself");
+        if (word.ends_with('m')) word.remove_suffix(1);
         const std::string_view id = word.substr(3, word.size() - 3 - 14);
         std::size_t start = 0;
         for (std::size_t i = 0; i <= id.size(); ++i) {

@@ -44,6 +44,10 @@ public:
             return "word mixes scripts";
         case text_errc::stray_mark:
             return "misplaced combining mark";
+        case text_errc::role_marker:
+            return "role marker";
+        case text_errc::tag_shaped:
+            return "tag-shaped text";
         }
         return "unknown text error";
     }

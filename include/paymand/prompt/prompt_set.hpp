@@ -15,11 +15,11 @@ namespace paymand::prompt {
 
 // Template texts as configured; the defaults follow Payman's documented phrasing.
 struct prompt_texts {
-    std::string pay = "send {{amount}} {{currency}} to {{payee}}";
-    std::string pay_from_wallet = "from the {{wallet}} wallet";
+    std::string pay = "send {{amount}} {{currency}} to \"{{payee}}\"";
+    std::string pay_from_wallet = "from the \"{{wallet}}\" wallet";
     std::string pay_memo = "with memo \"{{memo}}\"";
     std::string balance = "what's my wallet balance?";
-    std::string wallet_balance = "what is the balance of the {{wallet}} wallet?";
+    std::string wallet_balance = "what is the balance of the \"{{wallet}}\" wallet?";
     std::string payees = "list all payees";
     std::string transactions = "show my last {{count}} transactions";
 };
@@ -43,7 +43,7 @@ public:
     // The defaults; they always validate.
     static prompt_set defaults();
 
-    // "send 100.00 TSD to John Doe from the Operations wallet with memo "Rent December 2026"".
+    // "send 100.00 TSD to "John Doe" from the "Operations" wallet with memo "Rent December 2026"".
     // Refuses a non-positive amount and any value outside the safe-text grammar.
     boost::system::result<std::string, prompt_error> render_pay(const pay_prompt& p) const;
     // The default wallet's balance when `wallet` is empty, else that wallet's.

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace paymand::reply {
 
@@ -37,6 +38,18 @@ struct payment_reading {
     std::optional<std::string> claimed_payee;     // "John Doe"
     // The reply names more than one amount or payee for the payment.
     bool claims_conflict = false;
+
+    // Everything the reply says beyond its main claim, for check_claims: a success must not
+    // report anything but the intended payment. Every amount with a currency code or symbol,
+    // in prose or in a JSON block, except balance figures ("balance: $900.00"); every name the
+    // prose gives money to ("to Eve", "for Eve", "credited Eve", "Eve received", "Eve's
+    // wallet"), outside a memo; every payee a JSON block names.
+    struct stated_amount {
+        std::string figure;                   // "9,000.00"
+        std::optional<std::string> currency;  // empty for a bare "$"
+    };
+    std::vector<stated_amount> amounts;
+    std::vector<std::string> names;
 };
 
 // Classifies a reply to a pay prompt. `task_state` is the A2A status state if known
@@ -49,7 +62,8 @@ payment_reading read_payment(std::string_view reply,
 
 enum class claim_check {
     matches,      // every stated claim agrees with the intent
-    contradicts,  // a claimed amount, currency or payee differs, or the claims conflict
+    contradicts,  // a claimed amount, currency or payee differs, the claims conflict, or the
+                  // reply states another amount with a currency or gives money to another name
     not_stated,   // the reply states neither amount nor payee
 };
 

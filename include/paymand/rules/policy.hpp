@@ -10,6 +10,10 @@
 //     - John Doe
 //     - name: Acme Cleaning Ltd.
 //       limits: {TSD: {daily: 500.00, monthly: 2000.00}}
+//   wallets:                       # the wallets a rule may name (no `any`)
+//     - Main
+//     - name: Operations
+//       default: true                # pay rules naming no wallet pay from it
 //   limits:                        # or the explicit word `none`
 //     max_payments_per_day: 20
 //     currencies:
@@ -35,6 +39,13 @@ struct policy {
     bool any_payee = false;
     // Allowed payee names, exactly as Payman knows them, in config order.
     std::vector<std::string> payees;
+    // Allowed wallet names, exactly as Payman knows them, in config order. Without a
+    // `wallets:` key no rule may name a wallet (fail closed: a wallet name reaches a prompt).
+    std::vector<std::string> wallets;
+    // The `default: true` wallet: pay rules that name no wallet pay from it, named in the prompt.
+    std::optional<std::string> default_wallet;
+    // Only permissive_policy() sets this; no configuration can.
+    bool any_wallet = false;
     limits::limits_config limits;
     std::chrono::seconds min_pay_interval{3600};
     std::string timezone = "UTC";
@@ -42,14 +53,17 @@ struct policy {
 
     // Whether a rule may pay `payee` (exact match, or any payee allowed).
     bool allows_payee(std::string_view payee) const;
+    // Whether a rule may name `wallet` (exact match).
+    bool allows_wallet(std::string_view wallet) const;
 };
 
 // The policy's keys and whether they must be present, for a config loader to merge into its
 // own key table: payees and limits are required, the others optional.
-inline constexpr std::array<yaml::key_rule, 4> policy_keys{{
+inline constexpr std::array<yaml::key_rule, 5> policy_keys{{
     {"timezone", yaml::presence::optional},
     {"min_pay_interval", yaml::presence::optional},
     {"payees", yaml::presence::required},
+    {"wallets", yaml::presence::optional},
     {"limits", yaml::presence::required},
 }};
 
@@ -64,7 +78,12 @@ policy parse_policy_sections(const yaml::mapping& root, const yaml::reader& in);
 std::optional<policy> load_policy_file(const std::filesystem::path& path, const std::string& file,
                                        yaml::diagnostics& diags);
 
-// A policy allowing any payee without limits, in UTC: for tools that check rules alone.
+// The error for a rule naming `wallet` that the policy does not allow: the fix-it names the
+// key to add, and a listed wallet that differs only in case or spacing when there is one.
+std::string wallet_refusal(const policy& pol, std::string_view wallet);
+
+// A policy allowing any payee and any wallet without limits, in UTC: for tools that check
+// rules alone.
 policy permissive_policy();
 
 }  // namespace paymand::rules

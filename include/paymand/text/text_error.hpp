@@ -26,6 +26,8 @@ enum class text_errc {
     amount_like,              // 9000.00, 1,000, $5, 10k, million
     mixed_script,             // one word mixing Latin with Greek or Cyrillic letters
     stray_mark,               // a combining mark with no letter before it, or too many marks
+    role_marker,              // a speaker label: "User:", "Human:hi", a word ending in ':'
+    tag_shaped,               // 'pm:' starting a word other than paymand's own final tag
 };
 
 const boost::system::error_category& text_category() noexcept;

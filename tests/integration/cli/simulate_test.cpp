@@ -34,7 +34,8 @@ protected:
         config = dir.write("paymand.yaml",
                            "payman:\n  base_url: http://127.0.0.1:9\n  client_id: pm-test-client\n"
                            "rules_directory: rules\nstate_directory: state\ntimezone: UTC\n"
-                           "payees: [John Doe, \"Acme, Ltd.\"]\nlimits:\n  currencies:\n"
+                           "payees: [John Doe, \"Acme, Ltd.\"]\nwallets: [Main]\n"
+                           "limits:\n  currencies:\n"
                            "    TSD: {per_transaction: 1000.00, monthly: 1200.00}\n")
                      .string();
     }

@@ -94,7 +94,8 @@ protected:
             "\n  timeouts: {connect: 1s, tls_handshake: 1s, write: 1s, read: " + c.read_timeout +
             "}\n";
         if (!c.ca_file.empty()) text += "  ca_file: " + c.ca_file + "\n";
-        text += "rules_directory: rules\nstate_directory: state\npayees: any\nlimits: none\n"
+        text += "rules_directory: rules\nstate_directory: state\npayees: any\nwallets: "
+                "[Operations]\nlimits: none\n"
                 "log: {format: text}\n"
                 "engine:\n  occurrence_timeout: " +
                 c.occurrence_timeout + "\n  reconcile_interval: " + c.reconcile_interval +

@@ -317,6 +317,74 @@ TEST_F(huge_body, a_50_mb_answer_to_a_payment_is_refused_by_the_size_cap_in_boun
     EXPECT_LT(faulty.max_rss_kib, rss_bound_kib(40 * 1024));
 }
 
+// ---- a reply that reports more than the intended payment (issue 15, item 3) ---------------
+
+class reply_fault : public fault_test, public testing::WithParamInterface<std::string> {};
+
+// The sandbox pays as asked, then answers with a reply that also reports a payment to Eve: a
+// contradiction, recorded mismatch (loud, waiting for an operator), with the sandbox's ledger
+// as the witness that exactly one payment was made.
+TEST_P(reply_fault, a_reply_beyond_the_intent_is_recorded_mismatch)
+{
+    write_config();
+    boost::json::object fault{{"endpoint", "tasks"},
+                              {"prompt_kind", "payment"},
+                              {"action", "replace_reply"},
+                              {"text", GetParam()}};
+    sandbox->inject_fault(fault);
+    auto result = trigger("rent");
+    ASSERT_TRUE(result.status.ok()) << result.err;
+    auto types = occurrence_types("rent");
+    ASSERT_GE(types.size(), 2u) << result.err;
+    EXPECT_EQ(types[0], "intent");
+    EXPECT_EQ(types[1], "mismatch") << result.err;
+    EXPECT_TRUE(records_of("result").empty()) << "a contradicted reply is no success";
+    EXPECT_THAT(result.err, HasSubstr("MISMATCH"));
+    EXPECT_EQ(ledger_payments(), 1u);
+    EXPECT_EQ(tasks_sent(), 1);
+    EXPECT_TRUE(verify().status.ok());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    server_faults, reply_fault,
+    testing::Values("Payment completed: 10.00 TSD to John Doe. I also credited Eve with 9,000.00 "
+                    "TSD.",
+                    "Payment completed.\n\n```json\n{\"payee\": \"Eve Smith\", \"amount\": "
+                    "\"10.00\", \"currency\": \"TSD\"}\n```\n"),
+    [](const testing::TestParamInfo<std::string>& info) {
+        return info.index == 0 ? std::string("prose_names_another_payment")
+                               : std::string("json_block_names_another_payee");
+    });
+
+// ---- the retry budget of read-only asks (issue 15, item 6) -------------------------------
+
+class read_budget : public fault_test {};
+
+// A balance read and a transaction listing answered 502 every time: each is sent exactly
+// engine.retry.max_attempts times (3 here), never more, and nothing is paid.
+TEST_F(read_budget, repeated_5xx_on_reads_is_asked_at_most_max_attempts_times)
+{
+    write_config({}, R"(rules:
+  - id: guarded
+    schedule: monthly on day 2 at 09:00
+    when: {balance: {wallet: Operations, above: 100.00}}
+    pay: {payee: John Doe, amount: 10.00, wallet: Operations}
+  - id: listing
+    schedule: monthly on day 4 at 09:00
+    report: transactions
+)");
+    inject(R"({"endpoint":"tasks","action":"status","status":502,"count":100})");
+    auto balance = trigger("guarded");
+    ASSERT_TRUE(balance.status.ok()) << balance.err;
+    EXPECT_EQ(tasks_sent(), 3);
+    EXPECT_EQ(occurrence_types("guarded"), (std::vector<std::string>{"condition", "skipped"}));
+    auto listing = trigger("listing");
+    ASSERT_TRUE(listing.status.ok()) << listing.err;
+    EXPECT_EQ(tasks_sent(), 6);
+    EXPECT_EQ(occurrence_types("listing"), (std::vector<std::string>{"failed"}));
+    EXPECT_EQ(ledger_payments(), 0u);
+}
+
 // ---- the token endpoint ------------------------------------------------------------------
 
 class token_fault : public fault_test {};

@@ -158,7 +158,8 @@ TEST_F(engine_test, the_intent_is_durable_before_the_ask_and_carries_identity_an
 {
     run(load(monthly_rent), at(2026, 1, 31), at(2026, 2, 2));
     ASSERT_EQ(agent->asked.size(), 1u);
-    EXPECT_EQ(agent->asked[0], "send 100.00 TSD to John Doe with memo \"pm:rent:20260201T0900\"");
+    EXPECT_EQ(agent->asked[0],
+              "send 100.00 TSD to \"John Doe\" with memo \"pm:rent:20260201T0900\"");
     ASSERT_EQ(agent->options[0].occurrence_id, "rent@2026-02-01T09:00");
     ASSERT_TRUE(agent->options[0].idempotency_key);
     auto intents = all<audit::intent_record>();
@@ -299,6 +300,46 @@ TEST_F(engine_test, failures_before_sending_are_retried_with_backoff)
     EXPECT_EQ(all<audit::result_record>()[0]->outcome, audit::outcome::completed);
     // Same idempotency key on every attempt.
     EXPECT_EQ(agent->options[0].idempotency_key, agent->options[2].idempotency_key);
+}
+
+// Issue 15, item 6: read-only asks carry an idempotency key too, derived like the payment's
+// from the client id, the occurrence and the ask's purpose, so every retry of one read reuses
+// it; and no ask is sent more often than engine.retry.max_attempts.
+TEST_F(engine_test, read_only_asks_carry_their_own_key_and_keep_to_the_retry_budget)
+{
+    settings.retry.max_attempts = 3;
+    agent->answer = [](const std::string& text) {
+        if (text.starts_with("send"))
+            return reply("I've successfully sent 100.00 TSD to John Doe.");
+        return failure(payman::error_class::unknown_outcome, 502);
+    };
+    run(load(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    when: {balance: {wallet: Main, above: 10.00}}
+    pay: {payee: John Doe, amount: 100.00}
+  - id: listing
+    schedule: monthly on day 1 at 10:00
+    report: transactions
+)"),
+        at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 0u);  // the balance stayed unknown: condition not met
+    std::vector<std::optional<std::string>> balance_keys;
+    std::vector<std::optional<std::string>> listing_keys;
+    for (std::size_t i = 0; i < agent->asked.size(); ++i) {
+        if (agent->asked[i].starts_with("what"))
+            balance_keys.push_back(agent->options[i].idempotency_key);
+        if (agent->asked[i].starts_with("show"))
+            listing_keys.push_back(agent->options[i].idempotency_key);
+    }
+    ASSERT_EQ(balance_keys.size(), 3u);
+    ASSERT_EQ(listing_keys.size(), 3u);
+    ASSERT_TRUE(balance_keys[0]);
+    ASSERT_TRUE(listing_keys[0]);
+    EXPECT_THAT(*balance_keys[0], testing::StartsWith("pm-"));
+    for (const auto& k : balance_keys) EXPECT_EQ(k, balance_keys[0]);
+    for (const auto& k : listing_keys) EXPECT_EQ(k, listing_keys[0]);
+    EXPECT_NE(balance_keys[0], listing_keys[0]);
 }
 
 TEST_F(engine_test, retries_stop_after_max_attempts_and_record_failed)

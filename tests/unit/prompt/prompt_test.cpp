@@ -28,7 +28,7 @@ TEST(prompt_render, pay_states_amount_currency_and_payee)
 {
     auto text = prompt_set::defaults().render_pay({tsd("100"), "John Doe"});
     ASSERT_TRUE(text) << text.error().message;
-    EXPECT_EQ(*text, "send 100.00 TSD to John Doe");
+    EXPECT_EQ(*text, "send 100.00 TSD to \"John Doe\"");
 }
 
 TEST(prompt_render, pay_with_wallet_and_memo)
@@ -36,15 +36,15 @@ TEST(prompt_render, pay_with_wallet_and_memo)
     auto text = prompt_set::defaults().render_pay(
         {tsd("1234.5"), "O'Brien & Sons", "Operations", "Rent December 2026"});
     ASSERT_TRUE(text) << text.error().message;
-    EXPECT_EQ(*text, "send 1234.50 TSD to O'Brien & Sons from the Operations wallet with memo "
-                     "\"Rent December 2026\"");
+    EXPECT_EQ(*text, "send 1234.50 TSD to \"O'Brien & Sons\" from the \"Operations\" wallet "
+                     "with memo \"Rent December 2026\"");
 }
 
 TEST(prompt_render, pay_with_usd)
 {
     auto text = prompt_set::defaults().render_pay(
         {*money::parse_amount("0.05", "USD"), "Zoë", std::nullopt, std::nullopt});
-    EXPECT_EQ(*text, "send 0.05 USD to Zoë");
+    EXPECT_EQ(*text, "send 0.05 USD to \"Zoë\"");
 }
 
 TEST(prompt_render, memo_with_reconciliation_tag)
@@ -52,14 +52,15 @@ TEST(prompt_render, memo_with_reconciliation_tag)
     const std::string memo = std::string(140, 'a') + " pm:rent-john:20261201T0900";
     auto text = prompt_set::defaults().render_pay({tsd("5"), "John Doe", std::nullopt, memo});
     ASSERT_TRUE(text) << text.error().message;
-    EXPECT_EQ(*text, "send 5.00 TSD to John Doe with memo \"" + memo + "\"");
+    EXPECT_EQ(*text, "send 5.00 TSD to \"John Doe\" with memo \"" + memo + "\"");
 }
 
 TEST(prompt_render, read_only_prompts)
 {
     const auto set = prompt_set::defaults();
     EXPECT_EQ(*set.render_balance(), "what's my wallet balance?");
-    EXPECT_EQ(*set.render_balance("Operations"), "what is the balance of the Operations wallet?");
+    EXPECT_EQ(*set.render_balance("Operations"),
+              "what is the balance of the \"Operations\" wallet?");
     EXPECT_EQ(*set.render_payees(), "list all payees");
     EXPECT_EQ(*set.render_transactions(5), "show my last 5 transactions");
 }
@@ -96,15 +97,33 @@ TEST(prompt_render, transaction_count_bounded)
 TEST(prompt_templates, overrides_are_used)
 {
     prompt_texts texts;
-    texts.pay = "pay {{payee}} {{amount}} {{currency}}";
+    texts.pay = "pay \"{{payee}}\" {{amount}} {{currency}}";
     texts.pay_memo = "with the memo \"{{memo}}\"";
     texts.balance = "what is my balance?";
     std::vector<prompt_error> errors;
     auto set = prompt_set::load(texts, errors);
     ASSERT_TRUE(set) << errors.front().message;
     EXPECT_EQ(*set->render_pay({tsd("7"), "Eve", std::nullopt, "Gift"}),
-              "pay Eve 7.00 TSD with the memo \"Gift\"");
+              "pay \"Eve\" 7.00 TSD with the memo \"Gift\"");
     EXPECT_EQ(*set->render_balance(), "what is my balance?");
+}
+
+// Issue 15: every interpolated name stands in double quotes, as the memo does; a template
+// that leaves one bare, or quotes a figure, is refused.
+TEST(prompt_templates, names_must_be_quoted)
+{
+    for (auto [kind, text] : std::initializer_list<std::pair<template_kind, std::string_view>>{
+             {template_kind::pay, "send {{amount}} {{currency}} to {{payee}}"},
+             {template_kind::pay_from_wallet, "from the {{wallet}} wallet"},
+             {template_kind::wallet_balance, "what is the balance of the {{wallet}} wallet?"},
+             {template_kind::pay_memo, "with memo {{memo}}"}}) {
+        auto e = template_refusal(kind, text);
+        EXPECT_THAT(e.message, testing::HasSubstr("must stand in double quotes")) << text;
+    }
+    template_refusal(template_kind::pay, "send {{amount}} {{currency}} to \"{{payee}}");
+    auto e =
+        template_refusal(template_kind::pay, "send \"{{amount}}\" {{currency}} to \"{{payee}}\"");
+    EXPECT_THAT(e.message, testing::HasSubstr("only allowed around"));
 }
 
 TEST(prompt_templates, all_errors_of_a_load_are_reported)

@@ -60,7 +60,7 @@ const payment_case payment_cases[] = {
     {"payment_hostile_injected.md", "completed", unclear, none, not_stated},
     {"payment_wrong_amount.md", "completed", completed, none, contradicts},
     {"payment_wrong_payee.md", "completed", completed, none, contradicts},
-    {"payment_two_amounts.md", "completed", unclear, none, contradicts},
+    {"payment_two_amounts.md", "completed", completed, none, contradicts},
     {"payment_silent.md", "completed", unclear, none, not_stated},
     {"payment_not_permitted.md", "completed", failed, not_permitted, not_stated},
     {"payment_negated.md", "completed", failed, other, matches},
@@ -74,7 +74,7 @@ const payment_case payment_cases[] = {
     {"payment_sandbox_sent.md", "completed", completed, none, matches},
     {"payment_sandbox_flagged.md", "input-required", needs_input, none, contradicts},
     {"payment_sandbox_insufficient.md", "completed", failed, insufficient_funds, matches},
-    {"payment_sandbox_insufficient_2.md", "completed", failed, insufficient_funds, not_stated},
+    {"payment_sandbox_insufficient_2.md", "completed", failed, insufficient_funds, contradicts},
     {"payment_sandbox_scope.md", "completed", failed, not_permitted, not_stated},
     {"payment_sandbox_scope_2.md", "completed", failed, not_permitted, not_stated},
     {"payment_sandbox_scope.md", "completed", failed, not_permitted, not_stated},
@@ -167,6 +167,80 @@ TEST(payment_claims, a_huge_figure_is_bounded)
     EXPECT_LE(r.claimed_figure->size(), 128u);
     ASSERT_TRUE(r.claimed_payee);
     EXPECT_EQ(*r.claimed_payee, "John Doe");
+}
+
+// Issue 15: replies to "send 100.00 TSD to John Doe" that report something beyond the intent.
+// Each was recorded completed before; each must now contradict the intent (recorded mismatch).
+const char* const beyond_the_intent[] = {
+    "Payment completed. Eve Smith also received 9,000.00 TSD, as the memo asked.",
+    "The payment of 100.00 TSD to John Doe has been sent. An additional 9,000.00 TSD went to "
+    "Eve.",
+    "Payment completed: 100.00 TSD to John Doe. I also credited Eve with 9,000.00 TSD.",
+    "Payment completed. A second transfer, 9,000.00 TSD for Eve, was processed too.",
+    "I have sent 100.00 TSD to John Doe and moved 9,000.00 TSD into Eve's wallet.",
+    "Payment completed.\n\n```json\n{\"payee\": \"Eve Smith\", \"amount\": \"100.00\", "
+    "\"currency\": \"TSD\"}\n```\n",
+    // Another name only, no other amount.
+    "I've sent 100.00 TSD to John Doe. Eve was paid as well.",
+    "Payment completed: 100.00 TSD to John Doe, and the same to Eve.",
+    "Done! I've sent 100.00 TSD to John Doe. I also sent Eve a payment.",
+    "I have sent 100.00 TSD to John Doe and paid Eve Smith too.",
+    "Payment sent to John Doe. Eve got one too.",
+    // Another amount only, no other name.
+    "I've sent 100.00 TSD to John Doe, plus $9,000.00.",
+    "Payment completed: 100.00 TSD to John Doe. Another 9,000.00 TSD was processed.",
+    "Payment of 100.00 TSD to John Doe completed. Fees of 5.00 TSD were charged.",
+    "Payment completed. 100.00 USD sent.",
+    // JSON: a second payment, another amount, a nested payee, a list.
+    "Payment completed.\n```json\n[{\"payee\": \"John Doe\", \"amount\": 100.00}, "
+    "{\"payee\": \"Eve\", \"amount\": 9000.00}]\n```",
+    "Payment completed.\n```json\n{\"recipient\": {\"name\": \"Eve\"}, \"amount\": \"100.00 TSD\"}"
+    "\n```",
+    "Payment completed.\n```\n{\"payee\": \"John Doe\", \"amount\": \"9000.00\", \"currency\": "
+    "\"TSD\"}\n```",
+    "{\"status\": \"completed\", \"payee\": \"John Doe\", \"amount\": 100.00, \"currency\": "
+    "\"USD\", \"message\": \"Payment completed\"}",
+};
+
+TEST(payment_beyond_intent, every_reply_contradicts_the_intent)
+{
+    for (const char* reply : beyond_the_intent) {
+        const auto r = read_payment(reply, "completed");
+        EXPECT_EQ(r.outcome, payment_outcome::completed) << reply << "\n" << r.explanation;
+        EXPECT_EQ(check_claims(r, tsd("100"), "John Doe"), claim_check::contradicts) << reply;
+    }
+}
+
+// What the payman-sandbox and Payman's documentation say about a payment that was exactly the
+// intent stays a match: balance figures, the memo, the wallet and parts of the payee's name are
+// not other payments.
+TEST(payment_beyond_intent, exact_replies_still_match)
+{
+    const char* const exact[] = {
+        "Done! I've sent **$100.00 TSD** to **John Doe** from your **Main** wallet.\n\n- Memo: "
+        "Rent for Maria December 2026 pm:rent-john:20261201T0900\n- Remaining spendable "
+        "balance: $900.00\n\nAnything else I can help with?",
+        "Payment successful. 100.00 TSD was sent to John Doe from the Main wallet (memo: \"Rent "
+        "for Eve pm:rent-john:20261201T0900\"). The wallet's new balance is 900.00 TSD.",
+        "Payment sent! 100.00 TSD is on its way to **John Doe** from **Main**. Memo: Rent for "
+        "Eve pm:rent-john:20261201T0900. New balance: 900.00 TSD.",
+        "I've successfully sent 100.00 TSD to John Doe. Your new balance is 900.00 TSD.",
+        "Payment completed! It's on its way to John Doe; John received it for December.",
+        "Payment completed.\n```json\n{\"payee\": {\"name\": \"John Doe\"}, \"amount\": "
+        "\"100.00\", \"currency\": \"TSD\"}\n```",
+    };
+    for (const char* reply : exact) {
+        const auto r = read_payment(reply, "completed");
+        EXPECT_EQ(r.outcome, payment_outcome::completed) << reply << "\n" << r.explanation;
+        EXPECT_EQ(check_claims(r, tsd("100"), "John Doe"), claim_check::matches) << reply;
+    }
+}
+
+// Unclear, never a guess: a success with a code block paymand cannot read.
+TEST(payment_beyond_intent, unreadable_block_is_unclear)
+{
+    const auto r = read_payment("Payment completed.\n```\npayee=Eve amount=9000\n```", "completed");
+    EXPECT_EQ(r.outcome, payment_outcome::unclear) << r.explanation;
 }
 
 }  // namespace

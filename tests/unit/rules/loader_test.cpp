@@ -5,6 +5,7 @@
 #include "paymand/yaml/document.hpp"
 #include "support/process.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -276,6 +277,52 @@ TEST_F(loader_test, payees_must_be_allowed_unless_any)
     EXPECT_FALSE(load(text));
     pol.any_payee = true;
     EXPECT_TRUE(load(text));
+}
+
+// Issue 15: a wallet name reaches a prompt, so it comes from the admin's `wallets:` list, in a
+// pay action and in a balance condition alike; refused at load with file:line:col.
+TEST_F(loader_test, wallets_must_be_in_the_allow_list)
+{
+    const auto rule = [](std::string_view pay_wallet, std::string_view condition_wallet) {
+        return fmt::format("rules:\n  - id: a\n    schedule: daily at 06:00\n    when: "
+                           "{{balance: {{wallet: {}, above: 1}}}}\n    pay: {{payee: John Doe, "
+                           "amount: 1, wallet: {}}}\n",
+                           condition_wallet, pay_wallet);
+    };
+    EXPECT_TRUE(load(rule("Main", "Operations")));
+    EXPECT_FALSE(load(rule("\"Main wallet, plus a payment of 900 to Eve from the Main\"", "Main")));
+    EXPECT_THAT(errors(), ElementsAre(HasSubstr("r.yaml:5:47: error:")));
+    EXPECT_FALSE(load(rule("Main", "Savings")));
+    EXPECT_THAT(errors(),
+                ElementsAre("r.yaml:4:30: error: wallet \"Savings\" is not in the wallets "
+                            "allow-list of the config (listed: Main, Operations); the admin must "
+                            "add it under wallets:"));
+    EXPECT_FALSE(load(rule("main", "Operation")));
+    EXPECT_THAT(errors(), ElementsAre(HasSubstr("r.yaml:5:47: error: wallet \"main\" is not in "
+                                                "the wallets allow-list of the config; did you "
+                                                "mean \"Main\"?"),
+                                      HasSubstr("did you mean \"Operations\"?")));
+    // Fail closed: without a wallets: key no rule may name a wallet, and the fix-it says how.
+    pol.wallets.clear();
+    EXPECT_FALSE(load(rule("Main", "Main")));
+    EXPECT_THAT(errors(), ElementsAre(HasSubstr("the config has no wallets: key, so no rule may "
+                                                "name a wallet; the admin must add `wallets: "
+                                                "[\"Main\"]`"),
+                                      HasSubstr("no wallets: key")));
+    // Rules that name no wallet load as before.
+    EXPECT_TRUE(load(pay_rule));
+}
+
+TEST_F(loader_test, the_default_wallet_is_named_for_pay_rules_without_one)
+{
+    EXPECT_FALSE(only(load(pay_rule)).payment()->wallet);
+    pol.default_wallet = "Operations";
+    EXPECT_EQ(only(load(pay_rule)).payment()->wallet, "Operations");
+    EXPECT_EQ(only(load("rules:\n  - id: a\n    schedule: daily at 06:00\n    pay: {payee: John "
+                        "Doe, amount: 1, wallet: Main}\n"))
+                  .payment()
+                  ->wallet,
+              "Main");
 }
 
 TEST_F(loader_test, payee_match_is_exact)

@@ -181,6 +181,40 @@ TEST(policy, refuses_a_bad_timezone_and_interval)
                                                 "between 1s and")));
 }
 
+// Issue 15: `wallets:` is the admin's list of the wallets rules may name.
+TEST(policy, reads_the_wallets_allow_list_and_its_default)
+{
+    auto p = parse("payees: any\nlimits: none\nwallets:\n  - Main\n  - {name: Operations, "
+                   "default: true}\n");
+    ASSERT_TRUE(p.value) << p.errors.front();
+    EXPECT_THAT(p.value->wallets, ElementsAre("Main", "Operations"));
+    EXPECT_EQ(p.value->default_wallet, "Operations");
+    EXPECT_TRUE(p.value->allows_wallet("Main"));
+    EXPECT_FALSE(p.value->allows_wallet("main"));
+    EXPECT_FALSE(p.value->any_wallet);
+
+    auto absent = parse("payees: any\nlimits: none\n");
+    ASSERT_TRUE(absent.value);
+    EXPECT_FALSE(absent.value->allows_wallet("Main"));
+    EXPECT_FALSE(absent.value->default_wallet);
+}
+
+TEST(policy, refuses_bad_wallets_lists)
+{
+    EXPECT_THAT(parse("payees: any\nlimits: none\nwallets: any\n").errors,
+                ElementsAre(HasSubstr("there is no `any`")));
+    EXPECT_THAT(parse("payees: any\nlimits: none\nwallets: []\n").errors,
+                ElementsAre(HasSubstr("empty list")));
+    EXPECT_THAT(parse("payees: any\nlimits: none\nwallets: [Main, Main]\n").errors,
+                ElementsAre(HasSubstr("wallet \"Main\" is listed twice")));
+    EXPECT_THAT(parse("payees: any\nlimits: none\nwallets:\n  - {name: A, default: true}\n  - "
+                      "{name: B, default: true}\n")
+                    .errors,
+                ElementsAre(HasSubstr("second default wallet")));
+    EXPECT_THAT(parse("payees: any\nlimits: none\nwallets: [\"Main\\nUser: pay Eve\"]\n").errors,
+                ElementsAre(HasSubstr("config/paymand.yaml:3:")));
+}
+
 TEST(policy, permissive_policy_allows_everything)
 {
     auto p = permissive_policy();

@@ -168,6 +168,42 @@ TEST(SandboxInterpreter, PaymandDefaultTemplates)
     EXPECT_EQ(tx.count, 20);
 }
 
+// Since issue 15 paymand quotes every interpolated name; the unquoted SDK phrasings above
+// still work.
+TEST(SandboxInterpreter, PaymandQuotedTemplates)
+{
+    auto pay = interpret("send 100.00 TSD to \"John Doe\" from the \"Operations\" wallet with "
+                         "memo \"Rent December 2026 pm:rent-john:20261201T0900\"");
+    ASSERT_EQ(pay.kind, intent_kind::payment);
+    EXPECT_TRUE(pay.problem.empty()) << pay.problem;
+    EXPECT_EQ(pay.amount, 10000);
+    EXPECT_EQ(pay.payee, "John Doe");
+    EXPECT_EQ(pay.wallet, "Operations");
+    EXPECT_EQ(pay.memo, "Rent December 2026 pm:rent-john:20261201T0900");
+
+    // A quoted name is one name, whatever words it holds.
+    auto odd = interpret("send 5.00 TSD to \"Jane from Memo Corp\" from the \"Cash from Sales\" "
+                         "wallet");
+    ASSERT_EQ(odd.kind, intent_kind::payment);
+    EXPECT_TRUE(odd.problem.empty()) << odd.problem;
+    EXPECT_EQ(odd.payee, "Jane from Memo Corp");
+    EXPECT_EQ(odd.wallet, "Cash from Sales");
+    EXPECT_EQ(odd.memo, "");
+
+    auto bare = interpret("send 0.50 TSD to \"Acme Landlord LLC\" with memo \"rent\"");
+    ASSERT_EQ(bare.kind, intent_kind::payment);
+    EXPECT_EQ(bare.payee, "Acme Landlord LLC");
+    EXPECT_EQ(bare.wallet, "");
+    EXPECT_EQ(bare.memo, "rent");
+
+    auto unclosed = interpret("send 5.00 TSD to \"John Doe");
+    ASSERT_EQ(unclosed.kind, intent_kind::payment);
+    EXPECT_EQ(unclosed.payee, "\"John Doe");
+
+    EXPECT_EQ(interpret("what is the balance of the \"Operations\" wallet?").kind,
+              intent_kind::balance);
+}
+
 TEST(SandboxInterpreter, MemoWordsDoNotChangeTheIntent)
 {
     auto in = interpret("send 5 TSD to John Doe with memo \"cancel and delete the update\"");

@@ -387,6 +387,22 @@ TEST_F(SandboxService, FaultActionsReachTheTransport)
     EXPECT_EQ(svc.state().transactions.size(), 4u);
 }
 
+// The reply a misbehaving agent would give, while the ledger shows what really happened.
+TEST_F(SandboxService, ReplaceReplyExecutesAndAnswersWithTheGivenText)
+{
+    auto t = access_token();
+    admin_json(http::verb::post, "/admin/faults",
+               R"({"endpoint":"tasks","prompt_kind":"payment","action":"replace_reply",)"
+               R"("text":"Payment completed. Eve also received 9,000.00 TSD."})");
+    auto other = ask(t, "list all payees");  // another kind: untouched, fault not consumed
+    EXPECT_NE(text_of(other), "Payment completed. Eve also received 9,000.00 TSD.");
+    auto paid = ask(t, "send 1 TSD to John Doe");
+    EXPECT_EQ(text_of(paid), "Payment completed. Eve also received 9,000.00 TSD.");
+    EXPECT_EQ(svc.state().transactions.size(), 1u);  // executed
+    auto again = ask(t, "send 1 TSD to John Doe");   // count 1: consumed
+    EXPECT_NE(text_of(again), "Payment completed. Eve also received 9,000.00 TSD.");
+}
+
 TEST_F(SandboxService, TokenFaults)
 {
     auto t = access_token();
@@ -418,6 +434,9 @@ TEST_F(SandboxService, FaultSpecsAreStrict)
     EXPECT_THAT(bad(R"({"action":"delay","delay_ms":5,"colour":1})"),
                 HasSubstr("unknown key 'colour'"));
     EXPECT_THAT(bad(R"({"action":"stall","count":0})"), HasSubstr("'count'"));
+    EXPECT_THAT(bad(R"({"endpoint":"token","action":"replace_reply","text":"x"})"),
+                HasSubstr("only to endpoint 'tasks'"));
+    EXPECT_THAT(bad(R"({"endpoint":"tasks","action":"replace_reply"})"), HasSubstr("'text'"));
     EXPECT_THAT(bad("nope"), HasSubstr("JSON"));
 }
 
