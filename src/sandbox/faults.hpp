@@ -46,11 +46,10 @@ struct fault {
     int status = 503;
     std::optional<std::int64_t> retry_after_s;
     std::optional<std::string> retry_after_text;  // sent verbatim (a hostile Retry-After)
-    std::string text;
     std::int64_t delay_ms = 0;
     std::int64_t size = 0;
     std::int64_t code = -32603;
-    std::string text;  // replace_reply: the reply text sent instead of the agent's
+    std::string text;  // replace_reply: the agent's reply instead; forge_token: the token
 
     boost::json::object to_json() const;
 };
