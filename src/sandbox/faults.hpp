@@ -31,7 +31,7 @@ enum class fault_action {
     forge_task_id,     // tasks: the result's task id becomes `size` bytes of 'T'
     error_and_result,  // tasks: the answer carries an error object besides its result
     forge_token,       // token: the access token answered is `text`, or `size` bytes of 'A'
-    replace_reply,      // tasks only: execute, then answer with `text` as the agent's reply
+    replace_reply,     // tasks only: execute, then answer with `text` as the agent's reply
 };
 
 std::string_view to_string(fault_action action);
