@@ -51,6 +51,11 @@ std::string facts(const audit::record_body& body)
                 return s;
             } else if constexpr (std::is_same_v<T, mismatch_record>) {
                 return b.reason;
+            } else if constexpr (std::is_same_v<T, confirmed_record>) {
+                return fmt::format("listing {}: {}", b.attempts, shorten(b.evidence, 120));
+            } else if constexpr (std::is_same_v<T, unconfirmed_record>) {
+                return fmt::format("{} ({} listing{})", b.reason, b.attempts,
+                                   b.attempts == 1 ? "" : "s");
             } else if constexpr (std::is_same_v<T, condition_record>) {
                 std::string s = b.condition + (b.met ? ": met" : ": not met");
                 if (b.balance) s += " (balance " + money::format_with_code(*b.balance) + ")";

@@ -1,8 +1,11 @@
 #include "app/check_command.hpp"
 
 #include "app/time_args.hpp"
+#include "paymand/audit/projection.hpp"
+#include "paymand/audit/reader.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/daemon/load.hpp"
+#include "paymand/engine/already_paid.hpp"
 #include "paymand/inspect/rule_review.hpp"
 #include "paymand/rules/rule_schedule.hpp"
 
@@ -87,6 +90,39 @@ void print_summary(const check_args& a, const rules::rule_set& rules, const rule
     for (const auto& s : scopes) fmt::print("  {:<24}  {}\n", s.scope, s.why);
 }
 
+// Says, before a reload does, which changed rules would be due again inside the period of a
+// payment they already made (refused then as already paid): needs the daemon's audit log,
+// which only root or the daemon's user can read.
+void print_already_paid(const rules::rule_set& rules, const config::daemon_config& cfg,
+                        std::chrono::sys_seconds now)
+{
+    std::error_code ec;
+    // Nothing paid yet; an unreadable directory (EACCES) is reported by the open below.
+    if (!std::filesystem::exists(cfg.audit_log, ec) && !ec) return;
+    audit::audit_projection state;
+    auto reader = audit::audit_reader::open(cfg.audit_log);
+    auto read = reader ? reader->read_to_end([&](const audit::record& r) { state.apply(r); })
+                       : audit::audit_result<std::uint64_t>(reader.error());
+    if (!read) {
+        fmt::print("\nwhether an edit would pay a period twice was not checked: the audit log "
+                   "{} could not be read ({}); run as root or as the daemon's user\n",
+                   cfg.audit_log.string(), read.error().message);
+        return;
+    }
+    std::vector<std::string> warnings;
+    for (const auto& u : rules::next_per_rule(rules, now)) {
+        const auto& rule = *u.source;
+        // Only an edit can trip it: the daemon runs the current definition already.
+        if (state.rule_active_since(rule.id, rule.content_hash)) continue;
+        if (auto w = engine::already_paid_warning(state, rule, u.occ, cfg.policy.min_pay_interval))
+            warnings.push_back(std::move(*w));
+    }
+    if (warnings.empty()) return;
+    fmt::print(
+        "\nafter a reload, refused as already paid (`paymand trigger RULE` pays by hand):\n");
+    for (const auto& w : warnings) fmt::print("  {}\n", w);
+}
+
 int run_check(const check_args& a)
 {
     yaml::diagnostics diags;
@@ -127,6 +163,7 @@ int run_check(const check_args& a)
         now = *parsed.value;
     }
     if (!a.quiet) print_summary(a, set, policy, files, now);
+    if (!a.quiet && loaded) print_already_paid(set, loaded->config, now);
     return exit_ok;
 }
 

@@ -134,6 +134,7 @@ int run_status(const status_args& a)
     for (const auto& [code, l] : cfg->policy.limits.currencies) currencies.insert(code);
 
     const auto doubts = facts->projection.in_doubt();
+    const auto unconfirmed = facts->projection.unconfirmed();
 
     if (a.json) {
         out["records"] = facts->records;
@@ -174,6 +175,14 @@ int run_status(const status_args& a)
             open.push_back(std::move(item));
         }
         out["in_doubt"] = std::move(open);
+        json::array unconfirmed_items;
+        for (const auto* o : unconfirmed)
+            unconfirmed_items.push_back(
+                json::object{{"occurrence", o->ref.occurrence},
+                             {"payee", o->payment->payee},
+                             {"amount", money::format_with_code(o->payment->amount)},
+                             {"reason", o->reason}});
+        out["unconfirmed"] = std::move(unconfirmed_items);
         std::cout << json::serialize(out) << "\n";
         return facts->problem ? 65 : exit_ok;
     }
@@ -263,6 +272,15 @@ int run_status(const status_args& a)
                        "--note \"...\"{}\n",
                        one_line(o->ref.occurrence), config_arg);
         }
+    }
+    if (!unconfirmed.empty()) {
+        fmt::print("UNCONFIRMED: {} payment{} the agent reported done that no transaction listing "
+                   "showed (absence proves nothing; check Payman's dashboard):\n",
+                   unconfirmed.size(), unconfirmed.size() == 1 ? "" : "s");
+        for (const auto* o : unconfirmed)
+            fmt::print("  {}  {} to {}: {}\n", one_line(o->ref.occurrence),
+                       money::format_with_code(o->payment->amount), one_line(o->payment->payee),
+                       one_line(o->reason));
     }
     return facts->problem ? 65 : exit_ok;
 }

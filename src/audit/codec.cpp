@@ -155,6 +155,22 @@ json::object to_fields(field_writer& w, const mismatch_record& r)
     return std::move(w.out);
 }
 
+json::object to_fields(field_writer& w, const confirmed_record& r)
+{
+    w.ref(r.ref);
+    w.out["attempts"] = r.attempts;
+    w.excerpt("evidence", r.evidence);
+    return std::move(w.out);
+}
+
+json::object to_fields(field_writer& w, const unconfirmed_record& r)
+{
+    w.ref(r.ref);
+    w.out["attempts"] = r.attempts;
+    w.text("reason", r.reason);
+    return std::move(w.out);
+}
+
 json::object to_fields(field_writer& w, const condition_record& r)
 {
     w.ref(r.ref);
@@ -397,6 +413,18 @@ record_body from_fields(field_reader& r, record_type type)
         x.claimed_payee = r.opt_text("claimed_payee");
         x.reason = r.text("reason");
         x.excerpt = r.excerpt("excerpt");
+        return x;
+    }
+    case record_type::confirmed: {
+        confirmed_record x{.ref = r.ref()};
+        x.attempts = r.integer<std::uint32_t>("attempts");
+        x.evidence = r.excerpt("evidence");
+        return x;
+    }
+    case record_type::unconfirmed: {
+        unconfirmed_record x{.ref = r.ref()};
+        x.attempts = r.integer<std::uint32_t>("attempts");
+        x.reason = r.text("reason");
         return x;
     }
     case record_type::condition: {

@@ -146,6 +146,7 @@ std::optional<std::string> summarize_scanned(const scanned_line& line, record_ty
         return enumeration(line, "result", parse_reconcile_outcome, out.reconciled);
     case record_type::in_doubt:
     case record_type::mismatch:
+    case record_type::unconfirmed:
         return text(line, "reason", scratch.reason, out.reason);
     case record_type::missed:
         return text(line, "through", scratch.through, out.through, false);

@@ -39,6 +39,10 @@ std::string_view to_string(occurrence_state s) noexcept
         return "missed";
     case occurrence_state::reported:
         return "reported";
+    case occurrence_state::confirmed:
+        return "confirmed";
+    case occurrence_state::unconfirmed:
+        return "unconfirmed";
     }
     return "unknown";
 }
@@ -52,6 +56,8 @@ bool counts_as_spending(occurrence_state s) noexcept
     case occurrence_state::mismatch:
     case occurrence_state::resolved_paid:
     case occurrence_state::reconciled_paid:
+    case occurrence_state::confirmed:
+    case occurrence_state::unconfirmed:
         return true;
     default:
         return false;
@@ -61,6 +67,11 @@ bool counts_as_spending(occurrence_state s) noexcept
 bool needs_operator(occurrence_state s) noexcept
 {
     return s == occurrence_state::in_doubt || s == occurrence_state::mismatch;
+}
+
+bool resolvable(occurrence_state s) noexcept
+{
+    return needs_operator(s) || s == occurrence_state::unconfirmed;
 }
 
 record_summary summarize(const record& r)
@@ -94,7 +105,8 @@ record_summary summarize(const record& r)
             } else if constexpr (std::is_same_v<T, missed_record>) {
                 if (b.through) s.through = *b.through;
             } else if constexpr (std::is_same_v<T, in_doubt_record> ||
-                                 std::is_same_v<T, mismatch_record>) {
+                                 std::is_same_v<T, mismatch_record> ||
+                                 std::is_same_v<T, unconfirmed_record>) {
                 s.reason = b.reason;
             }
         },
@@ -136,7 +148,8 @@ audit_projection::audit_projection(audit_projection&& other) noexcept
       rule_versions_(std::move(other.rule_versions_)),
       pending_rules_(std::move(other.pending_rules_)), spending_(std::move(other.spending_)),
       in_flight_(std::move(other.in_flight_)), recent_(std::exchange(other.recent_, nullptr)),
-      counts_(other.counts_), last_seq_(other.last_seq_), warnings_(std::move(other.warnings_)),
+      counts_(other.counts_), last_seq_(other.last_seq_),
+      unconfirmed_count_(other.unconfirmed_count_), warnings_(std::move(other.warnings_)),
       warning_count_(other.warning_count_)
 {
 }
@@ -156,6 +169,7 @@ audit_projection& audit_projection::operator=(audit_projection&& other) noexcept
         recent_ = std::exchange(other.recent_, nullptr);
         counts_ = other.counts_;
         last_seq_ = other.last_seq_;
+        unconfirmed_count_ = other.unconfirmed_count_;
         warnings_ = std::move(other.warnings_);
         warning_count_ = other.warning_count_;
     }
@@ -168,6 +182,8 @@ void audit_projection::set_state(occurrence_status& o, occurrence_state next)
         in_flight_.erase(&o);
     }
     const bool was = counts_as_spending(o.state) && o.payment;
+    if (o.state == occurrence_state::unconfirmed) --unconfirmed_count_;
+    if (next == occurrence_state::unconfirmed) ++unconfirmed_count_;
     o.state = next;
     const bool is = counts_as_spending(o.state) && o.payment;
     if (was && !is) {
@@ -326,8 +342,26 @@ void audit_projection::apply(const record_summary& s)
         o.reason = std::string(s.reason);
         set_state(o, occurrence_state::mismatch);
         break;
+    case record_type::confirmed:
+    case record_type::unconfirmed: {
+        const bool confirming = s.type == record_type::confirmed;
+        const bool expected = known && (o.state == occurrence_state::completed ||
+                                        (confirming && o.state == occurrence_state::unconfirmed));
+        if (!expected) {
+            warn(s.seq, fmt::format("{} record for {} which was {}; kept", to_string(s.type),
+                                    s.occurrence, known ? to_string(o.state) : "unknown"));
+            if (created) {
+                o.reason = fmt::format("{} without a recorded payment", to_string(s.type));
+                set_state(o, occurrence_state::in_doubt);
+            }
+            break;
+        }
+        o.reason = confirming ? std::string() : std::string(s.reason);
+        set_state(o, confirming ? occurrence_state::confirmed : occurrence_state::unconfirmed);
+        break;
+    }
     case record_type::resolved:
-        if (!known || !needs_operator(o.state)) {
+        if (!known || !resolvable(o.state)) {
             warn(s.seq, fmt::format("resolution for {} which was {}", s.occurrence,
                                     known ? to_string(o.state) : "unknown"));
         }
@@ -358,6 +392,8 @@ void audit_projection::apply(const record_summary& s)
     switch (s.type) {
     case record_type::resolved:
     case record_type::reconciled:
+    case record_type::confirmed:
+    case record_type::unconfirmed:
         return;  // about an older occurrence, not the rule's progress
     default:
         break;
@@ -454,12 +490,31 @@ std::vector<const occurrence_status*> audit_projection::in_doubt() const
     return out;
 }
 
+std::vector<const occurrence_status*>
+audit_projection::awaiting_confirmation(utc_seconds since) const
+{
+    std::vector<const occurrence_status*> out;
+    for (auto it = spending_.lower_bound(since); it != spending_.end(); ++it)
+        if (it->second->state == occurrence_state::completed) out.push_back(it->second);
+    return out;
+}
+
+std::vector<const occurrence_status*> audit_projection::unconfirmed() const
+{
+    std::vector<const occurrence_status*> out;
+    for (const auto& [utc, o] : spending_)
+        if (o->state == occurrence_state::unconfirmed) out.push_back(o);
+    return out;
+}
+
 std::vector<spending_entry> audit_projection::spending(utc_seconds since) const
 {
     std::vector<spending_entry> out;
     for (auto it = spending_.lower_bound(since); it != spending_.end(); ++it) {
         const occurrence_status& o = *it->second;
         const bool confirmed = o.state == occurrence_state::completed ||
+                               o.state == occurrence_state::confirmed ||
+                               o.state == occurrence_state::unconfirmed ||
                                o.state == occurrence_state::resolved_paid ||
                                o.state == occurrence_state::reconciled_paid;
         out.push_back(

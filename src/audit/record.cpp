@@ -10,7 +10,7 @@ namespace {
 constexpr std::array<std::string_view, record_type_count> type_names = {
     "intent",        "result",       "skipped",    "denied",   "missed",    "failed",
     "in_doubt",      "resolved",     "reconciled", "mismatch", "condition", "report",
-    "config_loaded", "rules_loaded", "started",    "stopped",
+    "config_loaded", "rules_loaded", "started",    "stopped",  "confirmed", "unconfirmed",
 };
 
 template <class E, std::size_t N>

@@ -63,6 +63,10 @@ record_detail detail_of(const record_body& body)
             } else if constexpr (std::is_same_v<T, reconciled_record>) {
                 if (b.transaction_id) return {{}, "reconciled: transaction " + *b.transaction_id};
                 return {{}, "reconciled from a transaction listing"};
+            } else if constexpr (std::is_same_v<T, confirmed_record>) {
+                return {{}, "confirmed from the transaction listing"};
+            } else if constexpr (std::is_same_v<T, unconfirmed_record>) {
+                return {{}, "unconfirmed: " + b.reason};
             } else if constexpr (std::is_same_v<T, report_record>) {
                 return {{}, fmt::format("{} report: {}", to_string(b.kind), to_string(b.outcome))};
             } else {
@@ -203,6 +207,8 @@ boost::system::result<month_report, money::money_error> month_report_builder::fi
             }
             switch (s->state) {
             case occurrence_state::completed:
+            case occurrence_state::confirmed:
+            case occurrence_state::unconfirmed:
             case occurrence_state::reconciled_paid:
             case occurrence_state::resolved_paid:
                 report.paid.push_back(std::move(e));

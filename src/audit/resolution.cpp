@@ -18,7 +18,7 @@ audit_result<resolved_record> make_resolution(const audit_projection& projection
                                        "status` for the in-doubt ones)",
                                        request.occurrence)};
     }
-    if (!needs_operator(o->state)) {
+    if (!resolvable(o->state)) {
         return audit_error{make_error_code(audit_errc::not_in_doubt),
                            fmt::format("occurrence '{}' is {}, not in doubt: nothing to resolve",
                                        request.occurrence, to_string(o->state))};

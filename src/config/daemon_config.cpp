@@ -295,7 +295,10 @@ void read_engine(const yaml::reader& in, const yaml::field& section, engine_conf
                               {"retry"},
                               {"shutdown_grace"},
                               {"reconcile_interval"},
-                              {"reconcile_transactions"}},
+                              {"reconcile_transactions"},
+                              {"confirm_payments"},
+                              {"confirm_delay"},
+                              {"confirm_attempts"}},
                              "engine");
     if (!m) return;
     if (const auto* f = m->find("concurrency"))
@@ -308,6 +311,11 @@ void read_engine(const yaml::reader& in, const yaml::field& section, engine_conf
         if (auto v = in.duration(*f, 0s, 24h)) out.reconcile_interval = *v;
     if (const auto* f = m->find("reconcile_transactions"))
         if (auto v = in.integer(*f, 1, 100)) out.reconcile_transactions = static_cast<int>(*v);
+    out.confirm_payments = in.boolean_or(*m, "confirm_payments", out.confirm_payments);
+    if (const auto* f = m->find("confirm_delay"))
+        if (auto v = in.duration(*f, 0s, 1h)) out.confirm_delay = *v;
+    if (const auto* f = m->find("confirm_attempts"))
+        if (auto v = in.integer(*f, 1, 20)) out.confirm_attempts = static_cast<unsigned>(*v);
     if (const auto* f = m->find("retry")) {
         auto r = in.read_mapping(f->value, {{"initial_delay"}, {"max_delay"}, {"max_attempts"}},
                                  "retry");

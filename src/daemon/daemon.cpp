@@ -69,6 +69,7 @@ std::string status_line(const engine::engine& eng)
         line +=
             fmt::format("; next: {} at {}", s.next->identity, audit::format_utc(s.next->instant));
     if (s.in_doubt > 0) line += fmt::format("; IN DOUBT: {}", s.in_doubt);
+    if (s.unconfirmed > 0) line += fmt::format("; unconfirmed: {}", s.unconfirmed);
     if (!s.audit_writable) line += "; AUDIT LOG UNWRITABLE";
     if (service::read_clock_sync() == service::clock_sync::unsynchronised)
         line += "; clock unsynchronised";
@@ -139,6 +140,7 @@ void refresh_gauges(daemon_state& d)
     d.metrics->set_rules(s.rules, s.enabled);
     d.metrics->set_next_occurrence(s.next ? std::optional(s.next->instant) : std::nullopt);
     d.metrics->set_in_doubt(s.in_doubt);
+    d.metrics->set_unconfirmed(s.unconfirmed);
     d.metrics->set_audit_writable(s.audit_writable);
     d.metrics->set_clock_synchronised(service::read_clock_sync() !=
                                       service::clock_sync::unsynchronised);

@@ -2,7 +2,9 @@
 
 #include "paymand/audit/time_format.hpp"
 #include "paymand/core/crash_point.hpp"
+#include "paymand/engine/already_paid.hpp"
 #include "paymand/engine/backoff.hpp"
+#include "paymand/engine/confirm.hpp"
 #include "paymand/engine/reconcile.hpp"
 #include "paymand/limits/check.hpp"
 #include "paymand/prompt/memo.hpp"
@@ -28,6 +30,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <list>
 #include <random>
 
@@ -123,7 +126,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
           log(std::move(l)), ledger(params.policy.zone), slots_changed(ex), work_done(ex),
           firing_done(ex), concurrency_freed(ex),
           rng(params.seed != 0 ? params.seed : std::random_device{}()), reconcile_timer(ex),
-          flush_timer(ex)
+          flush_timer(ex), confirm_timer(ex), confirm_progress(ex)
     {
         rebuild_ledger();
     }
@@ -157,6 +160,18 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     std::vector<audit::record_body> unrecorded;
     bool flushing = false;
     asio::steady_timer flush_timer;
+    // Completed payments waiting for a transaction listing to confirm them, in the order
+    // they are due to be looked up (see confirm_loop).
+    struct awaiting_entry {
+        awaiting_payment payment;
+        std::chrono::steady_clock::time_point due;
+    };
+    std::deque<awaiting_entry> awaiting;
+    std::uint64_t completed_count = 0;  // payments reported completed by this process
+    bool confirm_loop_running = false;
+    std::size_t confirm_rounds = 0;  // listings being asked or recorded
+    asio::steady_timer confirm_timer;
+    signal confirm_progress;  // a round ended
 
     // --- audit ---------------------------------------------------------------------------
 
@@ -330,6 +345,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                                                 bool read_only, sys_time deadline)
     {
         unsigned attempts = 0;
+        options.read_only = read_only;
         for (;;) {
             ++attempts;
             auto outcome = co_await payman->async_ask(text, options);
@@ -500,38 +516,10 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         co_await append_one(std::move(record), deadline);
     }
 
-    // A rule's payment history belongs to its id, whatever its definition was: a scheduled
-    // occurrence is refused when the rule's last payment (or possible payment) is closer than
-    // min_pay_interval, or lies in the period this occurrence pays for. Only an edit can make
-    // that happen (a definition never fires twice in one of its own periods); a manual run is
-    // the operator's own decision and is not checked.
     std::optional<audit::denied_record> already_paid(const task& t) const
     {
-        if (t.manual) return std::nullopt;
-        const auto* last = state.last_paid(t.rule->id);
-        if (last == nullptr || last->ref.occurrence == t.identity || !last->payment)
-            return std::nullopt;
-        auto paid = schedule::parse_occurrence_id(last->ref.occurrence);
-        if (!paid) return std::nullopt;
-        const auto gap =
-            t.occ.local > paid->local ? t.occ.local - paid->local : paid->local - t.occ.local;
-        const auto what =
-            fmt::format("{} to {} for {} ({})", money::format_with_code(last->payment->amount),
-                        last->payment->payee, last->ref.occurrence, audit::to_string(last->state));
-        if (gap < params.policy.min_pay_interval)
-            return audit::denied_record{
-                .ref = ref_of(t),
-                .limit = "min_pay_interval",
-                .reason = fmt::format("the rule paid {} {} min before; min_pay_interval is {} s",
-                                      what, gap.count(), params.policy.min_pay_interval.count())};
-        const auto period = rules::period_of(t.rule->calendar);
-        if (!rules::same_period(period, paid->local, t.occ.local)) return std::nullopt;
-        return audit::denied_record{
-            .ref = ref_of(t),
-            .limit = "already_paid_this_period",
-            .reason = fmt::format("the rule already paid {} in this {}; an edit never pays a "
-                                  "period twice (`paymand trigger` pays it by hand)",
-                                  what, rules::describe(period))};
+        return paymand::engine::already_paid(state, *t.rule, t.occ, t.identity, t.manual,
+                                             params.policy.min_pay_interval);
     }
 
     // A reload that changes a rule at the moment an occurrence of its old definition is due
@@ -560,16 +548,10 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // refused as already paid.
     void warn_if_already_paid(const rule_slot& slot)
     {
-        if (!slot.next || !slot.rule->payment()) return;
-        task next{slot.set, slot.rule, *slot.next,
-                  schedule::to_string({slot.rule->id, slot.next->local}), false};
-        const auto refusal = already_paid(next);
-        if (!refusal) return;
-        const auto* last = state.last_paid(slot.rule->id);
-        log->warn("rule {} changed; it paid {} for {}; its new schedule is due again at {} "
-                  "({}), which will be refused: {}",
-                  slot.rule->id, money::format_with_code(last->payment->amount),
-                  last->ref.occurrence, next.identity, refusal->limit, refusal->reason);
+        if (!slot.next) return;
+        if (auto warning =
+                already_paid_warning(state, *slot.rule, *slot.next, params.policy.min_pay_interval))
+            log->warn("{}", *warning);
     }
 
     // The memo sent with a payment: the rule's memo expanded, then the reconciliation tag.
@@ -720,7 +702,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             result.outcome = audit::outcome::completed;
             log->info("{}: paid {} to {}", t.identity, money::format_with_code(pay.amount),
                       pay.payee);
-            break;
+            if (co_await append_result(t, std::move(result))) await_confirmation(t, pay);
+            co_return;
         }
         case reply::payment_outcome::failed:
             result.outcome = audit::outcome::failed;
@@ -743,14 +726,15 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
 
     // A result must be recorded whatever the deadline: retry until the audit log takes it
     // (or the daemon stops, when replay will mark the intent in doubt).
-    asio::awaitable<void> append_result(const task& t, audit::record_body body)
+    asio::awaitable<bool> append_result(const task& t, audit::record_body body)
     {
         const bool ends_unpaid =
             std::holds_alternative<audit::failed_record>(body) ||
             (std::holds_alternative<audit::result_record>(body) &&
              std::get<audit::result_record>(body).outcome == audit::outcome::failed);
         auto deadline = clk.now() + std::chrono::hours(24 * 365);
-        if (co_await append_one(std::move(body), deadline))
+        const bool written = co_await append_one(std::move(body), deadline);
+        if (written)
             PAYMAND_CRASH_POINT("after_result_durable");
         else
             log->error("{}: the outcome could not be recorded; it will be in doubt after a "
@@ -759,6 +743,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         // A payment that did not happen no longer counts: rebuild from the projection.
         // (A dry run keeps counting what it would have paid, so simulated limits bite.)
         if (ends_unpaid && !params.dry_run) ledger_stale = true;
+        co_return written;
     }
 
     asio::awaitable<void> run_occurrence(task t)
@@ -1021,7 +1006,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         auto text = params.prompts.render_transactions(params.settings.reconcile_transactions);
         if (!text) co_return;
         auto deadline = clk.now() + params.settings.occurrence_timeout;
-        auto attempt = co_await ask_with_retry(*text, {}, true, deadline);
+        auto attempt = co_await ask_with_retry(*text, listing_options("reconcile"), true, deadline);
         if (!attempt.outcome) {
             log->warn("reconciliation: the transaction listing failed: {}",
                       attempt.outcome.error().what());
@@ -1053,7 +1038,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                     .result = audit::reconcile_outcome::paid,
                     .transaction_id = std::nullopt,
                     .evidence =
-                        audit::make_excerpt(line_of(reply_text, entries[*matches[i]].line))});
+                        audit::make_excerpt(listed_line(reply_text, entries[*matches[i]].line))});
             } else if (!o->not_found_recorded) {
                 records.push_back(audit::reconciled_record{
                     .ref = o->ref,
@@ -1080,16 +1065,168 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return tag_of(o.ref.rule, id->local, manual);
     }
 
-    static std::string line_of(std::string_view text, std::size_t line)
+    // A transaction listing's options: its own idempotency key, fresh for each listing (a
+    // repeated key would be answered with the first listing) and reused by its retries.
+    payman::ask_options listing_options(std::string_view purpose)
     {
-        std::size_t start = 0;
-        for (std::size_t i = 1; i < line && start != std::string_view::npos; ++i) {
-            start = text.find('\n', start);
-            if (start != std::string_view::npos) ++start;
+        payman::ask_options options;
+        options.idempotency_key =
+            "pm-" +
+            short_hex(rules::sha256_hex(params.client_id + "\nlisting " + std::string(purpose) +
+                                        "\n" + std::to_string(rng())),
+                      32);
+        return options;
+    }
+
+    // --- confirmation from the ledger ----------------------------------------------------
+
+    // Payments one listing looks up at most: a listing of 100 transactions still reaches
+    // them with room for those completed meanwhile.
+    static constexpr std::size_t confirm_batch = 40;
+
+    bool confirming() const
+    {
+        return payman && !params.dry_run && params.settings.confirm_payments;
+    }
+
+    void await_confirmation(const task& t, const rules::pay_action& pay)
+    {
+        if (!confirming()) return;
+        enqueue_confirmation(awaiting_payment{
+            .ref = ref_of(t),
+            .sought = {tag_of(t.rule->id, t.occ.local, t.manual), pay.amount, pay.payee},
+            .listings = 0,
+            .completed_seq = ++completed_count});
+    }
+
+    void enqueue_confirmation(awaiting_payment p)
+    {
+        awaiting.push_back(
+            {std::move(p), std::chrono::steady_clock::now() + params.settings.confirm_delay});
+        // Wake the loop when there was nothing to wait for, or a listing's worth is waiting.
+        if (awaiting.size() == 1 || awaiting.size() >= confirm_batch) confirm_timer.cancel();
+    }
+
+    // At start: completed payments of the last two days that no listing settled yet (the
+    // daemon stopped before it could confirm them).
+    void queue_unsettled_confirmations()
+    {
+        if (!confirming()) return;
+        const auto since = to_seconds(clk.now()) - std::chrono::days(2);
+        for (const auto* o : state.awaiting_confirmation(since)) {
+            auto tag = reconcile_tag(*o);
+            if (!tag || !o->payment) continue;
+            enqueue_confirmation(
+                awaiting_payment{.ref = o->ref,
+                                 .sought = {*tag, o->payment->amount, o->payment->payee},
+                                 .listings = 0,
+                                 .completed_seq = ++completed_count});
         }
-        if (start == std::string_view::npos || start > text.size()) return {};
-        auto end = text.find('\n', start);
-        return std::string(text.substr(start, end == std::string_view::npos ? end : end - start));
+    }
+
+    // How many payments at the front of the queue a listing may look up now: those due, or
+    // a full batch when one is waiting.
+    std::size_t confirmations_ready() const
+    {
+        if (awaiting.size() >= confirm_batch) return confirm_batch;
+        const auto now = std::chrono::steady_clock::now();
+        std::size_t n = 0;
+        while (n < awaiting.size() && awaiting[n].due <= now) ++n;
+        return n;
+    }
+
+    // One listing for the payments ready now: confirmed, mismatch or unconfirmed records for
+    // those it settles; the others are looked up again after confirm_delay.
+    asio::awaitable<void> confirm_round(std::size_t ready)
+    {
+        ++confirm_rounds;
+        co_await confirm_listing(ready);
+        --confirm_rounds;
+        confirm_progress.notify_all();
+    }
+
+    asio::awaitable<void> confirm_listing(std::size_t ready)
+    {
+        std::vector<awaiting_payment> queue;
+        for (std::size_t i = 0; i < ready; ++i) queue.push_back(std::move(awaiting[i].payment));
+        awaiting.erase(awaiting.begin(), awaiting.begin() + static_cast<std::ptrdiff_t>(ready));
+        auto plan = plan_listing(queue, confirm_batch, completed_count, running.size(),
+                                 params.settings.reconcile_transactions);
+        auto records = unreachable(plan.out_of_reach);
+        const auto max = params.settings.confirm_attempts;
+        if (!plan.batch.empty()) {
+            auto text = params.prompts.render_transactions(plan.count);
+            confirmation_round round;
+            if (!text) {
+                round = settle_without_listing(std::move(plan.batch), text.error().message, max);
+            } else {
+                const auto deadline = clk.now() + params.settings.occurrence_timeout;
+                auto attempt =
+                    co_await ask_with_retry(*text, listing_options("confirm"), true, deadline);
+                if (attempt.outcome) {
+                    const auto reply_text = attempt.outcome->reply_text();
+                    const auto entries = reply::read_transactions(reply_text);
+                    round = settle_listing(std::move(plan.batch), entries, reply_text, max);
+                } else {
+                    const auto why = attempt.outcome.error().what();
+                    log->warn("confirmation: the transaction listing failed: {}", why);
+                    round = settle_without_listing(std::move(plan.batch), why, max);
+                }
+            }
+            for (auto& r : round.records) records.push_back(std::move(r));
+            for (auto& p : round.again) enqueue_confirmation(std::move(p));
+        }
+        log_confirmations(records);
+        if (!records.empty() && !co_await append(std::move(records)))
+            log->error("confirmation: the outcome could not be recorded; the payments are "
+                       "looked up again at the next start");
+    }
+
+    void log_confirmations(const std::vector<audit::record_body>& records) const
+    {
+        for (const auto& r : records) {
+            if (const auto* c = std::get_if<audit::confirmed_record>(&r))
+                log->info("{}: confirmed: the transaction listing shows the payment",
+                          c->ref.occurrence);
+            else if (const auto* u = std::get_if<audit::unconfirmed_record>(&r))
+                log->warn("{}: UNCONFIRMED: {}", u->ref.occurrence, u->reason);
+            else if (const auto* m = std::get_if<audit::mismatch_record>(&r))
+                log->error("{}: MISMATCH: {}; needs an operator (`paymand audit resolve {}`)",
+                           m->ref.occurrence, m->reason, m->ref.occurrence);
+        }
+    }
+
+    // Confirms payments as they become due, for as long as the engine runs.
+    asio::awaitable<void> confirm_loop()
+    {
+        auto self = shared_from_this();
+        confirm_loop_running = true;
+        while (!stopping) {
+            if (const auto ready = confirmations_ready(); ready > 0) {
+                co_await confirm_round(ready);
+                continue;
+            }
+            confirm_timer.expires_at(awaiting.empty() ? std::chrono::steady_clock::time_point::max()
+                                                      : awaiting.front().due);
+            co_await confirm_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+        confirm_loop_running = false;
+    }
+
+    // Until every awaiting payment is settled (`trigger`, tests), running rounds itself when
+    // no loop does, and waiting for each payment to be due.
+    asio::awaitable<void> settle_confirmations()
+    {
+        while ((!awaiting.empty() || confirm_rounds > 0) && !stopping) {
+            if (confirm_rounds > 0) {
+                co_await confirm_progress.wait();
+            } else if (const auto ready = confirmations_ready(); ready > 0) {
+                co_await confirm_round(ready);
+            } else {
+                asio::steady_timer until(executor, awaiting.front().due);
+                co_await until.async_wait(asio::as_tuple(asio::use_awaitable));
+            }
+        }
     }
 
     asio::awaitable<void> reconcile_loop()
@@ -1110,6 +1247,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         clk.interrupt();
         reconcile_timer.cancel();
         flush_timer.cancel();
+        confirm_timer.cancel();
         concurrency_freed.notify_all();
     }
 };
@@ -1214,6 +1352,10 @@ asio::awaitable<void> engine::async_run()
         d->params.settings.reconcile_interval.count() > 0) {
         asio::co_spawn(d->executor, d->reconcile_loop(), asio::detached);
     }
+    if (d->confirming()) {
+        d->queue_unsettled_confirmations();
+        asio::co_spawn(d->executor, d->confirm_loop(), asio::detached);
+    }
     co_await d->run_loop();
     if (d->live_tasks > 0) {
         // Grace (real time, whatever the clock): let occurrences in flight finish; what
@@ -1293,6 +1435,8 @@ asio::awaitable<trigger_result> engine::async_trigger(std::string rule_id)
     d->running.erase(identity);
     --d->live_tasks;
     d->work_done.notify_all();
+    // A one-shot `trigger` waits for its payment's confirmation; the daemon's loop does it.
+    if (!d->confirm_loop_running) co_await d->settle_confirmations();
     co_return trigger_result{identity, {}};
 }
 
@@ -1300,6 +1444,12 @@ asio::awaitable<void> engine::async_reconcile()
 {
     auto d = impl_;
     co_await d->reconcile_once();
+}
+
+asio::awaitable<void> engine::async_confirm()
+{
+    auto d = impl_;
+    co_await d->settle_confirmations();
 }
 
 asio::awaitable<void> engine::async_idle()
@@ -1319,6 +1469,8 @@ engine_status engine::status() const
     }
     s.in_flight = d.running.size();
     s.in_doubt = d.state.in_doubt().size();
+    s.unconfirmed = d.state.unconfirmed_count();
+    s.awaiting_confirmation = d.awaiting.size();
     s.audit_writable = d.audit_writable;
     auto next = upcoming(1);
     if (!next.empty()) s.next = next.front();

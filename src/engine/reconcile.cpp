@@ -4,9 +4,6 @@
 
 namespace paymand::engine {
 
-namespace {
-
-// paymand appends its tag as the memo's last word: a tag anywhere else is not its own.
 bool tag_ends_memo(std::string_view memo, const prompt::memo_tag& tag)
 {
     const auto text = prompt::format_memo_tag(tag);
@@ -14,7 +11,17 @@ bool tag_ends_memo(std::string_view memo, const prompt::memo_tag& tag)
     return memo.size() == text.size() || memo[memo.size() - text.size() - 1] == ' ';
 }
 
-}  // namespace
+std::string listed_line(std::string_view text, std::size_t line)
+{
+    std::size_t start = 0;
+    for (std::size_t i = 1; i < line && start != std::string_view::npos; ++i) {
+        start = text.find('\n', start);
+        if (start != std::string_view::npos) ++start;
+    }
+    if (start == std::string_view::npos || start > text.size()) return {};
+    auto end = text.find('\n', start);
+    return std::string(text.substr(start, end == std::string_view::npos ? end : end - start));
+}
 
 std::vector<std::optional<std::size_t>>
 match_listed(const std::vector<reply::transaction_entry>& listed,

@@ -69,7 +69,7 @@ std::vector<scope_need> required_scopes(const rules::rule_set& rules)
         else if (i == read_transactions) {
             if (!users[i].empty()) why.push_back("transaction reports: " + join(users[i]));
             if (!users[send_payment].empty())
-                why.push_back("reconciling in-doubt payments of pay rules");
+                why.push_back("confirming payments and reconciling in-doubt ones of pay rules");
         }
         if (!why.empty()) {
             std::string text;

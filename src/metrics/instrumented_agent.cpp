@@ -15,7 +15,7 @@ public:
     boost::asio::awaitable<engine::ask_outcome> async_ask(std::string text,
                                                           payman::ask_options options) override
     {
-        const auto kind = options.idempotency_key ? ask_kind::payment : ask_kind::read;
+        const auto kind = options.read_only ? ask_kind::read : ask_kind::payment;
         const auto started = now_();
         auto outcome = co_await inner_->async_ask(std::move(text), std::move(options));
         const auto latency = now_() - started;

@@ -129,6 +129,10 @@ std::string_view to_string(payment_outcome o) noexcept
         return "resolved_paid";
     case payment_outcome::resolved_not_paid:
         return "resolved_not_paid";
+    case payment_outcome::confirmed:
+        return "confirmed";
+    case payment_outcome::unconfirmed:
+        return "unconfirmed";
     }
     return "unclear";
 }
@@ -166,6 +170,10 @@ std::optional<payment_outcome> payment_outcome_of(const audit::record_body& body
                 if (r.result == audit::reconcile_outcome::paid)
                     return payment_outcome::reconciled_paid;
                 return std::nullopt;
+            } else if constexpr (std::is_same_v<T, audit::confirmed_record>) {
+                return payment_outcome::confirmed;
+            } else if constexpr (std::is_same_v<T, audit::unconfirmed_record>) {
+                return payment_outcome::unconfirmed;
             } else if constexpr (std::is_same_v<T, audit::resolved_record>) {
                 return r.resolution == audit::resolution::paid ? payment_outcome::resolved_paid
                                                                : payment_outcome::resolved_not_paid;
@@ -217,6 +225,11 @@ bool registry::observe_ask(ask_kind kind, std::string_view status, std::chrono::
 void registry::set_in_doubt(std::size_t count)
 {
     in_doubt_ = count;
+}
+
+void registry::set_unconfirmed(std::size_t count)
+{
+    unconfirmed_ = count;
 }
 
 void registry::set_rules(std::size_t loaded, std::size_t enabled)
@@ -321,6 +334,10 @@ std::string registry::render() const
     family(out, "paymand_in_doubt_occurrences", "gauge",
            "Occurrences in doubt: they may have been paid; an operator must resolve them.");
     sample(out, "paymand_in_doubt_occurrences", std::to_string(in_doubt_));
+
+    family(out, "paymand_unconfirmed_payments", "gauge",
+           "Payments the agent reported completed that no transaction listing showed.");
+    sample(out, "paymand_unconfirmed_payments", std::to_string(unconfirmed_));
 
     family(out, "paymand_rules_loaded", "gauge", "Rules in the loaded rule set.");
     sample(out, "paymand_rules_loaded", std::to_string(rules_loaded_));

@@ -33,7 +33,9 @@ enum class occurrence_state {
     skipped,
     denied,
     missed,
-    reported,  // a read-only report was answered
+    reported,     // a read-only report was answered
+    confirmed,    // completed, and the transaction listing shows exactly that payment
+    unconfirmed,  // completed by the agent's word, not found in the transaction listings
 };
 
 std::string_view to_string(occurrence_state s) noexcept;
@@ -42,6 +44,9 @@ std::string_view to_string(occurrence_state s) noexcept;
 bool counts_as_spending(occurrence_state s) noexcept;
 // True for states an operator must look at (`paymand status`, `audit resolve`).
 bool needs_operator(occurrence_state s) noexcept;
+// True for states `audit resolve` accepts a verdict on: those needing an operator, and
+// unconfirmed payments (an operator who checked Payman's dashboard may settle them).
+bool resolvable(occurrence_state s) noexcept;
 
 // The payment an intent asked for.
 struct intended_payment {
@@ -141,6 +146,12 @@ public:
 
     // Occurrences needing an operator, oldest first.
     std::vector<const occurrence_status*> in_doubt() const;
+    // Payments reported completed and not yet confirmed or unconfirmed from a transaction
+    // listing, with an instant at or after `since`, oldest first.
+    std::vector<const occurrence_status*> awaiting_confirmation(utc_seconds since) const;
+    // Payments the transaction listings did not confirm, oldest first.
+    std::vector<const occurrence_status*> unconfirmed() const;
+    std::size_t unconfirmed_count() const noexcept { return unconfirmed_count_; }
     // Payments that count against limits with an instant at or after `since`, oldest first.
     std::vector<spending_entry> spending(utc_seconds since = utc_seconds::min()) const;
 
@@ -197,6 +208,7 @@ private:
     occurrence_status* recent_ = nullptr;  // the entry the previous record was about
     std::array<std::uint64_t, record_type_count> counts_{};
     std::uint64_t last_seq_ = 0;
+    std::size_t unconfirmed_count_ = 0;
     std::vector<projection_warning> warnings_;
     std::uint64_t warning_count_ = 0;
 };

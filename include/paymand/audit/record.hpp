@@ -156,6 +156,24 @@ struct report_record {
     friend bool operator==(const report_record&, const report_record&) = default;
 };
 
+// The transaction listing shows the payment a completed reply reported: exactly one listed
+// transaction carries the occurrence's tag, with the intended amount and payee.
+struct confirmed_record {
+    occurrence_ref ref;
+    std::uint32_t attempts = 1;  // listings read, this one included
+    std::string evidence;        // the listed transaction's line
+    friend bool operator==(const confirmed_record&, const confirmed_record&) = default;
+};
+
+// A completed reply's payment was not found in the transaction listings read for it. Absence
+// proves nothing either way: the payment stands as the agent reported it, flagged.
+struct unconfirmed_record {
+    occurrence_ref ref;
+    std::uint32_t attempts = 0;  // listings read
+    std::string reason;
+    friend bool operator==(const unconfirmed_record&, const unconfirmed_record&) = default;
+};
+
 struct config_loaded_record {
     std::string path;
     std::string sha256;  // of the file's bytes, 64 lower-case hex
@@ -193,7 +211,8 @@ using record_body =
     std::variant<intent_record, result_record, skipped_record, denied_record, missed_record,
                  failed_record, in_doubt_record, resolved_record, reconciled_record,
                  mismatch_record, condition_record, report_record, config_loaded_record,
-                 rules_loaded_record, started_record, stopped_record>;
+                 rules_loaded_record, started_record, stopped_record, confirmed_record,
+                 unconfirmed_record>;
 
 // Record types in variant order; `type` on the wire.
 enum class record_type {
@@ -213,6 +232,8 @@ enum class record_type {
     rules_loaded,
     started,
     stopped,
+    confirmed,
+    unconfirmed,
 };
 inline constexpr std::size_t record_type_count = std::variant_size_v<record_body>;
 

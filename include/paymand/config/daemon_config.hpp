@@ -58,6 +58,13 @@ struct engine_config {
     // and how many recent transactions are asked for.
     std::chrono::seconds reconcile_interval{900};
     int reconcile_transactions = 20;
+    // After the agent reports a payment completed, confirm it from a transaction listing:
+    // the first listing `confirm_delay` after the reply (payments completed meanwhile share
+    // it), again every `confirm_delay` until `confirm_attempts` listings did not show it
+    // (then `unconfirmed`).
+    bool confirm_payments = true;
+    std::chrono::seconds confirm_delay{3};
+    unsigned confirm_attempts = 3;
 };
 
 // The optional metrics endpoint (`metrics:`): off unless `listen` is given; loopback only

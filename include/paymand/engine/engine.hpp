@@ -91,6 +91,8 @@ struct engine_status {
     std::size_t in_flight = 0;
     std::size_t queued = 0;
     std::size_t in_doubt = 0;
+    std::size_t unconfirmed = 0;  // payments the transaction listings did not show
+    std::size_t awaiting_confirmation = 0;
     bool audit_writable = true;
     std::optional<upcoming_occurrence> next;
 };
@@ -144,6 +146,11 @@ public:
     // tag, amount and payee is recorded as reconciled-paid; absence is recorded once as
     // evidence and the occurrence stays in doubt.
     boost::asio::awaitable<void> async_reconcile();
+
+    // Waits until every payment waiting for confirmation from a transaction listing is
+    // settled (confirmed, mismatch or unconfirmed), asking the listings itself when the
+    // engine does not run (`trigger`, tests).
+    boost::asio::awaitable<void> async_confirm();
 
     // Records an operator's verdict on an in-doubt or mismatched occurrence (`paymand audit
     // resolve` while the daemon runs): checked against the engine's own state, appended, and

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace paymand::engine {
@@ -29,5 +30,12 @@ struct sought_payment {
 std::vector<std::optional<std::size_t>>
 match_listed(const std::vector<reply::transaction_entry>& listed,
              const std::vector<sought_payment>& sought);
+
+// paymand appends its tag as the memo's last word: a tag anywhere else is not its own.
+bool tag_ends_memo(std::string_view memo, const prompt::memo_tag& tag);
+
+// Line `line` (1-based) of `text`, without its newline; empty past the end. Evidence for a
+// record: the listed transaction as the reply wrote it.
+std::string listed_line(std::string_view text, std::size_t line);
 
 }  // namespace paymand::engine

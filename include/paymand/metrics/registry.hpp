@@ -49,8 +49,10 @@ enum class payment_outcome {
     reconciled_paid,    // an in-doubt occurrence found paid in the transaction listing
     resolved_paid,      // an operator settled an in-doubt occurrence as paid
     resolved_not_paid,  // ... as not paid
+    confirmed,          // a completed payment found in the transaction listing
+    unconfirmed,        // a completed payment the transaction listings did not show
 };
-inline constexpr std::size_t payment_outcome_count = 13;
+inline constexpr std::size_t payment_outcome_count = 15;
 
 std::string_view to_string(payment_outcome o) noexcept;
 
@@ -82,6 +84,7 @@ public:
                                    std::chrono::nanoseconds latency);
 
     void set_in_doubt(std::size_t count);
+    void set_unconfirmed(std::size_t count);
     void set_rules(std::size_t loaded, std::size_t enabled);
     // nullopt: no occurrence is scheduled; the series is then left out of the scrape.
     void set_next_occurrence(std::optional<std::chrono::sys_seconds> when);
@@ -113,6 +116,7 @@ private:
     std::array<std::array<std::uint64_t, ask_status_count>, ask_kind_count> asks_{};
     std::array<histogram, ask_kind_count> durations_{};
     std::size_t in_doubt_ = 0;
+    std::size_t unconfirmed_ = 0;
     std::size_t rules_loaded_ = 0;
     std::size_t rules_enabled_ = 0;
     std::optional<std::chrono::sys_seconds> next_occurrence_;

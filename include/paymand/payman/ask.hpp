@@ -23,6 +23,9 @@ struct ask_options {
     std::optional<std::string> idempotency_key;
     // Further free-form entries for params.metadata (the keys above and "timestamp" win).
     boost::json::object metadata;
+    // A read that cannot move money (a balance, a listing). Not sent: it tells the caller's
+    // layers (metrics) what the ask is, now that reads carry idempotency keys too.
+    bool read_only = false;
 };
 
 enum class task_state { submitted, working, input_required, completed, canceled, failed, unknown };

@@ -1,6 +1,8 @@
 // `paymand check` and `paymand next` as processes: exit codes, errors with positions, and the
 // summary's facts (next occurrences, limits a rule hits alone, scopes).
 
+#include "paymand/audit/file_audit_store.hpp"
+#include "paymand/money/parse.hpp"
 #include "support/process.hpp"
 
 #include <boost/json.hpp>
@@ -72,7 +74,7 @@ TEST_F(check_next_test, check_summarises_a_valid_configuration)
     EXPECT_THAT(r.out, HasSubstr("write_send_payment        pay rules: daily-john"));
     EXPECT_THAT(r.out, HasSubstr("read_balance              balance conditions and reports: "
                                  "balance-report"));
-    EXPECT_THAT(r.out, HasSubstr("read_list_transactions    reconciling in-doubt payments"));
+    EXPECT_THAT(r.out, HasSubstr("read_list_transactions    confirming payments and reconciling"));
     EXPECT_THAT(r.out, Not(HasSubstr("read_list_payees")));  // only the disabled rule needs it
 }
 
@@ -292,6 +294,54 @@ TEST_F(check_next_test, next_refuses_an_unknown_or_disabled_rule)
     EXPECT_EQ(paymand({"next", "--config", config, "--rule", "nope"}).status.code, 1);
     EXPECT_EQ(paymand({"next", "--config", config, "--rule", "off"}).status.code, 1);
     EXPECT_EQ(paymand({"next", "--config", config, "--after", "tomorrow"}).status.code, 2);
+}
+
+// Issue 15 item 5: `check` says before a reload that an edit makes a rule due again inside the
+// period of a payment it already made, in the daemon's words.
+TEST_F(check_next_test, check_says_an_edit_would_be_refused_as_already_paid_this_period)
+{
+    auto config = write_setup(R"(rules:
+  - id: rent
+    schedule: daily at 10:00
+    pay: {payee: John Doe, amount: 100.00}
+)");
+    // The daemon ran the 09:00 definition and paid it today at 09:00.
+    std::filesystem::create_directories(dir.path() / "state");
+    audit::file_audit_store store(
+        {.log_path = dir.path() / "state" / "audit.jsonl",
+         .lock_path = {},
+         .dry_run = false,
+         .clock = [] {
+             return audit::utc_micros{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}} +
+                    std::chrono::hours{8};
+         }});
+    ASSERT_TRUE(store.lock());
+    audit::audit_projection projection;
+    ASSERT_TRUE(store.replay(projection));
+    const audit::occurrence_ref paid{"rent", "rent@2026-12-01T09:00",
+                                     std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} +
+                                         std::chrono::hours{9}};
+    const std::vector<audit::record_body> batch = {
+        audit::rules_loaded_record{.rules = {{"rent", std::string(64, 'a')}}},
+        audit::intent_record{.ref = paid,
+                             .payee = "John Doe",
+                             .amount = money::parse_amount("100.00", "TSD").value(),
+                             .idempotency_key = "pm-1",
+                             .prompt = "send"},
+        audit::result_record{
+            .ref = paid, .outcome = audit::outcome::completed, .excerpt = "Sent."}};
+    ASSERT_TRUE(store.append(batch));
+
+    auto r = paymand({"check", "--config", config, "--after", "2026-12-01T08:30:00Z"});
+    ASSERT_EQ(r.status.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("rule rent changed; it paid 100.00 TSD to John Doe for "
+                                 "rent@2026-12-01T09:00; its new schedule is due again at "
+                                 "rent@2026-12-01T10:00, which will be refused "
+                                 "(already_paid_this_period)"));
+    // The next day is another period: nothing to say.
+    auto tomorrow = paymand({"check", "--config", config, "--after", "2026-12-01T12:00:00Z"});
+    ASSERT_EQ(tomorrow.status.code, 0) << tomorrow.err;
+    EXPECT_THAT(tomorrow.out, Not(HasSubstr("which will be refused")));
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include <date/date.h>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
@@ -32,6 +33,24 @@ sys_time at(int y, unsigned m, unsigned d, int hh = 0)
                     std::chrono::hours(hh));
 }
 
+// Passes asks on and remembers their texts, to count what was asked.
+class recording_agent final : public agent {
+public:
+    recording_agent(std::shared_ptr<agent> inner, std::vector<std::string>& texts)
+        : inner_(std::move(inner)), texts_(texts)
+    {
+    }
+    asio::awaitable<ask_outcome> async_ask(std::string text, payman::ask_options options) override
+    {
+        texts_.push_back(text);
+        co_return co_await inner_->async_ask(std::move(text), std::move(options));
+    }
+
+private:
+    std::shared_ptr<agent> inner_;
+    std::vector<std::string>& texts_;
+};
+
 class engine_sandbox_test : public testing::Test {
 protected:
     test::temp_dir dir;
@@ -42,6 +61,7 @@ protected:
     std::chrono::milliseconds read_timeout = 10s;
     std::optional<std::filesystem::path> ca_file;
     std::vector<audit::record> records;
+    std::vector<std::string> asked;  // every ask's text, in order
 
     void SetUp() override
     {
@@ -84,10 +104,28 @@ protected:
                      io.get_executor(), cc, std::string(test::sandbox_client_id),
                      payman::secret(test::sandbox_client_secret));
                  EXPECT_TRUE(client) << client.error().what();
-                 return client ? make_client_agent(std::move(*client)) : nullptr;
+                 if (!client) return nullptr;
+                 return std::make_shared<recording_agent>(make_client_agent(std::move(*client)),
+                                                          asked);
              },
              .after = std::move(after)},
             std::move(set));
+    }
+
+    std::size_t listings_asked() const
+    {
+        return std::count_if(asked.begin(), asked.end(), [](const std::string& t) {
+            return t.find("transactions") != std::string::npos;
+        });
+    }
+
+    template <class T>
+    std::vector<T> all() const
+    {
+        std::vector<T> out;
+        for (const auto& r : records)
+            if (const auto* x = std::get_if<T>(&r.body)) out.push_back(*x);
+        return out;
     }
 
     template <class T>
@@ -441,6 +479,123 @@ TEST_F(engine_sandbox_test, not_found_is_recorded_once_per_occurrence_across_res
             EXPECT_LT(rec->evidence.size(), 200u);
         }
     EXPECT_EQ(ledger_transactions(), 0u);
+}
+
+// --- confirmation from the ledger (issue 15 item 4) ---------------------------------------
+
+constexpr std::string_view monthly_rent = R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00, memo: "Rent"}
+)";
+
+asio::awaitable<void> settle(engine& e)
+{
+    co_await e.async_confirm();
+}
+
+TEST_F(engine_sandbox_test, every_completed_payment_is_confirmed_from_the_transaction_listing)
+{
+    settings.confirm_delay = 0s;
+    run(load(monthly_rent), at(2026, 1, 15), at(2026, 4, 15), settle);
+    EXPECT_EQ(ledger_transactions(), 3u);
+    const auto confirmed = all<audit::confirmed_record>();
+    ASSERT_EQ(confirmed.size(), 3u);
+    EXPECT_EQ(confirmed[0].ref.occurrence, "rent@2026-02-01T09:00");
+    EXPECT_EQ(confirmed[0].attempts, 1u);
+    EXPECT_THAT(confirmed[0].evidence, HasSubstr("John Doe"));
+    EXPECT_THAT(confirmed[0].evidence, HasSubstr("pm:rent:20260201T0900"));
+    EXPECT_EQ(count<audit::mismatch_record>(), 0u);
+    EXPECT_EQ(count<audit::unconfirmed_record>(), 0u);
+}
+
+TEST_F(engine_sandbox_test, one_listing_confirms_a_burst_of_payments)
+{
+    settings.confirm_delay = 0s;
+    settings.concurrency = 4;
+    std::string text = "rules:\n";
+    for (int i = 0; i < 30; ++i)
+        text += fmt::format("  - id: r{}\n    schedule: monthly on day 1 at 09:00\n"
+                            "    pay: {{payee: John Doe, amount: 1.00}}\n",
+                            i);
+    run(load(text), at(2026, 1, 15), at(2026, 2, 15), settle);
+    EXPECT_EQ(ledger_transactions(), 30u);
+    EXPECT_EQ(count<audit::confirmed_record>(), 30u);
+    EXPECT_EQ(count<audit::unconfirmed_record>(), 0u);
+    // Payments completed while a listing is asked share the next one.
+    EXPECT_LT(listings_asked(), 30u) << "one listing per payment: nothing was shared";
+}
+
+TEST_F(engine_sandbox_test, a_second_transaction_with_the_tag_is_a_mismatch_not_a_confirmation)
+{
+    settings.confirm_delay = 0s;
+    // Someone paid with the occurrence's tag before paymand did (a forged or repeated memo).
+    auto token = sandbox->fetch_token().at("accessToken").as_string();
+    auto prepaid = sandbox->ask(
+        token, R"(send 10.00 TSD to "John Doe" with memo "Rent pm:rent:20260201T0900")");
+    ASSERT_EQ(prepaid.status, 200) << prepaid.body;
+    ASSERT_EQ(ledger_transactions(), 1u);
+    run(load(monthly_rent), at(2026, 1, 15), at(2026, 2, 15), settle);
+    EXPECT_EQ(ledger_transactions(), 2u);
+    EXPECT_EQ(count<audit::confirmed_record>(), 0u);
+    const auto mismatches = all<audit::mismatch_record>();
+    ASSERT_EQ(mismatches.size(), 1u);
+    EXPECT_THAT(mismatches[0].reason, HasSubstr("more than once"));
+}
+
+TEST_F(engine_sandbox_test, a_listing_showing_the_tag_with_another_amount_is_a_mismatch)
+{
+    settings.confirm_delay = 0s;
+    sandbox->inject_fault(boost::json::object{
+        {"endpoint", "tasks"},
+        {"prompt_kind", "transactions"},
+        {"action", "replace_reply"},
+        {"text", "Here are your last transactions:\n\n1. 2026-02-01 - Sent 9,000.00 TSD to "
+                 "John Doe - Rent pm:rent:20260201T0900\n"}});
+    run(load(monthly_rent), at(2026, 1, 15), at(2026, 2, 15), settle);
+    EXPECT_EQ(ledger_transactions(), 1u);
+    const auto mismatches = all<audit::mismatch_record>();
+    ASSERT_EQ(mismatches.size(), 1u);
+    EXPECT_EQ(mismatches[0].claimed_amount, "9000.00 TSD");
+    EXPECT_THAT(mismatches[0].excerpt, HasSubstr("9,000.00 TSD"));
+}
+
+TEST_F(engine_sandbox_test, a_payment_no_listing_shows_is_unconfirmed_after_the_attempts)
+{
+    settings.confirm_delay = 0s;
+    settings.confirm_attempts = 3;
+    sandbox->inject_fault(boost::json::object{
+        {"endpoint", "tasks"},
+        {"prompt_kind", "transactions"},
+        {"action", "replace_reply"},
+        {"count", 3},
+        {"text", "Here are your last transactions:\n\n1. 2026-01-20 - Sent 5.00 TSD to "
+                 "Eve Smith - Gym\n"}});
+    run(load(monthly_rent), at(2026, 1, 15), at(2026, 2, 15), settle);
+    EXPECT_EQ(ledger_transactions(), 1u)
+        << "the payment happened; only its confirmation is missing";
+    EXPECT_EQ(listings_asked(), 3u);
+    const auto unconfirmed = all<audit::unconfirmed_record>();
+    ASSERT_EQ(unconfirmed.size(), 1u);
+    EXPECT_EQ(unconfirmed[0].attempts, 3u);
+    EXPECT_THAT(unconfirmed[0].reason, HasSubstr("absence proves nothing"));
+    EXPECT_EQ(count<audit::confirmed_record>(), 0u);
+}
+
+TEST_F(engine_sandbox_test, a_payment_left_unconfirmed_by_a_stop_is_confirmed_at_the_next_start)
+{
+    settings.confirm_payments = false;
+    run(load(monthly_rent), at(2026, 1, 15), at(2026, 2, 15));
+    ASSERT_EQ(count<audit::result_record>(), 1u);
+    ASSERT_EQ(count<audit::confirmed_record>(), 0u);
+    // The next start, a day later, looks the completed payment up.
+    settings.confirm_payments = true;
+    settings.confirm_delay = 0s;
+    run(load(monthly_rent), at(2026, 2, 2), at(2026, 2, 15), settle);
+    EXPECT_EQ(ledger_transactions(), 1u);
+    const auto confirmed = all<audit::confirmed_record>();
+    ASSERT_EQ(confirmed.size(), 1u);
+    EXPECT_EQ(confirmed[0].ref.occurrence, "rent@2026-02-01T09:00");
 }
 
 }  // namespace

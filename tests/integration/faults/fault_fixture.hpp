@@ -62,6 +62,10 @@ struct fault_config {
     int max_attempts = 3;
     std::string occurrence_timeout = "20s";
     std::string reconcile_interval = "0s";
+    // engine.confirm_payments: off, because these tests count the asks and records of the
+    // payment path under faults; confirmation from the ledger has its own tests
+    // (confirmation_test.cpp, engine_sandbox_test.cpp), which turn it on.
+    bool confirm_payments = false;
     // Extra YAML appended at the top level (metrics, ...).
     std::string extra;
     // payman.ca_file when the sandbox speaks TLS.
@@ -99,6 +103,8 @@ protected:
                 "log: {format: text}\n"
                 "engine:\n  occurrence_timeout: " +
                 c.occurrence_timeout + "\n  reconcile_interval: " + c.reconcile_interval +
+                "\n  confirm_payments: " + (c.confirm_payments ? "true" : "false") +
+                "\n  confirm_delay: 0s" +
                 "\n  retry: {initial_delay: 1s, max_delay: 1s, max_attempts: " +
                 std::to_string(c.max_attempts) + "}\n" + c.extra;
         return dir.write("paymand.yaml", text);

@@ -41,6 +41,9 @@ std::vector<record_body> one_of_each()
         rules_loaded_record{{{"rent-john", std::string(64, 'b')}, {"gym", std::string(64, 'c')}}},
         started_record{"0.1.0", 1234},
         stopped_record{"SIGTERM", 1},
+        confirmed_record{ref, 2,
+                         "2026-12-01 - Sent 1200.00 TSD to John Doe - pm:rent-john:20261201T0900"},
+        unconfirmed_record{ref, 3, "not in any of the 3 listings read"},
     };
 }
 

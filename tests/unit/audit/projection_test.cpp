@@ -325,3 +325,61 @@ TEST(audit_projection, moved_projection_keeps_working)
     EXPECT_EQ(moved.spending().size(), 1u);
     EXPECT_TRUE(moved.finish_replay().empty());
 }
+
+// Confirmation from the ledger (issue 15 item 4).
+TEST(audit_projection, a_completed_payment_awaits_confirmation_until_a_listing_settles_it)
+{
+    projection_feed f;
+    const auto paid = occ("rent", 1), missing = occ("rent", 2), twice = occ("rent", 3);
+    for (const auto& r : {paid, missing, twice}) {
+        f.add(intent(r));
+        f.add(result(r));
+    }
+    EXPECT_EQ(f.projection.awaiting_confirmation(utc_seconds::min()).size(), 3u);
+    f.add(confirmed_record{.ref = paid, .attempts = 1, .evidence = "Sent 1.00 TSD"});
+    f.add(unconfirmed_record{.ref = missing, .attempts = 3, .reason = "not listed"});
+    f.add(mismatch_record{.ref = twice, .reason = "two transactions carry the tag"});
+    EXPECT_TRUE(f.projection.awaiting_confirmation(utc_seconds::min()).empty());
+    EXPECT_EQ(f.projection.find(paid.occurrence)->state, occurrence_state::confirmed);
+    EXPECT_EQ(f.projection.find(missing.occurrence)->state, occurrence_state::unconfirmed);
+    EXPECT_EQ(f.projection.find(missing.occurrence)->reason, "not listed");
+    EXPECT_EQ(f.projection.find(twice.occurrence)->state, occurrence_state::mismatch);
+    EXPECT_EQ(f.projection.unconfirmed_count(), 1u);
+    ASSERT_EQ(f.projection.unconfirmed().size(), 1u);
+    // All three still count against limits, none in doubt but the mismatch.
+    EXPECT_EQ(f.projection.spending().size(), 3u);
+    EXPECT_EQ(f.projection.in_doubt().size(), 1u);
+    // A later listing, or an operator, settles the unconfirmed one.
+    f.add(confirmed_record{.ref = missing, .attempts = 1, .evidence = "Sent 1.00 TSD"});
+    EXPECT_EQ(f.projection.find(missing.occurrence)->state, occurrence_state::confirmed);
+    EXPECT_EQ(f.projection.unconfirmed_count(), 0u);
+    EXPECT_TRUE(f.projection.warnings().empty());
+}
+
+TEST(audit_projection, a_confirmation_of_anything_but_a_completed_payment_is_a_warning)
+{
+    projection_feed f;
+    const auto failed = occ("rent", 1), unknown = occ("rent", 2);
+    f.add(intent(failed));
+    f.add(result(failed, outcome::failed));
+    f.add(confirmed_record{.ref = failed, .attempts = 1, .evidence = "x"});
+    EXPECT_EQ(f.projection.find(failed.occurrence)->state, occurrence_state::failed);
+    f.add(confirmed_record{.ref = unknown, .attempts = 1, .evidence = "x"});
+    EXPECT_EQ(f.projection.find(unknown.occurrence)->state, occurrence_state::in_doubt);
+    EXPECT_EQ(f.projection.warnings().size(), 2u);
+}
+
+TEST(audit_projection, an_unconfirmed_payment_can_be_resolved_by_an_operator)
+{
+    projection_feed f;
+    const auto ref = occ("rent", 1);
+    f.add(intent(ref));
+    f.add(result(ref));
+    f.add(unconfirmed_record{.ref = ref, .attempts = 3, .reason = "not listed"});
+    EXPECT_TRUE(resolvable(f.projection.find(ref.occurrence)->state));
+    f.add(resolved_record{ref, resolution::not_paid, "not in the dashboard"});
+    EXPECT_EQ(f.projection.find(ref.occurrence)->state, occurrence_state::resolved_not_paid);
+    EXPECT_TRUE(f.projection.spending().empty());
+    EXPECT_EQ(f.projection.unconfirmed_count(), 0u);
+    EXPECT_TRUE(f.projection.warnings().empty());
+}

@@ -46,8 +46,8 @@ TEST(required_scopes, names_each_scope_with_the_rules_that_need_it)
     EXPECT_EQ(scopes[1].why, "balance conditions and reports: rent");  // `off` is disabled
     EXPECT_EQ(scopes[2].scope, "read_list_payees");
     EXPECT_EQ(scopes[3].scope, "read_list_transactions");
-    EXPECT_EQ(scopes[3].why,
-              "transaction reports: history; reconciling in-doubt payments of pay rules");
+    EXPECT_EQ(scopes[3].why, "transaction reports: history; confirming payments and reconciling "
+                             "in-doubt ones of pay rules");
 }
 
 TEST(required_scopes, a_set_of_reports_needs_no_payment_scope)

@@ -138,10 +138,12 @@ TEST_F(instrumented_agent_test, returns_a_failure_unchanged_and_counts_it_by_err
     EXPECT_EQ(first.error().message, "timed out after the request");
     EXPECT_EQ(first.error().http_status, 503);
 
-    auto second = ask("balance?", {});
+    payman::ask_options read;
+    read.read_only = true;
+    auto second = ask("balance?", read);
     ASSERT_FALSE(second);
     EXPECT_EQ(second.error().message, "connect refused");
-    auto third = ask("payees?", {});
+    auto third = ask("payees?", read);
     ASSERT_FALSE(third);
     EXPECT_EQ(third.error().kind, payman::error_class::rejected);
 
@@ -152,11 +154,14 @@ TEST_F(instrumented_agent_test, returns_a_failure_unchanged_and_counts_it_by_err
               std::string::npos);
 }
 
-TEST_F(instrumented_agent_test, an_ask_without_an_idempotency_key_is_a_read)
+// Reads carry idempotency keys too (issue 15): what makes an ask a read is the engine's word.
+TEST_F(instrumented_agent_test, a_read_only_ask_is_a_read_whatever_its_idempotency_key)
 {
     fake_->script.push_back({answer("t-1"), 1ms});
     payman::ask_options options;
     options.occurrence_id = "report@2026-12-01T09:00";
+    options.idempotency_key = "pm-0123";
+    options.read_only = true;
     ask("what is my balance?", options);
     EXPECT_EQ(reg_.asks(ask_kind::read, ask_status::answered), 1u);
     EXPECT_EQ(reg_.asks(ask_kind::payment, ask_status::answered), 0u);

@@ -82,6 +82,8 @@ paymand_payments_total{outcome="missed"} 0
 paymand_payments_total{outcome="reconciled_paid"} 0
 paymand_payments_total{outcome="resolved_paid"} 0
 paymand_payments_total{outcome="resolved_not_paid"} 0
+paymand_payments_total{outcome="confirmed"} 0
+paymand_payments_total{outcome="unconfirmed"} 0
 # HELP paymand_audit_records_total Durable audit records by type, dry-run records included.
 # TYPE paymand_audit_records_total counter
 paymand_audit_records_total{type="intent"} 0
@@ -100,6 +102,8 @@ paymand_audit_records_total{type="config_loaded"} 0
 paymand_audit_records_total{type="rules_loaded"} 0
 paymand_audit_records_total{type="started"} 0
 paymand_audit_records_total{type="stopped"} 0
+paymand_audit_records_total{type="confirmed"} 0
+paymand_audit_records_total{type="unconfirmed"} 0
 # HELP paymand_dry_run_records_total Durable audit records written by dry runs (they move no money).
 # TYPE paymand_dry_run_records_total counter
 paymand_dry_run_records_total 0
@@ -148,6 +152,9 @@ paymand_ask_duration_seconds_count{kind="read"} 1
 # HELP paymand_in_doubt_occurrences Occurrences in doubt: they may have been paid; an operator must resolve them.
 # TYPE paymand_in_doubt_occurrences gauge
 paymand_in_doubt_occurrences 2
+# HELP paymand_unconfirmed_payments Payments the agent reported completed that no transaction listing showed.
+# TYPE paymand_unconfirmed_payments gauge
+paymand_unconfirmed_payments 0
 # HELP paymand_rules_loaded Rules in the loaded rule set.
 # TYPE paymand_rules_loaded gauge
 paymand_rules_loaded 5
