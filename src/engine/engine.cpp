@@ -141,6 +141,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
 
     limits::spending_ledger ledger;
     bool ledger_stale = false;
+    // Payments that passed the limits and whose intent is not durable yet, by identity: they
+    // count at once, so two payments checked together each see the other.
+    std::map<std::string, limits::payment_record, std::less<>> reservations;
     std::map<std::string, rule_slot, std::less<>> slots;
     std::set<std::string, std::less<>> running;  // identities in flight in this process
     std::size_t active = 0;                      // occurrences holding a concurrency slot
@@ -298,6 +301,10 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                         .instant = e.utc,
                         .status = e.in_doubt ? limits::payment_status::in_doubt
                                              : limits::payment_status::completed});
+        for (const auto& [identity, r] : reservations) {
+            const auto* o = state.find(identity);
+            if (o == nullptr || !o->payment) ledger.add(r);  // not yet counted by the log
+        }
         ledger_stale = false;
     }
 
@@ -601,6 +608,42 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             co_await append(std::move(pending), deadline);
             co_return;
         }
+        // Counted from the check on, before anything is awaited (see reservations).
+        reserve(t, pay);
+        auto prompt = co_await write_intent(t, pay, deadline, std::move(pending));
+        release(t);
+        if (prompt) co_await send_payment(t, pay, *prompt, deadline);
+    }
+
+    void reserve(const task& t, const rules::pay_action& pay)
+    {
+        limits::payment_record r{.amount = pay.amount.minor_units(),
+                                 .currency = std::string(pay.amount.unit().code()),
+                                 .payee = pay.payee,
+                                 .instant = t.occ.instant,
+                                 .status = limits::payment_status::in_doubt};
+        ledger.add(r);
+        reservations.emplace(t.identity, std::move(r));
+    }
+
+    // The reservation ends: the intent is durable (the projection counts it from now on, and
+    // the ledger keeps the amount), or it never will be (the amount is taken back).
+    void release(const task& t)
+    {
+        auto it = reservations.find(t.identity);
+        if (it == reservations.end()) return;
+        if (!state.handled(t.identity) || !state.find(t.identity)->payment)
+            ledger.remove(it->second);
+        reservations.erase(it);
+    }
+
+    // Writes the intent (with `pending`) durably and returns the prompt it records; nothing
+    // when nothing may be sent.
+    asio::awaitable<std::optional<std::string>>
+    write_intent(const task& t, const rules::pay_action& pay, sys_time deadline,
+                 std::vector<audit::record_body> pending)
+    {
+        auto ref = ref_of(t);
         std::string memo_error;
         auto memo = payment_memo(t, pay, memo_error);
         boost::system::result<std::string, prompt::prompt_error> prompt =
@@ -615,7 +658,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                 .attempts = 0};
             pending.push_back(std::move(record));
             co_await append(std::move(pending), deadline);
-            co_return;
+            co_return std::nullopt;
         }
         const auto key = idempotency_key(t);
         // The intent is durable before anything is sent, and counts against limits at once.
@@ -630,15 +673,17 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         if (!co_await append(std::move(pending), deadline)) {
             log->error("{}: not paid: the intent could not be written to the audit log",
                        t.identity);
-            co_return;
+            co_return std::nullopt;
         }
         PAYMAND_CRASH_POINT("after_intent_durable");
-        ledger.add({.amount = pay.amount.minor_units(),
-                    .currency = std::string(pay.amount.unit().code()),
-                    .payee = pay.payee,
-                    .instant = t.occ.instant,
-                    .status = limits::payment_status::in_doubt});
+        co_return std::move(*prompt);
+    }
 
+    // Sends the payment whose intent is durable and records what came of it.
+    asio::awaitable<void> send_payment(const task& t, const rules::pay_action& pay,
+                                       const std::string& prompt, sys_time deadline)
+    {
+        const auto ref = ref_of(t);
         if (params.dry_run || !payman) {
             audit::record_body record =
                 audit::result_record{.ref = ref,
@@ -649,8 +694,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         }
         payman::ask_options options;
         options.occurrence_id = t.identity;
-        options.idempotency_key = key;
-        auto attempt = co_await ask_with_retry(*prompt, options, false, deadline);
+        options.idempotency_key = idempotency_key(t);
+        auto attempt = co_await ask_with_retry(prompt, options, false, deadline);
         if (!attempt.outcome) {
             const auto& e = attempt.outcome.error();
             if (e.kind == payman::error_class::unknown_outcome) {

@@ -31,6 +31,29 @@ void spending_ledger::add(const payment_record& payment)
 namespace {
 
 template <class Map, class Key>
+void take(Map& map, const Key& key, std::int64_t amount)
+{
+    auto it = map.find(key);
+    if (it == map.end()) return;
+    it->second -= amount;
+    if (it->second <= 0) map.erase(it);
+}
+
+}  // namespace
+
+void spending_ledger::remove(const payment_record& payment)
+{
+    auto [day, month] = local_day_and_month(payment.instant);
+    take(currency_day_, std::tuple{payment.currency, day}, payment.amount);
+    take(currency_month_, std::tuple{payment.currency, month}, payment.amount);
+    take(payee_day_, std::tuple{payment.payee, payment.currency, day}, payment.amount);
+    take(payee_month_, std::tuple{payment.payee, payment.currency, month}, payment.amount);
+    take(count_day_, day, 1);
+}
+
+namespace {
+
+template <class Map, class Key>
 std::int64_t lookup(const Map& map, const Key& key)
 {
     auto it = map.find(key);

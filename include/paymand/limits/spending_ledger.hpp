@@ -39,6 +39,8 @@ public:
 
     // Adds one payment; O(log n). Amounts must be positive.
     void add(const payment_record& payment);
+    // Takes back a payment added before (a reservation whose payment was never asked for).
+    void remove(const payment_record& payment);
 
     const date::time_zone* zone() const { return zone_; }
 

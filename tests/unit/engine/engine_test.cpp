@@ -536,6 +536,28 @@ TEST_F(engine_test, occurrences_due_together_respect_the_concurrency_limit)
     EXPECT_GE(agent->max_in_flight, 1u);
 }
 
+// Two payments due together under one limit: each is checked against the other, whichever
+// reaches the audit log first. Without a reservation at the check, both passed (each saw
+// only the spending before either intent was durable) and 1,200.00 went out under a 1,000.00
+// daily limit.
+TEST_F(engine_test, payments_due_together_never_exceed_a_limit_between_them)
+{
+    settings.concurrency = 4;
+    policy.limits.enabled = true;
+    policy.limits.currencies["TSD"].daily = 1000'00;
+    run(load(R"(rules:
+  - id: a
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 600.00}
+  - id: b
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 600.00}
+)"),
+        at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 1u) << "a payment above the daily limit was sent";
+    EXPECT_EQ(all<audit::denied_record>().size(), 1u);
+}
+
 // Overlap as the real clock shows it: the first payment's ask is still in flight (held in
 // real time) while virtual time reaches the next occurrences.
 TEST_F(engine_test, overlap_skip_records_occurrences_due_while_the_previous_is_in_flight)

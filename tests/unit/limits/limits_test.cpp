@@ -240,6 +240,26 @@ TEST(spending_ledger, without_a_zone_counts_utc_days)
     EXPECT_EQ(ledger.payments_on_day(utc(2026, 3, 1, 12)), 1);
 }
 
+TEST(spending_ledger, a_removed_reservation_counts_no_more)
+{
+    spending_ledger ledger;
+    const payment_record kept{500, "TSD", "John Doe", utc(2026, 3, 1, 9),
+                              payment_status::completed};
+    const payment_record taken{300, "TSD", "John Doe", utc(2026, 3, 1, 10),
+                               payment_status::in_doubt};
+    ledger.add(kept);
+    ledger.add(taken);
+    EXPECT_EQ(ledger.currency_totals("TSD", utc(2026, 3, 1, 12)).day, 800);
+    ledger.remove(taken);
+    EXPECT_EQ(ledger.currency_totals("TSD", utc(2026, 3, 1, 12)).day, 500);
+    EXPECT_EQ(ledger.currency_totals("TSD", utc(2026, 3, 1, 12)).month, 500);
+    EXPECT_EQ(ledger.payee_totals("John Doe", "TSD", utc(2026, 3, 1, 12)).day, 500);
+    EXPECT_EQ(ledger.payments_on_day(utc(2026, 3, 1, 12)), 1);
+    ledger.remove(kept);
+    EXPECT_EQ(ledger.payments_on_day(utc(2026, 3, 1, 12)), 0);
+    EXPECT_EQ(ledger.currency_totals("TSD", utc(2026, 3, 1, 12)).month, 0);
+}
+
 TEST(limit_kind_names, are_stable_words)
 {
     EXPECT_STREQ(to_string(limit_kind::monthly_total), "monthly_total");
