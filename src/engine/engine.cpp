@@ -170,7 +170,13 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         std::chrono::steady_clock::time_point due;
     };
     std::deque<awaiting_entry> awaiting;
-    std::uint64_t completed_count = 0;  // payments reported completed by this process
+    // Payment asks this process sent and got back (answered or not), counting on: how deep a
+    // payment lies in a listing is the count since its own, plus those being sent.
+    std::uint64_t payments_back = 0;
+    std::size_t payments_sending = 0;
+    // The counts (completed_seq) of payments not yet settled by a listing, oldest first.
+    std::multiset<std::uint64_t> unsettled;
+    std::size_t confirm_gate_waiters = 0;  // payments waiting for confirmations to catch up
     bool confirm_loop_running = false;
     std::size_t confirm_rounds = 0;  // listings being asked or recorded
     asio::steady_timer confirm_timer;
@@ -594,6 +600,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             co_await append(std::move(pending), deadline);
             co_return;
         }
+        co_await wait_for_confirmations();
         if (ledger_stale) rebuild_ledger();
         auto decision = limits::check_payment(params.policy.limits, ledger,
                                               rules::proposed_payment(pay, t.occ.instant));
@@ -695,7 +702,10 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         payman::ask_options options;
         options.occurrence_id = t.identity;
         options.idempotency_key = idempotency_key(t);
+        ++payments_sending;
         auto attempt = co_await ask_with_retry(prompt, options, false, deadline);
+        --payments_sending;
+        const auto payments_back_at = ++payments_back;  // this payment's place in listings
         if (!attempt.outcome) {
             const auto& e = attempt.outcome.error();
             if (e.kind == payman::error_class::unknown_outcome) {
@@ -712,11 +722,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             }
             co_return;
         }
-        co_await record_payment_answer(t, pay, *attempt.outcome);
+        co_await record_payment_answer(t, pay, *attempt.outcome, payments_back_at);
     }
 
     asio::awaitable<void> record_payment_answer(const task& t, const rules::pay_action& pay,
-                                                const payman::ask_result& answer)
+                                                const payman::ask_result& answer, std::uint64_t seq)
     {
         auto ref = ref_of(t);
         auto text = answer.reply_text();
@@ -747,7 +757,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             result.outcome = audit::outcome::completed;
             log->info("{}: paid {} to {}", t.identity, money::format_with_code(pay.amount),
                       pay.payee);
-            if (co_await append_result(t, std::move(result))) await_confirmation(t, pay);
+            if (co_await append_result(t, std::move(result))) await_confirmation(t, pay, seq);
             co_return;
         }
         case reply::payment_outcome::failed:
@@ -1128,20 +1138,44 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // Payments one listing looks up at most: a listing of 100 transactions still reaches
     // them with room for those completed meanwhile.
     static constexpr std::size_t confirm_batch = 40;
+    // How deep the oldest unsettled payment may lie in a listing (newest first) before new
+    // payments wait: within a listing's reach (100) with room for payments made by others.
+    static constexpr std::uint64_t confirm_window = max_listing_count - 10;
+
+    std::uint64_t confirm_depth() const
+    {
+        const std::uint64_t oldest = unsettled.empty() ? 0 : payments_back - *unsettled.begin() + 1;
+        return oldest + payments_sending;
+    }
+
+    // Before a payment is sent: a burst must not push the payments still to be confirmed out
+    // of every listing's reach, so it waits (asking for a listing at once) until they are
+    // settled. Confirmation keeps up with one listing per ~40 payments.
+    asio::awaitable<void> wait_for_confirmations()
+    {
+        if (!confirming()) co_return;
+        while (confirm_depth() + 1 > confirm_window && !stopping) {
+            ++confirm_gate_waiters;
+            confirm_timer.cancel();
+            co_await confirm_progress.wait();
+            --confirm_gate_waiters;
+        }
+    }
 
     bool confirming() const
     {
         return payman && !params.dry_run && params.settings.confirm_payments;
     }
 
-    void await_confirmation(const task& t, const rules::pay_action& pay)
+    void await_confirmation(const task& t, const rules::pay_action& pay, std::uint64_t seq)
     {
         if (!confirming()) return;
         enqueue_confirmation(awaiting_payment{
             .ref = ref_of(t),
             .sought = {tag_of(t.rule->id, t.occ.local, t.manual), pay.amount, pay.payee},
             .listings = 0,
-            .completed_seq = ++completed_count});
+            .completed_seq = seq});
+        unsettled.insert(seq);
     }
 
     void enqueue_confirmation(awaiting_payment p)
@@ -1165,7 +1199,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                 awaiting_payment{.ref = o->ref,
                                  .sought = {*tag, o->payment->amount, o->payment->payee},
                                  .listings = 0,
-                                 .completed_seq = ++completed_count});
+                                 .completed_seq = ++payments_back});
+            unsettled.insert(payments_back);
         }
     }
 
@@ -1174,6 +1209,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     std::size_t confirmations_ready() const
     {
         if (awaiting.size() >= confirm_batch) return confirm_batch;
+        if (confirm_gate_waiters > 0) return awaiting.size();  // payments wait for them
         const auto now = std::chrono::steady_clock::now();
         std::size_t n = 0;
         while (n < awaiting.size() && awaiting[n].due <= now) ++n;
@@ -1195,8 +1231,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         std::vector<awaiting_payment> queue;
         for (std::size_t i = 0; i < ready; ++i) queue.push_back(std::move(awaiting[i].payment));
         awaiting.erase(awaiting.begin(), awaiting.begin() + static_cast<std::ptrdiff_t>(ready));
-        auto plan = plan_listing(queue, confirm_batch, completed_count, running.size(),
+        auto plan = plan_listing(queue, confirm_batch, payments_back, payments_sending,
                                  params.settings.reconcile_transactions);
+        std::vector<std::uint64_t> looked_up;
+        for (const auto* group : {&plan.batch, &plan.out_of_reach})
+            for (const auto& p : *group) looked_up.push_back(p.completed_seq);
         auto records = unreachable(plan.out_of_reach);
         const auto max = params.settings.confirm_attempts;
         if (!plan.batch.empty()) {
@@ -1225,6 +1264,13 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         if (!records.empty() && !co_await append(std::move(records)))
             log->error("confirmation: the outcome could not be recorded; the payments are "
                        "looked up again at the next start");
+        // Settled (or left to the next start): no longer holding new payments back. Those
+        // looked up again keep their place.
+        std::multiset<std::uint64_t> again;
+        for (const auto& e : awaiting) again.insert(e.payment.completed_seq);
+        for (auto seq : looked_up)
+            if (!again.contains(seq))
+                if (auto it = unsettled.find(seq); it != unsettled.end()) unsettled.erase(it);
     }
 
     void log_confirmations(const std::vector<audit::record_body>& records) const
@@ -1293,6 +1339,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         reconcile_timer.cancel();
         flush_timer.cancel();
         confirm_timer.cancel();
+        confirm_progress.notify_all();
         concurrency_freed.notify_all();
     }
 };

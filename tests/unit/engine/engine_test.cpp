@@ -17,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <date/date.h>
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
@@ -59,6 +60,7 @@ struct scripted_agent final : agent {
     std::size_t in_flight = 0;
     std::size_t max_in_flight = 0;
     std::chrono::milliseconds hold{0};
+    std::chrono::milliseconds listing_hold{0};  // for transaction listings instead of `hold`
     std::function<ask_outcome(const std::string&)> answer = [](const std::string& text) {
         if (text.starts_with("send"))
             return reply("I've successfully sent 100.00 TSD to John Doe.");
@@ -70,7 +72,9 @@ struct scripted_agent final : agent {
         options.push_back(o);
         // Stay in flight a moment, as a real ask would, so concurrent asks overlap.
         max_in_flight = std::max(max_in_flight, ++in_flight);
-        asio::steady_timer wait(co_await asio::this_coro::executor, hold);
+        const bool listing = text.find("transactions") != std::string::npos;
+        asio::steady_timer wait(co_await asio::this_coro::executor,
+                                listing && listing_hold.count() > 0 ? listing_hold : hold);
         co_await wait.async_wait(asio::use_awaitable);
         --in_flight;
         co_return answer(text);
@@ -106,7 +110,8 @@ protected:
     // One daemon lifetime on a virtual clock from `start` until the next occurrence lies
     // after `end`.
     void run(std::shared_ptr<const rules::rule_set> set, sys_time start, sys_time end,
-             std::function<asio::awaitable<void>(engine&)> during = {})
+             std::function<asio::awaitable<void>(engine&)> during = {},
+             std::function<asio::awaitable<void>(engine&)> after = {})
     {
         test::run_engine(
             {.dir = dir.path(),
@@ -121,6 +126,7 @@ protected:
              .start = start,
              .make_agent = [this](asio::io_context&) { return agent; },
              .during = std::move(during),
+             .after = std::move(after),
              .commits = &commits},
             std::move(set));
     }
@@ -556,6 +562,42 @@ TEST_F(engine_test, payments_due_together_never_exceed_a_limit_between_them)
         at(2026, 1, 31), at(2026, 2, 2));
     EXPECT_EQ(agent->payments(), 1u) << "a payment above the daily limit was sent";
     EXPECT_EQ(all<audit::denied_record>().size(), 1u);
+}
+
+// A slow transaction listing must not let a burst push the payments still to be confirmed
+// beyond a listing's reach (100 transactions): new payments wait for the listing instead, and
+// every payment is confirmed. Without that wait, payments made during one slow listing
+// outran it and most of a 250-payment burst ended `unconfirmed` (out of reach).
+TEST_F(engine_test, a_burst_waits_for_its_confirmations_to_stay_within_a_listings_reach)
+{
+    settings.concurrency = 16;
+    settings.confirm_delay = 0s;
+    agent->listing_hold = 30ms;
+    // The agent pays and lists what it paid, newest first, as Payman does.
+    std::vector<std::string> memos;
+    agent->answer = [&memos](const std::string& text) {
+        if (text.starts_with("send")) {
+            const auto from = text.find("memo \"") + 6;
+            memos.push_back(text.substr(from, text.rfind('"') - from));
+            return reply("I've successfully sent 1.00 TSD to John Doe.");
+        }
+        const int count = std::stoi(text.substr(text.find("last ") + 5));
+        std::string listing = "Here are your recent transactions:\n\n";
+        for (int i = 0; i < count && i < static_cast<int>(memos.size()); ++i)
+            listing += fmt::format("{}. 2026-02-01 - Sent 1.00 TSD to John Doe - {}\n", i + 1,
+                                   memos[memos.size() - 1 - static_cast<std::size_t>(i)]);
+        return reply(listing);
+    };
+    std::string text = "rules:\n";
+    for (int i = 0; i < 250; ++i)
+        text += fmt::format("  - id: r{}\n    schedule: monthly on day 1 at 09:00\n"
+                            "    pay: {{payee: John Doe, amount: 1.00}}\n",
+                            i);
+    run(load(text), at(2026, 1, 31), at(2026, 2, 2), {},
+        [](engine& e) -> asio::awaitable<void> { co_await e.async_confirm(); });
+    EXPECT_EQ(agent->payments(), 250u);
+    EXPECT_EQ(all<audit::unconfirmed_record>().size(), 0u);
+    EXPECT_EQ(all<audit::confirmed_record>().size(), 250u);
 }
 
 // Overlap as the real clock shows it: the first payment's ask is still in flight (held in
