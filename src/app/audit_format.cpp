@@ -13,15 +13,6 @@ namespace {
 
 using audit::report_entry;
 
-// At most `max_bytes` of `text`, cut at a UTF-8 character boundary and marked with "...".
-std::string shorten(std::string_view text, std::size_t max_bytes)
-{
-    if (text.size() <= max_bytes) return std::string(text);
-    std::size_t cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    return std::string(text.substr(0, cut)) + "...";
-}
-
 std::string facts(const audit::record_body& body)
 {
     using namespace audit;

@@ -37,7 +37,10 @@ int main(int argc, char** argv)
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
-        return code == 0 ? exit_ok : exit_usage;
+        if (code == 0) return exit_ok;
+        for (const auto& c : commands)
+            if (c.cli->parsed()) return c.usage_exit;
+        return exit_usage;
     }
     try {
         for (const auto& c : commands) {

@@ -279,14 +279,14 @@ TEST_F(daemon_test, a_running_daemon_records_the_verdict_it_is_handed)
     auto status_args = daemon_args();
     status_args.args = {"status", "--config", (dir / "paymand.yaml").string()};
     auto stopped = run(our_binary("paymand"), status_args);
-    EXPECT_EQ(stopped.status.code, 0) << stopped.err;
+    EXPECT_EQ(stopped.status.code, 2) << stopped.err;  // CRITICAL: not running
     EXPECT_THAT(stopped.out, HasSubstr("paymand is not running"));
 
     child_process daemon(our_binary("paymand"), daemon_args());
     daemon.wait_for_line(std::regex("IN DOUBT: 1"), 30s, true);
     // `status` works beside the running daemon, lock-free, and says how to resolve.
     auto status = run(our_binary("paymand"), status_args);
-    EXPECT_EQ(status.status.code, 0) << status.err;
+    EXPECT_EQ(status.status.code, 1) << status.err;  // WARNING: in doubt
     EXPECT_THAT(status.out, HasSubstr("paymand is running (pid " + std::to_string(daemon.pid())));
     EXPECT_THAT(status.out, HasSubstr("IN DOUBT: 1 occurrence needs an operator"));
     EXPECT_THAT(status.out, HasSubstr("paymand audit resolve " + occurrence +
