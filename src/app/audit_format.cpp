@@ -1,6 +1,7 @@
 #include "app/audit_format.hpp"
 
 #include "app/audit_log_source.hpp"
+#include "paymand/audit/attention.hpp"
 #include "paymand/audit/time_format.hpp"
 
 #include <fmt/format.h>
@@ -196,6 +197,9 @@ std::string describe_record(const audit::record& r)
     if (ref) line += "  " + ref->occurrence;
     const std::string f = facts(r.body);
     if (!f.empty()) line += "  " + f;
+    // The agent's own words for every outcome that is not a clean success.
+    if (const auto* excerpt = audit::unclean_excerpt(r.body))
+        line += "  reply: \"" + shorten(*excerpt, 200) + "\"";
     return one_line(line);
 }
 

@@ -72,42 +72,6 @@ struct log_facts {
     std::map<std::string, outcome_words, std::less<>> words;
 };
 
-// The excerpt a record carries when its outcome is not a clean success; nothing otherwise.
-const std::string* unclean_excerpt(const audit::record_body& body)
-{
-    if (const auto* r = std::get_if<audit::result_record>(&body))
-        return r->outcome != audit::outcome::completed && !r->excerpt.empty() ? &r->excerpt
-                                                                              : nullptr;
-    if (const auto* m = std::get_if<audit::mismatch_record>(&body))
-        return m->excerpt.empty() ? nullptr : &m->excerpt;
-    if (const auto* r = std::get_if<audit::report_record>(&body))
-        return r->outcome != audit::outcome::completed && !r->excerpt.empty() ? &r->excerpt
-                                                                              : nullptr;
-    return nullptr;
-}
-
-// Our reason for an outcome that is not a clean success; nothing for a clean one.
-const std::string* unclean_reason(const audit::record_body& body)
-{
-    return std::visit(
-        [](const auto& b) -> const std::string* {
-            using T = std::decay_t<decltype(b)>;
-            if constexpr (std::is_same_v<T, audit::result_record>) {
-                return b.outcome != audit::outcome::completed && b.reason ? &*b.reason : nullptr;
-            } else if constexpr (std::is_same_v<T, audit::skipped_record> ||
-                                 std::is_same_v<T, audit::denied_record> ||
-                                 std::is_same_v<T, audit::missed_record> ||
-                                 std::is_same_v<T, audit::failed_record> ||
-                                 std::is_same_v<T, audit::in_doubt_record> ||
-                                 std::is_same_v<T, audit::mismatch_record>) {
-                return &b.reason;
-            } else {
-                return nullptr;
-            }
-        },
-        body);
-}
-
 // Reads the whole log. The caller has made sure it exists and is readable; an error opening
 // it anyway is returned in `error`.
 std::optional<log_facts> read_log(const std::filesystem::path& path, audit::utc_micros since,
@@ -126,8 +90,8 @@ std::optional<log_facts> read_log(const std::filesystem::path& path, audit::utc_
         facts.last_record = r.ts;
         if (const auto* ref = audit::occurrence_of(r.body)) {
             if (r.ts >= since) facts.recent[ref->occurrence] = r.ts;
-            const auto* reason = unclean_reason(r.body);
-            const auto* excerpt = unclean_excerpt(r.body);
+            const auto* reason = audit::unclean_reason(r.body);
+            const auto* excerpt = audit::unclean_excerpt(r.body);
             if (reason != nullptr || excerpt != nullptr) {
                 auto& words = facts.words[ref->occurrence];
                 if (reason != nullptr) words.reason = *reason;
@@ -191,7 +155,7 @@ std::string reply_line(const log_facts& facts, std::string_view occurrence)
 {
     const auto w = facts.words.find(occurrence);
     if (w == facts.words.end() || w->second.excerpt.empty()) return {};
-    return "reply: \"" + one_line(shorten(w->second.excerpt, 200)) + "\"";
+    return "reply: " + audit::quote_excerpt(w->second.excerpt);
 }
 
 // The problem reading a state path, as errno and fix; nothing when it can be read or does
@@ -515,7 +479,7 @@ command add_status_command(CLI::App& parent)
                 "next occurrences, payments today and this month against the limits, and every\n"
                 "in-doubt occurrence with the command that resolves it, and the outcomes of the\n"
                 "last 24 h that need attention, with the agent's reply.\n"
-                "The first line is the verdict. Exit codes (monitoring-plugin convention):\n"
+                "The first line is the verdict. Exit codes: the monitoring-plugin convention,\n"
                 "0 OK, 1 WARNING (something in doubt or mismatched, an outcome of the last\n"
                 "24 h that needs attention, rule files that do not load), 2 CRITICAL (the\n"
                 "daemon is not running, the audit log is corrupt or its file system is\n"

@@ -39,6 +39,8 @@ std::string_view to_string(occurrence_state s) noexcept
         return "missed";
     case occurrence_state::reported:
         return "reported";
+    case occurrence_state::dry_run:
+        return "dry_run";
     }
     return "unknown";
 }
@@ -52,6 +54,7 @@ bool counts_as_spending(occurrence_state s) noexcept
     case occurrence_state::mismatch:
     case occurrence_state::resolved_paid:
     case occurrence_state::reconciled_paid:
+    case occurrence_state::dry_run:  // in a dry run's own log: simulated limits bite
         return true;
     default:
         return false;
@@ -286,6 +289,9 @@ void audit_projection::apply(const record_summary& s)
             break;
         case outcome::failed:
             set_state(o, occurrence_state::failed);
+            break;
+        case outcome::dry_run:
+            set_state(o, occurrence_state::dry_run);
             break;
         case outcome::needs_input:
             o.reason = "the agent asked for input (e.g. an approval) instead of paying";

@@ -600,7 +600,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     {
         auto ref = ref_of(t);
         if (auto refusal = already_paid(t)) {
-            log->warn("{}: denied: {}", t.identity, refusal->reason);
             pending.push_back(std::move(*refusal));
             co_await append(std::move(pending), deadline);
             co_return;
@@ -609,8 +608,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         auto decision = limits::check_payment(params.policy.limits, ledger,
                                               rules::proposed_payment(pay, t.occ.instant));
         if (!decision.allowed) {
-            log->warn("{}: denied by limit {}: {}", t.identity, limits::to_string(decision.limit),
-                      decision.reason);
             audit::record_body record =
                 audit::denied_record{.ref = ref,
                                      .limit = rules::limit_label(decision.limit, pay),
@@ -658,10 +655,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                     .status = limits::payment_status::in_doubt});
 
         if (params.dry_run || !payman) {
-            audit::record_body record =
-                audit::result_record{.ref = ref,
-                                     .outcome = audit::outcome::failed,
-                                     .reason = "dry run: the payment was not sent"};
+            audit::record_body record = audit::result_record{
+                .ref = ref,
+                .outcome = audit::outcome::dry_run,
+                .reason = fmt::format("would pay {} to {}{}", money::format_with_code(pay.amount),
+                                      pay.payee, pay.wallet ? " from " + *pay.wallet : "")};
             co_await append_result(t, std::move(record));
             co_return;
         }
@@ -672,13 +670,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         if (!attempt.outcome) {
             const auto& e = attempt.outcome.error();
             if (e.kind == payman::error_class::unknown_outcome) {
-                log->error("{}: IN DOUBT: {}; not retried; resolve with `paymand audit "
-                           "resolve {}`",
-                           t.identity, e.what(), t.identity);
                 audit::record_body record = audit::in_doubt_record{.ref = ref, .reason = e.what()};
                 co_await append_result(t, std::move(record));
             } else {
-                log->warn("{}: not paid: {}", t.identity, e.what());
                 audit::record_body record = audit::failed_record{
                     .ref = ref, .reason = e.what(), .attempts = attempt.attempts};
                 co_await append_result(t, std::move(record));
@@ -705,9 +699,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         case reply::payment_outcome::completed: {
             auto claims = reply::check_claims(reading, pay.amount, pay.payee);
             if (claims == reply::claim_check::contradicts) {
-                log->error("{}: MISMATCH: the agent's reply contradicts the intent ({}); "
-                           "needs an operator",
-                           t.identity, reading.explanation);
                 audit::record_body record =
                     audit::mismatch_record{.ref = ref,
                                            .claimed_amount = reading.claimed_figure,
@@ -724,18 +715,12 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         }
         case reply::payment_outcome::failed:
             result.outcome = audit::outcome::failed;
-            log->warn("{}: the agent did not pay: {}", t.identity, reading.explanation);
             break;
         case reply::payment_outcome::needs_input:
             result.outcome = audit::outcome::needs_input;
-            log->error("{}: the agent asks for input (e.g. an approval) instead of paying; "
-                       "paymand never answers it: resolve with `paymand audit resolve {}`",
-                       t.identity, t.identity);
             break;
         case reply::payment_outcome::unclear:
             result.outcome = audit::outcome::unclear;
-            log->error("{}: IN DOUBT: the agent's reply is unclear ({})", t.identity,
-                       reading.explanation);
             break;
         }
         co_await append_result(t, std::move(result));

@@ -6,6 +6,8 @@
 
 #include "paymand/audit/projection.hpp"
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace paymand::audit {
@@ -21,5 +23,32 @@ enum class attention {
 attention attention_of(occurrence_state s) noexcept;
 
 std::string_view to_string(attention a) noexcept;
+
+// The state an outcome record puts its occurrence in, by the projection's own transitions;
+// nothing for records that are no outcome (intent, condition, resolved, reconciled, records
+// about the daemon).
+std::optional<occurrence_state> outcome_state(const record& r);
+
+// Our reason for an outcome that is not a clean success (its record's reason); nothing for a
+// clean one or a record without one.
+const std::string* unclean_reason(const record_body& body) noexcept;
+
+// The agent's reply excerpt of an outcome that is not a clean success; nothing otherwise.
+const std::string* unclean_excerpt(const record_body& body) noexcept;
+
+// An excerpt for one line of a terminal or the journal: escaped (text::escape_for_display),
+// quoted, at most `code_points` of it, "..." marking a cut.
+std::string quote_excerpt(std::string_view excerpt, std::size_t code_points = 200);
+
+// One line for an outcome record, or nothing when it is no outcome: "rent@2026-12-01T09:00:
+// FAILED: <reason>; reply: \"<excerpt>\"" (the state upper-cased for attention::error, an
+// operator's next step for the states that need one), "...: would pay 10.00 TSD to John Doe"
+// for a dry run. Reasons and replies escaped.
+struct outcome_line {
+    occurrence_state state = occurrence_state::in_flight;
+    audit::attention attention = attention::none;
+    std::string text;
+};
+std::optional<outcome_line> describe_outcome(const record& r);
 
 }  // namespace paymand::audit

@@ -34,6 +34,7 @@ enum class occurrence_state {
     denied,
     missed,
     reported,  // a read-only report was answered
+    dry_run,   // a dry run's payment: would have been asked for, never sent
 };
 
 std::string_view to_string(occurrence_state s) noexcept;

@@ -132,7 +132,7 @@ TEST_F(status_test, something_in_doubt_is_a_warning_with_the_agents_words)
     schedule: monthly on day 1 at 09:00
     pay: {payee: Maria Garcia, amount: 10.00, wallet: Operations}
 )");
-    ASSERT_TRUE(trigger("rent").status.exited);
+    EXPECT_EQ(trigger("rent").status.code, 13);
     auto daemon = start_daemon();
     auto r = status();
     EXPECT_EQ(r.status.code, 1) << r.out << r.err;
@@ -149,7 +149,7 @@ TEST_F(status_test, a_failure_of_the_last_day_is_listed_and_is_a_warning)
     write_config();
     // Payman refuses the payment request outright: not sent, not paid.
     inject(R"({"endpoint":"tasks","prompt_kind":"payment","action":"status","status":400})");
-    ASSERT_TRUE(trigger("rent").status.exited);
+    EXPECT_EQ(trigger("rent").status.code, 12);
     auto daemon = start_daemon();
     auto r = status();
     EXPECT_EQ(r.status.code, 1) << r.out << r.err;

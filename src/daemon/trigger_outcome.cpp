@@ -1,0 +1,48 @@
+#include "paymand/daemon/trigger_outcome.hpp"
+
+#include "paymand/audit/attention.hpp"
+#include "paymand/audit/projection.hpp"
+#include "paymand/money/amount.hpp"
+#include "paymand/text/display.hpp"
+
+#include <fmt/format.h>
+
+namespace paymand::daemon {
+
+trigger_outcome describe_trigger(std::string_view identity,
+                                 const std::vector<audit::record>& records)
+{
+    audit::audit_projection projection;
+    std::optional<audit::outcome_line> last;
+    for (const auto& r : records) {
+        const auto* ref = audit::occurrence_of(r.body);
+        if (ref == nullptr || ref->occurrence != identity) continue;
+        projection.apply(r);
+        if (auto line = audit::describe_outcome(r)) last = std::move(line);
+    }
+    const auto* o = projection.find(identity);
+    const auto name = text::escape_for_display(identity);
+    if (o == nullptr || !last || o->state == audit::occurrence_state::in_flight)
+        return {trigger_in_doubt, fmt::format("{}: no outcome was recorded; if an intent was, it "
+                                              "is in doubt (paymand audit tail, paymand status)",
+                                              name)};
+    using audit::occurrence_state;
+    const auto state = o->state;
+    if (audit::needs_operator(state)) return {trigger_in_doubt, last->text};
+    if (state == occurrence_state::denied) return {trigger_denied, last->text};
+    switch (audit::attention_of(state)) {
+    case audit::attention::error:
+        return {trigger_not_paid, last->text};
+    case audit::attention::warning:
+        return {trigger_not_run, last->text};
+    case audit::attention::none:
+        break;
+    }
+    if (o->payment && audit::counts_as_spending(state) && state != occurrence_state::dry_run)
+        return {trigger_done,
+                fmt::format("{}: paid {} to {}", name, money::format_with_code(o->payment->amount),
+                            text::escape_for_display(o->payment->payee))};
+    return {trigger_done, last->text};
+}
+
+}  // namespace paymand::daemon
