@@ -602,8 +602,9 @@ int check_rule_exists(const loaded& l, const std::string& rule_id, spdlog::logge
     if (l.rules->find(rule_id) != nullptr) return run_ok;
     std::vector<std::string> ids;
     for (const auto& r : l.rules->rules()) ids.push_back(r.id);
+    const auto hint = text::did_you_mean(text::nearest(rule_id, ids));
     log.error("no such rule '{}'{} (the rules in {}; `paymand next` lists them)",
-              text::escape_for_display(rule_id), text::did_you_mean(text::nearest(rule_id, ids)),
+              text::escape_for_display(rule_id), hint.empty() ? "" : ": " + hint,
               l.config.rules_directory.string());
     return run_config_error;
 }

@@ -36,7 +36,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b)
 std::vector<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates,
                                  std::size_t most)
 {
-    const std::size_t allowed = std::max<std::size_t>(2, word.size() / 3);
+    const std::size_t allowed = word.size() <= 3 ? 1 : std::max<std::size_t>(2, word.size() / 3);
     std::vector<std::pair<std::size_t, const std::string*>> near;
     for (const auto& c : candidates) {
         const auto d = edit_distance(word, c);
@@ -48,19 +48,20 @@ std::vector<std::string> nearest(std::string_view word, const std::vector<std::s
     });
     std::vector<std::string> out;
     for (const auto& [d, c] : near) {
-        if (out.size() == most) break;
+        // A name that differs only in case is the answer; the others would be noise.
+        if (out.size() == most || (d > 0 && near.front().first == 0)) break;
         if (std::find(out.begin(), out.end(), *c) == out.end()) out.push_back(*c);
     }
     return out;
 }
 
-std::string did_you_mean(const std::vector<std::string>& suggestions)
+std::string did_you_mean(const std::vector<std::string>& suggestions, std::string_view quote)
 {
     if (suggestions.empty()) return {};
-    std::string out = ": did you mean ";
+    std::string out = "did you mean ";
     for (std::size_t i = 0; i < suggestions.size(); ++i) {
         if (i > 0) out += i + 1 == suggestions.size() ? " or " : ", ";
-        out += "'" + suggestions[i] + "'";
+        out += std::string(quote) + suggestions[i] + std::string(quote);
     }
     return out + "?";
 }

@@ -14,11 +14,14 @@ namespace paymand::text {
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // Up to `most` of `candidates` near `word`, nearest first (ties by name): those within a third
-// of the word's length in edits (at least 2), or that start with it. Empty when none is near.
+// of the word's length in edits (at least 2; 1 for words of up to 3 bytes), or that start
+// with it; only those that differ in ASCII case alone when there are such. Empty when none is
+// near.
 std::vector<std::string> nearest(std::string_view word, const std::vector<std::string>& candidates,
                                  std::size_t most = 3);
 
-// ": did you mean 'a', 'b' or 'c'?" for `nearest`'s answer; empty for none.
-std::string did_you_mean(const std::vector<std::string>& suggestions);
+// "did you mean 'a', 'b' or 'c'?" for `nearest`'s answer (with `quote` around each); empty for
+// none.
+std::string did_you_mean(const std::vector<std::string>& suggestions, std::string_view quote = "'");
 
 }  // namespace paymand::text
