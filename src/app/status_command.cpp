@@ -1,13 +1,13 @@
 #include "app/status_command.hpp"
 
 #include "app/audit_log_source.hpp"
-#include "app/state_access.hpp"
 #include "paymand/audit/attention.hpp"
 #include "paymand/audit/audit_store.hpp"
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/reader.hpp"
 #include "paymand/audit/state_lock.hpp"
 #include "paymand/audit/time_format.hpp"
+#include "paymand/core/access.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/inspect/rule_review.hpp"
 #include "paymand/inspect/status_verdict.hpp"
@@ -168,7 +168,7 @@ std::optional<std::string> state_unreadable(const std::filesystem::path& path, i
     const int err = errno;
     if (err == ENOENT) return std::nullopt;
     exists = true;
-    return access_problem(path, err, rerun);
+    return core::access_problem(path, err, rerun);
 }
 
 std::string limit_text(const std::optional<std::int64_t>& limit, std::string_view code)

@@ -8,11 +8,13 @@
 #include <string>
 #include <string_view>
 
-namespace paymand::app {
+namespace paymand::core {
 
 // "cannot read PATH: Permission denied (EACCES); /var/lib/private is mode 0700, owner root,
 // group root: run `sudo COMMAND`". `err` is the errno of the failed call; `command` is what
-// to run again (e.g. "paymand status --config /etc/paymand/paymand.yaml").
-std::string access_problem(const std::filesystem::path& path, int err, std::string_view command);
+// to run again (e.g. "paymand status --config /etc/paymand/paymand.yaml"); `other_fix`, when
+// given, is offered as well (e.g. "make it readable: chmod 0644 FILE").
+std::string access_problem(const std::filesystem::path& path, int err, std::string_view command,
+                           std::string_view other_fix = {});
 
-}  // namespace paymand::app
+}  // namespace paymand::core

@@ -1,4 +1,4 @@
-#include "app/state_access.hpp"
+#include "paymand/core/access.hpp"
 
 #include <fmt/format.h>
 #include <grp.h>
@@ -11,7 +11,7 @@
 #include <optional>
 #include <vector>
 
-namespace paymand::app {
+namespace paymand::core {
 namespace {
 
 namespace fs = std::filesystem;
@@ -70,8 +70,10 @@ std::optional<std::string> group_name(gid_t gid)
 
 }  // namespace
 
-std::string access_problem(const fs::path& path, int err, std::string_view command)
+std::string access_problem(const fs::path& path, int err, std::string_view command,
+                           std::string_view other_fix)
 {
+    const std::string also = other_fix.empty() ? "" : fmt::format(", or {}", other_fix);
     const char* name = ::strerrorname_np(err);
     std::string text = fmt::format("cannot read {}: {} ({})", path.string(), std::strerror(err),
                                    name != nullptr ? name : "?");
@@ -79,7 +81,7 @@ std::string access_problem(const fs::path& path, int err, std::string_view comma
     const auto [where, directory] = find_blocker(path);
     struct stat st {};
     if (::stat(where.c_str(), &st) != 0) {
-        return text + fmt::format(": run `sudo {}`", command);
+        return text + fmt::format(": run `sudo {}`{}", command, also);
     }
     const auto group = group_name(st.st_gid);
     text +=
@@ -89,10 +91,10 @@ std::string access_problem(const fs::path& path, int err, std::string_view comma
     const mode_t needed = directory ? S_IXGRP : S_IRGRP;
     if (group && (st.st_mode & needed) == needed && st.st_gid != 0) {
         return text + fmt::format(": join the group (sudo usermod -aG {} $USER, then log in "
-                                  "again) or run `sudo {}`",
-                                  *group, command);
+                                  "again) or run `sudo {}`{}",
+                                  *group, command, also);
     }
-    return text + fmt::format(": run `sudo {}`", command);
+    return text + fmt::format(": run `sudo {}`{}", command, also);
 }
 
-}  // namespace paymand::app
+}  // namespace paymand::core
