@@ -348,6 +348,27 @@ int run_status(const status_args& a)
             recent.push_back(std::move(entry));
         }
         out["needs_attention"] = std::move(recent);
+        if (facts->last_started) {
+            const auto& s = std::get<audit::started_record>(facts->last_started->body);
+            out["last_start"] = json::object{{"at", audit::format_ts(facts->last_started->ts)},
+                                             {"version", s.version},
+                                             {"pid", s.pid}};
+        }
+        if (facts->last_stopped) {
+            const auto& s = std::get<audit::stopped_record>(facts->last_stopped->body);
+            out["last_stop"] = json::object{{"at", audit::format_ts(facts->last_stopped->ts)},
+                                            {"reason", s.reason}};
+        }
+        json::array next;
+        if (rule_set)
+            for (const auto& d : rules::next_occurrences(*rule_set, now, a.next))
+                next.push_back(json::object{
+                    {"occurrence",
+                     schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local})},
+                    {"rule", d.source->id},
+                    {"local", inspect::format_local(d.source->zone, d.occ.instant)},
+                    {"utc", audit::format_utc(d.occ.instant)}});
+        out["next_occurrences"] = std::move(next);
         std::cout << json::serialize(out) << "\n";
         return verdict.exit_code();
     }

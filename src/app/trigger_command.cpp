@@ -11,6 +11,7 @@ command add_trigger_command(CLI::App& parent)
 {
     struct args : daemon_args {
         std::string rule;
+        bool json = false;
     };
     auto a = std::make_shared<args>();
     auto* cmd = parent.add_subcommand(
@@ -18,6 +19,9 @@ command add_trigger_command(CLI::App& parent)
                    "audit log, state lock)");
     cmd->add_option("rule", a->rule, "The rule's id")->required();
     add_daemon_options(*cmd, *a);
+    cmd->add_flag("--json", a->json,
+                  "The outcome as one JSON object: occurrence, state, exit_code, outcome (the "
+                  "line), run_by_daemon");
     cmd->footer(
         "The occurrence's identity ends in ~manual, so it never collides with a scheduled\n"
         "one. While the daemon runs (it holds the state lock) the run is handed to it through\n"
@@ -30,7 +34,11 @@ command add_trigger_command(CLI::App& parent)
         "audit log, 69 the Payman client cannot be set up, 73 state not writable, 75 the\n"
         "daemon did not run it within the occurrence timeout (the request stays queued).\n"
         "Example: paymand trigger rent-john --config /etc/paymand/paymand.yaml");
-    return {cmd, [a] { return daemon::trigger(a->options(), a->rule); }};
+    return {cmd, [a] {
+                auto options = a->options();
+                options.json = a->json;
+                return daemon::trigger(options, a->rule);
+            }};
 }
 
 }  // namespace paymand::app

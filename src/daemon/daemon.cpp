@@ -609,8 +609,20 @@ int check_rule_exists(const loaded& l, const std::string& rule_id, spdlog::logge
     return run_config_error;
 }
 
+// The outcome on stdout, as a line or (--json) one JSON object; its exit code.
+int print_outcome(const std::string& identity, const trigger_outcome& outcome, bool json,
+                  bool by_daemon)
+{
+    if (json)
+        std::cout << trigger_json(identity, outcome, by_daemon) << "\n";
+    else
+        std::cout << outcome.line << (by_daemon ? " (run by the daemon)" : "") << "\n";
+    return outcome.exit_code;
+}
+
 // The daemon holds the lock: hand the run to it and report the outcome it recorded.
-int hand_trigger_to_daemon(const loaded& l, const std::string& rule_id, spdlog::logger& log)
+int hand_trigger_to_daemon(const loaded& l, const std::string& rule_id, bool json,
+                           spdlog::logger& log)
 {
     const auto& cfg = l.config;
     // Read-only, to the end: the outcome's records are those the daemon appends after this.
@@ -649,9 +661,7 @@ int hand_trigger_to_daemon(const loaded& l, const std::string& rule_id, spdlog::
         log.critical("{}", records.error().message);
         return run_data_error;
     }
-    const auto outcome = describe_trigger(answer.text, *records);
-    std::cout << outcome.line << " (run by the daemon)\n";
-    return outcome.exit_code;
+    return print_outcome(answer.text, describe_trigger(answer.text, *records), json, true);
 }
 
 }  // namespace
@@ -667,7 +677,7 @@ int trigger(const run_options& options, const std::string& rule_id)
     // A dry run has its own log and lock, and a dry-run daemon takes no requests.
     if (!options.dry_run)
         hooks.when_locked = [&](const loaded& l) {
-            return hand_trigger_to_daemon(l, rule_id, *spdlog::default_logger());
+            return hand_trigger_to_daemon(l, rule_id, options.json, *spdlog::default_logger());
         };
     if (int code = prepare(options, io, p, hooks); code != run_ok || p.handed_over) return code;
     std::vector<audit::record> seen;
@@ -696,9 +706,8 @@ int trigger(const run_options& options, const std::string& rule_id)
                                 result.identity);
                 co_return run_cant_create;
             }
-            const auto outcome = describe_trigger(result.identity, seen);
-            std::cout << outcome.line << "\n";
-            co_return outcome.exit_code;
+            co_return print_outcome(result.identity, describe_trigger(result.identity, seen),
+                                    options.json, false);
         },
         keep);
 }

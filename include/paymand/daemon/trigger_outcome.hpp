@@ -22,8 +22,14 @@ enum trigger_exit : int {
 
 struct trigger_outcome {
     int exit_code = trigger_in_doubt;
-    std::string line;  // one line for stdout, untrusted text escaped
+    std::string line;   // one line for stdout, untrusted text escaped
+    std::string state;  // the occurrence's state (audit::to_string), "none" without a record
 };
+
+// The outcome as one JSON object: {"occurrence", "state", "exit_code", "outcome" (the line),
+// "run_by_daemon"}.
+std::string trigger_json(std::string_view identity, const trigger_outcome& outcome,
+                         bool run_by_daemon);
 
 // The outcome of occurrence `identity` from `records` (any records, in log order; those about
 // other occurrences are ignored). An occurrence without an outcome record is in doubt.

@@ -148,11 +148,10 @@ TEST_F(permissions_test, an_unreadable_rule_file_names_the_errno_its_mode_and_ow
     ASSERT_EQ(::chmod((dir / "rules").c_str(), 0755), 0);
     const auto file = dir / "rules/main.yaml";
     ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
-    auto r = run("/usr/bin/setpriv",
-                 {.args = {"--reuid=65534", "--regid=65534", "--clear-groups",
-                           our_binary("paymand").string(), "check", "--config",
-                           (dir / "paymand.yaml").string()},
-                  .unset_env = {"PAYMAND_INSECURE_PERMISSIONS"}});
+    auto r = run("/usr/bin/setpriv", {.args = {"--reuid=65534", "--regid=65534", "--clear-groups",
+                                               our_binary("paymand").string(), "check", "--config",
+                                               (dir / "paymand.yaml").string()},
+                                      .unset_env = {"PAYMAND_INSECURE_PERMISSIONS"}});
     EXPECT_EQ(r.status.code, 1);
     EXPECT_THAT(r.err, HasSubstr(file.string() + ":1:1: error: cannot read " + file.string() +
                                  ": Permission denied (EACCES); " + file.string() +

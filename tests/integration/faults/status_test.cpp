@@ -138,8 +138,15 @@ TEST_F(status_test, something_in_doubt_is_a_warning_with_the_agents_words)
     EXPECT_EQ(r.status.code, 1) << r.out << r.err;
     EXPECT_THAT(r.out, StartsWith("WARNING: 1 occurrence needs an operator\n"));
     EXPECT_THAT(r.out, HasSubstr("reply: \"I couldn't find a payee named **Maria Garcia**."));
-    auto json = boost::json::parse(status({"--json"}).out).as_object();
+    auto json = boost::json::parse(status({"--json", "--next", "2"}).out).as_object();
     EXPECT_EQ(json.at("health").as_string(), "WARNING");
+    // Item 8: complete for scripts: pid, last start, next occurrences.
+    EXPECT_EQ(json.at("pid").as_int64(), daemon->pid());
+    EXPECT_EQ(json.at("last_start").at("pid").as_int64(), daemon->pid());
+    const auto& next = json.at("next_occurrences").as_array();
+    ASSERT_EQ(next.size(), 2u);  // --next 2
+    EXPECT_EQ(next[0].at("rule").as_string(), "rent");
+    EXPECT_THAT(std::string(next[0].at("occurrence").as_string()), StartsWith("rent@"));
     EXPECT_THAT(std::string(json.at("in_doubt").as_array()[0].at("reply_excerpt").as_string()),
                 HasSubstr("I couldn't find a payee named"));
 }

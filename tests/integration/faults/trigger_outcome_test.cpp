@@ -124,6 +124,23 @@ TEST_F(trigger_outcome, the_agents_refusal_is_in_the_outcome_line_and_the_error_
         << tail.out;
 }
 
+// Issue 18, item 8: the same outcome for scripts.
+TEST_F(trigger_outcome, json_gives_the_outcome_as_one_object)
+{
+    write_config();
+    auto args = trigger_args("rent");
+    args.args.push_back("--json");
+    auto r = run(our_binary("paymand"), args);
+    EXPECT_EQ(r.status.code, 0) << r.err;
+    auto json = boost::json::parse(r.out).as_object();
+    EXPECT_EQ(json.at("state").as_string(), "completed");
+    EXPECT_EQ(json.at("exit_code").as_int64(), 0);
+    EXPECT_EQ(json.at("run_by_daemon").as_bool(), false);
+    EXPECT_TRUE(std::regex_match(std::string(json.at("occurrence").as_string()),
+                                 std::regex("rent@\\S+~manual")));
+    EXPECT_THAT(std::string(json.at("outcome").as_string()), HasSubstr(": paid 10.00 TSD"));
+}
+
 TEST_F(trigger_outcome, a_typo_says_no_such_rule_with_the_nearest_ids_before_the_lock)
 {
     write_config();
