@@ -141,6 +141,22 @@ TEST_F(trigger_outcome, json_gives_the_outcome_as_one_object)
     EXPECT_THAT(std::string(json.at("outcome").as_string()), HasSubstr(": paid 10.00 TSD"));
 }
 
+// Issue 18, item 7: a base_url without /api is no credentials problem.
+TEST_F(trigger_outcome, a_base_url_without_api_says_so_instead_of_blaming_the_credentials)
+{
+    write_config({.max_attempts = 1});
+    auto text = read_file(config_path());
+    const auto api = text.find("/api\n");
+    ASSERT_NE(api, std::string::npos);
+    text.erase(api, 4);
+    dir.write("paymand.yaml", text);
+    auto r = trigger("rent");
+    EXPECT_EQ(r.status.code, 12) << r.out << r.err;
+    EXPECT_THAT(r.out, HasSubstr("no Payman API at this URL (does payman.base_url end in /api?)"));
+    EXPECT_THAT(r.err, Not(HasSubstr("check the client id")));
+    EXPECT_EQ(tasks_sent(), 0);
+}
+
 TEST_F(trigger_outcome, a_typo_says_no_such_rule_with_the_nearest_ids_before_the_lock)
 {
     write_config();
