@@ -157,6 +157,38 @@ TEST_F(trigger_outcome, a_base_url_without_api_says_so_instead_of_blaming_the_cr
     EXPECT_EQ(tasks_sent(), 0);
 }
 
+// Issue 18, item 8: audit tail narrowed to a rule, an occurrence or a record type.
+TEST_F(trigger_outcome, audit_tail_filters_by_rule_occurrence_and_type)
+{
+    write_config();
+    ASSERT_EQ(trigger("rent").status.code, 0);
+    ASSERT_EQ(trigger("again").status.code, 0);
+    const auto tail = [&](std::vector<std::string> extra) {
+        std::vector<std::string> args{"audit", "tail", "--config", config_path().string()};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return run(our_binary("paymand"), paymand_args(std::move(args)));
+    };
+    auto by_rule = tail({"--rule", "again", "-n", "100"});
+    EXPECT_EQ(by_rule.status.code, 0) << by_rule.err;
+    EXPECT_THAT(by_rule.out, HasSubstr("intent  again@"));
+    EXPECT_THAT(by_rule.out, HasSubstr("result  again@"));
+    EXPECT_THAT(by_rule.out, Not(HasSubstr("rent@")));
+    EXPECT_THAT(by_rule.out, Not(HasSubstr("started")));
+
+    // -n counts the matching records; --json keeps the stored lines.
+    auto last_result = tail({"--type", "result", "-n", "1", "--json"});
+    ASSERT_EQ(last_result.status.code, 0) << last_result.err;
+    auto line = boost::json::parse(last_result.out).as_object();  // exactly one object
+    EXPECT_EQ(line.at("type").as_string(), "result");
+    EXPECT_EQ(line.at("rule").as_string(), "again");
+
+    const std::string occurrence(line.at("occurrence").as_string());
+    auto by_occurrence = tail({"--occurrence", occurrence});
+    EXPECT_EQ(std::count(by_occurrence.out.begin(), by_occurrence.out.end(), '\n'), 2)
+        << by_occurrence.out;  // its intent and its result
+    EXPECT_EQ(tail({"--type", "nonsense"}).status.code, 2);
+}
+
 TEST_F(trigger_outcome, a_typo_says_no_such_rule_with_the_nearest_ids_before_the_lock)
 {
     write_config();
