@@ -33,8 +33,10 @@ command add_audit_command(CLI::App& parent)
     resolve->add_option("-c,--config", a->config, "Configuration file")->capture_default_str();
     resolve->footer("While the daemon runs, the verdict is handed to it through the state "
                     "directory and it records\nit; otherwise it is recorded directly.\n"
-                    "Exit codes: 0 recorded, 1 not in doubt / unknown occurrence / bad note,\n"
-                    "2 usage, 65 corrupt audit log, 75 the daemon holds the lock.\n"
+                    "Exit codes: 0 recorded, 1 not in doubt / unknown occurrence / bad note, or\n"
+                    "the running daemon refused it, 2 usage, 65 corrupt audit log, 73 the inbox\n"
+                    "cannot be written, 75 the running daemon has not recorded it within 15 s\n"
+                    "(the request stays queued and is recorded when the daemon reads its inbox).\n"
                     "Example: paymand audit resolve rent-john@2026-12-01T09:00 --paid --note "
                     "\"listed in Payman's dashboard as tx 4711\"");
     // The reading subcommands: verify, tail, report.

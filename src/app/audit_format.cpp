@@ -1,6 +1,7 @@
 #include "app/audit_format.hpp"
 
 #include "app/audit_log_source.hpp"
+#include "paymand/audit/attention.hpp"
 #include "paymand/audit/time_format.hpp"
 
 #include <fmt/format.h>
@@ -12,15 +13,6 @@ namespace paymand::app {
 namespace {
 
 using audit::report_entry;
-
-// At most `max_bytes` of `text`, cut at a UTF-8 character boundary and marked with "...".
-std::string shorten(std::string_view text, std::size_t max_bytes)
-{
-    if (text.size() <= max_bytes) return std::string(text);
-    std::size_t cut = max_bytes;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    return std::string(text.substr(0, cut)) + "...";
-}
 
 std::string facts(const audit::record_body& body)
 {
@@ -210,6 +202,9 @@ std::string describe_record(const audit::record& r)
     if (ref) line += "  " + ref->occurrence;
     const std::string f = facts(r.body);
     if (!f.empty()) line += "  " + f;
+    // The agent's own words for every outcome that is not a clean success.
+    if (const auto* excerpt = audit::unclean_excerpt(r.body))
+        line += "  reply: \"" + shorten(*excerpt, 200) + "\"";
     return one_line(line);
 }
 

@@ -112,4 +112,12 @@ std::string one_line(std::string_view text)
     return text::escape_for_display(text);
 }
 
+std::string shorten(std::string_view text, std::size_t max_bytes)
+{
+    if (text.size() <= max_bytes) return std::string(text);
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return std::string(text.substr(0, cut)) + "...";
+}
+
 }  // namespace paymand::app

@@ -62,4 +62,7 @@ std::string_view errc_name(const boost::system::error_code& code);
 // layout nor drive the terminal nor reorder what follows.
 std::string one_line(std::string_view text);
 
+// At most `max_bytes` of `text`, cut at a UTF-8 character boundary and marked with "...".
+std::string shorten(std::string_view text, std::size_t max_bytes);
+
 }  // namespace paymand::app

@@ -8,6 +8,8 @@
 #include "app/audit_subcommands.hpp"
 #include "paymand/audit/reader.hpp"
 
+#include <boost/system/result.hpp>
+
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <poll.h>
@@ -20,6 +22,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <deque>
 #include <iostream>
 #include <memory>
 
@@ -29,11 +32,30 @@ namespace {
 constexpr std::string_view who = "paymand audit tail";
 constexpr int backstop_ms = 1000;
 
+// Which records to print: all when empty.
+struct record_filter {
+    std::string rule;        // --rule: records about this rule's occurrences
+    std::string occurrence;  // --occurrence: records about this occurrence
+    std::string type;        // --type: records of this type
+
+    bool empty() const { return rule.empty() && occurrence.empty() && type.empty(); }
+    bool matches(const audit::record& r) const
+    {
+        if (!type.empty() && audit::to_string(audit::type_of(r.body)) != type) return false;
+        if (rule.empty() && occurrence.empty()) return true;
+        const auto* ref = audit::occurrence_of(r.body);
+        if (ref == nullptr) return false;
+        return (rule.empty() || ref->rule == rule) &&
+               (occurrence.empty() || ref->occurrence == occurrence);
+    }
+};
+
 struct tail_args {
     audit_log_args source;
     std::size_t lines = 10;
     bool follow = false;
     bool json = false;
+    record_filter filter;
 };
 
 // Closes a descriptor when it goes out of scope.
@@ -64,17 +86,52 @@ bool copy_range(int fd, std::uint64_t from, std::uint64_t to)
     return true;
 }
 
+// One record and where its line lies in the file.
+struct placed_record {
+    audit::record record;
+    std::uint64_t from = 0;
+    std::uint64_t to = 0;
+};
+
 class tail_printer {
 public:
     tail_printer(audit::audit_reader& reader, int raw_fd, const std::filesystem::path& log,
-                 bool json)
-        : reader_(reader), raw_fd_(raw_fd), log_(log), json_(json)
+                 bool json, const record_filter& filter)
+        : reader_(reader), raw_fd_(raw_fd), log_(log), json_(json), filter_(filter)
     {
+    }
+
+    // Reads the whole log from the reader's position and prints the last `n` records that
+    // match the filter (-n with --rule/--occurrence/--type). Returns an exit code on failure.
+    std::optional<int> print_last_matching(std::size_t n)
+    {
+        std::deque<placed_record> kept;
+        for (;;) {
+            auto next = read_one();
+            if (!next) return next.error();
+            if (!*next) break;
+            if (!filter_.matches((*next)->record)) continue;
+            kept.push_back(std::move(**next));
+            if (kept.size() > n) kept.pop_front();
+        }
+        for (const auto& p : kept)
+            if (auto failed = print(p)) return failed;
+        return finish();
     }
 
     // Prints every record completed since the last call. Returns an exit code on failure.
     std::optional<int> print_new()
     {
+        if (!filter_.empty()) {
+            for (;;) {
+                auto next = read_one();
+                if (!next) return next.error();
+                if (!*next) break;
+                if (filter_.matches((*next)->record))
+                    if (auto failed = print(**next)) return failed;
+            }
+            return finish();
+        }
         for (;;) {
             const std::uint64_t from = reader_.offset();
             auto batch = reader_.read_new();
@@ -85,15 +142,50 @@ public:
             }
             if (batch->empty()) break;
             if (json_) {
-                if (!copy_range(raw_fd_, from, reader_.offset())) {
-                    std::cerr << who << ": cannot read " << log_.string() << ": "
-                              << std::strerror(errno) << "\n";
-                    return audit_io_error;
-                }
+                if (!copy_range(raw_fd_, from, reader_.offset())) return read_failed();
             } else {
                 for (const auto& r : *batch) std::cout << describe_record(r) << "\n";
             }
         }
+        return finish();
+    }
+
+private:
+    // The next complete record with its place, nothing at the end, or an exit code.
+    boost::system::result<std::optional<placed_record>, int> read_one()
+    {
+        const std::uint64_t from = reader_.offset();
+        auto batch = reader_.read_new(1);
+        if (!batch) {
+            std::cout.flush();
+            print_read_error(who, log_, batch.error());
+            return exit_for(batch.error(), false);
+        }
+        if (batch->empty()) return std::optional<placed_record>();
+        return std::optional<placed_record>(
+            placed_record{std::move(batch->front()), from, reader_.offset()});
+    }
+
+    std::optional<int> print(const placed_record& p)
+    {
+        if (json_) {
+            if (!copy_range(raw_fd_, p.from, p.to)) return read_failed();
+        } else {
+            std::cout << describe_record(p.record) << "\n";
+        }
+        return std::nullopt;
+    }
+
+    int read_failed() const
+    {
+        std::cerr << who << ": cannot read " << log_.string() << ": " << std::strerror(errno)
+                  << "\n";
+        return audit_io_error;
+    }
+
+    // After a read: the output flushed, and the log no shorter than what was read.
+    std::optional<int> finish()
+    {
         std::cout.flush();
         struct stat st {};
         if (::fstat(raw_fd_, &st) == 0 &&
@@ -106,11 +198,11 @@ public:
         return std::nullopt;
     }
 
-private:
     audit::audit_reader& reader_;
     int raw_fd_;
     const std::filesystem::path& log_;
     bool json_;
+    const record_filter& filter_;
 };
 
 // A descriptor that becomes readable when `log` is written to, or -1 when inotify is not
@@ -183,12 +275,16 @@ int run_tail(const tail_args& args)
     }
     // Watch before the first read, so that nothing written after it goes unnoticed.
     fd_guard inotify(args.follow ? watch_log(*log) : -1);
-    if (auto sought = reader->seek_last(args.lines); !sought) {
-        print_read_error(who, *log, sought.error());
-        return exit_for(sought.error(), false);
+    tail_printer printer(*reader, raw.fd, *log, args.json, args.filter);
+    if (args.filter.empty()) {
+        if (auto sought = reader->seek_last(args.lines); !sought) {
+            print_read_error(who, *log, sought.error());
+            return exit_for(sought.error(), false);
+        }
+        if (auto failed = printer.print_new()) return *failed;
+    } else if (auto failed = printer.print_last_matching(args.lines)) {
+        return *failed;
     }
-    tail_printer printer(*reader, raw.fd, *log, args.json);
-    if (auto failed = printer.print_new()) return *failed;
     if (!args.follow) return audit_ok;
     return follow(printer, inotify, signal_fd->fd);
 }
@@ -208,8 +304,18 @@ command add_audit_tail(CLI::App& audit)
                   "(SIGINT) or SIGTERM");
     cmd->add_flag("--json", a->json,
                   "Print each record as its exact stored JSON line (one per line, for jq)");
+    cmd->add_option("--rule", a->filter.rule, "Only records about this rule's occurrences");
+    cmd->add_option("--occurrence", a->filter.occurrence,
+                    "Only records about this occurrence (e.g. rent-john@2026-12-01T09:00)");
+    std::vector<std::string> types;
+    for (std::size_t i = 0; i < audit::record_type_count; ++i)
+        types.emplace_back(audit::to_string(static_cast<audit::record_type>(i)));
+    cmd->add_option("--type", a->filter.type, "Only records of this type (intent, result, ...)")
+        ->check(CLI::IsMember(types));
     cmd->footer(fmt::format(
         "Text: time (UTC), seq, type, occurrence and the record's key facts, one line each.\n"
+        "With --rule, --occurrence or --type, -n counts the records that match (the whole log\n"
+        "is read and verified), and -f prints only new ones that match.\n"
         "Read-only, no lock: works while the daemon runs. A bad record (also while following)\n"
         "is reported with its line and seq, exit 65.\n"
         "{}\n"

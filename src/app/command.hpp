@@ -21,6 +21,9 @@ enum exit_code : int {
 struct command {
     CLI::App* cli = nullptr;  // owned by the parent app
     std::function<int()> run;
+    // The exit code of a bad command line for this subcommand (`status` follows the
+    // monitoring-plugin convention, where 2 means critical: its usage error is 3, unknown).
+    int usage_exit = exit_usage;
 };
 
 }  // namespace paymand::app

@@ -1,13 +1,16 @@
 #include "app/status_command.hpp"
 
 #include "app/audit_log_source.hpp"
+#include "paymand/audit/attention.hpp"
 #include "paymand/audit/audit_store.hpp"
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/reader.hpp"
 #include "paymand/audit/state_lock.hpp"
 #include "paymand/audit/time_format.hpp"
+#include "paymand/core/access.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/inspect/rule_review.hpp"
+#include "paymand/inspect/status_verdict.hpp"
 #include "paymand/limits/spending_ledger.hpp"
 #include "paymand/money/currency.hpp"
 #include "paymand/rules/rule_schedule.hpp"
@@ -17,8 +20,13 @@
 #include <boost/json.hpp>
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -35,8 +43,21 @@ struct status_args {
     std::size_t next = 5;
 };
 
+using inspect::health_level;
+
+// How long an outcome that needs attention stays on `status` (and makes it a warning).
+constexpr auto attention_window = std::chrono::hours(24);
+
+// Why an occurrence did not end cleanly: our reason, and the agent's own words (its reply's
+// excerpt), which the operator must see, not only our reading of them.
+struct outcome_words {
+    std::string reason;
+    std::string excerpt;
+};
+
 // What the audit log says, read without a lock (the daemon may be appending).
 struct log_facts {
+    bool exists = false;
     audit::audit_projection projection;
     std::uint64_t records = 0;
     std::optional<audit::log_problem> problem;
@@ -45,13 +66,19 @@ struct log_facts {
     std::optional<audit::record> last_rules_loaded;
     std::vector<audit::rule_hash> loaded_rules;  // the set of the last load, all parts
     std::optional<audit::utc_micros> last_record;
+    // Occurrences with a record at or after the window's start, by the time of their last.
+    std::map<std::string, audit::utc_micros, std::less<>> recent;
+    // The reason and reply excerpt of every outcome that was not a clean success.
+    std::map<std::string, outcome_words, std::less<>> words;
 };
 
-std::optional<log_facts> read_log(const std::filesystem::path& path, std::string& error)
+// Reads the whole log. The caller has made sure it exists and is readable; an error opening
+// it anyway is returned in `error`.
+std::optional<log_facts> read_log(const std::filesystem::path& path, audit::utc_micros since,
+                                  std::string& error)
 {
     log_facts facts;
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) return facts;  // never started: an empty history
+    facts.exists = true;
     auto reader = audit::audit_reader::open(path);
     if (!reader) {
         error = reader.error().message;
@@ -61,6 +88,16 @@ std::optional<log_facts> read_log(const std::filesystem::path& path, std::string
         facts.projection.apply(r);
         ++facts.records;
         facts.last_record = r.ts;
+        if (const auto* ref = audit::occurrence_of(r.body)) {
+            if (r.ts >= since) facts.recent[ref->occurrence] = r.ts;
+            const auto* reason = audit::unclean_reason(r.body);
+            const auto* excerpt = audit::unclean_excerpt(r.body);
+            if (reason != nullptr || excerpt != nullptr) {
+                auto& words = facts.words[ref->occurrence];
+                if (reason != nullptr) words.reason = *reason;
+                if (excerpt != nullptr) words.excerpt = *excerpt;
+            }
+        }
         if (std::holds_alternative<audit::started_record>(r.body)) facts.last_started = r;
         if (std::holds_alternative<audit::stopped_record>(r.body)) facts.last_stopped = r;
         if (const auto* loaded = std::get_if<audit::rules_loaded_record>(&r.body)) {
@@ -77,34 +114,125 @@ std::optional<log_facts> read_log(const std::filesystem::path& path, std::string
     return facts;
 }
 
+// Whether the daemon could append to the log: the file system holding it is neither
+// read-only nor full. Nothing when it can; what stops it otherwise.
+std::optional<std::string> append_blocked(const std::filesystem::path& log)
+{
+    struct statvfs fs {};
+    const auto dir = log.has_parent_path() ? log.parent_path() : std::filesystem::path(".");
+    if (::statvfs(dir.c_str(), &fs) != 0) return std::nullopt;  // unreadable: said elsewhere
+    if ((fs.f_flag & ST_RDONLY) != 0)
+        return fmt::format("the file system holding {} is read-only", log.string());
+    if (fs.f_bavail == 0) return fmt::format("the file system holding {} is full", log.string());
+    return std::nullopt;
+}
+
+// An occurrence that needs attention: recent, and its state's attention is error.
+struct attention_item {
+    const audit::occurrence_status* status = nullptr;
+    audit::utc_micros at{};
+    const outcome_words* words = nullptr;
+};
+
+std::vector<attention_item> needing_attention(const log_facts& facts)
+{
+    std::vector<attention_item> out;
+    for (const auto& [occurrence, at] : facts.recent) {
+        const auto* o = facts.projection.find(occurrence);
+        // Those an operator must resolve are listed with the command that resolves them.
+        // Unconfirmed payments have their own list (all of them, not only the last day's).
+        if (o == nullptr || audit::needs_operator(o->state) ||
+            o->state == audit::occurrence_state::unconfirmed ||
+            audit::attention_of(o->state) != audit::attention::error)
+            continue;
+        const auto w = facts.words.find(occurrence);
+        out.push_back({o, at, w == facts.words.end() ? nullptr : &w->second});
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.at < b.at; });
+    return out;
+}
+
+// The agent's words for `occurrence`, shortened and escaped for one terminal line.
+std::string reply_line(const log_facts& facts, std::string_view occurrence)
+{
+    const auto w = facts.words.find(occurrence);
+    if (w == facts.words.end() || w->second.excerpt.empty()) return {};
+    return "reply: " + audit::quote_excerpt(w->second.excerpt);
+}
+
+// The problem reading a state path, as errno and fix; nothing when it can be read or does
+// not exist (`exists` says which).
+std::optional<std::string> state_unreadable(const std::filesystem::path& path, int mode,
+                                            bool& exists, std::string_view rerun)
+{
+    exists = ::access(path.c_str(), mode) == 0;
+    if (exists) return std::nullopt;
+    const int err = errno;
+    if (err == ENOENT) return std::nullopt;
+    exists = true;
+    return core::access_problem(path, err, rerun);
+}
+
 std::string limit_text(const std::optional<std::int64_t>& limit, std::string_view code)
 {
     return limit ? inspect::format_total(*limit, code) : std::string("no limit");
 }
 
+// Says the state cannot be read: the verdict line on stdout (what a monitoring system shows),
+// the details on stderr. Exit 3, unknown.
+int unreadable(const status_args& a, const std::vector<std::string>& problems)
+{
+    if (a.json) {
+        json::array list;
+        for (const auto& p : problems) list.emplace_back(p);
+        json::object out{{"health", "UNKNOWN"}, {"problems", std::move(list)}};
+        std::cout << json::serialize(out) << "\n";
+    } else {
+        std::cout << "UNKNOWN: paymand's state cannot be read: " << problems.front() << "\n";
+    }
+    for (const auto& p : problems) std::cerr << "paymand status: " << p << "\n";
+    return static_cast<int>(health_level::unknown);
+}
+
 int run_status(const status_args& a)
 {
+    const std::string config_arg = a.config == status_args{}.config ? "" : " --config " + a.config;
+    const std::string rerun = "paymand status" + config_arg;
     yaml::diagnostics diags;
     auto cfg = config::load_daemon_config(a.config, daemon::process_environment(), diags);
     if (!cfg) {
         std::cerr << diags.to_string();
-        return exit_failure;
+        return unreadable(
+            a, {fmt::format("the configuration {} does not load (errors above)", a.config)});
     }
     json::object out;
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 
+    // What this user cannot read makes the answer unknown, never "not running" or "empty".
+    std::vector<std::string> problems;
+    bool lock_exists = false;
+    bool log_exists = false;
+    if (auto p = state_unreadable(cfg->lock_path(), F_OK, lock_exists, rerun))
+        problems.push_back(std::move(*p));
+    if (auto p = state_unreadable(cfg->audit_log, R_OK, log_exists, rerun))
+        problems.push_back(std::move(*p));
+    if (!problems.empty()) return unreadable(a, problems);
+
     // Running: who holds the state lock (read from /proc/locks; the lock is not touched).
+    // (No lock file: never started here, so nobody holds it.)
     auto holder = audit::state_lock::holder(cfg->lock_path());
     out["running"] = holder.has_value();
     if (holder) out["pid"] = *holder;
     const bool unsynchronised = service::read_clock_sync() == service::clock_sync::unsynchronised;
     out["clock_synchronised"] = !unsynchronised;
 
-    std::string error;
-    auto facts = read_log(cfg->audit_log, error);
-    if (!facts) {
-        std::cerr << "paymand status: " << error << "\n";
-        return exit_failure;
+    const auto since = std::chrono::floor<std::chrono::microseconds>(
+        std::chrono::system_clock::now() - attention_window);
+    std::optional<log_facts> facts = log_facts{};
+    if (log_exists) {
+        std::string error;
+        facts = read_log(cfg->audit_log, since, error);
+        if (!facts) return unreadable(a, {error});
     }
     // With no daemon holding the lock, an intent without a result belongs to a process that
     // stopped mid-payment: in doubt, as the next start will record it.
@@ -135,8 +263,44 @@ int run_status(const status_args& a)
 
     const auto doubts = facts->projection.in_doubt();
     const auto unconfirmed = facts->projection.unconfirmed();
+    const auto attention = needing_attention(*facts);
+
+    // The verdict, worst first in what it names.
+    inspect::status_verdict verdict;
+    if (holder)
+        verdict.add(health_level::ok, fmt::format("paymand is running (pid {})", *holder));
+    else
+        verdict.add(health_level::critical, "paymand is not running");
+    if (!facts->exists) verdict.add(health_level::ok, "no audit log yet");
+    if (facts->problem)
+        verdict.add(health_level::critical,
+                    "the audit log is corrupt; the daemon refuses to pay (paymand audit verify)");
+    if (auto blocked = append_blocked(cfg->audit_log))
+        verdict.add(health_level::critical, "the audit log cannot be written: " + *blocked);
+    if (!doubts.empty())
+        verdict.add(health_level::warning, fmt::format("{} occurrence{} an operator", doubts.size(),
+                                                       doubts.size() == 1 ? " needs" : "s need"));
+    if (!attention.empty())
+        verdict.add(health_level::warning,
+                    fmt::format("{} outcome{} of the last 24 h need{} attention", attention.size(),
+                                attention.size() == 1 ? "" : "s",
+                                attention.size() == 1 ? "s" : ""));
+    if (!unconfirmed.empty())
+        verdict.add(health_level::warning,
+                    fmt::format("{} payment{} not confirmed by a transaction listing",
+                                unconfirmed.size(), unconfirmed.size() == 1 ? "" : "s"));
+    if (!rule_set)
+        verdict.add(health_level::warning,
+                    "the rule files do not load (a reload or restart would fail)");
 
     if (a.json) {
+        out["health"] = std::string(inspect::to_string(verdict.level()));
+        json::array findings;
+        for (const auto& f : verdict.findings())
+            findings.push_back(json::object{{"level", std::string(inspect::to_string(f.level))},
+                                            {"text", f.text}});
+        out["findings"] = std::move(findings);
+        out["audit_log_exists"] = facts->exists;
         out["records"] = facts->records;
         out["last_seq"] = facts->projection.last_seq();
         if (facts->problem) out["audit_problem"] = facts->problem->message;
@@ -163,6 +327,11 @@ int run_status(const status_args& a)
         }
         out["spending"] = std::move(spending);
         out["payments_today"] = ledger.payments_on_day(now);
+        const auto words_of = [&](json::object& item, const std::string& occurrence) {
+            if (const auto w = facts->words.find(occurrence);
+                w != facts->words.end() && !w->second.excerpt.empty())
+                item["reply_excerpt"] = w->second.excerpt;
+        };
         json::array open;
         for (const auto* o : doubts) {
             json::object item{{"occurrence", o->ref.occurrence},
@@ -172,6 +341,7 @@ int run_status(const status_args& a)
                 item["payee"] = o->payment->payee;
                 item["amount"] = money::format_with_code(o->payment->amount);
             }
+            words_of(item, o->ref.occurrence);
             open.push_back(std::move(item));
         }
         out["in_doubt"] = std::move(open);
@@ -183,10 +353,42 @@ int run_status(const status_args& a)
                              {"amount", money::format_with_code(o->payment->amount)},
                              {"reason", o->reason}});
         out["unconfirmed"] = std::move(unconfirmed_items);
+        json::array recent;
+        for (const auto& item : attention) {
+            json::object entry{{"occurrence", item.status->ref.occurrence},
+                               {"state", std::string(audit::to_string(item.status->state))},
+                               {"at", audit::format_ts(item.at)},
+                               {"reason", item.words ? item.words->reason : std::string()}};
+            words_of(entry, item.status->ref.occurrence);
+            recent.push_back(std::move(entry));
+        }
+        out["needs_attention"] = std::move(recent);
+        if (facts->last_started) {
+            const auto& s = std::get<audit::started_record>(facts->last_started->body);
+            out["last_start"] = json::object{{"at", audit::format_ts(facts->last_started->ts)},
+                                             {"version", s.version},
+                                             {"pid", s.pid}};
+        }
+        if (facts->last_stopped) {
+            const auto& s = std::get<audit::stopped_record>(facts->last_stopped->body);
+            out["last_stop"] = json::object{{"at", audit::format_ts(facts->last_stopped->ts)},
+                                            {"reason", s.reason}};
+        }
+        json::array next;
+        if (rule_set)
+            for (const auto& d : rules::next_occurrences(*rule_set, now, a.next))
+                next.push_back(json::object{
+                    {"occurrence",
+                     schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local})},
+                    {"rule", d.source->id},
+                    {"local", inspect::format_local(d.source->zone, d.occ.instant)},
+                    {"utc", audit::format_utc(d.occ.instant)}});
+        out["next_occurrences"] = std::move(next);
         std::cout << json::serialize(out) << "\n";
-        return facts->problem ? 65 : exit_ok;
+        return verdict.exit_code();
     }
 
+    fmt::print("{}\n", verdict.summary());
     if (holder)
         fmt::print("paymand is running (pid {})\n", *holder);
     else
@@ -205,13 +407,20 @@ int run_status(const status_args& a)
                    "are in doubt at the next start\n");
     }
     if (unsynchronised) fmt::print("  WARNING: the system clock is not synchronised (NTP)\n");
-    fmt::print("audit log {}: {} records, last seq {}{}\n", cfg->audit_log.string(), facts->records,
-               facts->projection.last_seq(),
-               facts->last_record ? ", last at " + audit::format_ts(*facts->last_record) : "");
+    if (!facts->exists)
+        fmt::print("audit log {}: no audit log yet (the daemon creates it when it first "
+                   "starts)\n",
+                   cfg->audit_log.string());
+    else
+        fmt::print("audit log {}: {} records, last seq {}{}\n", cfg->audit_log.string(),
+                   facts->records, facts->projection.last_seq(),
+                   facts->last_record ? ", last at " + audit::format_ts(*facts->last_record) : "");
     if (facts->problem)
         fmt::print("  CORRUPT: {}; the daemon refuses to pay until an operator acts "
                    "(paymand audit verify)\n",
                    facts->problem->message);
+    if (auto blocked = append_blocked(cfg->audit_log))
+        fmt::print("  UNWRITABLE: {}; the daemon pays nothing until it can record\n", *blocked);
 
     if (!rule_set) {
         fmt::print("rules: the files in {} do not load ({} errors; `paymand check` lists them); "
@@ -257,8 +466,6 @@ int run_status(const status_args& a)
     } else {
         fmt::print("IN DOUBT: {} occurrence{} an operator:\n", doubts.size(),
                    doubts.size() == 1 ? " needs" : "s need");
-        const std::string config_arg =
-            a.config == status_args{}.config ? "" : " --config " + a.config;
         for (const auto* o : doubts) {
             // Server text (the reason) and file text (payee, occurrence) escaped for the
             // terminal: no CSI, no bidi override reaches it.
@@ -268,6 +475,8 @@ int run_status(const status_args& a)
                                          one_line(o->payment->payee))
                            : "",
                        one_line(o->reason));
+            if (auto reply = reply_line(*facts, o->ref.occurrence); !reply.empty())
+                fmt::print("    {}\n", reply);
             fmt::print("    check Payman, then: paymand audit resolve {} --paid|--not-paid "
                        "--note \"...\"{}\n",
                        one_line(o->ref.occurrence), config_arg);
@@ -282,7 +491,20 @@ int run_status(const status_args& a)
                        money::format_with_code(o->payment->amount), one_line(o->payment->payee),
                        one_line(o->reason));
     }
-    return facts->problem ? 65 : exit_ok;
+    if (attention.empty()) {
+        fmt::print("needs attention (last 24 h): none\n");
+    } else {
+        fmt::print("NEEDS ATTENTION (last 24 h): {}\n", attention.size());
+        for (const auto& item : attention) {
+            const auto& o = *item.status;
+            fmt::print("  {}  {}  {}: {}\n", audit::format_ts(item.at), one_line(o.ref.occurrence),
+                       audit::to_string(o.state),
+                       one_line(item.words ? item.words->reason : std::string()));
+            if (auto reply = reply_line(*facts, o.ref.occurrence); !reply.empty())
+                fmt::print("    {}\n", reply);
+        }
+    }
+    return verdict.exit_code();
 }
 
 }  // namespace
@@ -300,11 +522,16 @@ command add_status_command(CLI::App& parent)
     cmd->footer("Read-only and lock-free: running or not (the state lock's holder), the audit\n"
                 "log's last records, rules in the files against those the daemon last loaded,\n"
                 "next occurrences, payments today and this month against the limits, and every\n"
-                "in-doubt occurrence with the command that resolves it.\n"
-                "Exit codes: 0 ok, 1 the configuration does not load or the log cannot be\n"
-                "read, 2 usage, 65 the audit log is corrupt.\n"
+                "in-doubt occurrence with the command that resolves it, and the outcomes of the\n"
+                "last 24 h that need attention, with the agent's reply.\n"
+                "The first line is the verdict. Exit codes: the monitoring-plugin convention,\n"
+                "0 OK, 1 WARNING (something in doubt or mismatched, an outcome of the last\n"
+                "24 h that needs attention, rule files that do not load), 2 CRITICAL (the\n"
+                "daemon is not running, the audit log is corrupt or its file system is\n"
+                "read-only or full), 3 UNKNOWN (the configuration or the state cannot be\n"
+                "read: the error names the errno and the fix; also a bad command line).\n"
                 "Example: paymand status --config /etc/paymand/paymand.yaml");
-    return {cmd, [a] { return run_status(*a); }};
+    return {cmd, [a] { return run_status(*a); }, static_cast<int>(health_level::unknown)};
 }
 
 }  // namespace paymand::app

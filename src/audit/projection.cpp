@@ -43,6 +43,8 @@ std::string_view to_string(occurrence_state s) noexcept
         return "confirmed";
     case occurrence_state::unconfirmed:
         return "unconfirmed";
+    case occurrence_state::dry_run:
+        return "dry_run";
     }
     return "unknown";
 }
@@ -58,6 +60,7 @@ bool counts_as_spending(occurrence_state s) noexcept
     case occurrence_state::reconciled_paid:
     case occurrence_state::confirmed:
     case occurrence_state::unconfirmed:
+    case occurrence_state::dry_run:  // in a dry run's own log: simulated limits bite
         return true;
     default:
         return false;
@@ -302,6 +305,9 @@ void audit_projection::apply(const record_summary& s)
             break;
         case outcome::failed:
             set_state(o, occurrence_state::failed);
+            break;
+        case outcome::dry_run:
+            set_state(o, occurrence_state::dry_run);
             break;
         case outcome::needs_input:
             o.reason = "the agent asked for input (e.g. an approval) instead of paying";

@@ -22,8 +22,8 @@ std::optional<E> find_name(const std::array<std::string_view, N>& names, std::st
     return std::nullopt;
 }
 
-constexpr std::array<std::string_view, 4> outcome_names = {"completed", "failed", "needs_input",
-                                                           "unclear"};
+constexpr std::array<std::string_view, 5> outcome_names = {"completed", "failed", "needs_input",
+                                                           "unclear", "dry_run"};
 constexpr std::array<std::string_view, 2> resolution_names = {"paid", "not_paid"};
 constexpr std::array<std::string_view, 2> reconcile_names = {"paid", "not_found"};
 constexpr std::array<std::string_view, 3> report_kind_names = {"balance", "transactions", "payees"};

@@ -47,6 +47,7 @@ record_detail detail_of(const record_body& body)
                 if (b.outcome == outcome::failed) {
                     return {{}, b.reason.value_or("the agent did not pay")};
                 }
+                if (b.outcome == outcome::dry_run) return {{}, b.reason.value_or("")};
                 return {};
             } else if constexpr (std::is_same_v<T, failed_record>) {
                 if (b.attempts == 0) return {{}, b.reason};
@@ -233,6 +234,9 @@ boost::system::result<month_report, money::money_error> month_report_builder::fi
                 break;
             case occurrence_state::reported:
                 report.reported.push_back(std::move(e));
+                break;
+            case occurrence_state::dry_run:
+                report.dry_run.push_back(std::move(e));
                 break;
             }
         }

@@ -1,14 +1,18 @@
 #include "paymand/daemon/daemon.hpp"
 
+#include "handover.hpp"
 #include "paymand/audit/async_audit_writer.hpp"
+#include "paymand/audit/attention.hpp"
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/audit/projection.hpp"
+#include "paymand/audit/reader.hpp"
 #include "paymand/audit/state_file.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
 #include "paymand/daemon/inbox.hpp"
 #include "paymand/daemon/load.hpp"
+#include "paymand/daemon/trigger_outcome.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/engine.hpp"
 #include "paymand/inspect/balances.hpp"
@@ -20,6 +24,8 @@
 #include "paymand/rules/rule_loader.hpp"
 #include "paymand/service/clock_watch.hpp"
 #include "paymand/service/notify.hpp"
+#include "paymand/text/display.hpp"
+#include "paymand/text/suggest.hpp"
 #include "paymand/version.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -40,6 +46,7 @@
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <thread>
 
 namespace paymand::daemon {
 
@@ -94,6 +101,27 @@ payman::logger client_logger(std::shared_ptr<spdlog::logger> log)
             break;
         }
     };
+}
+
+// One line per occurrence outcome, at the priority its state deserves (audit/attention.hpp):
+// error for every outcome that needs attention (failed, denied, missed, in doubt, mismatch,
+// ...), warning for skipped, info for a dry run's would-pay and a report; with the reason and
+// the agent's reply, escaped. A completed payment has the engine's own "paid" line.
+void log_outcome(spdlog::logger& log, const audit::record& r)
+{
+    auto line = audit::describe_outcome(r);
+    if (!line) return;
+    switch (line->attention) {
+    case audit::attention::error:
+        log.error("{}", line->text);
+        break;
+    case audit::attention::warning:
+        log.warn("{}", line->text);
+        break;
+    case audit::attention::none:
+        if (line->state != audit::occurrence_state::completed) log.info("{}", line->text);
+        break;
+    }
 }
 
 void warn_clock_sync(spdlog::logger& log)
@@ -259,12 +287,28 @@ asio::awaitable<void> watch_inbox(daemon_state& d, inbox_watch& watch)
         const auto files = pending_requests(watch.directory());
         for (const auto& file : files) {
             std::string error;
-            auto request = read_request(file, error);
-            if (!request) {
+            auto read = read_request(file, error);
+            if (!read) {
                 reject_request(file, error);
                 d.log->error("inbox: {}", error);
                 continue;
             }
+            if (const auto* wanted = std::get_if<trigger_request>(&*read)) {
+                // `paymand trigger` handed over: run it here and leave the identity for the
+                // command, which reads the outcome from the log.
+                d.log->info("inbox: trigger {} requested by an operator",
+                            text::escape_for_display(wanted->rule));
+                auto ran = co_await d.eng.async_trigger(wanted->rule);
+                if (!ran.error.empty()) {
+                    reject_request(file, ran.error);
+                    d.log->error("inbox: trigger {} refused: {}",
+                                 text::escape_for_display(wanted->rule), ran.error);
+                } else {
+                    complete_request(file, ran.identity);
+                }
+                continue;
+            }
+            const auto* request = &std::get<audit::resolution_request>(*read);
             auto resolved = co_await d.eng.async_resolve(*request);
             if (!resolved) {
                 reject_request(file, resolved.error().message);
@@ -286,16 +330,12 @@ asio::awaitable<void> watch_inbox(daemon_state& d, inbox_watch& watch)
 // What `run` and `trigger` record before anything else: the configuration in force, and
 // every intent a previous process left without a result as in doubt (never re-sent); then
 // the rules. False when the audit log cannot be written.
-asio::awaitable<bool> open_audit(engine::engine& eng, spdlog::logger& log,
-                                 std::vector<audit::record_body> opening,
+asio::awaitable<bool> open_audit(engine::engine& eng, std::vector<audit::record_body> opening,
                                  std::vector<audit::occurrence_ref> interrupted,
                                  std::shared_ptr<const rules::rule_set> rules)
 {
+    // Each is logged at error priority as it is recorded (log_outcome).
     for (auto& ref : interrupted) {
-        log.error("{}: IN DOUBT: the daemon stopped after recording the intent; the payment "
-                  "may have been sent; it is never re-sent: resolve with `paymand audit "
-                  "resolve {}`",
-                  ref.occurrence, ref.occurrence);
         opening.push_back(audit::in_doubt_record{
             std::move(ref), "the daemon stopped after the intent was recorded and before the "
                             "result; the payment may have been sent"});
@@ -315,8 +355,7 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
         audit::started_record{std::string(version), static_cast<std::int64_t>(::getpid())});
     opening.push_back(
         audit::config_loaded_record{d.options.config_path.string(), d.current.config.sha256});
-    if (!co_await open_audit(d.eng, *d.log, std::move(opening), std::move(interrupted),
-                             d.current.rules)) {
+    if (!co_await open_audit(d.eng, std::move(opening), std::move(interrupted), d.current.rules)) {
         d.log->critical("the audit log cannot be written; refusing to run");
         throw std::runtime_error("audit log unwritable at start");
     }
@@ -382,9 +421,19 @@ struct prepared {
     std::shared_ptr<engine::agent> agent;
     // When metrics.listen is set (not for a dry run, which may run beside the daemon).
     std::unique_ptr<metrics::registry> metrics;
+    // The daemon held the lock and prepare_hooks::when_locked did the work: its code is final.
+    bool handed_over = false;
 };
 
-int prepare(const run_options& options, asio::io_context& io, prepared& p)
+// What `trigger` adds to prepare: a check of what was loaded before the state lock is
+// asked for, and what to do instead when the daemon holds it. Each returns an exit code.
+struct prepare_hooks {
+    std::function<int(const loaded&)> before_lock;
+    std::function<int(const loaded&)> when_locked;
+};
+
+int prepare(const run_options& options, asio::io_context& io, prepared& p,
+            const prepare_hooks& hooks = {})
 {
     // No core dumps: memory holds the client secret and access tokens.
     config::protect_process();
@@ -425,6 +474,10 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
         }
     }
 
+    if (hooks.before_lock) {
+        if (int code = hooks.before_lock(*p.initial); code != run_ok) return code;
+    }
+
     const auto audit_path = options.dry_run ? cfg.dry_run_audit_log() : cfg.audit_log;
     p.store = std::make_unique<audit::file_audit_store>(audit::file_store_params{
         .log_path = audit_path,
@@ -437,6 +490,10 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
             return std::chrono::floor<std::chrono::microseconds>(engine::wall_clock_now());
         }});
     if (auto locked = p.store->lock(); !locked) {
+        if (locked.error().code == audit::audit_errc::locked && hooks.when_locked) {
+            p.handed_over = true;
+            return hooks.when_locked(*p.initial);
+        }
         log->critical("{}", locked.error().message);
         return locked.error().code == audit::audit_errc::locked ? run_locked : run_cant_create;
     }
@@ -483,27 +540,30 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p)
     return run_ok;
 }
 
-// Runs `body` with an engine on `io` and returns its exit code; exceptions are fatal.
+// Runs `body` with an engine on `io` and returns its exit code; exceptions are fatal. Every
+// durable record is logged (log_outcome), counted (metrics) and handed to `observe`.
 int with_engine(const run_options& options, asio::io_context& io, prepared& p,
-                const std::function<asio::awaitable<int>(engine::engine&)>& body)
+                const std::function<asio::awaitable<int>(engine::engine&)>& body,
+                std::function<void(const audit::record&)> observe = nullptr)
 {
     const auto& cfg = p.initial->config;
     int exit = run_ok;
     auto writer = std::make_unique<audit::async_audit_writer>(std::move(p.store));
     auto clk = engine::make_system_clock(io.get_executor());
-    engine::engine eng(
-        io.get_executor(),
-        {.settings = cfg.engine,
-         .policy = cfg.policy,
-         .prompts = p.initial->prompts,
-         .client_id = cfg.client_id,
-         .dry_run = options.dry_run,
-         .assumed = p.assumed,
-         .on_record =
-             p.metrics ? std::function<void(const audit::record&)>(
-                             [reg = p.metrics.get()](const audit::record& r) { reg->observe(r); })
-                       : nullptr},
-        *clk, p.agent, *writer, p.projection, p.log);
+    engine::engine eng(io.get_executor(),
+                       {.settings = cfg.engine,
+                        .policy = cfg.policy,
+                        .prompts = p.initial->prompts,
+                        .client_id = cfg.client_id,
+                        .dry_run = options.dry_run,
+                        .assumed = p.assumed,
+                        .on_record =
+                            [log = p.log, reg = p.metrics.get(), observe](const audit::record& r) {
+                                log_outcome(*log, r);
+                                if (reg != nullptr) reg->observe(r);
+                                if (observe) observe(r);
+                            }},
+                       *clk, p.agent, *writer, p.projection, p.log);
     asio::co_spawn(
         io, [&]() -> asio::awaitable<void> { exit = co_await body(eng); },
         [&](std::exception_ptr e) {
@@ -536,34 +596,122 @@ int run(const run_options& options)
     });
 }
 
+namespace {
+
+// "no such rule 'rnet'; did you mean 'rent'? (rules in /etc/paymand/rules)", before any lock.
+int check_rule_exists(const loaded& l, const std::string& rule_id, spdlog::logger& log)
+{
+    if (l.rules->find(rule_id) != nullptr) return run_ok;
+    std::vector<std::string> ids;
+    for (const auto& r : l.rules->rules()) ids.push_back(r.id);
+    const auto hint = text::did_you_mean(text::nearest(rule_id, ids));
+    log.error("no such rule '{}'{} (the rules in {}; `paymand next` lists them)",
+              text::escape_for_display(rule_id), hint.empty() ? "" : ": " + hint,
+              l.config.rules_directory.string());
+    return run_config_error;
+}
+
+// The outcome on stdout, as a line or (--json) one JSON object; its exit code.
+int print_outcome(const std::string& identity, const trigger_outcome& outcome, bool json,
+                  bool by_daemon)
+{
+    if (json)
+        std::cout << trigger_json(identity, outcome, by_daemon) << "\n";
+    else
+        std::cout << outcome.line << (by_daemon ? " (run by the daemon)" : "") << "\n";
+    return outcome.exit_code;
+}
+
+// The daemon holds the lock: hand the run to it and report the outcome it recorded.
+int hand_trigger_to_daemon(const loaded& l, const std::string& rule_id, bool json,
+                           spdlog::logger& log)
+{
+    const auto& cfg = l.config;
+    // Read-only, to the end: the outcome's records are those the daemon appends after this.
+    auto reader = audit::audit_reader::open(cfg.audit_log);
+    if (!reader) {
+        log.critical("{}", reader.error().message);
+        return run_cant_create;
+    }
+    if (auto read = reader->read_to_end([](const audit::record&) {}); !read) {
+        log.critical("{}", read.error().message);
+        return run_data_error;
+    }
+    // The daemon runs it within its occurrence deadline; a margin for the hand-over itself.
+    const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+        cfg.engine.occurrence_timeout + std::chrono::seconds(15));
+    auto answer = hand_over(cfg, trigger_request{rule_id}, timeout, nullptr);
+    switch (answer.what) {
+    case handover_answer::kind::not_posted:
+        log.critical("the daemon is running and its inbox cannot be written: {}", answer.text);
+        return run_cant_create;
+    case handover_answer::kind::rejected:
+        log.error("the running daemon refused it: {}", answer.text);
+        return run_config_error;
+    case handover_answer::kind::timed_out:
+        log.error("the running daemon has not run it within {} s; the request stays queued in "
+                  "{} (see `paymand audit tail`)",
+                  std::chrono::duration_cast<std::chrono::seconds>(timeout).count(),
+                  answer.posted.string());
+        return run_locked;
+    case handover_answer::kind::answered:
+    case handover_answer::kind::done:
+        break;
+    }
+    auto records = reader->read_new();
+    if (!records) {
+        log.critical("{}", records.error().message);
+        return run_data_error;
+    }
+    return print_outcome(answer.text, describe_trigger(answer.text, *records), json, true);
+}
+
+}  // namespace
+
 int trigger(const run_options& options, const std::string& rule_id)
 {
     asio::io_context io;
     prepared p;
-    if (int code = prepare(options, io, p); code != run_ok) return code;
-    return with_engine(options, io, p, [&](engine::engine& eng) -> asio::awaitable<int> {
-        std::vector<audit::record_body> opening;
-        opening.push_back(
-            audit::config_loaded_record{options.config_path.string(), p.initial->config.sha256});
-        if (!co_await open_audit(eng, *p.log, std::move(opening), std::move(p.replay.interrupted),
-                                 p.initial->rules)) {
-            p.log->critical("the audit log cannot be written; nothing was run");
-            co_return run_cant_create;
-        }
-        auto result = co_await eng.async_trigger(rule_id);
-        if (!result.error.empty()) {
-            p.log->error("{}", result.error);
-            co_return run_config_error;
-        }
-        if (!eng.status().audit_writable) {
-            p.log->critical("{}: the audit log could not be written: nothing was sent after "
-                            "the first record that failed; see the errors above",
-                            result.identity);
-            co_return run_cant_create;
-        }
-        p.log->info("{}: done; see the audit log for its records", result.identity);
-        co_return run_ok;
-    });
+    prepare_hooks hooks;
+    hooks.before_lock = [&](const loaded& l) {
+        return check_rule_exists(l, rule_id, *spdlog::default_logger());
+    };
+    // A dry run has its own log and lock, and a dry-run daemon takes no requests.
+    if (!options.dry_run)
+        hooks.when_locked = [&](const loaded& l) {
+            return hand_trigger_to_daemon(l, rule_id, options.json, *spdlog::default_logger());
+        };
+    if (int code = prepare(options, io, p, hooks); code != run_ok || p.handed_over) return code;
+    std::vector<audit::record> seen;
+    const auto keep = [&seen](const audit::record& r) {
+        if (audit::occurrence_of(r.body) != nullptr) seen.push_back(r);
+    };
+    return with_engine(
+        options, io, p,
+        [&](engine::engine& eng) -> asio::awaitable<int> {
+            std::vector<audit::record_body> opening;
+            opening.push_back(audit::config_loaded_record{options.config_path.string(),
+                                                          p.initial->config.sha256});
+            if (!co_await open_audit(eng, std::move(opening), std::move(p.replay.interrupted),
+                                     p.initial->rules)) {
+                p.log->critical("the audit log cannot be written; nothing was run");
+                co_return run_cant_create;
+            }
+            auto result = co_await eng.async_trigger(rule_id);
+            if (!result.error.empty()) {
+                p.log->error("{}", result.error);
+                co_return run_config_error;
+            }
+            if (!eng.status().audit_writable) {
+                p.log->critical("{}: the audit log could not be written: nothing was sent after "
+                                "the first record that failed; see the errors above",
+                                result.identity);
+                co_return run_cant_create;
+            }
+            co_return print_outcome(result.identity, describe_trigger(result.identity, seen),
+                                    options.json, false);
+        },
+        keep);
 }
 
 }  // namespace paymand::daemon

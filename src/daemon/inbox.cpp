@@ -71,12 +71,15 @@ std::filesystem::path inbox_directory(const std::filesystem::path& state_directo
 }
 
 std::optional<std::filesystem::path> post_request(const std::filesystem::path& inbox,
-                                                  const audit::resolution_request& request,
-                                                  std::string& error)
+                                                  const inbox_request& request, std::string& error)
 {
-    boost::json::object body{{"occurrence", request.occurrence},
-                             {"verdict", std::string(audit::to_string(request.verdict))},
-                             {"note", request.note}};
+    boost::json::object body;
+    if (const auto* resolution = std::get_if<audit::resolution_request>(&request))
+        body = {{"occurrence", resolution->occurrence},
+                {"verdict", std::string(audit::to_string(resolution->verdict))},
+                {"note", resolution->note}};
+    else
+        body = {{"trigger", std::get<trigger_request>(request).rule}};
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
     std::random_device random;
@@ -91,8 +94,7 @@ std::optional<std::filesystem::path> post_request(const std::filesystem::path& i
     return target;
 }
 
-std::optional<audit::resolution_request> read_request(const std::filesystem::path& file,
-                                                      std::string& error)
+std::optional<inbox_request> read_request(const std::filesystem::path& file, std::string& error)
 {
     // A verdict is root's or the daemon's user's: relative to the inbox, no symlink, owned by
     // one of them (state_file.hpp).
@@ -125,6 +127,8 @@ std::optional<audit::resolution_request> read_request(const std::filesystem::pat
         const auto* v = object->if_contains(key);
         return v != nullptr ? v->if_string() : nullptr;
     };
+    if (const auto* rule = field("trigger"); rule != nullptr && object->size() == 1)
+        return trigger_request{std::string(*rule)};
     const auto* occurrence = field("occurrence");
     const auto* verdict = field("verdict");
     const auto* note = field("note");
@@ -132,7 +136,8 @@ std::optional<audit::resolution_request> read_request(const std::filesystem::pat
     if (verdict != nullptr) parsed_verdict = audit::parse_resolution(*verdict);
     if (occurrence == nullptr || note == nullptr || !parsed_verdict || object->size() != 3) {
         error = fmt::format("{} is not a resolution request ({{\"occurrence\", \"verdict\": "
-                            "\"paid\"|\"not_paid\", \"note\"}})",
+                            "\"paid\"|\"not_paid\", \"note\"}}) nor a trigger ({{\"trigger\": "
+                            "RULE}})",
                             file.string());
         return std::nullopt;
     }
@@ -162,12 +167,35 @@ std::filesystem::path rejection_path(const std::filesystem::path& request_file)
     return path;
 }
 
-void reject_request(const std::filesystem::path& request_file, const std::string& reason)
+namespace {
+
+// Replaces `request_file` by `answer` holding `line`.
+void answer_request(const std::filesystem::path& request_file, const std::filesystem::path& answer,
+                    const std::string& line)
 {
     std::string ignored;
-    write_atomically(rejection_path(request_file), reason + "\n", ignored, 0644);
+    write_atomically(answer, line + "\n", ignored, 0644);
     std::error_code ec;
     std::filesystem::remove(request_file, ec);
+}
+
+}  // namespace
+
+void reject_request(const std::filesystem::path& request_file, const std::string& reason)
+{
+    answer_request(request_file, rejection_path(request_file), reason);
+}
+
+std::filesystem::path done_path(const std::filesystem::path& request_file)
+{
+    auto path = request_file;
+    path.replace_extension(".done");
+    return path;
+}
+
+void complete_request(const std::filesystem::path& request_file, const std::string& line)
+{
+    answer_request(request_file, done_path(request_file), line);
 }
 
 inbox_watch::inbox_watch(boost::asio::any_io_executor executor, const std::filesystem::path& inbox)

@@ -1,3 +1,4 @@
+#include "handover.hpp"
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/reader.hpp"
@@ -53,42 +54,70 @@ int hand_to_daemon(const config::daemon_config& cfg, const audit::resolution_req
         std::cerr << "paymand audit resolve: " << check.error().message << "\n";
         return run_config_error;
     }
-    std::string error;
-    auto posted = post_request(inbox_directory(cfg.state_directory), request, error);
-    if (!posted) {
+    std::optional<std::uint64_t> seq;
+    auto answer = hand_over(cfg, request, daemon_answer_timeout, [&] {
+        seq = find_resolution(*reader, request.occurrence);
+        return seq.has_value();
+    });
+    switch (answer.what) {
+    case handover_answer::kind::answered:
+    case handover_answer::kind::done:
+        std::cout << "resolved " << request.occurrence << " as "
+                  << audit::to_string(request.verdict) << " (audit record " << seq.value_or(0)
+                  << ", recorded by the running daemon)\n";
+        return run_ok;
+    case handover_answer::kind::rejected:
+        std::cerr << "paymand audit resolve: the daemon refused it: " << answer.text << "\n";
+        return run_config_error;
+    case handover_answer::kind::not_posted:
         std::cerr << "paymand audit resolve: the daemon is running and its inbox cannot be "
                      "written: "
-                  << error << "\n";
+                  << answer.text << "\n";
         return run_cant_create;
-    }
-    const auto until = std::chrono::steady_clock::now() + daemon_answer_timeout;
-    const auto rejected = rejection_path(*posted);
-    while (std::chrono::steady_clock::now() < until) {
-        if (auto seq = find_resolution(*reader, request.occurrence)) {
-            std::cout << "resolved " << request.occurrence << " as "
-                      << audit::to_string(request.verdict) << " (audit record " << *seq
-                      << ", recorded by the running daemon)\n";
-            return run_ok;
-        }
-        std::error_code ec;
-        if (std::filesystem::exists(rejected, ec)) {
-            std::ifstream in(rejected);
-            std::string reason;
-            std::getline(in, reason);
-            std::filesystem::remove(rejected, ec);
-            std::cerr << "paymand audit resolve: the daemon refused it: " << reason << "\n";
-            return run_config_error;
-        }
-        std::this_thread::sleep_for(100ms);
+    case handover_answer::kind::timed_out:
+        break;
     }
     std::cerr << "paymand audit resolve: the running daemon has not taken the request within "
-              << daemon_answer_timeout.count() << " s; it stays queued in " << posted->string()
+              << daemon_answer_timeout.count() << " s; it stays queued in "
+              << answer.posted.string()
               << " and is recorded when the daemon reads its inbox (at the latest when it "
                  "starts)\n";
     return run_locked;
 }
 
 }  // namespace
+
+handover_answer hand_over(const config::daemon_config& cfg, const inbox_request& request,
+                          std::chrono::milliseconds timeout, const std::function<bool()>& answered)
+{
+    handover_answer answer;
+    auto posted = post_request(inbox_directory(cfg.state_directory), request, answer.text);
+    if (!posted) return answer;
+    answer.posted = *posted;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    const auto read_answer = [&](const std::filesystem::path& file, handover_answer::kind what) {
+        std::error_code ec;
+        if (!std::filesystem::exists(file, ec)) return false;
+        std::ifstream in(file);
+        std::getline(in, answer.text);
+        std::filesystem::remove(file, ec);
+        answer.what = what;
+        return true;
+    };
+    while (std::chrono::steady_clock::now() < until) {
+        if (answered && answered()) {
+            answer.what = handover_answer::kind::answered;
+            return answer;
+        }
+        if (read_answer(done_path(*posted), handover_answer::kind::done) ||
+            read_answer(rejection_path(*posted), handover_answer::kind::rejected))
+            return answer;
+        std::this_thread::sleep_for(100ms);
+    }
+    answer.what = handover_answer::kind::timed_out;
+    answer.text.clear();
+    return answer;
+}
 
 int resolve(const std::filesystem::path& config_path, const std::string& occurrence, bool paid,
             const std::string& note)

@@ -595,7 +595,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     {
         auto ref = ref_of(t);
         if (auto refusal = already_paid(t)) {
-            log->warn("{}: denied: {}", t.identity, refusal->reason);
             pending.push_back(std::move(*refusal));
             co_await append(std::move(pending), deadline);
             co_return;
@@ -605,8 +604,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         auto decision = limits::check_payment(params.policy.limits, ledger,
                                               rules::proposed_payment(pay, t.occ.instant));
         if (!decision.allowed) {
-            log->warn("{}: denied by limit {}: {}", t.identity, limits::to_string(decision.limit),
-                      decision.reason);
             audit::record_body record =
                 audit::denied_record{.ref = ref,
                                      .limit = rules::limit_label(decision.limit, pay),
@@ -692,10 +689,11 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     {
         const auto ref = ref_of(t);
         if (params.dry_run || !payman) {
-            audit::record_body record =
-                audit::result_record{.ref = ref,
-                                     .outcome = audit::outcome::failed,
-                                     .reason = "dry run: the payment was not sent"};
+            audit::record_body record = audit::result_record{
+                .ref = ref,
+                .outcome = audit::outcome::dry_run,
+                .reason = fmt::format("would pay {} to {}{}", money::format_with_code(pay.amount),
+                                      pay.payee, pay.wallet ? " from " + *pay.wallet : "")};
             co_await append_result(t, std::move(record));
             co_return;
         }
@@ -709,13 +707,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         if (!attempt.outcome) {
             const auto& e = attempt.outcome.error();
             if (e.kind == payman::error_class::unknown_outcome) {
-                log->error("{}: IN DOUBT: {}; not retried; resolve with `paymand audit "
-                           "resolve {}`",
-                           t.identity, e.what(), t.identity);
                 audit::record_body record = audit::in_doubt_record{.ref = ref, .reason = e.what()};
                 co_await append_result(t, std::move(record));
             } else {
-                log->warn("{}: not paid: {}", t.identity, e.what());
                 audit::record_body record = audit::failed_record{
                     .ref = ref, .reason = e.what(), .attempts = attempt.attempts};
                 co_await append_result(t, std::move(record));
@@ -742,9 +736,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         case reply::payment_outcome::completed: {
             auto claims = reply::check_claims(reading, pay.amount, pay.payee);
             if (claims == reply::claim_check::contradicts) {
-                log->error("{}: MISMATCH: the agent's reply contradicts the intent ({}); "
-                           "needs an operator",
-                           t.identity, reading.explanation);
                 audit::record_body record =
                     audit::mismatch_record{.ref = ref,
                                            .claimed_amount = reading.claimed_figure,
@@ -762,18 +753,12 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         }
         case reply::payment_outcome::failed:
             result.outcome = audit::outcome::failed;
-            log->warn("{}: the agent did not pay: {}", t.identity, reading.explanation);
             break;
         case reply::payment_outcome::needs_input:
             result.outcome = audit::outcome::needs_input;
-            log->error("{}: the agent asks for input (e.g. an approval) instead of paying; "
-                       "paymand never answers it: resolve with `paymand audit resolve {}`",
-                       t.identity, t.identity);
             break;
         case reply::payment_outcome::unclear:
             result.outcome = audit::outcome::unclear;
-            log->error("{}: IN DOUBT: the agent's reply is unclear ({})", t.identity,
-                       reading.explanation);
             break;
         }
         co_await append_result(t, std::move(result));
@@ -1260,7 +1245,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             for (auto& r : round.records) records.push_back(std::move(r));
             for (auto& p : round.again) enqueue_confirmation(std::move(p));
         }
-        log_confirmations(records);
         if (!records.empty() && !co_await append(std::move(records)))
             log->error("confirmation: the outcome could not be recorded; the payments are "
                        "looked up again at the next start");
@@ -1271,20 +1255,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         for (auto seq : looked_up)
             if (!again.contains(seq))
                 if (auto it = unsettled.find(seq); it != unsettled.end()) unsettled.erase(it);
-    }
-
-    void log_confirmations(const std::vector<audit::record_body>& records) const
-    {
-        for (const auto& r : records) {
-            if (const auto* c = std::get_if<audit::confirmed_record>(&r))
-                log->info("{}: confirmed: the transaction listing shows the payment",
-                          c->ref.occurrence);
-            else if (const auto* u = std::get_if<audit::unconfirmed_record>(&r))
-                log->warn("{}: UNCONFIRMED: {}", u->ref.occurrence, u->reason);
-            else if (const auto* m = std::get_if<audit::mismatch_record>(&r))
-                log->error("{}: MISMATCH: {}; needs an operator (`paymand audit resolve {}`)",
-                           m->ref.occurrence, m->reason, m->ref.occurrence);
-        }
     }
 
     // Confirms payments as they become due, for as long as the engine runs.

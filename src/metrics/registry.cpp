@@ -152,6 +152,8 @@ std::optional<payment_outcome> payment_outcome_of(const audit::record_body& body
                     return payment_outcome::needs_input;
                 case audit::outcome::unclear:
                     return payment_outcome::unclear;
+                case audit::outcome::dry_run:
+                    return std::nullopt;  // never sent: no payment outcome
                 }
                 return payment_outcome::unclear;
             } else if constexpr (std::is_same_v<T, audit::failed_record>) {

@@ -256,7 +256,12 @@ boost::system::result<token_response, client_error> parse_token_response(const n
         client_error e{.kind = error_class::not_sent,
                        .http_status = static_cast<int>(status),
                        .diagnostics = server_diagnostics(res.body(), false, secrets)};
-        if (status >= 400 && status < 500 && status != 429) {
+        if (status == 404) {
+            // Not the credentials: nothing answers for Payman's token path at this URL.
+            e.code = payman_errc::token_refused;
+            e.message = "the token endpoint was not found (HTTP 404): no Payman API at this URL "
+                        "(does payman.base_url end in /api?)";
+        } else if (status >= 400 && status < 500 && status != 429) {
             e.code = payman_errc::token_refused;
             e.message = fmt::format(
                 "the token endpoint refused the request (HTTP {}): check the client id, "

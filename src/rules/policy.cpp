@@ -1,5 +1,6 @@
 #include "paymand/rules/policy.hpp"
 
+#include "paymand/text/suggest.hpp"
 #include "paymand/yaml/document.hpp"
 #include "paymand/yaml/quote.hpp"
 #include "rules/fields.hpp"
@@ -108,25 +109,6 @@ void read_payees(const yaml::reader& in, const yaml::field& f, policy& out)
         out.payees.push_back(*name);
         if (has_limits) read_payee_limits(in, limits_field, *name, out.limits);
     }
-}
-
-// Byte-wise edit distance, for suggesting a listed wallet; names are at most 64 code points.
-std::size_t edit_distance(std::string_view a, std::string_view b)
-{
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            const char x = static_cast<char>(std::tolower(static_cast<unsigned char>(a[i - 1])));
-            const char y = static_cast<char>(std::tolower(static_cast<unsigned char>(b[j - 1])));
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x == y ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
 }
 
 void read_wallets(const yaml::reader& in, const yaml::field& f, policy& out)
@@ -282,7 +264,7 @@ std::string wallet_refusal(const policy& pol, std::string_view wallet)
     for (const auto& w : pol.wallets) {
         if (!listed.empty()) listed += ", ";
         listed += w;
-        if (auto d = edit_distance(w, wallet); d < best) {
+        if (auto d = text::edit_distance(w, wallet); d < best) {
             best = d;
             nearest = &w;
         }

@@ -5,6 +5,7 @@
 #include "paymand/schedule/identity.hpp"
 #include "paymand/schedule/interval.hpp"
 #include "paymand/text/safe_text.hpp"
+#include "paymand/text/suggest.hpp"
 #include "paymand/yaml/document.hpp"
 #include "paymand/yaml/quote.hpp"
 #include "paymand/yaml/reader.hpp"
@@ -236,9 +237,10 @@ std::optional<pay_action> rule_parser::parse_pay(const yaml::field& f, const std
     if (const auto* p = m->find("payee")) {
         payee = detail::read_safe_text(in_, *p, detail::text_kind::payee);
         if (payee && !policy_.allows_payee(*payee)) {
+            const auto hint = text::did_you_mean(text::nearest(*payee, policy_.payees), "\"");
             in_.error(*p, fmt::format("payee \"{}\" is not in the allowed payees of the config; "
-                                      "the admin must list it under payees:",
-                                      *payee));
+                                      "{}the admin must list it under payees:",
+                                      *payee, hint.empty() ? "" : hint + " Otherwise "));
             payee.reset();
         }
     }

@@ -1,6 +1,7 @@
 #include "paymand/schedule/zone.hpp"
 
 #include "paymand/schedule/posix_tz.hpp"
+#include "paymand/text/suggest.hpp"
 
 #include <fmt/format.h>
 
@@ -306,6 +307,24 @@ local_minutes zone::to_local(std::chrono::sys_seconds t) const
         date::local_seconds{t.time_since_epoch() + info.offset});
 }
 
+namespace {
+
+// The zone names of the system's tzdata, for suggesting one; empty when it cannot
+// be read.
+std::vector<std::string> known_zone_names()
+{
+    std::vector<std::string> names;
+    try {
+        const auto& db = date::get_tzdb();
+        for (const auto& z : db.zones) names.push_back(z.name());
+    } catch (const std::exception&) {
+        names.clear();
+    }
+    return names;
+}
+
+}  // namespace
+
 boost::system::result<zone, schedule_error> find_zone(std::string_view name) noexcept
 {
     return find_zone_in(name, zoneinfo_dir);
@@ -315,10 +334,12 @@ boost::system::result<zone, schedule_error> find_zone_in(std::string_view name,
                                                          std::string_view directory) noexcept
 {
     const auto unknown = [name](std::size_t offset) {
+        auto hint = text::did_you_mean(text::nearest(name, known_zone_names()));
         return make_error(schedule_errc::unknown_time_zone, offset,
-                          fmt::format("unknown time zone '{}'; use an IANA name from the system's "
-                                      "tzdata such as Europe/Berlin, America/New_York or UTC",
-                                      name));
+                          fmt::format("unknown time zone '{}'; {}use an IANA name from the "
+                                      "system's tzdata such as Europe/Berlin, America/New_York "
+                                      "or UTC",
+                                      name, hint.empty() ? "" : hint + " Otherwise "));
     };
     if (name.empty()) {
         return make_error(schedule_errc::unknown_time_zone, 0,

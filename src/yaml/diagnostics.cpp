@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 namespace paymand::yaml {
 
 std::string diagnostic::to_string() const
@@ -21,7 +24,16 @@ void diagnostics::error(const std::string& file, const YAML::Mark& mark, std::st
 void diagnostics::error(const std::string& file, int line, int column, std::string message)
 {
     // Whatever a module put in the message, it is printed as one bounded line.
-    items_.push_back({file, line, column, one_line(message)});
+    diagnostic d{file, line, column, one_line(message)};
+    // After every error of an earlier file, and of this file at or before this position.
+    const auto first_of_file = std::find_if(items_.begin(), items_.end(),
+                                            [&](const diagnostic& x) { return x.file == file; });
+    auto at = first_of_file;
+    while (at != items_.end() && at->file == file &&
+           std::pair(at->line, at->column) <= std::pair(line, column))
+        ++at;
+    if (first_of_file == items_.end()) at = items_.end();
+    items_.insert(at, std::move(d));
 }
 
 std::string diagnostics::to_string() const

@@ -1,12 +1,15 @@
 #include "paymand/yaml/document.hpp"
 
+#include "paymand/core/access.hpp"
 #include "paymand/yaml/quote.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/exceptions.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <set>
 #include <unordered_set>
@@ -166,6 +169,17 @@ std::optional<YAML::Node> load_text(std::string_view text, const std::string& fi
 std::optional<YAML::Node> load_file(const std::filesystem::path& path, const std::string& file,
                                     diagnostics& diags)
 {
+    // What stops this user reading it, with the fix: the errno, the directory or file in the
+    // way (mode, owner) and sudo or the chmod (rule files hold no secret).
+    const auto unreadable = [&](int err) {
+        diags.error(file, 1, 1,
+                    core::access_problem(path, err, "paymand check",
+                                         fmt::format("make it readable: chmod a+r {}", file)));
+    };
+    if (::access(path.c_str(), R_OK) != 0 && errno != ENOENT) {
+        unreadable(errno);
+        return std::nullopt;
+    }
     std::error_code ec;
     auto size = std::filesystem::file_size(path, ec);
     if (ec) {
@@ -180,7 +194,7 @@ std::optional<YAML::Node> load_file(const std::filesystem::path& path, const std
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        diags.error(file, 1, 1, "cannot open file for reading");
+        unreadable(errno != 0 ? errno : EIO);
         return std::nullopt;
     }
     std::string text(static_cast<std::size_t>(size), '\0');

@@ -1,5 +1,6 @@
 #include "paymand/yaml/reader.hpp"
 
+#include "paymand/text/suggest.hpp"
 #include "paymand/yaml/quote.hpp"
 
 #include <fmt/format.h>
@@ -89,8 +90,10 @@ std::optional<mapping> reader::read_mapping(const YAML::Node& node, std::span<co
         bool known = std::any_of(keys.begin(), keys.end(),
                                  [&](const key_rule& k) { return k.name == name; });
         if (!known) {
-            error(it->first, fmt::format("unknown key {} in {} (allowed: {})", quote_value(name),
-                                         what, join(allowed)));
+            std::vector<std::string> names(allowed.begin(), allowed.end());
+            const auto hint = text::did_you_mean(text::nearest(name, names), "\"");
+            error(it->first, fmt::format("unknown key {} in {} (allowed: {}){}", quote_value(name),
+                                         what, join(allowed), hint.empty() ? "" : "; " + hint));
             continue;
         }
         fields.push_back({name, it->first, it->second});

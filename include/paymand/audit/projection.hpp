@@ -34,6 +34,7 @@ enum class occurrence_state {
     denied,
     missed,
     reported,     // a read-only report was answered
+    dry_run,      // a dry run's payment: would have been asked for, never sent
     confirmed,    // completed, and the transaction listing shows exactly that payment
     unconfirmed,  // completed by the agent's word, not found in the transaction listings
 };

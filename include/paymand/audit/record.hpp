@@ -35,8 +35,9 @@ struct occurrence_ref {
     friend bool operator==(const occurrence_ref&, const occurrence_ref&) = default;
 };
 
-// What a payment attempt, or a read-only ask, came to.
-enum class outcome { completed, failed, needs_input, unclear };
+// What a payment attempt, or a read-only ask, came to. dry_run: a dry run's payment, never
+// sent; its reason says what would have been paid.
+enum class outcome { completed, failed, needs_input, unclear, dry_run };
 
 enum class resolution { paid, not_paid };
 enum class reconcile_outcome { paid, not_found };

@@ -20,6 +20,9 @@ struct run_options {
     bool dry_run = false;
     // Dry run without Payman: balances read as this amount (decimal text, the rule's currency).
     std::optional<std::string> assume_balance;
+    // trigger: print the outcome as one JSON object (daemon/trigger_outcome.hpp) instead of a
+    // line.
+    bool json = false;
 };
 
 // Exit codes (sysexits where one fits).

@@ -1,11 +1,13 @@
 #pragma once
 
-// The daemon's inbox: how `paymand audit resolve` hands an operator's verdict to a running
-// daemon, which holds the state lock and is the only writer of the audit log. A request is a
-// small JSON file renamed into <state_directory>/inbox/ (so it appears whole); the daemon
-// learns of it through inotify (no polling), checks it against its own state, records it
-// and deletes the file, or leaves <name>.rejected beside it with the reason. Only who can
-// write into the state directory (root, the service's user) can use it.
+// The daemon's inbox: how `paymand audit resolve` hands an operator's verdict, and `paymand
+// trigger` a manual run, to a running daemon, which holds the state lock and is the only
+// writer of the audit log. A request is a small JSON file renamed into
+// <state_directory>/inbox/ (so it appears whole); the daemon learns of it through inotify (no
+// polling), checks it against its own state, acts on it and deletes the file, or leaves
+// <name>.rejected beside it with the reason. A trigger's occurrence identity is left in
+// <name>.done once it has run. Only who can write into the state directory (root, the
+// service's user) can use it.
 
 #include "paymand/audit/resolution.hpp"
 
@@ -17,6 +19,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace paymand::daemon {
@@ -26,15 +29,21 @@ inline constexpr std::size_t max_request_bytes = 4096;
 
 std::filesystem::path inbox_directory(const std::filesystem::path& state_directory);
 
+// `paymand trigger RULE` handed to the daemon: run one manual occurrence of the rule now.
+struct trigger_request {
+    std::string rule;
+};
+
+using inbox_request = std::variant<audit::resolution_request, trigger_request>;
+
 // Writes `request` into `inbox` atomically (temporary file, fsync, rename); the request's
 // path, or an error message.
 std::optional<std::filesystem::path> post_request(const std::filesystem::path& inbox,
-                                                  const audit::resolution_request& request,
-                                                  std::string& error);
+                                                  const inbox_request& request, std::string& error);
 
-// The request in `file`, or nullopt with `error` set (unreadable, too large, not the shape).
-std::optional<audit::resolution_request> read_request(const std::filesystem::path& file,
-                                                      std::string& error);
+// The request in `file`, or nullopt with `error` set (unreadable, too large, not the shape:
+// {"occurrence", "verdict", "note"} or {"trigger"}).
+std::optional<inbox_request> read_request(const std::filesystem::path& file, std::string& error);
 
 // The requests waiting in `inbox`, oldest name first (names start with a time stamp).
 std::vector<std::filesystem::path> pending_requests(const std::filesystem::path& inbox);
@@ -44,6 +53,12 @@ std::filesystem::path rejection_path(const std::filesystem::path& request_file);
 
 // Replaces `request_file` by its rejection note (best effort: the log has the reason too).
 void reject_request(const std::filesystem::path& request_file, const std::string& reason);
+
+// Where the daemon leaves the identity of the occurrence a trigger request ran.
+std::filesystem::path done_path(const std::filesystem::path& request_file);
+
+// Replaces `request_file` by its answer `line` (best effort: the log has the records).
+void complete_request(const std::filesystem::path& request_file, const std::string& line);
 
 // inotify on the inbox directory: completes when a file was moved or written into it.
 class inbox_watch {

@@ -29,9 +29,12 @@ public:
 
     bool empty() const { return items_.empty(); }
     std::size_t size() const { return items_.size(); }
+    // In file and line order: files in the order their first error was found, within a file
+    // by line and column (a reader that checks a document in several passes still reports
+    // top to bottom); errors at one position in the order found.
     const std::vector<diagnostic>& items() const { return items_; }
 
-    // Every diagnostic in the order found, one a line, each ending with '\n'.
+    // Every diagnostic in that order, one a line, each ending with '\n'.
     std::string to_string() const;
 
 private:

@@ -137,6 +137,30 @@ TEST_F(permissions_test, as_another_user_their_own_files_are_accepted_and_roots_
     EXPECT_THAT(r.err, HasSubstr("(uid 12345), not by root or the daemon's user nobody")) << r.err;
 }
 
+// Issue 18, item 7: a rule file the user cannot read says why and what to do; before, it was
+// "cannot open file for reading".
+TEST_F(permissions_test, an_unreadable_rule_file_names_the_errno_its_mode_and_owner_and_the_fix)
+{
+    ASSERT_EQ(::geteuid(), 0u) << "this test runs `paymand check` as the unprivileged user "
+                                  "nobody (setpriv), which needs root: run it as root, as CI does";
+    ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+    ASSERT_EQ(::chmod((dir / "paymand.yaml").c_str(), 0644), 0);
+    ASSERT_EQ(::chmod((dir / "rules").c_str(), 0755), 0);
+    const auto file = dir / "rules/main.yaml";
+    ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+    auto r = run("/usr/bin/setpriv", {.args = {"--reuid=65534", "--regid=65534", "--clear-groups",
+                                               our_binary("paymand").string(), "check", "--config",
+                                               (dir / "paymand.yaml").string()},
+                                      .unset_env = {"PAYMAND_INSECURE_PERMISSIONS"}});
+    EXPECT_EQ(r.status.code, 1);
+    EXPECT_THAT(r.err, HasSubstr(file.string() + ":1:1: error: cannot read " + file.string() +
+                                 ": Permission denied (EACCES); " + file.string() +
+                                 " is mode 0600, owner root, group root: run `sudo paymand "
+                                 "check`, or make it readable: chmod a+r " +
+                                 file.string()))
+        << r.err;
+}
+
 TEST_F(permissions_test, the_development_opt_out_turns_the_check_off)
 {
     ASSERT_EQ(::chmod((dir / "paymand.yaml").c_str(), 0666), 0);

@@ -188,15 +188,16 @@ TEST_F(daemon_test, trigger_pays_one_manual_occurrence_witnessed_by_the_ledger)
     EXPECT_THAT(log, HasSubstr("\"outcome\":\"completed\""));
 }
 
-TEST_F(daemon_test, trigger_refuses_while_the_daemon_holds_the_state)
+TEST_F(daemon_test, a_dry_run_trigger_beside_the_daemon_uses_its_own_log_and_lock)
 {
     write_config();
     child_process daemon(our_binary("paymand"), daemon_args());
     daemon.wait_for_line(std::regex("running"), 30s, true);
     auto args = daemon_args();
-    args.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()};
+    args.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string(), "--dry-run"};
     auto result = run(our_binary("paymand"), args);
-    EXPECT_EQ(result.status.code, 75);
+    EXPECT_EQ(result.status.code, 0) << result.err;
+    EXPECT_THAT(result.out, HasSubstr("would pay 10.00 TSD to John Doe"));
     EXPECT_EQ(sandbox.ledger().as_object().at("transactions").as_array().size(), 0u);
 }
 
@@ -207,7 +208,7 @@ TEST_F(daemon_test, trigger_of_an_unknown_rule_is_an_error)
     args.args = {"trigger", "nope", "--config", (dir / "paymand.yaml").string()};
     auto result = run(our_binary("paymand"), args);
     EXPECT_EQ(result.status.code, 1);
-    EXPECT_THAT(result.err, HasSubstr("no rule with id 'nope'"));
+    EXPECT_THAT(result.err, HasSubstr("no such rule 'nope'"));
 }
 
 TEST_F(daemon_test, ask_reads_credentials_from_the_daemon_configuration)
@@ -239,7 +240,7 @@ TEST_F(daemon_test, an_in_doubt_payment_is_resolved_by_the_operator)
         R"({"endpoint":"tasks","prompt_kind":"payment","action":"reset_after_read"})"));
     auto trigger = daemon_args();
     trigger.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()};
-    ASSERT_TRUE(run(our_binary("paymand"), trigger).status.ok());
+    ASSERT_EQ(run(our_binary("paymand"), trigger).status.code, 13);  // in doubt
     auto log = audit();
     ASSERT_THAT(log, HasSubstr("\"type\":\"in_doubt\""));
     std::smatch m;
@@ -269,7 +270,7 @@ TEST_F(daemon_test, a_running_daemon_records_the_verdict_it_is_handed)
         R"({"endpoint":"tasks","prompt_kind":"payment","action":"reset_after_read"})"));
     auto trigger = daemon_args();
     trigger.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()};
-    ASSERT_TRUE(run(our_binary("paymand"), trigger).status.ok());
+    ASSERT_EQ(run(our_binary("paymand"), trigger).status.code, 13);  // in doubt
     std::smatch m;
     auto before = audit();
     ASSERT_TRUE(
@@ -279,14 +280,14 @@ TEST_F(daemon_test, a_running_daemon_records_the_verdict_it_is_handed)
     auto status_args = daemon_args();
     status_args.args = {"status", "--config", (dir / "paymand.yaml").string()};
     auto stopped = run(our_binary("paymand"), status_args);
-    EXPECT_EQ(stopped.status.code, 0) << stopped.err;
+    EXPECT_EQ(stopped.status.code, 2) << stopped.err;  // CRITICAL: not running
     EXPECT_THAT(stopped.out, HasSubstr("paymand is not running"));
 
     child_process daemon(our_binary("paymand"), daemon_args());
     daemon.wait_for_line(std::regex("IN DOUBT: 1"), 30s, true);
     // `status` works beside the running daemon, lock-free, and says how to resolve.
     auto status = run(our_binary("paymand"), status_args);
-    EXPECT_EQ(status.status.code, 0) << status.err;
+    EXPECT_EQ(status.status.code, 1) << status.err;  // WARNING: in doubt
     EXPECT_THAT(status.out, HasSubstr("paymand is running (pid " + std::to_string(daemon.pid())));
     EXPECT_THAT(status.out, HasSubstr("IN DOUBT: 1 occurrence needs an operator"));
     EXPECT_THAT(status.out, HasSubstr("paymand audit resolve " + occurrence +

@@ -33,7 +33,7 @@ TEST_F(confirmation_test, trigger_confirms_its_payment_from_the_listing)
     ASSERT_EQ(confirmed.size(), 1u);
     EXPECT_THAT(std::string(confirmed[0].at("evidence").as_string()),
                 HasSubstr("10.00 TSD to John Doe"));
-    EXPECT_THAT(result.err, HasSubstr("confirmed: the transaction listing shows the payment"));
+    EXPECT_THAT(result.err, HasSubstr(": confirmed: the transaction listing shows it"));
     EXPECT_EQ(ledger_payments(), 1u);
     EXPECT_EQ(tasks_sent(), 2) << "one payment and one listing";
     EXPECT_TRUE(verify().status.ok());
@@ -46,7 +46,8 @@ TEST_F(confirmation_test, a_payment_no_listing_shows_is_unconfirmed_and_status_s
     inject(R"({"endpoint":"tasks","prompt_kind":"transactions","action":"replace_reply",
                "count":3,"text":"Here are your last transactions:\n\n1. 2026-01-20 - Sent 5.00 TSD to Eve Smith - Gym\n"})");
     auto result = trigger("rent");
-    ASSERT_TRUE(result.status.ok()) << result.err;
+    // Paid only by the agent's word: as open as in doubt (trigger's exit code 13).
+    EXPECT_EQ(result.status.code, 13) << result.err;
     EXPECT_EQ(occurrence_types("rent"),
               (std::vector<std::string>{"intent", "result", "unconfirmed"}));
     EXPECT_THAT(result.err, HasSubstr("UNCONFIRMED"));

@@ -55,6 +55,19 @@ inline bool eventually(const std::function<bool()>& done,
     }
 }
 
+// What `paymand trigger` exits with for an occurrence whose last record is `record` (for a
+// result, with `outcome`): 0 paid, 10 not run, 11 denied, 12 not paid, 13 in doubt
+// (`paymand trigger --help`).
+inline int trigger_exit_for(std::string_view record, std::string_view outcome = {})
+{
+    if (record == "in_doubt" || record == "mismatch") return 13;
+    if (record == "failed") return 12;
+    if (record == "denied") return 11;
+    if (record == "skipped") return 10;
+    if (record == "result") return outcome == "completed" ? 0 : outcome == "failed" ? 12 : 13;
+    return 0;
+}
+
 struct fault_config {
     // payman.timeouts.read: how long an answer may take once the request is written.
     std::string read_timeout = "1s";

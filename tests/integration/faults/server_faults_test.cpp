@@ -50,7 +50,9 @@ TEST_P(payment_fault, has_the_expected_outcome_in_the_audit_log_and_the_ledger)
     const auto started = std::chrono::steady_clock::now();
     auto result = trigger("rent");
     const auto took = std::chrono::steady_clock::now() - started;
-    ASSERT_TRUE(result.status.ok()) << result.err;
+    ASSERT_TRUE(result.status.exited) << result.err;
+    EXPECT_EQ(result.status.code, trigger_exit_for(c.record, c.outcome))
+        << result.out << result.err;
     EXPECT_GE(took, c.at_least) << "retried before the server's Retry-After";
 
     auto types = occurrence_types("rent");
@@ -168,7 +170,8 @@ TEST_P(balance_fault, is_retried_when_read_only_or_skips_the_payment)
     const auto started = std::chrono::steady_clock::now();
     auto result = trigger("guarded");
     const auto took = std::chrono::steady_clock::now() - started;
-    ASSERT_TRUE(result.status.ok()) << result.err;
+    ASSERT_TRUE(result.status.exited) << result.err;
+    EXPECT_EQ(result.status.code, c.paid ? 0 : 10) << result.out << result.err;
     EXPECT_GE(took, c.at_least) << "retried before the server's Retry-After";
     auto conditions = records_of("condition");
     ASSERT_EQ(conditions.size(), 1u) << result.err;
@@ -302,7 +305,7 @@ TEST_F(huge_body, a_50_mb_answer_to_a_payment_is_refused_by_the_size_cap_in_boun
 
     inject(R"({"endpoint":"tasks","action":"huge_body","size":52428800})");
     auto faulty = run_measured(our_binary("paymand"), trigger_args("rent"), dir.path(), 30s);
-    ASSERT_TRUE(faulty.status.ok()) << faulty.err;
+    ASSERT_EQ(faulty.status.code, 13) << faulty.err;
     auto types = records_of("in_doubt");
     ASSERT_EQ(types.size(), 1u) << faulty.err;
     EXPECT_THAT(std::string(types[0].at("reason").as_string()), HasSubstr("size"));
@@ -333,7 +336,7 @@ TEST_P(reply_fault, a_reply_beyond_the_intent_is_recorded_mismatch)
                               {"text", GetParam()}};
     sandbox->inject_fault(fault);
     auto result = trigger("rent");
-    ASSERT_TRUE(result.status.ok()) << result.err;
+    ASSERT_EQ(result.status.code, 13) << result.err;
     auto types = occurrence_types("rent");
     ASSERT_GE(types.size(), 2u) << result.err;
     EXPECT_EQ(types[0], "intent");
@@ -375,11 +378,11 @@ TEST_F(read_budget, repeated_5xx_on_reads_is_asked_at_most_max_attempts_times)
 )");
     inject(R"({"endpoint":"tasks","action":"status","status":502,"count":100})");
     auto balance = trigger("guarded");
-    ASSERT_TRUE(balance.status.ok()) << balance.err;
+    ASSERT_EQ(balance.status.code, 10) << balance.err;
     EXPECT_EQ(tasks_sent(), 3);
     EXPECT_EQ(occurrence_types("guarded"), (std::vector<std::string>{"condition", "skipped"}));
     auto listing = trigger("listing");
-    ASSERT_TRUE(listing.status.ok()) << listing.err;
+    ASSERT_EQ(listing.status.code, 12) << listing.err;
     EXPECT_EQ(tasks_sent(), 6);
     EXPECT_EQ(occurrence_types("listing"), (std::vector<std::string>{"failed"}));
     EXPECT_EQ(ledger_payments(), 0u);
@@ -406,7 +409,7 @@ TEST_F(token_fault, a_token_endpoint_that_never_works_fails_the_payment_without_
     write_config({.max_attempts = 2});
     inject(R"({"endpoint":"token","action":"reset_before_read","count":10})");
     auto result = trigger("rent");
-    ASSERT_TRUE(result.status.ok()) << result.err;
+    ASSERT_EQ(result.status.code, 12) << result.err;
     EXPECT_EQ(occurrence_types("rent"), (std::vector<std::string>{"intent", "failed"}));
     auto failed = records_of("failed");
     ASSERT_EQ(failed.size(), 1u);
@@ -441,7 +444,7 @@ protected:
     void expect_refused_and_nothing_sent()
     {
         auto result = trigger("rent");
-        ASSERT_TRUE(result.status.ok()) << result.err;
+        ASSERT_EQ(result.status.code, 12) << result.err;
         EXPECT_EQ(occurrence_types("rent"), (std::vector<std::string>{"intent", "failed"}));
         EXPECT_EQ(ledger_payments(), 0u);
         // Not one HTTP request reached the server: no fallback to plain text, no token

@@ -79,6 +79,20 @@ TEST(token_response, a_refusal_keeps_only_the_error_fields)
               "errorCode=not_authorized; errorMessage=Invalid client credentials; traceId=t-1");
 }
 
+// Issue 18, item 7: a base_url without /api answers 404 for the token path; that is not the
+// credentials' fault and must not say so.
+TEST(token_response, a_404_says_there_is_no_payman_api_at_the_url)
+{
+    auto r = parse_token_response(reply(404, R"({"errorCode":"not_found"})"));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().http_status, 404);
+    EXPECT_NE(
+        r.error().what().find("no Payman API at this URL (does payman.base_url end in /api?)"),
+        std::string::npos)
+        << r.error().what();
+    EXPECT_EQ(r.error().what().find("check the client id"), std::string::npos) << r.error().what();
+}
+
 TEST(token_response, a_non_json_refusal_is_never_echoed)
 {
     auto r = parse_token_response(reply(400, "client_secret=test-secret-123 is wrong"));

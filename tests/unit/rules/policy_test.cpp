@@ -132,10 +132,10 @@ TEST(policy, per_payee_limits_refuse_unknown_keys_and_currencies)
     EXPECT_THAT(
         p.errors,
         ElementsAre(HasSubstr("3:14: error: unknown currency \"XYZ\""),
-                    HasSubstr("3:38: error: unknown key \"weekly\" in limits of payee "
-                              "\"Acme\""),
                     HasSubstr("3:37: error: limits of payee \"Acme\" in TSD name neither daily nor "
-                              "monthly")));
+                              "monthly"),
+                    HasSubstr("3:38: error: unknown key \"weekly\" in limits of payee "
+                              "\"Acme\"")));
 }
 
 TEST(policy, currency_limits_require_per_transaction_and_check_amounts)

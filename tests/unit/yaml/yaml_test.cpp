@@ -161,10 +161,10 @@ TEST_F(reader_test, reports_every_unknown_key_and_every_missing_required_key)
         read("a: 1\nzz: 2\nyy: 3\n", {{"a"}, {"b", presence::required}, {"c", presence::required}});
     ASSERT_TRUE(m);
     EXPECT_THAT(lines(diags),
-                ElementsAre("t.yaml:2:1: error: unknown key \"zz\" in thing (allowed: a, b, c)",
-                            "t.yaml:3:1: error: unknown key \"yy\" in thing (allowed: a, b, c)",
-                            "t.yaml:1:1: error: thing is missing the required key \"b\"",
-                            "t.yaml:1:1: error: thing is missing the required key \"c\""));
+                ElementsAre("t.yaml:1:1: error: thing is missing the required key \"b\"",
+                            "t.yaml:1:1: error: thing is missing the required key \"c\"",
+                            "t.yaml:2:1: error: unknown key \"zz\" in thing (allowed: a, b, c)",
+                            "t.yaml:3:1: error: unknown key \"yy\" in thing (allowed: a, b, c)"));
     EXPECT_TRUE(m->has("a"));
     EXPECT_FALSE(m->has("zz"));
 }
@@ -281,6 +281,28 @@ TEST_F(reader_test, applies_defaults_for_absent_keys)
     EXPECT_EQ(in.text_or(*m, "b", "d"), "d");
     EXPECT_EQ(in.boolean_or(*m, "c", true), true);
     EXPECT_TRUE(diags.empty());
+}
+
+}  // namespace
+}  // namespace paymand::yaml
+
+namespace paymand::yaml {
+namespace {
+
+TEST(diagnostics_order, errors_come_in_file_then_line_and_column_order)
+{
+    diagnostics d;
+    d.error("b.yaml", 9, 1, "b late");
+    d.error("a.yaml", 5, 3, "a second");
+    d.error("b.yaml", 2, 4, "b early");
+    d.error("a.yaml", 5, 1, "a first");
+    d.error("a.yaml", 5, 1, "a first, found later");
+    std::vector<std::string> messages;
+    for (const auto& x : d.items()) messages.push_back(x.file + ":" + x.message);
+    // Files in the order their first error was found; within one, by position.
+    EXPECT_EQ(messages,
+              (std::vector<std::string>{"b.yaml:b early", "b.yaml:b late", "a.yaml:a first",
+                                        "a.yaml:a first, found later", "a.yaml:a second"}));
 }
 
 }  // namespace
