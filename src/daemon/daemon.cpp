@@ -46,7 +46,6 @@
 #include <exception>
 #include <functional>
 #include <iostream>
-#include <thread>
 
 namespace paymand::daemon {
 
