@@ -2,6 +2,8 @@
 
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/state_file.hpp"
+#include "paymand/audit/time_format.hpp"
+#include "paymand/daemon/user_grant.hpp"
 #include "paymand/grant/stored_grant.hpp"
 
 #include <fmt/format.h>
@@ -60,6 +62,25 @@ std::unique_ptr<audit::file_audit_store> lock_state(const config::daemon_config&
         return nullptr;
     }
     return store;
+}
+
+std::optional<std::string> grant_summary(const config::daemon_config& cfg)
+{
+    if (cfg.grant.mode != config::grant_mode::authorization_code) return std::nullopt;
+    auto held = grant::load_grant(cfg.grant_path());
+    if (!held) return "CRITICAL: the user's grant cannot be read: " + held.error().message;
+    if (!*held)
+        return fmt::format("CRITICAL: no grant is stored in {}: the daemon cannot pay; run "
+                           "paymand auth login",
+                           cfg.grant_path().string());
+    const auto& g = **held;
+    if (g.refused_at)
+        return fmt::format("CRITICAL: {} (refused at {})", daemon::grant_invalid_line,
+                           audit::format_utc(*g.refused_at));
+    return fmt::format("grant: valid (client {}, scopes {}, refresh token issued {}; `paymand "
+                       "auth status` for more)",
+                       g.client_id, grant::join_scopes(g.scopes),
+                       audit::format_utc(g.refresh_issued_at));
 }
 
 bool append_record(audit::file_audit_store& store, audit::record_body body, std::string_view prefix)

@@ -41,6 +41,10 @@ std::unique_ptr<audit::file_audit_store> lock_state(const config::daemon_config&
 bool append_record(audit::file_audit_store& store, audit::record_body body,
                    std::string_view prefix);
 
+// One line on the grant for `paymand status`, only in authorization_code mode: "grant: valid
+// ..." or "CRITICAL: ..." when none is stored or the server refused it. Read-only.
+std::optional<std::string> grant_summary(const config::daemon_config& cfg);
+
 // `paymand auth login`.
 struct login_args {
     std::string config = "/etc/paymand/paymand.yaml";

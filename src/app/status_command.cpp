@@ -1,6 +1,7 @@
 #include "app/status_command.hpp"
 
 #include "app/audit_log_source.hpp"
+#include "app/auth_grant.hpp"
 #include "paymand/audit/audit_store.hpp"
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/reader.hpp"
@@ -174,6 +175,7 @@ int run_status(const status_args& a)
             open.push_back(std::move(item));
         }
         out["in_doubt"] = std::move(open);
+        if (auto grant = grant_summary(*cfg)) out["grant"] = *grant;  // authorization_code mode
         std::cout << json::serialize(out) << "\n";
         return facts->problem ? 65 : exit_ok;
     }
@@ -196,6 +198,7 @@ int run_status(const status_args& a)
                    "are in doubt at the next start\n");
     }
     if (unsynchronised) fmt::print("  WARNING: the system clock is not synchronised (NTP)\n");
+    if (auto grant = grant_summary(*cfg)) fmt::print("{}\n", *grant);  // authorization_code mode
     fmt::print("audit log {}: {} records, last seq {}{}\n", cfg->audit_log.string(), facts->records,
                facts->projection.last_seq(),
                facts->last_record ? ", last at " + audit::format_ts(*facts->last_record) : "");
