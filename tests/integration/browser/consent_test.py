@@ -193,12 +193,13 @@ engine:
         self.outputs.append(res.stdout + res.stderr)
         return res
 
-    def start_login(self):
+    def start_login(self, *extra, timeout=DEADLINE):
         """Starts `auth login`; returns the process and the consent URL it printed."""
         proc = subprocess.Popen(
             [ARGS.paymand, "auth", "login", "--config", self.config, "--no-browser",
-             "--timeout", str(DEADLINE)],
-            cwd=self.dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             "--timeout", str(timeout), *extra],
+            cwd=self.dir, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
         url = None
         lines = []
         until = time.monotonic() + DEADLINE
@@ -216,8 +217,8 @@ engine:
                                  proc.stderr.read())
         return proc, url, lines
 
-    def finish_login(self, proc, lines):
-        out, err = proc.communicate(timeout=DEADLINE)
+    def finish_login(self, proc, lines, pasted=None):
+        out, err = proc.communicate(input=pasted, timeout=DEADLINE)
         text = "".join(lines) + out + err
         self.outputs.append(text)
         return proc.returncode, text
@@ -330,6 +331,27 @@ class consent_in_a_browser(unittest.TestCase):
         self.assertFalse(os.path.exists(self.p.grant_file))
         self.assertEqual(SANDBOX.admin("GET", "/admin/stats")["requests"]["token"], 0,
                          "nothing was exchanged")
+
+    def test_no_listen_reads_the_redirected_url_pasted_back(self):
+        proc, url, lines = self.p.start_login("--no-listen")
+        By = self.consent_page(url)
+        BROWSER.find_element(By.ID, "approve").click()
+        # Nothing listens on the redirect URI: the browser shows an error, the address stays.
+        redirected = wait_for(lambda: "code=" in BROWSER.current_url and BROWSER.current_url,
+                              "the browser at the redirect URI")
+        code, text = self.p.finish_login(proc, lines, pasted=redirected + "\n")
+        self.assertEqual(code, 0, text)
+        self.assertEqual(self.p.grant()["rotations"], 0)
+        self.assertEqual(self.p.run("trigger", "rent-john").returncode, 0)
+        self.assertEqual(SANDBOX.payments(), [("John Doe", "120.00")])
+        self.assert_token_never_shown()
+
+    def test_no_browser_coming_back_is_a_timeout(self):
+        proc, url, lines = self.p.start_login(timeout=1)
+        code, text = self.p.finish_login(proc, lines)
+        self.assertEqual(code, 6, text)
+        self.assertIn("no browser came back", text)
+        self.assertFalse(os.path.exists(self.p.grant_file))
 
     def test_a_revoked_refresh_token_stops_payments_with_a_clear_state(self):
         self.approve()
