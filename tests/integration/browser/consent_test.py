@@ -4,11 +4,13 @@ chromedriver through python3-selenium) against payman-sandbox, then the daemon p
 grant with the sandbox's ledger as the witness.
 
 Cases: Approve, then two payments in two processes (a restart) each renewing the grant (a
-rotation); Deny; a forged state; a revoked refresh token. Screenshots of the consent page and
+rotation); the running daemon paying a rule every (accelerated) minute across several
+rotations and a restart; --no-listen; Deny; a forged state; a timeout; a revoked refresh
+token. Screenshots of the consent page and
 the final page go to --out.
 
 Run by ctest (label integration):
-  /usr/bin/python3 consent_test.py --paymand PATH --sandbox PATH --out DIR
+  /usr/bin/python3 consent_test.py --paymand PATH --sandbox PATH --crashpoints PATH --out DIR
 A missing browser is a failure, not a skip: scripts/setup installs chromium, chromium-driver and
 python3-selenium.
 """
@@ -41,6 +43,12 @@ clients:
     name: Household Rent Robot
     purpose: Pays the flat's monthly rent from your Payman wallet
     scopes: read_balance,read_list_wallets,read_list_payees,read_list_transactions,write_send_payment
+    redirect_uris: ["http://127.0.0.1/callback"]
+  - id: pm-test-short
+    secret: test-secret-123
+    name: Household Rent Robot
+    purpose: Pays the flat's monthly rent from your Payman wallet
+    token_lifetime: 62          # renewed 60 s before expiry: a rotation every 2 s of use
     redirect_uris: ["http://127.0.0.1/callback"]
 default_wallet: Household
 wallets:
@@ -154,11 +162,11 @@ def tearDownModule():
 class Paymand:
     """One operator's setup: configuration, rules, secret file, state directory."""
 
-    def __init__(self, workdir):
+    def __init__(self, workdir, client_id=CLIENT_ID, rules=RULES):
         self.dir = workdir
         os.makedirs(os.path.join(workdir, "rules"))
         with open(os.path.join(workdir, "rules", "rent.yaml"), "w") as f:
-            f.write(RULES)
+            f.write(rules)
         secret = os.path.join(workdir, "client-secret")
         with open(secret, "w") as f:
             f.write(CLIENT_SECRET)
@@ -167,7 +175,7 @@ class Paymand:
         with open(self.config, "w") as f:
             f.write(f"""payman:
   base_url: {SANDBOX.base_url}
-  client_id: {CLIENT_ID}
+  client_id: {client_id}
   client_secret: {{file: client-secret}}
   grant: authorization_code
   pkce: true
@@ -332,6 +340,49 @@ class consent_in_a_browser(unittest.TestCase):
         self.assertEqual(SANDBOX.admin("GET", "/admin/stats")["requests"]["token"], 0,
                          "nothing was exchanged")
 
+    def test_the_running_daemon_pays_from_the_grant_across_rotations_and_a_restart(self):
+        # paymand-crashpoints reads PAYMAND_TEST_CLOCK: its wall clock runs 60 times as fast,
+        # so a rule due every minute is due every second; the client's access tokens live
+        # 62 s with a 60 s margin, so the grant rotates every 2 s of real time.
+        shutil.rmtree(self.tmp)
+        os.makedirs(self.tmp)
+        self.p = Paymand(self.tmp, client_id="pm-test-short", rules="""rules:
+  - id: allowance
+    schedule: "* * * * *"
+    pay: {payee: John Doe, amount: 1.00}
+""")
+        self.approve()
+        env = dict(os.environ, PAYMAND_TEST_CLOCK=f"{int(time.time())}:60")
+        for key in ("NOTIFY_SOCKET", "PAYMAND_CRASH_AT", "PAYMAND_CLIENT_SECRET"):
+            env.pop(key, None)
+
+        def run_until(paid, rotations):
+            with open(os.path.join(self.tmp, "daemon.log"), "a") as log:
+                daemon = subprocess.Popen([ARGS.crashpoints, "run", "--config", self.p.config],
+                                          cwd=self.tmp, env=env, stdout=log,
+                                          stderr=subprocess.STDOUT)
+                try:
+                    wait_for(lambda: len(SANDBOX.payments()) >= paid and
+                             self.p.grant()["rotations"] >= rotations,
+                             f"{paid} payments and {rotations} rotations")
+                finally:
+                    daemon.terminate()
+                    self.assertEqual(daemon.wait(timeout=DEADLINE), 0)
+
+        run_until(paid=3, rotations=2)
+        before = (len(SANDBOX.payments()), self.p.grant()["rotations"])
+        run_until(paid=before[0] + 2, rotations=before[1] + 1)  # a restart
+        records = self.p.audit()
+        self.assertEqual([r for r in records if r["type"] in ("in_doubt", "failed")], [])
+        completed = [r for r in records if r["type"] == "result" and r["outcome"] == "completed"]
+        self.assertEqual(len(completed), len(SANDBOX.payments()), "the ledger is the witness")
+        rotations = [r["rotation"] for r in records if r["type"] == "grant" and
+                     r["event"] == "rotated"]
+        self.assertEqual(rotations, list(range(1, self.p.grant()["rotations"] + 1)))
+        with open(os.path.join(self.tmp, "daemon.log")) as f:
+            self.p.outputs.append(f.read())
+        self.assert_token_never_shown()
+
     def test_no_listen_reads_the_redirected_url_pasted_back(self):
         proc, url, lines = self.p.start_login("--no-listen")
         By = self.consent_page(url)
@@ -379,10 +430,13 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--paymand", required=True)
     parser.add_argument("--sandbox", required=True)
+    parser.add_argument("--crashpoints", required=True,
+                        help="paymand-crashpoints: paymand with an accelerated clock")
     parser.add_argument("--out", required=True, help="sandbox log and screenshots")
     ARGS, rest = parser.parse_known_args()
     ARGS.paymand = os.path.abspath(ARGS.paymand)
     ARGS.sandbox = os.path.abspath(ARGS.sandbox)
+    ARGS.crashpoints = os.path.abspath(ARGS.crashpoints)
     unittest.main(argv=[sys.argv[0], "-v", *rest])
 
 
