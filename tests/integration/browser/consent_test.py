@@ -362,6 +362,11 @@ class consent_in_a_browser(unittest.TestCase):
                                           cwd=self.tmp, env=env, stdout=log,
                                           stderr=subprocess.STDOUT)
                 try:
+                    if paid == 3:  # the daemon holds the grant: a login now must wait
+                        wait_for(lambda: self.p.grant()["rotations"] >= 1, "a first rotation")
+                        login = self.p.run("auth", "login", "--no-browser", "--timeout", "1")
+                        self.assertEqual(login.returncode, 75, login.stderr)
+                        self.assertIn("stop it first", login.stderr)
                     wait_for(lambda: len(SANDBOX.payments()) >= paid and
                              self.p.grant()["rotations"] >= rotations,
                              f"{paid} payments and {rotations} rotations")
@@ -393,6 +398,11 @@ class consent_in_a_browser(unittest.TestCase):
         code, text = self.p.finish_login(proc, lines, pasted=redirected + "\n")
         self.assertEqual(code, 0, text)
         self.assertEqual(self.p.grant()["rotations"], 0)
+        # auth test in authorization_code mode renews the grant as the daemon would.
+        tested = self.p.run("auth", "test")
+        self.assertEqual(tested.returncode, 0, tested.stdout + tested.stderr)
+        self.assertIn("ok      write_send_payment", tested.stdout)
+        self.assertEqual(self.p.grant()["rotations"], 1)
         self.assertEqual(self.p.run("trigger", "rent-john").returncode, 0)
         self.assertEqual(SANDBOX.payments(), [("John Doe", "120.00")])
         self.assert_token_never_shown()
