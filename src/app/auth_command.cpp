@@ -16,6 +16,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -308,7 +309,8 @@ command add_auth_command(CLI::App& parent)
                 "those the rules need");
     test->add_option("-c,--config", args->config,
                      "The daemon's configuration: endpoint, client id, secret source, and the "
-                     "rules whose scopes are checked (else PAYMAN_* variables)");
+                     "rules whose scopes are checked (default: the PAYMAN_* variables when "
+                     "PAYMAN_CLIENT_ID is set, else /etc/paymand/paymand.yaml)");
     test->add_option("--ca-file", args->ca_file, "PEM file of CA certificates to trust")
         ->check(CLI::ExistingFile);
     test->add_flag("-v,--verbose", args->verbose, "Log the token steps (never secrets)");
@@ -364,6 +366,10 @@ command add_auth_command(CLI::App& parent)
                        if (status->parsed()) return run_auth_status(*status_a);
                        if (logout->parsed()) return run_auth_logout(*logout_a);
                        if (!test->parsed()) return static_cast<int>(exit_usage);
+                       // Without --config: the PAYMAN_* variables when they name a client,
+                       // else the daemon's own configuration.
+                       if (args->config.empty() && std::getenv("PAYMAN_CLIENT_ID") == nullptr)
+                           args->config = "/etc/paymand/paymand.yaml";
                        return run_auth_test(*args);
                    }};
 }
