@@ -406,6 +406,16 @@ class consent_in_a_browser(unittest.TestCase):
         self.assertEqual(self.p.run("trigger", "rent-john").returncode, 0)
         self.assertEqual(SANDBOX.payments(), [("John Doe", "120.00")])
         self.assert_token_never_shown()
+        # Logout deletes the grant and says so in the audit log; the daemon then refuses.
+        logout = self.p.run("auth", "logout")
+        self.assertEqual(logout.returncode, 0, logout.stderr)
+        self.assertFalse(os.path.exists(self.p.grant_file))
+        self.assertEqual([r["event"] for r in self.p.audit() if r["type"] == "grant"],
+                         ["made", "rotated", "rotated", "removed"])
+        refused = self.p.run("trigger", "rent-garage")
+        self.assertEqual(refused.returncode, 77)
+        self.assertIn("paymand auth login", refused.stderr)
+        self.assertEqual(len(SANDBOX.payments()), 1)
 
     def test_no_browser_coming_back_is_a_timeout(self):
         proc, url, lines = self.p.start_login(timeout=1)
