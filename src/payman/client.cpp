@@ -156,8 +156,10 @@ struct client::impl : std::enable_shared_from_this<impl> {
             }
             e.message += fmt::format(" ({} grant)", to_string(used));
             log(log_level::warning, [&] { return "token request failed: " + e.what(); });
-            if (e.code == payman_errc::token_refused && used == grant_type::refresh_token &&
-                config.grant_events.on_refused)
+            // 400 (invalid_grant) refuses the grant itself; 401 refuses the client's own
+            // credentials (a wrong secret), which a new consent would not cure.
+            if (e.code == payman_errc::token_refused && e.http_status == 400 &&
+                used == grant_type::refresh_token && config.grant_events.on_refused)
                 config.grant_events.on_refused(e);
             co_return e;
         }

@@ -33,8 +33,9 @@ struct grant_observer {
     // ask tries again with it and the spent one is never sent again.
     std::function<boost::system::result<void, std::string>(const token_response&, grant_type)>
         on_refresh_token;
-    // The server refused the held refresh token (revoked, expired unused, spent): the person
-    // must consent again.
+    // The server refused the held refresh token (HTTP 400: revoked, expired unused, spent):
+    // the person must consent again. Not called for a 401, which refuses the client's own
+    // credentials (a wrong secret) rather than the grant.
     std::function<void(const client_error&)> on_refused;
 };
 

@@ -331,5 +331,23 @@ TEST_F(auth, a_refused_refresh_token_is_reported_to_the_holder)
     EXPECT_EQ(stat(sb, "requests.tasks_send"), 0);
 }
 
+// A wrong client secret is the client's problem, not the grant's: the grant is not declared
+// refused (a new consent would not help).
+TEST_F(auth, a_wrong_client_secret_does_not_refuse_the_grant)
+{
+    sandbox_process sb;
+    auto config = config_for(sb);
+    int refusals = 0;
+    config.grant_events.on_refused = [&](const payman::client_error&) { ++refusals; };
+    auto c = payman::client::with_refresh_token(
+        io.get_executor(), config, std::string(sandbox_client_id), payman::secret("not-the-secret"),
+        payman::secret("pmrt_whatever"));
+    ASSERT_TRUE(c);
+    auto r = ask(*c, "list all payees");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().http_status, 401);
+    EXPECT_EQ(refusals, 0);
+}
+
 }  // namespace
 }  // namespace paymand::test
