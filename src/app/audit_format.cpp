@@ -72,6 +72,13 @@ std::string facts(const audit::record_body& body)
                 return fmt::format("version {}, pid {}", b.version, b.pid);
             } else if constexpr (std::is_same_v<T, stopped_record>) {
                 return fmt::format("{}, {} in flight", b.reason, b.in_flight);
+            } else if constexpr (std::is_same_v<T, grant_record>) {
+                std::string s = fmt::format("{} for {}: {}", to_string(b.event), b.client_id,
+                                            b.scopes.empty() ? "no scopes" : b.scopes);
+                if (b.rotation > 0) s += fmt::format(", rotation {}", b.rotation);
+                if (b.access_expires) s += ", access token until " + format_utc(*b.access_expires);
+                if (b.reason) s += ": " + *b.reason;
+                return s;
             } else {
                 return b.reason;  // skipped, missed, in_doubt
             }

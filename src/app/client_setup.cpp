@@ -3,6 +3,8 @@
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 #include <iostream>
 
@@ -26,6 +28,17 @@ make_cli_client(boost::asio::any_io_executor executor, const client_overrides& o
                                         .code = payman::payman_errc::invalid_config,
                                         .message = text};
         }
+        if (cfg->grant.mode == config::grant_mode::authorization_code)
+            // Client credentials would act on the app's own wallets, not the person's; and
+            // renewing the person's grant here would spend the daemon's refresh token.
+            return payman::client_error{
+                .kind = payman::error_class::not_sent,
+                .code = payman::payman_errc::invalid_config,
+                .message = fmt::format("{}: payman.grant is authorization_code: this command "
+                                       "works with client credentials only; use paymand auth "
+                                       "test (daemon stopped) or a configuration without the "
+                                       "grant",
+                                       overrides.config_file->string())};
         auto secret = config::load_secret(cfg->client_secret, getenv);
         config::forget_secret_environment(cfg->client_secret);
         if (!secret)

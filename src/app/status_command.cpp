@@ -1,6 +1,7 @@
 #include "app/status_command.hpp"
 
 #include "app/audit_log_source.hpp"
+#include "app/auth_grant.hpp"
 #include "paymand/audit/attention.hpp"
 #include "paymand/audit/audit_store.hpp"
 #include "paymand/audit/projection.hpp"
@@ -285,6 +286,11 @@ int run_status(const status_args& a)
                     fmt::format("{} outcome{} of the last 24 h need{} attention", attention.size(),
                                 attention.size() == 1 ? "" : "s",
                                 attention.size() == 1 ? "s" : ""));
+    // authorization_code mode: a grant the daemon cannot use means nothing is paid.
+    const auto grant = grant_summary(*cfg);
+    constexpr std::string_view critical_prefix = "CRITICAL: ";
+    if (grant && grant->starts_with(critical_prefix))
+        verdict.add(health_level::critical, grant->substr(critical_prefix.size()));
     if (!unconfirmed.empty())
         verdict.add(health_level::warning,
                     fmt::format("{} payment{} not confirmed by a transaction listing",
@@ -384,6 +390,7 @@ int run_status(const status_args& a)
                     {"local", inspect::format_local(d.source->zone, d.occ.instant)},
                     {"utc", audit::format_utc(d.occ.instant)}});
         out["next_occurrences"] = std::move(next);
+        if (grant) out["grant"] = *grant;  // authorization_code mode
         std::cout << json::serialize(out) << "\n";
         return verdict.exit_code();
     }
@@ -407,6 +414,7 @@ int run_status(const status_args& a)
                    "are in doubt at the next start\n");
     }
     if (unsynchronised) fmt::print("  WARNING: the system clock is not synchronised (NTP)\n");
+    if (grant) fmt::print("{}\n", *grant);  // authorization_code mode
     if (!facts->exists)
         fmt::print("audit log {}: no audit log yet (the daemon creates it when it first "
                    "starts)\n",

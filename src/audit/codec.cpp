@@ -239,6 +239,17 @@ json::object to_fields(field_writer& w, const stopped_record& r)
     return std::move(w.out);
 }
 
+json::object to_fields(field_writer& w, const grant_record& r)
+{
+    w.out["event"] = to_string(r.event);
+    w.text("client_id", r.client_id);
+    w.text("scopes", r.scopes);
+    if (r.access_expires) w.out["access_expires"] = format_utc(*r.access_expires);
+    w.out["rotation"] = r.rotation;
+    w.opt_text("reason", r.reason);
+    return std::move(w.out);
+}
+
 // Reads one body object strictly: every key must be consumed exactly once.
 class field_reader {
 public:
@@ -496,6 +507,21 @@ record_body from_fields(field_reader& r, record_type type)
         stopped_record x;
         x.reason = r.text("reason");
         x.in_flight = r.integer<std::uint32_t>("in_flight");
+        return x;
+    }
+    case record_type::grant: {
+        grant_record x;
+        x.event = r.enumeration<grant_event>("event", parse_grant_event);
+        x.client_id = r.text("client_id");
+        x.scopes = r.text("scopes");
+        if (auto expires = r.opt_text("access_expires"); expires && !r.error) {
+            x.access_expires = parse_utc(*expires);
+            if (!x.access_expires)
+                r.fail(fmt::format("field 'access_expires' is not an RFC 3339 UTC instant: '{}'",
+                                   *expires));
+        }
+        x.rotation = r.integer<std::uint32_t>("rotation");
+        x.reason = r.opt_text("reason");
         return x;
     }
     }

@@ -111,6 +111,7 @@ std::optional<std::string> summarize_scanned(const scanned_line& line, record_ty
     case record_type::started:
     case record_type::stopped:
     case record_type::condition:
+    case record_type::grant:
         return std::nullopt;  // nothing the projection keeps
     default:
         break;

@@ -271,6 +271,7 @@ void audit_projection::apply(const record_summary& s)
     case record_type::started:
     case record_type::stopped:
     case record_type::condition:
+    case record_type::grant:
         return;
     default:
         break;

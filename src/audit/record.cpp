@@ -8,9 +8,9 @@ namespace paymand::audit {
 namespace {
 
 constexpr std::array<std::string_view, record_type_count> type_names = {
-    "intent",        "result",       "skipped",    "denied",   "missed",    "failed",
-    "in_doubt",      "resolved",     "reconciled", "mismatch", "condition", "report",
-    "config_loaded", "rules_loaded", "started",    "stopped",  "confirmed", "unconfirmed",
+    "intent",   "result",     "skipped",   "denied",      "missed", "failed",        "in_doubt",
+    "resolved", "reconciled", "mismatch",  "condition",   "report", "config_loaded", "rules_loaded",
+    "started",  "stopped",    "confirmed", "unconfirmed", "grant",
 };
 
 template <class E, std::size_t N>
@@ -27,6 +27,8 @@ constexpr std::array<std::string_view, 5> outcome_names = {"completed", "failed"
 constexpr std::array<std::string_view, 2> resolution_names = {"paid", "not_paid"};
 constexpr std::array<std::string_view, 2> reconcile_names = {"paid", "not_found"};
 constexpr std::array<std::string_view, 3> report_kind_names = {"balance", "transactions", "payees"};
+constexpr std::array<std::string_view, 4> grant_event_names = {"made", "rotated", "refused",
+                                                               "removed"};
 
 }  // namespace
 
@@ -76,6 +78,14 @@ std::string_view to_string(report_kind k) noexcept
 std::optional<report_kind> parse_report_kind(std::string_view s) noexcept
 {
     return find_name<report_kind>(report_kind_names, s);
+}
+std::string_view to_string(grant_event e) noexcept
+{
+    return grant_event_names[static_cast<std::size_t>(e)];
+}
+std::optional<grant_event> parse_grant_event(std::string_view s) noexcept
+{
+    return find_name<grant_event>(grant_event_names, s);
 }
 
 const occurrence_ref* occurrence_of(const record_body& body) noexcept

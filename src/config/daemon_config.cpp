@@ -1,6 +1,7 @@
 #include "paymand/config/daemon_config.hpp"
 
 #include "paymand/config/file_trust.hpp"
+#include "paymand/grant/authorization.hpp"
 #include "paymand/metrics/listen.hpp"
 #include "paymand/net/endpoint.hpp"
 #include "paymand/payman/environment.hpp"
@@ -152,6 +153,46 @@ std::chrono::milliseconds read_timeout(const yaml::reader& in, const yaml::mappi
     return value ? std::chrono::milliseconds(*value) : fallback;
 }
 
+void read_grant(const yaml::reader& in, const yaml::mapping& m, grant_config& out)
+{
+    if (const auto* f = m.find("grant")) {
+        if (auto v =
+                in.one_of<grant_mode>(*f, {{"client_credentials", grant_mode::client_credentials},
+                                           {"authorization_code", grant_mode::authorization_code}}))
+            out.mode = *v;
+    }
+    const bool user = out.mode == grant_mode::authorization_code;
+    for (std::string_view key : {"redirect_uri", "authorize_url", "pkce"}) {
+        if (const auto* f = m.find(key); f != nullptr && !user)
+            in.error(*f, fmt::format("payman.{} is used by the authorization code flow only: set "
+                                     "payman.grant: authorization_code or remove it",
+                                     key));
+    }
+    if (!user) return;
+    if (const auto* f = m.find("redirect_uri")) {
+        if (auto text = in.text(*f)) {
+            std::string why;
+            if (grant::parse_loopback_uri(*text, why))
+                out.redirect_uri = *text;
+            else
+                in.error(*f, fmt::format("redirect_uri {}: {}; e.g. "
+                                         "http://127.0.0.1:8421/callback, registered for the app",
+                                         yaml::quote_value(*text), why));
+        }
+    }
+    if (const auto* f = m.find("authorize_url")) {
+        if (auto url = in.text(*f)) {
+            auto parsed = net::parse_endpoint(*url);
+            if (parsed)
+                out.authorize_url = *url;
+            else
+                in.error(*f, fmt::format("authorize_url {}: {}", yaml::quote_value(*url),
+                                         parsed.error().message()));
+        }
+    }
+    out.pkce = in.boolean_or(m, "pkce", false);
+}
+
 void read_payman(const yaml::reader& in, const yaml::field& section,
                  const std::filesystem::path& base_dir, const env_lookup& getenv,
                  daemon_config& out)
@@ -164,7 +205,11 @@ void read_payman(const yaml::reader& in, const yaml::field& section,
                               {"ca_file"},
                               {"timeouts"},
                               {"max_response_size"},
-                              {"connections"}},
+                              {"connections"},
+                              {"grant"},
+                              {"redirect_uri"},
+                              {"authorize_url"},
+                              {"pkce"}},
                              "payman");
     if (!m) return;
     auto& client = out.client;
@@ -245,6 +290,7 @@ void read_payman(const yaml::reader& in, const yaml::field& section,
     if (const auto* f = m->find("connections")) {
         if (auto v = in.integer(*f, 1, 64)) client.http.max_connections = static_cast<size_t>(*v);
     }
+    read_grant(in, *m, out.grant);
 }
 
 void read_prompts(const yaml::reader& in, const yaml::field& section, daemon_config& out)

@@ -13,6 +13,7 @@
 #include "paymand/daemon/inbox.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/daemon/trigger_outcome.hpp"
+#include "paymand/daemon/user_grant.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/engine.hpp"
 #include "paymand/inspect/balances.hpp"
@@ -67,10 +68,12 @@ std::optional<loaded> load_all(const std::filesystem::path& path, spdlog::logger
     return result;
 }
 
-std::string status_line(const engine::engine& eng)
+std::string status_line(const engine::engine& eng, const user_grant* grant)
 {
     auto s = eng.status();
     std::string line = fmt::format("{} rules ({} enabled)", s.rules, s.enabled);
+    if (grant != nullptr && grant->refused())
+        line = fmt::format("CRITICAL: {}; {}", grant_invalid_line, line);
     if (s.next)
         line +=
             fmt::format("; next: {} at {}", s.next->identity, audit::format_utc(s.next->instant));
@@ -144,6 +147,7 @@ std::vector<std::string> restart_only_changes(const config::daemon_config& a,
     if (a.state_directory != b.state_directory) changed.push_back("state_directory");
     if (a.audit_log != b.audit_log) changed.push_back("audit_log");
     if (a.metrics.listen != b.metrics.listen) changed.push_back("metrics.listen");
+    if (a.grant.mode != b.grant.mode) changed.push_back("payman.grant");
     return changed;
 }
 
@@ -154,6 +158,7 @@ struct daemon_state {
     loaded current;
     engine::engine& eng;
     metrics::registry* metrics = nullptr;  // set when metrics.listen is configured
+    std::shared_ptr<user_grant> grant;     // in authorization_code mode
     service::notifier notifier;
     bool stopping = false;
     std::string stop_reason = "engine stopped";  // the signal's name once one arrived
@@ -183,6 +188,7 @@ bool start_metrics(daemon_state& d, std::unique_ptr<metrics::http_server>& serve
     auto health = [&d]() -> metrics::health_status {
         if (d.stopping) return {false, "stopping"};
         if (!d.eng.status().audit_writable) return {false, "audit log unwritable"};
+        if (d.grant && d.grant->refused()) return {false, std::string(grant_invalid_line)};
         return {true, {}};
     };
     auto started = metrics::http_server::start(d.io.get_executor(), *listen, *d.metrics,
@@ -207,7 +213,7 @@ asio::awaitable<void> reload(daemon_state& d)
     if (!next) {
         d.log->error("reload failed: keeping the rules that are running");
         if (d.metrics != nullptr) d.metrics->set_reload(false, std::chrono::system_clock::now());
-        d.notifier.ready(status_line(d.eng));
+        d.notifier.ready(status_line(d.eng, d.grant.get()));
         co_return;
     }
     for (const auto& name : restart_only_changes(d.current.config, next->config))
@@ -220,13 +226,13 @@ asio::awaitable<void> reload(daemon_state& d)
         co_await d.eng.async_record(std::move(records));
     }
     co_await d.eng.async_set_rules(next->rules);
-    d.log->info("reloaded: {}", status_line(d.eng));
+    d.log->info("reloaded: {}", status_line(d.eng, d.grant.get()));
     if (d.metrics != nullptr) d.metrics->set_reload(true, std::chrono::system_clock::now());
     d.current.rules = next->rules;
     d.current.config.sha256 = next->config.sha256;
     next.reset();  // the old set and the parse trees are gone: return the heap
     ::malloc_trim(0);
-    d.notifier.ready(status_line(d.eng));
+    d.notifier.ready(status_line(d.eng, d.grant.get()));
 }
 
 asio::awaitable<void> handle_signals(daemon_state& d, asio::signal_set& signals)
@@ -256,7 +262,7 @@ asio::awaitable<void> ping_watchdog(daemon_state& d, asio::steady_timer& timer)
     for (;;) {
         d.notifier.watchdog();
         // STATUS= follows what fired since (next occurrence, in doubt) at the ping's pace.
-        if (auto now = status_line(d.eng); now != last_status) {
+        if (auto now = status_line(d.eng, d.grant.get()); now != last_status) {
             d.notifier.status(now);
             last_status = std::move(now);
         }
@@ -321,7 +327,7 @@ asio::awaitable<void> watch_inbox(daemon_state& d, inbox_watch& watch)
             std::error_code ec;
             std::filesystem::remove(file, ec);
         }
-        if (!files.empty()) d.notifier.status(status_line(d.eng));
+        if (!files.empty()) d.notifier.status(status_line(d.eng, d.grant.get()));
         if (co_await watch.async_wait_change()) co_return;
     }
 }
@@ -381,8 +387,8 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
 
     warn_clock_sync(*d.log);
     d.log->info("paymand {} running{}: {}", version, d.options.dry_run ? " (DRY RUN)" : "",
-                status_line(d.eng));
-    d.notifier.ready(status_line(d.eng));
+                status_line(d.eng, d.grant.get()));
+    d.notifier.ready(status_line(d.eng, d.grant.get()));
 
     co_await d.eng.async_run();
 
@@ -422,7 +428,47 @@ struct prepared {
     std::unique_ptr<metrics::registry> metrics;
     // The daemon held the lock and prepare_hooks::when_locked did the work: its code is final.
     bool handed_over = false;
+    std::shared_ptr<user_grant> grant;  // payman.grant: authorization_code
 };
+
+// The stored grant a daemon in authorization_code mode needs, or why it cannot start.
+std::shared_ptr<user_grant> open_user_grant(const run_options& options,
+                                            const config::daemon_config& cfg,
+                                            const std::shared_ptr<spdlog::logger>& log)
+{
+    const std::string login =
+        fmt::format("paymand auth login --config {}", options.config_path.string());
+    if (options.dry_run) {
+        log->critical("a dry run in payman.grant: authorization_code mode needs --assume-balance: "
+                      "asking Payman would rotate the refresh token the daemon holds");
+        return nullptr;
+    }
+    const auto file = cfg.grant_path();
+    auto loaded = grant::load_grant(file);
+    if (!loaded) {
+        log->critical("the user's grant cannot be read: {}", loaded.error().message);
+        return nullptr;
+    }
+    if (!*loaded) {
+        log->critical("payman.grant is authorization_code but no grant is stored in {}: a person "
+                      "who owns the wallets must consent first: run {}",
+                      file.string(), login);
+        return nullptr;
+    }
+    auto& g = **loaded;
+    if (g.refused_at) {
+        log->error("{} (the server refused it at {}: {}): run {}", grant_invalid_line,
+                   audit::format_utc(*g.refused_at), g.refused_reason, login);
+        return nullptr;
+    }
+    if (g.client_id != cfg.client_id) {
+        log->critical("the stored grant was made for client {}, but payman.client_id is {}: run {}",
+                      g.client_id, cfg.client_id, login);
+        return nullptr;
+    }
+    return std::make_shared<user_grant>(file, std::move(g), log,
+                                        [] { return std::chrono::system_clock::now(); });
+}
 
 // What `trigger` adds to prepare: a check of what was loaded before the state lock is
 // asked for, and what to do instead when the daemon holds it. Each returns an exit code.
@@ -523,13 +569,23 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
         }
         auto client_config = cfg.client;
         client_config.logger = client_logger(log);
-        auto client = payman::client::with_credentials(io.get_executor(), client_config,
-                                                       cfg.client_id, std::move(*secret));
+        const bool user = cfg.grant.mode == config::grant_mode::authorization_code;
+        if (user) {
+            p.grant = open_user_grant(options, cfg, log);
+            if (!p.grant) return run_no_grant;
+            client_config.grant_events = p.grant->observer();
+        }
+        auto client = user ? payman::client::with_refresh_token(io.get_executor(), client_config,
+                                                                cfg.client_id, std::move(*secret),
+                                                                p.grant->held().refresh_token)
+                           : payman::client::with_credentials(io.get_executor(), client_config,
+                                                              cfg.client_id, std::move(*secret));
         if (!client) {
             log->critical("{}", client.error().what());
             return run_unavailable;
         }
         p.agent = engine::make_client_agent(std::move(*client));
+        if (p.grant) p.agent = p.grant->guard(std::move(p.agent));
     }
     if (cfg.metrics.listen && !options.dry_run) {
         p.metrics = std::make_unique<metrics::registry>(std::chrono::system_clock::now(),
@@ -563,6 +619,19 @@ int with_engine(const run_options& options, asio::io_context& io, prepared& p,
                                 if (observe) observe(r);
                             }},
                        *clk, p.agent, *writer, p.projection, p.log);
+    if (p.grant) {
+        // Rotations happen inside asks; their records join the engine's in order.
+        p.grant->set_recorder([&io, &eng](audit::record_body body) {
+            asio::co_spawn(
+                io,
+                [&eng, body = std::move(body)]() mutable -> asio::awaitable<void> {
+                    std::vector<audit::record_body> records;
+                    records.push_back(std::move(body));
+                    co_await eng.async_record(std::move(records));
+                },
+                asio::detached);
+        });
+    }
     asio::co_spawn(
         io, [&]() -> asio::awaitable<void> { exit = co_await body(eng); },
         [&](std::exception_ptr e) {
@@ -590,7 +659,8 @@ int run(const run_options& options)
     prepared p;
     if (int code = prepare(options, io, p); code != run_ok) return code;
     return with_engine(options, io, p, [&](engine::engine& eng) -> asio::awaitable<int> {
-        daemon_state state{io, p.log, options, std::move(*p.initial), eng, p.metrics.get()};
+        daemon_state state{io,  p.log,           options, std::move(*p.initial),
+                           eng, p.metrics.get(), p.grant};
         co_return co_await serve(state, std::move(p.replay.interrupted));
     });
 }
@@ -701,6 +771,7 @@ int trigger(const run_options& options, const std::string& rule_id)
                 p.log->error("{}", result.error);
                 co_return run_config_error;
             }
+            if (p.grant && p.grant->refused()) co_return run_no_grant;
             if (!eng.status().audit_writable) {
                 p.log->critical("{}: the audit log could not be written: nothing was sent after "
                                 "the first record that failed; see the errors above",

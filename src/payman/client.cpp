@@ -119,6 +119,22 @@ struct client::impl : std::enable_shared_from_this<impl> {
             if (parsed) {
                 book.accept(*parsed, used, clk->now());
                 granted_scope = parsed->scope;
+                if (parsed->refresh_token && config.grant_events.on_refresh_token) {
+                    // The new refresh token must be durable before its access token is used;
+                    // held in memory meanwhile, it is what the next fetch sends.
+                    auto stored = config.grant_events.on_refresh_token(*parsed, used);
+                    if (!stored) {
+                        book.invalidate(book.generation());
+                        auto e =
+                            config_error(payman_errc::token_not_stored,
+                                         "a new refresh token arrived but could not be stored (" +
+                                             stored.error() +
+                                             "); its access token is not used and nothing "
+                                             "was sent");
+                        log(log_level::error, [&] { return e.what(); });
+                        co_return e;
+                    }
+                }
                 log(log_level::info, [&] {
                     return fmt::format("access token obtained ({} grant), valid for {} s{}",
                                        to_string(used), parsed->expires_in.count(),
@@ -140,6 +156,11 @@ struct client::impl : std::enable_shared_from_this<impl> {
             }
             e.message += fmt::format(" ({} grant)", to_string(used));
             log(log_level::warning, [&] { return "token request failed: " + e.what(); });
+            // 400 (invalid_grant) refuses the grant itself; 401 refuses the client's own
+            // credentials (a wrong secret), which a new consent would not cure.
+            if (e.code == payman_errc::token_refused && e.http_status == 400 &&
+                used == grant_type::refresh_token && config.grant_events.on_refused)
+                config.grant_events.on_refused(e);
             co_return e;
         }
     }
@@ -323,6 +344,36 @@ client::with_auth_code(asio::any_io_executor executor, client_config config, std
                        std::move(client_secret), true);
     if (!p) return p.error();
     (*p)->book.set_authorization_code(std::move(code));
+    return client(std::move(*p));
+}
+
+boost::system::result<client, client_error>
+client::with_auth_code(asio::any_io_executor executor, client_config config, std::string client_id,
+                       secret client_secret, code_exchange exchange)
+{
+    if (exchange.code.empty())
+        return config_error(payman_errc::invalid_ask, "the authorization code is empty");
+    auto p = make_impl(std::move(executor), std::move(config), std::move(client_id),
+                       std::move(client_secret), true);
+    if (!p) return p.error();
+    (*p)->book.set_authorization_code(std::move(exchange));
+    return client(std::move(*p));
+}
+
+boost::system::result<client, client_error>
+client::with_refresh_token(asio::any_io_executor executor, client_config config,
+                           std::string client_id, secret client_secret, secret refresh_token)
+{
+    if (refresh_token.empty() || refresh_token.size() > max_token_size ||
+        !is_token68(refresh_token.expose()))
+        return config_error(payman_errc::token_response_invalid,
+                            fmt::format("the stored refresh token must be RFC 6750 token68 of 1 "
+                                        "to {} bytes (value not shown)",
+                                        max_token_size));
+    auto p = make_impl(std::move(executor), std::move(config), std::move(client_id),
+                       std::move(client_secret), true);
+    if (!p) return p.error();
+    (*p)->book.set_refresh_token(std::move(refresh_token));
     return client(std::move(*p));
 }
 

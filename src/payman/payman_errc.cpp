@@ -79,6 +79,10 @@ public:
             return "service unavailable";
         case e::unexpected_status:
             return "unexpected HTTP status";
+        case e::token_not_stored:
+            return "the new refresh token could not be stored";
+        case e::grant_refused:
+            return "the user's grant is no longer valid";
         }
         return "unknown paymand.payman error";
     }

@@ -161,12 +161,16 @@ net::request build_token_request(const net::endpoint& target, const grant& g,
 {
     std::string path =
         fmt::format("{}/oauth2/token?grant_type={}", target.path_prefix, to_string(g.type));
-    auto add_param = [&](std::string_view name) {
+    auto add_param = [&](std::string_view name, std::string_view value) {
         path += fmt::format("&{}=", name);
-        path += boost::urls::encode(g.value.expose(), boost::urls::unreserved_chars);
+        path += boost::urls::encode(value, boost::urls::unreserved_chars);
     };
-    if (g.type == grant_type::authorization_code) add_param("code");
-    if (g.type == grant_type::refresh_token) add_param("refresh_token");
+    if (g.type == grant_type::authorization_code) {
+        add_param("code", g.value.expose());
+        if (g.redirect_uri) add_param("redirect_uri", *g.redirect_uri);
+        if (g.code_verifier) add_param("code_verifier", g.code_verifier->expose());
+    }
+    if (g.type == grant_type::refresh_token) add_param("refresh_token", g.value.expose());
 
     net::request req{http::verb::post, path, 11};
     std::string credentials = std::string(client_id) + ":" + std::string(client_secret.expose());

@@ -35,9 +35,11 @@ bool token_book::usable(time_point now) const
 
 std::optional<grant> token_book::next_grant() const
 {
-    if (code_) return grant{grant_type::authorization_code, *code_};
-    if (refresh_) return grant{grant_type::refresh_token, *refresh_};
-    if (client_credentials_) return grant{grant_type::client_credentials, {}};
+    if (code_)
+        return grant{grant_type::authorization_code, code_->code, code_->redirect_uri,
+                     code_->code_verifier};
+    if (refresh_) return grant{grant_type::refresh_token, *refresh_, {}, {}};
+    if (client_credentials_) return grant{grant_type::client_credentials, {}, {}, {}};
     return std::nullopt;
 }
 

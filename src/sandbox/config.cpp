@@ -265,12 +265,20 @@ bool valid_redirect_uri(const std::string& uri)
     return uri.size() > 8;
 }
 
+bool valid_origin(const std::string& origin)
+{
+    const auto scheme_end = origin.find("://");
+    if (!valid_redirect_uri(origin) || scheme_end == std::string::npos) return false;
+    return origin.find('/', scheme_end + 3) == std::string::npos &&
+           origin.find('?') == std::string::npos;
+}
+
 void read_client(reader& r, const YAML::Node& node, sandbox_config& config)
 {
     if (!r.check_map(node, "client",
-                     {"id", "secret", "scopes", "token_lifetime", "per_transaction_limit",
-                      "refresh_with_client_credentials", "redirect_uris", "scope_denial",
-                      "token_fields"}))
+                     {"id", "secret", "name", "purpose", "scopes", "token_lifetime",
+                      "per_transaction_limit", "refresh_with_client_credentials", "redirect_uris",
+                      "origins", "scope_denial", "token_fields"}))
         return;
     client_config client;
     bool complete = true;
@@ -320,6 +328,29 @@ void read_client(reader& r, const YAML::Node& node, sandbox_config& config)
             }
             if (client.redirect_uris.size() > 5)
                 r.error(v.Mark(), "at most 5 redirect uris per client (as Payman allows)");
+        }
+    }
+    if (auto v = node["name"])
+        if (auto s = r.string(v, "client name")) client.name = *s;
+    if (client.name.empty()) client.name = client.id;
+    if (auto v = node["purpose"])
+        if (auto s = r.string(v, "client purpose")) client.purpose = *s;
+    if (auto v = node["origins"]) {
+        if (!v.IsSequence()) {
+            r.error(v.Mark(), "origins must be a list of origins such as https://app.example.com");
+        } else {
+            for (const auto& item : v) {
+                auto s = r.string(item, "origin");
+                if (!s) continue;
+                if (!valid_origin(*s))
+                    r.error(item.Mark(), "origin '" + *s +
+                                             "' must be scheme://host[:port] (http or https, no "
+                                             "path)");
+                else
+                    client.origins.push_back(*s);
+            }
+            if (client.origins.size() > 5)
+                r.error(v.Mark(), "at most 5 origins per client (as Payman allows)");
         }
     }
     if (auto v = node["scope_denial"]) {

@@ -32,10 +32,18 @@ struct client_config {
     std::int64_t token_lifetime_s = 3600;
     std::optional<minor_units> per_transaction_limit;
     bool refresh_with_client_credentials = false;
+    // At most 5 each, as Payman allows. A loopback http URI (127.0.0.1, [::1]) matches on any
+    // port (RFC 8252 7.3); others match exactly.
     std::vector<std::string> redirect_uris;
+    // Origins ("https://app.example.com") besides the sandbox's own from which the consent
+    // form may be submitted; a submission with another Origin header is refused.
+    std::vector<std::string> origins;
     scope_denial denial = scope_denial::prose;
     // Token responses in camelCase (current Payman) or snake_case (what the oldest SDKs read).
     bool snake_case_tokens = false;
+    // What the consent page shows: the application's name (default: the id) and why it asks.
+    std::string name;
+    std::string purpose;
 };
 
 struct wallet_config {

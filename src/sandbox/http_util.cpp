@@ -1,5 +1,7 @@
 #include "sandbox/http_util.hpp"
 
+#include "paymand/text/display.hpp"
+
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -117,29 +119,7 @@ std::string url_encode(std::string_view text)
 
 std::string html_escape(std::string_view text)
 {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
-            out.push_back(c);
-        }
-    }
-    return out;
+    return text::html_escape(text);
 }
 
 std::string random_hex(std::size_t bytes)

@@ -2,11 +2,13 @@
 // refresh with rotation; parameters in the query string as the SDKs send them or in a form
 // body as RFC 6749 describes) and the minimal consent page that issues authorization codes.
 
+#include "paymand/grant/stored_grant.hpp"
 #include "sandbox/http_util.hpp"
 #include "sandbox/service.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 
@@ -45,28 +47,9 @@ bool secrets_equal(std::string_view a, std::string_view b)
 }
 
 // Scopes as Payman writes them, comma-separated; spaces (RFC 6749) are accepted too.
-std::vector<std::string> split_scopes(std::string_view text)
-{
-    std::vector<std::string> out;
-    std::string current;
-    for (char c : text) {
-        if (c == ',' || c == ' ') {
-            if (!current.empty()) out.push_back(std::move(current));
-            current.clear();
-        } else {
-            current.push_back(c);
-        }
-    }
-    if (!current.empty()) out.push_back(std::move(current));
-    return out;
-}
+using grant::split_scopes;
 
-std::string join_scopes(const std::vector<std::string>& scopes)
-{
-    std::string out;
-    for (const auto& s : scopes) out += (out.empty() ? "" : ",") + s;
-    return out;
-}
+using grant::join_scopes;
 
 // The requested scopes if all are granted (nullopt otherwise), or all granted when none asked.
 std::optional<std::vector<std::string>> narrow_scopes(const std::string* requested,
@@ -115,6 +98,83 @@ std::string with_query(std::string_view uri, std::string_view query)
     std::string out(uri);
     out += uri.find('?') == std::string_view::npos ? '?' : '&';
     out += query;
+    return out;
+}
+
+// The words a person reads for each scope on the consent page.
+std::string_view scope_in_words(std::string_view scope)
+{
+    if (scope == "read_balance") return "See the balances of your wallets";
+    if (scope == "read_list_wallets") return "See the list of your wallets";
+    if (scope == "read_list_payees") return "See your payees";
+    if (scope == "read_list_transactions") return "See your wallets' transaction history";
+    if (scope == "write_create_payee") return "Add new payees";
+    if (scope == "write_send_payment") return "Send money from your wallets to your payees";
+    if (scope == "write_create_wallet") return "Create new wallets";
+    return scope;
+}
+
+// scheme, host, port and path of an absolute http(s) URI, for redirect URI matching.
+struct uri_parts {
+    std::string scheme, host, port, rest;
+};
+
+std::optional<uri_parts> split_uri(std::string_view uri)
+{
+    const auto colon = uri.find("://");
+    if (colon == std::string_view::npos) return std::nullopt;
+    uri_parts p{std::string(uri.substr(0, colon)), {}, {}, {}};
+    auto authority_end = uri.find_first_of("/?", colon + 3);
+    auto authority =
+        uri.substr(colon + 3, authority_end == std::string_view::npos ? std::string_view::npos
+                                                                      : authority_end - colon - 3);
+    p.rest = authority_end == std::string_view::npos ? "/" : std::string(uri.substr(authority_end));
+    auto port_at = authority.rfind(':');
+    if (port_at != std::string_view::npos &&
+        authority.find(']', port_at) == std::string_view::npos) {
+        p.host = std::string(authority.substr(0, port_at));
+        p.port = std::string(authority.substr(port_at + 1));
+    } else {
+        p.host = std::string(authority);
+    }
+    return p;
+}
+
+// A registered redirect URI admits `given` when equal, or, for a loopback IP literal over
+// http, when all but the port are equal: a native app listens on whatever port is free
+// (RFC 8252 7.3).
+bool redirect_registered(const client_config& client, std::string_view given)
+{
+    for (const auto& registered : client.redirect_uris) {
+        if (registered == given) return true;
+        auto r = split_uri(registered);
+        auto g = split_uri(given);
+        if (!r || !g || r->scheme != "http" || g->scheme != "http") continue;
+        const bool loopback = r->host == "127.0.0.1" || r->host == "[::1]";
+        if (loopback && r->host == g->host && r->rest == g->rest) return true;
+    }
+    return false;
+}
+
+// BASE64URL(SHA256(verifier)) without padding.
+std::string s256(std::string_view verifier)
+{
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    std::string out;
+    unsigned bits = 0;
+    int count = 0;
+    for (unsigned char c : digest) {
+        bits = (bits << 8) | c;
+        count += 8;
+        while (count >= 6) {
+            out += alphabet[(bits >> (count - 6)) & 63];
+            count -= 6;
+        }
+    }
+    if (count > 0) out += alphabet[(bits << (6 - count)) & 63];
     return out;
 }
 
@@ -210,6 +270,12 @@ reply service::token_endpoint(const request& req)
         if (const auto* uri = params.get("redirect_uri"); uri && *uri != it->second.redirect_uri)
             return fail(http::status::bad_request, "invalid_grant",
                         "redirect_uri does not match the authorization request");
+        if (!it->second.code_challenge.empty()) {
+            const std::string* verifier = params.get("code_verifier");
+            if (!verifier || !secrets_equal(s256(*verifier), it->second.code_challenge))
+                return fail(http::status::bad_request, "invalid_grant",
+                            "code_verifier is missing or does not match the code_challenge");
+        }
         scopes = it->second.scopes;
         state_.codes.erase(it);  // single use
         with_refresh = true;
@@ -289,8 +355,7 @@ reply service::authorize_endpoint(const request& req)
         return {html_page(http::status::bad_request, "Unknown application",
                           "<p>The client_id is missing or unknown.</p>")};
     const std::string* redirect_uri = params.get("redirect_uri");
-    if (!redirect_uri || std::find(client->redirect_uris.begin(), client->redirect_uris.end(),
-                                   *redirect_uri) == client->redirect_uris.end())
+    if (!redirect_uri || !redirect_registered(*client, *redirect_uri))
         return {html_page(http::status::bad_request, "Invalid redirect URI",
                           "<p>The redirect_uri is missing or not registered for this "
                           "application.</p>")};
@@ -303,24 +368,25 @@ reply service::authorize_endpoint(const request& req)
         return back("error=unsupported_response_type");
     auto scopes = narrow_scopes(params.get("scope"), client->scopes);
     if (!scopes) return back("error=invalid_scope");
+    const std::string* challenge = params.get("code_challenge");
+    if (const auto* method = params.get("code_challenge_method");
+        (challenge && (!method || *method != "S256")) || (method && !challenge))
+        return back("error=invalid_request&error_description=" +
+                    detail::url_encode("PKCE needs code_challenge with code_challenge_method "
+                                       "S256"));
 
-    if (req.method() == http::verb::get) {
-        std::string list;
-        for (const auto& s : *scopes) list += "<li>" + detail::html_escape(s) + "</li>";
-        auto hidden = [](std::string_view name, std::string_view value) {
-            return fmt::format("<input type=\"hidden\" name=\"{}\" value=\"{}\">", name,
-                               detail::html_escape(value));
-        };
-        std::string action = std::string(base_path) + "/oauth/authorize";
-        std::string body = fmt::format(
-            "<h1>Authorize {}</h1>\n<p>The application <b>{}</b> asks for access to your "
-            "Payman account:</p>\n<ul>{}</ul>\n<form method=\"post\" action=\"{}\">\n{}{}{}{}"
-            "\n<button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button>\n"
-            "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n</form>",
-            detail::html_escape(client->id), detail::html_escape(client->id), list, action,
-            hidden("client_id", client->id), hidden("redirect_uri", *redirect_uri),
-            hidden("scope", join_scopes(*scopes)), state ? hidden("state", *state) : "");
-        return {html_page(http::status::ok, "Payman consent", body)};
+    if (req.method() == http::verb::get)
+        return {consent_page(*client, *redirect_uri, *scopes, state, challenge)};
+    // The form is submitted from this page; another origin must be one the app registered.
+    if (auto origin = req[http::field::origin]; !origin.empty()) {
+        const std::string own = "http://" + std::string(req[http::field::host]);
+        const std::string own_tls = "https://" + std::string(req[http::field::host]);
+        if (origin != own && origin != own_tls &&
+            std::find(client->origins.begin(), client->origins.end(), origin) ==
+                client->origins.end())
+            return {html_page(http::status::forbidden, "Refused",
+                              "<p>The approval was submitted from an origin this application "
+                              "did not register.</p>")};
     }
     const std::string* decision = params.get("decision");
     if (!decision || (*decision != "approve" && *decision != "deny"))
@@ -328,9 +394,61 @@ reply service::authorize_endpoint(const request& req)
                           "<p>decision must be approve or deny.</p>")};
     if (*decision == "deny") return back("error=access_denied");
     std::string code = new_secret("pmac_");
-    state_.codes[code] = code_record{client->id, *redirect_uri, *scopes, now() + code_lifetime};
+    state_.codes[code] = code_record{client->id, *redirect_uri, *scopes, now() + code_lifetime,
+                                     challenge ? *challenge : std::string()};
     changed();
     return back("code=" + detail::url_encode(code));
+}
+
+}  // namespace paymand::sandbox
+
+namespace paymand::sandbox {
+
+response service::consent_page(const client_config& client, const std::string& redirect_uri,
+                               const std::vector<std::string>& scopes, const std::string* state,
+                               const std::string* challenge) const
+{
+    using detail::html_escape;
+    const std::string name = client.name.empty() ? client.id : client.name;
+    std::string asks;
+    for (const auto& s : scopes)
+        asks += fmt::format("<li>{} <small>({})</small></li>", html_escape(scope_in_words(s)),
+                            html_escape(s));
+    std::string wallets;
+    for (const auto& w : state_.wallets)
+        wallets += fmt::format("<li>{} ({}, {})</li>", html_escape(w.name), html_escape(w.paytag),
+                               html_escape(w.currency));
+    auto hidden = [](std::string_view field, std::string_view value) {
+        return fmt::format("<input type=\"hidden\" name=\"{}\" value=\"{}\">", field,
+                           html_escape(value));
+    };
+    std::string fields = hidden("client_id", client.id) + hidden("redirect_uri", redirect_uri) +
+                         hidden("scope", join_scopes(scopes));
+    if (state) fields += hidden("state", *state);
+    if (challenge)
+        fields += hidden("code_challenge", *challenge) + hidden("code_challenge_method", "S256");
+    const std::string body = fmt::format(
+        "<main style=\"font-family:sans-serif;max-width:34em;margin:3em auto;color:#222\">\n"
+        "<p style=\"color:#555\">Payman</p>\n"
+        "<h1 id=\"app-name\">{0} wants to use your Payman account</h1>\n"
+        "{1}"
+        "<p>If you approve, <b>{0}</b> will be able to:</p>\n<ul id=\"scopes\">{2}</ul>\n"
+        "<p>for these wallets:</p>\n<ul id=\"wallets\">{3}</ul>\n"
+        "<p>You can revoke this access at any time in your Payman dashboard. Unused for 30 "
+        "days, it ends by itself.</p>\n"
+        "<p style=\"color:#555\">You will be sent back to {4}</p>\n"
+        "<form method=\"post\" action=\"{5}/oauth/authorize\">\n{6}\n"
+        "<button id=\"approve\" type=\"submit\" name=\"decision\" value=\"approve\" "
+        "style=\"padding:.5em 1.5em\">Approve</button>\n"
+        "<button id=\"deny\" type=\"submit\" name=\"decision\" value=\"deny\" "
+        "style=\"padding:.5em 1.5em\">Deny</button>\n</form>\n</main>",
+        html_escape(name),
+        client.purpose.empty()
+            ? std::string()
+            : fmt::format("<p id=\"purpose\">Why: {}</p>\n", html_escape(client.purpose)),
+        asks, wallets.empty() ? "<li>none yet</li>" : wallets, html_escape(redirect_uri), base_path,
+        fields);
+    return html_page(http::status::ok, "Payman: approve access", body);
 }
 
 }  // namespace paymand::sandbox

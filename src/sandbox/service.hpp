@@ -96,6 +96,9 @@ private:
 
     reply token_endpoint(const request& req);
     reply authorize_endpoint(const request& req);
+    response consent_page(const client_config& client, const std::string& redirect_uri,
+                          const std::vector<std::string>& scopes, const std::string* state,
+                          const std::string* challenge) const;
     reply tasks_endpoint(const request& req);
 
     reply admin_ledger();

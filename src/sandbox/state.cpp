@@ -176,12 +176,15 @@ json::object to_json(const ledger_state& state)
                                       {"revoked", t.revoked}});
     out["tokens"] = std::move(tokens);
     json::array codes;
-    for (const auto& [value, c] : state.codes)
-        codes.push_back(json::object{{"code", value},
-                                     {"client_id", c.client_id},
-                                     {"redirect_uri", c.redirect_uri},
-                                     {"scopes", string_array(c.scopes)},
-                                     {"expires_at", millis(c.expires_at)}});
+    for (const auto& [value, c] : state.codes) {
+        json::object code{{"code", value},
+                          {"client_id", c.client_id},
+                          {"redirect_uri", c.redirect_uri},
+                          {"scopes", string_array(c.scopes)},
+                          {"expires_at", millis(c.expires_at)}};
+        if (!c.code_challenge.empty()) code["code_challenge"] = c.code_challenge;
+        codes.push_back(std::move(code));
+    }
     out["codes"] = std::move(codes);
     json::array answers;
     for (const auto& [key, a] : state.answers)
@@ -263,6 +266,8 @@ std::optional<ledger_state> state_from_json(const json::value& value, std::strin
                 if (auto s = r.string(*o, "redirect_uri")) c.redirect_uri = *s;
                 if (auto s = r.strings(*o, "scopes")) c.scopes = *s;
                 if (auto n = r.integer(*o, "expires_at")) c.expires_at = ms(*n);
+                if (auto it = o->find("code_challenge"); it != o->end() && it->value().is_string())
+                    c.code_challenge = std::string(it->value().get_string());
                 if (value) state.codes.emplace(*value, std::move(c));
             }
     if (auto* a = r.array(*root, "answers"))

@@ -64,6 +64,7 @@ struct code_record {
     std::string redirect_uri;
     std::vector<std::string> scopes;
     time_point expires_at;
+    std::string code_challenge;  // PKCE S256 (RFC 7636); empty when none was sent
 };
 
 // What a task answered, replayed verbatim for a repeated idempotency key.

@@ -208,12 +208,27 @@ struct stopped_record {
     friend bool operator==(const stopped_record&, const stopped_record&) = default;
 };
 
+enum class grant_event { made, rotated, refused, removed };
+
+// The user's grant (payman.grant: authorization_code): made by `paymand auth login`, each
+// rotation of its refresh token, the server's refusal of it, and its removal by `paymand auth
+// logout`. Never a token: the record has no field that could hold one.
+struct grant_record {
+    audit::grant_event event = grant_event::made;
+    std::string client_id;
+    std::string scopes;                         // comma-separated, as granted
+    std::optional<utc_seconds> access_expires;  // of the access token that came with it
+    std::uint32_t rotation = 0;                 // 0: the grant itself; then 1, 2, ...
+    std::optional<std::string> reason;          // refused: why, in our words (capped)
+    friend bool operator==(const grant_record&, const grant_record&) = default;
+};
+
 using record_body =
     std::variant<intent_record, result_record, skipped_record, denied_record, missed_record,
                  failed_record, in_doubt_record, resolved_record, reconciled_record,
                  mismatch_record, condition_record, report_record, config_loaded_record,
                  rules_loaded_record, started_record, stopped_record, confirmed_record,
-                 unconfirmed_record>;
+                 unconfirmed_record, grant_record>;
 
 // Record types in variant order; `type` on the wire.
 enum class record_type {
@@ -235,6 +250,7 @@ enum class record_type {
     stopped,
     confirmed,
     unconfirmed,
+    grant,
 };
 inline constexpr std::size_t record_type_count = std::variant_size_v<record_body>;
 
@@ -261,6 +277,8 @@ std::string_view to_string(reconcile_outcome r) noexcept;
 std::optional<reconcile_outcome> parse_reconcile_outcome(std::string_view s) noexcept;
 std::string_view to_string(report_kind k) noexcept;
 std::optional<report_kind> parse_report_kind(std::string_view s) noexcept;
+std::string_view to_string(grant_event e) noexcept;
+std::optional<grant_event> parse_grant_event(std::string_view s) noexcept;
 
 // The occurrence a record is about, or null for records about the daemon itself.
 const occurrence_ref* occurrence_of(const record_body& body) noexcept;

@@ -74,12 +74,27 @@ struct metrics_config {
     std::string listen_text;  // as written, for messages
 };
 
+// How the daemon gets its tokens (`payman.grant`): the app's own wallets with client
+// credentials, or a person's wallets through the grant `paymand auth login` stored.
+enum class grant_mode { client_credentials, authorization_code };
+
+struct grant_config {
+    grant_mode mode = grant_mode::client_credentials;
+    // The loopback URI registered for the app that `auth login` listens on; none: an
+    // ephemeral port on http://127.0.0.1 with path /callback.
+    std::optional<std::string> redirect_uri;
+    // The consent page; none: <base URL>/oauth/authorize.
+    std::optional<std::string> authorize_url;
+    bool pkce = false;  // send an S256 code challenge (RFC 7636) as well
+};
+
 struct daemon_config {
     std::string path;       // the file as named by the user
     std::string sha256;     // of the file's bytes, for the audit log's config_loaded record
     std::string client_id;  // from the file, else PAYMAN_CLIENT_ID
     secret_source client_secret;
     payman::client_config client;  // environment/base_url, HTTP timeouts, limits, CA file
+    grant_config grant;
     std::filesystem::path rules_directory;
     std::filesystem::path state_directory;
     std::filesystem::path audit_log;  // default <state_directory>/audit.jsonl
@@ -89,6 +104,8 @@ struct daemon_config {
     log::log_config log;
     metrics_config metrics;
 
+    // <state_directory>/grant.json: the person's grant in authorization_code mode.
+    std::filesystem::path grant_path() const { return state_directory / "grant.json"; }
     // <state_directory>/paymand.lock: the exclusive lock of one daemon on this state.
     std::filesystem::path lock_path() const { return state_directory / "paymand.lock"; }
     // The dry-run audit log beside the real one: <audit_log stem>.dry-run.jsonl.

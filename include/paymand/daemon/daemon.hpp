@@ -35,6 +35,8 @@ enum run_exit : int {
     run_software = 70,     // EX_SOFTWARE: an internal error
     run_cant_create = 73,  // EX_CANTCREAT: the state directory or audit log can't be written
     run_locked = 75,       // EX_TEMPFAIL: another paymand holds the state lock
+    run_no_grant = 77,     // EX_NOPERM: payman.grant is authorization_code and no valid grant
+                           // is stored: a person must run `paymand auth login`
 };
 
 // Runs the daemon in this thread until it is told to stop. Logs to stderr.

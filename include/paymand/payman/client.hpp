@@ -54,6 +54,20 @@ public:
     with_auth_code(boost::asio::any_io_executor executor, client_config config,
                    std::string client_id, secret client_secret, secret code);
 
+    // The same with what the code's exchange must repeat of the authorization request: the
+    // redirect URI and the PKCE verifier (sent when set).
+    static boost::system::result<client, client_error>
+    with_auth_code(boost::asio::any_io_executor executor, client_config config,
+                   std::string client_id, secret client_secret, code_exchange exchange);
+
+    // A person's stored grant: the first token comes from the refresh token, and every token
+    // answer rotates it (config.grant_events hears of each before its access token is used).
+    // A refused refresh token fails asks with token_refused; there is no fallback to client
+    // credentials.
+    static boost::system::result<client, client_error>
+    with_refresh_token(boost::asio::any_io_executor executor, client_config config,
+                       std::string client_id, secret client_secret, secret refresh_token);
+
     // An existing access token with its remaining lifetime and optionally a refresh token
     // (renewed with the refresh grant, using `client_secret` if given). A token without a
     // refresh token is used until it expires; then asks fail with token_expired.

@@ -50,6 +50,10 @@ enum class payman_errc {
     server_error,
     service_unavailable,
     unexpected_status,
+
+    // Not sent, a person's grant (payman.grant: authorization_code).
+    token_not_stored,  // a rotated refresh token could not be made durable: not used yet
+    grant_refused,     // the grant is no longer valid; a person must consent again
 };
 
 const boost::system::error_category& payman_category() noexcept;

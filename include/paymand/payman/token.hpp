@@ -21,6 +21,17 @@ std::string_view to_string(grant_type g) noexcept;
 struct grant {
     grant_type type = grant_type::client_credentials;
     secret value;  // empty for client_credentials
+    // authorization_code only: the redirect URI the code was issued to and the PKCE verifier
+    // (RFC 7636), sent when set.
+    std::optional<std::string> redirect_uri;
+    std::optional<secret> code_verifier;
+};
+
+// An authorization code with what its exchange must repeat of the authorization request.
+struct code_exchange {
+    secret code;
+    std::optional<std::string> redirect_uri;
+    std::optional<secret> code_verifier;
 };
 
 // A successful token endpoint answer.
@@ -49,7 +60,10 @@ public:
 
     // Sources of new tokens; any combination.
     void allow_client_credentials(bool allowed) { client_credentials_ = allowed; }
-    void set_authorization_code(secret code) { code_ = std::move(code); }
+    void set_authorization_code(secret code) { code_ = code_exchange{std::move(code), {}, {}}; }
+    void set_authorization_code(code_exchange exchange) { code_ = std::move(exchange); }
+    // A refresh token held from earlier (a stored grant): the first token comes from it.
+    void set_refresh_token(secret refresh) { refresh_ = std::move(refresh); }
     void set_token(token_info token, time_point now);
 
     // True when the held token may be sent now: before expiry minus the margin, or, when no
@@ -83,7 +97,7 @@ public:
 private:
     std::chrono::seconds margin_;
     bool client_credentials_ = false;
-    std::optional<secret> code_;
+    std::optional<code_exchange> code_;
     std::optional<secret> refresh_;
     secret access_;
     time_point expires_at_{};

@@ -39,4 +39,7 @@ std::string escape_for_display(std::string_view text);
 // those are written as \uXXXX escapes (surrogate pairs above U+FFFF).
 std::string json_quote(std::string_view text);
 
+// `text` fit for HTML element content and attribute values: & < > " ' as entities.
+std::string html_escape(std::string_view text);
+
 }  // namespace paymand::text

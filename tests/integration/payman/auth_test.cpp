@@ -261,3 +261,93 @@ TEST_F(auth, wrong_credentials_are_refused_before_anything_is_sent)
 
 }  // namespace
 }  // namespace paymand::test
+
+namespace paymand::test {
+namespace {
+
+// A person's grant: every refresh token the server hands out is given to the holder before
+// its access token is used; when the holder cannot store it, nothing is sent with that access
+// token, and the next ask renews with the new refresh token (the spent one is never sent
+// again: the sandbox would refuse it).
+TEST_F(auth, a_rotated_refresh_token_is_stored_before_its_access_token_is_used)
+{
+    sandbox_process sb;
+    auto clock = std::make_shared<manual_clock>();
+    auto config = config_for(sb);
+    config.clock = clock;
+    std::vector<std::string> stored;
+    bool storage_fails = false;
+    int asks_seen_by_hook = -1;
+    config.grant_events.on_refresh_token =
+        [&](const payman::token_response& answer,
+            payman::grant_type) -> boost::system::result<void, std::string> {
+        asks_seen_by_hook = static_cast<int>(stat(sb, "requests.tasks_send"));
+        if (storage_fails) return std::string("disk full");
+        stored.emplace_back(answer.refresh_token->expose());
+        return {};
+    };
+    auto c = payman::client::with_auth_code(
+        io.get_executor(), config, std::string(sandbox_client_id),
+        payman::secret(sandbox_client_secret), payman::secret(approve_code(sb)));
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(ask(*c, "list all payees"));
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(asks_seen_by_hook, 0) << "stored before the first ask was sent";
+
+    clock->advance(3550s);
+    storage_fails = true;
+    auto refused = ask(*c, "list all payees");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, payman::payman_errc::token_not_stored);
+    EXPECT_EQ(refused.error().kind, payman::error_class::not_sent);
+    EXPECT_EQ(stat(sb, "requests.tasks_send"), 1) << "nothing sent with the unstored token";
+
+    storage_fails = false;
+    auto again = ask(*c, "list all payees");
+    ASSERT_TRUE(again) << again.error().what();
+    EXPECT_EQ(stored.size(), 2u);
+    EXPECT_EQ(stat(sb, "requests.token"), 3) << "exchange, unstored rotation, stored rotation";
+}
+
+// A refresh token the server refuses (revoked, expired unused, spent) is reported to the holder
+// once, and never replaced by client credentials.
+TEST_F(auth, a_refused_refresh_token_is_reported_to_the_holder)
+{
+    sandbox_process sb;
+    auto config = config_for(sb);
+    int refusals = 0;
+    config.grant_events.on_refresh_token =
+        [](const payman::token_response&,
+           payman::grant_type) -> boost::system::result<void, std::string> { return {}; };
+    config.grant_events.on_refused = [&](const payman::client_error&) { ++refusals; };
+    auto c = payman::client::with_refresh_token(
+        io.get_executor(), config, std::string(sandbox_client_id),
+        payman::secret(sandbox_client_secret), payman::secret("pmrt_not_a_live_token"));
+    ASSERT_TRUE(c);
+    auto r = ask(*c, "list all payees");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, payman::payman_errc::token_refused);
+    EXPECT_EQ(refusals, 1);
+    EXPECT_EQ(stat(sb, "requests.tasks_send"), 0);
+}
+
+// A wrong client secret is the client's problem, not the grant's: the grant is not declared
+// refused (a new consent would not help).
+TEST_F(auth, a_wrong_client_secret_does_not_refuse_the_grant)
+{
+    sandbox_process sb;
+    auto config = config_for(sb);
+    int refusals = 0;
+    config.grant_events.on_refused = [&](const payman::client_error&) { ++refusals; };
+    auto c = payman::client::with_refresh_token(
+        io.get_executor(), config, std::string(sandbox_client_id), payman::secret("not-the-secret"),
+        payman::secret("pmrt_whatever"));
+    ASSERT_TRUE(c);
+    auto r = ask(*c, "list all payees");
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().http_status, 401);
+    EXPECT_EQ(refusals, 0);
+}
+
+}  // namespace
+}  // namespace paymand::test

@@ -159,7 +159,7 @@ TEST(unit_file, keeps_every_promised_setting)
         "WatchdogSec=30s",
         "ExecReload=/bin/kill -HUP $MAINPID",
         "Restart=on-failure",
-        "RestartPreventExitStatus=1 65 75",
+        "RestartPreventExitStatus=1 65 75 77",
         "StateDirectory=paymand",
         "LogsDirectory=paymand",
         "ConfigurationDirectory=paymand",

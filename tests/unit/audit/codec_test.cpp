@@ -44,6 +44,14 @@ std::vector<record_body> one_of_each()
         confirmed_record{ref, 2,
                          "2026-12-01 - Sent 1200.00 TSD to John Doe - pm:rent-john:20261201T0900"},
         unconfirmed_record{ref, 3, "not in any of the 3 listings read"},
+        grant_record{grant_event::made, "pm-test-client", "read_balance,write_send_payment",
+                     utc_seconds{at(1)} + std::chrono::hours(1), 0, std::nullopt},
+        grant_record{grant_event::rotated, "pm-test-client", "write_send_payment",
+                     utc_seconds{at(2)}, 7, std::nullopt},
+        grant_record{grant_event::refused, "pm-test-client", "", std::nullopt, 8,
+                     "the refresh token was refused (invalid_grant)"},
+        grant_record{grant_event::removed, "pm-test-client", "", std::nullopt, 8,
+                     "paymand auth logout"},
     };
 }
 
@@ -74,6 +82,20 @@ TEST(audit_codec, every_record_type_round_trips_through_its_line)
         ASSERT_TRUE(back) << back.error().message << "\n" << *line;
         EXPECT_EQ(*back, r) << *line;
     }
+}
+
+// A grant record has no place for a token: a line that carries one is not a grant record.
+TEST(audit_codec, a_grant_line_with_a_token_field_is_refused)
+{
+    record r{.seq = 1,
+             .ts = utc_micros{at(1)},
+             .body = grant_record{grant_event::made, "c", "read_balance", std::nullopt, 0,
+                                  std::nullopt}};
+    auto line = format_line(r, genesis_hash);
+    ASSERT_TRUE(line);
+    std::string text = *line;
+    text.insert(text.find("\"rotation\""), "\"refresh_token\":\"pmrt_x\",");
+    EXPECT_FALSE(parse_line(std::string_view(text).substr(0, text.size() - 1)));
 }
 
 TEST(audit_codec, line_starts_with_seq_ts_type_and_ends_with_hash)

@@ -195,3 +195,57 @@ TEST(daemon_config, unknown_top_level_key_is_an_error)
 
 }  // namespace
 }  // namespace paymand::config
+
+namespace paymand::config {
+namespace {
+
+std::string with_payman(std::string_view extra)
+{
+    std::string text = minimal;
+    const std::string anchor = "  client_id: pm-test-abc\n";
+    text.insert(text.find(anchor) + anchor.size(), extra);
+    return text;
+}
+
+TEST(daemon_config, the_grant_defaults_to_client_credentials)
+{
+    auto p = parse(minimal);
+    ASSERT_TRUE(p.config) << p.errors;
+    EXPECT_EQ(p.config->grant.mode, grant_mode::client_credentials);
+    EXPECT_EQ(p.config->grant_path(), "/var/lib/paymand/grant.json");
+}
+
+TEST(daemon_config, authorization_code_reads_its_keys)
+{
+    auto p = parse(with_payman("  grant: authorization_code\n"
+                               "  redirect_uri: http://127.0.0.1:8421/callback\n"
+                               "  authorize_url: http://127.0.0.1:8080/api/oauth/authorize\n"
+                               "  pkce: true\n"));
+    ASSERT_TRUE(p.config) << p.errors;
+    EXPECT_EQ(p.config->grant.mode, grant_mode::authorization_code);
+    EXPECT_EQ(p.config->grant.redirect_uri, "http://127.0.0.1:8421/callback");
+    EXPECT_EQ(p.config->grant.authorize_url, "http://127.0.0.1:8080/api/oauth/authorize");
+    EXPECT_TRUE(p.config->grant.pkce);
+}
+
+TEST(daemon_config, a_redirect_uri_must_be_loopback_http_and_is_placed)
+{
+    auto p = parse(with_payman("  grant: authorization_code\n"
+                               "  redirect_uri: https://example.com/callback\n"));
+    EXPECT_FALSE(p.config);
+    EXPECT_THAT(p.errors, HasSubstr("paymand.yaml:5:17: error: redirect_uri"));
+    EXPECT_THAT(p.errors, HasSubstr("loopback"));
+}
+
+TEST(daemon_config, flow_keys_without_the_flow_are_refused)
+{
+    auto p = parse(with_payman("  pkce: true\n"));
+    EXPECT_FALSE(p.config);
+    EXPECT_THAT(p.errors, HasSubstr("payman.pkce is used by the authorization code flow only"));
+    auto bad = parse(with_payman("  grant: password\n"));
+    EXPECT_FALSE(bad.config);
+    EXPECT_THAT(bad.errors, HasSubstr("paymand.yaml:4:10: error:"));
+}
+
+}  // namespace
+}  // namespace paymand::config

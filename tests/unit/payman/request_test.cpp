@@ -21,7 +21,7 @@ net::endpoint sandbox()
 
 TEST(token_request, client_credentials_travel_in_the_query_with_basic_auth)
 {
-    auto req = build_token_request(sandbox(), grant{grant_type::client_credentials, {}},
+    auto req = build_token_request(sandbox(), grant{grant_type::client_credentials, {}, {}, {}},
                                    "pm-test-client", secret("test-secret-123"), "paymand/test");
     EXPECT_EQ(req.method(), http::verb::post);
     EXPECT_EQ(req.target(), "/api/oauth2/token?grant_type=client_credentials");
@@ -33,23 +33,34 @@ TEST(token_request, client_credentials_travel_in_the_query_with_basic_auth)
 
 TEST(token_request, authorization_code_is_percent_encoded)
 {
-    auto req =
-        build_token_request(sandbox(), grant{grant_type::authorization_code, secret("a b/c+d")},
-                            "id", secret("s"), "ua");
+    auto req = build_token_request(sandbox(),
+                                   grant{grant_type::authorization_code, secret("a b/c+d"), {}, {}},
+                                   "id", secret("s"), "ua");
     EXPECT_EQ(req.target(), "/api/oauth2/token?grant_type=authorization_code&code=a%20b%2Fc%2Bd");
+}
+
+TEST(token_request, code_exchange_repeats_the_redirect_uri_and_sends_the_pkce_verifier)
+{
+    grant g{grant_type::authorization_code, secret("c1"), "http://127.0.0.1:8080/callback",
+            secret("v-1_x")};
+    auto req = build_token_request(sandbox(), g, "id", secret("s"), "ua");
+    EXPECT_EQ(req.target(), "/api/oauth2/token?grant_type=authorization_code&code=c1"
+                            "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback"
+                            "&code_verifier=v-1_x");
 }
 
 TEST(token_request, refresh_grant_carries_the_refresh_token)
 {
-    auto req = build_token_request(sandbox(), grant{grant_type::refresh_token, secret("rt-1")},
-                                   "id", secret("s"), "ua");
+    auto req =
+        build_token_request(sandbox(), grant{grant_type::refresh_token, secret("rt-1"), {}, {}},
+                            "id", secret("s"), "ua");
     EXPECT_EQ(req.target(), "/api/oauth2/token?grant_type=refresh_token&refresh_token=rt-1");
 }
 
 TEST(token_request, an_empty_secret_still_sends_basic_auth)
 {
-    auto req = build_token_request(sandbox(), grant{grant_type::refresh_token, secret("rt")}, "id",
-                                   secret(), "ua");
+    auto req = build_token_request(
+        sandbox(), grant{grant_type::refresh_token, secret("rt"), {}, {}}, "id", secret(), "ua");
     EXPECT_EQ(req[http::field::authorization], "Basic aWQ6");  // base64("id:")
 }
 

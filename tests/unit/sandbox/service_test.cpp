@@ -1,3 +1,4 @@
+#include "sandbox/http_util.hpp"
 #include "sandbox/service.hpp"
 #include "support/process.hpp"
 
@@ -18,9 +19,12 @@ sandbox_config test_config()
     auto r = parse_config(R"(clients:
   - id: pm-test-client
     secret: test-secret-123
+    name: Rent Robot
+    purpose: Pays the flat's rent on the 1st
     token_lifetime: 60
     per_transaction_limit: "500.00"
     redirect_uris: [http://127.0.0.1:9/callback]
+    origins: [https://app.example.com]
   - id: pm-test-readonly
     secret: ro
     scopes: [read_balance]
@@ -252,6 +256,137 @@ TEST_F(SandboxService, ConsentRefusesUnregisteredRedirects)
         "application/x-www-form-urlencoded"));
     EXPECT_EQ(deny.message[http::field::location],
               "http://127.0.0.1:9/callback?error=access_denied");
+}
+
+// The consent page a person reads: who asks, why, each scope in words, which wallets.
+TEST_F(SandboxService, ConsentPageSaysWhoAsksWhyWhatAndForWhichWallets)
+{
+    auto page = svc.handle_api(make(http::verb::get, "/api/oauth/authorize?client_id=pm-test-client"
+                                                     "&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2F"
+                                                     "callback&scope=write_send_payment&state=s"));
+    ASSERT_EQ(page.message.result_int(), 200u);
+    const auto& html = page.message.body();
+    EXPECT_THAT(html, HasSubstr("Rent Robot wants to use your Payman account"));
+    EXPECT_THAT(html, HasSubstr("Pays the flat&#39;s rent on the 1st"));
+    EXPECT_THAT(html, HasSubstr("Send money from your wallets to your payees"));
+    EXPECT_THAT(html, HasSubstr("Operations (operations-tsd, TSD)"));
+    EXPECT_THAT(html, HasSubstr("id=\"approve\""));
+    EXPECT_THAT(html, HasSubstr("id=\"deny\""));
+}
+
+std::string code_of(const reply& r)
+{
+    std::string location(r.message[http::field::location]);
+    auto at = location.find("code=");
+    if (at == std::string::npos) return {};
+    auto code = location.substr(at + 5);
+    return code.substr(0, code.find('&'));
+}
+
+// RFC 8252 7.3: a native app's loopback redirect URI is registered without caring for the
+// port it happens to get; host and path still must match.
+TEST_F(SandboxService, LoopbackRedirectUrisMatchOnAnyPortOnly)
+{
+    auto get = [&](std::string_view redirect) {
+        return svc
+            .handle_api(make(http::verb::get,
+                             "/api/oauth/authorize?client_id=pm-test-client&redirect_uri=" +
+                                 detail::url_encode(redirect)))
+            .message.result_int();
+    };
+    EXPECT_EQ(get("http://127.0.0.1:50123/callback"), 200u);
+    EXPECT_EQ(get("http://127.0.0.1:50123/other"), 400u);
+    EXPECT_EQ(get("http://localhost:9/callback"), 400u);
+    EXPECT_EQ(get("https://127.0.0.1:9/callback"), 400u);
+}
+
+TEST_F(SandboxService, PkceVerifierMustMatchTheChallenge)
+{
+    // RFC 7636 appendix B.
+    const std::string verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const std::string challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+    auto approve = [&] {
+        return svc.handle_api(
+            make(http::verb::post, "/api/oauth/authorize",
+                 "client_id=pm-test-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback"
+                 "&code_challenge=" +
+                     challenge + "&code_challenge_method=S256&decision=approve",
+                 "application/x-www-form-urlencoded"));
+    };
+    auto code = code_of(approve());
+    ASSERT_FALSE(code.empty());
+    EXPECT_EQ(token("grant_type=authorization_code&code=" + code).message.result_int(), 400u)
+        << "no verifier";
+    code = code_of(approve());
+    EXPECT_EQ(token("grant_type=authorization_code&code=" + code + "&code_verifier=wrong")
+                  .message.result_int(),
+              400u);
+    code = code_of(approve());
+    EXPECT_EQ(token("grant_type=authorization_code&code=" + code + "&code_verifier=" + verifier)
+                  .message.result_int(),
+              200u);
+    auto plain = svc.handle_api(
+        make(http::verb::get, "/api/oauth/authorize?client_id=pm-test-client&redirect_uri=http%3A"
+                              "%2F%2F127.0.0.1%3A9%2Fcallback&code_challenge=x"
+                              "&code_challenge_method=plain"));
+    EXPECT_THAT(std::string(plain.message[http::field::location]),
+                HasSubstr("error=invalid_request"));
+}
+
+// Rotation spends a refresh token at each use, so "30 days after issue" is "30 days unused".
+TEST_F(SandboxService, RefreshTokensExpireAfterThirtyDaysUnused)
+{
+    auto approve = svc.handle_api(
+        make(http::verb::post, "/api/oauth/authorize",
+             "client_id=pm-test-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcallback"
+             "&decision=approve",
+             "application/x-www-form-urlencoded"));
+    auto exchanged = token("grant_type=authorization_code&code=" + code_of(approve));
+    ASSERT_EQ(exchanged.message.result_int(), 200u);
+    std::string refresh(json::parse(exchanged.message.body()).at("refreshToken").as_string());
+    clock_now += std::chrono::hours(24 * 29);
+    auto used = token("grant_type=refresh_token&refresh_token=" + refresh);
+    ASSERT_EQ(used.message.result_int(), 200u) << "used within 30 days";
+    refresh = std::string(json::parse(used.message.body()).at("refreshToken").as_string());
+    clock_now += std::chrono::hours(24 * 30) + std::chrono::seconds(1);
+    auto late = token("grant_type=refresh_token&refresh_token=" + refresh);
+    EXPECT_EQ(late.message.result_int(), 400u);
+    EXPECT_EQ(json::parse(late.message.body()).at("errorCode"), "invalid_grant");
+}
+
+TEST_F(SandboxService, ConsentFromAnUnregisteredOriginIsRefused)
+{
+    auto submit = [&](std::string origin) {
+        auto req = make(http::verb::post, "/api/oauth/authorize",
+                        "client_id=pm-test-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2F"
+                        "callback&decision=approve",
+                        "application/x-www-form-urlencoded");
+        req.set(http::field::origin, origin);
+        return svc.handle_api(req).message.result_int();
+    };
+    EXPECT_EQ(submit("https://evil.example"), 403u);
+    EXPECT_EQ(submit("http://127.0.0.1"), 302u) << "the sandbox's own page";
+    EXPECT_EQ(submit("https://app.example.com"), 302u) << "a registered origin";
+}
+
+TEST(SandboxConfig, AtMostFiveOriginsAndRedirectUris)
+{
+    auto r = parse_config(R"(clients:
+  - id: c
+    secret: s
+    origins: [https://a.example, https://b.example, https://c.example, https://d.example,
+              https://e.example, https://f.example]
+    redirect_uris: [http://127.0.0.1/1, http://127.0.0.1/2, http://127.0.0.1/3,
+                    http://127.0.0.1/4, http://127.0.0.1/5, http://127.0.0.1/6]
+  - id: d
+    secret: s
+    origins: [https://a.example/path]
+)",
+                          "t.yaml");
+    ASSERT_EQ(r.errors.size(), 3u);
+    EXPECT_THAT(r.errors[0], HasSubstr("at most 5 redirect uris"));
+    EXPECT_THAT(r.errors[1], HasSubstr("at most 5 origins"));
+    EXPECT_THAT(r.errors[2], HasSubstr("must be scheme://host[:port]"));
 }
 
 TEST_F(SandboxService, SnakeCaseTokensAndClientCredentialRefresh)
