@@ -600,6 +600,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             co_return;
         }
         co_await wait_for_confirmations();
+        // Counted as being sent from the gate on, before anything is awaited: payments passing
+        // the gate together each see the others.
+        sending_count sending(payments_sending);
         if (ledger_stale) rebuild_ledger();
         auto decision = limits::check_payment(params.policy.limits, ledger,
                                               rules::proposed_payment(pay, t.occ.instant));
@@ -616,8 +619,23 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         reserve(t, pay);
         auto prompt = co_await write_intent(t, pay, deadline, std::move(pending));
         release(t);
-        if (prompt) co_await send_payment(t, pay, *prompt, deadline);
+        if (prompt) co_await send_payment(t, pay, *prompt, deadline, sending);
     }
+
+    // A payment counted in payments_sending until done() or its scope ends.
+    struct sending_count {
+        std::size_t& count;
+        bool counted = true;
+        explicit sending_count(std::size_t& c) : count(c) { ++count; }
+        sending_count(const sending_count&) = delete;
+        sending_count& operator=(const sending_count&) = delete;
+        ~sending_count() { done(); }
+        void done()
+        {
+            if (counted) --count;
+            counted = false;
+        }
+    };
 
     void reserve(const task& t, const rules::pay_action& pay)
     {
@@ -685,7 +703,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
 
     // Sends the payment whose intent is durable and records what came of it.
     asio::awaitable<void> send_payment(const task& t, const rules::pay_action& pay,
-                                       const std::string& prompt, sys_time deadline)
+                                       const std::string& prompt, sys_time deadline,
+                                       sending_count& sending)
     {
         const auto ref = ref_of(t);
         if (params.dry_run || !payman) {
@@ -700,9 +719,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         payman::ask_options options;
         options.occurrence_id = t.identity;
         options.idempotency_key = idempotency_key(t);
-        ++payments_sending;
         auto attempt = co_await ask_with_retry(prompt, options, false, deadline);
-        --payments_sending;
+        sending.done();
         const auto payments_back_at = ++payments_back;  // this payment's place in listings
         if (!attempt.outcome) {
             const auto& e = attempt.outcome.error();
