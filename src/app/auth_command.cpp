@@ -102,7 +102,7 @@ user_mode_client make_user_client(boost::asio::any_io_executor executor,
     out.held = std::make_shared<daemon::user_grant>(cfg.grant_path(), std::move(**loaded), log, [] {
         return std::chrono::system_clock::now();
     });
-    out.held->set_recorder([store = out.store.get()](audit::record_body body) {
+    out.held->set_recorder([store = out.store.get(), prefix](audit::record_body body) {
         append_record(*store, std::move(body), prefix);
     });
     auto client_config = cfg.client;

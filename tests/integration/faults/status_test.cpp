@@ -21,9 +21,6 @@ using testing::HasSubstr;
 using testing::Not;
 using testing::StartsWith;
 
-constexpr uid_t nobody = 65534;
-constexpr gid_t nogroup = 65534;
-
 class status_test : public fault_test {
 protected:
     run_result status(std::vector<std::string> extra = {})
