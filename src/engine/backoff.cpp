@@ -22,4 +22,17 @@ std::chrono::milliseconds backoff_delay(const config::retry_config& retry, unsig
     return jittered;
 }
 
+std::optional<std::chrono::milliseconds>
+retry_delay(const config::retry_config& retry, const payman::client_error& failure,
+            unsigned attempts, bool read_only, sys_time now, sys_time deadline, std::uint32_t unit)
+{
+    const bool rate_limited = failure.http_status == 429;
+    const bool retryable = failure.kind == payman::error_class::not_sent || rate_limited ||
+                           (read_only && failure.kind == payman::error_class::unknown_outcome);
+    if (!retryable || attempts >= retry.max_attempts) return std::nullopt;
+    auto delay = backoff_delay(retry, attempts, failure.retry_after, unit);
+    if (now + delay >= deadline) return std::nullopt;
+    return delay;
+}
+
 }  // namespace paymand::engine

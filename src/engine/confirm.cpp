@@ -99,7 +99,8 @@ std::vector<listing_match> confirm_listed(const std::vector<reply::transaction_e
 }
 
 listing_plan plan_listing(std::vector<awaiting_payment>& queue, std::size_t max_batch,
-                          std::uint64_t completed_now, std::size_t in_flight, int min_count)
+                          std::uint64_t completed_now, std::size_t in_flight, std::size_t admit,
+                          int min_count)
 {
     listing_plan plan;
     const auto reach = static_cast<std::uint64_t>(max_listing_count);
@@ -119,8 +120,7 @@ listing_plan plan_listing(std::vector<awaiting_payment>& queue, std::size_t max_
         plan.batch.push_back(std::move(p));
     }
     queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(taken));
-    // A little slack for payments made by others (another client, the dashboard).
-    const auto wanted = std::min<std::uint64_t>(reach, deepest + 5);
+    const auto wanted = std::min<std::uint64_t>(reach, deepest + admit + listing_slack);
     plan.count = std::clamp(static_cast<int>(wanted), std::min(min_count, max_listing_count),
                             max_listing_count);
     return plan;

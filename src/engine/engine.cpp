@@ -5,6 +5,7 @@
 #include "paymand/engine/already_paid.hpp"
 #include "paymand/engine/backoff.hpp"
 #include "paymand/engine/confirm.hpp"
+#include "paymand/engine/occurrence_machine.hpp"
 #include "paymand/engine/reconcile.hpp"
 #include "paymand/limits/check.hpp"
 #include "paymand/prompt/memo.hpp"
@@ -36,11 +37,6 @@
 
 namespace paymand::engine {
 
-namespace {
-// Appended to the identity of an occurrence run by `paymand trigger`.
-constexpr std::string_view manual_suffix = "~manual";
-}  // namespace
-
 namespace asio = boost::asio;
 using std::chrono::sys_seconds;
 using namespace std::chrono_literals;
@@ -50,11 +46,6 @@ namespace {
 sys_seconds to_seconds(sys_time t)
 {
     return std::chrono::floor<std::chrono::seconds>(t);
-}
-
-std::string short_hex(std::string_view hex, std::size_t n)
-{
-    return std::string(hex.substr(0, std::min(n, hex.size())));
 }
 
 // A waitable flag: coroutines wait until notify_all() is called. Single-threaded use.
@@ -70,27 +61,6 @@ public:
 private:
     asio::steady_timer timer_;
 };
-
-std::chrono::year_month_day civil_date(schedule::local_minutes local)
-{
-    date::year_month_day ymd(date::floor<date::days>(local));
-    return std::chrono::year_month_day(std::chrono::year(static_cast<int>(ymd.year())),
-                                       std::chrono::month(static_cast<unsigned>(ymd.month())),
-                                       std::chrono::day(static_cast<unsigned>(ymd.day())));
-}
-
-// The reconciliation tag of an occurrence: pm:<rule>:<YYYYMMDD>T<HHMM> of its identity, with
-// a final "m" for a manual run, so that a manual run and the scheduled occurrence of the same
-// minute never share a tag.
-prompt::memo_tag tag_of(const std::string& rule_id, schedule::local_minutes local, bool manual)
-{
-    auto tod = date::make_time(local - date::floor<date::days>(local));
-    return {.rule_id = rule_id,
-            .date = civil_date(local),
-            .hour = static_cast<int>(tod.hours().count()),
-            .minute = static_cast<int>(tod.minutes().count()),
-            .manual = manual};
-}
 
 }  // namespace
 
@@ -176,6 +146,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     std::size_t payments_sending = 0;
     // The counts (completed_seq) of payments not yet settled by a listing, oldest first.
     std::multiset<std::uint64_t> unsettled;
+    // For each listing being read: how deep its payments may lie before it misses them.
+    std::multiset<int> listing_caps;
     std::size_t confirm_gate_waiters = 0;  // payments waiting for confirmations to catch up
     bool confirm_loop_running = false;
     std::size_t confirm_rounds = 0;  // listings being asked or recorded
@@ -321,20 +293,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return {t.rule->id, t.identity, t.occ.instant};
     }
 
-    std::string idempotency_key(const task& t) const
-    {
-        return "pm-" + short_hex(rules::sha256_hex(params.client_id + "\n" + t.identity), 32);
-    }
-
-    // A read-only ask's key: the same derivation plus the ask's purpose ("balance Main",
-    // "report transactions"), so each read of an occurrence has its own and its retries reuse it.
-    std::string read_key(const task& t, std::string_view purpose) const
-    {
-        return "pm-" + short_hex(rules::sha256_hex(params.client_id + "\n" + t.identity + "\n" +
-                                                   std::string(purpose)),
-                                 32);
-    }
-
     asio::awaitable<void> acquire_slot()
     {
         while (active >= params.settings.concurrency) co_await concurrency_freed.wait();
@@ -347,192 +305,28 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         concurrency_freed.notify_all();
     }
 
-    // An ask with retries for failures that cannot have had an effect: not_sent always,
-    // 429 (refused before doing anything), and for read-only asks anything but a rejection.
+    // A read-only ask (a transaction listing) with the occurrence's retry rule.
     struct ask_attempt {
         ask_outcome outcome;
         unsigned attempts = 0;
     };
 
-    asio::awaitable<ask_attempt> ask_with_retry(std::string text, payman::ask_options options,
-                                                bool read_only, sys_time deadline)
+    asio::awaitable<ask_attempt> read_with_retry(std::string text, payman::ask_options options,
+                                                 sys_time deadline)
     {
         unsigned attempts = 0;
-        options.read_only = read_only;
+        options.read_only = true;
         for (;;) {
             ++attempts;
             auto outcome = co_await payman->async_ask(text, options);
-            if (outcome) co_return ask_attempt{std::move(outcome), attempts};
-            const auto& e = outcome.error();
-            const bool rate_limited = e.http_status == 429;
-            const bool retryable = e.kind == payman::error_class::not_sent || rate_limited ||
-                                   (read_only && e.kind == payman::error_class::unknown_outcome);
-            if (!retryable || attempts >= params.settings.retry.max_attempts || stopping)
-                co_return ask_attempt{std::move(outcome), attempts};
-            auto delay = backoff_delay(params.settings.retry, attempts, e.retry_after, draw());
-            if (clk.now() + delay >= deadline) co_return ask_attempt{std::move(outcome), attempts};
-            log->warn("ask for {} failed ({}); retrying in {} ms",
-                      options.occurrence_id.value_or("?"), e.what(), delay.count());
-            co_await sleep_real(delay);
+            if (outcome || stopping) co_return ask_attempt{std::move(outcome), attempts};
+            auto delay = retry_delay(params.settings.retry, outcome.error(), attempts, true,
+                                     clk.now(), deadline, draw());
+            if (!delay) co_return ask_attempt{std::move(outcome), attempts};
+            log->warn("transaction listing failed ({}); retrying in {} ms", outcome.error().what(),
+                      delay->count());
+            co_await sleep_real(*delay);
         }
-    }
-
-    struct balance_result {
-        std::optional<money::amount> value;
-        std::string unclear;  // why, when no value
-    };
-
-    asio::awaitable<balance_result> read_balance(const task& t, const std::string& wallet,
-                                                 money::currency unit, sys_time deadline)
-    {
-        if (!params.assumed && !payman)
-            co_return balance_result{std::nullopt, "no connection to Payman to read the balance"};
-        if (params.assumed) {
-            auto it = params.assumed->wallets.find(wallet);
-            if (it != params.assumed->wallets.end()) co_return balance_result{it->second, {}};
-            if (params.assumed->fallback) co_return balance_result{params.assumed->fallback, {}};
-            co_return balance_result{std::nullopt, "no assumed balance for wallet " + wallet};
-        }
-        auto text = params.prompts.render_balance(std::optional<std::string_view>(wallet));
-        if (!text) co_return balance_result{std::nullopt, text.error().message};
-        payman::ask_options options;
-        options.occurrence_id = t.identity;
-        options.idempotency_key = read_key(t, "balance " + wallet);
-        auto attempt = co_await ask_with_retry(*text, options, true, deadline);
-        if (!attempt.outcome)
-            co_return balance_result{std::nullopt,
-                                     "balance ask failed: " + attempt.outcome.error().what()};
-        auto reading = reply::read_balance(attempt.outcome->reply_text(),
-                                           {.wallet = wallet, .currency = unit});
-        if (!reading.clear()) co_return balance_result{std::nullopt, reading.explanation};
-        co_return balance_result{reading.value, {}};
-    }
-
-    // Evaluates the rule's condition. Not met or unclear: appends the condition and skipped
-    // records and returns false. Met: returns true and leaves the condition record in
-    // `pending`, to be written with the occurrence's next append (the intent, usually): nothing
-    // is sent in between, and an occurrence whose records a crash lost simply runs again, so
-    // the condition needs no fsync of its own.
-    asio::awaitable<bool> check_condition(const task& t, sys_time deadline,
-                                          std::vector<audit::record_body>& pending)
-    {
-        const auto& rule = *t.rule;
-        if (!rule.when) co_return true;
-        const auto* pay = rule.payment();
-        auto unit = pay ? pay->amount.unit()
-                        : std::get<rules::balance_condition>(*rule.when).threshold.unit();
-        rules::condition_facts facts;
-        if (pay) facts.payment = pay->amount;
-        std::vector<audit::record_body> records;
-        bool met = true;
-        for (const auto& wallet : rules::wallets_needed(*rule.when)) {
-            auto balance = co_await read_balance(t, wallet, unit, deadline);
-            if (balance.value) facts.balances.emplace(wallet, *balance.value);
-            if (!balance.value) {
-                records.push_back(audit::condition_record{
-                    .ref = ref_of(t),
-                    .condition = rules::describe(*rule.when),
-                    .wallet = wallet,
-                    .balance = std::nullopt,
-                    .unclear_reason = audit::make_excerpt(balance.unclear, 512),
-                    .met = false});
-                met = false;
-            }
-        }
-        std::string reason;
-        if (met) {
-            auto result = rules::evaluate(*rule.when, facts);
-            met = result.met;
-            reason = result.explanation;
-            std::optional<std::string> wallet;
-            std::optional<money::amount> balance;
-            if (!facts.balances.empty()) {
-                wallet = facts.balances.begin()->first;
-                balance = facts.balances.begin()->second;
-            }
-            records.push_back(audit::condition_record{.ref = ref_of(t),
-                                                      .condition = rules::describe(*rule.when),
-                                                      .wallet = wallet,
-                                                      .balance = balance,
-                                                      .unclear_reason = std::nullopt,
-                                                      .met = met});
-        } else {
-            reason = "condition unclear: the balance could not be read, so it counts as not met";
-        }
-        if (met) {
-            for (auto& r : records) pending.push_back(std::move(r));
-            co_return true;
-        }
-        records.push_back(audit::skipped_record{.ref = ref_of(t), .reason = reason});
-        co_await append(std::move(records), deadline);
-        co_return false;
-    }
-
-    asio::awaitable<void> run_report(const task& t, const rules::report_action& report,
-                                     sys_time deadline, std::vector<audit::record_body> pending)
-    {
-        // A report is asked before its own record is written: the condition goes first.
-        if (!pending.empty()) {
-            if (!co_await append(std::move(pending), deadline)) co_return;
-        }
-        audit::report_kind kind = audit::report_kind::balance;
-        boost::system::result<std::string, prompt::prompt_error> text = std::string();
-        switch (report.what) {
-        case rules::report_kind::balance:
-            kind = audit::report_kind::balance;
-            text = params.prompts.render_balance();
-            break;
-        case rules::report_kind::transactions:
-            kind = audit::report_kind::transactions;
-            text = params.prompts.render_transactions(params.settings.reconcile_transactions);
-            break;
-        case rules::report_kind::payees:
-            kind = audit::report_kind::payees;
-            text = params.prompts.render_payees();
-            break;
-        }
-        if (!payman) {
-            audit::record_body record = audit::skipped_record{
-                .ref = ref_of(t), .reason = "dry run without Payman: report not asked"};
-            co_await append_one(std::move(record), deadline);
-            co_return;
-        }
-        if (!text) {
-            audit::record_body record = audit::failed_record{
-                .ref = ref_of(t), .reason = text.error().message, .attempts = 0};
-            co_await append_one(std::move(record), deadline);
-            co_return;
-        }
-        payman::ask_options options;
-        options.occurrence_id = t.identity;
-        options.idempotency_key =
-            read_key(t, std::string("report ") + rules::to_string(report.what));
-        auto attempt = co_await ask_with_retry(*text, options, true, deadline);
-        if (!attempt.outcome) {
-            audit::record_body record =
-                audit::failed_record{.ref = ref_of(t),
-                                     .reason = attempt.outcome.error().what(),
-                                     .attempts = attempt.attempts};
-            co_await append_one(std::move(record), deadline);
-            co_return;
-        }
-        const auto& answer = *attempt.outcome;
-        auto outcome = answer.state == payman::task_state::completed ? audit::outcome::completed
-                       : answer.state == payman::task_state::failed  ? audit::outcome::failed
-                                                                     : audit::outcome::unclear;
-        audit::record_body record =
-            audit::report_record{.ref = ref_of(t),
-                                 .kind = kind,
-                                 .outcome = outcome,
-                                 .task_id = answer.task_id,
-                                 .excerpt = audit::make_excerpt(answer.reply_text())};
-        co_await append_one(std::move(record), deadline);
-    }
-
-    std::optional<audit::denied_record> already_paid(const task& t) const
-    {
-        return paymand::engine::already_paid(state, *t.rule, t.occ, t.identity, t.manual,
-                                             params.policy.min_pay_interval);
     }
 
     // A reload that changes a rule at the moment an occurrence of its old definition is due
@@ -567,61 +361,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
             log->warn("{}", *warning);
     }
 
-    // The memo sent with a payment: the rule's memo expanded, then the reconciliation tag.
-    // Empty with `error` set when the rule's memo cannot be expanded.
-    std::optional<std::string> payment_memo(const task& t, const rules::pay_action& pay,
-                                            std::string& error)
-    {
-        auto tag = prompt::format_memo_tag(tag_of(t.rule->id, t.occ.local, t.manual));
-        if (!pay.memo) return tag;
-        auto tmpl = prompt::check_memo(*pay.memo, t.rule->id);
-        if (!tmpl) {
-            error = tmpl.error().message;
-            return std::nullopt;
-        }
-        auto expanded =
-            prompt::expand_memo(*tmpl, {.date = civil_date(t.occ.local), .rule_id = t.rule->id});
-        if (!expanded) {
-            error = expanded.error().message;
-            return std::nullopt;
-        }
-        return *expanded + " " + tag;
-    }
-
-    // `pending`: records of this occurrence not yet written (see check_condition); they go
-    // into the first append, whatever it is.
-    asio::awaitable<void> run_payment(const task& t, const rules::pay_action& pay,
-                                      sys_time deadline, std::vector<audit::record_body> pending)
-    {
-        auto ref = ref_of(t);
-        if (auto refusal = already_paid(t)) {
-            pending.push_back(std::move(*refusal));
-            co_await append(std::move(pending), deadline);
-            co_return;
-        }
-        co_await wait_for_confirmations();
-        // Counted as being sent from the gate on, before anything is awaited: payments passing
-        // the gate together each see the others.
-        sending_count sending(payments_sending);
-        if (ledger_stale) rebuild_ledger();
-        auto decision = limits::check_payment(params.policy.limits, ledger,
-                                              rules::proposed_payment(pay, t.occ.instant));
-        if (!decision.allowed) {
-            audit::record_body record =
-                audit::denied_record{.ref = ref,
-                                     .limit = rules::limit_label(decision.limit, pay),
-                                     .reason = decision.reason};
-            pending.push_back(std::move(record));
-            co_await append(std::move(pending), deadline);
-            co_return;
-        }
-        // Counted from the check on, before anything is awaited (see reservations).
-        reserve(t, pay);
-        auto prompt = co_await write_intent(t, pay, deadline, std::move(pending));
-        release(t);
-        if (prompt) co_await send_payment(t, pay, *prompt, deadline, sending);
-    }
-
     // A payment counted in payments_sending until done() or its scope ends.
     struct sending_count {
         std::size_t& count;
@@ -637,217 +376,125 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         }
     };
 
-    void reserve(const task& t, const rules::pay_action& pay)
+    void reserve(const std::string& identity, limits::payment_record r)
     {
-        limits::payment_record r{.amount = pay.amount.minor_units(),
-                                 .currency = std::string(pay.amount.unit().code()),
-                                 .payee = pay.payee,
-                                 .instant = t.occ.instant,
-                                 .status = limits::payment_status::in_doubt};
         ledger.add(r);
-        reservations.emplace(t.identity, std::move(r));
+        reservations.emplace(identity, std::move(r));
     }
 
     // The reservation ends: the intent is durable (the projection counts it from now on, and
     // the ledger keeps the amount), or it never will be (the amount is taken back).
-    void release(const task& t)
+    void release(const std::string& identity)
     {
-        auto it = reservations.find(t.identity);
+        auto it = reservations.find(identity);
         if (it == reservations.end()) return;
-        if (!state.handled(t.identity) || !state.find(t.identity)->payment)
-            ledger.remove(it->second);
+        if (!state.handled(identity) || !state.find(identity)->payment) ledger.remove(it->second);
         reservations.erase(it);
     }
 
-    // Writes the intent (with `pending`) durably and returns the prompt it records; nothing
-    // when nothing may be sent.
-    asio::awaitable<std::optional<std::string>>
-    write_intent(const task& t, const rules::pay_action& pay, sys_time deadline,
-                 std::vector<audit::record_body> pending)
+    occurrence_context context_of(const task& t) const
     {
-        auto ref = ref_of(t);
-        std::string memo_error;
-        auto memo = payment_memo(t, pay, memo_error);
-        boost::system::result<std::string, prompt::prompt_error> prompt =
-            prompt::prompt_error{.message = memo_error};
-        if (memo)
-            prompt = params.prompts.render_pay(
-                {.amount = pay.amount, .payee = pay.payee, .wallet = pay.wallet, .memo = *memo});
-        if (!prompt) {
-            audit::record_body record = audit::failed_record{
-                .ref = ref,
-                .reason = "the payment could not be put into words: " + prompt.error().message,
-                .attempts = 0};
-            pending.push_back(std::move(record));
-            co_await append(std::move(pending), deadline);
-            co_return std::nullopt;
-        }
-        const auto key = idempotency_key(t);
-        // The intent is durable before anything is sent, and counts against limits at once.
-        audit::record_body intent = audit::intent_record{.ref = ref,
-                                                         .payee = pay.payee,
-                                                         .amount = pay.amount,
-                                                         .wallet = pay.wallet,
-                                                         .memo = memo,
-                                                         .idempotency_key = key,
-                                                         .prompt = *prompt};
-        pending.push_back(std::move(intent));
-        if (!co_await append(std::move(pending), deadline)) {
-            log->error("{}: not paid: the intent could not be written to the audit log",
-                       t.identity);
-            co_return std::nullopt;
-        }
-        PAYMAND_CRASH_POINT("after_intent_durable");
-        co_return std::move(*prompt);
+        return {.rule = *t.rule,
+                .occ = t.occ,
+                .identity = t.identity,
+                .manual = t.manual,
+                .settings = params.settings,
+                .policy = params.policy,
+                .prompts = params.prompts,
+                .client_id = params.client_id,
+                .dry_run = params.dry_run,
+                .has_payman = payman != nullptr,
+                .assumed = params.assumed ? &*params.assumed : nullptr,
+                .confirm = confirming(),
+                .state = state,
+                .ledger = ledger};
     }
 
-    // Sends the payment whose intent is durable and records what came of it.
-    asio::awaitable<void> send_payment(const task& t, const rules::pay_action& pay,
-                                       const std::string& prompt, sys_time deadline,
-                                       sending_count& sending)
-    {
-        const auto ref = ref_of(t);
-        if (params.dry_run || !payman) {
-            audit::record_body record = audit::result_record{
-                .ref = ref,
-                .outcome = audit::outcome::dry_run,
-                .reason = fmt::format("would pay {} to {}{}", money::format_with_code(pay.amount),
-                                      pay.payee, pay.wallet ? " from " + *pay.wallet : "")};
-            co_await append_result(t, std::move(record));
-            co_return;
-        }
-        payman::ask_options options;
-        options.occurrence_id = t.identity;
-        options.idempotency_key = idempotency_key(t);
-        auto attempt = co_await ask_with_retry(prompt, options, false, deadline);
-        sending.done();
-        const auto payments_back_at = ++payments_back;  // this payment's place in listings
-        if (!attempt.outcome) {
-            const auto& e = attempt.outcome.error();
-            if (e.kind == payman::error_class::unknown_outcome) {
-                audit::record_body record = audit::in_doubt_record{.ref = ref, .reason = e.what()};
-                co_await append_result(t, std::move(record));
-            } else {
-                audit::record_body record = audit::failed_record{
-                    .ref = ref, .reason = e.what(), .attempts = attempt.attempts};
-                co_await append_result(t, std::move(record));
-            }
-            co_return;
-        }
-        co_await record_payment_answer(t, pay, *attempt.outcome, payments_back_at);
-    }
+    occurrence_moment moment() const { return {.now = clk.now(), .stopping = stopping}; }
 
-    asio::awaitable<void> record_payment_answer(const task& t, const rules::pay_action& pay,
-                                                const payman::ask_result& answer, std::uint64_t seq)
-    {
-        auto ref = ref_of(t);
-        auto text = answer.reply_text();
-        auto reading = reply::read_payment(text, answer.state_text);
-        auto excerpt = audit::make_excerpt(text);
-        audit::result_record result{.ref = ref,
-                                    .outcome = audit::outcome::unclear,
-                                    .task_id = answer.task_id,
-                                    .state = answer.state_text,
-                                    .reason = reading.explanation,
-                                    .excerpt = excerpt};
-        switch (reading.outcome) {
-        case reply::payment_outcome::completed: {
-            auto claims = reply::check_claims(reading, pay.amount, pay.payee);
-            if (claims == reply::claim_check::contradicts) {
-                audit::record_body record =
-                    audit::mismatch_record{.ref = ref,
-                                           .claimed_amount = reading.claimed_figure,
-                                           .claimed_payee = reading.claimed_payee,
-                                           .reason = reading.explanation,
-                                           .excerpt = excerpt};
-                co_await append_result(t, std::move(record));
-                co_return;
-            }
-            result.outcome = audit::outcome::completed;
-            log->info("{}: paid {} to {}", t.identity, money::format_with_code(pay.amount),
-                      pay.payee);
-            if (co_await append_result(t, std::move(result))) await_confirmation(t, pay, seq);
-            co_return;
-        }
-        case reply::payment_outcome::failed:
-            result.outcome = audit::outcome::failed;
-            break;
-        case reply::payment_outcome::needs_input:
-            result.outcome = audit::outcome::needs_input;
-            break;
-        case reply::payment_outcome::unclear:
-            result.outcome = audit::outcome::unclear;
-            break;
-        }
-        co_await append_result(t, std::move(result));
-    }
-
-    // A result must be recorded whatever the deadline: retry until the audit log takes it
-    // (or the daemon stops, when replay will mark the intent in doubt).
-    asio::awaitable<bool> append_result(const task& t, audit::record_body body)
-    {
-        const bool ends_unpaid =
-            std::holds_alternative<audit::failed_record>(body) ||
-            (std::holds_alternative<audit::result_record>(body) &&
-             std::get<audit::result_record>(body).outcome == audit::outcome::failed);
-        auto deadline = clk.now() + std::chrono::hours(24 * 365);
-        const bool written = co_await append_one(std::move(body), deadline);
-        if (written)
-            PAYMAND_CRASH_POINT("after_result_durable");
-        else
-            log->error("{}: the outcome could not be recorded; it will be in doubt after a "
-                       "restart",
-                       t.identity);
-        // A payment that did not happen no longer counts: rebuild from the projection.
-        // (A dry run keeps counting what it would have paid, so simulated limits bite.)
-        if (ends_unpaid && !params.dry_run) ledger_stale = true;
-        co_return written;
-    }
-
+    // Drives one occurrence's machine: performs each step it asks for, nothing more.
     asio::awaitable<void> run_occurrence(task t)
     {
         co_await acquire_slot();
-        const auto deadline = clk.now() + params.settings.occurrence_timeout;
         try {
-            if (!state.handled(t.identity) && !stopping) {
-                std::vector<audit::record_body> pending;
-                if (co_await check_condition(t, deadline, pending)) {
-                    if (const auto* pay = t.rule->payment())
-                        co_await run_payment(t, *pay, deadline, std::move(pending));
-                    else
-                        co_await run_report(t, std::get<rules::report_action>(t.rule->what),
-                                            deadline, std::move(pending));
-                }
-                // Ended without a record: the audit log refused every write until the
-                // deadline. Nothing was sent (no intent is durable); say so once it can be
-                // written. A stop leaves it to the next start, which finds it from the gap.
-                if (!state.handled(t.identity) && !stopping) {
-                    log->error("{}: not handled: the audit log could not be written before the "
-                               "occurrence's deadline; nothing was sent",
-                               t.identity);
-                    std::vector<audit::record_body> records;
-                    records.push_back(audit::failed_record{
-                        .ref = ref_of(t),
-                        .reason = "the audit log could not be written before the occurrence's "
-                                  "deadline; nothing was sent",
-                        .attempts = 0});
-                    keep_unrecorded(std::move(records));
-                }
-            } else if (!state.handled(t.identity) && definition_replaced(t)) {
-                // Stopped before it could run. A restart would catch it up, but not after
-                // its rule changed: the new definition starts at the reload.
-                std::vector<audit::record_body> records;
-                records.push_back(audit::skipped_record{
-                    .ref = ref_of(t),
-                    .reason = "the daemon stopped before this occurrence could run, and its rule "
-                              "was changed after it was due; the new definition does not run it"});
-                co_await append(std::move(records));
+            occurrence_machine machine(context_of(t));
+            occurrence_driver driver{*this, t.identity};
+            auto next = machine.start(moment(), definition_replaced(t));
+            while (!std::holds_alternative<step::done>(next)) {
+                auto outcome = co_await driver.perform(std::move(next));
+                next = machine.resume(std::move(outcome), moment());
             }
         } catch (const std::exception& e) {
             // Only a bug gets here; the audit state decides what a restart does.
             log->critical("{}: internal error: {}", t.identity, e.what());
         }
         release_slot();
+    }
+
+    // What an occurrence's steps need of the engine while it runs.
+    struct occurrence_driver {
+        impl& d;
+        const std::string& identity;
+        std::optional<sending_count> sending;  // from the limits gate to the payment's answer
+        std::uint64_t back_at = 0;             // the payment's place among those sent
+
+        asio::awaitable<occurrence_event> perform(occurrence_step next)
+        {
+            if (auto* a = std::get_if<step::ask>(&next)) {
+                auto outcome = co_await d.payman->async_ask(a->text, a->options);
+                const std::uint32_t jitter = outcome ? 0 : d.draw();
+                co_return event::answered{std::move(outcome), jitter};
+            }
+            if (auto* a = std::get_if<step::append>(&next)) co_return co_await append(*a);
+            if (auto* w = std::get_if<step::wait>(&next)) {
+                co_await d.sleep_real(w->delay);
+            } else if (std::holds_alternative<step::pass_limits_gate>(next)) {
+                co_await d.wait_for_confirmations();
+                // Counted as being sent from the gate on, before anything is awaited: payments
+                // passing the gate together each see the others.
+                sending.emplace(d.payments_sending);
+                if (d.ledger_stale) d.rebuild_ledger();
+                co_return event::passed{};
+            } else if (std::holds_alternative<step::pass_send_gate>(next)) {
+                co_return event::passed{};
+            } else if (std::holds_alternative<step::payment_back>(next)) {
+                if (sending) sending->done();
+                back_at = ++d.payments_back;
+            } else if (auto* s = std::get_if<step::say>(&next)) {
+                d.say(*s);
+            } else if (auto* k = std::get_if<step::keep>(&next)) {
+                d.keep_unrecorded(std::move(k->records));
+            } else if (auto* c = std::get_if<step::await_confirmation>(&next)) {
+                d.await_confirmation(std::move(*c), back_at);
+            }
+            co_return event::performed{};
+        }
+
+        asio::awaitable<occurrence_event> append(step::append& a)
+        {
+            // Counted from the check on, before anything is awaited (see reservations).
+            if (a.reserve) d.reserve(identity, *a.reserve);
+            const bool written = co_await d.append(std::move(a.records), a.deadline);
+            if (a.reserve) d.release(identity);
+            if (written && a.crash_point != nullptr) PAYMAND_CRASH_POINT(a.crash_point);
+            if (a.ends_unpaid) d.ledger_stale = true;
+            co_return event::appended{written};
+        }
+    };
+
+    void say(const step::say& line)
+    {
+        switch (line.priority) {
+        case step::say::level::info:
+            log->info("{}", line.text);
+            break;
+        case step::say::level::warning:
+            log->warn("{}", line.text);
+            break;
+        case step::say::level::error:
+            log->error("{}", line.text);
+            break;
+        }
     }
 
     // --- scheduling ----------------------------------------------------------------------
@@ -1064,7 +711,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         auto text = params.prompts.render_transactions(params.settings.reconcile_transactions);
         if (!text) co_return;
         auto deadline = clk.now() + params.settings.occurrence_timeout;
-        auto attempt = co_await ask_with_retry(*text, listing_options("reconcile"), true, deadline);
+        auto attempt = co_await read_with_retry(*text, listing_options("reconcile"), deadline);
         if (!attempt.outcome) {
             log->warn("reconciliation: the transaction listing failed: {}",
                       attempt.outcome.error().what());
@@ -1120,7 +767,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         if (manual) identity.remove_suffix(manual_suffix.size());
         auto id = schedule::parse_occurrence_id(identity);
         if (!id) return std::nullopt;
-        return tag_of(o.ref.rule, id->local, manual);
+        return occurrence_tag(o.ref.rule, id->local, manual);
     }
 
     // A transaction listing's options: its own idempotency key, fresh for each listing (a
@@ -1129,10 +776,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     {
         payman::ask_options options;
         options.idempotency_key =
-            "pm-" +
-            short_hex(rules::sha256_hex(params.client_id + "\nlisting " + std::string(purpose) +
-                                        "\n" + std::to_string(rng())),
-                      32);
+            derive_key(fmt::format("{}\nlisting {}\n{}", params.client_id, purpose, rng()));
         return options;
     }
 
@@ -1151,13 +795,22 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return oldest + payments_sending;
     }
 
+    // How deep the oldest unsettled payment may lie before new payments wait: within a
+    // listing's reach, and within the count of every listing being read.
+    std::uint64_t gate_limit() const
+    {
+        if (listing_caps.empty()) return confirm_window;
+        return std::min<std::uint64_t>(confirm_window,
+                                       static_cast<std::uint64_t>(*listing_caps.begin()));
+    }
+
     // Before a payment is sent: a burst must not push the payments still to be confirmed out
     // of every listing's reach, so it waits (asking for a listing at once) until they are
     // settled. Confirmation keeps up with one listing per ~40 payments.
     asio::awaitable<void> wait_for_confirmations()
     {
         if (!confirming()) co_return;
-        while (confirm_depth() + 1 > confirm_window && !stopping) {
+        while (confirm_depth() + 1 > gate_limit() && !stopping) {
             ++confirm_gate_waiters;
             confirm_timer.cancel();
             co_await confirm_progress.wait();
@@ -1170,14 +823,13 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         return payman && !params.dry_run && params.settings.confirm_payments;
     }
 
-    void await_confirmation(const task& t, const rules::pay_action& pay, std::uint64_t seq)
+    void await_confirmation(step::await_confirmation payment, std::uint64_t seq)
     {
         if (!confirming()) return;
-        enqueue_confirmation(awaiting_payment{
-            .ref = ref_of(t),
-            .sought = {tag_of(t.rule->id, t.occ.local, t.manual), pay.amount, pay.payee},
-            .listings = 0,
-            .completed_seq = seq});
+        enqueue_confirmation(awaiting_payment{.ref = std::move(payment.ref),
+                                              .sought = std::move(payment.sought),
+                                              .listings = 0,
+                                              .completed_seq = seq});
         unsettled.insert(seq);
     }
 
@@ -1234,8 +886,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         std::vector<awaiting_payment> queue;
         for (std::size_t i = 0; i < ready; ++i) queue.push_back(std::move(awaiting[i].payment));
         awaiting.erase(awaiting.begin(), awaiting.begin() + static_cast<std::ptrdiff_t>(ready));
-        auto plan = plan_listing(queue, confirm_batch, payments_back, payments_sending,
-                                 params.settings.reconcile_transactions);
+        auto plan =
+            plan_listing(queue, confirm_batch, payments_back, payments_sending,
+                         params.settings.concurrency, params.settings.reconcile_transactions);
         std::vector<std::uint64_t> looked_up;
         for (const auto* group : {&plan.batch, &plan.out_of_reach})
             for (const auto& p : *group) looked_up.push_back(p.completed_seq);
@@ -1248,8 +901,12 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                 round = settle_without_listing(std::move(plan.batch), text.error().message, max);
             } else {
                 const auto deadline = clk.now() + params.settings.occurrence_timeout;
+                // While it is read, payments that would push this batch deeper than the
+                // listing reaches wait at the gate.
+                const auto cap = listing_caps.insert(plan.count - listing_slack);
                 auto attempt =
-                    co_await ask_with_retry(*text, listing_options("confirm"), true, deadline);
+                    co_await read_with_retry(*text, listing_options("confirm"), deadline);
+                listing_caps.erase(cap);
                 if (attempt.outcome) {
                     const auto reply_text = attempt.outcome->reply_text();
                     const auto entries = reply::read_transactions(reply_text);

@@ -12,6 +12,23 @@ namespace paymand::test {
 
 namespace asio = boost::asio;
 
+engine::ask_outcome reply(std::string text, payman::task_state state)
+{
+    payman::ask_result r;
+    r.task_id = "tsk-1";
+    r.state = state;
+    r.state_text = std::string(payman::to_string(state));
+    r.artifacts.push_back({.name = "response", .text = std::move(text)});
+    return r;
+}
+
+engine::ask_outcome failure(payman::error_class kind, int status)
+{
+    return engine::ask_outcome(
+        boost::system::in_place_error,
+        payman::client_error{.kind = kind, .http_status = status, .message = "scripted failure"});
+}
+
 std::shared_ptr<const rules::rule_set> load_rules(std::string_view text,
                                                   const rules::policy& policy)
 {

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace paymand::test {
@@ -34,6 +35,12 @@ struct engine_run {
 };
 
 void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> rules);
+
+// A scripted answer of Payman's agent: a reply in `state` with `text` as its artifact.
+engine::ask_outcome reply(std::string text,
+                          payman::task_state state = payman::task_state::completed);
+// A scripted failure of the given class ("scripted failure").
+engine::ask_outcome failure(payman::error_class kind, int status = 0);
 
 // Loads rule text under `policy`; a load error fails the test and yields an empty set.
 std::shared_ptr<const rules::rule_set> load_rules(std::string_view text,

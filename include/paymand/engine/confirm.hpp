@@ -55,12 +55,19 @@ struct listing_plan {
     int count = 0;                               // transactions to ask for
 };
 
+// Transactions a listing asks for beyond what paymand can account for: payments made by
+// others (another client, the dashboard) in the meantime.
+inline constexpr int listing_slack = 5;
+
 // Takes up to `max_batch` payments from the front of `queue` (oldest first). A payment can
 // lie below every payment completed after it plus those in flight (`in_flight`); the listing
-// asks for that depth (at least `min_count`, at most max_listing_count), and a payment
-// deeper than a listing can reach is out of reach.
+// asks for that depth plus `admit` (payments that may still complete while the listing is
+// read: the engine holds any more back until it is answered) and listing_slack, at least
+// `min_count` and at most max_listing_count. A payment deeper than a listing can reach is out
+// of reach.
 listing_plan plan_listing(std::vector<awaiting_payment>& queue, std::size_t max_batch,
-                          std::uint64_t completed_now, std::size_t in_flight, int min_count);
+                          std::uint64_t completed_now, std::size_t in_flight, std::size_t admit,
+                          int min_count);
 
 // What one round settles: records to append (confirmed, mismatch, unconfirmed) and the
 // payments to look for again.

@@ -25,6 +25,7 @@
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/clock.hpp"
+#include "paymand/engine/occurrence_machine.hpp"
 #include "paymand/limits/spending_ledger.hpp"
 #include "paymand/money/amount.hpp"
 #include "paymand/prompt/prompt_set.hpp"
@@ -47,13 +48,6 @@
 #include <vector>
 
 namespace paymand::engine {
-
-// Balances used instead of asking Payman (dry-run offline, simulate): by wallet name, with
-// `fallback` for any wallet not listed (and for the default wallet).
-struct assumed_balances {
-    std::map<std::string, money::amount, std::less<>> wallets;
-    std::optional<money::amount> fallback;
-};
 
 struct engine_params {
     config::engine_config settings;

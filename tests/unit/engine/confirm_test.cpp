@@ -175,21 +175,22 @@ TEST(plan_listing, the_listing_reaches_the_oldest_payment_of_the_batch)
 {
     std::vector<awaiting_payment> queue;
     for (std::uint64_t i = 1; i <= 50; ++i) queue.push_back(awaiting(0, i));
-    // 50 completed, 4 in flight: the oldest of a 40-batch lies 49 + 4 + 1 deep.
-    auto plan = plan_listing(queue, 40, 50, 4, 20);
+    // 50 completed, 4 in flight: the oldest of a 40-batch lies 49 + 4 + 1 deep; 8 more may
+    // complete while the listing is read.
+    auto plan = plan_listing(queue, 40, 50, 4, 8, 20);
     EXPECT_EQ(plan.batch.size(), 40u);
     EXPECT_EQ(queue.size(), 10u);
-    EXPECT_EQ(plan.count, 54 + 5);
+    EXPECT_EQ(plan.count, 54 + 8 + listing_slack);
     EXPECT_TRUE(plan.out_of_reach.empty());
     // A single payment asks for the configured minimum.
     std::vector<awaiting_payment> one = {awaiting(0, 7)};
-    EXPECT_EQ(plan_listing(one, 40, 7, 0, 20).count, 20);
+    EXPECT_EQ(plan_listing(one, 40, 7, 0, 4, 20).count, 20);
 }
 
 TEST(plan_listing, a_payment_no_listing_can_reach_is_out_of_reach_and_unconfirmed)
 {
     std::vector<awaiting_payment> queue = {awaiting(0, 1), awaiting(1, 150)};
-    auto plan = plan_listing(queue, 40, 150, 0, 20);
+    auto plan = plan_listing(queue, 40, 150, 0, 4, 20);
     ASSERT_EQ(plan.out_of_reach.size(), 1u);
     EXPECT_EQ(plan.batch.size(), 1u);
     EXPECT_LE(plan.count, max_listing_count);

@@ -37,22 +37,8 @@ sys_time at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0)
                     std::chrono::hours(hh) + std::chrono::minutes(mm));
 }
 
-ask_outcome reply(std::string text, payman::task_state state = payman::task_state::completed)
-{
-    payman::ask_result r;
-    r.task_id = "tsk-1";
-    r.state = state;
-    r.state_text = std::string(payman::to_string(state));
-    r.artifacts.push_back({.name = "response", .text = std::move(text)});
-    return r;
-}
-
-ask_outcome failure(payman::error_class kind, int status = 0)
-{
-    return boost::system::result<payman::ask_result, payman::client_error>(
-        boost::system::in_place_error,
-        payman::client_error{.kind = kind, .http_status = status, .message = "scripted failure"});
-}
+using test::failure;
+using test::reply;
 
 struct scripted_agent final : agent {
     std::vector<std::string> asked;
@@ -567,11 +553,16 @@ TEST_F(engine_test, payments_due_together_never_exceed_a_limit_between_them)
 // A slow transaction listing must not let a burst push the payments still to be confirmed
 // beyond a listing's reach (100 transactions): new payments wait for the listing instead, and
 // every payment is confirmed. Without that wait, payments made during one slow listing
-// outran it and most of a 250-payment burst ended `unconfirmed` (out of reach).
+// outran it and most of a 250-payment burst ended `unconfirmed` (out of reach). And while a
+// listing is read, the payments completing meanwhile must not push its batch below the count
+// it asked for: without that cap, tens of this burst's payments ended `unconfirmed`.
 TEST_F(engine_test, a_burst_waits_for_its_confirmations_to_stay_within_a_listings_reach)
 {
     settings.concurrency = 16;
     settings.confirm_delay = 0s;
+    // One listing per payment: a payment the listing misses is unconfirmed at once, so
+    // payments completing while a listing is read must not push its batch out of its count.
+    settings.confirm_attempts = 1;
     agent->listing_hold = 30ms;
     // The agent pays and lists what it paid, newest first, as Payman does.
     std::vector<std::string> memos;
@@ -596,7 +587,8 @@ TEST_F(engine_test, a_burst_waits_for_its_confirmations_to_stay_within_a_listing
     run(load(text), at(2026, 1, 31), at(2026, 2, 2), {},
         [](engine& e) -> asio::awaitable<void> { co_await e.async_confirm(); });
     EXPECT_EQ(agent->payments(), 250u);
-    EXPECT_EQ(all<audit::unconfirmed_record>().size(), 0u);
+    for (const auto* u : all<audit::unconfirmed_record>())
+        ADD_FAILURE() << u->ref.occurrence << " unconfirmed: " << u->reason;
     EXPECT_EQ(all<audit::confirmed_record>().size(), 250u);
 }
 
