@@ -56,13 +56,9 @@ std::optional<occurrence_state> outcome_state(const record& r)
     default:
         return std::nullopt;
     }
-    // The projection's transitions, applied to the record alone.
-    audit_projection alone;
-    alone.apply(r);
-    const auto* ref = occurrence_of(r.body);
-    const auto* status = ref != nullptr ? alone.find(ref->occurrence) : nullptr;
-    if (status == nullptr) return std::nullopt;
-    return status->state;
+    // The projection's transitions, for the record alone.
+    if (occurrence_of(r.body) == nullptr) return std::nullopt;
+    return next_state(std::nullopt, false, summarize(r)).next;
 }
 
 const std::string* unclean_reason(const record_body& body) noexcept

@@ -236,6 +236,42 @@ void audit_projection::warn(std::uint64_t seq, std::string message)
     if (warnings_.size() < max_kept_warnings) warnings_.push_back({seq, std::move(message)});
 }
 
+// The warning for a record the transitions did not expect (see next_state).
+std::string audit_projection::unexpected(const record_summary& s,
+                                         std::optional<occurrence_state> before, bool paid)
+{
+    const std::string_view was = before ? to_string(*before) : std::string_view("unknown");
+    switch (s.type) {
+    case record_type::intent:
+        if (paid) return fmt::format("second intent for occurrence {}", s.occurrence);
+        return fmt::format("intent for occurrence {} after it was {}", s.occurrence, was);
+    case record_type::result:
+        return fmt::format("result without intent for {}", s.occurrence);
+    case record_type::resolved:
+        return fmt::format("resolution for {} which was {}", s.occurrence, was);
+    case record_type::reconciled:
+        return fmt::format("reconciliation of unknown occurrence {}", s.occurrence);
+    case record_type::confirmed:
+    case record_type::unconfirmed:
+        return fmt::format("{} record for {} which was {}; kept", to_string(s.type), s.occurrence,
+                           was);
+    default:
+        return fmt::format("{} after an intent for {}; kept as {}", to_string(s.type), s.occurrence,
+                           was);
+    }
+}
+
+// A first intent: the payment counts against limits from now on, in flight until its result.
+void audit_projection::record_intent(occurrence_status& o, const record_summary& s)
+{
+    // Without a payment the entry was not in the spending index.
+    o.payment = intended_payment{std::string(s.payee), *s.amount};
+    o.state = occurrence_state::in_flight;
+    spending_.emplace(o.ref.utc, &o);
+    index_paid(o, true);
+    in_flight_.insert(&o);
+}
+
 void audit_projection::apply(const record_summary& s)
 {
     last_seq_ = s.seq;
@@ -279,121 +315,23 @@ void audit_projection::apply(const record_summary& s)
 
     bool created = false;
     occurrence_status& o = entry(s, created);
-    const bool known = !created;
-    switch (s.type) {
-    case record_type::intent:
-        if (o.payment) {
-            warn(s.seq, fmt::format("second intent for occurrence {}", s.occurrence));
-        } else if (known && o.state != occurrence_state::in_flight) {
-            warn(s.seq, fmt::format("intent for occurrence {} after it was {}", s.occurrence,
-                                    to_string(o.state)));
-        }
-        // Leave a state alone that already counts; a fresh intent is in flight.
-        if (!o.payment && s.amount) {
-            // Without a payment the entry was not in the spending index.
-            o.payment = intended_payment{std::string(s.payee), *s.amount};
-            o.state = occurrence_state::in_flight;
-            spending_.emplace(o.ref.utc, &o);
-            index_paid(o, true);
-            in_flight_.insert(&o);
-        }
-        break;
-    case record_type::result:
-        if (!o.payment) warn(s.seq, fmt::format("result without intent for {}", s.occurrence));
-        switch (s.outcome.value_or(outcome::unclear)) {
-        case outcome::completed:
-            set_state(o, occurrence_state::completed);
-            break;
-        case outcome::failed:
-            set_state(o, occurrence_state::failed);
-            break;
-        case outcome::dry_run:
-            set_state(o, occurrence_state::dry_run);
-            break;
-        case outcome::needs_input:
-            o.reason = "the agent asked for input (e.g. an approval) instead of paying";
-            set_state(o, occurrence_state::in_doubt);
-            break;
-        case outcome::unclear:
-            o.reason = s.reason.empty() ? std::string("the agent's reply was unclear")
-                                        : std::string(s.reason);
-            set_state(o, occurrence_state::in_doubt);
-            break;
-        }
-        break;
-    case record_type::skipped:
-    case record_type::denied:
-    case record_type::missed:
-        if (o.payment) {
-            warn(s.seq, fmt::format("{} after an intent for {}; kept as {}", to_string(s.type),
-                                    s.occurrence, to_string(o.state)));
-            break;
-        }
-        if (!s.through.empty()) {
-            // Identities of one rule order chronologically as text.
-            auto& through = missed_through_[std::string(s.rule)];
-            if (through < s.through) through = std::string(s.through);
-        }
-        set_state(o, s.type == record_type::skipped  ? occurrence_state::skipped
-                     : s.type == record_type::denied ? occurrence_state::denied
-                                                     : occurrence_state::missed);
-        break;
-    case record_type::failed:
-        set_state(o, occurrence_state::failed);
-        break;
-    case record_type::in_doubt:
-        o.reason = std::string(s.reason);
-        set_state(o, occurrence_state::in_doubt);
-        break;
-    case record_type::mismatch:
-        o.reason = std::string(s.reason);
-        set_state(o, occurrence_state::mismatch);
-        break;
-    case record_type::confirmed:
-    case record_type::unconfirmed: {
-        const bool confirming = s.type == record_type::confirmed;
-        const bool expected = known && (o.state == occurrence_state::completed ||
-                                        (confirming && o.state == occurrence_state::unconfirmed));
-        if (!expected) {
-            warn(s.seq, fmt::format("{} record for {} which was {}; kept", to_string(s.type),
-                                    s.occurrence, known ? to_string(o.state) : "unknown"));
-            if (created) {
-                o.reason = fmt::format("{} without a recorded payment", to_string(s.type));
-                set_state(o, occurrence_state::in_doubt);
-            }
-            break;
-        }
-        o.reason = confirming ? std::string() : std::string(s.reason);
-        set_state(o, confirming ? occurrence_state::confirmed : occurrence_state::unconfirmed);
-        break;
-    }
-    case record_type::resolved:
-        if (!known || !resolvable(o.state)) {
-            warn(s.seq, fmt::format("resolution for {} which was {}", s.occurrence,
-                                    known ? to_string(o.state) : "unknown"));
-        }
-        o.reason.clear();
-        set_state(o, s.resolution == resolution::paid ? occurrence_state::resolved_paid
-                                                      : occurrence_state::resolved_not_paid);
-        break;
-    case record_type::reconciled:
-        if (s.reconciled == reconcile_outcome::paid) {
-            o.reason.clear();
-            set_state(o, occurrence_state::reconciled_paid);
+    const auto before = created ? std::nullopt : std::optional(o.state);
+    const auto change = next_state(before, o.payment.has_value(), s);
+    if (!change.expected) warn(s.seq, unexpected(s, before, o.payment.has_value()));
+    if (change.reason) o.reason = *change.reason;
+    if (s.type == record_type::reconciled && s.reconciled == reconcile_outcome::not_found)
+        o.not_found_recorded = true;
+    if (change.next) {
+        if (s.type == record_type::intent) {
+            if (s.amount) record_intent(o, s);
         } else {
-            o.not_found_recorded = true;
-            if (created) {
-                warn(s.seq, fmt::format("reconciliation of unknown occurrence {}", s.occurrence));
-                o.reason = "reconciled without a recorded intent";
-                set_state(o, occurrence_state::in_doubt);
+            if (s.type == record_type::missed && !s.through.empty()) {
+                // Identities of one rule order chronologically as text.
+                auto& through = missed_through_[std::string(s.rule)];
+                if (through < s.through) through = std::string(s.through);
             }
+            set_state(o, *change.next);
         }
-        break;
-    case record_type::report:
-        set_state(o, occurrence_state::reported);
-        break;
-    default:
-        break;
     }
 
     switch (s.type) {

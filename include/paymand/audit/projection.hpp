@@ -104,6 +104,19 @@ struct record_summary {
 
 record_summary summarize(const record& r);
 
+// What one record does to its occurrence: the projection's transitions, as a table
+// (src/audit/transitions.cpp; docs/engine.md shows it).
+struct transition {
+    std::optional<occurrence_state> next;  // nothing: the state stays
+    std::optional<std::string> reason;     // the occurrence's new reason; nothing: unchanged
+    bool expected = true;                  // false: the projection warns about the record
+};
+
+// `current`: the occurrence's state before the record, nothing when the record is the first
+// about it; `paid`: an intent of it was recorded. Records about no occurrence (started,
+// rules_loaded, condition, ...) change nothing.
+transition next_state(std::optional<occurrence_state> current, bool paid, const record_summary& s);
+
 class audit_projection {
 public:
     // Movable, not copyable: indexes point into the occurrence map's nodes.
@@ -180,6 +193,9 @@ private:
     occurrence_status& entry(const record_summary& s, bool& created);
     void set_state(occurrence_status& o, occurrence_state next);
     void warn(std::uint64_t seq, std::string message);
+    static std::string unexpected(const record_summary& s, std::optional<occurrence_state> before,
+                                  bool paid);
+    void record_intent(occurrence_status& o, const record_summary& s);
 
     // Occurrences in order of first appearance (a deque: entries never move), indexed by an
     // open-addressing table of (hash tag << 32 | position + 1). Replay is memory-bound: a
