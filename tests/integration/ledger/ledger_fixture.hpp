@@ -1,0 +1,69 @@
+#pragma once
+
+// What every ledger test starts from: the binary's PostgreSQL server, a fresh database of the
+// test's own, an io_context, and a way to run a coroutine on it to the end.
+
+#include "paymand/ledger/connection.hpp"
+#include "support/pg_server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace paymand::test {
+
+class ledger_test : public ::testing::Test {
+protected:
+    pg_server& pg = pg_environment::server();
+    std::string db = pg.create_database();
+    boost::asio::io_context io;
+
+    ledger::connection_settings settings_for(std::string conninfo) const
+    {
+        ledger::connection_settings s;
+        s.conninfo = std::move(conninfo);
+        s.connect_timeout = std::chrono::seconds(5);
+        s.reply_timeout = std::chrono::seconds(5);
+        return s;
+    }
+    ledger::connection_settings socket_settings() const
+    {
+        return settings_for(pg.socket_conninfo(db));
+    }
+
+    // Runs `task` on io until it ends (30 s at most, then throws) and returns its value.
+    template <class T>
+    T run(boost::asio::awaitable<T> task)
+    {
+        std::optional<T> out;
+        std::exception_ptr thrown;
+        boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+            thrown = e;
+            if (!e) out.emplace(std::move(value));
+        });
+        io.restart();
+        io.run_for(std::chrono::seconds(30));
+        if (thrown) std::rethrow_exception(thrown);
+        if (!out) throw std::runtime_error("ledger_test: the task did not end within 30 s");
+        return std::move(*out);
+    }
+
+    // A connection opened with `s`; the test fails when it cannot connect.
+    ledger::connection open(const ledger::connection_settings& s)
+    {
+        ledger::connection c(io.get_executor());
+        auto r = run(c.async_connect(s));
+        if (!r) throw std::runtime_error("ledger_test: connect: " + r.error().what());
+        return c;
+    }
+    ledger::connection open() { return open(socket_settings()); }
+};
+
+}  // namespace paymand::test
