@@ -16,6 +16,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace paymand::test {
 
@@ -53,6 +54,28 @@ protected:
         if (thrown) std::rethrow_exception(thrown);
         if (!out) throw std::runtime_error("ledger_test: the task did not end within 30 s");
         return std::move(*out);
+    }
+
+    // Runs `a` and `b` at once on io (both in flight together: a race) until both end.
+    template <class A, class B>
+    std::pair<A, B> run_both(boost::asio::awaitable<A> a, boost::asio::awaitable<B> b)
+    {
+        std::optional<A> out_a;
+        std::optional<B> out_b;
+        std::exception_ptr thrown;
+        boost::asio::co_spawn(io, std::move(a), [&](std::exception_ptr e, A value) {
+            if (e) thrown = e;
+            if (!e) out_a.emplace(std::move(value));
+        });
+        boost::asio::co_spawn(io, std::move(b), [&](std::exception_ptr e, B value) {
+            if (e) thrown = e;
+            if (!e) out_b.emplace(std::move(value));
+        });
+        io.restart();
+        io.run_for(std::chrono::seconds(30));
+        if (thrown) std::rethrow_exception(thrown);
+        if (!out_a || !out_b) throw std::runtime_error("ledger_test: a task did not end in 30 s");
+        return {std::move(*out_a), std::move(*out_b)};
     }
 
     // A connection opened with `s`; the test fails when it cannot connect.
