@@ -41,6 +41,8 @@ public:
             return "the database already holds the paymand schema (use `paymand db migrate`)";
         case ledger_errc::unexpected_answer:
             return "the database's answer has an unexpected shape";
+        case ledger_errc::invalid_state:
+            return "this operation never writes that occurrence state";
         }
         return "unknown paymand.ledger error";
     }

@@ -1,5 +1,7 @@
 #include "paymand/ledger/schema.hpp"
 
+#include "ledger/statement.hpp"
+
 #include <array>
 #include <optional>
 #include <string>
@@ -27,7 +29,7 @@ CREATE TABLE paymand_lease (
     acquired_at timestamptz,
     expires_at timestamptz NOT NULL
 );
-INSERT INTO paymand_lease (holder, epoch, expires_at) VALUES (NULL, 0, '-infinity');
+INSERT INTO paymand_lease (holder, epoch, expires_at) VALUES (NULL, 0, '1970-01-01Z');
 
 -- One row per occurrence identity: whoever inserts it first owns it.
 CREATE TABLE paymand_occurrence (
@@ -124,24 +126,18 @@ db_error error_of(boost::system::error_code code, std::string message = {})
     return db_error{.code = code, .message = std::move(message)};
 }
 
-// Ends a failed transaction; a connection that cannot is closed (its state is unknown).
-asio::awaitable<void> roll_back(connection& conn)
-{
-    if (!conn.is_open()) co_return;
-    auto r = co_await conn.async_query("ROLLBACK");
-    if (!r) conn.close();
-}
-
 asio::awaitable<db_result<int>> read_version(connection& conn)
 {
     auto exists = co_await conn.async_query("SELECT to_regclass('paymand_schema') IS NOT NULL");
     if (!exists) co_return exists.error();
-    if (exists->rows.size() != 1) co_return error_of(ledger_errc::unexpected_answer);
+    if (exists->rows.size() != 1) co_return detail::unexpected_answer("paymand_schema");
     if (exists->text(0, 0) != "t") co_return 0;
     auto version = co_await conn.async_query("SELECT version FROM paymand_schema");
     if (!version) co_return version.error();
-    if (version->rows.size() != 1) co_return error_of(ledger_errc::unexpected_answer);
-    co_return std::stoi(version->text(0, 0));
+    if (version->rows.size() != 1) co_return detail::unexpected_answer("paymand_schema");
+    const auto number = detail::integer_at(*version, 0, 0);
+    if (!number) co_return detail::unexpected_answer("paymand_schema.version");
+    co_return static_cast<int>(*number);
 }
 
 std::string versions_text(int database_version, int known)
@@ -197,7 +193,7 @@ asio::awaitable<db_result<migrate_report>> async_migrate(connection& conn, migra
         db_result<int> version = locked ? db_result<int>(0) : db_result<int>(locked.error());
         if (locked) version = co_await read_version(conn);
         if (!version) {
-            co_await roll_back(conn);
+            co_await detail::roll_back(conn);
             co_return version.error();
         }
         if (report.from < 0) {
@@ -211,12 +207,13 @@ asio::awaitable<db_result<migrate_report>> async_migrate(connection& conn, migra
             else if (mode == migrate_mode::migrate && *version == 0)
                 refused = error_of(ledger_errc::schema_missing, versions_text(0, known));
             if (refused) {
-                co_await roll_back(conn);
+                co_await detail::roll_back(conn);
                 co_return *refused;
             }
         }
         if (*version >= known) {
-            co_await roll_back(conn);  // nothing was written: the lock goes with the transaction
+            co_await detail::roll_back(
+                conn);  // nothing was written: the lock goes with the transaction
             report.to = *version;
             co_return report;
         }
@@ -229,7 +226,7 @@ asio::awaitable<db_result<migrate_report>> async_migrate(connection& conn, migra
         }
         if (stamped) stamped = co_await conn.async_query("COMMIT");
         if (!stamped) {
-            co_await roll_back(conn);
+            co_await detail::roll_back(conn);
             co_return stamped.error();
         }
     }

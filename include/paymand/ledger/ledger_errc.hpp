@@ -25,6 +25,7 @@ enum class ledger_errc {
     schema_newer,     // newer than this paymand knows: upgrade paymand, never downgrade the schema
     already_initialised,  // `db init` on a database that already holds the schema
     unexpected_answer,    // the server's answer had a shape the statement cannot produce
+    invalid_state,        // a state the operation never writes (a caller's mistake)
 };
 
 const boost::system::error_category& ledger_category() noexcept;

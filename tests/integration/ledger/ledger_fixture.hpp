@@ -4,6 +4,8 @@
 // test's own, an io_context, and a way to run a coroutine on it to the end.
 
 #include "paymand/ledger/connection.hpp"
+#include "paymand/ledger/occurrence_ledger.hpp"
+#include "paymand/ledger/schema.hpp"
 #include "support/pg_server.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -87,6 +89,45 @@ protected:
         return c;
     }
     ledger::connection open() { return open(socket_settings()); }
+};
+
+// A database holding the ledger's schema.
+class ledger_store_test : public ledger_test {
+protected:
+    void SetUp() override
+    {
+        auto c = open();
+        auto made = run(ledger::async_migrate(c, ledger::migrate_mode::init));
+        ASSERT_TRUE(made) << made.error().what();
+    }
+
+    // The lease expires now by the database clock, as if its holder had stopped renewing.
+    void expire_lease() const
+    {
+        pg.execute(db, "UPDATE paymand_lease SET expires_at = clock_timestamp() - interval '1 ms'");
+    }
+
+    // "state node epoch" of the row of `identity`, "" when there is none.
+    std::string row_of(const std::string& identity) const
+    {
+        return pg.query_value(db, "SELECT state || ' ' || node || ' ' || epoch FROM "
+                                  "paymand_occurrence WHERE identity = '" +
+                                      identity + "'");
+    }
+
+    // Blocks until the backend `pid` waits for a lock (a statement of another connection is
+    // held up behind a transaction this test keeps open); fails after 10 s.
+    void wait_until_blocked(const std::string& pid)
+    {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (pg.query_value(db, "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid +
+                                      " AND wait_event_type = 'Lock'") != "1") {
+            ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+                << "backend " << pid << " never waited for a lock";
+            io.restart();
+            io.run_for(std::chrono::milliseconds(2));
+        }
+    }
 };
 
 }  // namespace paymand::test
