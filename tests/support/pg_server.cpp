@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,7 +144,8 @@ int free_port()
 // from a copy.
 fs::path cached_cluster(const run_user& user)
 {
-    const fs::path cache = fs::path(PAYMAND_BINARY_DIR) / "tests" / "pg15-cluster";
+    // Named after the recipe below: a change of the initdb options gets a new cache.
+    const fs::path cache = fs::path(PAYMAND_BINARY_DIR) / "tests" / "pg15-cluster-2";
     fs::create_directories(cache.parent_path());
     const fs::path lock_path = cache.parent_path() / "pg15-cluster.lock";
     const int lock = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -165,11 +167,27 @@ fs::path cached_cluster(const run_user& user)
     give_to(pwfile, user);
     run_to_end({(pg_bin / "initdb").string(), "--no-sync", "-D", (building / "data").string(), "-U",
                 "postgres", "--pwfile", pwfile.string(), "--auth-local=trust",
-                "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"},
+                "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8",
+                // 1 MB WAL segments instead of 16: less to copy for every server.
+                "--wal-segsize=1"},
                user, building / "initdb.log");
     fs::remove(pwfile);
     fs::rename(building, cache);
     return cache / "data";
+}
+
+// Where servers live: /dev/shm when it has room (a copied cluster and a CREATE DATABASE cost a
+// quarter of the time there than on a disk), else $TMPDIR or /tmp.
+std::string server_base_dir()
+{
+    struct statvfs shm {};
+    constexpr unsigned long long room = 1ULL << 30;
+    if (statvfs("/dev/shm", &shm) == 0 &&
+        static_cast<unsigned long long>(shm.f_bavail) * shm.f_frsize >= room &&
+        access("/dev/shm", W_OK | X_OK) == 0)
+        return "/dev/shm";
+    const char* base = std::getenv("TMPDIR");
+    return base != nullptr && *base != '\0' ? base : "/tmp";
 }
 
 struct pg_connection {
@@ -209,9 +227,7 @@ pg_server::pg_server(pg_server_params params) : params_(params)
     require_binaries();
     const run_user user = pick_user();
     const fs::path cluster = cached_cluster(user);
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/paymand-pg-XXXXXX";
+    std::string pattern = server_base_dir() + "/paymand-pg-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr)
         throw std::runtime_error("pg_server: cannot create a directory like " + pattern);
     dir_ = pattern;

@@ -1,11 +1,11 @@
 #pragma once
 
 // A private PostgreSQL 15 server for one test binary: Debian's initdb and postgres run in a
-// temporary directory (as the `postgres` user when the tests run as root, since initdb refuses
-// root), listening on a Unix socket in that directory and on a free 127.0.0.1 port. Missing
-// binaries throw: the tests fail, they are never skipped. The server is stopped and its
-// directory removed when the handle goes away, including after a failed assertion; the
-// postmaster also gets SIGQUIT (immediate shutdown) if the test binary dies.
+// temporary directory (in /dev/shm when it has room, else $TMPDIR) (as the `postgres` user when the
+// tests run as root, since initdb refuses root), listening on a Unix socket in that directory and
+// on a free 127.0.0.1 port. Missing binaries throw: the tests fail, they are never skipped. The
+// server is stopped and its directory removed when the handle goes away, including after a failed
+// assertion; the postmaster also gets SIGQUIT (immediate shutdown) if the test binary dies.
 
 #include <gtest/gtest.h>
 #include <sys/types.h>
