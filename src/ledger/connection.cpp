@@ -136,6 +136,14 @@ asio::awaitable<waited> wait_socket(state_ptr st, wait_type what, clock_type::ti
     co_return waited::ready;
 }
 
+// SQLSTATEs with which the server ends the session: class 08 (connection exception),
+// admin_shutdown, crash_shutdown, idle_in_transaction_session_timeout.
+bool session_ended(std::string_view sqlstate)
+{
+    return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
+           sqlstate == "25P03";
+}
+
 // Reads every result of the statement in flight; the last one's rows, or the first error.
 asio::awaitable<db_result<query_result>> collect(state_ptr st, clock_type::time_point deadline)
 {
@@ -146,8 +154,15 @@ asio::awaitable<db_result<query_result>> collect(state_ptr st, clock_type::time_
         while (PQisBusy(st->conn) == 0) {
             PGresult* r = PQgetResult(st->conn);
             if (r == nullptr) {
-                if (failure) co_return *failure;
-                co_return out;
+                if (!failure) co_return out;
+                // The server ending the session (shutdown, crash, a FATAL timeout) may come
+                // after a commit it never confirmed: the outcome is unknown, as for a lost
+                // connection.
+                if (PQstatus(st->conn) == CONNECTION_BAD || session_ended(failure->sqlstate)) {
+                    failure->code = ledger_errc::connection_lost;
+                    st->close();
+                }
+                co_return *failure;
             }
             const auto status = PQresultStatus(r);
             if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {

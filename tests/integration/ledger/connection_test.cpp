@@ -105,8 +105,8 @@ TEST_F(connection_test, the_server_ends_a_session_left_idle_in_a_transaction)
     }
     auto r = run(c.async_query("SELECT 1"));
     ASSERT_FALSE(r);
-    EXPECT_TRUE(r.error().sqlstate == "25P03" || r.error().code == ledger_errc::connection_lost)
-        << r.error().what();
+    EXPECT_EQ(r.error().code, ledger_errc::connection_lost) << r.error().what();
+    EXPECT_FALSE(c.is_open());
 }
 
 TEST_F(connection_test, no_answer_within_the_reply_timeout_closes_the_connection)
