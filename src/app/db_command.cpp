@@ -95,24 +95,26 @@ command add_db_command(CLI::App& parent)
     auto* cmd = parent.add_subcommand(
         "db", "Create or migrate the PostgreSQL ledger that several nodes share (docs/ha.md)");
     cmd->require_subcommand(1, 1);
-    cmd->footer("Exit codes: 0 ok, 1 refused or failed (the message says why), 2 usage,\n"
-                "65 the database's schema is newer than this paymand (upgrade paymand),\n"
-                "69 the database could not be reached, or the outcome is unknown (run again).\n"
-                "Keep the password out of the command line: ~/.pgpass, PGPASSFILE or PGPASSWORD.\n"
-                "Example: paymand db init --conninfo 'host=db1,db2 dbname=paymand "
-                "target_session_attrs=read-write'");
-    auto add_conninfo = [&](CLI::App* sub) {
+    const std::string exit_codes =
+        "Exit codes: 0 ok, 1 refused or failed (the message says why), 2 usage,\n"
+        "65 the database's schema is newer than this paymand (upgrade paymand),\n"
+        "69 the database could not be reached, or the outcome is unknown (run again).\n"
+        "Keep the password out of the command line: ~/.pgpass, PGPASSFILE or PGPASSWORD.\n";
+    cmd->footer(exit_codes + "Example: paymand db init --conninfo 'host=db1,db2 dbname=paymand "
+                             "target_session_attrs=read-write'");
+    auto add = [&](const char* name, const char* what) {
+        auto* sub = cmd->add_subcommand(name, what);
         sub->add_option("--conninfo", args->conninfo,
                         "libpq connection string or URI of the ledger database")
             ->envname("PAYMAND_DB_CONNINFO")
             ->required();
+        sub->footer(exit_codes + "Example: paymand db " + name +
+                    " --conninfo 'host=db1,db2 dbname=paymand target_session_attrs=read-write'");
+        return sub;
     };
-    auto* init = cmd->add_subcommand(
-        "init", "Create the schema in a database that holds none (refuses one that does)");
-    add_conninfo(init);
-    auto* migrate = cmd->add_subcommand(
-        "migrate", "Apply the migrations the database lacks, each in one transaction");
-    add_conninfo(migrate);
+    auto* init =
+        add("init", "Create the schema in a database that holds none (refuses one that does)");
+    add("migrate", "Apply the migrations the database lacks, each in one transaction");
     return command{cmd, [args, init] {
                        return run_db(*args, init->parsed() ? ledger::migrate_mode::init
                                                            : ledger::migrate_mode::migrate);

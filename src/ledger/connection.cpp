@@ -204,7 +204,7 @@ asio::awaitable<db_result<query_result>> collect(state_ptr st, clock_type::time_
 asio::awaitable<db_result<query_result>> run(state_ptr st, std::string sql,
                                              std::vector<param> params, bool script)
 {
-    if (st->conn == nullptr || PQstatus(st->conn) != CONNECTION_OK)
+    if (!st || st->conn == nullptr || PQstatus(st->conn) != CONNECTION_OK)
         co_return db_error{.code = ledger_errc::not_connected};
     const auto deadline = clock_type::now() + st->settings.reply_timeout;
     int sent = 0;
@@ -251,6 +251,7 @@ connection& connection::operator=(connection&&) noexcept = default;
 asio::awaitable<db_result<void>> connection::async_connect(connection_settings settings)
 {
     auto st = state_;
+    if (!st) co_return db_error{.code = ledger_errc::not_connected};
     st->close();
     st->settings = std::move(settings);
     st->secrets = payman::redaction{};
@@ -280,6 +281,9 @@ asio::awaitable<db_result<void>> connection::async_connect(connection_settings s
     if (st->conn == nullptr)
         co_return db_error{.code = ledger_errc::connect_failed, .message = "out of memory"};
     if (PQstatus(st->conn) == CONNECTION_BAD) co_return st->fail(ledger_errc::connect_failed, true);
+    // libpq prints the server's notices and warnings to stderr by default: not in a daemon.
+    PQsetNoticeProcessor(
+        st->conn, [](void*, const char*) {}, nullptr);
 
     const auto deadline = clock_type::now() + st->settings.connect_timeout;
     auto polled = PGRES_POLLING_WRITING;
@@ -326,7 +330,7 @@ asio::awaitable<db_result<std::optional<notification>>>
 connection::async_wait_notification(std::chrono::milliseconds timeout)
 {
     auto st = state_;
-    if (st->conn == nullptr || PQstatus(st->conn) != CONNECTION_OK)
+    if (!st || st->conn == nullptr || PQstatus(st->conn) != CONNECTION_OK)
         co_return db_error{.code = ledger_errc::not_connected};
     const auto deadline = clock_type::now() + timeout;
     for (;;) {
