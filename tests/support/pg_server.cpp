@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -190,6 +191,28 @@ std::string server_base_dir()
     return base != nullptr && *base != '\0' ? base : "/tmp";
 }
 
+// A test binary that crashed cannot remove its server's directory (its postmaster died with it:
+// PR_SET_PDEATHSIG); the next server removes such orphans, which would otherwise fill /dev/shm.
+void remove_orphans(const std::string& base)
+{
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(base, ec)) {
+        if (entry.path().filename().string().rfind("paymand-pg-", 0) != 0) continue;
+        std::ifstream owner_file(entry.path() / "owner.pid");
+        pid_t owner = 0;
+        if (!(owner_file >> owner) || owner <= 0) continue;  // being set up, or not ours
+        if (kill(owner, 0) == 0 || errno != ESRCH) continue;
+        if (fs::exists(entry.path() / "data" / "postmaster.pid")) {
+            // Its postmaster may still be shutting down: leave it to a later server.
+            std::ifstream pid_file(entry.path() / "data" / "postmaster.pid");
+            pid_t postmaster = 0;
+            if (pid_file >> postmaster && postmaster > 0 && kill(postmaster, 0) == 0) continue;
+        }
+        std::error_code ignored;
+        fs::remove_all(entry.path(), ignored);
+    }
+}
+
 struct pg_connection {
     explicit pg_connection(const std::string& conninfo) : conn(PQconnectdb(conninfo.c_str()))
     {
@@ -227,10 +250,13 @@ pg_server::pg_server(pg_server_params params) : params_(params)
     require_binaries();
     const run_user user = pick_user();
     const fs::path cluster = cached_cluster(user);
-    std::string pattern = server_base_dir() + "/paymand-pg-XXXXXX";
+    const std::string base = server_base_dir();
+    remove_orphans(base);
+    std::string pattern = base + "/paymand-pg-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr)
         throw std::runtime_error("pg_server: cannot create a directory like " + pattern);
     dir_ = pattern;
+    std::ofstream(dir_ / "owner.pid") << getpid() << "\n";
     // `cp -a` keeps the owner (postgres) and the 0700 mode the server insists on.
     const pid_t cp = spawn({"/bin/cp", "-a", cluster.string(), (dir_ / "data").string()}, {},
                            dir_ / "cp.log", SIGKILL);
