@@ -5,6 +5,7 @@
 #include "app/auth_command.hpp"
 #include "app/check_command.hpp"
 #include "app/command.hpp"
+#include "app/db_command.hpp"
 #include "app/next_command.hpp"
 #include "app/run_command.hpp"
 #include "app/simulate_command.hpp"
@@ -64,10 +65,11 @@ int main(int argc, char** argv)
     app.require_subcommand(0, 1);
 
     // Each subcommand registers itself here; the engine's commands join this list.
-    std::vector<command> commands{
-        add_run_command(app),      add_trigger_command(app), add_audit_command(app),
-        add_ask_command(app),      add_check_command(app),   add_next_command(app),
-        add_simulate_command(app), add_status_command(app),  add_auth_command(app)};
+    std::vector<command> commands{add_run_command(app),      add_trigger_command(app),
+                                  add_audit_command(app),    add_ask_command(app),
+                                  add_check_command(app),    add_next_command(app),
+                                  add_simulate_command(app), add_status_command(app),
+                                  add_auth_command(app),     add_db_command(app)};
 
     if (unknown_command(app, argc, argv)) return exit_usage;
     try {

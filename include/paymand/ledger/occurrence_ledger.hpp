@@ -1,0 +1,69 @@
+#pragma once
+
+// The occurrence ledger: one row per occurrence identity. A node may send a payment only after
+// async_open_gate committed `claimed -> sending` on its row, in one statement that also checks,
+// under the database clock, that the node's epoch is the current unexpired lease. Each function
+// is one statement.
+
+#include "paymand/ledger/connection.hpp"
+#include "paymand/ledger/occurrence_state.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace paymand::ledger {
+
+// Who asks: the node and the epoch of the lease it holds (or held).
+struct fence {
+    std::string node;
+    std::int64_t epoch = 0;
+};
+
+enum class claim_outcome {
+    claimed,     // the row is ours now (new, released, or claimed by an older epoch)
+    taken,       // the identity is owned already (any node, any state but released)
+    not_leader,  // our epoch is not the current unexpired lease: nothing changed
+};
+
+// Claims `identity` (of `rule`) for the fence's epoch. The unique key decides: a second claim of
+// the same identity fails whatever the node. Fenced like the gate: a node that lost its lease
+// cannot leave a claimed row behind that nobody would release.
+boost::asio::awaitable<db_result<claim_outcome>>
+async_claim(connection& conn, const fence& who, std::string identity, std::string rule);
+
+// The gate: `claimed -> sending` for the fence's own row, only while its epoch is the current
+// unexpired lease by the database clock, in one UPDATE. True: committed, the request may be
+// written. False: refused and nothing changed; the request must not be written.
+// An error with outcome_unknown(): the gate may have committed; the occurrence is in doubt.
+boost::asio::awaitable<db_result<bool>> async_open_gate(connection& conn, const fence& who,
+                                                        std::string identity);
+
+// Ends a claim without a send (`claimed -> skipped|failed`), fenced like the gate.
+// False: refused (not our claim any more, or our lease is not current).
+boost::asio::awaitable<db_result<bool>>
+async_settle_unsent(connection& conn, const fence& who, std::string identity, occurrence_state end);
+
+// Records the result of a request the node sent: `sending -> paid|failed|in_doubt`, or
+// `in_doubt -> paid|failed` when it learns more. Allowed to a node that lost its lease, for its
+// own row only (node and epoch of the gate). Repeating the same result is accepted.
+// False: not this fence's row, or not a move allowed from its state.
+boost::asio::awaitable<db_result<bool>> async_record_result(connection& conn, const fence& who,
+                                                            std::string identity,
+                                                            occurrence_state result);
+
+struct occurrence_row {
+    std::string identity;
+    std::string rule;
+    occurrence_state state = occurrence_state::claimed;
+    std::int64_t epoch = 0;
+    std::string node;
+};
+
+// The row of `identity`, nullopt when nobody claimed it yet.
+boost::asio::awaitable<db_result<std::optional<occurrence_row>>>
+async_read_occurrence(connection& conn, std::string identity);
+
+}  // namespace paymand::ledger

@@ -1,0 +1,130 @@
+#include "paymand/ledger/occurrence_ledger.hpp"
+
+#include "ledger/statement.hpp"
+
+#include <utility>
+#include <vector>
+
+namespace paymand::ledger {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// The fence: the caller's node and epoch hold the current unexpired lease by the database
+// clock. FOR SHARE makes a takeover (which updates this row) wait for the statement using it,
+// and makes that statement, when a takeover came first, re-read the row and find the new epoch.
+// $1 is the node, $2 the epoch.
+constexpr std::string_view current_lease =
+    "WITH lease AS (SELECT epoch FROM paymand_lease "
+    "WHERE holder = $1 AND epoch = $2::bigint AND expires_at > clock_timestamp() FOR SHARE) ";
+
+std::vector<param> fenced_params(const fence& who, std::string identity)
+{
+    return {who.node, std::to_string(who.epoch), std::move(identity)};
+}
+
+// The fenced move `claimed -> to` of the fence's own row; true when it committed.
+asio::awaitable<db_result<bool>> fenced_move(connection& conn, const fence& who,
+                                             std::string identity, occurrence_state to)
+{
+    auto params = fenced_params(who, std::move(identity));
+    params.emplace_back(std::string(to_string(to)));
+    auto moved = co_await conn.async_query(
+        std::string(current_lease) +
+            "UPDATE paymand_occurrence o SET state = $4, updated_at = clock_timestamp() "
+            "FROM lease WHERE o.identity = $3 AND o.state = 'claimed' AND o.node = $1 "
+            "AND o.epoch = lease.epoch RETURNING o.identity",
+        std::move(params));
+    if (!moved) co_return moved.error();
+    co_return moved->rows.size() == 1;
+}
+
+}  // namespace
+
+asio::awaitable<db_result<claim_outcome>> async_claim(connection& conn, const fence& who,
+                                                      std::string identity, std::string rule)
+{
+    auto params = fenced_params(who, std::move(identity));
+    params.emplace_back(std::move(rule));
+    // A released row, or one only claimed by an older epoch (which can never pass the gate
+    // again), is claimed anew; any other existing row makes the claim fail.
+    auto claimed = co_await conn.async_query(
+        std::string(current_lease) +
+            "INSERT INTO paymand_occurrence AS o "
+            "(identity, rule, state, epoch, node, claimed_at, updated_at) "
+            "SELECT $3, $4, 'claimed', lease.epoch, $1, clock_timestamp(), clock_timestamp() "
+            "FROM lease ON CONFLICT (identity) DO UPDATE SET rule = EXCLUDED.rule, "
+            "state = 'claimed', epoch = EXCLUDED.epoch, node = EXCLUDED.node, "
+            "claimed_at = EXCLUDED.claimed_at, updated_at = EXCLUDED.updated_at "
+            "WHERE o.state = 'released' OR (o.state = 'claimed' AND o.epoch < EXCLUDED.epoch) "
+            "RETURNING o.epoch",
+        params);
+    if (!claimed) co_return claimed.error();
+    if (claimed->rows.size() == 1) co_return claim_outcome::claimed;
+    // Nothing changed: say why (a read only, for the caller's log and metrics).
+    params.resize(2);
+    auto leading = co_await conn.async_query(
+        "SELECT count(*) FROM paymand_lease "
+        "WHERE holder = $1 AND epoch = $2::bigint AND expires_at > clock_timestamp()",
+        std::move(params));
+    if (!leading) co_return leading.error();
+    co_return detail::integer_at(*leading, 0, 0) == 1 ? claim_outcome::taken
+                                                      : claim_outcome::not_leader;
+}
+
+asio::awaitable<db_result<bool>> async_open_gate(connection& conn, const fence& who,
+                                                 std::string identity)
+{
+    co_return co_await fenced_move(conn, who, std::move(identity), occurrence_state::sending);
+}
+
+asio::awaitable<db_result<bool>> async_settle_unsent(connection& conn, const fence& who,
+                                                     std::string identity, occurrence_state end)
+{
+    if (!is_unsent_end(end))
+        co_return db_error{.code = ledger_errc::invalid_state,
+                           .message = "a claim ends without a send as skipped or failed only"};
+    co_return co_await fenced_move(conn, who, std::move(identity), end);
+}
+
+asio::awaitable<db_result<bool>> async_record_result(connection& conn, const fence& who,
+                                                     std::string identity, occurrence_state result)
+{
+    if (!is_send_result(result))
+        co_return db_error{.code = ledger_errc::invalid_state,
+                           .message = "the result of a send is paid, failed or in_doubt"};
+    // No lease check: the request is already sent, and its truth must be kept. Only the row of
+    // the gate this node passed (its node and epoch) is written.
+    auto params = fenced_params(who, std::move(identity));
+    params.emplace_back(std::string(to_string(result)));
+    auto recorded = co_await conn.async_query(
+        "UPDATE paymand_occurrence SET state = $4, updated_at = clock_timestamp() "
+        "WHERE identity = $3 AND node = $1 AND epoch = $2::bigint AND (state = 'sending' "
+        "OR state = $4 OR (state = 'in_doubt' AND $4 IN ('paid', 'failed'))) "
+        "RETURNING identity",
+        std::move(params));
+    if (!recorded) co_return recorded.error();
+    co_return recorded->rows.size() == 1;
+}
+
+asio::awaitable<db_result<std::optional<occurrence_row>>>
+async_read_occurrence(connection& conn, std::string identity)
+{
+    std::vector<param> params{std::move(identity)};
+    auto read = co_await conn.async_query(
+        "SELECT identity, rule, state, epoch, node FROM paymand_occurrence WHERE identity = $1",
+        std::move(params));
+    if (!read) co_return read.error();
+    if (read->rows.empty()) co_return std::optional<occurrence_row>();
+    const auto state = parse_occurrence_state(read->text(0, 2));
+    const auto epoch = detail::integer_at(*read, 0, 3);
+    if (!state || !epoch) co_return detail::unexpected_answer("paymand_occurrence");
+    co_return std::optional<occurrence_row>(occurrence_row{.identity = read->text(0, 0),
+                                                           .rule = read->text(0, 1),
+                                                           .state = *state,
+                                                           .epoch = *epoch,
+                                                           .node = read->text(0, 4)});
+}
+
+}  // namespace paymand::ledger

@@ -1,0 +1,65 @@
+// `paymand db init|migrate` as an operator runs it: output and exit codes.
+
+#include "support/pg_server.hpp"
+#include "support/process.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace paymand::test {
+namespace {
+
+run_result db(const std::string& sub, const std::string& conninfo)
+{
+    return run(our_binary("paymand"), {.args = {"db", sub, "--conninfo", conninfo}});
+}
+
+TEST(db_command, init_creates_the_schema_then_migrate_finds_nothing_to_do)
+{
+    auto& pg = pg_environment::server();
+    const auto conninfo = pg.socket_conninfo(pg.create_database());
+    auto made = db("init", conninfo);
+    EXPECT_TRUE(made.status.ok()) << made.err;
+    EXPECT_NE(made.out.find("schema created at version 1"), std::string::npos) << made.out;
+    auto again = db("init", conninfo);
+    EXPECT_EQ(again.status.code, 1);
+    EXPECT_NE(again.err.find("already holds the paymand schema"), std::string::npos) << again.err;
+    auto migrated = db("migrate", conninfo);
+    EXPECT_TRUE(migrated.status.ok()) << migrated.err;
+    EXPECT_NE(migrated.out.find("nothing to do"), std::string::npos) << migrated.out;
+}
+
+TEST(db_command, migrate_refuses_a_database_without_the_schema)
+{
+    auto& pg = pg_environment::server();
+    auto r = db("migrate", pg.socket_conninfo(pg.create_database()));
+    EXPECT_EQ(r.status.code, 1);
+    EXPECT_NE(r.err.find("paymand db init"), std::string::npos) << r.err;
+}
+
+TEST(db_command, a_newer_schema_exits_65)
+{
+    auto& pg = pg_environment::server();
+    const auto name = pg.create_database();
+    ASSERT_TRUE(db("init", pg.socket_conninfo(name)).status.ok());
+    pg.execute(name, "UPDATE paymand_schema SET version = version + 1");
+    auto r = db("migrate", pg.socket_conninfo(name));
+    EXPECT_EQ(r.status.code, 65);
+    EXPECT_NE(r.err.find("newer than this paymand"), std::string::npos) << r.err;
+}
+
+TEST(db_command, an_unreachable_database_exits_69_without_showing_the_password)
+{
+    auto& pg = pg_environment::server();
+    auto r = run(our_binary("paymand"),
+                 {.args = {"db", "migrate"},
+                  .env = {"PAYMAND_DB_CONNINFO=host=127.0.0.1 port=" + std::to_string(pg.port()) +
+                          " user=postgres dbname=postgres password=Wr0ng-pw-not-shown"}});
+    EXPECT_EQ(r.status.code, 69) << r.err;
+    EXPECT_EQ(r.err.find("Wr0ng-pw-not-shown"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("Wr0ng-pw-not-shown"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace paymand::test
