@@ -98,7 +98,10 @@ TEST_F(daemon_test, a_reload_with_a_broken_rule_file_keeps_the_running_rules)
     pay: {payee: John Doe, amount: 10.00}
 )");
     daemon.send_signal(SIGHUP);
-    daemon.wait_for_line(std::regex("reloaded: 2 rules"), 30s, true);
+    // The reload line names what changed, then the status.
+    auto line = daemon.wait_for_line(std::regex("(.*reloaded: .*)"), 30s, true);
+    EXPECT_THAT(line, HasSubstr("reloaded: added: rent-2 (0 9 2 * * UTC: pay 10.00 TSD to John "
+                                "Doe); 2 rules"));
     daemon.send_signal(SIGTERM);
     EXPECT_TRUE(daemon.wait().ok());
 }
@@ -347,8 +350,12 @@ TEST_F(daemon_test, serves_metrics_on_loopback_when_configured)
     auto health = http_request({.url = base + "/healthz"});
     EXPECT_EQ(health.status, 200);
     EXPECT_EQ(health.body, "ok\n");
+    // The credential check's outcome (issue 18, item 3).
+    daemon.wait_for_line(std::regex("credentials verified"), 30s, true);
+    EXPECT_THAT(http_request({.url = base + "/metrics"}).body,
+                HasSubstr("paymand_credentials{state=\"verified\"} 1"));
     daemon.send_signal(SIGHUP);
-    daemon.wait_for_line(std::regex("reloaded: 1 rules"), 30s, true);
+    daemon.wait_for_line(std::regex("reloaded: no rule changed; 1 rules"), 30s, true);
     EXPECT_THAT(http_request({.url = base + "/metrics"}).body,
                 HasSubstr("paymand_last_reload_success 1"));
     daemon.send_signal(SIGTERM);
