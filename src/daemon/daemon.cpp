@@ -433,13 +433,14 @@ asio::awaitable<void> reload(daemon_state& d)
     }
     auto changes = diff_rules(*d.current.rules, *next->rules);
     co_await d.eng.async_set_rules(next->rules);
-    d.log->info("reloaded: {}; {}", describe_changes(changes), status_line(d));
-    if (d.metrics != nullptr) d.metrics->set_reload(true, std::chrono::system_clock::now());
     d.current.rules = next->rules;
     d.current.config.sha256 = next->config.sha256;
+    // The new rules may name other payees, wallets or scopes: checked again from here on.
+    start_world_check(d);
+    d.log->info("reloaded: {}; {}", describe_changes(changes), status_line(d));
+    if (d.metrics != nullptr) d.metrics->set_reload(true, std::chrono::system_clock::now());
     d.last_reload = live_reload{.at = now, .ok = true, .changes = std::move(changes)};
     mark_view_dirty(d);
-    start_world_check(d);
     next.reset();  // the old set and the parse trees are gone: return the heap
     ::malloc_trim(0);
     d.notifier.ready(status_line(d));

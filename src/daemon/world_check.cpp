@@ -175,6 +175,8 @@ std::optional<std::string> wallet_listing_question(const world_needs& needs,
 
 bool listing_names(std::string_view reply, std::string_view name)
 {
+    // As reply::same_payee: a trailing '.' is not part of the name ("Acme Ltd." is "Acme Ltd").
+    while (!name.empty() && name.back() == '.') name.remove_suffix(1);
     if (name.empty() || reply.size() < name.size()) return false;
     for (std::size_t at = 0; at + name.size() <= reply.size(); ++at) {
         bool same = true;
@@ -191,34 +193,41 @@ bool listing_names(std::string_view reply, std::string_view name)
 
 std::size_t listing_entries(std::string_view reply)
 {
+    // List items count at the outermost indentation only: "   - Paytag: ..." under a wallet
+    // is a detail of the entry above it.
+    std::vector<std::size_t> item_indents;
     std::size_t entries = 0;
     std::size_t table_rows = 0;
+    const auto end_table = [&] {
+        if (table_rows > 0) entries += table_rows - 1;  // its first row is the header
+        table_rows = 0;
+    };
     while (!reply.empty()) {
         const auto nl = reply.find('\n');
-        auto line = trim_left(reply.substr(0, nl));
+        const auto raw = reply.substr(0, nl);
         reply.remove_prefix(nl == std::string_view::npos ? reply.size() : nl + 1);
+        const auto line = trim_left(raw);
         if (line.empty()) continue;
         if (line.front() == '|') {
-            // A table: its first row is the header, a row of dashes the separator.
-            if (line.find("---") == std::string_view::npos) ++table_rows;
+            if (line.find("---") == std::string_view::npos) ++table_rows;  // not the separator
             continue;
         }
-        if (table_rows > 0) {
-            entries += table_rows - 1;
-            table_rows = 0;
-        }
-        if (line.starts_with("- ") || line.starts_with("* ")) {
-            ++entries;
-            continue;
-        }
+        end_table();
         std::size_t digits = 0;
         while (digits < line.size() && std::isdigit(static_cast<unsigned char>(line[digits])))
             ++digits;
-        if (digits > 0 && digits + 1 < line.size() &&
-            (line[digits] == '.' || line[digits] == ')') && line[digits + 1] == ' ')
-            ++entries;
+        const bool numbered = digits > 0 && digits + 1 < line.size() &&
+                              (line[digits] == '.' || line[digits] == ')') &&
+                              line[digits + 1] == ' ';
+        if (numbered || line.starts_with("- ") || line.starts_with("* "))
+            item_indents.push_back(raw.size() - line.size());
     }
-    if (table_rows > 0) entries += table_rows - 1;
+    end_table();
+    if (!item_indents.empty()) {
+        const auto outer = *std::min_element(item_indents.begin(), item_indents.end());
+        entries +=
+            static_cast<std::size_t>(std::count(item_indents.begin(), item_indents.end(), outer));
+    }
     return entries;
 }
 

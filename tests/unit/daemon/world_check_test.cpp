@@ -123,8 +123,13 @@ TEST(listing, names_match_whole_words_ignoring_case)
     EXPECT_FALSE(listing_names("1. John Doen", "John Doe"));
     EXPECT_FALSE(listing_names("1. Jon Doe", "John Doe"));
     EXPECT_TRUE(listing_names("| Acme Ltd. |", "Acme Ltd."));
+    EXPECT_TRUE(listing_names("1. **Acme Ltd** (a@b.c)", "Acme Ltd."));
     EXPECT_EQ(listing_entries("Here:\n\n1. a\n2) b\n- c\n* d\n| h |\n|---|\n| e |\n| f |\nbye"),
               6u);
+    // Details under an entry are not entries.
+    EXPECT_EQ(listing_entries("1. **Main**\n   - Paytag: m\n   - Currency: TSD\n2. **Payroll**\n"
+                              "   - Paytag: p\n"),
+              2u);
 }
 
 TEST(listing, questions_follow_the_granted_scopes)
