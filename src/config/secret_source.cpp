@@ -112,7 +112,9 @@ std::string describe(const secret_source& source)
                        default_secret_credential);
 }
 
-boost::system::result<payman::secret, secret_error> load_secret(const secret_source& source,
+namespace {
+
+boost::system::result<payman::secret, secret_error> read_secret(const secret_source& source,
                                                                 const env_lookup& getenv)
 {
     switch (source.from) {
@@ -148,6 +150,24 @@ boost::system::result<payman::secret, secret_error> load_secret(const secret_sou
     return fail(fmt::format("no client secret: set {} or payman.client_secret in the "
                             "configuration (env, file or credential)",
                             variable));
+}
+
+}  // namespace
+
+boost::system::result<payman::secret, secret_error> load_secret(const secret_source& source,
+                                                                const env_lookup& getenv)
+{
+    auto secret = read_secret(source, getenv);
+    if (secret) return secret;
+    // The configuration key and its place, so that the fix is found at once.
+    auto error = secret.error();
+    error.message =
+        source.defined_at.empty()
+            ? "payman.client_secret (not set in the configuration: the default "
+              "source): " +
+                  error.message
+            : fmt::format("payman.client_secret ({}): {}", source.defined_at, error.message);
+    return error;
 }
 
 void protect_process()
