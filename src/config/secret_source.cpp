@@ -129,10 +129,15 @@ boost::system::result<payman::secret, secret_error> read_secret(const secret_sou
     case secret_source::kind::credential: {
         const char* dir = getenv("CREDENTIALS_DIRECTORY");
         if (dir == nullptr || *dir == '\0')
-            return fail(fmt::format("{} is configured but CREDENTIALS_DIRECTORY is unset: run "
-                                    "under systemd with LoadCredential= or "
-                                    "LoadCredentialEncrypted=",
-                                    describe(source)));
+            // Outside the unit (an admin's `auth test`, `trigger`, `ask --config`): the exact
+            // command that hands the command the unit's credential (docs/operations.md).
+            return fail(fmt::format(
+                "{} is configured but CREDENTIALS_DIRECTORY is unset: outside the paymand unit, "
+                "run the command with the unit's credential: sudo systemd-run --pipe --wait "
+                "--quiet --collect -p LoadCredentialEncrypted={}:/etc/paymand/credentials/{}.cred "
+                "-- /usr/bin/paymand <command> (LoadCredential={}:/etc/paymand/credentials/{} for "
+                "a plain file)",
+                describe(source), source.name, source.name, source.name, source.name));
         // systemd makes credential files private to the service itself; their mode is its
         // business (0400 or 0440 with a group of the service's own).
         return read_private_file(fmt::format("{}/{}", dir, source.name), source, false,
@@ -145,7 +150,7 @@ boost::system::result<payman::secret, secret_error> read_secret(const secret_sou
     if (const char* value = getenv(variable.c_str()); value != nullptr)
         return from_value(value, {secret_source::kind::environment, variable});
     if (const char* dir = getenv("CREDENTIALS_DIRECTORY"); dir != nullptr && *dir != '\0')
-        return load_secret(
+        return read_secret(
             {secret_source::kind::credential, std::string(default_secret_credential)}, getenv);
     return fail(fmt::format("no client secret: set {} or payman.client_secret in the "
                             "configuration (env, file or credential)",

@@ -143,6 +143,33 @@ TEST_F(secrets, a_missing_secret_names_the_configuration_key_and_its_line)
     EXPECT_EQ(ledger_payments(), 0u);
 }
 
+// Issue 18, item 6: with the shipped credential setup, a manual command outside the unit says
+// the exact systemd-run command that hands it the unit's credential, and given the credential
+// directory that command provides (as systemd does: $CREDENTIALS_DIRECTORY/NAME) it works.
+TEST_F(secrets, outside_the_unit_a_credential_source_names_the_systemd_run_command)
+{
+    write_config({.secret_source = "{credential: payman-client-secret}"});
+    auto args = paymand_args({"auth", "test", "--config", config_path().string()});
+    args.env.clear();
+    auto outside = run(our_binary("paymand"), args);
+    EXPECT_EQ(outside.status.code, 1) << outside.err;
+    EXPECT_THAT(outside.err,
+                HasSubstr("CREDENTIALS_DIRECTORY is unset: outside the paymand unit, run the "
+                          "command with the unit's credential: sudo systemd-run --pipe --wait "
+                          "--quiet --collect -p LoadCredentialEncrypted=payman-client-secret:/etc/"
+                          "paymand/credentials/payman-client-secret.cred -- /usr/bin/paymand "
+                          "<command>"));
+
+    auto credentials = dir / "credentials";
+    std::filesystem::create_directory(credentials);
+    auto file = dir.write("credentials/payman-client-secret", std::string(sandbox_client_secret));
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read);
+    args.env = {"CREDENTIALS_DIRECTORY=" + credentials.string()};
+    auto inside = run(our_binary("paymand"), args);
+    EXPECT_EQ(inside.status.code, 0) << inside.err;
+    EXPECT_THAT(inside.out, HasSubstr("authenticated: access token valid for"));
+}
+
 // Owner of a /proc/<pid> entry: the process's effective uid, or root when the process is not
 // dumpable (proc(5)), which is what shields its memory and environment from its own uid.
 uid_t proc_owner(pid_t pid, std::string_view entry)
