@@ -11,6 +11,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
 
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -30,6 +31,7 @@ struct auth_args {
     std::string config;
     std::string ca_file;
     bool verbose = false;
+    bool json = false;
 };
 
 std::set<std::string> split_scopes(std::string_view text)
@@ -162,12 +164,49 @@ int run_auth_test(const auth_args& args)
         const auto& e = token->error();
         std::cerr << "paymand auth test: error: " << e.what() << "\n";
         // Refused credentials are the operator's to fix; anything else is reachability.
-        if (user.held && user.held->refused()) return auth_no_grant;
+        const bool no_grant = user.held && user.held->refused();
         const bool refused =
             e.kind == payman::error_class::rejected || e.code == payman::payman_errc::token_refused;
+        if (args.json)
+            std::cout << boost::json::serialize(boost::json::object{
+                             {"authenticated", false},
+                             {"refused", no_grant || (refused && e.http_status != 404)},
+                             {"error", e.what()}})
+                      << "\n";
+        if (no_grant) return auth_no_grant;
         return refused ? exit_failure : exit_unavailable;
     }
     const auto granted_text = client->stats().granted_scope;
+    if (args.json) {
+        // One object: the token's lifetime (never the token), the scopes granted (null when
+        // the server did not list them) and each scope the rules need with whether it is.
+        const auto granted = split_scopes(granted_text);
+        boost::json::array needs;
+        int missing = 0;
+        for (const auto& n : needed) {
+            const bool ok = granted_text.empty() || granted.contains(n.scope);
+            missing += ok ? 0 : 1;
+            needs.push_back(
+                boost::json::object{{"scope", n.scope},
+                                    {"why", n.why},
+                                    {"granted", granted_text.empty() ? boost::json::value(nullptr)
+                                                                     : boost::json::value(ok)}});
+        }
+        boost::json::value listed = nullptr;
+        if (!granted_text.empty()) {
+            boost::json::array list;
+            for (const auto& g : granted) list.emplace_back(g);
+            listed = std::move(list);
+        }
+        std::cout << boost::json::serialize(
+                         boost::json::object{{"authenticated", true},
+                                             {"expires_in_s", (*token)->expires_in.count()},
+                                             {"granted_scopes", std::move(listed)},
+                                             {"needed", std::move(needs)},
+                                             {"missing", missing}})
+                  << "\n";
+        return missing > 0 ? exit_failure : exit_ok;
+    }
     fmt::print("authenticated: access token valid for {} s (the token itself is never printed)\n",
                (*token)->expires_in.count());
     if (granted_text.empty()) {
@@ -314,6 +353,10 @@ command add_auth_command(CLI::App& parent)
     test->add_option("--ca-file", args->ca_file, "PEM file of CA certificates to trust")
         ->check(CLI::ExistingFile);
     test->add_flag("-v,--verbose", args->verbose, "Log the token steps (never secrets)");
+    test->add_flag("--json", args->json,
+                   "One JSON object on stdout: authenticated, expires_in_s, granted_scopes, "
+                   "needed (scope, why, granted), missing; or authenticated false, refused, "
+                   "error");
     test->footer("Exit codes: 0 authenticated (and every needed scope granted), 1 credentials\n"
                  "refused, a needed scope missing or bad input, 2 usage, 69 Payman unreachable,\n"
                  "75 the daemon runs (authorization_code mode: a test would rotate its refresh\n"

@@ -9,6 +9,8 @@
 #include "paymand/inspect/rule_review.hpp"
 #include "paymand/rules/rule_schedule.hpp"
 
+#include <boost/json.hpp>
+
 #include <fmt/format.h>
 
 #include <iostream>
@@ -25,6 +27,7 @@ struct check_args {
     std::string config = "/etc/paymand/paymand.yaml";
     bool no_config = false;
     bool quiet = false;
+    bool json = false;
     std::string after;
     std::vector<std::string> paths;
 };
@@ -123,6 +126,57 @@ void print_already_paid(const rules::rule_set& rules, const config::daemon_confi
     for (const auto& w : warnings) fmt::print("  {}\n", w);
 }
 
+// --json: one object, the same facts as the text (errors with their positions, or the rules
+// with next occurrences, the limits each could hit alone and the scopes needed).
+boost::json::object check_json(const rules::rule_set* rules, const rules::policy& policy,
+                               const yaml::diagnostics& diags, std::chrono::sys_seconds now)
+{
+    namespace json = boost::json;
+    json::array errors;
+    for (const auto& d : diags.items())
+        errors.push_back(json::object{
+            {"file", d.file}, {"line", d.line}, {"column", d.column}, {"message", d.message}});
+    json::object out{{"ok", diags.empty()}, {"errors", std::move(errors)}};
+    if (rules == nullptr) return out;
+    std::map<std::string, const schedule::occurrence*, std::less<>> next;
+    const auto upcoming = rules::next_per_rule(*rules, now);
+    for (const auto& u : upcoming) next[u.source->id] = &u.occ;
+    const auto horizon = now + std::chrono::days(366);
+    json::array list;
+    for (const auto& r : rules->rules()) {
+        json::object item{{"id", r.id},
+                          {"enabled", r.enabled},
+                          {"file", r.origin.file()},
+                          {"line", r.origin.line},
+                          {"zone", std::string(r.zone.name())},
+                          {"schedule", r.calendar.written()},
+                          {"normalised", r.calendar.normalised()},
+                          {"does", inspect::describe_action(r)},
+                          {"sha256", r.content_hash}};
+        if (auto it = next.find(r.id); it != next.end()) {
+            item["next_local"] = inspect::format_local(r.zone, it->second->instant);
+            item["next_utc"] = audit::format_utc(it->second->instant);
+        } else {
+            item["next_utc"] = nullptr;
+        }
+        if (r.pays() && r.enabled) {
+            auto hit = inspect::first_limit_alone(r, policy, now, horizon);
+            item["limit_alone"] = hit ? json::value(json::object{{"limit", hit->limit},
+                                                                 {"occurrence", hit->identity},
+                                                                 {"paid_before", hit->paid_before},
+                                                                 {"reason", hit->reason}})
+                                      : json::value(nullptr);
+        }
+        list.push_back(std::move(item));
+    }
+    out["rules"] = std::move(list);
+    json::array scopes;
+    for (const auto& n : inspect::required_scopes(*rules))
+        scopes.push_back(json::object{{"scope", n.scope}, {"why", n.why}});
+    out["scopes"] = std::move(scopes);
+    return out;
+}
+
 int run_check(const check_args& a)
 {
     yaml::diagnostics diags;
@@ -147,6 +201,8 @@ int run_check(const check_args& a)
         }
     }
     if (!diags.empty()) {
+        if (a.json)
+            std::cout << boost::json::serialize(check_json(nullptr, policy, diags, {})) << "\n";
         std::cerr << diags.to_string();
         std::cerr << fmt::format("paymand check: {} error{}\n", diags.size(),
                                  diags.size() == 1 ? "" : "s");
@@ -161,6 +217,10 @@ int run_check(const check_args& a)
             return exit_usage;
         }
         now = *parsed.value;
+    }
+    if (a.json) {
+        std::cout << boost::json::serialize(check_json(&set, policy, diags, now)) << "\n";
+        return exit_ok;
     }
     if (!a.quiet) print_summary(a, set, policy, files, now);
     if (!a.quiet && loaded) print_already_paid(set, loaded->config, now);
@@ -179,6 +239,9 @@ command add_check_command(CLI::App& parent)
                   "Check rule files alone against a permissive policy (a rules repository's CI "
                   "without the daemon's configuration)");
     cmd->add_flag("-q,--quiet", a->quiet, "Print errors only (ExecStartPre, pre-commit hooks)");
+    cmd->add_flag("--json", a->json,
+                  "One JSON object on stdout: ok, errors (file, line, column, message), rules "
+                  "(next occurrence, schedule, limit_alone), scopes; errors also on stderr");
     cmd->add_option("--after", a->after,
                     "Compute next occurrences after this instant instead of now: a date "
                     "(midnight in the configured zone) or 2026-12-01T09:00:00Z");

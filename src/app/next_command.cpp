@@ -1,8 +1,11 @@
 #include "app/next_command.hpp"
 
 #include "app/time_args.hpp"
+#include "paymand/audit/state_lock.hpp"
 #include "paymand/audit/time_format.hpp"
+#include "paymand/daemon/live_view.hpp"
 #include "paymand/daemon/load.hpp"
+#include "paymand/inspect/live_table.hpp"
 #include "paymand/inspect/rule_review.hpp"
 #include "paymand/rules/rule_schedule.hpp"
 #include "paymand/schedule/identity.hpp"
@@ -12,6 +15,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +31,37 @@ struct next_args {
     std::string after;
     bool json = false;
 };
+
+// What the running daemon runs, against the files: nothing when it is not running or its
+// view cannot be read (`note` then says why, for the text output).
+struct daemon_plan {
+    std::optional<daemon::live_view> view;
+    std::map<std::string, std::string, std::less<>> differs;  // rule id -> how
+    std::string note;
+};
+
+daemon_plan read_daemon_plan(const config::daemon_config& cfg, const rules::rule_set& files)
+{
+    daemon_plan plan;
+    std::string error;
+    auto view = daemon::read_live_view(daemon::live_view_path(cfg.state_directory), error);
+    if (!view) {
+        if (!error.empty())
+            plan.note = fmt::format("the daemon's live view cannot be read ({}): the occurrences "
+                                    "above are the files' plan, not necessarily the daemon's",
+                                    error);
+        return plan;
+    }
+    if (!daemon::is_live(*view, audit::state_lock::holder(cfg.lock_path()))) {
+        plan.note = fmt::format("the daemon is not running (its live view, written {}, is stale)",
+                                audit::format_utc(view->written_at));
+        return plan;
+    }
+    for (const auto& line : daemon::differences(*view, files))
+        plan.differs.emplace(line.substr(0, line.find(' ')), line.substr(line.find(' ') + 1));
+    plan.view = std::move(view);
+    return plan;
+}
 
 int run_next(const next_args& a)
 {
@@ -62,6 +97,7 @@ int run_next(const next_args& a)
         after = *parsed.value;
     }
     const auto upcoming = rules::next_occurrences(*set, after, a.count);
+    const auto plan = read_daemon_plan(loaded->config, *loaded->rules);
     if (!a.json) {
         std::vector<const rules::rule*> shown;
         for (const auto& r : set->rules())
@@ -84,13 +120,19 @@ int run_next(const next_args& a)
                 {"schedule", d.source->calendar.written()},
                 {"normalised", d.source->calendar.normalised()},
                 {"does", inspect::describe_action(*d.source)}};
+            if (plan.view) {
+                const auto it = plan.differs.find(d.source->id);
+                line["daemon"] = it == plan.differs.end() ? "runs it" : it->second;
+            }
             std::cout << boost::json::serialize(line) << "\n";
         } else {
-            fmt::print("{:<26}  {}  {:<14}  {:<36}  {}\n",
+            const auto it = plan.differs.find(d.source->id);
+            fmt::print("{:<26}  {}  {:<14}  {:<36}  {}{}\n",
                        inspect::format_local(d.source->zone, d.occ.instant),
                        audit::format_utc(d.occ.instant),
                        inspect::format_relative(after, d.occ.instant), identity,
-                       inspect::describe_action(*d.source));
+                       inspect::describe_action(*d.source),
+                       it == plan.differs.end() ? "" : " (" + it->second + ")");
         }
     }
     // Every zone answers every instant up to year 9999 (find_zone refuses data that cannot),
@@ -98,6 +140,20 @@ int run_next(const next_args& a)
     if (!a.json && upcoming.size() < a.count)
         fmt::print("{}\n", upcoming.empty() ? "no enabled rule fires again"
                                             : "no enabled rule fires again after these");
+    if (!a.json) {
+        if (plan.view) {
+            const auto now =
+                std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+            fmt::print("\nthe daemon (pid {}) runs, by its live view written {}:\n{}",
+                       plan.view->pid, audit::format_utc(plan.view->written_at),
+                       inspect::live_rules_table(*plan.view, loaded->rules.get(), now));
+            for (const auto& [id, how] : plan.differs) fmt::print("{} {}\n", id, how);
+            if (!plan.differs.empty())
+                fmt::print("`paymand check`, then `systemctl reload paymand`\n");
+        } else if (!plan.note.empty()) {
+            fmt::print("\n{}\n", plan.note);
+        }
+    }
     return exit_ok;
 }
 
@@ -121,6 +177,10 @@ command add_next_command(CLI::App& parent)
                 "listed). Columns: local time in the rule's zone, UTC instant, how long after\n"
                 "now/--after, occurrence identity (what the audit log and `audit resolve` name),\n"
                 "what the rule does. Whether an occurrence pays is decided when it fires.\n"
+                "With the daemon running, its live view follows (the rules it runs: RULE NEXT\n"
+                "LEFT LAST PASSED OUTCOME, a catch-up occurrence already due as \"due now\"),\n"
+                "and a rule whose files differ from what it runs is marked, e.g. \"(edited,\n"
+                "not yet reloaded)\"; with --json, a \"daemon\" field says the same.\n"
                 "Exit codes: 0 ok, 1 configuration or rules do not load / unknown rule, 2 usage.\n"
                 "Example: paymand next --count 5 --rule rent-john");
     return {cmd, [a] { return run_next(*a); }};

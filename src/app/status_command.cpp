@@ -9,7 +9,9 @@
 #include "paymand/audit/state_lock.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/core/access.hpp"
+#include "paymand/daemon/live_view.hpp"
 #include "paymand/daemon/load.hpp"
+#include "paymand/inspect/live_table.hpp"
 #include "paymand/inspect/rule_review.hpp"
 #include "paymand/inspect/status_verdict.hpp"
 #include "paymand/limits/spending_ledger.hpp"
@@ -227,6 +229,12 @@ int run_status(const status_args& a)
     const bool unsynchronised = service::read_clock_sync() == service::clock_sync::unsynchronised;
     out["clock_synchronised"] = !unsynchronised;
 
+    // The daemon's live view: what it runs. Believed only when its writer holds the lock.
+    std::string view_error;
+    const auto view =
+        daemon::read_live_view(daemon::live_view_path(cfg->state_directory), view_error);
+    const bool live = view && daemon::is_live(*view, holder);
+
     const auto since = std::chrono::floor<std::chrono::microseconds>(
         std::chrono::system_clock::now() - attention_window);
     std::optional<log_facts> facts = log_facts{};
@@ -298,6 +306,26 @@ int run_status(const status_args& a)
     if (!rule_set)
         verdict.add(health_level::warning,
                     "the rule files do not load (a reload or restart would fail)");
+    if (!view_error.empty())
+        verdict.add(health_level::warning, "the daemon's live view cannot be read: " + view_error);
+    if (live) {
+        switch (view->credentials.state) {
+        case daemon::credentials_state::refused:
+        case daemon::credentials_state::lacking:
+            verdict.add(health_level::critical, view->credentials.summary);
+            break;
+        case daemon::credentials_state::not_verified:
+            verdict.add(health_level::warning, view->credentials.summary);
+            break;
+        default:
+            break;
+        }
+        if (!view->audit_writable)
+            verdict.add(health_level::critical,
+                        "the daemon cannot write the audit log: it pays nothing");
+    }
+    const auto rule_differences =
+        live && rule_set ? daemon::differences(*view, *rule_set) : std::vector<std::string>{};
 
     if (a.json) {
         out["health"] = std::string(inspect::to_string(verdict.level()));
@@ -391,6 +419,42 @@ int run_status(const status_args& a)
                     {"utc", audit::format_utc(d.occ.instant)}});
         out["next_occurrences"] = std::move(next);
         if (grant) out["grant"] = *grant;  // authorization_code mode
+        if (view) {
+            json::object v{{"live", live},
+                           {"pid", view->pid},
+                           {"written_at", audit::format_utc(view->written_at)},
+                           {"started_at", audit::format_utc(view->started_at)}};
+            out["live_view"] = std::move(v);
+        } else {
+            out["live_view"] = nullptr;
+        }
+        if (live) {
+            json::array findings;
+            for (const auto& f : view->credentials.findings) findings.emplace_back(f);
+            out["credentials"] = json::object{
+                {"state", std::string(daemon::to_string(view->credentials.state))},
+                {"summary", view->credentials.summary},
+                {"findings", std::move(findings)},
+                {"checked_at", view->credentials.checked_at
+                                   ? json::value(audit::format_utc(*view->credentials.checked_at))
+                                   : json::value(nullptr)}};
+            out["rules"] = inspect::live_rules_json(*view, now);
+            json::array diffs;
+            for (const auto& d : rule_differences) diffs.emplace_back(d);
+            out["rule_differences"] = std::move(diffs);
+            if (view->last_reload) {
+                json::array changes;
+                for (const auto& c : view->last_reload->changes)
+                    changes.push_back(json::object{{"rule", c.id},
+                                                   {"change", std::string(to_string(c.what))},
+                                                   {"before", c.before},
+                                                   {"after", c.after}});
+                out["last_reload"] = json::object{{"at", audit::format_utc(view->last_reload->at)},
+                                                  {"ok", view->last_reload->ok},
+                                                  {"error", view->last_reload->error},
+                                                  {"changes", std::move(changes)}};
+            }
+        }
         std::cout << json::serialize(out) << "\n";
         return verdict.exit_code();
     }
@@ -414,6 +478,23 @@ int run_status(const status_args& a)
                    "are in doubt at the next start\n");
     }
     if (unsynchronised) fmt::print("  WARNING: the system clock is not synchronised (NTP)\n");
+    if (live) {
+        const auto& c = view->credentials;
+        fmt::print("credentials: {}{}\n",
+                   c.summary.empty() ? daemon::to_string(c.state) : c.summary,
+                   c.checked_at ? " (checked " + audit::format_utc(*c.checked_at) + ")" : "");
+        for (const auto& f : c.findings) fmt::print("  {}\n", one_line(f));
+        if (view->last_reload) {
+            const auto& l = *view->last_reload;
+            fmt::print("last reload: {} {}: {}\n", audit::format_utc(l.at), l.ok ? "ok" : "FAILED",
+                       l.ok ? daemon::describe_changes(l.changes) : l.error);
+        }
+    } else if (view) {
+        fmt::print("live view: STALE: written {} by pid {}, which {}; what follows comes from the "
+                   "files and the audit log\n",
+                   audit::format_utc(view->written_at), view->pid,
+                   view->stopped ? "has stopped" : "no longer holds the state lock");
+    }
     if (grant) fmt::print("{}\n", *grant);  // authorization_code mode
     if (!facts->exists)
         fmt::print("audit log {}: no audit log yet (the daemon creates it when it first "
@@ -430,7 +511,23 @@ int run_status(const status_args& a)
     if (auto blocked = append_blocked(cfg->audit_log))
         fmt::print("  UNWRITABLE: {}; the daemon pays nothing until it can record\n", *blocked);
 
-    if (!rule_set) {
+    if (live) {
+        fmt::print("rules the daemon runs: {} (its live view, written {}):\n", view->rules.size(),
+                   audit::format_utc(view->written_at));
+        std::string table = inspect::live_rules_table(*view, rule_set ? &*rule_set : nullptr, now);
+        for (std::size_t at = 0; at < table.size();) {
+            const auto nl = table.find('\n', at);
+            fmt::print("  {}\n", table.substr(at, nl - at));
+            at = nl + 1;
+        }
+        if (!rule_set)
+            fmt::print("  the files in {} do not load ({} errors; `paymand check` lists them); "
+                       "the daemon keeps running the rules above\n",
+                       cfg->rules_directory.string(), rule_diags.size());
+        for (const auto& d : rule_differences) fmt::print("  {}\n", d);
+        if (!rule_differences.empty())
+            fmt::print("  `paymand check`, then `systemctl reload paymand`\n");
+    } else if (!rule_set) {
         fmt::print("rules: the files in {} do not load ({} errors; `paymand check` lists them); "
                    "a running daemon keeps its last good rules\n",
                    cfg->rules_directory.string(), rule_diags.size());
@@ -527,17 +624,21 @@ command add_status_command(CLI::App& parent)
     cmd->add_option("--next", a->next, "How many next occurrences to show")
         ->capture_default_str()
         ->check(CLI::Range(0, 1000));
-    cmd->footer("Read-only and lock-free: running or not (the state lock's holder), the audit\n"
-                "log's last records, rules in the files against those the daemon last loaded,\n"
-                "next occurrences, payments today and this month against the limits, and every\n"
-                "in-doubt occurrence with the command that resolves it, and the outcomes of the\n"
-                "last 24 h that need attention, with the agent's reply.\n"
+    cmd->footer("Read-only and lock-free: running or not (the state lock's holder), the\n"
+                "daemon's live view (state directory, live.json: the rules it runs with their\n"
+                "next and last occurrences, its credential check, its last reload), rule files\n"
+                "that differ from what it runs, the audit log's last records, payments today\n"
+                "and this month against the limits, every in-doubt occurrence with the command\n"
+                "that resolves it, and the outcomes of the last 24 h that need attention, with\n"
+                "the agent's reply. A live view whose writer no longer runs is stale: said so.\n"
                 "The first line is the verdict. Exit codes: the monitoring-plugin convention,\n"
                 "0 OK, 1 WARNING (something in doubt or mismatched, an outcome of the last\n"
-                "24 h that needs attention, rule files that do not load), 2 CRITICAL (the\n"
-                "daemon is not running, the audit log is corrupt or its file system is\n"
-                "read-only or full), 3 UNKNOWN (the configuration or the state cannot be\n"
-                "read: the error names the errno and the fix; also a bad command line).\n"
+                "24 h that needs attention, rule files that do not load, credentials not\n"
+                "verified), 2 CRITICAL (the daemon is not running, the audit log is corrupt\n"
+                "or its file system is read-only or full, credentials refused, or lacking a\n"
+                "scope, payee or wallet the rules need), 3 UNKNOWN (the configuration or the\n"
+                "state cannot be read: the error names the errno and the fix; also a bad\n"
+                "command line).\n"
                 "Example: paymand status --config /etc/paymand/paymand.yaml");
     return {cmd, [a] { return run_status(*a); }, static_cast<int>(health_level::unknown)};
 }

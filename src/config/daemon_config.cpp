@@ -227,6 +227,11 @@ void read_payman(const yaml::reader& in, const yaml::field& section,
             auto parsed = net::parse_endpoint(*url);
             if (parsed)
                 client.base_url = *url;
+            else if (url->find("://") == std::string::npos && net::parse_endpoint("http://" + *url))
+                // "127.0.0.1:40151/api": the scheme is what is missing, not the URL.
+                in.error(*f, fmt::format("base_url {} has no scheme: add it, e.g. http://{} on "
+                                         "loopback, https://{} elsewhere",
+                                         yaml::quote_value(*url), *url, *url));
             else
                 in.error(*f, fmt::format("base_url {}: {}", yaml::quote_value(*url),
                                          parsed.error().message()));
@@ -265,8 +270,12 @@ void read_payman(const yaml::reader& in, const yaml::field& section,
         auto base = payman::select_base_url(client.environment, client.base_url, out.client_id);
         if (!base) in.error(section, base.error().message);
     }
-    if (const auto* f = m->find("client_secret"))
+    if (const auto* f = m->find("client_secret")) {
         read_secret_source(in, *f, base_dir, out.client_secret);
+        const auto at = f->key.Mark();
+        out.client_secret.defined_at =
+            fmt::format("{}:{}:{}", in.file(), at.line + 1, at.column + 1);
+    }
     if (const auto* f = m->find("ca_file")) {
         if (auto p = read_path(in, *f, base_dir)) client.http.ca_file = *p;
     }

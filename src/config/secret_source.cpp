@@ -112,7 +112,9 @@ std::string describe(const secret_source& source)
                        default_secret_credential);
 }
 
-boost::system::result<payman::secret, secret_error> load_secret(const secret_source& source,
+namespace {
+
+boost::system::result<payman::secret, secret_error> read_secret(const secret_source& source,
                                                                 const env_lookup& getenv)
 {
     switch (source.from) {
@@ -127,10 +129,15 @@ boost::system::result<payman::secret, secret_error> load_secret(const secret_sou
     case secret_source::kind::credential: {
         const char* dir = getenv("CREDENTIALS_DIRECTORY");
         if (dir == nullptr || *dir == '\0')
-            return fail(fmt::format("{} is configured but CREDENTIALS_DIRECTORY is unset: run "
-                                    "under systemd with LoadCredential= or "
-                                    "LoadCredentialEncrypted=",
-                                    describe(source)));
+            // Outside the unit (an admin's `auth test`, `trigger`, `ask --config`): the exact
+            // command that hands the command the unit's credential (docs/operations.md).
+            return fail(fmt::format(
+                "{} is configured but CREDENTIALS_DIRECTORY is unset: outside the paymand unit, "
+                "run the command with the unit's credential: sudo systemd-run --pipe --wait "
+                "--quiet --collect -p LoadCredentialEncrypted={}:/etc/paymand/credentials/{}.cred "
+                "-- /usr/bin/paymand <command> (LoadCredential={}:/etc/paymand/credentials/{} for "
+                "a plain file)",
+                describe(source), source.name, source.name, source.name, source.name));
         // systemd makes credential files private to the service itself; their mode is its
         // business (0400 or 0440 with a group of the service's own).
         return read_private_file(fmt::format("{}/{}", dir, source.name), source, false,
@@ -143,11 +150,29 @@ boost::system::result<payman::secret, secret_error> load_secret(const secret_sou
     if (const char* value = getenv(variable.c_str()); value != nullptr)
         return from_value(value, {secret_source::kind::environment, variable});
     if (const char* dir = getenv("CREDENTIALS_DIRECTORY"); dir != nullptr && *dir != '\0')
-        return load_secret(
+        return read_secret(
             {secret_source::kind::credential, std::string(default_secret_credential)}, getenv);
     return fail(fmt::format("no client secret: set {} or payman.client_secret in the "
                             "configuration (env, file or credential)",
                             variable));
+}
+
+}  // namespace
+
+boost::system::result<payman::secret, secret_error> load_secret(const secret_source& source,
+                                                                const env_lookup& getenv)
+{
+    auto secret = read_secret(source, getenv);
+    if (secret) return secret;
+    // The configuration key and its place, so that the fix is found at once.
+    auto error = secret.error();
+    error.message =
+        source.defined_at.empty()
+            ? "payman.client_secret (not set in the configuration: the default "
+              "source): " +
+                  error.message
+            : fmt::format("payman.client_secret ({}): {}", source.defined_at, error.message);
+    return error;
 }
 
 void protect_process()

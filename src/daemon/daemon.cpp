@@ -11,9 +11,11 @@
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
 #include "paymand/daemon/inbox.hpp"
+#include "paymand/daemon/live_view.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/daemon/trigger_outcome.hpp"
 #include "paymand/daemon/user_grant.hpp"
+#include "paymand/daemon/world_check.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/engine.hpp"
 #include "paymand/inspect/balances.hpp"
@@ -47,6 +49,8 @@
 #include <exception>
 #include <functional>
 #include <iostream>
+#include <limits>
+#include <map>
 
 namespace paymand::daemon {
 
@@ -68,12 +72,36 @@ std::optional<loaded> load_all(const std::filesystem::path& path, spdlog::logger
     return result;
 }
 
-std::string status_line(const engine::engine& eng, const user_grant* grant)
+// The credential check's part of STATUS=: short, with `paymand status` for the details.
+std::string credentials_status(const credentials_report& c)
+{
+    switch (c.state) {
+    case credentials_state::not_checked:
+        return {};
+    case credentials_state::checking:
+        return "; checking credentials";
+    case credentials_state::verified:
+        return "; credentials verified";
+    case credentials_state::not_verified:
+        return "; credentials NOT VERIFIED (paymand status)";
+    case credentials_state::lacking:
+        return "; CREDENTIALS LACK what the rules need (paymand status)";
+    case credentials_state::refused:
+        return {};  // first, as CRITICAL
+    }
+    return {};
+}
+
+std::string status_line(const engine::engine& eng, const user_grant* grant,
+                        const credentials_report* credentials = nullptr)
 {
     auto s = eng.status();
     std::string line = fmt::format("{} rules ({} enabled)", s.rules, s.enabled);
     if (grant != nullptr && grant->refused())
         line = fmt::format("CRITICAL: {}; {}", grant_invalid_line, line);
+    else if (credentials != nullptr && credentials->state == credentials_state::refused)
+        line = fmt::format("CRITICAL: credentials refused by Payman; {}", line);
+    if (credentials != nullptr) line += credentials_status(*credentials);
     if (s.next)
         line +=
             fmt::format("; next: {} at {}", s.next->identity, audit::format_utc(s.next->instant));
@@ -151,6 +179,14 @@ std::vector<std::string> restart_only_changes(const config::daemon_config& a,
     return changed;
 }
 
+// The credential check's latest report. Shared with the check in flight, whose result is
+// dropped when a newer check started or the daemon is gone.
+struct world_slot {
+    credentials_report report{.state = credentials_state::not_checked};
+    std::uint64_t generation = 0;
+    bool closed = false;
+};
+
 struct daemon_state {
     asio::io_context& io;
     std::shared_ptr<spdlog::logger> log;
@@ -159,10 +195,34 @@ struct daemon_state {
     engine::engine& eng;
     metrics::registry* metrics = nullptr;  // set when metrics.listen is configured
     std::shared_ptr<user_grant> grant;     // in authorization_code mode
+    std::optional<payman::client> client;  // a copy of the engine's (none with assumed balances)
+    const audit::audit_projection* projection = nullptr;
     service::notifier notifier;
     bool stopping = false;
     std::string stop_reason = "engine stopped";  // the signal's name once one arrived
+    std::shared_ptr<world_slot> world = std::make_shared<world_slot>();
+    // The live view: published by publish_view when dirty, at most every view_interval.
+    std::chrono::sys_seconds started_at =
+        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    std::optional<live_reload> last_reload;
+    asio::steady_timer* view_timer = nullptr;
+    bool view_dirty = true;
+    bool view_waiting = false;  // publish_view waits for the next change
+    bool view_closed = false;
+    std::string view_error;  // the last write's failure, logged once
 };
+
+std::string status_line(const daemon_state& d)
+{
+    return status_line(d.eng, d.grant.get(), &d.world->report);
+}
+
+// Something the live view shows changed: publish it soon.
+void mark_view_dirty(daemon_state& d)
+{
+    d.view_dirty = true;
+    if (d.view_waiting && d.view_timer != nullptr) d.view_timer->cancel();
+}
 
 // The gauges read at scrape time (metrics::server_params::refresh).
 void refresh_gauges(daemon_state& d)
@@ -176,6 +236,7 @@ void refresh_gauges(daemon_state& d)
     d.metrics->set_audit_writable(s.audit_writable);
     d.metrics->set_clock_synchronised(service::read_clock_sync() !=
                                       service::clock_sync::unsynchronised);
+    d.metrics->set_credentials(std::string(to_string(d.world->report.state)));
 }
 
 // Starts the metrics endpoint when configured; false (logged) when it cannot listen.
@@ -189,6 +250,8 @@ bool start_metrics(daemon_state& d, std::unique_ptr<metrics::http_server>& serve
         if (d.stopping) return {false, "stopping"};
         if (!d.eng.status().audit_writable) return {false, "audit log unwritable"};
         if (d.grant && d.grant->refused()) return {false, std::string(grant_invalid_line)};
+        if (d.world->report.state == credentials_state::refused)
+            return {false, "credentials refused by Payman"};
         return {true, {}};
     };
     auto started = metrics::http_server::start(d.io.get_executor(), *listen, *d.metrics,
@@ -205,15 +268,158 @@ bool start_metrics(daemon_state& d, std::unique_ptr<metrics::http_server>& serve
     return true;
 }
 
+// The check's outcome: journal (a refused or lacking credential at error priority),
+// STATUS=, metrics and the live view.
+void apply_world_report(daemon_state& d, credentials_report report)
+{
+    switch (report.state) {
+    case credentials_state::refused:
+        d.log->error("{}: nothing can be paid; fix payman.client_id or the client secret, then "
+                     "`systemctl restart paymand` (`paymand auth test` checks them)",
+                     report.summary);
+        break;
+    case credentials_state::lacking:
+        d.log->error("{}", report.summary);
+        for (const auto& f : report.findings) d.log->error("credential check: {}", f);
+        break;
+    case credentials_state::not_verified:
+        d.log->warn("{}", report.summary);
+        for (std::size_t i = 1; i < report.findings.size(); ++i)
+            d.log->warn("credential check: {}", report.findings[i]);
+        break;
+    case credentials_state::verified:
+        d.log->info("{}", report.summary);
+        break;
+    case credentials_state::checking:
+    case credentials_state::not_checked:
+        break;
+    }
+    d.world->report = std::move(report);
+    if (d.metrics != nullptr)
+        d.metrics->set_credentials(std::string(to_string(d.world->report.state)));
+    d.notifier.status(status_line(d));
+    mark_view_dirty(d);
+}
+
+// Starts the credential and world check for the rules now running; it never blocks the
+// engine, and a newer check makes an older one's result moot.
+void start_world_check(daemon_state& d)
+{
+    if (!d.client) return;  // assumed balances: nothing is asked
+    auto slot = d.world;
+    const auto generation = ++slot->generation;
+    slot->report = credentials_report{.state = credentials_state::checking,
+                                      .summary = "checking the credentials and the rules' payees "
+                                                 "and wallets in Payman"};
+    if (d.metrics != nullptr) d.metrics->set_credentials("checking");
+    mark_view_dirty(d);
+    auto needs = world_needs_of(*d.current.rules);
+    asio::co_spawn(d.io, async_check_world(*d.client, std::move(needs)),
+                   [slot, generation, &d](std::exception_ptr e, credentials_report report) {
+                       if (slot->closed || slot->generation != generation) return;
+                       if (e) {
+                           try {
+                               std::rethrow_exception(e);
+                           } catch (const std::exception& ex) {
+                               report = credentials_report{
+                                   .state = credentials_state::not_verified,
+                                   .summary =
+                                       fmt::format("credentials not verified: the check failed: {}",
+                                                   ex.what())};
+                           }
+                       }
+                       apply_world_report(d, std::move(report));
+                   });
+}
+
+// What the daemon runs, as `paymand status` and `paymand next` read it.
+live_view build_view(const daemon_state& d)
+{
+    live_view v;
+    v.pid = ::getpid();
+    v.version = std::string(version);
+    v.config_path = d.options.config_path.string();
+    v.started_at = d.started_at;
+    v.written_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    std::map<std::string, engine::upcoming_occurrence, std::less<>> next;
+    for (auto& u : d.eng.upcoming(std::numeric_limits<std::size_t>::max()))
+        next.emplace(u.rule, std::move(u));
+    for (const auto& r : d.current.rules->rules()) {
+        live_rule lr{.id = r.id, .sha256 = r.content_hash, .enabled = r.enabled};
+        if (const auto it = next.find(r.id); it != next.end()) {
+            lr.next_occurrence = it->second.identity;
+            lr.next = it->second.instant;
+        }
+        if (const auto* ref = d.projection->last_handled(r.id)) {
+            lr.last_occurrence = ref->occurrence;
+            lr.last = ref->utc;
+            if (const auto* st = d.projection->find(ref->occurrence))
+                lr.last_outcome = std::string(audit::to_string(st->state));
+        }
+        v.rules.push_back(std::move(lr));
+    }
+    for (const auto* o : d.projection->in_doubt()) v.in_doubt.push_back(o->ref.occurrence);
+    for (const auto* o : d.projection->unconfirmed()) v.unconfirmed.push_back(o->ref.occurrence);
+    const auto s = d.eng.status();
+    v.in_flight = s.in_flight;
+    v.audit_writable = s.audit_writable;
+    v.credentials = d.world->report;
+    v.last_reload = d.last_reload;
+    v.stopped = d.view_closed;
+    return v;
+}
+
+void write_view(daemon_state& d)
+{
+    d.view_dirty = false;
+    const auto file = live_view_path(d.current.config.state_directory);
+    if (auto error = write_live_view(file, build_view(d))) {
+        // Once per kind of failure: `paymand status` then says the view is stale.
+        if (*error != d.view_error) d.log->error("the live view cannot be published: {}", *error);
+        d.view_error = std::move(*error);
+    } else {
+        d.view_error.clear();
+    }
+}
+
+// Publishes the live view when something changed, at most every view_interval.
+asio::awaitable<void> publish_view(daemon_state& d, asio::steady_timer& timer)
+{
+    constexpr auto view_interval = std::chrono::milliseconds(200);
+    // Catch-up occurrences become due and LEFT counts down without a record: a refresh now
+    // and then keeps `written_at` recent.
+    constexpr auto refresh_interval = std::chrono::minutes(1);
+    for (;;) {
+        if (d.view_closed) co_return;
+        if (d.view_dirty) write_view(d);
+        timer.expires_after(view_interval);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (d.view_closed) co_return;
+        if (d.view_dirty) continue;
+        d.view_waiting = true;
+        timer.expires_after(refresh_interval);
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        d.view_waiting = false;
+        if (!ec) d.view_dirty = true;
+    }
+}
+
 asio::awaitable<void> reload(daemon_state& d)
 {
     d.notifier.reloading();
     d.log->info("reloading configuration {} and rules", d.options.config_path.string());
     auto next = load_all(d.options.config_path, d.log.get());
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     if (!next) {
         d.log->error("reload failed: keeping the rules that are running");
+        d.last_reload = live_reload{.at = now,
+                                    .ok = false,
+                                    .error = "the configuration or the rules do not load (the "
+                                             "journal and `paymand check` say why); the rules "
+                                             "running were kept"};
+        mark_view_dirty(d);
         if (d.metrics != nullptr) d.metrics->set_reload(false, std::chrono::system_clock::now());
-        d.notifier.ready(status_line(d.eng, d.grant.get()));
+        d.notifier.ready(status_line(d));
         co_return;
     }
     for (const auto& name : restart_only_changes(d.current.config, next->config))
@@ -225,14 +431,19 @@ asio::awaitable<void> reload(daemon_state& d)
             audit::config_loaded_record{d.options.config_path.string(), next->config.sha256});
         co_await d.eng.async_record(std::move(records));
     }
+    auto changes = diff_rules(*d.current.rules, *next->rules);
     co_await d.eng.async_set_rules(next->rules);
-    d.log->info("reloaded: {}", status_line(d.eng, d.grant.get()));
-    if (d.metrics != nullptr) d.metrics->set_reload(true, std::chrono::system_clock::now());
     d.current.rules = next->rules;
     d.current.config.sha256 = next->config.sha256;
+    // The new rules may name other payees, wallets or scopes: checked again from here on.
+    start_world_check(d);
+    d.log->info("reloaded: {}; {}", describe_changes(changes), status_line(d));
+    if (d.metrics != nullptr) d.metrics->set_reload(true, std::chrono::system_clock::now());
+    d.last_reload = live_reload{.at = now, .ok = true, .changes = std::move(changes)};
+    mark_view_dirty(d);
     next.reset();  // the old set and the parse trees are gone: return the heap
     ::malloc_trim(0);
-    d.notifier.ready(status_line(d.eng, d.grant.get()));
+    d.notifier.ready(status_line(d));
 }
 
 asio::awaitable<void> handle_signals(daemon_state& d, asio::signal_set& signals)
@@ -262,7 +473,7 @@ asio::awaitable<void> ping_watchdog(daemon_state& d, asio::steady_timer& timer)
     for (;;) {
         d.notifier.watchdog();
         // STATUS= follows what fired since (next occurrence, in doubt) at the ping's pace.
-        if (auto now = status_line(d.eng, d.grant.get()); now != last_status) {
+        if (auto now = status_line(d); now != last_status) {
             d.notifier.status(now);
             last_status = std::move(now);
         }
@@ -327,7 +538,7 @@ asio::awaitable<void> watch_inbox(daemon_state& d, inbox_watch& watch)
             std::error_code ec;
             std::filesystem::remove(file, ec);
         }
-        if (!files.empty()) d.notifier.status(status_line(d.eng, d.grant.get()));
+        if (!files.empty()) d.notifier.status(status_line(d));
         if (co_await watch.async_wait_change()) co_return;
     }
 }
@@ -376,19 +587,34 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
     inbox_watch inbox(d.io.get_executor(), inbox_directory(d.current.config.state_directory));
     if (!d.options.dry_run) asio::co_spawn(d.io, watch_inbox(d, inbox), asio::detached);
 
+    // The live view: a dry run shares the state directory and never publishes over the
+    // daemon's.
+    asio::steady_timer view_timer(d.io);
+    d.view_timer = &view_timer;
+    const auto close_view = [&d, &view_timer] {
+        d.view_closed = true;
+        d.world->closed = true;
+        view_timer.cancel();
+    };
+
     std::unique_ptr<metrics::http_server> metrics_server;
     if (!start_metrics(d, metrics_server)) {
         signals.cancel();
         watchdog.cancel();
         clock_watch.cancel();
         inbox.cancel();
+        close_view();
         co_return run_unavailable;
     }
 
     warn_clock_sync(*d.log);
+    // Checked beside the engine, not before it: a slow or unreachable Payman must not hold
+    // back readiness, and the rules run whatever the check finds.
+    start_world_check(d);
+    if (!d.options.dry_run) asio::co_spawn(d.io, publish_view(d, view_timer), asio::detached);
     d.log->info("paymand {} running{}: {}", version, d.options.dry_run ? " (DRY RUN)" : "",
-                status_line(d.eng, d.grant.get()));
-    d.notifier.ready(status_line(d.eng, d.grant.get()));
+                status_line(d));
+    d.notifier.ready(status_line(d));
 
     co_await d.eng.async_run();
 
@@ -405,6 +631,8 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
     watchdog.cancel();
     clock_watch.cancel();
     inbox.cancel();
+    close_view();
+    if (!d.options.dry_run) write_view(d);  // the last view says it stopped
     if (metrics_server) metrics_server->stop();
     d.log->info("stopped");
     co_return run_ok;
@@ -428,7 +656,8 @@ struct prepared {
     std::unique_ptr<metrics::registry> metrics;
     // The daemon held the lock and prepare_hooks::when_locked did the work: its code is final.
     bool handed_over = false;
-    std::shared_ptr<user_grant> grant;  // payman.grant: authorization_code
+    std::shared_ptr<user_grant> grant;     // payman.grant: authorization_code
+    std::optional<payman::client> client;  // shares the agent's session and token
 };
 
 // The stored grant a daemon in authorization_code mode needs, or why it cannot start.
@@ -584,6 +813,7 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
             log->critical("{}", client.error().what());
             return run_unavailable;
         }
+        p.client = *client;
         p.agent = engine::make_client_agent(std::move(*client));
         if (p.grant) p.agent = p.grant->guard(std::move(p.agent));
     }
@@ -658,11 +888,30 @@ int run(const run_options& options)
     asio::io_context io;
     prepared p;
     if (int code = prepare(options, io, p); code != run_ok) return code;
-    return with_engine(options, io, p, [&](engine::engine& eng) -> asio::awaitable<int> {
-        daemon_state state{io,  p.log,           options, std::move(*p.initial),
-                           eng, p.metrics.get(), p.grant};
-        co_return co_await serve(state, std::move(p.replay.interrupted));
-    });
+    // Every durable record may change what the live view shows.
+    daemon_state* running = nullptr;
+    return with_engine(
+        options, io, p,
+        [&](engine::engine& eng) -> asio::awaitable<int> {
+            daemon_state state{.io = io,
+                               .log = p.log,
+                               .options = options,
+                               .current = std::move(*p.initial),
+                               .eng = eng,
+                               .metrics = p.metrics.get(),
+                               .grant = p.grant,
+                               .client = p.client,
+                               .projection = &p.projection};
+            running = &state;
+            struct forget {
+                daemon_state*& running;
+                ~forget() { running = nullptr; }
+            } forget_on_exit{running};
+            co_return co_await serve(state, std::move(p.replay.interrupted));
+        },
+        [&running](const audit::record&) {
+            if (running != nullptr) mark_view_dirty(*running);
+        });
 }
 
 namespace {

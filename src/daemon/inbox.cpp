@@ -1,6 +1,7 @@
 #include "paymand/daemon/inbox.hpp"
 
 #include "paymand/audit/state_file.hpp"
+#include "paymand/daemon/atomic_file.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
@@ -24,44 +25,6 @@ namespace paymand::daemon {
 namespace {
 
 constexpr std::string_view request_suffix = ".json";
-
-bool write_all(int fd, std::string_view data)
-{
-    while (!data.empty()) {
-        auto n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            return false;
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
-}
-
-// Writes `data` to `target` through a temporary file in the same directory. The inbox itself
-// is 0700, so the file's own mode only matters between root and the service's user.
-bool write_atomically(const std::filesystem::path& target, std::string_view data,
-                      std::string& error, mode_t mode)
-{
-    auto tmp = target;
-    tmp += ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) {
-        error = fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno));
-        return false;
-    }
-    // The mode is set whatever the umask: root's request must be readable by the service.
-    const bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, data) && ::fsync(fd) == 0;
-    const int saved = errno;
-    ::close(fd);
-    if (!ok || ::rename(tmp.c_str(), target.c_str()) != 0) {
-        error =
-            fmt::format("cannot write {}: {}", target.string(), std::strerror(ok ? errno : saved));
-        ::unlink(tmp.c_str());
-        return false;
-    }
-    return true;
-}
 
 }  // namespace
 

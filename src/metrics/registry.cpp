@@ -261,6 +261,11 @@ void registry::set_clock_synchronised(bool synchronised)
     clock_synchronised_ = synchronised;
 }
 
+void registry::set_credentials(std::string state)
+{
+    credentials_ = std::move(state);
+}
+
 std::uint64_t registry::payments(payment_outcome o) const noexcept
 {
     return payments_[index(o)];
@@ -373,6 +378,13 @@ std::string registry::render() const
         family(out, "paymand_clock_synchronised", "gauge",
                "1 when the system clock is synchronised (NTP), else 0.");
         sample(out, "paymand_clock_synchronised", bool_text(*clock_synchronised_));
+    }
+
+    if (!credentials_.empty()) {
+        family(out, "paymand_credentials", "gauge",
+               "The credential and world check of the last start or reload: one series, 1, "
+               "its state (checking, verified, not_verified, lacking, refused, not_checked).");
+        sample(out, "paymand_credentials", "state", credentials_, "1");
     }
     return out;
 }

@@ -33,6 +33,8 @@ struct secret_source {
     };
     kind from = kind::automatic;
     std::string name;  // variable or credential name, or the file path
+    // Where payman.client_secret is written ("paymand.yaml:13:3"); empty for the default.
+    std::string defined_at;
 };
 
 inline constexpr std::string_view default_secret_variable = "PAYMAN_CLIENT_SECRET";

@@ -91,6 +91,9 @@ public:
     void set_reload(bool ok, std::chrono::system_clock::time_point when);
     void set_audit_writable(bool writable);
     void set_clock_synchronised(bool synchronised);
+    // The credential and world check's state ("verified", "refused", ...): rendered as
+    // paymand_credentials{state="..."} 1, one series; absent until set.
+    void set_credentials(std::string state);
 
     // The whole scrape: HELP and TYPE lines, then the samples of each metric. Gauges never
     // set (audit writable, clock synchronised, last reload, next occurrence) are left out.
@@ -124,6 +127,7 @@ private:
     std::chrono::sys_time<std::chrono::microseconds> last_reload_time_{};
     std::optional<bool> audit_writable_;
     std::optional<bool> clock_synchronised_;
+    std::string credentials_;
 };
 
 }  // namespace paymand::metrics

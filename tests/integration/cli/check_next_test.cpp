@@ -78,6 +78,37 @@ TEST_F(check_next_test, check_summarises_a_valid_configuration)
     EXPECT_THAT(r.out, Not(HasSubstr("read_list_payees")));  // only the disabled rule needs it
 }
 
+// Issue 18, item 8: `check --json` gives the same facts as one object for scripts.
+TEST_F(check_next_test, check_json_gives_rules_limits_and_scopes_or_the_errors_with_positions)
+{
+    auto config = write_setup(daily_rules);
+    auto r = paymand({"check", "--config", config, "--after", "2027-01-01", "--json"});
+    ASSERT_EQ(r.status.code, 0) << r.err;
+    auto out = boost::json::parse(r.out).as_object();
+    EXPECT_EQ(out.at("ok").as_bool(), true);
+    const auto& rules = out.at("rules").as_array();
+    ASSERT_EQ(rules.size(), 3u);
+    EXPECT_EQ(rules.at(0).at("id").as_string(), "daily-john");
+    EXPECT_EQ(rules.at(0).at("next_utc").as_string(), "2027-01-01T09:00:00Z");
+    EXPECT_EQ(rules.at(0).at("normalised").as_string(), "0 9 * * *");
+    EXPECT_EQ(rules.at(0).at("limit_alone").at("limit").as_string(), "monthly_total.TSD");
+    EXPECT_EQ(rules.at(0).at("limit_alone").at("paid_before").as_int64(), 3);
+    EXPECT_TRUE(rules.at(2).at("next_utc").is_null());  // disabled
+    EXPECT_EQ(out.at("scopes").at(0).at("scope").as_string(), "write_send_payment");
+
+    write_setup("rules:\n  - id: daily-john\n    schedule: daily at 25:00\n    pay: {payee: "
+                "John Doe, amount: 300.00}\n");
+    auto bad = paymand({"check", "--config", config, "--json"});
+    EXPECT_EQ(bad.status.code, 1);
+    auto errors = boost::json::parse(bad.out).as_object();
+    EXPECT_EQ(errors.at("ok").as_bool(), false);
+    const auto& e = errors.at("errors").at(0);
+    EXPECT_THAT(std::string(e.at("file").as_string()), testing::EndsWith("main.yaml"));
+    EXPECT_EQ(e.at("line").as_int64(), 3);
+    EXPECT_EQ(e.at("column").as_int64(), 24);
+    EXPECT_THAT(std::string(e.at("message").as_string()), HasSubstr("hour 25"));
+}
+
 TEST_F(check_next_test, check_quiet_prints_nothing_on_success)
 {
     auto config = write_setup(daily_rules);

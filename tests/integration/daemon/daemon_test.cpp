@@ -98,7 +98,10 @@ TEST_F(daemon_test, a_reload_with_a_broken_rule_file_keeps_the_running_rules)
     pay: {payee: John Doe, amount: 10.00}
 )");
     daemon.send_signal(SIGHUP);
-    daemon.wait_for_line(std::regex("reloaded: 2 rules"), 30s, true);
+    // The reload line names what changed, then the status.
+    auto line = daemon.wait_for_line(std::regex("(.*reloaded: .*)"), 30s, true);
+    EXPECT_THAT(line, HasSubstr("reloaded: added: rent-2 (0 9 2 * * UTC: pay 10.00 TSD to John "
+                                "Doe); 2 rules"));
     daemon.send_signal(SIGTERM);
     EXPECT_TRUE(daemon.wait().ok());
 }
@@ -347,8 +350,12 @@ TEST_F(daemon_test, serves_metrics_on_loopback_when_configured)
     auto health = http_request({.url = base + "/healthz"});
     EXPECT_EQ(health.status, 200);
     EXPECT_EQ(health.body, "ok\n");
+    // The credential check's outcome (issue 18, item 3).
+    daemon.wait_for_line(std::regex("credentials verified"), 30s, true);
+    EXPECT_THAT(http_request({.url = base + "/metrics"}).body,
+                HasSubstr("paymand_credentials{state=\"verified\"} 1"));
     daemon.send_signal(SIGHUP);
-    daemon.wait_for_line(std::regex("reloaded: 1 rules"), 30s, true);
+    daemon.wait_for_line(std::regex("reloaded: no rule changed; 1 rules"), 30s, true);
     EXPECT_THAT(http_request({.url = base + "/metrics"}).body,
                 HasSubstr("paymand_last_reload_success 1"));
     daemon.send_signal(SIGTERM);
@@ -386,9 +393,27 @@ TEST_F(daemon_test, auth_test_fetches_a_token_and_compares_the_scopes_the_rules_
     EXPECT_EQ(missing.status.code, 1);
     EXPECT_THAT(missing.out, HasSubstr("MISSING write_send_payment"));
 
+    // --json (issue 18, item 8): the same facts as one object.
+    args.args.push_back("--json");
+    auto lacking = run(our_binary("paymand"), args);
+    EXPECT_EQ(lacking.status.code, 1);
+    auto facts = boost::json::parse(lacking.out).as_object();
+    EXPECT_EQ(facts.at("authenticated").as_bool(), true);
+    EXPECT_EQ(facts.at("missing").as_int64(), 1);
+    EXPECT_EQ(facts.at("needed").at(0).at("scope").as_string(), "write_send_payment");
+    EXPECT_EQ(facts.at("needed").at(0).at("granted").as_bool(), false);
+    EXPECT_THAT(lacking.out, Not(HasSubstr(std::string(sandbox_readonly_client_secret))));
+    args.args.pop_back();
+
     args.env = {secret_env + "=wrong-secret"};
     auto refused = run(our_binary("paymand"), args);
     EXPECT_EQ(refused.status.code, 1) << refused.err;
+    args.args.push_back("--json");
+    auto refused_json = run(our_binary("paymand"), args);
+    EXPECT_EQ(refused_json.status.code, 1);
+    auto said = boost::json::parse(refused_json.out).as_object();
+    EXPECT_EQ(said.at("authenticated").as_bool(), false);
+    EXPECT_EQ(said.at("refused").as_bool(), true);
 }
 
 // 1,000 rules: their rules_loaded set exceeds one audit line (64 KiB) and is written in

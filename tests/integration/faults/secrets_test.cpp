@@ -120,6 +120,56 @@ TEST_F(secrets, a_relative_secret_file_is_read_beside_the_configuration)
     EXPECT_EQ(ledger_payments(), 1u);
 }
 
+// Issue 18, item 7: a missing or unreadable secret names the configuration key and its line,
+// in the daemon, `trigger` and `auth test` alike. Before, only the file or variable was named.
+TEST_F(secrets, a_missing_secret_names_the_configuration_key_and_its_line)
+{
+    write_config({.secret_source = "{file: no-such-secret}"});
+    const std::string where = "payman.client_secret (" + config_path().string() + ":4:3): ";
+    auto triggered = run(our_binary("paymand"), trigger_args("rent"));
+    EXPECT_EQ(triggered.status.code, 69) << triggered.err;
+    EXPECT_THAT(triggered.err,
+                HasSubstr(where + "cannot open file " + (dir / "no-such-secret").string() +
+                          ": No such file or directory"));
+    auto tested = run(our_binary("paymand"),
+                      paymand_args({"auth", "test", "--config", config_path().string()}));
+    EXPECT_THAT(tested.err, HasSubstr(where));
+
+    write_config({.secret_source = "{env: PAYMAND_TEST_UNSET_SECRET}"});
+    auto unset = run(our_binary("paymand"), daemon_args());
+    EXPECT_EQ(unset.status.code, 69) << unset.err;
+    EXPECT_THAT(unset.err, HasSubstr(where + "the client secret is not set: environment variable "
+                                             "PAYMAND_TEST_UNSET_SECRET is unset"));
+    EXPECT_EQ(ledger_payments(), 0u);
+}
+
+// Issue 18, item 6: with the shipped credential setup, a manual command outside the unit says
+// the exact systemd-run command that hands it the unit's credential, and given the credential
+// directory that command provides (as systemd does: $CREDENTIALS_DIRECTORY/NAME) it works.
+TEST_F(secrets, outside_the_unit_a_credential_source_names_the_systemd_run_command)
+{
+    write_config({.secret_source = "{credential: payman-client-secret}"});
+    auto args = paymand_args({"auth", "test", "--config", config_path().string()});
+    args.env.clear();
+    auto outside = run(our_binary("paymand"), args);
+    EXPECT_EQ(outside.status.code, 1) << outside.err;
+    EXPECT_THAT(outside.err,
+                HasSubstr("CREDENTIALS_DIRECTORY is unset: outside the paymand unit, run the "
+                          "command with the unit's credential: sudo systemd-run --pipe --wait "
+                          "--quiet --collect -p LoadCredentialEncrypted=payman-client-secret:/etc/"
+                          "paymand/credentials/payman-client-secret.cred -- /usr/bin/paymand "
+                          "<command>"));
+
+    auto credentials = dir / "credentials";
+    std::filesystem::create_directory(credentials);
+    auto file = dir.write("credentials/payman-client-secret", std::string(sandbox_client_secret));
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read);
+    args.env = {"CREDENTIALS_DIRECTORY=" + credentials.string()};
+    auto inside = run(our_binary("paymand"), args);
+    EXPECT_EQ(inside.status.code, 0) << inside.err;
+    EXPECT_THAT(inside.out, HasSubstr("authenticated: access token valid for"));
+}
+
 // Owner of a /proc/<pid> entry: the process's effective uid, or root when the process is not
 // dumpable (proc(5)), which is what shields its memory and environment from its own uid.
 uid_t proc_owner(pid_t pid, std::string_view entry)

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
 #include <string>
 
 namespace paymand::test {
@@ -97,6 +98,48 @@ TEST(man_page, documents_every_subcommand_of_the_binary)
             EXPECT_THAT(page, testing::ContainsRegex(name + " " + sub + "\\b"))
                 << "paymand " << name << " " << sub << " is not documented";
     }
+}
+
+// The long options of a --help text ("--json", "--config", ...), --help itself left out.
+std::set<std::string> long_options(const std::string& help)
+{
+    std::set<std::string> out;
+    const std::regex option("--[a-z][a-z-]+");
+    for (auto it = std::sregex_iterator(help.begin(), help.end(), option);
+         it != std::sregex_iterator(); ++it)
+        if (it->str() != "--help") out.insert(it->str());
+    return out;
+}
+
+// Issue 18, item 10: the man page and --help agree: every long option a subcommand's --help
+// offers is named in the page (SYNOPSIS or the command's description).
+TEST(man_page, names_every_long_option_that_help_offers)
+{
+    // The source, with roff's "\\-" as "-": the rendered page may hyphenate a long option at
+    // a line end.
+    auto page = read_file(man_page());
+    for (auto at = page.find("\\-"); at != std::string::npos; at = page.find("\\-", at))
+        page.erase(at, 1);
+    auto top = run(our_binary("paymand"), {.args = {"--help"}});
+    ASSERT_TRUE(top.status.ok()) << top.err;
+    std::size_t checked = 0;
+    for (const auto& name : subcommands(top.out)) {
+        auto help = run(our_binary("paymand"), {.args = {name, "--help"}});
+        std::vector<std::vector<std::string>> commands{{name}};
+        for (const auto& sub : subcommands(help.out)) commands.push_back({name, sub});
+        for (const auto& words : commands) {
+            auto args = words;
+            args.push_back("--help");
+            auto text = run(our_binary("paymand"), {.args = args}).out;
+            for (const auto& option : long_options(text)) {
+                ++checked;
+                EXPECT_NE(page.find(option), std::string::npos)
+                    << "paymand " << words.front() << (words.size() > 1 ? " " + words[1] : "")
+                    << " " << option << " is in --help but not in the man page";
+            }
+        }
+    }
+    EXPECT_GT(checked, 30u);
 }
 
 }  // namespace

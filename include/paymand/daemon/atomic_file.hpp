@@ -1,0 +1,19 @@
+#pragma once
+
+// Replacing a small file in the state directory so that a reader sees the old content or the
+// new, never a part: a temporary file beside it (O_EXCL, no symlink followed), the mode set
+// whatever the umask, written, fsync'ed, renamed over the target, and the directory fsync'ed.
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace paymand::daemon {
+
+// False with our words in `error` (the file and the errno); the temporary file is removed.
+bool write_atomically(const std::filesystem::path& target, std::string_view data,
+                      std::string& error, mode_t mode);
+
+}  // namespace paymand::daemon

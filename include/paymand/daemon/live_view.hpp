@@ -1,0 +1,104 @@
+#pragma once
+
+// The daemon's live view (issue 18, item 2): what the running daemon runs, published in its
+// state directory as `live.json` (written to a temporary file, fsync'ed, renamed, the
+// directory fsync'ed), so that `paymand status` and `paymand next` show what the daemon does
+// rather than what the files say. It holds only what the daemon knows: the rules it loaded
+// with their definitions' hashes, each rule's next occurrence as its schedule has it (an
+// instant already past is a catch-up occurrence due now), the last occurrence each rule
+// handled and its outcome as the audit log has it, the in-doubt and unconfirmed sets, the
+// credential check and the last reload with what it changed. A reader compares `pid` with
+// the state lock's holder: when the daemon is down, the view is stale.
+
+#include "paymand/daemon/world_check.hpp"
+#include "paymand/rules/rule_set.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace paymand::daemon {
+
+inline constexpr int live_view_format = 1;
+
+struct live_rule {
+    std::string id;
+    std::string sha256;  // the definition's content hash
+    bool enabled = true;
+    std::optional<std::string> next_occurrence;  // identity, e.g. rent@2026-12-01T09:00
+    std::optional<std::chrono::sys_seconds> next;
+    std::optional<std::string> last_occurrence;
+    std::optional<std::chrono::sys_seconds> last;  // the last occurrence's scheduled instant
+    std::string last_outcome;                      // its state (audit projection), or empty
+};
+
+// A rule the reload added, removed or changed; `before` and `after` are its schedule,
+// amount and payee ("0 9 1 * * Europe/Berlin: pay 1200.00 TSD to John Doe").
+struct rule_change {
+    enum class kind { added, removed, changed };
+    kind what = kind::changed;
+    std::string id;
+    std::string before;
+    std::string after;
+};
+
+std::string_view to_string(rule_change::kind k) noexcept;
+
+struct live_reload {
+    std::chrono::sys_seconds at{};
+    bool ok = true;
+    std::string error;  // why it failed (the running rules were kept)
+    std::vector<rule_change> changes;
+};
+
+struct live_view {
+    std::int64_t pid = 0;
+    std::string version;
+    std::string config_path;
+    std::chrono::sys_seconds started_at{};
+    std::chrono::sys_seconds written_at{};
+    bool stopped = false;  // the daemon's last write, as it stopped
+    std::vector<live_rule> rules;
+    std::vector<std::string> in_doubt;
+    std::vector<std::string> unconfirmed;
+    std::size_t in_flight = 0;
+    bool audit_writable = true;
+    credentials_report credentials;
+    std::optional<live_reload> last_reload;
+};
+
+std::filesystem::path live_view_path(const std::filesystem::path& state_directory);
+
+std::string serialize(const live_view& view);
+// nullopt with `error` set when the text is not a live view of this format.
+std::optional<live_view> parse_live_view(std::string_view text, std::string& error);
+
+// Atomic: temporary file (mode 0600), fsync, rename, directory fsync. Our words on failure.
+std::optional<std::string> write_live_view(const std::filesystem::path& file,
+                                           const live_view& view);
+// nullopt and an empty `error` when there is no view; `error` set when it cannot be read.
+std::optional<live_view> read_live_view(const std::filesystem::path& file, std::string& error);
+
+// What a reload changes, by rule id: added, removed, and changed (another content hash),
+// sorted by id.
+std::vector<rule_change> diff_rules(const rules::rule_set& before, const rules::rule_set& after);
+// A rule's schedule, amount and payee in one phrase, as the reload line names them.
+std::string rule_essentials(const rules::rule& r);
+// "added: a (…); removed: b (…); changed: c (… -> …)", at most `max_named` rules named,
+// the rest counted; "no rule changed" when empty.
+std::string describe_changes(const std::vector<rule_change>& changes, std::size_t max_named = 20);
+
+// What differs between the rules a daemon runs and the rule files on disk, one line per rule
+// by id: "rent-john edited, not yet reloaded", "new-rule added to the files, not yet loaded",
+// "old-rule removed from the files, still running".
+std::vector<std::string> differences(const live_view& view, const rules::rule_set& on_disk);
+
+// Whether the view is the running daemon's: written by the state lock's holder, which has not
+// stopped since.
+bool is_live(const live_view& view, std::optional<std::int64_t> lock_holder);
+
+}  // namespace paymand::daemon

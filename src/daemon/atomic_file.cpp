@@ -1,0 +1,68 @@
+#include "paymand/daemon/atomic_file.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace paymand::daemon {
+
+namespace {
+
+bool write_all(int fd, std::string_view data)
+{
+    while (!data.empty()) {
+        auto n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+}  // namespace
+
+bool write_atomically(const std::filesystem::path& target, std::string_view data,
+                      std::string& error, mode_t mode)
+{
+    auto tmp = target;
+    tmp += ".tmp";
+    // A temporary file a crash left behind is ours to replace.
+    if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
+        error = fmt::format("cannot remove the stale {}: {}", tmp.string(), std::strerror(errno));
+        return false;
+    }
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+    if (fd < 0) {
+        error = fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno));
+        return false;
+    }
+    // The mode is set whatever the umask: root's request must be readable by the service.
+    const bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, data) && ::fsync(fd) == 0;
+    const int saved = errno;
+    ::close(fd);
+    if (!ok || ::rename(tmp.c_str(), target.c_str()) != 0) {
+        error =
+            fmt::format("cannot write {}: {}", target.string(), std::strerror(ok ? errno : saved));
+        ::unlink(tmp.c_str());
+        return false;
+    }
+    auto dir = target.parent_path();
+    if (dir.empty()) dir = ".";
+    const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    const bool synced = dir_fd >= 0 && ::fsync(dir_fd) == 0;
+    const int dir_errno = errno;
+    if (dir_fd >= 0) ::close(dir_fd);
+    if (!synced) {
+        error = fmt::format("cannot fsync {}: {}", dir.string(), std::strerror(dir_errno));
+        return false;
+    }
+    return true;
+}
+
+}  // namespace paymand::daemon
