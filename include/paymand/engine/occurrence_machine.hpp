@@ -6,13 +6,14 @@
 // reports what came of them:
 //
 //   occurrence_machine m(context);
-//   auto step = m.start(now);
-//   while (!std::holds_alternative<step::done>(step))
-//       step = m.resume(perform(step), now);
+//   auto next = m.start(moment);
+//   while (!std::holds_alternative<step::done>(next))
+//       next = m.resume(perform(next), moment);
 //
-// For a payment the steps are, in order (any may end the occurrence with a record):
+// For a payment the steps are, in order (any may end the occurrence with a record; a failed
+// ask that may be retried is followed by say, wait and the same ask again):
 //
-//   ask (read-only, per wallet of the condition)   -> answered     [retried: wait -> waited]
+//   ask (read-only, per wallet of the condition)   -> answered
 //   pass_limits_gate                               -> passed       (the limits are then checked)
 //   append intent (durable, reserving the amount)  -> appended
 //   pass_send_gate                                 -> passed / refused
