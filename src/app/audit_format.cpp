@@ -219,12 +219,12 @@ std::string report_text(const audit::month_report& report, std::string_view log,
                         std::string_view resolve_suffix)
 {
     const auto& w = report.window;
-    std::string out =
-        fmt::format("Audit report {:04}-{:02}: occurrences scheduled from {} to {} ({} month)\n",
-                    static_cast<int>(w.month.year()), static_cast<unsigned>(w.month.month()),
-                    audit::format_utc(w.begin), audit::format_utc(w.end), w.zone);
-    out += fmt::format("log: {} ({} record{} about this month)\n", log, report.records,
-                       report.records == 1 ? "" : "s");
+    const char* span = w.month ? "month" : "period";
+    std::string out = fmt::format("Audit report {}: occurrences scheduled from {} to {} ({} {})\n",
+                                  w.label, audit::format_utc(w.begin), audit::format_utc(w.end),
+                                  w.zone, w.month ? "month" : "calendar");
+    out += fmt::format("log: {} ({} record{} about this {})\n", log, report.records,
+                       report.records == 1 ? "" : "s", span);
 
     section(out, "PAID", report.paid, false);
     if (!report.per_payee.empty()) {

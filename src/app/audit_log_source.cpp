@@ -23,7 +23,7 @@ void add_log_options(CLI::App& cmd, audit_log_args& args)
 }
 
 std::optional<std::filesystem::path> locate_log(const audit_log_args& args, std::string_view who,
-                                                int& exit_code)
+                                                int& exit_code, std::string* zone)
 {
     if (!args.log.empty()) return std::filesystem::path(args.log);
     yaml::diagnostics diags;
@@ -37,6 +37,7 @@ std::optional<std::filesystem::path> locate_log(const audit_log_args& args, std:
         exit_code = audit_bad_input;
         return std::nullopt;
     }
+    if (zone != nullptr) *zone = cfg->policy.timezone;
     return args.dry_run ? cfg->dry_run_audit_log() : cfg->audit_log;
 }
 

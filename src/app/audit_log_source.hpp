@@ -41,9 +41,10 @@ void add_log_options(CLI::App& cmd, audit_log_args& args);
 
 // The log to read: --log as given, else the configuration's audit_log (or its dry-run log).
 // On failure prints why to stderr (prefixed by `who`, e.g. "paymand audit tail") and returns
-// nullopt with `exit_code` set.
+// nullopt with `exit_code` set. `zone`, when given, receives the configuration's time zone
+// (empty with --log).
 std::optional<std::filesystem::path> locate_log(const audit_log_args& args, std::string_view who,
-                                                int& exit_code);
+                                                int& exit_code, std::string* zone = nullptr);
 
 // The exit code for an error from opening or reading the log: corruption 65, a log that
 // does not exist or cannot be opened 66, any other I/O failure 74.

@@ -129,18 +129,56 @@ std::optional<year_month> parse_month(std::string_view text) noexcept
     return year{year_value} / month{static_cast<unsigned>(month_value)};
 }
 
+std::optional<year_month_day> parse_day(std::string_view text) noexcept
+{
+    if (text.size() != 10 || text[7] != '-') return std::nullopt;
+    const auto ym = parse_month(text.substr(0, 7));
+    const auto d = text.substr(8, 2);
+    if (!ym || !digits(d)) return std::nullopt;
+    const year_month_day day = *ym / std::chrono::day{static_cast<unsigned>(to_int(d))};
+    if (!day.ok()) return std::nullopt;
+    return day;
+}
+
+namespace {
+
+std::string month_label(year_month m)
+{
+    return fmt::format("{:04}-{:02}", static_cast<int>(m.year()), static_cast<unsigned>(m.month()));
+}
+
+std::string day_label(year_month_day d)
+{
+    return fmt::format("{}-{:02}", month_label(d.year() / d.month()),
+                       static_cast<unsigned>(d.day()));
+}
+
+// Midnight starting `day`, as an instant: in UTC, or local midnight in `zone`.
+utc_seconds midnight(year_month_day day, const schedule::zone* zone)
+{
+    if (zone == nullptr) return sys_days{day};
+    return zone->resolve(schedule::local_minutes{local_days{day}.time_since_epoch()});
+}
+
+}  // namespace
+
+month_window day_range(year_month_day first, year_month_day last, const schedule::zone* zone)
+{
+    const year_month_day after{sys_days{last} + std::chrono::days{1}};
+    return {std::nullopt, day_label(first) + " to " + day_label(last),
+            zone != nullptr ? std::string(zone->name()) : std::string("UTC"), midnight(first, zone),
+            midnight(after, zone)};
+}
+
 month_window utc_month(year_month m)
 {
-    return {m, "UTC", sys_days{m / 1}, sys_days{(m + months{1}) / 1}};
+    return {m, month_label(m), "UTC", sys_days{m / 1}, sys_days{(m + months{1}) / 1}};
 }
 
 month_window local_month(year_month m, const schedule::zone& zone)
 {
-    const auto midnight = [](year_month ym) {
-        return schedule::local_minutes{local_days{ym / 1}.time_since_epoch()};
-    };
-    return {m, std::string(zone.name()), zone.resolve(midnight(m)),
-            zone.resolve(midnight(m + months{1}))};
+    return {m, month_label(m), std::string(zone.name()), midnight(m / 1, &zone),
+            midnight((m + months{1}) / 1, &zone)};
 }
 
 month_report_builder::month_report_builder(month_window window) : window_(std::move(window)) {}
@@ -307,8 +345,8 @@ std::string resolve_command(std::string_view occurrence)
 boost::json::object to_json(const month_report& report)
 {
     boost::json::object o;
-    o["month"] = fmt::format("{:04}-{:02}", static_cast<int>(report.window.month.year()),
-                             static_cast<unsigned>(report.window.month.month()));
+    if (report.window.month) o["month"] = report.window.label;
+    o["period"] = report.window.label;
     o["zone"] = report.window.zone;
     o["from"] = format_utc(report.window.begin);
     o["to"] = format_utc(report.window.end);

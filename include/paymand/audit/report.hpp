@@ -26,16 +26,25 @@
 
 namespace paymand::audit {
 
-// The occurrences a report covers: those whose instant lies in [begin, end).
+// The occurrences a report covers: those whose instant lies in [begin, end): one calendar
+// month, or a run of whole days (`--from`/`--to`, a year at once).
 struct month_window {
-    std::chrono::year_month month;
-    std::string zone;  // "UTC", or the IANA zone whose calendar month this is
+    std::optional<std::chrono::year_month> month;  // set when the window is one calendar month
+    std::string label;                             // "2026-12", or "2026-01-01 to 2026-12-31"
+    std::string zone;                              // "UTC", or the IANA zone whose calendar this is
     utc_seconds begin{};
     utc_seconds end{};
 };
 
 // "2026-12" exactly: four-digit year 0001-9999, two-digit month 01-12; anything else nullopt.
 std::optional<std::chrono::year_month> parse_month(std::string_view text) noexcept;
+// "2026-12-31" exactly, a real date; anything else nullopt.
+std::optional<std::chrono::year_month_day> parse_day(std::string_view text) noexcept;
+
+// The days `first` to `last`, both included, in UTC (`zone` null) or in `zone`'s calendar:
+// from local midnight of `first` up to local midnight of the day after `last`.
+month_window day_range(std::chrono::year_month_day first, std::chrono::year_month_day last,
+                       const schedule::zone* zone);
 
 // The calendar month in UTC: first day 00:00:00Z up to the next month's first day.
 month_window utc_month(std::chrono::year_month month);

@@ -387,6 +387,56 @@ TEST_F(audit_cli, report_tz_reads_the_month_in_that_zones_calendar)
     EXPECT_EQ(v.at("counts").at("paid").to_number<int>(), 2);
 }
 
+TEST_F(audit_cli, report_from_to_covers_whole_months_or_days_at_once)
+{
+    const auto paid_in = [&](std::vector<std::string> period) {
+        period.insert(period.begin(), "report");
+        for (const char* a : {"--json", "--log"}) period.push_back(a);
+        period.push_back(log.string());
+        auto r = paymand(period);
+        EXPECT_EQ(r.status.code, 0) << r.err;
+        return json::parse(r.out);
+    };
+    const auto november = paid_in({"--month", "2026-11"});
+    const auto december = paid_in({"--month", "2026-12"});
+    const auto both = paid_in({"--from", "2026-11", "--to", "2026-12"});
+    EXPECT_EQ(both.at("period"), "2026-11-01 to 2026-12-31");
+    EXPECT_FALSE(both.as_object().contains("month"));
+    EXPECT_EQ(both.at("from"), "2026-11-01T00:00:00Z");
+    EXPECT_EQ(both.at("to"), "2027-01-01T00:00:00Z");
+    EXPECT_EQ(both.at("counts").at("paid").to_number<int>(),
+              november.at("counts").at("paid").to_number<int>() +
+                  december.at("counts").at("paid").to_number<int>());
+    // Single days, the last included.
+    const auto day = paid_in({"--from", "2026-11-30", "--to", "2026-11-30"});
+    EXPECT_EQ(day.at("to"), "2026-12-01T00:00:00Z");
+    EXPECT_EQ(day.at("counts").at("paid").to_number<int>(), 1);  // Maria, 2026-11-30
+    auto text = paymand({"report", "--from", "2026-11", "--to", "2026-12", "--log", log.string()});
+    EXPECT_THAT(text.out, HasSubstr("Audit report 2026-11-01 to 2026-12-31: occurrences scheduled "
+                                    "from 2026-11-01T00:00:00Z to 2027-01-01T00:00:00Z (UTC "
+                                    "calendar)"));
+}
+
+TEST_F(audit_cli, report_periods_that_make_no_sense_are_refused)
+{
+    auto none = paymand({"report", "--log", log.string()});
+    EXPECT_EQ(none.status.code, 2);
+    EXPECT_THAT(none.err, HasSubstr("--month YYYY-MM, or --from and --to"));
+    auto backwards =
+        paymand({"report", "--from", "2026-12", "--to", "2026-11", "--log", log.string()});
+    EXPECT_EQ(backwards.status.code, 1);
+    EXPECT_THAT(backwards.err, HasSubstr("lies before --from"));
+    auto bad_day =
+        paymand({"report", "--from", "2026-02-30", "--to", "2026-03", "--log", log.string()});
+    EXPECT_EQ(bad_day.status.code, 1);
+    EXPECT_THAT(bad_day.err, HasSubstr("YYYY-MM-DD"));
+    EXPECT_EQ(paymand({"report", "--from", "2026-11", "--log", log.string()}).status.code, 2);
+    EXPECT_EQ(paymand({"report", "--month", "2026-11", "--from", "2026-11", "--to", "2026-11",
+                       "--log", log.string()})
+                  .status.code,
+              2);
+}
+
 class audit_cli_config : public audit_cli {
 protected:
     std::filesystem::path config =
@@ -414,6 +464,26 @@ TEST_F(audit_cli_config, the_config_names_the_log_and_dry_run_its_dry_run_log)
     EXPECT_THAT(report.out, HasSubstr("resolve: paymand audit resolve hosting@2026-12-03T10:00 "
                                       "--paid|--not-paid --note \"...\" --config " +
                                       config.string()));
+}
+
+TEST_F(audit_cli_config, report_reads_the_configured_zones_calendar_unless_tz_says_otherwise)
+{
+    std::filesystem::create_directories(dir / "state");
+    append(state_log, december_log());
+    const auto tokyo =
+        dir.write("tokyo.yaml", "payman:\n  environment: test\n  client_id: "
+                                "pm-test-x\nrules_directory: rules\nstate_directory: "
+                                "state\npayees: any\nlimits: none\ntimezone: "
+                                "Asia/Tokyo\n");
+    auto r = paymand({"report", "--month", "2026-12", "--json", "--config", tokyo.string()});
+    ASSERT_EQ(r.status.code, 0) << r.err;
+    auto v = json::parse(r.out);
+    EXPECT_EQ(v.at("zone"), "Asia/Tokyo");
+    EXPECT_EQ(v.at("from"), "2026-11-30T15:00:00Z");
+    auto utc = paymand(
+        {"report", "--month", "2026-12", "--tz", "UTC", "--json", "--config", tokyo.string()});
+    ASSERT_EQ(utc.status.code, 0) << utc.err;
+    EXPECT_EQ(json::parse(utc.out).at("zone"), "UTC");
 }
 
 TEST_F(audit_cli_config, a_broken_config_is_exit_1_with_file_line_col)
