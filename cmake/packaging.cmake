@@ -74,6 +74,10 @@ install(FILES ${paymand_deb_dir}/paymand.lintian-overrides
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/lintian/overrides RENAME paymand
         COMPONENT paymand)
 
+# --- bash completion: subcommands and options read from the binary's own --help ---
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/bash-completion/paymand
+        DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions COMPONENT paymand)
+
 # --- examples, schema and documentation ---
 install(FILES ${PROJECT_SOURCE_DIR}/config/paymand.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/paymand
         COMPONENT paymand)

@@ -46,6 +46,7 @@ const std::vector<std::string> paymand_layout = {
     "usr/share/doc/paymand/copyright",
     "usr/share/doc/paymand/changelog.gz",
     "usr/share/man/man8/paymand.8.gz",
+    "usr/share/bash-completion/completions/paymand",
     "usr/share/lintian/overrides/paymand",
 };
 const std::vector<std::string> sandbox_layout = {
