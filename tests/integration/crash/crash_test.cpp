@@ -440,7 +440,14 @@ private:
 // after space is back: nothing vanishes either way, nothing is paid twice.
 TEST_F(full_disk_test, occurrences_due_while_the_log_is_full_are_recorded_once_it_is_writable)
 {
-    write_config(ten_rules(),
+    // Besides the ten payment rules, a report every minute: when the disk fills while all ten
+    // payments are between intent and result, they wait (a result is retried until it is
+    // written) and their rules' next occurrences are skipped and kept, so only the report's
+    // occurrences can run out of their deadline. Without it that timing left no occurrence
+    // "not handled" and the test waited in vain (seen about once in six runs under load).
+    const std::string watch = "  - id: watch\n    schedule: \"* * * * *\"\n    catchup: each\n"
+                              "    catchup_window: 2h\n    report: balance\n";
+    write_config(ten_rules() + watch,
                  "engine: {concurrency: 32, shutdown_grace: 10s, occurrence_timeout: 60s, "
                  "retry: {initial_delay: 1s, max_delay: 1s, max_attempts: 3}}\n");
     const std::string clock = fast_clock();
