@@ -123,18 +123,18 @@ TEST_F(status_test, a_fresh_install_says_no_audit_log_yet_and_is_critical_while_
 
 TEST_F(status_test, something_in_doubt_is_a_warning_with_the_agents_words)
 {
-    // The sandbox's agent does not know the payee: it asks for input instead of paying.
-    write_config({}, R"(rules:
-  - id: rent
-    schedule: monthly on day 1 at 09:00
-    pay: {payee: Maria Garcia, amount: 10.00, wallet: Operations}
-)");
+    // The agent answers without saying whether it paid: unclear, so in doubt, with its words.
+    // The payee itself is known to Payman: a payee the rules name and Payman does not list
+    // would make the daemon's credential check (issue 18 item 3) critical once it has run.
+    write_config();
+    inject(R"({"endpoint":"tasks","prompt_kind":"payment","action":"replace_reply",)"
+           R"("text":"Your request has been received and is being reviewed."})");
     EXPECT_EQ(trigger("rent").status.code, 13);
     auto daemon = start_daemon();
     auto r = status();
     EXPECT_EQ(r.status.code, 1) << r.out << r.err;
     EXPECT_THAT(r.out, StartsWith("WARNING: 1 occurrence needs an operator\n"));
-    EXPECT_THAT(r.out, HasSubstr("reply: \"I couldn't find a payee named **Maria Garcia**."));
+    EXPECT_THAT(r.out, HasSubstr("reply: \"Your request has been received and is being reviewed."));
     auto json = boost::json::parse(status({"--json", "--next", "2"}).out).as_object();
     EXPECT_EQ(json.at("health").as_string(), "WARNING");
     // Item 8: complete for scripts: pid, last start, next occurrences.
@@ -145,7 +145,7 @@ TEST_F(status_test, something_in_doubt_is_a_warning_with_the_agents_words)
     EXPECT_EQ(next[0].at("rule").as_string(), "rent");
     EXPECT_THAT(std::string(next[0].at("occurrence").as_string()), StartsWith("rent@"));
     EXPECT_THAT(std::string(json.at("in_doubt").as_array()[0].at("reply_excerpt").as_string()),
-                HasSubstr("I couldn't find a payee named"));
+                HasSubstr("Your request has been received"));
 }
 
 TEST_F(status_test, a_failure_of_the_last_day_is_listed_and_is_a_warning)
