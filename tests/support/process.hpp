@@ -19,8 +19,9 @@ using namespace std::chrono_literals;
 
 // True when this build runs under a sanitizer (scripts/test --sanitize, --tsan). Their runtimes
 // hold tens of MiB of their own (shadow memory, quarantine, history), so a peak-RSS bound set
-// for the Release build is doubled there, plus a fixed allowance, by rss_bound_kib; what a bound is about (a 50 MB
-// answer kept out of memory) is checked against a baseline run in the same build as well.
+// for the Release build is doubled there, plus a fixed allowance, by rss_bound_kib; what a bound is
+// about (a 50 MB answer kept out of memory) is checked against a baseline run in the same build as
+// well.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 inline constexpr bool sanitized_build = true;
 #elif defined(__has_feature)
