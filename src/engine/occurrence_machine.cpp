@@ -125,15 +125,13 @@ occurrence_step occurrence_machine::answered(event::answered a)
 {
     if (!a.outcome) {
         if (auto wait = retry_after(a.outcome.error(), a.jitter)) {
-            then_step_ = *wait;
-            then_stage_ = stage::retry_wait;
-            stage_ = stage::saying;
-            return step::say{
-                .priority = step::say::level::warning,
-                .text = fmt::format(
+            return say(
+                step::say::level::warning,
+                fmt::format(
                     "ask for {} failed ({}); retrying in {} ms", c_.identity,
                     a.outcome.error().what(),
-                    std::chrono::duration_cast<std::chrono::milliseconds>(wait->delay).count())};
+                    std::chrono::duration_cast<std::chrono::milliseconds>(wait->delay).count()),
+                stage::retry_wait, *wait);
         }
     }
     switch (purpose_) {
@@ -158,9 +156,10 @@ occurrence_step occurrence_machine::append(std::vector<audit::record_body> recor
     return step::append{.records = std::move(records), .deadline = deadline};
 }
 
-occurrence_step occurrence_machine::say(step::say::level priority, std::string text, stage then)
+occurrence_step occurrence_machine::say(step::say::level priority, std::string text, stage then,
+                                        occurrence_step next)
 {
-    then_step_ = step::done{};
+    then_step_ = std::move(next);
     then_stage_ = then;
     stage_ = stage::saying;
     return step::say{.priority = priority, .text = std::move(text)};
@@ -177,11 +176,8 @@ occurrence_step occurrence_machine::finish()
                             "deadline; nothing was sent";
     std::vector<audit::record_body> records;
     records.push_back(audit::failed_record{.ref = ref(), .reason = why, .attempts = 0});
-    then_step_ = step::keep{std::move(records)};
-    then_stage_ = stage::over;
-    stage_ = stage::saying;
-    return step::say{.priority = step::say::level::error,
-                     .text = fmt::format("{}: not handled: {}", c_.identity, why)};
+    return say(step::say::level::error, fmt::format("{}: not handled: {}", c_.identity, why),
+               stage::over, step::keep{std::move(records)});
 }
 
 std::string occurrence_machine::read_key(std::string_view purpose) const

@@ -173,12 +173,10 @@ occurrence_step occurrence_machine::payment_answered(const ask_outcome& outcome)
                                                         .excerpt = excerpt});
         result.outcome = audit::outcome::completed;
         confirm_after_ = c_.confirm;
-        then_step_ = result_step(std::move(result));
-        then_stage_ = stage::result_written;
-        stage_ = stage::saying;
-        return step::say{.priority = step::say::level::info,
-                         .text = fmt::format("{}: paid {} to {}", c_.identity,
-                                             money::format_with_code(p.amount), p.payee)};
+        return say(step::say::level::info,
+                   fmt::format("{}: paid {} to {}", c_.identity, money::format_with_code(p.amount),
+                               p.payee),
+                   stage::result_written, result_step(std::move(result)));
     case reply::payment_outcome::failed:
         result.outcome = audit::outcome::failed;
         break;

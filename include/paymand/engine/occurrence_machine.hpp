@@ -225,7 +225,9 @@ private:
                                           std::uint32_t jitter) const;
     occurrence_step append(std::vector<audit::record_body> records, stage then,
                            std::optional<sys_time> deadline);
-    occurrence_step say(step::say::level priority, std::string text, stage then);
+    // Says a line; once it is said, `next` follows in stage `then` (in stage ending: finish()).
+    occurrence_step say(step::say::level priority, std::string text, stage then,
+                        occurrence_step next = step::done{});
 
     const rules::pay_action& pay() const;
     std::string read_key(std::string_view purpose) const;
