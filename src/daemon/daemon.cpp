@@ -10,6 +10,7 @@
 #include "paymand/audit/time_format.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
+#include "paymand/core/task_group.hpp"
 #include "paymand/daemon/inbox.hpp"
 #include "paymand/daemon/live_view.hpp"
 #include "paymand/daemon/load.hpp"
@@ -33,7 +34,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -179,13 +179,15 @@ std::vector<std::string> restart_only_changes(const config::daemon_config& a,
     return changed;
 }
 
-// The credential check's latest report. Shared with the check in flight, whose result is
-// dropped when a newer check started or the daemon is gone.
+// The credential check's latest report; a check in flight whose result is moot (a newer
+// check started) drops it.
 struct world_slot {
     credentials_report report{.state = credentials_state::not_checked};
     std::uint64_t generation = 0;
-    bool closed = false;
 };
+
+struct daemon_state;
+void task_failed(daemon_state& d, std::string_view task, std::exception_ptr e);
 
 struct daemon_state {
     asio::io_context& io;
@@ -200,7 +202,8 @@ struct daemon_state {
     service::notifier notifier;
     bool stopping = false;
     std::string stop_reason = "engine stopped";  // the signal's name once one arrived
-    std::shared_ptr<world_slot> world = std::make_shared<world_slot>();
+    int exit_code = run_ok;                      // run_software once a task failed
+    world_slot world;
     // The live view: published by publish_view when dirty, at most every view_interval.
     std::chrono::sys_seconds started_at =
         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -210,11 +213,37 @@ struct daemon_state {
     bool view_waiting = false;  // publish_view waits for the next change
     bool view_closed = false;
     std::string view_error;  // the last write's failure, logged once
+    // Every coroutine of the daemon beside the engine (signals, watchdog, clock, inbox, live
+    // view, credential check): serve() cancels them and waits for them in one place.
+    core::task_group tasks{io.get_executor(), [this](std::string_view task, std::exception_ptr e) {
+                               task_failed(*this, task, e);
+                           }};
 };
+
+// A watcher that dies leaves the daemon blind to what it watched: a bug, stopped for systemd
+// to restart rather than run on half-deaf.
+void task_failed(daemon_state& d, std::string_view task, std::exception_ptr e)
+{
+    std::string what = "unknown exception";
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+        what = ex.what();
+    } catch (...) {
+    }
+    d.log->critical("internal error in {}: {}; stopping", task, what);
+    d.exit_code = run_software;
+    if (!d.stopping) {
+        d.stopping = true;
+        d.stop_reason = "internal error";
+        d.notifier.stopping();
+        d.eng.stop();
+    }
+}
 
 std::string status_line(const daemon_state& d)
 {
-    return status_line(d.eng, d.grant.get(), &d.world->report);
+    return status_line(d.eng, d.grant.get(), &d.world.report);
 }
 
 // Something the live view shows changed: publish it soon.
@@ -236,7 +265,7 @@ void refresh_gauges(daemon_state& d)
     d.metrics->set_audit_writable(s.audit_writable);
     d.metrics->set_clock_synchronised(service::read_clock_sync() !=
                                       service::clock_sync::unsynchronised);
-    d.metrics->set_credentials(std::string(to_string(d.world->report.state)));
+    d.metrics->set_credentials(std::string(to_string(d.world.report.state)));
 }
 
 // Starts the metrics endpoint when configured; false (logged) when it cannot listen.
@@ -250,7 +279,7 @@ bool start_metrics(daemon_state& d, std::unique_ptr<metrics::http_server>& serve
         if (d.stopping) return {false, "stopping"};
         if (!d.eng.status().audit_writable) return {false, "audit log unwritable"};
         if (d.grant && d.grant->refused()) return {false, std::string(grant_invalid_line)};
-        if (d.world->report.state == credentials_state::refused)
+        if (d.world.report.state == credentials_state::refused)
             return {false, "credentials refused by Payman"};
         return {true, {}};
     };
@@ -294,42 +323,47 @@ void apply_world_report(daemon_state& d, credentials_report report)
     case credentials_state::not_checked:
         break;
     }
-    d.world->report = std::move(report);
+    d.world.report = std::move(report);
     if (d.metrics != nullptr)
-        d.metrics->set_credentials(std::string(to_string(d.world->report.state)));
+        d.metrics->set_credentials(std::string(to_string(d.world.report.state)));
     d.notifier.status(status_line(d));
     mark_view_dirty(d);
 }
 
 // Starts the credential and world check for the rules now running; it never blocks the
 // engine, and a newer check makes an older one's result moot.
+// The check's result, unless a newer check started or the daemon is closing. Whatever throws
+// in it says only that the credentials are not verified.
+asio::awaitable<void> check_world(daemon_state& d, std::uint64_t generation, world_needs needs)
+{
+    credentials_report report;
+    std::string failure;
+    try {
+        report = co_await async_check_world(*d.client, std::move(needs));
+    } catch (const boost::system::system_error& e) {
+        if (e.code() == asio::error::operation_aborted) throw;  // the daemon is closing
+        failure = e.what();
+    } catch (const std::exception& e) {
+        failure = e.what();
+    }
+    if (d.view_closed || d.world.generation != generation) co_return;
+    if (!failure.empty())
+        report = credentials_report{
+            .state = credentials_state::not_verified,
+            .summary = fmt::format("credentials not verified: the check failed: {}", failure)};
+    apply_world_report(d, std::move(report));
+}
+
 void start_world_check(daemon_state& d)
 {
     if (!d.client) return;  // assumed balances: nothing is asked
-    auto slot = d.world;
-    const auto generation = ++slot->generation;
-    slot->report = credentials_report{.state = credentials_state::checking,
-                                      .summary = "checking the credentials and the rules' payees "
-                                                 "and wallets in Payman"};
+    const auto generation = ++d.world.generation;
+    d.world.report = credentials_report{.state = credentials_state::checking,
+                                        .summary = "checking the credentials and the rules' "
+                                                   "payees and wallets in Payman"};
     if (d.metrics != nullptr) d.metrics->set_credentials("checking");
     mark_view_dirty(d);
-    auto needs = world_needs_of(*d.current.rules);
-    asio::co_spawn(d.io, async_check_world(*d.client, std::move(needs)),
-                   [slot, generation, &d](std::exception_ptr e, credentials_report report) {
-                       if (slot->closed || slot->generation != generation) return;
-                       if (e) {
-                           try {
-                               std::rethrow_exception(e);
-                           } catch (const std::exception& ex) {
-                               report = credentials_report{
-                                   .state = credentials_state::not_verified,
-                                   .summary =
-                                       fmt::format("credentials not verified: the check failed: {}",
-                                                   ex.what())};
-                           }
-                       }
-                       apply_world_report(d, std::move(report));
-                   });
+    d.tasks.spawn("credential check", check_world(d, generation, world_needs_of(*d.current.rules)));
 }
 
 // What the daemon runs, as `paymand status` and `paymand next` read it.
@@ -363,7 +397,7 @@ live_view build_view(const daemon_state& d)
     const auto s = d.eng.status();
     v.in_flight = s.in_flight;
     v.audit_writable = s.audit_writable;
-    v.credentials = d.world->report;
+    v.credentials = d.world.report;
     v.last_reload = d.last_reload;
     v.stopped = d.view_closed;
     return v;
@@ -487,7 +521,13 @@ asio::awaitable<void> watch_clock(daemon_state& d, service::clock_step_watch& wa
 {
     for (;;) {
         auto ec = co_await watch.async_wait_step();
-        if (ec) co_return;
+        if (ec == asio::error::operation_aborted) co_return;
+        if (ec) {
+            d.log->error("the clock-step watch failed ({}); a wall clock step is noticed only at "
+                         "the next occurrence",
+                         ec.message());
+            co_return;
+        }
         d.log->warn("the wall clock was set; re-planning (occurrence identities make a backward "
                     "step harmless; a forward step is handled like downtime)");
         warn_clock_sync(*d.log);
@@ -543,6 +583,15 @@ asio::awaitable<void> watch_inbox(daemon_state& d, inbox_watch& watch)
     }
 }
 
+// The daemon's own tasks end: the live view closes (nothing is published over the last one),
+// every task is cancelled and waited for.
+asio::awaitable<void> close_tasks(daemon_state& d)
+{
+    d.view_closed = true;
+    d.tasks.cancel(asio::cancellation_type::terminal);
+    co_await d.tasks.async_wait();
+}
+
 // What `run` and `trigger` record before anything else: the configuration in force, and
 // every intent a previous process left without a result as in doubt (never re-sent); then
 // the rules. False when the audit log cannot be written.
@@ -576,34 +625,34 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
         throw std::runtime_error("audit log unwritable at start");
     }
 
+    // The watchers live in this frame, which outlives every task of d.tasks (close_tasks).
+    auto clock_watch = service::clock_step_watch::open(d.io.get_executor());
+    if (!clock_watch) {
+        d.log->critical("cannot watch the wall clock for steps: timerfd: {}",
+                        clock_watch.error().message());
+        co_return run_unavailable;
+    }
+    auto inbox =
+        inbox_watch::open(d.io.get_executor(), inbox_directory(d.current.config.state_directory));
+    if (!inbox) {
+        d.log->critical("cannot watch the inbox for operators' requests: {}", inbox.error());
+        co_return run_cant_create;
+    }
     asio::signal_set signals(d.io, SIGTERM, SIGINT, SIGHUP);
-    asio::co_spawn(d.io, handle_signals(d, signals), asio::detached);
     asio::steady_timer watchdog(d.io);
-    if (d.notifier.watchdog_interval())
-        asio::co_spawn(d.io, ping_watchdog(d, watchdog), asio::detached);
-    service::clock_step_watch clock_watch(d.io.get_executor());
-    asio::co_spawn(d.io, watch_clock(d, clock_watch), asio::detached);
-    // A dry run shares the state directory but never takes the real daemon's requests.
-    inbox_watch inbox(d.io.get_executor(), inbox_directory(d.current.config.state_directory));
-    if (!d.options.dry_run) asio::co_spawn(d.io, watch_inbox(d, inbox), asio::detached);
-
-    // The live view: a dry run shares the state directory and never publishes over the
-    // daemon's.
     asio::steady_timer view_timer(d.io);
     d.view_timer = &view_timer;
-    const auto close_view = [&d, &view_timer] {
-        d.view_closed = true;
-        d.world->closed = true;
-        view_timer.cancel();
-    };
+
+    d.tasks.spawn("signal handling", handle_signals(d, signals));
+    if (d.notifier.watchdog_interval()) d.tasks.spawn("watchdog", ping_watchdog(d, watchdog));
+    d.tasks.spawn("clock-step watch", watch_clock(d, *clock_watch));
+    // A dry run shares the state directory: it never takes the real daemon's requests nor
+    // publishes over its live view.
+    if (!d.options.dry_run) d.tasks.spawn("inbox", watch_inbox(d, *inbox));
 
     std::unique_ptr<metrics::http_server> metrics_server;
     if (!start_metrics(d, metrics_server)) {
-        signals.cancel();
-        watchdog.cancel();
-        clock_watch.cancel();
-        inbox.cancel();
-        close_view();
+        co_await close_tasks(d);
         co_return run_unavailable;
     }
 
@@ -611,31 +660,25 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
     // Checked beside the engine, not before it: a slow or unreachable Payman must not hold
     // back readiness, and the rules run whatever the check finds.
     start_world_check(d);
-    if (!d.options.dry_run) asio::co_spawn(d.io, publish_view(d, view_timer), asio::detached);
+    if (!d.options.dry_run) d.tasks.spawn("live view", publish_view(d, view_timer));
     d.log->info("paymand {} running{}: {}", version, d.options.dry_run ? " (DRY RUN)" : "",
                 status_line(d));
     d.notifier.ready(status_line(d));
 
-    co_await d.eng.async_run();
+    const auto unfinished = co_await d.eng.async_run();
 
-    auto status = d.eng.status();
     std::vector<audit::record_body> closing;
-    closing.push_back(
-        audit::stopped_record{d.stop_reason, static_cast<std::uint32_t>(status.in_flight)});
+    closing.push_back(audit::stopped_record{d.stop_reason, static_cast<std::uint32_t>(unfinished)});
     co_await d.eng.async_record(std::move(closing));
-    if (status.in_flight > 0)
+    if (unfinished > 0)
         d.log->warn("stopped with {} occurrence(s) unfinished; those with a recorded intent are "
                     "in doubt after the next start",
-                    status.in_flight);
-    signals.cancel();
-    watchdog.cancel();
-    clock_watch.cancel();
-    inbox.cancel();
-    close_view();
+                    unfinished);
+    co_await close_tasks(d);
     if (!d.options.dry_run) write_view(d);  // the last view says it stopped
     if (metrics_server) metrics_server->stop();
     d.log->info("stopped");
-    co_return run_ok;
+    co_return d.exit_code;
 }
 
 }  // namespace
@@ -851,15 +894,10 @@ int with_engine(const run_options& options, asio::io_context& io, prepared& p,
                        *clk, p.agent, *writer, p.projection, p.log);
     if (p.grant) {
         // Rotations happen inside asks; their records join the engine's in order.
-        p.grant->set_recorder([&io, &eng](audit::record_body body) {
-            asio::co_spawn(
-                io,
-                [&eng, body = std::move(body)]() mutable -> asio::awaitable<void> {
-                    std::vector<audit::record_body> records;
-                    records.push_back(std::move(body));
-                    co_await eng.async_record(std::move(records));
-                },
-                asio::detached);
+        p.grant->set_recorder([&eng](audit::record_body body) {
+            std::vector<audit::record_body> records;
+            records.push_back(std::move(body));
+            eng.record_soon(std::move(records));
         });
     }
     asio::co_spawn(

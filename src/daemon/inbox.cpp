@@ -161,22 +161,26 @@ void complete_request(const std::filesystem::path& request_file, const std::stri
     answer_request(request_file, done_path(request_file), line);
 }
 
-inbox_watch::inbox_watch(boost::asio::any_io_executor executor, const std::filesystem::path& inbox)
-    : directory_(inbox), descriptor_(executor)
+boost::system::result<inbox_watch, std::string>
+inbox_watch::open(boost::asio::any_io_executor executor, const std::filesystem::path& inbox)
 {
     std::error_code fs_error;
     std::filesystem::create_directories(inbox, fs_error);
     if (!fs_error) std::filesystem::permissions(inbox, std::filesystem::perms::owner_all, fs_error);
-    if (fs_error) throw boost::system::system_error(fs_error, "inbox " + inbox.string());
+    if (fs_error) return fmt::format("inbox {}: {}", inbox.string(), fs_error.message());
     const int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (fd < 0)
-        throw boost::system::system_error(
-            boost::system::error_code(errno, boost::system::system_category()), "inotify_init1");
-    descriptor_.assign(fd);
+        return fmt::format("inbox {}: inotify_init1: {}", inbox.string(), std::strerror(errno));
+    boost::asio::posix::stream_descriptor descriptor(executor, fd);
     if (::inotify_add_watch(fd, inbox.c_str(), IN_MOVED_TO | IN_CLOSE_WRITE) < 0)
-        throw boost::system::system_error(
-            boost::system::error_code(errno, boost::system::system_category()),
-            "inotify_add_watch " + inbox.string());
+        return fmt::format("inbox {}: inotify_add_watch: {}", inbox.string(), std::strerror(errno));
+    return inbox_watch(inbox, std::move(descriptor));
+}
+
+inbox_watch::inbox_watch(std::filesystem::path inbox,
+                         boost::asio::posix::stream_descriptor descriptor)
+    : directory_(std::move(inbox)), descriptor_(std::move(descriptor))
+{
 }
 
 boost::asio::awaitable<boost::system::error_code> inbox_watch::async_wait_change()

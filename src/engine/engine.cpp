@@ -1,10 +1,6 @@
 #include "engine/engine_impl.hpp"
 #include "paymand/schedule/identity.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -22,6 +18,21 @@ engine::engine(asio::any_io_executor executor, engine_params params, clock& clk,
 engine::~engine()
 {
     impl_->stop();
+}
+
+// Only a bug gets here (expected failures are values); the audit state decides what a
+// restart does.
+core::task_group::failure_handler engine::impl::report_failure()
+{
+    return [log = log](std::string_view task, std::exception_ptr e) {
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+            log->critical("{}: internal error: {}", task, ex.what());
+        } catch (...) {
+            log->critical("{}: internal error", task);
+        }
+    };
 }
 
 namespace {
@@ -71,26 +82,19 @@ asio::awaitable<bool> engine::async_set_rules(std::shared_ptr<const rules::rule_
     co_return ok;
 }
 
-asio::awaitable<void> engine::async_run()
+asio::awaitable<std::size_t> engine::async_run()
 {
     auto d = impl_;
     if (d->payman && !d->params.dry_run && !d->clk.is_virtual() &&
         d->params.settings.reconcile_interval.count() > 0) {
-        asio::co_spawn(d->executor, d->reconcile_loop(), asio::detached);
+        d->loops.spawn("reconciliation", d->reconcile_loop());
     }
     if (d->confirming()) {
         d->queue_unsettled_confirmations();
-        asio::co_spawn(d->executor, d->confirm_loop(), asio::detached);
+        d->loops.spawn("confirmation", d->confirm_loop());
     }
     co_await d->run_loop();
-    if (d->live_tasks > 0) {
-        // Grace (real time, whatever the clock): let occurrences in flight finish; what
-        // remains is recorded by replay on the next start (an intent without a result is in
-        // doubt, never re-sent).
-        using namespace asio::experimental::awaitable_operators;
-        asio::steady_timer grace(d->executor, d->params.settings.shutdown_grace);
-        co_await (d->idle() || grace.async_wait(asio::use_awaitable));
-    }
+    co_return co_await d->wind_down();
 }
 
 void engine::set_policy(rules::policy policy, prompt::prompt_set prompts)
@@ -105,6 +109,16 @@ asio::awaitable<bool> engine::async_record(std::vector<audit::record_body> recor
 {
     auto d = impl_;
     co_return co_await d->append(std::move(records));
+}
+
+void engine::record_soon(std::vector<audit::record_body> records)
+{
+    auto d = impl_;
+    d->occurrences.spawn("records",
+                         [](std::shared_ptr<impl> d,
+                            std::vector<audit::record_body> records) -> asio::awaitable<void> {
+                             co_await d->append(std::move(records));
+                         }(d, std::move(records)));
 }
 
 asio::awaitable<audit::audit_result<audit::record>>
@@ -155,12 +169,12 @@ asio::awaitable<trigger_result> engine::async_trigger(std::string rule_id)
     if (d->state.handled(t.identity) || d->running.contains(t.identity))
         co_return trigger_result{t.identity, fmt::format("{} already ran this minute", t.identity)};
     auto identity = t.identity;
-    d->running.insert(identity);
-    ++d->live_tasks;
-    co_await d->run_occurrence(std::move(t));
-    d->running.erase(identity);
-    --d->live_tasks;
-    d->work_done.notify_all();
+    {
+        // Inline in the caller's coroutine, which cancellation reaches; counted as in flight.
+        const auto member = d->occurrences.join(identity);
+        const impl::running_mark mark(*d, identity);
+        co_await d->run_occurrence(std::move(t));
+    }
     // A one-shot `trigger` waits for its payment's confirmation; the daemon's loop does it.
     if (!d->confirm_loop_running) co_await d->settle_confirmations();
     co_return trigger_result{identity, {}};

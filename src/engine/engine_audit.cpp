@@ -4,9 +4,6 @@
 #include "engine/engine_impl.hpp"
 #include "paymand/engine/backoff.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-
 namespace paymand::engine {
 
 // Appends durably; on failure retries (the store re-verifies its tail) until `deadline`.
@@ -66,7 +63,7 @@ void engine::impl::keep_unrecorded(std::vector<audit::record_body> batch)
     for (auto& r : batch) unrecorded.push_back(std::move(r));
     if (flushing || stopping) return;
     flushing = true;
-    asio::co_spawn(executor, flush_unrecorded(), asio::detached);
+    loops.spawn("records held back", flush_unrecorded());
 }
 
 // Writes the kept records once the audit log takes writes again, retrying with backoff
@@ -74,6 +71,11 @@ void engine::impl::keep_unrecorded(std::vector<audit::record_body> batch)
 asio::awaitable<void> engine::impl::flush_unrecorded()
 {
     auto self = shared_from_this();
+    struct flushed {
+        bool& flushing;
+        ~flushed() { flushing = false; }
+    } end{flushing};
+    asio::steady_timer backoff(executor);
     unsigned attempt = 0;
     while (!unrecorded.empty() && !stopping) {
         auto batch = std::exchange(unrecorded, {});
@@ -90,11 +92,10 @@ asio::awaitable<void> engine::impl::flush_unrecorded()
         batch.insert(batch.end(), std::make_move_iterator(unrecorded.begin()),
                      std::make_move_iterator(unrecorded.end()));
         unrecorded = std::move(batch);
-        flush_timer.expires_after(
+        backoff.expires_after(
             backoff_delay(params.settings.retry, ++attempt, std::nullopt, draw()));
-        co_await flush_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
     }
-    flushing = false;
 }
 
 // Waits `delay` of real time (retry backoff) whatever the clock: backoff is about the

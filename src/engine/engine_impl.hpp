@@ -8,6 +8,7 @@
 //   engine_listings.cpp    transaction listings: confirmation and reconciliation
 // Everything runs on the engine's executor (one thread).
 
+#include "paymand/core/task_group.hpp"
 #include "paymand/engine/confirm.hpp"
 #include "paymand/engine/engine.hpp"
 #include "paymand/engine/occurrence_machine.hpp"
@@ -83,10 +84,10 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
          audit::async_audit_writer& w, audit::audit_projection& s,
          std::shared_ptr<spdlog::logger> l)
         : executor(ex), params(std::move(p)), clk(c), payman(std::move(a)), writer(w), state(s),
-          log(std::move(l)), ledger(params.policy.zone), slots_changed(ex), work_done(ex),
-          firing_done(ex), concurrency_freed(ex),
-          rng(params.seed != 0 ? params.seed : std::random_device{}()), reconcile_timer(ex),
-          flush_timer(ex), confirm_timer(ex), confirm_progress(ex)
+          log(std::move(l)), ledger(params.policy.zone), occurrences(ex, report_failure()),
+          loops(ex, report_failure()), slots_changed(ex), firing_done(ex), concurrency_freed(ex),
+          rng(params.seed != 0 ? params.seed : std::random_device{}()), confirm_timer(ex),
+          confirm_progress(ex)
     {
         rebuild_ledger();
     }
@@ -107,22 +108,24 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     std::map<std::string, rule_slot, std::less<>> slots;
     std::set<std::string, std::less<>> running;  // identities in flight in this process
     std::size_t active = 0;                      // occurrences holding a concurrency slot
-    std::size_t live_tasks = 0;                  // started or queued, not finished
+    // Who runs: the occurrences (scheduled, queued behind one in flight, manual, and records
+    // written for others), which a stop lets finish within the grace period; and the loops
+    // (reconciliation, confirmation, records held back), which it cancels at once. A queued
+    // occurrence always waits behind one of the group, so the group empty means idle.
+    core::task_group occurrences;
+    core::task_group loops;
     bool stopping = false;
     bool audit_writable = true;
     signal slots_changed;
-    signal work_done;
     // True while run_loop walks `slots` with awaits inside (firing due occurrences): a reload
     // waits for firing_done rather than replace the map under it.
     bool firing = false;
     signal firing_done;
     signal concurrency_freed;
     std::mt19937_64 rng;
-    asio::steady_timer reconcile_timer;
     // Records the audit log refused, waiting to be written (see keep_unrecorded).
     std::vector<audit::record_body> unrecorded;
     bool flushing = false;
-    asio::steady_timer flush_timer;
     // Completed payments waiting for a transaction listing to confirm them, in the order
     // they are due to be looked up (see confirm_loop).
     struct awaiting_entry {
@@ -182,9 +185,35 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
 
     audit::occurrence_ref ref_of(const task& t) const;
 
+    // One of the `concurrency` places for an occurrence, held until it goes.
+    struct concurrency_place {
+        impl& d;
+        explicit concurrency_place(impl& i) : d(i) {}
+        concurrency_place(const concurrency_place&) = delete;
+        concurrency_place& operator=(const concurrency_place&) = delete;
+        ~concurrency_place()
+        {
+            --d.active;
+            d.concurrency_freed.notify_all();
+        }
+    };
+
     asio::awaitable<void> acquire_slot();
 
-    void release_slot();
+    // An identity in `running` until it goes.
+    struct running_mark {
+        impl& d;
+        std::string identity;
+        running_mark(impl& i, std::string id) : d(i), identity(std::move(id))
+        {
+            d.running.insert(identity);
+        }
+        running_mark(const running_mark&) = delete;
+        running_mark& operator=(const running_mark&) = delete;
+        ~running_mark() { d.running.erase(identity); }
+    };
+
+    core::task_group::failure_handler report_failure();
 
     // A read-only ask (a transaction listing) with the occurrence's retry rule.
     struct ask_attempt {
@@ -282,6 +311,12 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     asio::awaitable<void> run_loop();
 
     asio::awaitable<void> idle();
+
+    // The shutdown, after the run loop ended: stop() cancelled the loops; the occurrences in
+    // flight get up to the grace period; what is left then is cancelled (terminal), waited
+    // for and named in the log.
+    // Returns how many occurrences were left unfinished.
+    asio::awaitable<std::size_t> wind_down();
 
     // --- reconciliation ------------------------------------------------------------------
 

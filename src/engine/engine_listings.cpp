@@ -178,10 +178,16 @@ std::size_t engine::impl::confirmations_ready() const
 // those it settles; the others are looked up again after confirm_delay.
 asio::awaitable<void> engine::impl::confirm_round(std::size_t ready)
 {
-    ++confirm_rounds;
+    struct round {
+        impl& d;
+        explicit round(impl& i) : d(i) { ++d.confirm_rounds; }
+        ~round()
+        {
+            --d.confirm_rounds;
+            d.confirm_progress.notify_all();
+        }
+    } counted(*this);
     co_await confirm_listing(ready);
-    --confirm_rounds;
-    confirm_progress.notify_all();
 }
 
 asio::awaitable<void> engine::impl::confirm_listing(std::size_t ready)
@@ -269,11 +275,12 @@ asio::awaitable<void> engine::impl::settle_confirmations()
 asio::awaitable<void> engine::impl::reconcile_loop()
 {
     auto self = shared_from_this();
+    asio::steady_timer next(executor);
     // At start too: a crash may have left payments in doubt.
     while (!stopping) {
         co_await reconcile_once();
-        reconcile_timer.expires_after(params.settings.reconcile_interval);
-        co_await reconcile_timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        next.expires_after(params.settings.reconcile_interval);
+        co_await next.async_wait(asio::as_tuple(asio::use_awaitable));
     }
 }
 
@@ -282,9 +289,8 @@ void engine::impl::stop()
     if (stopping) return;
     stopping = true;
     clk.interrupt();
-    reconcile_timer.cancel();
-    flush_timer.cancel();
-    confirm_timer.cancel();
+    // The loops have nothing a stop would lose: a listing is asked again at the next start.
+    loops.cancel(asio::cancellation_type::terminal);
     confirm_progress.notify_all();
     concurrency_freed.notify_all();
 }

@@ -24,12 +24,6 @@ asio::awaitable<void> engine::impl::acquire_slot()
     ++active;
 }
 
-void engine::impl::release_slot()
-{
-    --active;
-    concurrency_freed.notify_all();
-}
-
 asio::awaitable<engine::impl::ask_attempt>
 engine::impl::read_with_retry(std::string text, payman::ask_options options, sys_time deadline)
 {
@@ -83,22 +77,19 @@ occurrence_context engine::impl::context_of(const task& t) const
 }
 
 // Drives one occurrence's machine: performs each step it asks for, nothing more.
+// A bug, or the cancellation that ends the grace period, unwinds it: the audit state decides
+// what a restart does (an intent without a result is in doubt, never sent again).
 asio::awaitable<void> engine::impl::run_occurrence(task t)
 {
     co_await acquire_slot();
-    try {
-        occurrence_machine machine(context_of(t));
-        occurrence_driver driver{*this, t.identity};
-        auto next = machine.start(moment(), definition_replaced(t));
-        while (!std::holds_alternative<step::done>(next)) {
-            auto outcome = co_await driver.perform(std::move(next));
-            next = machine.resume(std::move(outcome), moment());
-        }
-    } catch (const std::exception& e) {
-        // Only a bug gets here; the audit state decides what a restart does.
-        log->critical("{}: internal error: {}", t.identity, e.what());
+    const concurrency_place place{*this};
+    occurrence_machine machine(context_of(t));
+    occurrence_driver driver{*this, t.identity};
+    auto next = machine.start(moment(), definition_replaced(t));
+    while (!std::holds_alternative<step::done>(next)) {
+        auto outcome = co_await driver.perform(std::move(next));
+        next = machine.resume(std::move(outcome), moment());
     }
-    release_slot();
 }
 
 void engine::impl::say(const step::say& line)

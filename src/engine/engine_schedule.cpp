@@ -46,35 +46,28 @@ void engine::impl::start(task t)
 {
     auto& slot = slots.at(t.rule->id);
     slot.in_flight = true;
-    running.insert(t.identity);
-    ++live_tasks;
-    asio::co_spawn(executor, run_then_next(std::move(t)), asio::detached);
+    auto name = t.identity;
+    occurrences.spawn(std::move(name), run_then_next(std::move(t)));
 }
 
+// The next of the rule's queue starts (joining the group) before this one leaves it.
 asio::awaitable<void> engine::impl::run_then_next(task t)
 {
     auto self = shared_from_this();
     auto rule_id = t.rule->id;
-    auto identity = t.identity;
-    co_await run_occurrence(std::move(t));
-    running.erase(identity);
-    --live_tasks;
+    {
+        const running_mark mark(*this, t.identity);
+        co_await run_occurrence(std::move(t));
+    }
     auto it = slots.find(rule_id);
-    if (it != slots.end() && stopping) {
-        // Never started: not handled, so a restart plans them again.
-        live_tasks -= it->second.queue.size();
-        it->second.queue.clear();
-    }
-    if (it != slots.end()) {
-        it->second.in_flight = false;
-        if (!it->second.queue.empty() && !stopping) {
-            auto next = std::move(it->second.queue.front());
-            it->second.queue.pop_front();
-            --live_tasks;  // start() counts it again
-            start(std::move(next));
-        }
-    }
-    work_done.notify_all();
+    if (it == slots.end()) co_return;
+    it->second.in_flight = false;
+    // Stopping: the queued ones never started, are not handled, and a restart plans them again.
+    if (stopping) it->second.queue.clear();
+    if (it->second.queue.empty()) co_return;
+    auto next = std::move(it->second.queue.front());
+    it->second.queue.pop_front();
+    start(std::move(next));
 }
 
 // `behind_earlier`: an earlier occurrence of the same catch-up plan was just dispatched;
@@ -98,7 +91,6 @@ asio::awaitable<void> engine::impl::dispatch(rule_slot& slot, const schedule::oc
         co_await append_or_keep(std::move(records));
         co_return;
     }
-    ++live_tasks;
     slot.queue.push_back(std::move(t));
 }
 
@@ -237,7 +229,28 @@ asio::awaitable<void> engine::impl::run_loop()
 
 asio::awaitable<void> engine::impl::idle()
 {
-    while (live_tasks > 0) co_await work_done.wait();
+    co_await occurrences.async_wait();
+}
+
+asio::awaitable<std::size_t> engine::impl::wind_down()
+{
+    // Grace in real time, whatever the clock.
+    const auto grace = std::chrono::steady_clock::now() + params.settings.shutdown_grace;
+    std::size_t unfinished = 0;
+    if (!co_await occurrences.async_wait_until(grace)) {
+        unfinished = running.size();
+        const auto left = occurrences.names();
+        log->warn("shutdown grace of {} s over: cancelling {} unfinished: {}",
+                  std::chrono::duration_cast<std::chrono::seconds>(params.settings.shutdown_grace)
+                      .count(),
+                  left.size(), fmt::join(left, ", "));
+        occurrences.cancel(asio::cancellation_type::terminal);
+        co_await occurrences.async_wait();
+    }
+    // stop() cancelled the loops. A run that ended with its virtual clock (simulate, tests)
+    // leaves them to the engine's end.
+    if (stopping) co_await loops.async_wait();
+    co_return unfinished;
 }
 
 // The slot of `rule` in the set being installed. An unchanged rule keeps its place in the
@@ -293,7 +306,6 @@ void engine::impl::drop_queue(rule_slot& slot, std::string_view reason,
                   slot.queue.size(), reason);
     for (const auto& t : slot.queue) {
         records.push_back(audit::skipped_record{.ref = ref_of(t), .reason = std::string(reason)});
-        --live_tasks;
     }
     slot.queue.clear();
 }

@@ -19,34 +19,29 @@ namespace paymand::service {
 namespace asio = boost::asio;
 using boost::system::error_code;
 
-namespace {
-
-int make_timerfd()
+boost::system::result<clock_step_watch> clock_step_watch::open(asio::any_io_executor executor)
 {
-    int fd = ::timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
-    if (fd < 0)
-        throw boost::system::system_error(errno, boost::system::system_category(),
-                                          "timerfd_create");
-    return fd;
+    const int fd = ::timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (fd < 0) return error_code(errno, boost::system::system_category());
+    clock_step_watch watch(asio::posix::stream_descriptor(executor, fd));
+    if (auto ec = watch.arm()) return ec;
+    return watch;
 }
 
-}  // namespace
-
-clock_step_watch::clock_step_watch(asio::any_io_executor executor)
-    : descriptor_(executor, make_timerfd())
+clock_step_watch::clock_step_watch(asio::posix::stream_descriptor descriptor)
+    : descriptor_(std::move(descriptor))
 {
-    arm();
 }
 
-void clock_step_watch::arm()
+error_code clock_step_watch::arm()
 {
     // An absolute expiry far away: the timer itself never fires, only the cancel-on-set does.
     itimerspec spec{};
     spec.it_value.tv_sec = std::numeric_limits<time_t>::max() / 2;
     if (::timerfd_settime(descriptor_.native_handle(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
                           &spec, nullptr) != 0)
-        throw boost::system::system_error(errno, boost::system::system_category(),
-                                          "timerfd_settime");
+        return error_code(errno, boost::system::system_category());
+    return {};
 }
 
 asio::awaitable<error_code> clock_step_watch::async_wait_step()
@@ -57,12 +52,11 @@ asio::awaitable<error_code> clock_step_watch::async_wait_step()
         if (ec) co_return ec;
         std::uint64_t expirations = 0;
         ssize_t n = ::read(descriptor_.native_handle(), &expirations, sizeof(expirations));
-        if (n < 0 && errno == ECANCELED) {
-            arm();
-            co_return error_code{};
-        }
+        if (n < 0 && errno == ECANCELED) co_return arm();
         // Spurious readiness (EAGAIN) or a real expiry centuries from now: keep waiting.
-        if (n >= 0) arm();
+        if (n >= 0) {
+            if (auto armed = arm()) co_return armed;
+        }
     }
 }
 

@@ -68,7 +68,8 @@ void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> ru
             if (!interrupted.empty()) co_await eng.async_record(std::move(interrupted));
             co_await eng.async_set_rules(rules);
             if (run.during) co_await run.during(eng);
-            co_await eng.async_run();
+            const auto left = co_await eng.async_run();
+            if (run.unfinished != nullptr) *run.unfinished = left;
             if (run.after) co_await run.after(eng);
             finished = true;
             // As the daemon does: whatever is still in flight past the grace period never

@@ -32,6 +32,9 @@ struct engine_run {
     std::function<boost::asio::awaitable<void>(engine::engine&)> after;
     // When set, receives the number of audit commits (one write and fsync each) of the run.
     std::uint64_t* commits = nullptr;
+    // When set, receives what async_run returned: the occurrences left unfinished at the end
+    // of the shutdown grace.
+    std::size_t* unfinished = nullptr;
 };
 
 void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> rules);

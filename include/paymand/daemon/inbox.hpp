@@ -15,6 +15,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 
 #include <filesystem>
 #include <optional>
@@ -63,9 +64,10 @@ void complete_request(const std::filesystem::path& request_file, const std::stri
 // inotify on the inbox directory: completes when a file was moved or written into it.
 class inbox_watch {
 public:
-    // Creates `inbox` (mode 0700) if needed. Throws boost::system::system_error when inotify
-    // cannot be set up.
-    inbox_watch(boost::asio::any_io_executor executor, const std::filesystem::path& inbox);
+    // Creates `inbox` (mode 0700) if needed and watches it; or the reason it cannot, with the
+    // directory's name.
+    static boost::system::result<inbox_watch, std::string>
+    open(boost::asio::any_io_executor executor, const std::filesystem::path& inbox);
 
     // Completes (error_code empty) after one or more new files, or with operation_aborted.
     boost::asio::awaitable<boost::system::error_code> async_wait_change();
@@ -75,6 +77,8 @@ public:
     const std::filesystem::path& directory() const noexcept { return directory_; }
 
 private:
+    inbox_watch(std::filesystem::path inbox, boost::asio::posix::stream_descriptor descriptor);
+
     std::filesystem::path directory_;
     boost::asio::posix::stream_descriptor descriptor_;
 };

@@ -121,10 +121,16 @@ public:
     // crash, stopped) in order with the engine's own; false when they could not be written.
     boost::asio::awaitable<bool> async_record(std::vector<audit::record_body> records);
 
-    // Schedules until stop(); then waits up to shutdown_grace for occurrences in flight and
-    // returns. Missed occurrences (downtime, a forward clock step) are handled per rule by its
-    // catch-up policy first.
-    boost::asio::awaitable<void> async_run();
+    // async_record without waiting (a grant's rotation, noticed inside an ask): the records
+    // join the engine's in order, and a stop waits for them as for an occurrence in flight.
+    void record_soon(std::vector<audit::record_body> records);
+
+    // Schedules until stop(); then waits up to shutdown_grace for occurrences in flight,
+    // cancels what is left (an intent recorded without a result is in doubt after the next
+    // start, never sent again) and returns how many occurrences were left unfinished. Missed
+    // occurrences (downtime, a forward clock step) are handled per rule by its catch-up policy
+    // first.
+    boost::asio::awaitable<std::size_t> async_run();
 
     // Asks async_run to finish (idempotent).
     void stop();

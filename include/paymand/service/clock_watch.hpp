@@ -8,22 +8,25 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
 
 namespace paymand::service {
 
 class clock_step_watch {
 public:
-    // Throws boost::system::system_error when the timerfd cannot be created.
-    explicit clock_step_watch(boost::asio::any_io_executor executor);
+    // The watch, or the errno of timerfd_create / timerfd_settime.
+    static boost::system::result<clock_step_watch> open(boost::asio::any_io_executor executor);
 
     // Completes when the realtime clock has been set since this call began (error_code
-    // empty), or with operation_aborted when cancelled. Rearms itself for the next call.
+    // empty), with operation_aborted when cancelled, or with the errno of rearming the timer.
+    // Rearms itself for the next call.
     boost::asio::awaitable<boost::system::error_code> async_wait_step();
 
     void cancel() { descriptor_.cancel(); }
 
 private:
-    void arm();
+    explicit clock_step_watch(boost::asio::posix::stream_descriptor descriptor);
+    boost::system::error_code arm();
 
     boost::asio::posix::stream_descriptor descriptor_;
 };

@@ -86,7 +86,8 @@ protected:
     config::engine_config settings;
     bool dry_run = false;
     bool lockstep = true;
-    std::uint64_t commits = 0;  // audit commits of the last run
+    std::uint64_t commits = 0;   // audit commits of the last run
+    std::size_t unfinished = 0;  // what the last run's async_run returned
 
     std::shared_ptr<const rules::rule_set> load(std::string_view text)
     {
@@ -113,8 +114,28 @@ protected:
              .make_agent = [this](asio::io_context&) { return agent; },
              .during = std::move(during),
              .after = std::move(after),
-             .commits = &commits},
+             .commits = &commits,
+             .unfinished = &unfinished},
             std::move(set));
+    }
+
+    // For run's `during`: stops the engine as SIGTERM would, once a payment is being asked.
+    std::function<asio::awaitable<void>(engine&)> stop_while_asking()
+    {
+        return [this](engine& eng) -> asio::awaitable<void> {
+            auto ex = co_await asio::this_coro::executor;
+            asio::co_spawn(ex, stop_once_asking(eng), asio::detached);
+        };
+    }
+
+    asio::awaitable<void> stop_once_asking(engine& eng)
+    {
+        asio::steady_timer poll(co_await asio::this_coro::executor);
+        while (agent->in_flight == 0) {
+            poll.expires_after(5ms);
+            co_await poll.async_wait(asio::use_awaitable);
+        }
+        eng.stop();
     }
 
     template <class T>
@@ -647,22 +668,7 @@ TEST_F(engine_test, a_payment_in_flight_past_the_shutdown_grace_is_in_doubt_afte
     schedule: monthly on day 1 at 09:00
     pay: {payee: John Doe, amount: 100.00}
 )");
-    run(set, at(2026, 11, 30), at(2026, 12, 2), [this](engine& eng) -> asio::awaitable<void> {
-        // Stop as SIGTERM would, once the payment is being asked.
-        auto ex = co_await asio::this_coro::executor;
-        asio::co_spawn(
-            ex,
-            [this, &eng]() -> asio::awaitable<void> {
-                asio::steady_timer poll(co_await asio::this_coro::executor);
-                while (agent->in_flight == 0) {
-                    poll.expires_after(5ms);
-                    co_await poll.async_wait(asio::use_awaitable);
-                }
-                eng.stop();
-            },
-            asio::detached);
-        co_return;
-    });
+    run(set, at(2026, 11, 30), at(2026, 12, 2), stop_while_asking());
     EXPECT_EQ(agent->payments(), 1u);
     EXPECT_EQ(all<audit::intent_record>().size(), 1u);
     EXPECT_TRUE(all<audit::result_record>().empty());  // stopped before the answer
@@ -675,6 +681,26 @@ TEST_F(engine_test, a_payment_in_flight_past_the_shutdown_grace_is_in_doubt_afte
     ASSERT_EQ(doubts.size(), 1u);
     EXPECT_EQ(doubts[0]->ref.occurrence, "rent@2026-12-01T09:00");
     EXPECT_EQ(agent->payments(), 1u);  // never re-sent
+}
+
+// The shutdown is one path: stop scheduling, give what is in flight the grace period, then
+// cancel it and wait until it has unwound; the run says how many were left.
+TEST_F(engine_test, a_stop_cancels_what_outlives_the_grace_and_counts_it)
+{
+    settings.shutdown_grace = 1s;
+    agent->hold = std::chrono::hours(1);
+    lockstep = false;
+    std::size_t in_flight_after = 1;
+    run(load(monthly_rent), at(2026, 11, 30), at(2026, 12, 2), stop_while_asking(),
+        [&in_flight_after](engine& eng) -> asio::awaitable<void> {
+            in_flight_after = eng.status().in_flight;
+            co_return;
+        });
+    EXPECT_EQ(unfinished, 1u);
+    EXPECT_EQ(in_flight_after, 0u);  // cancelled and unwound, not abandoned mid-ask
+    EXPECT_EQ(agent->payments(), 1u);
+    EXPECT_EQ(all<audit::intent_record>().size(), 1u);
+    EXPECT_TRUE(all<audit::result_record>().empty());
 }
 
 TEST_F(engine_test, catchup_each_runs_missed_occurrences_one_at_a_time_even_with_overlap_skip)

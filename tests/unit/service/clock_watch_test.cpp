@@ -29,7 +29,9 @@ bool step_clock_by_nothing()
 TEST(clock_step_watch, completes_when_the_clock_is_set_and_is_cancellable)
 {
     asio::io_context io;
-    clock_step_watch watch(io.get_executor());
+    auto opened = clock_step_watch::open(io.get_executor());
+    ASSERT_TRUE(opened) << opened.error().message();
+    auto& watch = *opened;
     std::optional<boost::system::error_code> result;
     auto wait_once = [&] {
         result.reset();
