@@ -3,9 +3,9 @@
 #include "app/time_args.hpp"
 #include "paymand/audit/state_lock.hpp"
 #include "paymand/audit/time_format.hpp"
+#include "paymand/daemon/live_table.hpp"
 #include "paymand/daemon/live_view.hpp"
 #include "paymand/daemon/load.hpp"
-#include "paymand/inspect/live_table.hpp"
 #include "paymand/inspect/rule_review.hpp"
 #include "paymand/rules/rule_schedule.hpp"
 #include "paymand/schedule/identity.hpp"
@@ -146,7 +146,7 @@ int run_next(const next_args& a)
                 std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
             fmt::print("\nthe daemon (pid {}) runs, by its live view written {}:\n{}",
                        plan.view->pid, audit::format_utc(plan.view->written_at),
-                       inspect::live_rules_table(*plan.view, loaded->rules.get(), now));
+                       daemon::live_rules_table(*plan.view, loaded->rules.get(), now));
             for (const auto& [id, how] : plan.differs) fmt::print("{} {}\n", id, how);
             if (!plan.differs.empty())
                 fmt::print("`paymand check`, then `systemctl reload paymand`\n");

@@ -9,9 +9,9 @@
 #include "paymand/audit/state_lock.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/core/access.hpp"
+#include "paymand/daemon/live_table.hpp"
 #include "paymand/daemon/live_view.hpp"
 #include "paymand/daemon/load.hpp"
-#include "paymand/inspect/live_table.hpp"
 #include "paymand/inspect/rule_review.hpp"
 #include "paymand/inspect/status_verdict.hpp"
 #include "paymand/limits/spending_ledger.hpp"
@@ -438,7 +438,7 @@ int run_status(const status_args& a)
                 {"checked_at", view->credentials.checked_at
                                    ? json::value(audit::format_utc(*view->credentials.checked_at))
                                    : json::value(nullptr)}};
-            out["rules"] = inspect::live_rules_json(*view, now);
+            out["rules"] = daemon::live_rules_json(*view, now);
             json::array diffs;
             for (const auto& d : rule_differences) diffs.emplace_back(d);
             out["rule_differences"] = std::move(diffs);
@@ -514,7 +514,7 @@ int run_status(const status_args& a)
     if (live) {
         fmt::print("rules the daemon runs: {} (its live view, written {}):\n", view->rules.size(),
                    audit::format_utc(view->written_at));
-        std::string table = inspect::live_rules_table(*view, rule_set ? &*rule_set : nullptr, now);
+        std::string table = daemon::live_rules_table(*view, rule_set ? &*rule_set : nullptr, now);
         for (std::size_t at = 0; at < table.size();) {
             const auto nl = table.find('\n', at);
             fmt::print("  {}\n", table.substr(at, nl - at));

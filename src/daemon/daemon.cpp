@@ -12,6 +12,7 @@
 #include "paymand/config/secret_source.hpp"
 #include "paymand/core/task_group.hpp"
 #include "paymand/daemon/inbox.hpp"
+#include "paymand/daemon/instrumented_agent.hpp"
 #include "paymand/daemon/live_view.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/daemon/trigger_outcome.hpp"
@@ -22,7 +23,6 @@
 #include "paymand/inspect/balances.hpp"
 #include "paymand/log/logging.hpp"
 #include "paymand/metrics/http_server.hpp"
-#include "paymand/metrics/instrumented_agent.hpp"
 #include "paymand/metrics/registry.hpp"
 #include "paymand/payman/client.hpp"
 #include "paymand/rules/rule_loader.hpp"
@@ -863,7 +863,7 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
     if (cfg.metrics.listen && !options.dry_run) {
         p.metrics = std::make_unique<metrics::registry>(std::chrono::system_clock::now(),
                                                         std::string(version));
-        if (p.agent) p.agent = metrics::instrument(p.agent, *p.metrics);
+        if (p.agent) p.agent = instrument(p.agent, *p.metrics);
     }
     return run_ok;
 }

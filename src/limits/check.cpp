@@ -1,6 +1,6 @@
 #include "paymand/limits/check.hpp"
 
-#include "limits/figures.hpp"
+#include "paymand/money/figures.hpp"
 
 #include <fmt/format.h>
 
@@ -50,7 +50,7 @@ decision check_payment(const limits_config& config, const spending_ledger& ledge
                        const proposed_payment& p)
 {
     const auto& cur = p.currency;
-    auto fig = [&](std::int64_t v) { return format_figure(v, cur); };
+    auto fig = [&](std::int64_t v) { return money::format_figure(v, cur); };
 
     if (p.max_amount && p.amount > *p.max_amount)
         return deny(limit_kind::rule_max_amount,

@@ -1,7 +1,7 @@
 #include "paymand/rules/condition.hpp"
 
-#include "limits/figures.hpp"
 #include "paymand/money/arithmetic.hpp"
+#include "paymand/money/figures.hpp"
 
 #include <fmt/format.h>
 
@@ -26,7 +26,7 @@ namespace {
 
 std::string figure(const money::amount& a)
 {
-    return fmt::format("{} {}", limits::format_figure(a.minor_units(), a.unit().code()),
+    return fmt::format("{} {}", money::format_figure(a.minor_units(), a.unit().code()),
                        a.unit().code());
 }
 

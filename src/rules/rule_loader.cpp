@@ -1,6 +1,6 @@
 #include "paymand/rules/rule_loader.hpp"
 
-#include "limits/figures.hpp"
+#include "paymand/money/figures.hpp"
 #include "paymand/prompt/memo_tag.hpp"
 #include "paymand/schedule/identity.hpp"
 #include "paymand/schedule/interval.hpp"
@@ -27,7 +27,7 @@ constexpr auto max_catchup_window = std::chrono::seconds(366 * 86400);
 
 std::string figure(const money::amount& a)
 {
-    return fmt::format("{} {}", limits::format_figure(a.minor_units(), a.unit().code()),
+    return fmt::format("{} {}", money::format_figure(a.minor_units(), a.unit().code()),
                        a.unit().code());
 }
 

@@ -1,13 +1,13 @@
 // The per-rule table of `paymand status` and `paymand next` (issue 18, item 2), like
 // `systemctl list-timers`: a catch-up occurrence already due is "due now", never a time left.
 
-#include "paymand/inspect/live_table.hpp"
+#include "paymand/daemon/live_table.hpp"
 #include "support/engine_run.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-namespace paymand::inspect {
+namespace paymand::daemon {
 namespace {
 
 using namespace std::chrono;
@@ -54,4 +54,4 @@ TEST(live_rules_table, shows_next_left_last_passed_and_outcome_with_catch_up_due
 }
 
 }  // namespace
-}  // namespace paymand::inspect
+}  // namespace paymand::daemon

@@ -1,4 +1,4 @@
-#include "paymand/inspect/live_table.hpp"
+#include "paymand/daemon/live_table.hpp"
 
 #include "paymand/audit/time_format.hpp"
 #include "paymand/inspect/rule_review.hpp"
@@ -11,21 +11,21 @@
 #include <array>
 #include <vector>
 
-namespace paymand::inspect {
+namespace paymand::daemon {
 
 namespace {
 
 std::string when(const rules::rule_set* on_disk, const std::string& id, std::chrono::sys_seconds t)
 {
     const auto* r = on_disk != nullptr ? on_disk->find(id) : nullptr;
-    return r != nullptr ? format_local(r->zone, t) : audit::format_utc(t);
+    return r != nullptr ? inspect::format_local(r->zone, t) : audit::format_utc(t);
 }
 
 // "3 h 20 min" from "in 3 h 20 min".
 std::string left(std::chrono::sys_seconds now, std::chrono::sys_seconds next)
 {
     if (next <= now) return "due now";
-    auto text = format_relative(now, next);
+    auto text = inspect::format_relative(now, next);
     return text.starts_with("in ") ? text.substr(3) : text;
 }
 
@@ -46,7 +46,7 @@ std::string live_rules_table(const daemon::live_view& view, const rules::rule_se
         }
         if (r.last) {
             line[3] = when(on_disk, r.id, *r.last);
-            line[4] = format_relative(now, *r.last);
+            line[4] = inspect::format_relative(now, *r.last);
         }
         rows.push_back(std::move(line));
     }
@@ -87,4 +87,4 @@ boost::json::array live_rules_json(const daemon::live_view& view, std::chrono::s
     return out;
 }
 
-}  // namespace paymand::inspect
+}  // namespace paymand::daemon

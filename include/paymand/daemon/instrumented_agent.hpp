@@ -9,7 +9,7 @@
 #include <functional>
 #include <memory>
 
-namespace paymand::metrics {
+namespace paymand::daemon {
 
 using steady_now_fn = std::function<std::chrono::steady_clock::time_point()>;
 
@@ -19,7 +19,8 @@ using steady_now_fn = std::function<std::chrono::steady_clock::time_point()>;
 // otherwise; status is answered or the failure's error class. An ask that ends with an
 // exception (cancellation) is rethrown and not counted. `reg` must outlive the returned agent,
 // and asks must run on the registry's thread (the daemon's io_context).
-std::shared_ptr<engine::agent> instrument(std::shared_ptr<engine::agent> inner, registry& reg,
+std::shared_ptr<engine::agent> instrument(std::shared_ptr<engine::agent> inner,
+                                          metrics::registry& reg,
                                           steady_now_fn now = &std::chrono::steady_clock::now);
 
-}  // namespace paymand::metrics
+}  // namespace paymand::daemon

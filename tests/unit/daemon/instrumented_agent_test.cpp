@@ -1,7 +1,7 @@
 // The instrumented agent: forwards asks unchanged, returns answers unchanged, and records the
 // kind, outcome and latency of each.
 
-#include "paymand/metrics/instrumented_agent.hpp"
+#include "paymand/daemon/instrumented_agent.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,8 +14,12 @@
 #include <string>
 #include <vector>
 
-namespace paymand::metrics {
+namespace paymand::daemon {
 namespace {
+
+using metrics::ask_kind;
+using metrics::ask_status;
+using metrics::registry;
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -168,4 +172,4 @@ TEST_F(instrumented_agent_test, a_read_only_ask_is_a_read_whatever_its_idempoten
 }
 
 }  // namespace
-}  // namespace paymand::metrics
+}  // namespace paymand::daemon

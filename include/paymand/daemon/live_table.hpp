@@ -11,7 +11,7 @@
 #include <chrono>
 #include <string>
 
-namespace paymand::inspect {
+namespace paymand::daemon {
 
 // Local times in each rule's zone as the files give it (UTC for a rule no longer in them).
 // A next occurrence at or before `now` is a catch-up occurrence: "due now".
@@ -22,4 +22,4 @@ std::string live_rules_table(const daemon::live_view& view, const rules::rule_se
 // last_occurrence, outcome).
 boost::json::array live_rules_json(const daemon::live_view& view, std::chrono::sys_seconds now);
 
-}  // namespace paymand::inspect
+}  // namespace paymand::daemon

@@ -1,15 +1,15 @@
-#include "limits/figures.hpp"
+#include "paymand/money/figures.hpp"
 
 #include "paymand/money/amount.hpp"
 #include "paymand/money/currency.hpp"
 
-namespace paymand::limits {
+namespace paymand::money {
 
 std::string format_figure(std::int64_t minor, std::string_view currency_code)
 {
-    auto unit = money::currency::find(currency_code);
+    auto unit = currency::find(currency_code);
     if (!unit) return std::to_string(minor);
-    std::string plain = money::format_decimal(money::amount(*unit, minor));
+    std::string plain = format_decimal(amount(*unit, minor));
     std::size_t start = plain.starts_with('-') ? 1 : 0;
     std::size_t point = plain.find('.');
     if (point == std::string::npos) point = plain.size();
@@ -22,4 +22,4 @@ std::string format_figure(std::int64_t minor, std::string_view currency_code)
     return out;
 }
 
-}  // namespace paymand::limits
+}  // namespace paymand::money

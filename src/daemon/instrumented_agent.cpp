@@ -1,9 +1,13 @@
-#include "paymand/metrics/instrumented_agent.hpp"
+#include "paymand/daemon/instrumented_agent.hpp"
 
 #include <utility>
 
-namespace paymand::metrics {
+namespace paymand::daemon {
 namespace {
+
+using metrics::ask_kind;
+using metrics::ask_status;
+using metrics::registry;
 
 class instrumented_agent final : public engine::agent {
 public:
@@ -19,7 +23,8 @@ public:
         const auto started = now_();
         auto outcome = co_await inner_->async_ask(std::move(text), std::move(options));
         const auto latency = now_() - started;
-        reg_.observe_ask(kind, outcome ? ask_status::answered : status_of(outcome.error().kind),
+        reg_.observe_ask(kind,
+                         outcome ? ask_status::answered : metrics::status_of(outcome.error().kind),
                          std::chrono::duration_cast<std::chrono::nanoseconds>(latency));
         co_return outcome;
     }
@@ -32,10 +37,10 @@ private:
 
 }  // namespace
 
-std::shared_ptr<engine::agent> instrument(std::shared_ptr<engine::agent> inner, registry& reg,
-                                          steady_now_fn now)
+std::shared_ptr<engine::agent> instrument(std::shared_ptr<engine::agent> inner,
+                                          metrics::registry& reg, steady_now_fn now)
 {
     return std::make_shared<instrumented_agent>(std::move(inner), reg, std::move(now));
 }
 
-}  // namespace paymand::metrics
+}  // namespace paymand::daemon
