@@ -134,8 +134,8 @@ TEST_F(live_view_test, an_occurrence_already_due_and_not_yet_run_is_shown_due_no
     args.env.push_back("PAYMAND_TEST_CLOCK=" + std::to_string(now + 600) + ":2");
     child_process daemon(our_binary("paymand-crashpoints"), args);
     daemon.wait_for_line(std::regex("running"), 30s, true);
-    ASSERT_TRUE(eventually(
-        [&] { return std::filesystem::exists(state_dir() / "live.json"); }, 10s));
+    ASSERT_TRUE(
+        eventually([&] { return std::filesystem::exists(state_dir() / "live.json"); }, 10s));
 
     auto r = command({"status"});
     EXPECT_TRUE(std::regex_search(r.out, std::regex("\n  minutely +\\S+ \\S+ UTC +due now +")))
