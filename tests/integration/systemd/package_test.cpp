@@ -127,9 +127,36 @@ void expect_schema_lines_resolve(const fs::path& root, const fs::path& prefix,
     }
 }
 
+// Every /usr path the manual page's FILES section names is installed (a glob: its directory);
+// the /etc and /var ones are the operator's and the daemon's to create.
+void expect_man_page_files_installed(const fs::path& root)
+{
+    bool files = false;
+    bool tag = false;
+    for (const auto& line : split_lines(read_file(source_path("docs/man/paymand.8")))) {
+        if (line.starts_with(".SH")) files = line == ".SH FILES";
+        if (!files) continue;
+        if (line == ".TP") {
+            tag = true;
+            continue;
+        }
+        if (tag && line.starts_with(".I /usr/")) {
+            std::string path;  // roff's \- is a hyphen
+            for (std::size_t i = 3; i < line.size(); ++i)
+                if (!(line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '-'))
+                    path.push_back(line[i]);
+            fs::path installed = path;
+            if (path.find('*') != std::string::npos) installed = installed.parent_path();
+            EXPECT_TRUE(fs::exists(root / installed.relative_path())) << "man page FILES: " << path;
+        }
+        tag = false;
+    }
+}
+
 void expect_paymand_layout(const fs::path& root)
 {
     expect_entries(root, paymand_layout);
+    expect_man_page_files_installed(root);
     expect_schema_lines_resolve(root, "/usr", "/etc");
     struct stat st {};
     ASSERT_EQ(::stat((root / "etc/paymand/credentials").c_str(), &st), 0);
