@@ -6,7 +6,8 @@
 #   <prefix>/lib/systemd/system/paymand.service      (paths rewritten for <prefix>)
 #   <sysconf>/paymand/paymand.yaml                   (example; an existing file is kept)
 #   <sysconf>/paymand/rules/, <sysconf>/paymand/credentials/ (0700)
-#   <prefix>/share/paymand/paymand.yaml, rules/*.yaml, rules/schema.json
+#   <prefix>/share/paymand/paymand.yaml, rules/*.yaml   (examples; paths rewritten for <prefix>)
+#   <prefix>/share/paymand/schema/rules.json, paymand.json  (JSON Schemas: schema/ of the sources)
 #   <prefix>/share/doc/paymand/README.md, *.md, copyright, changelog.gz
 #   <prefix>/share/man/man8/paymand.8.gz
 #   <prefix>/share/lintian/overrides/paymand
@@ -78,12 +79,11 @@ install(FILES ${paymand_deb_dir}/paymand.lintian-overrides
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/bash-completion/paymand
         DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/bash-completion/completions COMPONENT paymand)
 
-# --- examples, schema and documentation ---
-install(FILES ${PROJECT_SOURCE_DIR}/config/paymand.yaml DESTINATION ${CMAKE_INSTALL_DATADIR}/paymand
-        COMPONENT paymand)
-file(GLOB paymand_example_rules CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/rules/*.yaml)
-install(FILES ${paymand_example_rules} ${PROJECT_SOURCE_DIR}/rules/schema.json
-        DESTINATION ${CMAKE_INSTALL_DATADIR}/paymand/rules COMPONENT paymand)
+# --- schemas and documentation (the examples are installed with the unit, below) ---
+# The examples' `$schema` lines name <prefix>/share/paymand/schema/, so that they resolve
+# wherever the examples are copied (/etc/paymand/rules).
+install(FILES ${PROJECT_SOURCE_DIR}/schema/rules.json ${PROJECT_SOURCE_DIR}/schema/paymand.json
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/paymand/schema COMPONENT paymand)
 file(GLOB paymand_docs CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/docs/*.md)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${paymand_docs}
         DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT paymand)
@@ -120,6 +120,7 @@ function(paymand_install_rewritten source name destination)
   file(READ "${source}" text)
   string(REPLACE "/usr/bin/" "${paymand_prefix}/bin/" text "${text}")
   string(REPLACE "/usr/share/doc/" "${paymand_prefix}/share/doc/" text "${text}")
+  string(REPLACE "/usr/share/paymand/" "${paymand_prefix}/share/paymand/" text "${text}")
   string(REPLACE "/etc/paymand" "${paymand_etc}" text "${text}")
   file(WRITE "${paymand_work_dir}/${name}" "${text}")
   file(INSTALL "${paymand_work_dir}/${name}" DESTINATION "${destination}"
@@ -128,6 +129,14 @@ endfunction()
 
 paymand_install_rewritten("${paymand_source_dir}/systemd/paymand.service" paymand.service
                           "${paymand_prefix}/lib/systemd/system")
+# The examples: the configuration and the rules, naming this prefix's schemas.
+paymand_install_rewritten("${paymand_source_dir}/config/paymand.yaml" paymand.yaml
+                          "${paymand_prefix}/share/paymand")
+file(GLOB paymand_example_rules "${paymand_source_dir}/rules/*.yaml")
+foreach(rules IN LISTS paymand_example_rules)
+  get_filename_component(rules_name "${rules}" NAME)
+  paymand_install_rewritten("${rules}" "${rules_name}" "${paymand_prefix}/share/paymand/rules")
+endforeach()
 
 # Rules are the operator's; credentials (the encrypted client secret) are root's alone.
 file(MAKE_DIRECTORY "${paymand_etc_staged}/rules" "${paymand_etc_staged}/credentials")

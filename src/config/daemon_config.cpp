@@ -1,6 +1,7 @@
 #include "paymand/config/daemon_config.hpp"
 
 #include "paymand/config/file_trust.hpp"
+#include "paymand/core/access.hpp"
 #include "paymand/grant/authorization.hpp"
 #include "paymand/metrics/listen.hpp"
 #include "paymand/net/endpoint.hpp"
@@ -11,8 +12,10 @@
 #include "paymand/yaml/reader.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -499,7 +502,14 @@ std::optional<daemon_config> load_daemon_config(const std::filesystem::path& pat
     }
     std::ifstream input(path, std::ios::binary);
     if (size_error || !input) {
-        diags.error(path.string(), 1, 1, "cannot read the configuration file");
+        // The errno, and what stops this user (the file or directory with its mode and owner)
+        // with the fix, as for rule files. The file holds no secret, only where it is.
+        const int err = size_error                          ? size_error.value()
+                        : ::access(path.c_str(), R_OK) != 0 ? errno
+                                                            : EIO;
+        diags.error(path.string(), 1, 1,
+                    core::access_problem(path, err, "paymand check --config " + path.string(),
+                                         "make it readable: chmod a+r " + path.string()));
         return std::nullopt;
     }
     std::ostringstream buffer;

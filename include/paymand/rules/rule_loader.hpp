@@ -2,7 +2,7 @@
 
 // Loading rule files strictly. A rule file is one YAML mapping with a `rules:` list:
 //
-//   # yaml-language-server: $schema=./schema.json
+//   # yaml-language-server: $schema=/usr/share/paymand/schema/rules.json
 //   rules:
 //     - id: rent-john
 //       schedule: monthly on day 1 at 09:00

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 namespace paymand::test {
 namespace {
 
@@ -159,6 +161,51 @@ TEST_F(permissions_test, an_unreadable_rule_file_names_the_errno_its_mode_and_ow
                                  "check`, or make it readable: chmod a+r " +
                                  file.string()))
         << r.err;
+}
+
+// Issue 18, item 7: the configuration too; before, "cannot read the configuration file",
+// with neither the errno nor what to do. `auth test` reads the same file by default as every
+// other command (item 6).
+TEST_F(permissions_test, an_unreadable_configuration_names_the_errno_its_mode_and_owner_and_the_fix)
+{
+    ASSERT_EQ(::geteuid(), 0u) << "this test runs `paymand check` as the unprivileged user "
+                                  "nobody (setpriv), which needs root: run it as root, as CI does";
+    ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+    const auto config = dir / "paymand.yaml";
+    ASSERT_EQ(::chmod(config.c_str(), 0600), 0);
+    const std::string expected =
+        config.string() + ":1:1: error: cannot read " + config.string() +
+        ": Permission denied (EACCES); " + config.string() +
+        " is mode 0600, owner root, group root: run `sudo paymand check --config " +
+        config.string() + "`, or make it readable: chmod a+r " + config.string();
+    for (std::vector<std::string> command :
+         {std::vector<std::string>{"check"}, std::vector<std::string>{"auth", "test"}}) {
+        std::vector<std::string> args{"--reuid=65534", "--regid=65534", "--clear-groups",
+                                      our_binary("paymand").string()};
+        args.insert(args.end(), command.begin(), command.end());
+        args.insert(args.end(), {"--config", config.string()});
+        auto r =
+            run("/usr/bin/setpriv", {.args = args, .unset_env = {"PAYMAND_INSECURE_PERMISSIONS"}});
+        EXPECT_EQ(r.status.code, 1) << command[0];
+        EXPECT_THAT(r.err, HasSubstr(expected)) << command[0] << ": " << r.err;
+    }
+}
+
+TEST(default_configuration, auth_test_reads_etc_paymand_paymand_yaml_like_every_command)
+{
+    const std::filesystem::path installed = "/etc/paymand/paymand.yaml";
+    ASSERT_FALSE(std::filesystem::exists(installed))
+        << "this test needs a machine without " << installed
+        << " (it shows which file a command reads when given none); CI has none";
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"auth", "test"}, {"check"}, {"status"}}) {
+        auto r = run(our_binary("paymand"),
+                     {.args = args, .unset_env = {"PAYMAN_CLIENT_ID", "PAYMAN_CLIENT_SECRET"}});
+        EXPECT_NE(r.status.code, 0) << args[0];
+        EXPECT_THAT(r.err, HasSubstr(installed.string() + ":1:1: error: cannot read " +
+                                     installed.string() + ": No such file or directory (ENOENT)"))
+            << args[0] << ": " << r.err;
+    }
 }
 
 TEST_F(permissions_test, the_development_opt_out_turns_the_check_off)

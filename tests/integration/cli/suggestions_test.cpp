@@ -74,5 +74,39 @@ TEST_F(config_suggestions, rule_keys_and_payees_get_suggestions_in_line_order)
     EXPECT_THAT(r.err, HasSubstr("overlap); did you mean \"overlap\"?"));
 }
 
+// A configuration key and a wallet get suggestions too, and a base URL without its scheme
+// says to add it, all in line order.
+TEST_F(config_suggestions, config_keys_wallets_and_a_base_url_without_scheme_are_named)
+{
+    dir.write("rules/main.yaml", R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 10.00, wallet: main}
+)");
+    dir.write("paymand.yaml",
+              "payman:\n  base_url: 127.0.0.1:40151/api\n  client_id: c\n  timeouts: {raed: 5s}\n"
+              "rules_directory: rules\nstate_directory: state\npayees: [John Doe]\n"
+              "wallets: [Main]\nlimits: none\n");
+    auto r = paymand({"check", "--config", (dir / "paymand.yaml").string()});
+    EXPECT_EQ(r.status.code, 1);
+    const auto scheme = r.err.find(
+        "paymand.yaml:2:13: error: base_url \"127.0.0.1:40151/api\" has no scheme: add it, e.g. "
+        "http://127.0.0.1:40151/api on loopback, https://127.0.0.1:40151/api elsewhere");
+    const auto key = r.err.find("paymand.yaml:4:14: error: unknown key \"raed\" in timeouts");
+    ASSERT_NE(scheme, std::string::npos) << r.err;
+    ASSERT_NE(key, std::string::npos) << r.err;
+    EXPECT_LT(scheme, key);
+    EXPECT_THAT(r.err, HasSubstr("read); did you mean \"read\"?"));
+
+    // With the configuration fixed, the rule's wallet in the wrong case.
+    dir.write("paymand.yaml", "payman:\n  base_url: http://127.0.0.1:40151/api\n  client_id: c\n"
+                              "rules_directory: rules\nstate_directory: state\npayees: [John Doe]\n"
+                              "wallets: [Main]\nlimits: none\n");
+    r = paymand({"check", "--config", (dir / "paymand.yaml").string()});
+    EXPECT_EQ(r.status.code, 1);
+    EXPECT_THAT(r.err, HasSubstr("main.yaml:4:51: error: wallet \"main\" is not in the wallets "
+                                 "allow-list of the config; did you mean \"Main\"?"));
+}
+
 }  // namespace
 }  // namespace paymand::test

@@ -102,6 +102,11 @@ TEST_F(daemon_test, a_reload_with_a_broken_rule_file_keeps_the_running_rules)
     auto line = daemon.wait_for_line(std::regex("(.*reloaded: .*)"), 30s, true);
     EXPECT_THAT(line, HasSubstr("reloaded: added: rent-2 (0 9 2 * * UTC: pay 10.00 TSD to John "
                                 "Doe); 2 rules"));
+    std::filesystem::remove(dir / "rules/more.yaml");
+    daemon.send_signal(SIGHUP);
+    line = daemon.wait_for_line(std::regex("(.*reloaded: removed: .*)"), 30s, true);
+    EXPECT_THAT(line, HasSubstr("reloaded: removed: rent-2 (was 0 9 2 * * UTC: pay 10.00 TSD to "
+                                "John Doe); 1 rules"));
     daemon.send_signal(SIGTERM);
     EXPECT_TRUE(daemon.wait().ok());
 }

@@ -51,12 +51,26 @@ TEST_F(confirmation_test, a_payment_no_listing_shows_is_unconfirmed_and_status_s
     EXPECT_EQ(occurrence_types("rent"),
               (std::vector<std::string>{"intent", "result", "unconfirmed"}));
     EXPECT_THAT(result.err, HasSubstr("UNCONFIRMED"));
+    // Issue 18 item 3: at error priority, which `journalctl -p err` shows.
+    EXPECT_TRUE(std::regex_search(result.err, std::regex("\\berror rent@\\S+: UNCONFIRMED: ")))
+        << result.err;
     EXPECT_EQ(ledger_payments(), 1u) << "the payment happened; only its confirmation is missing";
     EXPECT_EQ(tasks_sent(), 4) << "one payment and engine.confirm_attempts (3) listings";
 
     auto status =
         run(our_binary("paymand"), paymand_args({"status", "--config", config_path().string()}));
     EXPECT_THAT(status.out, HasSubstr("UNCONFIRMED: 1 payment"));
+    // Issue 18 item 1: with the daemon running, something unconfirmed is a warning (exit 1),
+    // never an all-clear.
+    {
+        child_process daemon(our_binary("paymand"), daemon_args());
+        daemon.wait_for_line(std::regex("running"), 30s, true);
+        auto running = run(our_binary("paymand"),
+                           paymand_args({"status", "--config", config_path().string()}));
+        EXPECT_EQ(running.status.code, 1) << running.out;
+        EXPECT_THAT(running.out, testing::StartsWith("WARNING: "));
+        EXPECT_THAT(running.out, HasSubstr("UNCONFIRMED: 1 payment"));
+    }
     EXPECT_THAT(status.out, HasSubstr("10.00 TSD to John Doe"));
     // An operator who found it in Payman's dashboard settles it.
     auto resolve = run(

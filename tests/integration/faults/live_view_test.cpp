@@ -115,5 +115,37 @@ TEST_F(live_view_test, status_shows_the_rules_the_daemon_runs_and_calls_a_dead_d
     EXPECT_THAT(next.out, HasSubstr("the daemon is not running (its live view, written "));
 }
 
+// An occurrence already due that the daemon has not run yet (a catch-up occurrence waiting
+// its turn) is shown as "due now", never as a time left or a time in the past. The daemon
+// runs on a clock ten minutes behind (the crash-test build), so the next occurrence it
+// publishes is already due by the clock `status` reads.
+TEST_F(live_view_test, an_occurrence_already_due_and_not_yet_run_is_shown_due_now)
+{
+    write_config({.extra = "min_pay_interval: 1m\n"}, R"(rules:
+  - id: minutely
+    schedule: "* * * * *"
+    pay: {payee: John Doe, amount: 1.00, wallet: Operations}
+)");
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    // wall = anchor + (real - anchor) * 2: ten minutes behind at the start.
+    auto args = daemon_args();
+    args.env.push_back("PAYMAND_TEST_CLOCK=" + std::to_string(now + 600) + ":2");
+    child_process daemon(our_binary("paymand-crashpoints"), args);
+    daemon.wait_for_line(std::regex("running"), 30s, true);
+    ASSERT_TRUE(
+        eventually([&] { return std::filesystem::exists(state_dir() / "live.json"); }, 10s));
+
+    auto r = command({"status"});
+    EXPECT_TRUE(std::regex_search(r.out, std::regex("\n  minutely +\\S+ \\S+ UTC +due now +")))
+        << r.out;
+    auto json = boost::json::parse(command({"status", "--json"}).out).as_object();
+    ASSERT_EQ(json.at("rules").as_array().size(), 1u);
+    EXPECT_EQ(json.at("rules").at(0).at("due_now").as_bool(), true);
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok()) << daemon.err();
+}
+
 }  // namespace
 }  // namespace paymand::test::faults

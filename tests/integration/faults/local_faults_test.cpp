@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 
 namespace paymand::test::faults {
@@ -106,6 +107,43 @@ TEST_F(local_fault, a_file_size_limit_sends_nothing_and_pays_once_the_limit_is_l
     EXPECT_EQ(ledger_payments(), 2u);
     EXPECT_EQ(tasks_sent(), 3);
     EXPECT_TRUE(verify().status.ok());
+}
+
+// Issue 18 item 1: while the running daemon cannot write its audit log, `paymand status` is
+// critical (exit 2) and says so; once it can, the finding is gone.
+TEST_F(local_fault, status_is_critical_while_the_running_daemon_cannot_write_its_audit_log)
+{
+    write_config({.read_timeout = "3s"});
+    ASSERT_TRUE(trigger("rent").status.ok());  // the log outgrows the daemon's stderr
+    child_process daemon(our_binary("paymand"), daemon_args());
+    daemon.wait_for_line(std::regex("credentials verified"), 30s, true);
+    const auto status = [&] {
+        return run(our_binary("paymand"),
+                   paymand_args({"status", "--config", config_path().string()}));
+    };
+    const std::string finding = "the daemon cannot write the audit log: it pays nothing";
+    EXPECT_THAT(status().out, testing::Not(HasSubstr(finding)));
+
+    ASSERT_TRUE(set_file_size_limit(daemon.pid(), std::filesystem::file_size(audit_path())))
+        << std::strerror(errno);
+    // A manual run handed to the daemon: its first record cannot be appended.
+    child_process handed(our_binary("paymand"), trigger_args("guarded"));
+    daemon.wait_for_line(std::regex("AUDIT LOG UNWRITABLE"), 10s, true);
+    run_result r;
+    EXPECT_TRUE(eventually([&] {
+        r = status();
+        return r.status.code == 2 && r.out.find(finding) != std::string::npos;
+    })) << r.out;
+    EXPECT_THAT(r.out, testing::StartsWith("CRITICAL: "));
+
+    ASSERT_TRUE(set_file_size_limit(daemon.pid(), RLIM_INFINITY)) << std::strerror(errno);
+    EXPECT_TRUE(handed.wait().ok()) << handed.out() << handed.err();
+    EXPECT_TRUE(eventually([&] {
+        r = status();
+        return r.out.find(finding) == std::string::npos;
+    })) << r.out;
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok()) << daemon.err();
 }
 
 TEST_F(local_fault, a_read_only_log_sends_nothing_and_pays_once_it_is_writable_again)

@@ -343,6 +343,9 @@ TEST_P(reply_fault, a_reply_beyond_the_intent_is_recorded_mismatch)
     EXPECT_EQ(types[1], "mismatch") << result.err;
     EXPECT_TRUE(records_of("result").empty()) << "a contradicted reply is no success";
     EXPECT_THAT(result.err, HasSubstr("MISMATCH"));
+    // Issue 18 item 3: at error priority, which `journalctl -p err` shows.
+    EXPECT_TRUE(std::regex_search(result.err, std::regex("\\berror rent@\\S+: [^\\n]*MISMATCH")))
+        << result.err;
     EXPECT_EQ(ledger_payments(), 1u);
     EXPECT_EQ(tasks_sent(), 1);
     EXPECT_TRUE(verify().status.ok());

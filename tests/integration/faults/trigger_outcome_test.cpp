@@ -269,5 +269,35 @@ TEST_F(trigger_outcome, run_dry_run_logs_each_occurrence_it_handles)
     EXPECT_EQ(tasks_sent(), 0);
 }
 
+// Issue 18 item 3: a missed occurrence is logged at error priority (`journalctl -p err`
+// shows it). The daemon ran and stopped; it starts again on a clock ten minutes ahead (the
+// crash-test build), and `catchup: none` records each minute it was down as missed.
+TEST_F(trigger_outcome, occurrences_missed_while_down_are_logged_at_error_priority)
+{
+    write_config({.extra = "min_pay_interval: 1m\n"}, R"(rules:
+  - id: minutely
+    schedule: "* * * * *"
+    catchup: none
+    pay: {payee: John Doe, amount: 1.00, wallet: Operations}
+)");
+    {
+        child_process first(our_binary("paymand"), daemon_args());
+        first.wait_for_line(std::regex("running"), 30s, true);
+        first.send_signal(SIGTERM);
+        ASSERT_TRUE(first.wait().ok()) << first.err();
+    }
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    // wall = anchor + (real - anchor) * 2: ten minutes ahead at the start.
+    auto args = daemon_args();
+    args.env.push_back("PAYMAND_TEST_CLOCK=" + std::to_string(now - 600) + ":2");
+    child_process daemon(our_binary("paymand-crashpoints"), args);
+    daemon.wait_for_line(std::regex("error minutely@\\S+: MISSED: "), 30s, true);
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok()) << daemon.err();
+    EXPECT_GE(records_of("missed").size(), 1u);
+}
+
 }  // namespace
 }  // namespace paymand::test::faults

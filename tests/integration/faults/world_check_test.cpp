@@ -11,8 +11,14 @@
 #include "fault_fixture.hpp"
 
 #include <gmock/gmock.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <regex>
 
 namespace paymand::test::faults {
@@ -118,6 +124,83 @@ TEST_F(world_check_test, a_wrong_secret_is_refused_at_error_priority_and_status_
                                "refused", 2, "CRITICAL: credentials REFUSED by Payman");
     auto json = boost::json::parse(status({"--json"}).out).as_object();
     EXPECT_EQ(json.at("credentials").at("state").as_string(), "refused");
+}
+
+// The service manager's end of sd_notify: an AF_UNIX datagram socket in the test directory.
+class notify_listener {
+public:
+    explicit notify_listener(const std::filesystem::path& path) : path_(path)
+    {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        EXPECT_LT(path.string().size(), sizeof(addr.sun_path));
+        std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+        EXPECT_EQ(::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)), 0)
+            << std::strerror(errno);
+    }
+    ~notify_listener() { ::close(fd_); }
+    notify_listener(const notify_listener&) = delete;
+    notify_listener& operator=(const notify_listener&) = delete;
+
+    // The STATUS= values received until one holds `part` or `timeout` passed, in order.
+    std::vector<std::string> status_until(std::string_view part, std::chrono::milliseconds timeout)
+    {
+        std::vector<std::string> seen;
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            pollfd p{fd_, POLLIN, 0};
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                deadline - std::chrono::steady_clock::now());
+            if (::poll(&p, 1, static_cast<int>(std::max<std::int64_t>(left.count(), 1))) <= 0)
+                continue;
+            char buffer[4096];
+            const auto n = ::recv(fd_, buffer, sizeof(buffer), 0);
+            if (n <= 0) continue;
+            std::istringstream lines(std::string(buffer, static_cast<std::size_t>(n)));
+            for (std::string line; std::getline(lines, line);) {
+                if (!line.starts_with("STATUS=")) continue;
+                seen.push_back(line.substr(7));
+                if (seen.back().find(part) != std::string::npos) return seen;
+            }
+        }
+        return seen;
+    }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+};
+
+// A refused credential also reaches the service manager's status line, the metric and
+// /healthz (503), which is what `systemctl status` and a Prometheus alert see.
+TEST_F(world_check_test, a_refused_credential_reaches_status_line_metrics_and_healthz)
+{
+    write_config({.extra = "metrics: {listen: 127.0.0.1:0}\n"});
+    notify_listener notify(dir / "notify");
+    auto args = daemon_with("not-the-secret");
+    args.env.push_back("NOTIFY_SOCKET=" + (dir / "notify").string());
+    args.unset_env.erase(std::remove(args.unset_env.begin(), args.unset_env.end(), "NOTIFY_SOCKET"),
+                         args.unset_env.end());
+    child_process daemon(our_binary("paymand"), args);
+    const auto line =
+        daemon.wait_for_line(std::regex(".*metrics: serving (http://\\S+)/metrics.*"), 30s, true);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(line, m, std::regex("http://127\\.0\\.0\\.1:[0-9]+")));
+    const std::string base = m[0];
+    daemon.wait_for_line(std::regex("credentials REFUSED"), 30s, true);
+
+    auto seen = notify.status_until("credentials refused", 10s);
+    ASSERT_FALSE(seen.empty());
+    EXPECT_THAT(seen.back(), StartsWith("CRITICAL: credentials refused by Payman; "));
+    EXPECT_THAT(http_request({.url = base + "/metrics"}).body,
+                HasSubstr("paymand_credentials{state=\"refused\"} 1"));
+    auto health = http_request({.url = base + "/healthz"});
+    EXPECT_EQ(health.status, 503);
+    EXPECT_THAT(health.body, HasSubstr("credentials refused"));
+    EXPECT_TRUE(daemon.running());
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok()) << daemon.err();
 }
 
 TEST_F(world_check_test, a_base_url_without_payman_is_not_verified_never_refused)

@@ -38,7 +38,9 @@ const std::vector<std::string> paymand_layout = {
     "usr/share/paymand/paymand.yaml",
     "usr/share/paymand/rules/rent.yaml",
     "usr/share/paymand/rules/contractors.yaml",
-    "usr/share/paymand/rules/schema.json",
+    "usr/share/paymand/rules/reports.yaml",
+    "usr/share/paymand/schema/rules.json",
+    "usr/share/paymand/schema/paymand.json",
     "usr/share/doc/paymand/README.md",
     "usr/share/doc/paymand/configuration.md",
     "usr/share/doc/paymand/operations.md",
@@ -69,9 +71,93 @@ void expect_entries(const fs::path& root, const std::vector<std::string>& layout
     }
 }
 
+// The `# yaml-language-server: $schema=PATH` line of an example, or "" without one.
+std::string schema_line(const fs::path& example)
+{
+    static const std::string mark = "# yaml-language-server: $schema=";
+    for (const auto& line : split_lines(read_file(example)))
+        if (line.starts_with(mark)) return line.substr(mark.size());
+    return "";
+}
+
+// Every installed example names its schema on a `$schema` line that resolves, both where the
+// example is installed and where the documented install copies it (/etc/paymand/rules for a
+// rule file, /etc/paymand for the configuration), to the schema of its kind that this install
+// put under <prefix>/share/paymand/schema; and the example validates against that file.
+// `root` is where the install's `/` is (a DESTDIR or an unpacked package; "/" for none).
+void expect_schema_lines_resolve(const fs::path& root, const fs::path& prefix,
+                                 const fs::path& sysconf)
+{
+    struct example {
+        fs::path file;
+        fs::path copied_to;
+        std::string schema;
+    };
+    std::vector<example> examples = {
+        {prefix / "share/paymand/paymand.yaml", sysconf / "paymand", "paymand.json"},
+        {sysconf / "paymand/paymand.yaml", sysconf / "paymand", "paymand.json"}};
+    for (const auto& e :
+         fs::directory_iterator(root / prefix.relative_path() / "share/paymand/rules"))
+        examples.push_back({prefix / "share/paymand/rules" / e.path().filename(),
+                            sysconf / "paymand/rules", "rules.json"});
+    EXPECT_GE(examples.size(), 5u);
+    const auto installed_schema = [&](const example& e) {
+        return prefix / "share/paymand/schema" / e.schema;
+    };
+    std::map<std::string, std::vector<std::string>> to_validate;  // schema -> examples
+    for (const auto& e : examples) {
+        SCOPED_TRACE(e.file.string());
+        const fs::path named = schema_line(root / e.file.relative_path());
+        ASSERT_FALSE(named.empty()) << "no $schema line";
+        for (const auto& dir : {e.file.parent_path(), e.copied_to}) {
+            const auto resolved = (dir / named).lexically_normal();  // an absolute `named` wins
+            EXPECT_EQ(resolved, installed_schema(e)) << "seen from " << dir;
+            EXPECT_TRUE(fs::is_regular_file(root / resolved.relative_path())) << resolved;
+        }
+        to_validate[(root / installed_schema(e).relative_path()).string()].push_back(
+            (root / e.file.relative_path()).string());
+    }
+    // One validator run per schema (a Python start-up per file would add up).
+    for (const auto& [schema, files] : to_validate) {
+        std::vector<std::string> args{
+            source_path("tests/integration/rules/validate_schema.py").string(), schema};
+        args.insert(args.end(), files.begin(), files.end());
+        auto valid = run("/usr/bin/python3", {.args = args});
+        EXPECT_TRUE(valid.status.ok()) << valid.out << valid.err;
+    }
+}
+
+// Every /usr path the manual page's FILES section names is installed (a glob: its directory);
+// the /etc and /var ones are the operator's and the daemon's to create.
+void expect_man_page_files_installed(const fs::path& root)
+{
+    bool files = false;
+    bool tag = false;
+    for (const auto& line : split_lines(read_file(source_path("docs/man/paymand.8")))) {
+        if (line.starts_with(".SH")) files = line == ".SH FILES";
+        if (!files) continue;
+        if (line == ".TP") {
+            tag = true;
+            continue;
+        }
+        if (tag && line.starts_with(".I /usr/")) {
+            std::string path;  // roff's \- is a hyphen
+            for (std::size_t i = 3; i < line.size(); ++i)
+                if (!(line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '-'))
+                    path.push_back(line[i]);
+            fs::path installed = path;
+            if (path.find('*') != std::string::npos) installed = installed.parent_path();
+            EXPECT_TRUE(fs::exists(root / installed.relative_path())) << "man page FILES: " << path;
+        }
+        tag = false;
+    }
+}
+
 void expect_paymand_layout(const fs::path& root)
 {
     expect_entries(root, paymand_layout);
+    expect_man_page_files_installed(root);
+    expect_schema_lines_resolve(root, "/usr", "/etc");
     struct stat st {};
     ASSERT_EQ(::stat((root / "etc/paymand/credentials").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0700u) << "the credentials directory is root's alone";
@@ -135,6 +221,9 @@ TEST(install, another_prefix_gets_a_unit_and_configuration_of_its_own_paths)
     EXPECT_THAT(unit, Not(HasSubstr("/usr/bin/")));
     EXPECT_THAT(read_file(prefix / "etc/paymand/paymand.yaml"),
                 HasSubstr("rules_directory: " + (prefix / "etc/paymand/rules").string()));
+    // The examples name this prefix's schemas, not /usr's.
+    expect_schema_lines_resolve("/", prefix, prefix / "etc");
+    EXPECT_THAT(read_file(prefix / "share/paymand/rules/rent.yaml"), Not(HasSubstr("/usr/")));
     // The installed unit names installed binaries, so verify checks it as it is.
     auto verify = run(
         analyze,
