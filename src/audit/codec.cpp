@@ -5,7 +5,7 @@
 #include "paymand/audit/hash_chain.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/money/parse.hpp"
-#include "utf8.hpp"
+#include "paymand/text/utf8.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -35,7 +35,7 @@ public:
 
     void text(std::string_view key, std::string_view value)
     {
-        if (!detail::valid_utf8(value)) {
+        if (!text::is_valid_utf8(value)) {
             fail(fmt::format("field '{}' is not valid UTF-8", key));
             return;
         }
@@ -210,7 +210,7 @@ json::object to_fields(field_writer& w, const rules_loaded_record& r)
     json::array rules;
     rules.reserve(r.rules.size());
     for (const auto& rule : r.rules) {
-        if (!detail::valid_utf8(rule.id) || !detail::valid_utf8(rule.sha256)) {
+        if (!text::is_valid_utf8(rule.id) || !text::is_valid_utf8(rule.sha256)) {
             w.fail("rules_loaded: a rule id or hash is not valid UTF-8");
         }
         rules.push_back(json::object{{"id", rule.id}, {"sha256", rule.sha256}});

@@ -1,6 +1,6 @@
 #include "line_scanner.hpp"
 
-#include "utf8.hpp"
+#include "paymand/text/utf8.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -108,7 +108,7 @@ public:
             } else if (c < 0x80) {
                 ++i_;
             } else {
-                const std::size_t n = utf8_sequence(s_, i_);
+                const std::size_t n = text::utf8_sequence_length(s_, i_);
                 if (n == 0) return fail("invalid UTF-8");
                 i_ += n;
             }

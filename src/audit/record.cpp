@@ -1,6 +1,6 @@
 #include "paymand/audit/record.hpp"
 
-#include "utf8.hpp"
+#include "paymand/text/utf8.hpp"
 
 #include <array>
 
@@ -111,7 +111,7 @@ std::string make_excerpt(std::string_view text, std::size_t max_bytes)
     std::string out;
     std::size_t cut = 0;
     for (std::size_t i = 0; i < text.size();) {
-        std::size_t n = detail::utf8_sequence(text, i);
+        std::size_t n = text::utf8_sequence_length(text, i);
         std::string_view piece = n == 0 ? replacement : text.substr(i, n);
         i += n == 0 ? 1 : n;
         const auto c = static_cast<unsigned char>(piece[0]);

@@ -1,6 +1,6 @@
 #include "paymand/audit/resolution.hpp"
 
-#include "utf8.hpp"
+#include "paymand/text/utf8.hpp"
 
 #include <fmt/format.h>
 
@@ -28,7 +28,7 @@ audit_result<resolved_record> make_resolution(const audit_projection& projection
         const auto u = static_cast<unsigned char>(c);
         return u < 0x20 || u == 0x7F;
     });
-    if (note.empty() || note.size() > max_note_bytes || !detail::valid_utf8(note) || has_control) {
+    if (note.empty() || note.size() > max_note_bytes || !text::is_valid_utf8(note) || has_control) {
         return audit_error{make_error_code(audit_errc::record_invalid),
                            fmt::format("--note must be one line of 1 to {} bytes of text saying "
                                        "why (e.g. \"checked the Payman dashboard: paid\")",

@@ -2,6 +2,7 @@
 
 #include "paymand/net/net_errc.hpp"
 #include "paymand/payman/ids.hpp"
+#include "paymand/text/utf8.hpp"
 
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -34,43 +35,6 @@ std::string base64(std::string_view in)
                                   static_cast<int>(in.size()));
     out.resize(static_cast<std::size_t>(n));
     return out;
-}
-
-// The UTF-8 validity check JSON text needs (no overlongs, no surrogates, at most U+10FFFF).
-bool valid_utf8(std::string_view s) noexcept
-{
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > s.size()) return false;
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-            cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
-    }
-    return true;
 }
 
 bool printable_ascii(std::string_view s) noexcept
@@ -230,7 +194,7 @@ boost::system::result<void, client_error> validate_ask(std::string_view text,
         return invalid(payman_errc::invalid_ask,
                        fmt::format("the ask text is {} bytes; at most {} are allowed", text.size(),
                                    max_ask_text_size));
-    if (!valid_utf8(text))
+    if (!paymand::text::is_valid_utf8(text))
         return invalid(payman_errc::invalid_ask, "the ask text is not valid UTF-8");
     for (unsigned char c : text) {
         if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)

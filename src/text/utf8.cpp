@@ -29,16 +29,6 @@ std::optional<decoded_char> decode_utf8(std::string_view text, std::size_t offse
     return decoded_char{cp, length};
 }
 
-bool is_valid_utf8(std::string_view text) noexcept
-{
-    for (std::size_t i = 0; i < text.size();) {
-        auto d = decode_utf8(text, i);
-        if (!d) return false;
-        i += d->length;
-    }
-    return true;
-}
-
 void append_utf8(std::string& out, char32_t cp)
 {
     if (cp < 0x80) {
