@@ -8,6 +8,7 @@
 
 #include "paymand/audit/time_format.hpp"
 #include "paymand/prompt/memo_tag.hpp"
+#include "support/poll.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
 
@@ -174,9 +175,8 @@ protected:
         child_process daemon(our_binary("paymand-crashpoints"),
                              args({"run", "--config", config().string()}, {clock}));
         daemon.wait_for_line(std::regex("running"), 30s, true);
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (!missing_occurrences().empty() && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(10ms);
+        // What is still missing after the deadline is reported below.
+        eventually([&] { return missing_occurrences().empty(); }, 30s);
         daemon.send_signal(SIGTERM);
         ASSERT_TRUE(daemon.wait(60s).ok()) << daemon.err();
     }
@@ -338,9 +338,7 @@ TEST_F(crash_test, random_kills_never_pay_twice_or_lose_an_occurrence)
         // Die after a random number of further records: anywhere in the sequence of
         // intents, asks and results.
         const auto target = line_count(audit_log()) + 1 + rng() % 40;
-        const auto deadline = std::chrono::steady_clock::now() + 20s;
-        while (line_count(audit_log()) < target && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(2ms);
+        eventually([&] { return line_count(audit_log()) >= target; }, 20s, 2ms);
         daemon.send_signal(SIGKILL);
         auto status = daemon.wait();
         ASSERT_FALSE(status.exited) << daemon.err();

@@ -4,6 +4,7 @@
 // timeouts and retries, `paymand trigger` as a process, the audit log read back as JSON
 // records, and the sandbox's ledger and counters as the witness of what was really sent.
 
+#include "support/poll.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
 
@@ -40,20 +41,6 @@ inline constexpr std::string_view fault_rules = R"(rules:
     when: {balance: {wallet: Operations, above: 100.00}}
     pay: {payee: John Doe, amount: 10.00, wallet: Operations}
 )";
-
-// Waits for `done` to hold, checking again after each short pause, until `timeout`; false
-// when it never held. For state that only another process can change (the sandbox's
-// counters), where there is no line to wait for.
-inline bool eventually(const std::function<bool()>& done,
-                       std::chrono::milliseconds timeout = std::chrono::seconds(10))
-{
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        if (done()) return true;
-        if (std::chrono::steady_clock::now() >= until) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-}
 
 // What `paymand trigger` exits with for an occurrence whose last record is `record` (for a
 // result, with `outcome`): 0 paid, 10 not run, 11 denied, 12 not paid, 13 in doubt

@@ -1,6 +1,7 @@
 #include "audit_fixtures.hpp"
 #include "paymand/audit/async_audit_writer.hpp"
 #include "paymand/audit/verify.hpp"
+#include "support/poll.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -21,18 +22,6 @@ using paymand::test::temp_dir;
 namespace asio = boost::asio;
 
 namespace {
-
-// Waits for `done()` with a deadline, polling: the condition lives on another thread.
-template <class Pred>
-bool wait_for(Pred done, std::chrono::milliseconds deadline = std::chrono::seconds{10})
-{
-    const auto until = std::chrono::steady_clock::now() + deadline;
-    while (!done()) {
-        if (std::chrono::steady_clock::now() > until) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds{1});
-    }
-    return true;
-}
 
 // A store whose first append waits until the test opens the gate, so that the test knows
 // exactly what queues behind it.
@@ -130,7 +119,7 @@ TEST_F(audit_writer, concurrent_appends_share_one_fsync_while_the_previous_one_r
         // The writer took whatever was queued when it woke (k callers); the rest queue up
         // behind the write that is "in progress".
         const std::size_t k = gate.batch_sizes().at(0) / 2;
-        ASSERT_TRUE(wait_for([&] { return writer.queued() == n - k; }));
+        ASSERT_TRUE(paymand::test::eventually([&] { return writer.queued() == n - k; }));
         gate.open();
         runner.join();  // returns once every append has completed
         // Two commits (one if all n were queued before the writer woke) instead of n.
@@ -186,7 +175,7 @@ TEST_F(audit_writer, many_threads_appending_get_durable_distinct_records)
             });
         }
         for (auto& p : producers) p.join();
-        ASSERT_TRUE(wait_for([&] { return done == threads * each; }));
+        ASSERT_TRUE(paymand::test::eventually([&] { return done == threads * each; }));
         guard.reset();
         runner.join();
         EXPECT_LE(writer.commits(), static_cast<std::uint64_t>(threads * each));
@@ -214,7 +203,7 @@ TEST_F(audit_writer, one_invalid_batch_does_not_sink_the_others_in_its_group)
         writer.async_append({intent(occ("a", 1))}, collect);
         writer.async_append({intent(occ("b", 1), 100, "bad\xff")}, collect);
         writer.async_append({intent(occ("c", 1))}, collect);
-        ASSERT_TRUE(wait_for([&] { return writer.queued() == 3; }));
+        ASSERT_TRUE(paymand::test::eventually([&] { return writer.queued() == 3; }));
         gate.open();
     }  // the destructor writes everything queued first (the gate goes with it)
     ioc.run();
