@@ -33,6 +33,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <variant>
 
 namespace paymand::app {
 
@@ -197,7 +198,50 @@ int unreadable(const status_args& a, const std::vector<std::string>& problems)
     return static_cast<int>(health_level::unknown);
 }
 
-int run_status(const status_args& a)
+// Everything `status` reports, read once: the configuration, the lock, the live view, the
+// audit log, the rule files and the spending against limits.
+struct status_facts {
+    std::string config_arg;  // " --config F" unless the default
+    config::daemon_config cfg;
+    std::chrono::sys_seconds now;
+    std::optional<pid_t> holder;  // who holds the state lock: the running daemon
+    bool unsynchronised = false;
+    std::optional<daemon::live_view> view;
+    std::string view_error;
+    bool live = false;  // the view is believed: its writer holds the lock
+    log_facts facts;
+    yaml::diagnostics rule_diags;
+    std::optional<rules::rule_set> rule_set;
+    std::set<std::pair<std::string, std::string>> on_disk, loaded;  // rule ids and hashes
+    limits::spending_ledger ledger;
+    std::set<std::string> currencies;
+    std::vector<const audit::occurrence_status*> doubts, unconfirmed;
+    std::vector<attention_item> attention;
+    std::optional<std::string> grant;  // authorization_code mode
+    std::vector<std::string> rule_differences;
+
+    explicit status_facts(config::daemon_config c) : cfg(std::move(c)), ledger(cfg.policy.zone) {}
+};
+
+// Spending against limits, on the limits engine's own calendar (the policy's zone).
+void count_spending(status_facts& s)
+{
+    for (const auto& e : s.facts.projection.spending()) {
+        const std::string code(e.amount.unit().code());
+        s.currencies.insert(code);
+        s.ledger.add({.amount = e.amount.minor_units(),
+                      .currency = code,
+                      .payee = e.payee,
+                      .instant = e.utc,
+                      .status = e.in_doubt ? limits::payment_status::in_doubt
+                                           : limits::payment_status::completed});
+    }
+    for (const auto& [code, l] : s.cfg.policy.limits.currencies) s.currencies.insert(code);
+}
+
+// The facts, or the exit code of a state that cannot be read (unknown, never "not running" or
+// "empty").
+std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
 {
     const std::string config_arg = a.config == status_args{}.config ? "" : " --config " + a.config;
     const std::string rerun = "paymand status" + config_arg;
@@ -208,352 +252,373 @@ int run_status(const status_args& a)
         return unreadable(
             a, {fmt::format("the configuration {} does not load (errors above)", a.config)});
     }
-    json::object out;
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-
-    // What this user cannot read makes the answer unknown, never "not running" or "empty".
+    auto s = std::make_unique<status_facts>(std::move(*cfg));
+    s->config_arg = config_arg;
+    s->now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     std::vector<std::string> problems;
     bool lock_exists = false;
     bool log_exists = false;
-    if (auto p = state_unreadable(cfg->lock_path(), F_OK, lock_exists, rerun))
+    if (auto p = state_unreadable(s->cfg.lock_path(), F_OK, lock_exists, rerun))
         problems.push_back(std::move(*p));
-    if (auto p = state_unreadable(cfg->audit_log, R_OK, log_exists, rerun))
+    if (auto p = state_unreadable(s->cfg.audit_log, R_OK, log_exists, rerun))
         problems.push_back(std::move(*p));
     if (!problems.empty()) return unreadable(a, problems);
 
     // Running: who holds the state lock (read from /proc/locks; the lock is not touched).
-    // (No lock file: never started here, so nobody holds it.)
-    auto holder = audit::state_lock::holder(cfg->lock_path());
-    out["running"] = holder.has_value();
-    if (holder) out["pid"] = *holder;
-    const bool unsynchronised = service::read_clock_sync() == service::clock_sync::unsynchronised;
-    out["clock_synchronised"] = !unsynchronised;
-
+    s->holder = audit::state_lock::holder(s->cfg.lock_path());
+    s->unsynchronised = service::read_clock_sync() == service::clock_sync::unsynchronised;
     // The daemon's live view: what it runs. Believed only when its writer holds the lock.
-    std::string view_error;
-    const auto view =
-        daemon::read_live_view(daemon::live_view_path(cfg->state_directory), view_error);
-    const bool live = view && daemon::is_live(*view, holder);
-
-    const auto since = std::chrono::floor<std::chrono::microseconds>(
-        std::chrono::system_clock::now() - attention_window);
-    std::optional<log_facts> facts = log_facts{};
+    s->view = daemon::read_live_view(daemon::live_view_path(s->cfg.state_directory), s->view_error);
+    s->live = s->view && daemon::is_live(*s->view, s->holder);
     if (log_exists) {
+        const auto since = std::chrono::floor<std::chrono::microseconds>(
+            std::chrono::system_clock::now() - attention_window);
         std::string error;
-        facts = read_log(cfg->audit_log, since, error);
-        if (!facts) return unreadable(a, {error});
+        auto read = read_log(s->cfg.audit_log, since, error);
+        if (!read) return unreadable(a, {error});
+        s->facts = std::move(*read);
     }
     // With no daemon holding the lock, an intent without a result belongs to a process that
     // stopped mid-payment: in doubt, as the next start will record it.
-    if (!holder) facts->projection.finish_replay();
+    if (!s->holder) s->facts.projection.finish_replay();
 
     // Rules: what the files hold now against what the daemon last loaded.
-    yaml::diagnostics rule_diags;
-    auto rule_set = daemon::load_rule_paths({cfg->rules_directory}, cfg->policy, rule_diags);
-    std::set<std::pair<std::string, std::string>> on_disk, loaded;
-    if (rule_set)
-        for (const auto& r : rule_set->rules()) on_disk.emplace(r.id, r.content_hash);
-    for (const auto& h : facts->loaded_rules) loaded.emplace(h.id, h.sha256);
-
-    // Spending against limits, on the limits engine's own calendar (the policy's zone).
-    limits::spending_ledger ledger(cfg->policy.zone);
-    std::set<std::string> currencies;
-    for (const auto& e : facts->projection.spending()) {
-        const std::string code(e.amount.unit().code());
-        currencies.insert(code);
-        ledger.add({.amount = e.amount.minor_units(),
-                    .currency = code,
-                    .payee = e.payee,
-                    .instant = e.utc,
-                    .status = e.in_doubt ? limits::payment_status::in_doubt
-                                         : limits::payment_status::completed});
+    auto rule_set = daemon::load_rule_paths({s->cfg.rules_directory}, s->cfg.policy, s->rule_diags);
+    if (rule_set) {
+        s->rule_set.emplace(std::move(*rule_set));
+        for (const auto& r : s->rule_set->rules()) s->on_disk.emplace(r.id, r.content_hash);
     }
-    for (const auto& [code, l] : cfg->policy.limits.currencies) currencies.insert(code);
+    for (const auto& h : s->facts.loaded_rules) s->loaded.emplace(h.id, h.sha256);
+    count_spending(*s);
+    s->doubts = s->facts.projection.in_doubt();
+    s->unconfirmed = s->facts.projection.unconfirmed();
+    s->attention = needing_attention(s->facts);
+    s->grant = grant_summary(s->cfg);
+    if (s->live && s->rule_set) s->rule_differences = daemon::differences(*s->view, *s->rule_set);
+    return s;
+}
 
-    const auto doubts = facts->projection.in_doubt();
-    const auto unconfirmed = facts->projection.unconfirmed();
-    const auto attention = needing_attention(*facts);
-
-    // The verdict, worst first in what it names.
+// The verdict, worst first in what it names.
+inspect::status_verdict verdict_of(const status_facts& s)
+{
     inspect::status_verdict verdict;
-    if (holder)
-        verdict.add(health_level::ok, fmt::format("paymand is running (pid {})", *holder));
+    const auto& facts = s.facts;
+    if (s.holder)
+        verdict.add(health_level::ok, fmt::format("paymand is running (pid {})", *s.holder));
     else
         verdict.add(health_level::critical, "paymand is not running");
-    if (!facts->exists) verdict.add(health_level::ok, "no audit log yet");
-    if (facts->problem)
+    if (!facts.exists) verdict.add(health_level::ok, "no audit log yet");
+    if (facts.problem)
         verdict.add(health_level::critical,
                     "the audit log is corrupt; the daemon refuses to pay (paymand audit verify)");
-    if (auto blocked = append_blocked(cfg->audit_log))
+    if (auto blocked = append_blocked(s.cfg.audit_log))
         verdict.add(health_level::critical, "the audit log cannot be written: " + *blocked);
-    if (!doubts.empty())
-        verdict.add(health_level::warning, fmt::format("{} occurrence{} an operator", doubts.size(),
-                                                       doubts.size() == 1 ? " needs" : "s need"));
-    if (!attention.empty())
+    if (!s.doubts.empty())
         verdict.add(health_level::warning,
-                    fmt::format("{} outcome{} of the last 24 h need{} attention", attention.size(),
-                                attention.size() == 1 ? "" : "s",
-                                attention.size() == 1 ? "s" : ""));
+                    fmt::format("{} occurrence{} an operator", s.doubts.size(),
+                                s.doubts.size() == 1 ? " needs" : "s need"));
+    if (!s.attention.empty())
+        verdict.add(health_level::warning,
+                    fmt::format("{} outcome{} of the last 24 h need{} attention",
+                                s.attention.size(), s.attention.size() == 1 ? "" : "s",
+                                s.attention.size() == 1 ? "s" : ""));
     // authorization_code mode: a grant the daemon cannot use means nothing is paid.
-    const auto grant = grant_summary(*cfg);
     constexpr std::string_view critical_prefix = "CRITICAL: ";
-    if (grant && grant->starts_with(critical_prefix))
-        verdict.add(health_level::critical, grant->substr(critical_prefix.size()));
-    if (!unconfirmed.empty())
+    if (s.grant && s.grant->starts_with(critical_prefix))
+        verdict.add(health_level::critical, s.grant->substr(critical_prefix.size()));
+    if (!s.unconfirmed.empty())
         verdict.add(health_level::warning,
                     fmt::format("{} payment{} not confirmed by a transaction listing",
-                                unconfirmed.size(), unconfirmed.size() == 1 ? "" : "s"));
-    if (!rule_set)
+                                s.unconfirmed.size(), s.unconfirmed.size() == 1 ? "" : "s"));
+    if (!s.rule_set)
         verdict.add(health_level::warning,
                     "the rule files do not load (a reload or restart would fail)");
-    if (!view_error.empty())
-        verdict.add(health_level::warning, "the daemon's live view cannot be read: " + view_error);
-    if (live) {
-        switch (view->credentials.state) {
-        case daemon::credentials_state::refused:
-        case daemon::credentials_state::lacking:
-            verdict.add(health_level::critical, view->credentials.summary);
-            break;
-        case daemon::credentials_state::not_verified:
-            verdict.add(health_level::warning, view->credentials.summary);
-            break;
-        default:
-            break;
-        }
-        if (!view->audit_writable)
-            verdict.add(health_level::critical,
-                        "the daemon cannot write the audit log: it pays nothing");
+    if (!s.view_error.empty())
+        verdict.add(health_level::warning,
+                    "the daemon's live view cannot be read: " + s.view_error);
+    if (!s.live) return verdict;
+    switch (s.view->credentials.state) {
+    case daemon::credentials_state::refused:
+    case daemon::credentials_state::lacking:
+        verdict.add(health_level::critical, s.view->credentials.summary);
+        break;
+    case daemon::credentials_state::not_verified:
+        verdict.add(health_level::warning, s.view->credentials.summary);
+        break;
+    default:
+        break;
     }
-    const auto rule_differences =
-        live && rule_set ? daemon::differences(*view, *rule_set) : std::vector<std::string>{};
+    if (!s.view->audit_writable)
+        verdict.add(health_level::critical,
+                    "the daemon cannot write the audit log: it pays nothing");
+    return verdict;
+}
 
-    if (a.json) {
-        out["health"] = std::string(inspect::to_string(verdict.level()));
-        json::array findings;
-        for (const auto& f : verdict.findings())
-            findings.push_back(json::object{{"level", std::string(inspect::to_string(f.level))},
-                                            {"text", f.text}});
-        out["findings"] = std::move(findings);
-        out["audit_log_exists"] = facts->exists;
-        out["records"] = facts->records;
-        out["last_seq"] = facts->projection.last_seq();
-        if (facts->problem) out["audit_problem"] = facts->problem->message;
-        if (facts->last_record) out["last_record_ts"] = audit::format_ts(*facts->last_record);
-        out["rules_in_files"] = on_disk.size();
-        out["rules_loaded_by_daemon"] = loaded.size();
-        out["rule_files_load"] = rule_set.has_value();
-        out["rule_files_changed_since_load"] =
-            rule_set && facts->last_rules_loaded && on_disk != loaded;
-        json::array spending;
-        for (const auto& code : currencies) {
-            auto totals = ledger.currency_totals(code, now);
-            const auto it = cfg->policy.limits.currencies.find(code);
-            json::object item{{"currency", code},
-                              {"today", inspect::format_total(totals.day, code)},
-                              {"this_month", inspect::format_total(totals.month, code)}};
-            if (it != cfg->policy.limits.currencies.end()) {
-                if (it->second.daily)
-                    item["daily_limit"] = inspect::format_total(*it->second.daily, code);
-                if (it->second.monthly)
-                    item["monthly_limit"] = inspect::format_total(*it->second.monthly, code);
-            }
-            spending.push_back(std::move(item));
+// --- status --json -------------------------------------------------------------------------
+
+void add_reply_excerpt(const status_facts& s, json::object& item, const std::string& occurrence)
+{
+    if (const auto w = s.facts.words.find(occurrence);
+        w != s.facts.words.end() && !w->second.excerpt.empty())
+        item["reply_excerpt"] = w->second.excerpt;
+}
+
+json::array spending_json(const status_facts& s)
+{
+    json::array spending;
+    for (const auto& code : s.currencies) {
+        auto totals = s.ledger.currency_totals(code, s.now);
+        const auto it = s.cfg.policy.limits.currencies.find(code);
+        json::object item{{"currency", code},
+                          {"today", inspect::format_total(totals.day, code)},
+                          {"this_month", inspect::format_total(totals.month, code)}};
+        if (it != s.cfg.policy.limits.currencies.end()) {
+            if (it->second.daily)
+                item["daily_limit"] = inspect::format_total(*it->second.daily, code);
+            if (it->second.monthly)
+                item["monthly_limit"] = inspect::format_total(*it->second.monthly, code);
         }
-        out["spending"] = std::move(spending);
-        out["payments_today"] = ledger.payments_on_day(now);
-        const auto words_of = [&](json::object& item, const std::string& occurrence) {
-            if (const auto w = facts->words.find(occurrence);
-                w != facts->words.end() && !w->second.excerpt.empty())
-                item["reply_excerpt"] = w->second.excerpt;
-        };
-        json::array open;
-        for (const auto* o : doubts) {
-            json::object item{{"occurrence", o->ref.occurrence},
-                              {"state", std::string(audit::to_string(o->state))},
-                              {"reason", o->reason}};
-            if (o->payment) {
-                item["payee"] = o->payment->payee;
-                item["amount"] = money::format_with_code(o->payment->amount);
-            }
-            words_of(item, o->ref.occurrence);
-            open.push_back(std::move(item));
-        }
-        out["in_doubt"] = std::move(open);
-        json::array unconfirmed_items;
-        for (const auto* o : unconfirmed)
-            unconfirmed_items.push_back(
-                json::object{{"occurrence", o->ref.occurrence},
-                             {"payee", o->payment->payee},
-                             {"amount", money::format_with_code(o->payment->amount)},
-                             {"reason", o->reason}});
-        out["unconfirmed"] = std::move(unconfirmed_items);
-        json::array recent;
-        for (const auto& item : attention) {
-            json::object entry{{"occurrence", item.status->ref.occurrence},
-                               {"state", std::string(audit::to_string(item.status->state))},
-                               {"at", audit::format_ts(item.at)},
-                               {"reason", item.words ? item.words->reason : std::string()}};
-            words_of(entry, item.status->ref.occurrence);
-            recent.push_back(std::move(entry));
-        }
-        out["needs_attention"] = std::move(recent);
-        if (facts->last_started) {
-            const auto& s = std::get<audit::started_record>(facts->last_started->body);
-            out["last_start"] = json::object{{"at", audit::format_ts(facts->last_started->ts)},
-                                             {"version", s.version},
-                                             {"pid", s.pid}};
-        }
-        if (facts->last_stopped) {
-            const auto& s = std::get<audit::stopped_record>(facts->last_stopped->body);
-            out["last_stop"] = json::object{{"at", audit::format_ts(facts->last_stopped->ts)},
-                                            {"reason", s.reason}};
-        }
-        json::array next;
-        if (rule_set)
-            for (const auto& d : rules::next_occurrences(*rule_set, now, a.next))
-                next.push_back(json::object{
-                    {"occurrence",
-                     schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local})},
-                    {"rule", d.source->id},
-                    {"local", inspect::format_local(d.source->zone, d.occ.instant)},
-                    {"utc", audit::format_utc(d.occ.instant)}});
-        out["next_occurrences"] = std::move(next);
-        if (grant) out["grant"] = *grant;  // authorization_code mode
-        if (view) {
-            json::object v{{"live", live},
-                           {"pid", view->pid},
-                           {"written_at", audit::format_utc(view->written_at)},
-                           {"started_at", audit::format_utc(view->started_at)}};
-            out["live_view"] = std::move(v);
-        } else {
-            out["live_view"] = nullptr;
-        }
-        if (live) {
-            json::array findings;
-            for (const auto& f : view->credentials.findings) findings.emplace_back(f);
-            out["credentials"] = json::object{
-                {"state", std::string(daemon::to_string(view->credentials.state))},
-                {"summary", view->credentials.summary},
-                {"findings", std::move(findings)},
-                {"checked_at", view->credentials.checked_at
-                                   ? json::value(audit::format_utc(*view->credentials.checked_at))
-                                   : json::value(nullptr)}};
-            out["rules"] = daemon::live_rules_json(*view, now);
-            json::array diffs;
-            for (const auto& d : rule_differences) diffs.emplace_back(d);
-            out["rule_differences"] = std::move(diffs);
-            if (view->last_reload) {
-                json::array changes;
-                for (const auto& c : view->last_reload->changes)
-                    changes.push_back(json::object{{"rule", c.id},
-                                                   {"change", std::string(to_string(c.what))},
-                                                   {"before", c.before},
-                                                   {"after", c.after}});
-                out["last_reload"] = json::object{{"at", audit::format_utc(view->last_reload->at)},
-                                                  {"ok", view->last_reload->ok},
-                                                  {"error", view->last_reload->error},
-                                                  {"changes", std::move(changes)}};
-            }
-        }
-        std::cout << json::serialize(out) << "\n";
-        return verdict.exit_code();
+        spending.push_back(std::move(item));
     }
+    return spending;
+}
 
-    fmt::print("{}\n", verdict.summary());
-    if (holder)
-        fmt::print("paymand is running (pid {})\n", *holder);
+// In doubt, unconfirmed and needing attention.
+void add_open_json(const status_facts& s, json::object& out)
+{
+    json::array open;
+    for (const auto* o : s.doubts) {
+        json::object item{{"occurrence", o->ref.occurrence},
+                          {"state", std::string(audit::to_string(o->state))},
+                          {"reason", o->reason}};
+        if (o->payment) {
+            item["payee"] = o->payment->payee;
+            item["amount"] = money::format_with_code(o->payment->amount);
+        }
+        add_reply_excerpt(s, item, o->ref.occurrence);
+        open.push_back(std::move(item));
+    }
+    out["in_doubt"] = std::move(open);
+    json::array unconfirmed;
+    for (const auto* o : s.unconfirmed)
+        unconfirmed.push_back(json::object{{"occurrence", o->ref.occurrence},
+                                           {"payee", o->payment->payee},
+                                           {"amount", money::format_with_code(o->payment->amount)},
+                                           {"reason", o->reason}});
+    out["unconfirmed"] = std::move(unconfirmed);
+    json::array recent;
+    for (const auto& item : s.attention) {
+        json::object entry{{"occurrence", item.status->ref.occurrence},
+                           {"state", std::string(audit::to_string(item.status->state))},
+                           {"at", audit::format_ts(item.at)},
+                           {"reason", item.words ? item.words->reason : std::string()}};
+        add_reply_excerpt(s, entry, item.status->ref.occurrence);
+        recent.push_back(std::move(entry));
+    }
+    out["needs_attention"] = std::move(recent);
+}
+
+// The audit log's and the rule files' facts.
+void add_log_json(const status_facts& s, json::object& out)
+{
+    const auto& facts = s.facts;
+    out["audit_log_exists"] = facts.exists;
+    out["records"] = facts.records;
+    out["last_seq"] = facts.projection.last_seq();
+    if (facts.problem) out["audit_problem"] = facts.problem->message;
+    if (facts.last_record) out["last_record_ts"] = audit::format_ts(*facts.last_record);
+    out["rules_in_files"] = s.on_disk.size();
+    out["rules_loaded_by_daemon"] = s.loaded.size();
+    out["rule_files_load"] = s.rule_set.has_value();
+    out["rule_files_changed_since_load"] =
+        s.rule_set && facts.last_rules_loaded && s.on_disk != s.loaded;
+}
+
+// The last start and stop, and what the rule files schedule next.
+void add_history_json(const status_facts& s, std::size_t next, json::object& out)
+{
+    const auto& facts = s.facts;
+    if (facts.last_started) {
+        const auto& r = std::get<audit::started_record>(facts.last_started->body);
+        out["last_start"] = json::object{{"at", audit::format_ts(facts.last_started->ts)},
+                                         {"version", r.version},
+                                         {"pid", r.pid}};
+    }
+    if (facts.last_stopped) {
+        const auto& r = std::get<audit::stopped_record>(facts.last_stopped->body);
+        out["last_stop"] =
+            json::object{{"at", audit::format_ts(facts.last_stopped->ts)}, {"reason", r.reason}};
+    }
+    json::array upcoming;
+    if (s.rule_set)
+        for (const auto& d : rules::next_occurrences(*s.rule_set, s.now, next))
+            upcoming.push_back(json::object{
+                {"occurrence",
+                 schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local})},
+                {"rule", d.source->id},
+                {"local", inspect::format_local(d.source->zone, d.occ.instant)},
+                {"utc", audit::format_utc(d.occ.instant)}});
+    out["next_occurrences"] = std::move(upcoming);
+}
+
+// What the running daemon's live view says: credentials, its rules, the last reload.
+void add_live_json(const status_facts& s, json::object& out)
+{
+    const auto& view = *s.view;
+    out["credentials"] = daemon::to_json(view.credentials);
+    out["rules"] = daemon::live_rules_json(view, s.now);
+    json::array diffs;
+    for (const auto& d : s.rule_differences) diffs.emplace_back(d);
+    out["rule_differences"] = std::move(diffs);
+    if (view.last_reload) out["last_reload"] = daemon::to_json(*view.last_reload);
+}
+
+json::object status_json(const status_facts& s, const inspect::status_verdict& verdict,
+                         std::size_t next)
+{
+    json::object out;
+    out["running"] = s.holder.has_value();
+    if (s.holder) out["pid"] = *s.holder;
+    out["clock_synchronised"] = !s.unsynchronised;
+    out["health"] = std::string(inspect::to_string(verdict.level()));
+    json::array findings;
+    for (const auto& f : verdict.findings())
+        findings.push_back(
+            json::object{{"level", std::string(inspect::to_string(f.level))}, {"text", f.text}});
+    out["findings"] = std::move(findings);
+    add_log_json(s, out);
+    out["spending"] = spending_json(s);
+    out["payments_today"] = s.ledger.payments_on_day(s.now);
+    add_open_json(s, out);
+    add_history_json(s, next, out);
+    if (s.grant) out["grant"] = *s.grant;
+    if (s.view)
+        out["live_view"] = json::object{{"live", s.live},
+                                        {"pid", s.view->pid},
+                                        {"written_at", audit::format_utc(s.view->written_at)},
+                                        {"started_at", audit::format_utc(s.view->started_at)}};
+    else
+        out["live_view"] = nullptr;
+    if (s.live) add_live_json(s, out);
+    return out;
+}
+
+// --- status (text) -------------------------------------------------------------------------
+
+// Running or not, the last start and stop, the clock, the credentials and the last reload.
+void print_process(const status_facts& s)
+{
+    const auto& facts = s.facts;
+    if (s.holder)
+        fmt::print("paymand is running (pid {})\n", *s.holder);
     else
         fmt::print("paymand is not running\n");
-    if (facts->last_started) {
-        const auto& s = std::get<audit::started_record>(facts->last_started->body);
+    if (facts.last_started) {
+        const auto& r = std::get<audit::started_record>(facts.last_started->body);
         fmt::print("  last start: {} (version {}, pid {})\n",
-                   audit::format_ts(facts->last_started->ts), s.version, s.pid);
+                   audit::format_ts(facts.last_started->ts), r.version, r.pid);
     }
-    if (facts->last_stopped &&
-        (!facts->last_started || facts->last_stopped->seq > facts->last_started->seq)) {
-        const auto& s = std::get<audit::stopped_record>(facts->last_stopped->body);
-        fmt::print("  last stop: {} ({})\n", audit::format_ts(facts->last_stopped->ts), s.reason);
-    } else if (!holder && facts->last_started) {
+    if (facts.last_stopped &&
+        (!facts.last_started || facts.last_stopped->seq > facts.last_started->seq)) {
+        const auto& r = std::get<audit::stopped_record>(facts.last_stopped->body);
+        fmt::print("  last stop: {} ({})\n", audit::format_ts(facts.last_stopped->ts), r.reason);
+    } else if (!s.holder && facts.last_started) {
         fmt::print("  the last run ended without a stop record (crash or kill): intents it left "
                    "are in doubt at the next start\n");
     }
-    if (unsynchronised) fmt::print("  WARNING: the system clock is not synchronised (NTP)\n");
-    if (live) {
-        const auto& c = view->credentials;
+    if (s.unsynchronised) fmt::print("  WARNING: the system clock is not synchronised (NTP)\n");
+    if (s.live) {
+        const auto& c = s.view->credentials;
         fmt::print("credentials: {}{}\n",
                    c.summary.empty() ? daemon::to_string(c.state) : c.summary,
                    c.checked_at ? " (checked " + audit::format_utc(*c.checked_at) + ")" : "");
         for (const auto& f : c.findings) fmt::print("  {}\n", one_line(f));
-        if (view->last_reload) {
-            const auto& l = *view->last_reload;
+        if (s.view->last_reload) {
+            const auto& l = *s.view->last_reload;
             fmt::print("last reload: {} {}: {}\n", audit::format_utc(l.at), l.ok ? "ok" : "FAILED",
                        l.ok ? daemon::describe_changes(l.changes) : l.error);
         }
-    } else if (view) {
+    } else if (s.view) {
         fmt::print("live view: STALE: written {} by pid {}, which {}; what follows comes from the "
                    "files and the audit log\n",
-                   audit::format_utc(view->written_at), view->pid,
-                   view->stopped ? "has stopped" : "no longer holds the state lock");
+                   audit::format_utc(s.view->written_at), s.view->pid,
+                   s.view->stopped ? "has stopped" : "no longer holds the state lock");
     }
-    if (grant) fmt::print("{}\n", *grant);  // authorization_code mode
-    if (!facts->exists)
+    if (s.grant) fmt::print("{}\n", *s.grant);  // authorization_code mode
+}
+
+void print_audit_log(const status_facts& s)
+{
+    const auto& facts = s.facts;
+    if (!facts.exists)
         fmt::print("audit log {}: no audit log yet (the daemon creates it when it first "
                    "starts)\n",
-                   cfg->audit_log.string());
+                   s.cfg.audit_log.string());
     else
-        fmt::print("audit log {}: {} records, last seq {}{}\n", cfg->audit_log.string(),
-                   facts->records, facts->projection.last_seq(),
-                   facts->last_record ? ", last at " + audit::format_ts(*facts->last_record) : "");
-    if (facts->problem)
+        fmt::print("audit log {}: {} records, last seq {}{}\n", s.cfg.audit_log.string(),
+                   facts.records, facts.projection.last_seq(),
+                   facts.last_record ? ", last at " + audit::format_ts(*facts.last_record) : "");
+    if (facts.problem)
         fmt::print("  CORRUPT: {}; the daemon refuses to pay until an operator acts "
                    "(paymand audit verify)\n",
-                   facts->problem->message);
-    if (auto blocked = append_blocked(cfg->audit_log))
+                   facts.problem->message);
+    if (auto blocked = append_blocked(s.cfg.audit_log))
         fmt::print("  UNWRITABLE: {}; the daemon pays nothing until it can record\n", *blocked);
+}
 
-    if (live) {
-        fmt::print("rules the daemon runs: {} (its live view, written {}):\n", view->rules.size(),
-                   audit::format_utc(view->written_at));
-        std::string table = daemon::live_rules_table(*view, rule_set ? &*rule_set : nullptr, now);
+// The rules the daemon runs (its live view) or, without it, what the files hold.
+void print_rules(const status_facts& s, std::size_t next)
+{
+    const auto& dir = s.cfg.rules_directory;
+    if (s.live) {
+        fmt::print("rules the daemon runs: {} (its live view, written {}):\n", s.view->rules.size(),
+                   audit::format_utc(s.view->written_at));
+        const auto table =
+            daemon::live_rules_table(*s.view, s.rule_set ? &*s.rule_set : nullptr, s.now);
         for (std::size_t at = 0; at < table.size();) {
             const auto nl = table.find('\n', at);
             fmt::print("  {}\n", table.substr(at, nl - at));
             at = nl + 1;
         }
-        if (!rule_set)
+        if (!s.rule_set)
             fmt::print("  the files in {} do not load ({} errors; `paymand check` lists them); "
                        "the daemon keeps running the rules above\n",
-                       cfg->rules_directory.string(), rule_diags.size());
-        for (const auto& d : rule_differences) fmt::print("  {}\n", d);
-        if (!rule_differences.empty())
+                       dir.string(), s.rule_diags.size());
+        for (const auto& d : s.rule_differences) fmt::print("  {}\n", d);
+        if (!s.rule_differences.empty())
             fmt::print("  `paymand check`, then `systemctl reload paymand`\n");
-    } else if (!rule_set) {
+        return;
+    }
+    if (!s.rule_set) {
         fmt::print("rules: the files in {} do not load ({} errors; `paymand check` lists them); "
                    "a running daemon keeps its last good rules\n",
-                   cfg->rules_directory.string(), rule_diags.size());
-    } else {
-        fmt::print("rules: {} in {}", on_disk.size(), cfg->rules_directory.string());
-        if (facts->last_rules_loaded) {
-            fmt::print("; the daemon last loaded {} at {}", loaded.size(),
-                       audit::format_ts(facts->last_rules_loaded->ts));
-            if (on_disk != loaded)
-                fmt::print("\n  the rule files changed since: `paymand check`, then `systemctl "
-                           "reload paymand`");
-        }
-        fmt::print("\n");
-        const auto upcoming = rules::next_occurrences(*rule_set, now, a.next);
-        if (!upcoming.empty()) fmt::print("next occurrences:\n");
-        for (const auto& d : upcoming)
-            fmt::print("  {:<26}  {}  {}\n", inspect::format_local(d.source->zone, d.occ.instant),
-                       audit::format_utc(d.occ.instant),
-                       schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local}));
+                   dir.string(), s.rule_diags.size());
+        return;
     }
+    fmt::print("rules: {} in {}", s.on_disk.size(), dir.string());
+    if (s.facts.last_rules_loaded) {
+        fmt::print("; the daemon last loaded {} at {}", s.loaded.size(),
+                   audit::format_ts(s.facts.last_rules_loaded->ts));
+        if (s.on_disk != s.loaded)
+            fmt::print("\n  the rule files changed since: `paymand check`, then `systemctl "
+                       "reload paymand`");
+    }
+    fmt::print("\n");
+    const auto upcoming = rules::next_occurrences(*s.rule_set, s.now, next);
+    if (!upcoming.empty()) fmt::print("next occurrences:\n");
+    for (const auto& d : upcoming)
+        fmt::print("  {:<26}  {}  {}\n", inspect::format_local(d.source->zone, d.occ.instant),
+                   audit::format_utc(d.occ.instant),
+                   schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local}));
+}
 
+void print_limits(const status_facts& s)
+{
     fmt::print("payments (completed or possibly completed) against limits, {} calendar:\n",
-               cfg->policy.timezone);
-    const auto& lim = cfg->policy.limits;
-    for (const auto& code : currencies) {
-        auto totals = ledger.currency_totals(code, now);
+               s.cfg.policy.timezone);
+    const auto& lim = s.cfg.policy.limits;
+    for (const auto& code : s.currencies) {
+        auto totals = s.ledger.currency_totals(code, s.now);
         const auto it = lim.currencies.find(code);
         const bool has = it != lim.currencies.end();
         fmt::print("  {}: today {} of {}; this month {} of {}\n", code,
@@ -562,53 +627,74 @@ int run_status(const status_args& a)
                    inspect::format_total(totals.month, code),
                    has ? limit_text(it->second.monthly, code) : "no limit");
     }
-    fmt::print("  payments today: {}{}\n", ledger.payments_on_day(now),
+    fmt::print("  payments today: {}{}\n", s.ledger.payments_on_day(s.now),
                lim.max_payments_per_day ? fmt::format(" of {}", *lim.max_payments_per_day) : "");
     if (!lim.enabled) fmt::print("  (limits: none — nothing is limited)\n");
+}
 
-    if (doubts.empty()) {
+// In doubt, unconfirmed and needing attention. Server text (reasons, replies) and file text
+// (payees, occurrences) are escaped for the terminal: no CSI, no bidi override reaches it.
+void print_open(const status_facts& s)
+{
+    if (s.doubts.empty()) {
         fmt::print("in doubt: none\n");
     } else {
-        fmt::print("IN DOUBT: {} occurrence{} an operator:\n", doubts.size(),
-                   doubts.size() == 1 ? " needs" : "s need");
-        for (const auto* o : doubts) {
-            // Server text (the reason) and file text (payee, occurrence) escaped for the
-            // terminal: no CSI, no bidi override reaches it.
+        fmt::print("IN DOUBT: {} occurrence{} an operator:\n", s.doubts.size(),
+                   s.doubts.size() == 1 ? " needs" : "s need");
+        for (const auto* o : s.doubts) {
             fmt::print("  {}  {}{}: {}\n", one_line(o->ref.occurrence), audit::to_string(o->state),
                        o->payment
                            ? fmt::format(" ({} to {})", money::format_with_code(o->payment->amount),
                                          one_line(o->payment->payee))
                            : "",
                        one_line(o->reason));
-            if (auto reply = reply_line(*facts, o->ref.occurrence); !reply.empty())
+            if (auto reply = reply_line(s.facts, o->ref.occurrence); !reply.empty())
                 fmt::print("    {}\n", reply);
             fmt::print("    check Payman, then: paymand audit resolve {} --paid|--not-paid "
                        "--note \"...\"{}\n",
-                       one_line(o->ref.occurrence), config_arg);
+                       one_line(o->ref.occurrence), s.config_arg);
         }
     }
-    if (!unconfirmed.empty()) {
+    if (!s.unconfirmed.empty()) {
         fmt::print("UNCONFIRMED: {} payment{} the agent reported done that no transaction listing "
                    "showed (absence proves nothing; check Payman's dashboard):\n",
-                   unconfirmed.size(), unconfirmed.size() == 1 ? "" : "s");
-        for (const auto* o : unconfirmed)
+                   s.unconfirmed.size(), s.unconfirmed.size() == 1 ? "" : "s");
+        for (const auto* o : s.unconfirmed)
             fmt::print("  {}  {} to {}: {}\n", one_line(o->ref.occurrence),
                        money::format_with_code(o->payment->amount), one_line(o->payment->payee),
                        one_line(o->reason));
     }
-    if (attention.empty()) {
+    if (s.attention.empty()) {
         fmt::print("needs attention (last 24 h): none\n");
-    } else {
-        fmt::print("NEEDS ATTENTION (last 24 h): {}\n", attention.size());
-        for (const auto& item : attention) {
-            const auto& o = *item.status;
-            fmt::print("  {}  {}  {}: {}\n", audit::format_ts(item.at), one_line(o.ref.occurrence),
-                       audit::to_string(o.state),
-                       one_line(item.words ? item.words->reason : std::string()));
-            if (auto reply = reply_line(*facts, o.ref.occurrence); !reply.empty())
-                fmt::print("    {}\n", reply);
-        }
+        return;
     }
+    fmt::print("NEEDS ATTENTION (last 24 h): {}\n", s.attention.size());
+    for (const auto& item : s.attention) {
+        const auto& o = *item.status;
+        fmt::print("  {}  {}  {}: {}\n", audit::format_ts(item.at), one_line(o.ref.occurrence),
+                   audit::to_string(o.state),
+                   one_line(item.words ? item.words->reason : std::string()));
+        if (auto reply = reply_line(s.facts, o.ref.occurrence); !reply.empty())
+            fmt::print("    {}\n", reply);
+    }
+}
+
+int run_status(const status_args& a)
+{
+    auto gathered = gather(a);
+    if (const auto* code = std::get_if<int>(&gathered)) return *code;
+    const auto& s = *std::get<std::unique_ptr<status_facts>>(gathered);
+    const auto verdict = verdict_of(s);
+    if (a.json) {
+        std::cout << json::serialize(status_json(s, verdict, a.next)) << "\n";
+        return verdict.exit_code();
+    }
+    fmt::print("{}\n", verdict.summary());
+    print_process(s);
+    print_audit_log(s);
+    print_rules(s, a.next);
+    print_limits(s);
+    print_open(s);
     return verdict.exit_code();
 }
 

@@ -141,6 +141,28 @@ std::filesystem::path live_view_path(const std::filesystem::path& state_director
     return state_directory / "live.json";
 }
 
+json::object to_json(const credentials_report& c)
+{
+    return json::object{{"state", std::string(to_string(c.state))},
+                        {"summary", c.summary},
+                        {"findings", strings(c.findings)},
+                        {"checked_at", time_or_null(c.checked_at)}};
+}
+
+json::object to_json(const live_reload& r)
+{
+    json::array changes;
+    for (const auto& c : r.changes)
+        changes.push_back(json::object{{"rule", c.id},
+                                       {"change", std::string(to_string(c.what))},
+                                       {"before", c.before},
+                                       {"after", c.after}});
+    return json::object{{"at", audit::format_utc(r.at)},
+                        {"ok", r.ok},
+                        {"error", r.error},
+                        {"changes", std::move(changes)}};
+}
+
 std::string serialize(const live_view& view)
 {
     json::array rules;
@@ -153,23 +175,8 @@ std::string serialize(const live_view& view)
                                      {"last_occurrence", text_or_null(r.last_occurrence)},
                                      {"last", time_or_null(r.last)},
                                      {"last_outcome", r.last_outcome}});
-    json::object credentials{{"state", std::string(to_string(view.credentials.state))},
-                             {"summary", view.credentials.summary},
-                             {"findings", strings(view.credentials.findings)},
-                             {"checked_at", time_or_null(view.credentials.checked_at)}};
     json::value reload = nullptr;
-    if (view.last_reload) {
-        json::array changes;
-        for (const auto& c : view.last_reload->changes)
-            changes.push_back(json::object{{"rule", c.id},
-                                           {"change", std::string(to_string(c.what))},
-                                           {"before", c.before},
-                                           {"after", c.after}});
-        reload = json::object{{"at", audit::format_utc(view.last_reload->at)},
-                              {"ok", view.last_reload->ok},
-                              {"error", view.last_reload->error},
-                              {"changes", std::move(changes)}};
-    }
+    if (view.last_reload) reload = to_json(*view.last_reload);
     json::object out{{"format", live_view_format},
                      {"pid", view.pid},
                      {"version", view.version},
@@ -182,7 +189,7 @@ std::string serialize(const live_view& view)
                      {"unconfirmed", strings(view.unconfirmed)},
                      {"in_flight", view.in_flight},
                      {"audit_writable", view.audit_writable},
-                     {"credentials", std::move(credentials)},
+                     {"credentials", to_json(view.credentials)},
                      {"last_reload", std::move(reload)}};
     return json::serialize(out) + "\n";
 }

@@ -13,6 +13,8 @@
 #include "paymand/daemon/world_check.hpp"
 #include "paymand/rules/rule_set.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -74,6 +76,10 @@ struct live_view {
 std::filesystem::path live_view_path(const std::filesystem::path& state_directory);
 
 std::string serialize(const live_view& view);
+
+// The parts of the view `paymand status --json` shows as they are.
+boost::json::object to_json(const credentials_report& c);
+boost::json::object to_json(const live_reload& r);
 // nullopt with `error` set when the text is not a live view of this format.
 std::optional<live_view> parse_live_view(std::string_view text, std::string& error);
 
