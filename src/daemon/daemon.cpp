@@ -869,10 +869,12 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
 }
 
 // Runs `body` with an engine on `io` and returns its exit code; exceptions are fatal. Every
-// durable record is logged (log_outcome), counted (metrics) and handed to `observe`.
+// durable record is logged (log_outcome), counted (metrics) and handed to `observe`;
+// `writable` hears of the audit log refusing writes or taking them again.
 int with_engine(const run_options& options, asio::io_context& io, prepared& p,
                 const std::function<asio::awaitable<int>(engine::engine&)>& body,
-                std::function<void(const audit::record&)> observe = nullptr)
+                std::function<void(const audit::record&)> observe = nullptr,
+                std::function<void(bool)> writable = nullptr)
 {
     const auto& cfg = p.initial->config;
     int exit = run_ok;
@@ -890,7 +892,8 @@ int with_engine(const run_options& options, asio::io_context& io, prepared& p,
                                 log_outcome(*log, r);
                                 if (reg != nullptr) reg->observe(r);
                                 if (observe) observe(r);
-                            }},
+                            },
+                        .on_audit_writable = std::move(writable)},
                        *clk, p.agent, *writer, p.projection, p.log);
     if (p.grant) {
         // Rotations happen inside asks; their records join the engine's in order.
@@ -926,7 +929,8 @@ int run(const run_options& options)
     asio::io_context io;
     prepared p;
     if (int code = prepare(options, io, p); code != run_ok) return code;
-    // Every durable record may change what the live view shows.
+    // Every durable record, and the audit log's writability, may change what the live view
+    // shows.
     daemon_state* running = nullptr;
     return with_engine(
         options, io, p,
@@ -948,6 +952,9 @@ int run(const run_options& options)
             co_return co_await serve(state, std::move(p.replay.interrupted));
         },
         [&running](const audit::record&) {
+            if (running != nullptr) mark_view_dirty(*running);
+        },
+        [&running](bool) {
             if (running != nullptr) mark_view_dirty(*running);
         });
 }

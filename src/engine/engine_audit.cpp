@@ -18,8 +18,11 @@ asio::awaitable<bool> engine::impl::append(std::vector<audit::record_body> batch
         auto pending = writer.async_append(std::vector<audit::record_body>(batch));
         auto receipt = co_await std::move(pending);
         if (receipt) {
-            if (!audit_writable) log->warn("audit log is writable again");
-            audit_writable = true;
+            if (!audit_writable) {
+                log->warn("audit log is writable again");
+                audit_writable = true;
+                if (params.on_audit_writable) params.on_audit_writable(true);
+            }
             for (const auto& r : receipt->records) {
                 state.apply(r);
                 if (params.on_record) params.on_record(r);
@@ -30,6 +33,7 @@ asio::awaitable<bool> engine::impl::append(std::vector<audit::record_body> batch
             log->error("AUDIT LOG UNWRITABLE: {}; no payment is sent until it can be "
                        "written",
                        receipt.error().message);
+        if (audit_writable && params.on_audit_writable) params.on_audit_writable(false);
         audit_writable = false;
         ++attempt;
         auto now = clk.now();

@@ -62,6 +62,8 @@ struct engine_params {
     std::optional<assumed_balances> assumed;
     // Called for every record once it is durable (metrics, simulate, tests).
     std::function<void(const audit::record&)> on_record;
+    // Called when the audit log stops or starts taking writes again (the live view, status).
+    std::function<void(bool writable)> on_audit_writable;
     // Virtual clock only: stop once the next occurrence lies after this instant.
     std::optional<sys_time> stop_at;
     // Virtual clock only: let everything in flight finish before time moves on, so a run is
