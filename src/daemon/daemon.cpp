@@ -749,6 +749,87 @@ struct prepare_hooks {
     std::function<int(const loaded&)> when_locked;
 };
 
+// The audit log locked and replayed into p.projection; run_ok, or the exit code. When the
+// daemon holds the lock, hooks.when_locked decides (p.handed_over).
+int open_audit_log(const run_options& options, prepared& p, const prepare_hooks& hooks)
+{
+    const auto& cfg = p.initial->config;
+    auto& log = p.log;
+    const auto audit_path = options.dry_run ? cfg.dry_run_audit_log() : cfg.audit_log;
+    p.store = std::make_unique<audit::file_audit_store>(audit::file_store_params{
+        .log_path = audit_path,
+        // A dry run has its own log and lock: it may run beside the real daemon.
+        .lock_path = options.dry_run ? std::filesystem::path(audit_path.string() + ".lock")
+                                     : cfg.lock_path(),
+        .dry_run = options.dry_run,
+        // Stamped by the daemon's wall clock: rule activation times come from these stamps.
+        .clock = [] {
+            return std::chrono::floor<std::chrono::microseconds>(engine::wall_clock_now());
+        }});
+    if (auto locked = p.store->lock(); !locked) {
+        if (locked.error().code == audit::audit_errc::locked && hooks.when_locked) {
+            p.handed_over = true;
+            return hooks.when_locked(*p.initial);
+        }
+        log->critical("{}", locked.error().message);
+        return locked.error().code == audit::audit_errc::locked ? run_locked : run_cant_create;
+    }
+    auto replay = p.store->replay(p.projection);
+    if (!replay) {
+        log->critical("{}", replay.error().message);
+        return run_cant_create;
+    }
+    p.replay = std::move(*replay);
+    if (p.replay.torn_tail)
+        log->warn("the audit log ended in a torn line (a crash mid-write): removed {} bytes at "
+                  "offset {}",
+                  p.replay.torn_tail->bytes, p.replay.torn_tail->offset);
+    if (p.replay.corruption) {
+        log->critical("{} is corrupt: {}; paymand refuses to pay until an operator has looked "
+                      "(`paymand audit verify`)",
+                      p.store->describe(), p.replay.corruption->message);
+        return run_data_error;
+    }
+    log->info("replayed {} records from {}", p.replay.records, p.store->describe());
+    return run_ok;
+}
+
+// The Payman client (and the person's grant in authorization_code mode), unless balances are
+// assumed; run_ok, or the exit code.
+int open_payman(const run_options& options, asio::io_context& io, prepared& p)
+{
+    const auto& cfg = p.initial->config;
+    auto& log = p.log;
+    if (p.assumed) return run_ok;
+    auto secret = config::load_secret(cfg.client_secret, process_environment());
+    config::forget_secret_environment(cfg.client_secret);
+    if (!secret) {
+        log->critical("{}", secret.error().message);
+        return run_unavailable;
+    }
+    auto client_config = cfg.client;
+    client_config.logger = client_logger(log);
+    const bool user = cfg.grant.mode == config::grant_mode::authorization_code;
+    if (user) {
+        p.grant = open_user_grant(options, cfg, log);
+        if (!p.grant) return run_no_grant;
+        client_config.grant_events = p.grant->observer();
+    }
+    auto client =
+        user ? payman::client::with_refresh_token(io.get_executor(), client_config, cfg.client_id,
+                                                  std::move(*secret), p.grant->held().refresh_token)
+             : payman::client::with_credentials(io.get_executor(), client_config, cfg.client_id,
+                                                std::move(*secret));
+    if (!client) {
+        log->critical("{}", client.error().what());
+        return run_unavailable;
+    }
+    p.client = *client;
+    p.agent = engine::make_client_agent(std::move(*client));
+    if (p.grant) p.agent = p.grant->guard(std::move(p.agent));
+    return run_ok;
+}
+
 int prepare(const run_options& options, asio::io_context& io, prepared& p,
             const prepare_hooks& hooks = {})
 {
@@ -795,71 +876,8 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
         if (int code = hooks.before_lock(*p.initial); code != run_ok) return code;
     }
 
-    const auto audit_path = options.dry_run ? cfg.dry_run_audit_log() : cfg.audit_log;
-    p.store = std::make_unique<audit::file_audit_store>(audit::file_store_params{
-        .log_path = audit_path,
-        // A dry run has its own log and lock: it may run beside the real daemon.
-        .lock_path = options.dry_run ? std::filesystem::path(audit_path.string() + ".lock")
-                                     : cfg.lock_path(),
-        .dry_run = options.dry_run,
-        // Stamped by the daemon's wall clock: rule activation times come from these stamps.
-        .clock = [] {
-            return std::chrono::floor<std::chrono::microseconds>(engine::wall_clock_now());
-        }});
-    if (auto locked = p.store->lock(); !locked) {
-        if (locked.error().code == audit::audit_errc::locked && hooks.when_locked) {
-            p.handed_over = true;
-            return hooks.when_locked(*p.initial);
-        }
-        log->critical("{}", locked.error().message);
-        return locked.error().code == audit::audit_errc::locked ? run_locked : run_cant_create;
-    }
-    auto replay = p.store->replay(p.projection);
-    if (!replay) {
-        log->critical("{}", replay.error().message);
-        return run_cant_create;
-    }
-    p.replay = std::move(*replay);
-    if (p.replay.torn_tail)
-        log->warn("the audit log ended in a torn line (a crash mid-write): removed {} bytes at "
-                  "offset {}",
-                  p.replay.torn_tail->bytes, p.replay.torn_tail->offset);
-    if (p.replay.corruption) {
-        log->critical("{} is corrupt: {}; paymand refuses to pay until an operator has looked "
-                      "(`paymand audit verify`)",
-                      p.store->describe(), p.replay.corruption->message);
-        return run_data_error;
-    }
-    log->info("replayed {} records from {}", p.replay.records, p.store->describe());
-
-    if (!p.assumed) {
-        auto secret = config::load_secret(cfg.client_secret, process_environment());
-        config::forget_secret_environment(cfg.client_secret);
-        if (!secret) {
-            log->critical("{}", secret.error().message);
-            return run_unavailable;
-        }
-        auto client_config = cfg.client;
-        client_config.logger = client_logger(log);
-        const bool user = cfg.grant.mode == config::grant_mode::authorization_code;
-        if (user) {
-            p.grant = open_user_grant(options, cfg, log);
-            if (!p.grant) return run_no_grant;
-            client_config.grant_events = p.grant->observer();
-        }
-        auto client = user ? payman::client::with_refresh_token(io.get_executor(), client_config,
-                                                                cfg.client_id, std::move(*secret),
-                                                                p.grant->held().refresh_token)
-                           : payman::client::with_credentials(io.get_executor(), client_config,
-                                                              cfg.client_id, std::move(*secret));
-        if (!client) {
-            log->critical("{}", client.error().what());
-            return run_unavailable;
-        }
-        p.client = *client;
-        p.agent = engine::make_client_agent(std::move(*client));
-        if (p.grant) p.agent = p.grant->guard(std::move(p.agent));
-    }
+    if (int code = open_audit_log(options, p, hooks); code != run_ok || p.handed_over) return code;
+    if (int code = open_payman(options, io, p); code != run_ok) return code;
     if (cfg.metrics.listen && !options.dry_run) {
         p.metrics = std::make_unique<metrics::registry>(std::chrono::system_clock::now(),
                                                         std::string(version));
