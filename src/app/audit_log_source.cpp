@@ -34,7 +34,7 @@ std::optional<std::filesystem::path> locate_log(const audit_log_args& args, std:
         std::cerr << who
                   << ": the configuration does not load; fix it, or name the log with "
                      "--log PATH\n";
-        exit_code = audit_bad_input;
+        exit_code = exit_failure;
         return std::nullopt;
     }
     if (zone != nullptr) *zone = cfg->policy.timezone;
@@ -43,8 +43,8 @@ std::optional<std::filesystem::path> locate_log(const audit_log_args& args, std:
 
 int exit_for(const audit::audit_error& e, bool opening)
 {
-    if (e.code.category() == audit::audit_category()) return audit_data_error;
-    return opening ? audit_no_input : audit_io_error;
+    if (e.code.category() == audit::audit_category()) return exit_data_error;
+    return opening ? exit_no_input : exit_io_error;
 }
 
 void print_read_error(std::string_view who, const std::filesystem::path& log,

@@ -4,6 +4,7 @@
 // named directly), their exit codes, and how a reading error maps to one. All of them only
 // read the log: no lock, no repair, so they work while the daemon runs.
 
+#include "app/command.hpp"
 #include "paymand/audit/audit_errc.hpp"
 
 #include <CLI/CLI.hpp>
@@ -14,16 +15,6 @@
 #include <string_view>
 
 namespace paymand::app {
-
-// Exit codes of the reading audit subcommands (sysexits where one fits).
-enum audit_exit : int {
-    audit_ok = 0,
-    audit_bad_input = 1,    // configuration errors (file:line:col), bad --month or --tz
-    audit_usage = 2,        // bad command line
-    audit_data_error = 65,  // EX_DATAERR: the log is corrupt (or truncated while followed)
-    audit_no_input = 66,    // EX_NOINPUT: the log does not exist or cannot be opened
-    audit_io_error = 74,    // EX_IOERR: reading failed half-way
-};
 
 // The footer line every reading subcommand shows under its options.
 inline constexpr std::string_view audit_exit_codes =

@@ -83,15 +83,15 @@ int run_report(const report_args& args)
 {
     if (args.month.empty() && args.from.empty()) {
         std::cerr << who << ": say which occurrences: --month YYYY-MM, or --from and --to\n";
-        return audit_usage;
+        return exit_usage;
     }
-    int code = audit_ok;
+    int code = exit_ok;
     std::string configured_zone;
     const auto log = locate_log(args.source, who, code, &configured_zone);
     if (!log) return code;
     // The configured zone's calendar unless --tz names another (UTC without a configuration).
     const auto window = window_of(args, args.tz.empty() ? configured_zone : args.tz);
-    if (!window) return audit_bad_input;
+    if (!window) return exit_failure;
     auto reader = audit::audit_reader::open(*log);
     if (!reader) {
         print_read_error(who, *log, reader.error());
@@ -106,7 +106,7 @@ int run_report(const report_args& args)
     auto report = builder.finish();
     if (!report) {
         std::cerr << who << ": " << report.error().message << "\n";
-        return audit_data_error;
+        return exit_data_error;
     }
 
     const std::string format = args.json ? "json" : args.format;
@@ -124,7 +124,7 @@ int run_report(const report_args& args)
         }
         std::cout << report_text(*report, log->string(), suffix);
     }
-    return audit_ok;
+    return exit_ok;
 }
 
 }  // namespace

@@ -180,7 +180,7 @@ private:
     {
         std::cerr << who << ": cannot read " << log_.string() << ": " << std::strerror(errno)
                   << "\n";
-        return audit_io_error;
+        return exit_io_error;
     }
 
     // After a read: the output flushed, and the log no shorter than what was read.
@@ -193,7 +193,7 @@ private:
             std::cerr << who << ": " << log_.string() << " is now shorter (" << st.st_size
                       << " bytes) than what was read (" << reader_.offset()
                       << " bytes): it was truncated; the log must only ever grow\n";
-            return audit_data_error;
+            return exit_data_error;
         }
         return std::nullopt;
     }
@@ -228,7 +228,7 @@ int follow(tail_printer& printer, const fd_guard& inotify, int signal_fd)
             std::cerr << who << ": poll: " << std::strerror(errno) << "\n";
             return exit_software;
         }
-        if (fds[0].revents & POLLIN) return audit_ok;
+        if (fds[0].revents & POLLIN) return exit_ok;
         if (inotify.fd >= 0 && (fds[1].revents & POLLIN)) {
             std::array<char, 4096> events{};
             while (::read(inotify.fd, events.data(), events.size()) > 0) {
@@ -240,7 +240,7 @@ int follow(tail_printer& printer, const fd_guard& inotify, int signal_fd)
 
 int run_tail(const tail_args& args)
 {
-    int code = audit_ok;
+    int code = exit_ok;
     const auto log = locate_log(args.source, who, code);
     if (!log) return code;
 
@@ -271,7 +271,7 @@ int run_tail(const tail_args& args)
     if (raw.fd < 0) {
         std::cerr << who << ": cannot open " << log->string() << ": " << std::strerror(errno)
                   << "\n";
-        return audit_no_input;
+        return exit_no_input;
     }
     // Watch before the first read, so that nothing written after it goes unnoticed.
     fd_guard inotify(args.follow ? watch_log(*log) : -1);
@@ -285,7 +285,7 @@ int run_tail(const tail_args& args)
     } else if (auto failed = printer.print_last_matching(args.lines)) {
         return *failed;
     }
-    if (!args.follow) return audit_ok;
+    if (!args.follow) return exit_ok;
     return follow(printer, inotify, signal_fd->fd);
 }
 

@@ -76,7 +76,7 @@ void print_text(const std::filesystem::path& log, const audit::verify_report& r)
 
 int run_verify(const verify_args& args)
 {
-    int code = audit_ok;
+    int code = exit_ok;
     const auto log = locate_log(args.source, who, code);
     if (!log) return code;
     auto report = audit::verify_log(*log, {.full_parse = args.full});
@@ -89,7 +89,7 @@ int run_verify(const verify_args& args)
     } else {
         print_text(*log, *report);
     }
-    return report->ok() ? audit_ok : audit_data_error;
+    return report->ok() ? exit_ok : exit_data_error;
 }
 
 }  // namespace

@@ -87,7 +87,7 @@ user_mode_client make_user_client(boost::asio::any_io_executor executor,
                       << ": run paymand auth login --config " << args.config << "\n";
         else
             std::cerr << prefix << ": error: " << daemon::grant_invalid_line << "\n";
-        out.exit = loaded ? static_cast<int>(auth_no_grant) : static_cast<int>(exit_failure);
+        out.exit = loaded ? static_cast<int>(exit_no_grant) : static_cast<int>(exit_failure);
         return out;
     }
     auto secret = config::load_secret(cfg.client_secret, daemon::process_environment());
@@ -173,7 +173,7 @@ int run_auth_test(const auth_args& args)
                              {"refused", no_grant || (refused && e.http_status != 404)},
                              {"error", e.what()}})
                       << "\n";
-        if (no_grant) return auth_no_grant;
+        if (no_grant) return exit_no_grant;
         return refused ? exit_failure : exit_unavailable;
     }
     const auto granted_text = client->stats().granted_scope;
@@ -262,7 +262,7 @@ int run_auth_status(const grant_args& args)
         fmt::print("CRITICAL: no grant is stored in {}: the daemon refuses to start; run "
                    "paymand auth login --config {}\n",
                    cfg.grant_path().string(), args.config);
-        return auth_no_grant;
+        return exit_no_grant;
     }
     const auto& g = **held;
     const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -282,13 +282,13 @@ int run_auth_status(const grant_args& args)
     if (g.refused_at) {
         fmt::print("CRITICAL: {} (refused at {}: {})\n", daemon::grant_invalid_line,
                    audit::format_utc(*g.refused_at), g.refused_reason);
-        return auth_no_grant;
+        return exit_no_grant;
     }
     if (cfg.client_id != g.client_id) {
         fmt::print("CRITICAL: the grant is for client {} but payman.client_id is {}: run paymand "
                    "auth login\n",
                    g.client_id, cfg.client_id);
-        return auth_no_grant;
+        return exit_no_grant;
     }
     fmt::print("  state: valid{}\n",
                missing > 0 ? "; but scopes the rules need are missing: run paymand auth login"
@@ -310,7 +310,7 @@ int run_auth_logout(const grant_args& args)
     auto removed = grant::remove_grant(cfg.grant_path());
     if (!removed) {
         std::cerr << prefix << ": error: " << removed.error().message << "\n";
-        return auth_cant_create;
+        return exit_cant_create;
     }
     if (!*removed) {
         fmt::print("no grant was stored in {}\n", cfg.grant_path().string());
@@ -327,7 +327,7 @@ int run_auth_logout(const grant_args& args)
         record.scopes = grant::join_scopes((*held)->scopes);
         record.rotation = (*held)->rotations;
     }
-    if (!append_record(*store, std::move(record), prefix)) return auth_cant_create;
+    if (!append_record(*store, std::move(record), prefix)) return exit_cant_create;
     fmt::print("deleted the stored grant {}; paymand can no longer act for that person. The "
                "refresh token stays valid at Payman until it expires unused (30 days): revoke "
                "the app's access in Payman's dashboard to end it now\n",

@@ -33,7 +33,7 @@ std::unique_ptr<audit::file_audit_store> lock_state(const config::daemon_config&
 {
     if (auto made = audit::make_state_directory(cfg.state_directory, true); !made) {
         std::cerr << prefix << ": error: " << made.error().message << "\n";
-        exit = auth_cant_create;
+        exit = exit_cant_create;
         return nullptr;
     }
     auto store = std::make_unique<audit::file_audit_store>(
@@ -44,10 +44,10 @@ std::unique_ptr<audit::file_audit_store> lock_state(const config::daemon_config&
                       << "\n  the running daemon holds the user's grant and rotates its refresh "
                          "token; stop it first (systemctl stop paymand), then run this again and "
                          "start it\n";
-            exit = auth_locked;
+            exit = exit_locked;
         } else {
             std::cerr << prefix << ": error: " << locked.error().message << "\n";
-            exit = auth_cant_create;
+            exit = exit_cant_create;
         }
         return nullptr;
     }
@@ -58,7 +58,7 @@ std::unique_ptr<audit::file_audit_store> lock_state(const config::daemon_config&
                   << (replay ? store->describe() + " is corrupt: " + replay->corruption->message
                              : replay.error().message)
                   << "\n";
-        exit = replay ? 65 : auth_cant_create;
+        exit = replay ? 65 : exit_cant_create;
         return nullptr;
     }
     return store;

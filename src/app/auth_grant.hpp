@@ -4,6 +4,7 @@
 // its rules need, the state lock (a command that changes or rotates the grant refuses while
 // the daemon runs: it holds the same refresh token), and the audit log the grant's records go to.
 
+#include "app/command.hpp"
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/inspect/rule_review.hpp"
@@ -15,17 +16,6 @@
 
 namespace paymand::app {
 
-// Exit codes of `auth login`, `status`, `logout` and `test` beyond those of command.hpp.
-enum auth_exit : int {
-    auth_denied = 3,          // the person pressed Deny on the consent page
-    auth_state_mismatch = 4,  // the redirect's state is not ours: forged or stale
-    auth_server_refused = 5,  // invalid_scope or another error= in the redirect
-    auth_timeout = 6,         // no redirect came back in time
-    auth_cant_create = 73,    // the state directory or audit log cannot be written
-    auth_locked = 75,         // the daemon runs (it holds the state lock)
-    auth_no_grant = 77,       // authorization_code mode without a valid stored grant
-};
-
 // Configuration and rules, loaded as the daemon loads them; errors printed to stderr.
 std::optional<daemon::loaded> load_for_auth(const std::string& config_path);
 
@@ -33,7 +23,7 @@ std::optional<daemon::loaded> load_for_auth(const std::string& config_path);
 std::vector<std::string> scopes_to_ask(const daemon::loaded& loaded, const std::string& given);
 
 // Takes the state lock and replays the audit log so that grant records can be appended. On
-// failure prints why (prefixed by `prefix`) and sets `exit` (auth_locked while the daemon runs).
+// failure prints why (prefixed by `prefix`) and sets `exit` (exit_locked while the daemon runs).
 std::unique_ptr<audit::file_audit_store> lock_state(const config::daemon_config& cfg,
                                                     std::string_view prefix, int& exit);
 

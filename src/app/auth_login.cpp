@@ -67,12 +67,12 @@ int exit_of(grant::callback_errc code)
 {
     switch (code) {
     case grant::callback_errc::access_denied:
-        return auth_denied;
+        return exit_consent_denied;
     case grant::callback_errc::state_mismatch:
-        return auth_state_mismatch;
+        return exit_state_mismatch;
     case grant::callback_errc::invalid_scope:
     case grant::callback_errc::server_error:
-        return auth_server_refused;
+        return exit_consent_refused;
     case grant::callback_errc::malformed:
     case grant::callback_errc::wrong_path:
     case grant::callback_errc::missing_code:
@@ -203,7 +203,7 @@ asio::awaitable<std::pair<std::string, std::string>> exchange(login_state& s, pa
                        prefix)) {
         // The grant is stored and usable; only its record is missing, which the operator must
         // know about (the audit log is the account of what paymand did).
-        s.exit = auth_cant_create;
+        s.exit = exit_cant_create;
     } else {
         s.exit = exit_ok;
     }
@@ -381,7 +381,7 @@ int run_auth_login(const login_args& a)
                   << " within " << a.timeout_s
                   << " s; nothing was stored (run it again; on a server without a browser use "
                      "SSH port forwarding or --no-listen)\n";
-        return auth_timeout;
+        return exit_consent_timeout;
     }
     return login.exit;
 }

@@ -3,20 +3,16 @@
 // How paymand's subcommands plug into main: each lives in its own file, registers itself on
 // the top-level CLI11 app with its options, and returns how to run it once parsed.
 
+#include "paymand/core/exit_code.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <functional>
 
 namespace paymand::app {
 
-// Exit codes shared by every subcommand (sysexits where one fits).
-enum exit_code : int {
-    exit_ok = 0,
-    exit_failure = 1,       // the server reported a failure, or the input was wrong
-    exit_usage = 2,         // bad command line
-    exit_unavailable = 69,  // EX_UNAVAILABLE: not sent, or outcome unknown
-    exit_software = 70,     // EX_SOFTWARE: an internal error
-};
+// Exit codes: one list for every command (core/exit_code.hpp).
+using enum core::exit_code;
 
 struct command {
     CLI::App* cli = nullptr;  // owned by the parent app

@@ -202,7 +202,7 @@ struct daemon_state {
     service::notifier notifier;
     bool stopping = false;
     std::string stop_reason = "engine stopped";  // the signal's name once one arrived
-    int exit_code = run_ok;                      // run_software once a task failed
+    int exit_code = exit_ok;                     // exit_software once a task failed
     world_slot world;
     // The live view: published by publish_view when dirty, at most every view_interval.
     std::chrono::sys_seconds started_at =
@@ -232,7 +232,7 @@ void task_failed(daemon_state& d, std::string_view task, std::exception_ptr e)
     } catch (...) {
     }
     d.log->critical("internal error in {}: {}; stopping", task, what);
-    d.exit_code = run_software;
+    d.exit_code = exit_software;
     if (!d.stopping) {
         d.stopping = true;
         d.stop_reason = "internal error";
@@ -630,13 +630,13 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
     if (!clock_watch) {
         d.log->critical("cannot watch the wall clock for steps: timerfd: {}",
                         clock_watch.error().message());
-        co_return run_unavailable;
+        co_return exit_unavailable;
     }
     auto inbox =
         inbox_watch::open(d.io.get_executor(), inbox_directory(d.current.config.state_directory));
     if (!inbox) {
         d.log->critical("cannot watch the inbox for operators' requests: {}", inbox.error());
-        co_return run_cant_create;
+        co_return exit_cant_create;
     }
     asio::signal_set signals(d.io, SIGTERM, SIGINT, SIGHUP);
     asio::steady_timer watchdog(d.io);
@@ -653,7 +653,7 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
     std::unique_ptr<metrics::http_server> metrics_server;
     if (!start_metrics(d, metrics_server)) {
         co_await close_tasks(d);
-        co_return run_unavailable;
+        co_return exit_unavailable;
     }
 
     warn_clock_sync(*d.log);
@@ -749,7 +749,7 @@ struct prepare_hooks {
     std::function<int(const loaded&)> when_locked;
 };
 
-// The audit log locked and replayed into p.projection; run_ok, or the exit code. When the
+// The audit log locked and replayed into p.projection; exit_ok, or the exit code. When the
 // daemon holds the lock, hooks.when_locked decides (p.handed_over).
 int open_audit_log(const run_options& options, prepared& p, const prepare_hooks& hooks)
 {
@@ -772,12 +772,12 @@ int open_audit_log(const run_options& options, prepared& p, const prepare_hooks&
             return hooks.when_locked(*p.initial);
         }
         log->critical("{}", locked.error().message);
-        return locked.error().code == audit::audit_errc::locked ? run_locked : run_cant_create;
+        return locked.error().code == audit::audit_errc::locked ? exit_locked : exit_cant_create;
     }
     auto replay = p.store->replay(p.projection);
     if (!replay) {
         log->critical("{}", replay.error().message);
-        return run_cant_create;
+        return exit_cant_create;
     }
     p.replay = std::move(*replay);
     if (p.replay.torn_tail)
@@ -788,31 +788,31 @@ int open_audit_log(const run_options& options, prepared& p, const prepare_hooks&
         log->critical("{} is corrupt: {}; paymand refuses to pay until an operator has looked "
                       "(`paymand audit verify`)",
                       p.store->describe(), p.replay.corruption->message);
-        return run_data_error;
+        return exit_data_error;
     }
     log->info("replayed {} records from {}", p.replay.records, p.store->describe());
-    return run_ok;
+    return exit_ok;
 }
 
 // The Payman client (and the person's grant in authorization_code mode), unless balances are
-// assumed; run_ok, or the exit code.
+// assumed; exit_ok, or the exit code.
 int open_payman(const run_options& options, asio::io_context& io, prepared& p)
 {
     const auto& cfg = p.initial->config;
     auto& log = p.log;
-    if (p.assumed) return run_ok;
+    if (p.assumed) return exit_ok;
     auto secret = config::load_secret(cfg.client_secret, process_environment());
     config::forget_secret_environment(cfg.client_secret);
     if (!secret) {
         log->critical("{}", secret.error().message);
-        return run_unavailable;
+        return exit_unavailable;
     }
     auto client_config = cfg.client;
     client_config.logger = client_logger(log);
     const bool user = cfg.grant.mode == config::grant_mode::authorization_code;
     if (user) {
         p.grant = open_user_grant(options, cfg, log);
-        if (!p.grant) return run_no_grant;
+        if (!p.grant) return exit_no_grant;
         client_config.grant_events = p.grant->observer();
     }
     auto client =
@@ -822,12 +822,12 @@ int open_payman(const run_options& options, asio::io_context& io, prepared& p)
                                                 std::move(*secret));
     if (!client) {
         log->critical("{}", client.error().what());
-        return run_unavailable;
+        return exit_unavailable;
     }
     p.client = *client;
     p.agent = engine::make_client_agent(std::move(*client));
     if (p.grant) p.agent = p.grant->guard(std::move(p.agent));
-    return run_ok;
+    return exit_ok;
 }
 
 int prepare(const run_options& options, asio::io_context& io, prepared& p,
@@ -842,7 +842,7 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
     // a configuration error reaches the journal with its priority.
     log::init_default_logger("paymand", log::log_config{});
     p.initial = load_all(options.config_path, spdlog::default_logger().get());
-    if (!p.initial) return run_config_error;
+    if (!p.initial) return exit_failure;
     auto& cfg = p.initial->config;
     log::init_default_logger("paymand", cfg.log);
     p.log = spdlog::default_logger();
@@ -851,12 +851,12 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
     if (options.assume_balance) {
         if (!options.dry_run) {
             log->error("--assume-balance needs --dry-run");
-            return run_config_error;
+            return exit_failure;
         }
         auto amount = inspect::parse_balance(*options.assume_balance);
         if (!amount) {
             log->error("--assume-balance: {}", amount.error());
-            return run_config_error;
+            return exit_failure;
         }
         p.assumed = engine::assumed_balances{{}, *amount};
     }
@@ -868,22 +868,22 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
                                       std::pair{inbox_directory(cfg.state_directory), false}}) {
         if (auto made = audit::make_state_directory(dir, follow); !made) {
             log->critical("the state directory cannot be used: {}", made.error().message);
-            return run_cant_create;
+            return exit_cant_create;
         }
     }
 
     if (hooks.before_lock) {
-        if (int code = hooks.before_lock(*p.initial); code != run_ok) return code;
+        if (int code = hooks.before_lock(*p.initial); code != exit_ok) return code;
     }
 
-    if (int code = open_audit_log(options, p, hooks); code != run_ok || p.handed_over) return code;
-    if (int code = open_payman(options, io, p); code != run_ok) return code;
+    if (int code = open_audit_log(options, p, hooks); code != exit_ok || p.handed_over) return code;
+    if (int code = open_payman(options, io, p); code != exit_ok) return code;
     if (cfg.metrics.listen && !options.dry_run) {
         p.metrics = std::make_unique<metrics::registry>(std::chrono::system_clock::now(),
                                                         std::string(version));
         if (p.agent) p.agent = instrument(p.agent, *p.metrics);
     }
-    return run_ok;
+    return exit_ok;
 }
 
 // Runs `body` with an engine on `io` and returns its exit code; exceptions are fatal. Every
@@ -895,7 +895,7 @@ int with_engine(const run_options& options, asio::io_context& io, prepared& p,
                 std::function<void(bool)> writable = nullptr)
 {
     const auto& cfg = p.initial->config;
-    int exit = run_ok;
+    int exit = exit_ok;
     auto writer = std::make_unique<audit::async_audit_writer>(std::move(p.store));
     auto clk = engine::make_system_clock(io.get_executor());
     engine::engine eng(io.get_executor(),
@@ -930,7 +930,7 @@ int with_engine(const run_options& options, asio::io_context& io, prepared& p,
                 } catch (const std::exception& ex) {
                     p.log->critical("fatal: {}", ex.what());
                 }
-                exit = run_software;
+                exit = exit_software;
             }
             io.stop();
         });
@@ -946,7 +946,7 @@ int run(const run_options& options)
 {
     asio::io_context io;
     prepared p;
-    if (int code = prepare(options, io, p); code != run_ok) return code;
+    if (int code = prepare(options, io, p); code != exit_ok) return code;
     // Every durable record, and the audit log's writability, may change what the live view
     // shows.
     daemon_state* running = nullptr;
@@ -982,14 +982,14 @@ namespace {
 // "no such rule 'rnet'; did you mean 'rent'? (rules in /etc/paymand/rules)", before any lock.
 int check_rule_exists(const loaded& l, const std::string& rule_id, spdlog::logger& log)
 {
-    if (l.rules->find(rule_id) != nullptr) return run_ok;
+    if (l.rules->find(rule_id) != nullptr) return exit_ok;
     std::vector<std::string> ids;
     for (const auto& r : l.rules->rules()) ids.push_back(r.id);
     const auto hint = text::did_you_mean(text::nearest(rule_id, ids));
     log.error("no such rule '{}'{} (the rules in {}; `paymand next` lists them)",
               text::escape_for_display(rule_id), hint.empty() ? "" : ": " + hint,
               l.config.rules_directory.string());
-    return run_config_error;
+    return exit_failure;
 }
 
 // The outcome on stdout, as a line or (--json) one JSON object; its exit code.
@@ -1012,11 +1012,11 @@ int hand_trigger_to_daemon(const loaded& l, const std::string& rule_id, bool jso
     auto reader = audit::audit_reader::open(cfg.audit_log);
     if (!reader) {
         log.critical("{}", reader.error().message);
-        return run_cant_create;
+        return exit_cant_create;
     }
     if (auto read = reader->read_to_end([](const audit::record&) {}); !read) {
         log.critical("{}", read.error().message);
-        return run_data_error;
+        return exit_data_error;
     }
     // The daemon runs it within its occurrence deadline; a margin for the hand-over itself.
     const auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -1025,16 +1025,16 @@ int hand_trigger_to_daemon(const loaded& l, const std::string& rule_id, bool jso
     switch (answer.what) {
     case handover_answer::kind::not_posted:
         log.critical("the daemon is running and its inbox cannot be written: {}", answer.text);
-        return run_cant_create;
+        return exit_cant_create;
     case handover_answer::kind::rejected:
         log.error("the running daemon refused it: {}", answer.text);
-        return run_config_error;
+        return exit_failure;
     case handover_answer::kind::timed_out:
         log.error("the running daemon has not run it within {} s; the request stays queued in "
                   "{} (see `paymand audit tail`)",
                   std::chrono::duration_cast<std::chrono::seconds>(timeout).count(),
                   answer.posted.string());
-        return run_locked;
+        return exit_locked;
     case handover_answer::kind::answered:
     case handover_answer::kind::done:
         break;
@@ -1042,7 +1042,7 @@ int hand_trigger_to_daemon(const loaded& l, const std::string& rule_id, bool jso
     auto records = reader->read_new();
     if (!records) {
         log.critical("{}", records.error().message);
-        return run_data_error;
+        return exit_data_error;
     }
     return print_outcome(answer.text, describe_trigger(answer.text, *records), json, true);
 }
@@ -1062,7 +1062,7 @@ int trigger(const run_options& options, const std::string& rule_id)
         hooks.when_locked = [&](const loaded& l) {
             return hand_trigger_to_daemon(l, rule_id, options.json, *spdlog::default_logger());
         };
-    if (int code = prepare(options, io, p, hooks); code != run_ok || p.handed_over) return code;
+    if (int code = prepare(options, io, p, hooks); code != exit_ok || p.handed_over) return code;
     std::vector<audit::record> seen;
     const auto keep = [&seen](const audit::record& r) {
         if (audit::occurrence_of(r.body) != nullptr) seen.push_back(r);
@@ -1076,19 +1076,19 @@ int trigger(const run_options& options, const std::string& rule_id)
             if (!co_await open_audit(eng, std::move(opening), std::move(p.replay.interrupted),
                                      p.initial->rules)) {
                 p.log->critical("the audit log cannot be written; nothing was run");
-                co_return run_cant_create;
+                co_return exit_cant_create;
             }
             auto result = co_await eng.async_trigger(rule_id);
             if (!result.error.empty()) {
                 p.log->error("{}", result.error);
-                co_return run_config_error;
+                co_return exit_failure;
             }
-            if (p.grant && p.grant->refused()) co_return run_no_grant;
+            if (p.grant && p.grant->refused()) co_return exit_no_grant;
             if (!eng.status().audit_writable) {
                 p.log->critical("{}: the audit log could not be written: nothing was sent after "
                                 "the first record that failed; see the errors above",
                                 result.identity);
-                co_return run_cant_create;
+                co_return exit_cant_create;
             }
             co_return print_outcome(result.identity, describe_trigger(result.identity, seen),
                                     options.json, false);

@@ -42,17 +42,17 @@ int hand_to_daemon(const config::daemon_config& cfg, const audit::resolution_req
     auto reader = audit::audit_reader::open(cfg.audit_log);
     if (!reader) {
         std::cerr << "paymand audit resolve: " << reader.error().message << "\n";
-        return run_cant_create;
+        return exit_cant_create;
     }
     audit::audit_projection projection;
     auto read = reader->read_to_end([&](const audit::record& r) { projection.apply(r); });
     if (!read) {
         std::cerr << "paymand audit resolve: " << read.error().message << "\n";
-        return run_data_error;
+        return exit_data_error;
     }
     if (auto check = audit::make_resolution(projection, request); !check) {
         std::cerr << "paymand audit resolve: " << check.error().message << "\n";
-        return run_config_error;
+        return exit_failure;
     }
     std::optional<std::uint64_t> seq;
     auto answer = hand_over(cfg, request, daemon_answer_timeout, [&] {
@@ -65,15 +65,15 @@ int hand_to_daemon(const config::daemon_config& cfg, const audit::resolution_req
         std::cout << "resolved " << request.occurrence << " as "
                   << audit::to_string(request.verdict) << " (audit record " << seq.value_or(0)
                   << ", recorded by the running daemon)\n";
-        return run_ok;
+        return exit_ok;
     case handover_answer::kind::rejected:
         std::cerr << "paymand audit resolve: the daemon refused it: " << answer.text << "\n";
-        return run_config_error;
+        return exit_failure;
     case handover_answer::kind::not_posted:
         std::cerr << "paymand audit resolve: the daemon is running and its inbox cannot be "
                      "written: "
                   << answer.text << "\n";
-        return run_cant_create;
+        return exit_cant_create;
     case handover_answer::kind::timed_out:
         break;
     }
@@ -82,7 +82,7 @@ int hand_to_daemon(const config::daemon_config& cfg, const audit::resolution_req
               << answer.posted.string()
               << " and is recorded when the daemon reads its inbox (at the latest when it "
                  "starts)\n";
-    return run_locked;
+    return exit_locked;
 }
 
 }  // namespace
@@ -127,7 +127,7 @@ int resolve(const std::filesystem::path& config_path, const std::string& occurre
         config_path, [](const char* name) { return std::getenv(name); }, diags);
     if (!cfg) {
         std::cerr << diags.to_string();
-        return run_config_error;
+        return exit_failure;
     }
     audit::file_audit_store store({.log_path = cfg->audit_log, .lock_path = cfg->lock_path()});
     if (auto locked = store.lock(); !locked) {
@@ -137,18 +137,18 @@ int resolve(const std::filesystem::path& config_path, const std::string& occurre
                        .verdict = paid ? audit::resolution::paid : audit::resolution::not_paid,
                        .note = note});
         std::cerr << "paymand audit resolve: " << locked.error().message << "\n";
-        return run_cant_create;
+        return exit_cant_create;
     }
     audit::audit_projection projection;
     auto replay = store.replay(projection);
     if (!replay) {
         std::cerr << "paymand audit resolve: " << replay.error().message << "\n";
-        return run_cant_create;
+        return exit_cant_create;
     }
     if (replay->corruption) {
         std::cerr << "paymand audit resolve: " << store.describe()
                   << " is corrupt: " << replay->corruption->message << "\n";
-        return run_data_error;
+        return exit_data_error;
     }
     auto written = audit::append_resolution(
         store, projection,
@@ -157,11 +157,11 @@ int resolve(const std::filesystem::path& config_path, const std::string& occurre
          .note = note});
     if (!written) {
         std::cerr << "paymand audit resolve: " << written.error().message << "\n";
-        return run_config_error;
+        return exit_failure;
     }
     std::cout << "resolved " << occurrence << " as " << (paid ? "paid" : "not paid")
               << " (audit record " << written->seq << ")\n";
-    return run_ok;
+    return exit_ok;
 }
 
 }  // namespace paymand::daemon

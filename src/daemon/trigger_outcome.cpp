@@ -25,7 +25,7 @@ trigger_outcome describe_trigger(std::string_view identity,
     const auto* o = projection.find(identity);
     const auto name = text::escape_for_display(identity);
     if (o == nullptr || !last || o->state == audit::occurrence_state::in_flight)
-        return {trigger_in_doubt,
+        return {exit_in_doubt,
                 fmt::format("{}: no outcome was recorded; if an intent was, it is in doubt "
                             "(paymand audit tail, paymand status)",
                             name),
@@ -35,22 +35,22 @@ trigger_outcome describe_trigger(std::string_view identity,
     const std::string word(audit::to_string(state));
     // Unconfirmed: paid by the agent's word, not shown by the ledger: as open as in doubt.
     if (audit::needs_operator(state) || state == occurrence_state::unconfirmed)
-        return {trigger_in_doubt, last->text, word};
-    if (state == occurrence_state::denied) return {trigger_denied, last->text, word};
+        return {exit_in_doubt, last->text, word};
+    if (state == occurrence_state::denied) return {exit_denied, last->text, word};
     switch (audit::attention_of(state)) {
     case audit::attention::error:
-        return {trigger_not_paid, last->text, word};
+        return {exit_not_paid, last->text, word};
     case audit::attention::warning:
-        return {trigger_not_run, last->text, word};
+        return {exit_not_run, last->text, word};
     case audit::attention::none:
         break;
     }
     if (o->payment && audit::counts_as_spending(state) && state != occurrence_state::dry_run)
-        return {trigger_done,
+        return {exit_ok,
                 fmt::format("{}: paid {} to {}", name, money::format_with_code(o->payment->amount),
                             text::escape_for_display(o->payment->payee)),
                 word};
-    return {trigger_done, last->text, word};
+    return {exit_ok, last->text, word};
 }
 
 std::string trigger_json(std::string_view identity, const trigger_outcome& outcome,

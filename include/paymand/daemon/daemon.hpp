@@ -6,6 +6,7 @@
 // or SIGINT, reloading on SIGHUP (a reload that fails to load keeps the running rules) and
 // re-planning when the wall clock is stepped.
 
+#include "paymand/core/exit_code.hpp"
 #include "paymand/money/amount.hpp"
 
 #include <filesystem>
@@ -25,19 +26,8 @@ struct run_options {
     bool json = false;
 };
 
-// Exit codes (sysexits where one fits).
-enum run_exit : int {
-    run_ok = 0,
-    run_config_error = 1,  // configuration or rules do not load: see the errors printed
-    run_data_error = 65,   // EX_DATAERR: the audit log is corrupt; an operator must act
-    run_unavailable = 69,  // EX_UNAVAILABLE: Payman client cannot be set up (secret, URL), or
-                           // the metrics endpoint cannot listen
-    run_software = 70,     // EX_SOFTWARE: an internal error
-    run_cant_create = 73,  // EX_CANTCREAT: the state directory or audit log can't be written
-    run_locked = 75,       // EX_TEMPFAIL: another paymand holds the state lock
-    run_no_grant = 77,     // EX_NOPERM: payman.grant is authorization_code and no valid grant
-                           // is stored: a person must run `paymand auth login`
-};
+// Exit codes: core/exit_code.hpp.
+using enum core::exit_code;
 
 // Runs the daemon in this thread until it is told to stop. Logs to stderr.
 int run(const run_options& options);
@@ -52,7 +42,7 @@ int trigger(const run_options& options, const std::string& rule_id);
 // takes the state lock and appends itself; while the daemon runs (it holds the lock) the
 // request is checked against the log read-only, handed over through the daemon's inbox
 // (daemon/inbox.hpp) and the command waits for the daemon's record or refusal (exit
-// run_locked when the daemon has not answered in 15 s; the request stays queued). Prints
+// exit_locked when the daemon has not answered in 15 s; the request stays queued). Prints
 // what happened; errors go to stderr.
 int resolve(const std::filesystem::path& config_path, const std::string& occurrence, bool paid,
             const std::string& note);

@@ -4,6 +4,7 @@
 // ran (written by this process or by the running daemon it handed the run to). Pure.
 
 #include "paymand/audit/record.hpp"
+#include "paymand/core/exit_code.hpp"
 
 #include <string>
 #include <string_view>
@@ -11,17 +12,12 @@
 
 namespace paymand::daemon {
 
-// Exit codes per outcome class (documented in `paymand trigger --help` and the man page).
-enum trigger_exit : int {
-    trigger_done = 0,       // paid, a report answered, or (dry run) would pay
-    trigger_not_run = 10,   // skipped: not due, condition not met, ...
-    trigger_denied = 11,    // refused by a limit: nothing was sent
-    trigger_not_paid = 12,  // failed: not paid
-    trigger_in_doubt = 13,  // may have been paid, or contradicts the intent: an operator decides
-};
+// Exit codes per outcome class (core/exit_code.hpp; documented in `paymand trigger --help`
+// and the man page).
+using enum core::exit_code;
 
 struct trigger_outcome {
-    int exit_code = trigger_in_doubt;
+    int exit_code = exit_in_doubt;
     std::string line;   // one line for stdout, untrusted text escaped
     std::string state;  // the occurrence's state (audit::to_string), "none" without a record
 };
