@@ -39,3 +39,22 @@ function(paymand_use_pch target from)
     target_precompile_headers(${target} REUSE_FROM ${from})
   endif()
 endfunction()
+
+# --- unity (jumbo) builds ---
+# Every test file parses gtest/gmock, Boost and fmt again and instantiates the same templates
+# (3-5 CPU s each under GCC before its own code); compiled as one translation unit per test
+# binary, that is paid once per binary. Measured figures: docs/performance.md, "CI time".
+# The price: the files of one binary share a translation unit, so names at namespace scope
+# (also in anonymous namespaces), `using` directives and macros must not clash between them;
+# helpers used by several files live in a header beside them or in tests/support.
+# PAYMAND_UNITY_BUILD=OFF compiles file by file (e.g. to check that each file includes what
+# it uses).
+option(PAYMAND_UNITY_BUILD "Compile each test binary as one translation unit" ON)
+
+# paymand_unity(TARGET BATCH): TARGET's sources are compiled BATCH files per translation unit
+# (0: all of them in one).
+function(paymand_unity target batch)
+  if(PAYMAND_UNITY_BUILD)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${batch})
+  endif()
+endfunction()
