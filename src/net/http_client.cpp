@@ -1,7 +1,7 @@
 #include "paymand/net/http_client.hpp"
 
-#include "paymand/core/crash_point.hpp"
 #include "paymand/net/net_errc.hpp"
+#include "request_written.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -335,7 +335,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
                 co_return transport_error{.phase = phase::write, .ec = wec};
             }
             ++requests_sent;
-            PAYMAND_CRASH_POINT("request_written");
+            detail::request_written();
 
             http::response_parser<http::string_body> parser;
             const auto cap = config.max_response_bytes;

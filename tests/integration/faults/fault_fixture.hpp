@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
@@ -23,6 +24,9 @@
 #include <vector>
 
 namespace paymand::test::faults {
+
+// The unprivileged user that commands run as when a test needs another owner than root.
+inline constexpr uid_t nobody = 65534;
 
 inline const std::string secret_env = "PAYMAND_TEST_CLIENT_SECRET";
 

@@ -21,8 +21,6 @@ namespace {
 using testing::HasSubstr;
 using testing::Not;
 
-constexpr unsigned nobody = 65534;
-
 class secrets : public fault_test {
 protected:
     // The test's directory (configuration, rules, state) handed to nobody, for commands run

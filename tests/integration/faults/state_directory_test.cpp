@@ -15,8 +15,6 @@ namespace {
 
 using testing::HasSubstr;
 
-constexpr uid_t nobody = 65534;
-
 class state_directory : public fault_test {};
 
 TEST_F(state_directory, is_created_private)

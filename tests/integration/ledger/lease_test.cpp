@@ -13,8 +13,6 @@ using ledger::occurrence_state;
 
 using lease_test = ledger_store_test;
 
-constexpr auto lease_time = 10s;
-
 TEST_F(lease_test, the_first_acquisition_takes_epoch_1_and_a_held_lease_is_refused)
 {
     auto a = open();

@@ -22,6 +22,9 @@
 
 namespace paymand::test {
 
+// How long a lease the lease and occurrence-ledger tests take.
+inline constexpr auto lease_time = std::chrono::seconds(10);
+
 class ledger_test : public ::testing::Test {
 protected:
     pg_server& pg = pg_environment::server();

@@ -20,8 +20,6 @@ using ledger::occurrence_state;
 
 using occurrence_ledger_test = ledger_store_test;
 
-constexpr auto lease_time = 10s;
-
 // Takes the lease for `node` (it must be free or expired) and returns its fence.
 fence lead_on(ledger::connection& c, const std::string& node, std::chrono::milliseconds duration,
               asio::io_context& io)

@@ -12,6 +12,9 @@
 
 namespace paymand::test {
 
+// The environment variable the daemon's client secret comes from (`{env: ...}`).
+inline const std::string secret_env = "PAYMAND_TEST_CLIENT_SECRET";
+
 // A monthly payment that is never due while a test runs.
 inline constexpr std::string_view monthly_rent_rule = R"(  - id: rent
     schedule: monthly on day 1 at 09:00

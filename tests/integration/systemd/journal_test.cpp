@@ -20,8 +20,6 @@ namespace {
 
 using testing::HasSubstr;
 
-const std::string secret_env = "PAYMAND_TEST_CLIENT_SECRET";
-
 class journal_test : public testing::Test {
 protected:
     temp_dir dir;

@@ -142,8 +142,6 @@ bool is_state_change(const notification& n)
     return false;
 }
 
-const std::string secret_env = "PAYMAND_TEST_CLIENT_SECRET";
-
 class notify_test : public testing::Test {
 protected:
     temp_dir dir;

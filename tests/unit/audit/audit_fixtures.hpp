@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-namespace paymand::audit::testing {
+namespace paymand::audit::fixtures {
 
 using namespace std::chrono_literals;
 
@@ -119,4 +119,4 @@ inline void write_log(const file_store_params& p, int pairs)
     ASSERT_TRUE(r) << r.error().message;
 }
 
-}  // namespace paymand::audit::testing
+}  // namespace paymand::audit::fixtures

@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 
 using namespace paymand::audit;
-using namespace paymand::audit::testing;
+using namespace paymand::audit::fixtures;
 using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 using namespace paymand::audit;
-using namespace paymand::audit::testing;
+using namespace paymand::audit::fixtures;
 using paymand::test::temp_dir;
 using ::testing::HasSubstr;
 

@@ -10,7 +10,7 @@
 
 using namespace paymand;
 using namespace paymand::audit;
-using namespace paymand::audit::testing;
+using namespace paymand::audit::fixtures;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 

@@ -12,7 +12,7 @@
 #include <csignal>
 
 using namespace paymand::audit;
-using namespace paymand::audit::testing;
+using namespace paymand::audit::fixtures;
 using paymand::test::temp_dir;
 using ::testing::HasSubstr;
 

@@ -6,7 +6,7 @@
 #include <gtest/gtest.h>
 
 using namespace paymand::audit;
-using namespace paymand::audit::testing;
+using namespace paymand::audit::fixtures;
 using paymand::test::temp_dir;
 using ::testing::HasSubstr;
 
@@ -65,8 +65,6 @@ protected:
     std::string good_;
     std::vector<std::string> lines_;
 };
-
-}  // namespace
 
 TEST_F(audit_verify, intact_log_verifies)
 {
@@ -257,3 +255,5 @@ TEST(audit_verify_file, missing_file_is_an_error)
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, boost::system::errc::no_such_file_or_directory);
 }
+
+}  // namespace

@@ -17,7 +17,7 @@
 #include <thread>
 
 using namespace paymand::audit;
-using namespace paymand::audit::testing;
+using namespace paymand::audit::fixtures;
 using paymand::test::temp_dir;
 namespace asio = boost::asio;
 
@@ -91,8 +91,6 @@ struct writer_fixture : ::testing::Test {
 };
 
 using audit_writer = writer_fixture;
-
-}  // namespace
 
 TEST_F(audit_writer, concurrent_appends_share_one_fsync_while_the_previous_one_runs)
 {
@@ -246,3 +244,5 @@ TEST(audit_writer_errors, a_corrupt_store_fails_every_append)
     EXPECT_EQ(got->error().code, audit_errc::corrupt);
     EXPECT_EQ(read_file(p.log_path), "garbage\n");
 }
+
+}  // namespace

@@ -21,12 +21,12 @@ std::string config_with(std::string_view client_id_line)
            "limits: none\n";
 }
 
-struct parsed {
+struct parsed_config {
     std::optional<daemon_config> config;
     std::string errors;
 };
 
-parsed parse(std::string_view text, const char* env_value = nullptr)
+parsed_config parse_with_env_id(std::string_view text, const char* env_value = nullptr)
 {
     const env_lookup env = [env_value](const char* name) -> const char* {
         return std::string_view(name) == "PAYMAN_CLIENT_ID" ? env_value : nullptr;
@@ -38,14 +38,14 @@ parsed parse(std::string_view text, const char* env_value = nullptr)
 
 TEST(client_id, printable_ascii_is_accepted)
 {
-    auto p = parse(config_with("  client_id: \"pm-test-abc_1.2~x\"\n"));
+    auto p = parse_with_env_id(config_with("  client_id: \"pm-test-abc_1.2~x\"\n"));
     ASSERT_TRUE(p.config) << p.errors;
     EXPECT_EQ(p.config->client_id, "pm-test-abc_1.2~x");
 }
 
 TEST(client_id, cr_lf_is_refused_at_the_value_with_the_byte_named)
 {
-    auto p = parse(config_with("  client_id: \"pm-test\\r\\nX-Evil: 1\"\n"));
+    auto p = parse_with_env_id(config_with("  client_id: \"pm-test\\r\\nX-Evil: 1\"\n"));
     EXPECT_FALSE(p.config);
     EXPECT_EQ(p.errors, "paymand.yaml:3:14: error: client_id: control character \\x0D (carriage "
                         "return) at byte 7; a client id is printable ASCII\n");
@@ -53,36 +53,36 @@ TEST(client_id, cr_lf_is_refused_at_the_value_with_the_byte_named)
 
 TEST(client_id, a_nul_escape_is_refused)
 {
-    auto p = parse(config_with("  client_id: \"pm-test\\0evil\"\n"));
+    auto p = parse_with_env_id(config_with("  client_id: \"pm-test\\0evil\"\n"));
     EXPECT_FALSE(p.config);
     EXPECT_THAT(p.errors, HasSubstr("client_id: control character \\x00 (NUL) at byte 7"));
 }
 
 TEST(client_id, tab_and_delete_are_refused)
 {
-    EXPECT_THAT(parse(config_with("  client_id: \"pm\\ttest\"\n")).errors,
+    EXPECT_THAT(parse_with_env_id(config_with("  client_id: \"pm\\ttest\"\n")).errors,
                 HasSubstr("control character \\x09 (tab) at byte 2"));
-    EXPECT_THAT(parse(config_with("  client_id: \"pm\\x7Ftest\"\n")).errors,
+    EXPECT_THAT(parse_with_env_id(config_with("  client_id: \"pm\\x7Ftest\"\n")).errors,
                 HasSubstr("control character \\x7F at byte 2"));
 }
 
 TEST(client_id, non_ascii_is_refused)
 {
-    auto p = parse(config_with("  client_id: pm-t\xC3\xA9st\n"));
+    auto p = parse_with_env_id(config_with("  client_id: pm-t\xC3\xA9st\n"));
     EXPECT_FALSE(p.config);
     EXPECT_THAT(p.errors, HasSubstr("client_id: non-ASCII byte \\xC3 at byte 4"));
 }
 
 TEST(client_id, a_refused_file_value_does_not_fall_back_to_the_environment)
 {
-    auto p = parse(config_with("  client_id: \"pm-test\\n\"\n"), "pm-test-from-env");
+    auto p = parse_with_env_id(config_with("  client_id: \"pm-test\\n\"\n"), "pm-test-from-env");
     EXPECT_FALSE(p.config);
     EXPECT_THAT(p.errors, Not(HasSubstr("no client id")));
 }
 
 TEST(client_id, a_bad_environment_value_is_refused_without_showing_it)
 {
-    auto p = parse(config_with(""), "pm-test\r\nX-Evil: 1");
+    auto p = parse_with_env_id(config_with(""), "pm-test\r\nX-Evil: 1");
     EXPECT_FALSE(p.config);
     EXPECT_EQ(p.errors, "paymand.yaml:2:3: error: the environment variable PAYMAN_CLIENT_ID has a "
                         "control character \\x0D (carriage return) at byte 7; a client id is "
@@ -92,7 +92,7 @@ TEST(client_id, a_bad_environment_value_is_refused_without_showing_it)
 
 TEST(client_id, a_good_environment_value_is_used)
 {
-    auto p = parse(config_with(""), "pm-test-env");
+    auto p = parse_with_env_id(config_with(""), "pm-test-env");
     ASSERT_TRUE(p.config) << p.errors;
     EXPECT_EQ(p.config->client_id, "pm-test-env");
 }

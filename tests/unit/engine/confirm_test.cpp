@@ -1,5 +1,6 @@
 // Confirmation from the ledger: what a transaction listing settles about completed payments.
 
+#include "engine_test_util.hpp"
 #include "paymand/engine/confirm.hpp"
 #include "paymand/money/parse.hpp"
 #include "paymand/reply/transactions.hpp"
@@ -14,15 +15,8 @@ namespace {
 using namespace std::chrono;
 using ::testing::HasSubstr;
 
-money::amount tsd(std::string_view text)
-{
-    return money::parse_amount(text, "TSD").value();
-}
-
-prompt::memo_tag tag(int minute, bool manual = false)
-{
-    return {"rent", year{2026} / December / 1, 9, minute, manual};
-}
+using test::tag;
+using test::tsd;
 
 sought_payment sought(int minute, std::string_view amount = "100.00")
 {

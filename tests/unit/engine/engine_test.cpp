@@ -1,6 +1,7 @@
 // The engine on a virtual clock with a scripted agent: each test runs weeks or months of
 // schedule in milliseconds and checks what was asked and what the audit log holds.
 
+#include "engine_test_util.hpp"
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/engine/engine.hpp"
 #include "paymand/money/parse.hpp"
@@ -72,10 +73,7 @@ struct scripted_agent final : agent {
     }
 };
 
-money::amount tsd(std::string_view text)
-{
-    return money::parse_amount(text, "TSD").value();
-}
+using test::tsd;
 
 class engine_test : public testing::Test {
 protected:

@@ -1,5 +1,6 @@
 // Reconciliation's matching: which listed transaction shows an in-doubt payment made.
 
+#include "engine_test_util.hpp"
 #include "paymand/engine/reconcile.hpp"
 #include "paymand/money/parse.hpp"
 
@@ -10,15 +11,8 @@ namespace {
 
 using namespace std::chrono;
 
-money::amount tsd(std::string_view text)
-{
-    return money::parse_amount(text, "TSD").value();
-}
-
-prompt::memo_tag tag(int minute, bool manual = false)
-{
-    return {"rent", year{2026} / December / 1, 9, minute, manual};
-}
+using test::tag;
+using test::tsd;
 
 reply::transaction_entry listed(prompt::memo_tag t, std::string_view amount,
                                 std::optional<std::string> payee = "John Doe")

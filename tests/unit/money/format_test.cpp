@@ -1,3 +1,4 @@
+#include "money_test_util.hpp"
 #include "paymand/money/amount.hpp"
 #include "paymand/money/arithmetic.hpp"
 #include "paymand/money/parse.hpp"
@@ -10,14 +11,8 @@
 namespace paymand::money {
 namespace {
 
-currency tsd()
-{
-    return *currency::find("TSD");
-}
-currency usd()
-{
-    return *currency::find("USD");
-}
+using test::tsd;
+using test::usd;
 
 TEST(money_format, whole_amount_shows_all_decimals)
 {

@@ -1,3 +1,4 @@
+#include "money_test_util.hpp"
 #include "paymand/money/parse.hpp"
 
 #include <gtest/gtest.h>
@@ -5,10 +6,7 @@
 namespace paymand::money {
 namespace {
 
-currency tsd()
-{
-    return *currency::find("TSD");
-}
+using test::tsd;
 
 std::int64_t minor(std::string_view text, const parse_params& params = {})
 {

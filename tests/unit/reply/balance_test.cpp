@@ -42,6 +42,8 @@ TEST_P(balance_fixture, reads_as_expected)
     }
 }
 
+// The enumerators' names, unqualified, for this table only.
+namespace balance_table {
 using enum unclear_balance;
 const balance_case balance_cases[] = {
     {"balance_payman_doc_list.md", "Operations", "TSD", "1000.00", none},
@@ -86,8 +88,9 @@ const balance_case balance_cases[] = {
     {"balance_sandbox_bullets.md", "Payroll", "USD", "250.00", none},
     {"balance_sandbox_bullets.md", "Payroll", "TSD", "", other_currency},
 };
+}  // namespace balance_table
 
-INSTANTIATE_TEST_SUITE_P(replies, balance_fixture, testing::ValuesIn(balance_cases),
+INSTANTIATE_TEST_SUITE_P(replies, balance_fixture, testing::ValuesIn(balance_table::balance_cases),
                          [](const testing::TestParamInfo<balance_case>& info) {
                              std::string name = info.param.file;
                              name = name.substr(0, name.find('.'));

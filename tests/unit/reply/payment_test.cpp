@@ -43,6 +43,8 @@ TEST_P(payment_fixture, reads_as_expected)
     EXPECT_FALSE(reading.explanation.empty());
 }
 
+// The enumerators' names, unqualified, for this table only.
+namespace payment_table {
 using enum payment_outcome;
 using enum failure_reason;
 using enum claim_check;
@@ -80,8 +82,9 @@ const payment_case payment_cases[] = {
     {"payment_sandbox_scope.md", "completed", failed, not_permitted, not_stated},
     {"payment_sandbox_scope_2.md", "completed", failed, not_permitted, not_stated},
 };
+}  // namespace payment_table
 
-INSTANTIATE_TEST_SUITE_P(replies, payment_fixture, testing::ValuesIn(payment_cases),
+INSTANTIATE_TEST_SUITE_P(replies, payment_fixture, testing::ValuesIn(payment_table::payment_cases),
                          [](const testing::TestParamInfo<payment_case>& info) {
                              std::string name = info.param.file;
                              name = name.substr(0, name.find('.'));

@@ -12,8 +12,8 @@ using test::cal;
 using test::tz;
 using test::utc;
 
-constexpr std::optional<day_match_policy> no_match;
-constexpr std::optional<short_month_policy> no_short;
+using test::no_match;
+using test::no_short;
 
 struct interval_case {
     const char* schedule;

@@ -17,7 +17,7 @@ using test::show;
 using test::tz;
 using test::utc;
 
-constexpr std::optional<day_match_policy> no_match;
+using test::no_match;
 
 std::vector<std::string> locals(const std::vector<occurrence>& v)
 {

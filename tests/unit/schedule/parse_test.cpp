@@ -11,8 +11,8 @@ namespace {
 
 using test::cal;
 
-constexpr std::optional<day_match_policy> no_match;
-constexpr std::optional<short_month_policy> no_short;
+using test::no_match;
+using test::no_short;
 
 struct accepted_case {
     std::string text;

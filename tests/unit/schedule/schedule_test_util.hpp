@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,10 @@ inline zone tz(std::string_view name)
 {
     return find_zone(name).value();
 }
+
+// A calendar's policies left unset.
+inline constexpr std::optional<day_match_policy> no_match;
+inline constexpr std::optional<short_month_policy> no_short;
 
 inline std::string show(std::chrono::sys_seconds t)
 {

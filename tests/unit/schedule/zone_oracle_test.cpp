@@ -1,6 +1,7 @@
 // The zone code against Python's zoneinfo for every zone of the system's tzdata, 2026-2099:
 // tests/fixtures/zones/expected.txt, written by tests/fixtures/zones/generate.
 #include "paymand/schedule/zone.hpp"
+#include "schedule_test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,6 +16,7 @@ namespace {
 
 using std::chrono::seconds;
 using std::chrono::sys_seconds;
+using test::show;
 
 struct change {
     sys_seconds at;
@@ -70,11 +72,6 @@ std::string tzdata_version()
     std::string line;
     std::getline(in, line);  // "# version 2025b"
     return line.substr(line.rfind(' ') + 1);
-}
-
-std::string show(sys_seconds t)
-{
-    return date::format("%F %T UTC", t);
 }
 
 // The zone's offsets over the whole range, walked period by period, are exactly the

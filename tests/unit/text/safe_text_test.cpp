@@ -1,4 +1,5 @@
 #include "paymand/text/safe_text.hpp"
+#include "text_test_util.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -11,7 +12,7 @@ namespace {
 
 using testing::HasSubstr;
 
-const text_field all_fields[] = {text_field::payee_name, text_field::wallet_name, text_field::memo};
+using test::all_fields;
 
 text_error refusal(text_field field, std::string_view value)
 {

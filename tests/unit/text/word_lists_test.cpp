@@ -6,6 +6,7 @@
 
 #include "paymand/text/safe_text.hpp"
 #include "paymand/text/word_class.hpp"
+#include "text_test_util.hpp"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +16,7 @@
 namespace paymand::text {
 namespace {
 
-const text_field all_fields[] = {text_field::payee_name, text_field::wallet_name, text_field::memo};
+using test::all_fields;
 
 struct refused {
     const char* value;
