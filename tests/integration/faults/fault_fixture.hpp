@@ -46,6 +46,16 @@ inline constexpr std::string_view fault_rules = R"(rules:
     pay: {payee: John Doe, amount: 10.00, wallet: Operations}
 )";
 
+// The accelerated clock of the crash-test build (engine/clock.hpp, PAYMAND_TEST_CLOCK):
+// wall = anchor + (real - anchor) * speed, with the anchor `offset` seconds from now.
+inline std::string test_clock(std::int64_t offset, int speed)
+{
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    return "PAYMAND_TEST_CLOCK=" + std::to_string(now + offset) + ":" + std::to_string(speed);
+}
+
 // What `paymand trigger` exits with for an occurrence whose last record is `record` (for a
 // result, with `outcome`): 0 paid, 10 not run, 11 denied, 12 not paid, 13 in doubt
 // (`paymand trigger --help`).

@@ -43,11 +43,8 @@ TEST_F(live_view_test, status_shows_the_rules_the_daemon_runs_and_calls_a_dead_d
     schedule: monthly on day 1 at 09:00
     pay: {payee: John Doe, amount: 10.00, wallet: Operations}
 )");
-    const auto anchor = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
     auto args = daemon_args();
-    args.env.push_back("PAYMAND_TEST_CLOCK=" + std::to_string(anchor) + ":60");
+    args.env.push_back(test_clock(0, 60));
     child_process daemon(our_binary("paymand-crashpoints"), args);
     daemon.wait_for_line(std::regex("running"), 30s, true);
 
@@ -126,12 +123,9 @@ TEST_F(live_view_test, an_occurrence_already_due_and_not_yet_run_is_shown_due_no
     schedule: "* * * * *"
     pay: {payee: John Doe, amount: 1.00, wallet: Operations}
 )");
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
     // wall = anchor + (real - anchor) * 2: ten minutes behind at the start.
     auto args = daemon_args();
-    args.env.push_back("PAYMAND_TEST_CLOCK=" + std::to_string(now + 600) + ":2");
+    args.env.push_back(test_clock(600, 2));
     child_process daemon(our_binary("paymand-crashpoints"), args);
     daemon.wait_for_line(std::regex("running"), 30s, true);
     ASSERT_TRUE(

@@ -247,12 +247,9 @@ TEST_F(trigger_outcome, run_dry_run_logs_each_occurrence_it_handles)
     schedule: "* * * * *"
     pay: {payee: John Doe, amount: 1.00}
 )");
-    const auto anchor = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
     auto args = paymand_args(
         {"run", "--config", config_path().string(), "--dry-run", "--assume-balance", "1000.00"});
-    args.env.push_back("PAYMAND_TEST_CLOCK=" + std::to_string(anchor) + ":600");
+    args.env.push_back(test_clock(0, 600));
     child_process daemon(our_binary("paymand-crashpoints"), args);
     const std::regex would_pay("info minutely@\\S+: dry_run: would pay 1\\.00 TSD to John Doe");
     EXPECT_TRUE(eventually(
@@ -286,12 +283,9 @@ TEST_F(trigger_outcome, occurrences_missed_while_down_are_logged_at_error_priori
         first.send_signal(SIGTERM);
         ASSERT_TRUE(first.wait().ok()) << first.err();
     }
-    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
     // wall = anchor + (real - anchor) * 2: ten minutes ahead at the start.
     auto args = daemon_args();
-    args.env.push_back("PAYMAND_TEST_CLOCK=" + std::to_string(now - 600) + ":2");
+    args.env.push_back(test_clock(-600, 2));
     child_process daemon(our_binary("paymand-crashpoints"), args);
     daemon.wait_for_line(std::regex("error minutely@\\S+: MISSED: "), 30s, true);
     daemon.send_signal(SIGTERM);
