@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace paymand::audit {
 
 async_audit_writer::async_audit_writer(std::unique_ptr<audit_store> store, writer_thread where)
@@ -15,10 +17,11 @@ async_audit_writer::async_audit_writer(std::unique_ptr<audit_store> store, write
 async_audit_writer::~async_audit_writer()
 {
     {
-        std::lock_guard lock(mutex_);
-        stopping_ = true;
+        std::lock_guard lock(shared_->mutex);
+        flush_locked(*shared_);
+        shared_->stopping = true;
     }
-    wake_.notify_one();
+    shared_->wake.notify_one();
     if (thread_.joinable()) thread_.join();
 }
 
@@ -30,11 +33,19 @@ async_audit_writer::async_append(std::vector<record_body> records)
 
 std::size_t async_audit_writer::queued() const
 {
-    std::lock_guard lock(mutex_);
-    return queue_.size();
+    std::lock_guard lock(shared_->mutex);
+    return shared_->queue.size() + shared_->gathering.size();
 }
 
-void async_audit_writer::enqueue(std::vector<record_body> records, completion done)
+void async_audit_writer::flush_locked(shared& s)
+{
+    for (auto& p : s.gathering) s.queue.push_back(std::move(p));
+    s.gathering.clear();
+    s.flush_posted = false;
+}
+
+void async_audit_writer::enqueue(std::vector<record_body> records, boost::asio::io_context* io,
+                                 completion done)
 {
     if (!thread_.joinable()) {
         // Caller's thread: write now; the completion is posted to the caller's executor.
@@ -43,13 +54,31 @@ void async_audit_writer::enqueue(std::vector<record_body> records, completion do
         write_group(group);
         return;
     }
+    bool post_flush = false;
     {
-        std::lock_guard lock(mutex_);
-        if (!stopping_) {
-            queue_.push_back({std::move(records), std::move(done)});
-            wake_.notify_one();
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->stopping) {
+            // Below: the completion runs outside the lock.
+        } else if (io == nullptr) {
+            shared_->queue.push_back({std::move(records), std::move(done)});
+            shared_->wake.notify_one();
             return;
+        } else {
+            shared_->gathering.push_back({std::move(records), std::move(done)});
+            post_flush = !std::exchange(shared_->flush_posted, true);
+            if (!post_flush) return;  // the flush already posted takes it
         }
+    }
+    if (post_flush) {
+        // Behind every handler that is ready now: their appends join this group.
+        boost::asio::post(*io, [s = shared_] {
+            {
+                std::lock_guard lock(s->mutex);
+                flush_locked(*s);
+            }
+            s->wake.notify_one();
+        });
+        return;
     }
     std::move(done)(audit_error{make_error_code(audit_errc::closed),
                                 "the audit writer is shutting down; nothing was written"});
@@ -60,10 +89,10 @@ void async_audit_writer::run()
     for (;;) {
         std::vector<pending> group;
         {
-            std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-            if (queue_.empty()) return;  // stopping, and everything is written
-            group.swap(queue_);
+            std::unique_lock lock(shared_->mutex);
+            shared_->wake.wait(lock, [&] { return shared_->stopping || !shared_->queue.empty(); });
+            if (shared_->queue.empty()) return;  // stopping, and everything is written
+            group.swap(shared_->queue);
         }
         write_group(group);
     }

@@ -1,10 +1,12 @@
 #pragma once
 
 // The engine's front to the audit store: appends from coroutines on the engine's io_context
-// that complete once their records are durable, with group commit. A writer thread takes every
-// batch queued while its previous write+fsync ran and writes them all with one write and one
-// fsync, so N concurrent occurrences cost far fewer than N fsyncs, and the io_context never
-// blocks on the disk.
+// that complete once their records are durable, with group commit. Appends made on an
+// io_context's own thread are gathered until the handlers that were ready with them have run
+// (one flush posted behind them), so occurrences that are ready at the same moment share one
+// write and one fsync; a writer thread then takes every batch released while its previous
+// write+fsync ran and writes them all at once. N concurrent occurrences cost far fewer than N
+// fsyncs, and the io_context never blocks on the disk.
 
 #include "paymand/audit/audit_errc.hpp"
 #include "paymand/audit/audit_store.hpp"
@@ -14,6 +16,7 @@
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
 #include <atomic>
@@ -22,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace paymand::audit {
@@ -54,14 +58,20 @@ public:
             [this](auto handler, std::vector<record_body> batch) {
                 // Keep the caller's executor busy until the completion is delivered there.
                 auto work = boost::asio::make_work_guard(handler);
-                enqueue(std::move(batch), [h = std::move(handler), w = std::move(work)](
-                                              audit_result<append_receipt> result) mutable {
-                    auto ex = w.get_executor();
-                    boost::asio::post(ex, [h = std::move(h), r = std::move(result)]() mutable {
-                        std::move(h)(std::move(r));
-                    });
-                    w.reset();
-                });
+                const auto ex = work.get_executor();
+                // Gather only on the io_context's own thread: there the flush posted behind
+                // the ready handlers is sure to run. From elsewhere, release at once.
+                auto* io = gathering_context(ex);
+                enqueue(std::move(batch), io,
+                        [h = std::move(handler),
+                         w = std::move(work)](audit_result<append_receipt> result) mutable {
+                            auto ex = w.get_executor();
+                            boost::asio::post(ex,
+                                              [h = std::move(h), r = std::move(result)]() mutable {
+                                                  std::move(h)(std::move(r));
+                                              });
+                            w.reset();
+                        });
             },
             token, std::move(records));
     }
@@ -70,7 +80,7 @@ public:
     boost::asio::awaitable<audit_result<append_receipt>>
     async_append(std::vector<record_body> records);
 
-    // Batches waiting for the writer thread.
+    // Batches waiting for the writer thread (released or still gathering).
     std::size_t queued() const;
     // store.append calls made so far (each one write and one fsync).
     std::uint64_t commits() const noexcept { return commits_.load(); }
@@ -83,16 +93,38 @@ private:
         std::vector<record_body> records;
         completion done;
     };
+    // What the writer thread, the callers and a posted flush share. A flush may still be
+    // queued on the io_context when the writer is gone: it holds this, not the writer.
+    struct shared {
+        std::mutex mutex;
+        std::condition_variable wake;
+        std::vector<pending> queue;      // released: the writer thread takes all of it
+        std::vector<pending> gathering;  // waiting for the flush behind the ready handlers
+        bool flush_posted = false;
+        bool stopping = false;
+    };
 
-    void enqueue(std::vector<record_body> records, completion done);
+    // The io_context to gather on: the executor's, when the caller runs on its thread.
+    template <class Executor>
+    static boost::asio::io_context* gathering_context(const Executor& ex)
+    {
+        using io_executor = boost::asio::io_context::executor_type;
+        const io_executor* io = nullptr;
+        if constexpr (std::is_same_v<Executor, io_executor>)
+            io = &ex;
+        else if constexpr (std::is_same_v<Executor, boost::asio::any_io_executor>)
+            io = ex.template target<io_executor>();
+        if (io == nullptr || !io->running_in_this_thread()) return nullptr;
+        return &io->context();
+    }
+
+    void enqueue(std::vector<record_body> records, boost::asio::io_context* io, completion done);
+    static void flush_locked(shared& s);  // gathered -> released; the caller holds the lock
     void run();
     void write_group(std::vector<pending>& group);
 
     std::unique_ptr<audit_store> store_;
-    mutable std::mutex mutex_;
-    std::condition_variable wake_;
-    std::vector<pending> queue_;
-    bool stopping_ = false;
+    std::shared_ptr<shared> shared_ = std::make_shared<shared>();
     std::atomic<std::uint64_t> commits_{0};
     std::atomic<store_health> health_;
     std::thread thread_;

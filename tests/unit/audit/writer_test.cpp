@@ -147,6 +147,38 @@ TEST_F(audit_writer, concurrent_appends_share_one_fsync_while_the_previous_one_r
     EXPECT_EQ(v->records, 2u * n);
 }
 
+// Group commit across occurrences: what becomes ready in one turn of the io_context (here 20
+// occurrences, each busy for a millisecond before it appends) is one write and one fsync, not
+// one fsync for the first and a second for the rest.
+TEST_F(audit_writer, appends_made_in_one_turn_of_the_io_context_share_one_commit)
+{
+    constexpr std::size_t n = 20;
+    auto store = std::make_unique<gated_store>(file);
+    gated_store& gate = *store;
+    gate.open();
+    std::size_t durable = 0;
+    {
+        async_audit_writer writer(std::move(store));
+        asio::io_context ioc;
+        for (std::size_t i = 0; i < n; ++i) {
+            asio::co_spawn(
+                ioc,
+                [&, i]() -> asio::awaitable<void> {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+                    std::vector<record_body> batch{intent(occ(fmt::format("r{}", i), 1))};
+                    auto r = co_await writer.async_append(std::move(batch));
+                    if (r) ++durable;
+                },
+                asio::detached);
+        }
+        ioc.run();
+        EXPECT_EQ(writer.commits(), 1u);
+        EXPECT_EQ(gate.batch_sizes(), std::vector<std::size_t>{n});
+    }
+    EXPECT_EQ(durable, n);
+    EXPECT_EQ(file.fsync_count(), 1u);
+}
+
 TEST_F(audit_writer, many_threads_appending_get_durable_distinct_records)
 {
     constexpr int threads = 4, each = 25;
