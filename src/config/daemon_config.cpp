@@ -2,6 +2,7 @@
 
 #include "paymand/config/file_trust.hpp"
 #include "paymand/core/access.hpp"
+#include "paymand/core/sha256.hpp"
 #include "paymand/grant/authorization.hpp"
 #include "paymand/metrics/listen.hpp"
 #include "paymand/net/endpoint.hpp"
@@ -459,7 +460,7 @@ std::optional<daemon_config> parse_daemon_config(std::string_view text, const st
 
     daemon_config out;
     out.path = file;
-    out.sha256 = rules::sha256_hex(text);
+    out.sha256 = core::sha256_hex(text);
     if (const auto* f = m->find("payman")) read_payman(in, *f, base_dir, getenv, out);
     if (const auto* f = m->find("rules_directory")) {
         if (auto p = read_path(in, *f, base_dir)) out.rules_directory = *p;

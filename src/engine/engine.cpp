@@ -220,13 +220,24 @@ engine_status engine::status() const
 std::vector<upcoming_occurrence> engine::upcoming(std::size_t count) const
 {
     const auto& d = *impl_;
+    // Ordered by instant first, identities formatted for the chosen ones only: status() asks
+    // for one of thousands of rules.
+    std::vector<const std::pair<const std::string, rule_slot>*> due;
+    for (const auto& entry : d.slots)
+        if (entry.second.next) due.push_back(&entry);
+    const auto earlier = [](const auto* a, const auto* b) {  // ties: by rule id
+        return std::pair(a->second.next->instant, std::string_view(a->first)) <
+               std::pair(b->second.next->instant, std::string_view(b->first));
+    };
+    const auto chosen = std::min(count, due.size());
+    std::partial_sort(due.begin(), due.begin() + static_cast<std::ptrdiff_t>(chosen), due.end(),
+                      earlier);
     std::vector<upcoming_occurrence> out;
-    for (const auto& [id, slot] : d.slots)
-        if (slot.next)
-            out.push_back({id, schedule::to_string({id, slot.next->local}), slot.next->instant});
-    std::sort(out.begin(), out.end(),
-              [](const auto& a, const auto& b) { return a.instant < b.instant; });
-    if (out.size() > count) out.resize(count);
+    out.reserve(chosen);
+    for (std::size_t i = 0; i < chosen; ++i) {
+        const auto& [id, slot] = *due[i];
+        out.push_back({id, schedule::to_string({id, slot.next->local}), slot.next->instant});
+    }
     return out;
 }
 

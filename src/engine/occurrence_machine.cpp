@@ -1,5 +1,6 @@
 #include "paymand/engine/occurrence_machine.hpp"
 
+#include "paymand/core/sha256.hpp"
 #include "paymand/engine/backoff.hpp"
 
 #include <fmt/format.h>
@@ -8,7 +9,7 @@ namespace paymand::engine {
 
 std::string derive_key(std::string_view material)
 {
-    return "pm-" + rules::sha256_hex(material).substr(0, 32);
+    return "pm-" + core::sha256_hex(material).substr(0, 32);
 }
 
 occurrence_machine::occurrence_machine(occurrence_context context) : c_(std::move(context)) {}

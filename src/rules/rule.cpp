@@ -3,9 +3,6 @@
 #include "paymand/yaml/reader.hpp"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
-
-#include <memory>
 
 namespace paymand::rules {
 
@@ -63,21 +60,6 @@ std::string canonical_form(const rule& r)
     put(out, "catchup_window", yaml::format_duration(r.catchup_window));
     put(out, "overlap", schedule::to_string(r.overlap));
     return out;
-}
-
-std::string sha256_hex(std::string_view data)
-{
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1)
-        return {};
-    std::string hex;
-    hex.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-    return hex;
 }
 
 }  // namespace paymand::rules

@@ -1,5 +1,6 @@
 #include "paymand/rules/rule_loader.hpp"
 
+#include "paymand/core/sha256.hpp"
 #include "paymand/money/figures.hpp"
 #include "paymand/prompt/memo_tag.hpp"
 #include "paymand/schedule/identity.hpp"
@@ -213,7 +214,7 @@ std::optional<rule> rule_parser::parse(const YAML::Node& node)
     }
 
     if (in_.diags().size() != errors_before) return std::nullopt;
-    r.content_hash = sha256_hex(canonical_form(r));
+    r.content_hash = core::sha256_hex(canonical_form(r));
     return r;
 }
 

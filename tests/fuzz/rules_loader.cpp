@@ -4,6 +4,7 @@
 // scheduled.
 
 #include "fuzz_support.hpp"
+#include "paymand/core/sha256.hpp"
 #include "paymand/rules/rule_loader.hpp"
 #include "paymand/rules/rule_schedule.hpp"
 
@@ -27,7 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const auto after = std::chrono::sys_days{std::chrono::year{2026} / 11 / 28};
     for (const auto& r : set->rules()) {
         fuzz::require(!r.id.empty() && r.id.size() <= 64, "rule ids are 1-64 characters");
-        fuzz::require(rules::sha256_hex(rules::canonical_form(r)) == r.content_hash,
+        fuzz::require(paymand::core::sha256_hex(rules::canonical_form(r)) == r.content_hash,
                       "content_hash is the hash of canonical_form");
         fuzz::require(set->find(r.id) == &r, "ids are unique");
     }

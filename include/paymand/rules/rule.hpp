@@ -56,7 +56,4 @@ struct rule {
 // schedule, amounts as exact decimals); the input of content_hash. Excludes the origin.
 std::string canonical_form(const rule& r);
 
-// Lower-case hex SHA-256 (OpenSSL EVP) of `data`.
-std::string sha256_hex(std::string_view data);
-
 }  // namespace paymand::rules

@@ -521,12 +521,6 @@ TEST_F(loader_test, content_hash_changes_with_the_definition)
     EXPECT_NE(only(amount).content_hash, base);
 }
 
-TEST(sha256, matches_a_known_vector)
-{
-    EXPECT_EQ(sha256_hex("abc"),
-              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
 class directory_test : public loader_test {
 protected:
     test::temp_dir dir;
