@@ -75,16 +75,30 @@ struct client::impl : std::enable_shared_from_this<impl> {
         config.logger(level, make_text());
     }
 
-    // Everything held that a server might echo, in every form it might echo it.
-    redaction secrets() const
+    // Everything held that a server might echo, in every form it might echo it. Built again
+    // only when the tokens changed: every reply is read against it.
+    const redaction& secrets() const
     {
+        const auto& refresh = book.refresh_token();
+        const secret none;
+        const secret& refresh_now = refresh ? *refresh : none;
+        if (redaction_built && redaction_access == book.access_token() &&
+            redaction_refresh == refresh_now)
+            return redaction_cache;
         redaction r;
         r.add(client_secret.expose());
         r.add_basic(client_id, client_secret.expose());
         r.add(book.access_token().expose());
-        if (const auto& refresh = book.refresh_token()) r.add(refresh->expose());
-        return r;
+        if (refresh) r.add(refresh->expose());
+        redaction_cache = std::move(r);
+        redaction_access = book.access_token();
+        redaction_refresh = refresh_now;
+        redaction_built = true;
+        return redaction_cache;
     }
+    mutable redaction redaction_cache;
+    mutable secret redaction_access, redaction_refresh;  // the tokens it was built with
+    mutable bool redaction_built = false;
 
     // Guards the error's diagnostics against echoes of what we hold.
     void scrub(client_error& e) const

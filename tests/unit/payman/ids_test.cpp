@@ -3,6 +3,8 @@
 #include "paymand/payman/ids.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <set>
 
@@ -68,6 +70,35 @@ TEST(ids, ids_drawn_together_are_distinct_and_keep_their_prefixes)
         }
     }
     EXPECT_EQ(seen.size(), 1000u);
+}
+
+// Ids come from a block of random bytes drawn ahead: a forked child must not draw the same
+// ids as its parent from a copy of that block.
+TEST(ids, a_forked_child_never_repeats_its_parents_ids)
+{
+    ASSERT_TRUE(make_uuid4());  // the block is drawn and partly used
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const auto id = make_uuid4();
+        const std::string text = id ? *id : std::string();
+        const bool written =
+            ::write(fds[1], text.data(), text.size()) == static_cast<ssize_t>(text.size());
+        ::_exit(written ? 0 : 1);
+    }
+    ::close(fds[1]);
+    const auto mine = make_uuid4();
+    std::string theirs(36, '\0');
+    const auto got = ::read(fds[0], theirs.data(), theirs.size());
+    ::close(fds[0]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(mine);
+    ASSERT_EQ(got, 36) << "the child drew no id";
+    EXPECT_TRUE(is_uuid4(theirs)) << theirs;
+    EXPECT_NE(*mine, theirs);
 }
 
 TEST(ids, session_ids_from_callers_are_checked)
