@@ -29,6 +29,7 @@ struct lease_keeper::state {
     keeper_status status;
     steady_clock::time_point trust_until{};
     steady_clock::time_point next_renewal{};
+    std::int64_t last_acquired = 0;  // the last term acquired in this run, for the release
     bool stop_requested = false;
     bool ended = false;
     bool connect_failure_logged = false;
@@ -219,17 +220,21 @@ asio::awaitable<void> campaign(state_ptr s)
         co_await idle(s, steady_clock::now() + retry_delay(s->settings));
         co_return;
     }
-    if (got->has_value() && !s->stop_requested) {
-        s->become_leader(sent, **got);
+    if (got->has_value()) {
+        s->last_acquired = (*got)->epoch;
+        // Acquired while stop() was asked: never lead, the release follows at once.
+        if (!s->stop_requested) s->become_leader(sent, **got);
         co_return;
     }
     s->status.role = keeper_role::standby;
     co_await idle(s, steady_clock::now() + s->settings.renew);
 }
 
-// The graceful end: release the term (NOTIFY) and retire the node's row.
-asio::awaitable<void> step_down(state_ptr s, std::int64_t held)
+// The graceful end: release the last term acquired (NOTIFY; nothing happens when it is over
+// already) and retire the node's row.
+asio::awaitable<void> step_down(state_ptr s)
 {
+    const auto held = s->last_acquired;
     if (!s->conn.is_open()) co_return;
     if (held > 0) {
         auto released = co_await async_release_lease(s->conn, s->settings.identity.node, held);
@@ -262,7 +267,6 @@ struct keeper_end {
 asio::awaitable<void> keep(state_ptr s)
 {
     const keeper_end end{s};
-    std::int64_t held = 0;  // the last term acquired in this run, for the release
     while (!s->stop_requested && !co_await cancelled()) {
         if (!s->conn.is_open()) {
             if (s->status.role != keeper_role::leader) s->status.role = keeper_role::starting;
@@ -285,11 +289,10 @@ asio::awaitable<void> keep(state_ptr s)
             continue;
         }
         co_await campaign(s);
-        if (s->status.role == keeper_role::leader) held = s->status.epoch;
     }
     s->lose(loss_reason::stopped);
     s->status.role = keeper_role::stopped;
-    if (s->stop_requested && !co_await cancelled()) co_await step_down(s, held);
+    if (s->stop_requested && !co_await cancelled()) co_await step_down(s);
 }
 
 // Takes the lease away the moment the trusted window ends, whatever the keeper is waiting for.
@@ -349,7 +352,11 @@ lease_keeper::lease_keeper(asio::any_io_executor executor, keeper_settings setti
 {
 }
 
-lease_keeper::~lease_keeper() = default;
+lease_keeper::~lease_keeper()
+{
+    // Tasks that outlive the keeper (an io_context destroyed with them) call no one back.
+    state_->on_lost = nullptr;
+}
 
 void lease_keeper::start(core::task_group& group)
 {
