@@ -1,5 +1,6 @@
 #include "paymand/config/daemon_config.hpp"
 
+#include "config/config_readers.hpp"
 #include "paymand/config/file_trust.hpp"
 #include "paymand/core/access.hpp"
 #include "paymand/core/sha256.hpp"
@@ -56,20 +57,21 @@ bool is_variable_name(std::string_view name)
     });
 }
 
-// `client_secret` is the one secret-bearing key: people write the secret itself there. No
-// diagnostic about it may quote what is written under it (a value, a key of a mapping, an
-// item), so it is read here by hand and never through the reader's generic messages, which
-// quote values.
+}  // namespace
+
+// `client_secret` (and `ha.conninfo`) are the secret-bearing keys: people write the secret
+// itself there. No diagnostic about them may quote what is written under them (a value, a key
+// of a mapping, an item), so they are read here by hand and never through the reader's generic
+// messages, which quote values. `key` names the key in messages, `how` says where the secret
+// goes instead.
 void read_secret_source(const yaml::reader& in, const yaml::field& f,
-                        const std::filesystem::path& base_dir, secret_source& out)
+                        const std::filesystem::path& base_dir, secret_source& out,
+                        std::string_view key, std::string_view how)
 {
-    static constexpr std::string_view how =
-        "write the secret in a file (client_secret: {file: /etc/paymand/client-secret}), a "
-        "systemd credential or the environment, never in the configuration";
     if (!f.value.IsMap()) {
-        in.error(f, fmt::format("client_secret must name where the secret is (env, file or "
-                                "credential), not hold it; the value is not shown: {}",
-                                how));
+        in.error(f, fmt::format("{} must name where the secret is (env, file or credential), not "
+                                "hold it; the value is not shown: {}",
+                                key, how));
         return;
     }
     // Optional, not assigned: assigning to a yaml-cpp node that refers to one rewires the tree.
@@ -82,9 +84,9 @@ void read_secret_source(const yaml::reader& in, const yaml::field& f,
             it->first.IsScalar() && (it->first.Scalar() == "env" || it->first.Scalar() == "file" ||
                                      it->first.Scalar() == "credential");
         if (!known) {
-            in.error(it->first.Mark(), fmt::format("unknown key in client_secret (allowed: env, "
-                                                   "file, credential); the key is not shown: {}",
-                                                   how));
+            in.error(it->first.Mark(), fmt::format("unknown key in {} (allowed: env, file, "
+                                                   "credential); the key is not shown: {}",
+                                                   key, how));
             continue;
         }
         ++sources;
@@ -94,24 +96,24 @@ void read_secret_source(const yaml::reader& in, const yaml::field& f,
     }
     if (sources != 1 || !source_key || !source_value) {
         if (sources > 1)
-            in.error(f, "client_secret must name exactly one source: env, file or credential");
+            in.error(f,
+                     fmt::format("{} must name exactly one source: env, file or credential", key));
         else if (f.value.size() == 0)
-            in.error(f, "client_secret must name one source: env, file or credential");
+            in.error(f, fmt::format("{} must name one source: env, file or credential", key));
         return;
     }
     const auto at = source_value->Mark().line < 0 ? source_key->Mark() : source_value->Mark();
     if (!source_value->IsScalar() || source_value->Scalar().empty()) {
-        in.error(at, fmt::format("client_secret.{} must be a non-empty name (value not shown)",
-                                 source_name));
+        in.error(at,
+                 fmt::format("{}.{} must be a non-empty name (value not shown)", key, source_name));
         return;
     }
     const std::string text = source_value->Scalar();
     if (source_name == "env") {
         if (!is_variable_name(text)) {
-            in.error(at, fmt::format("client_secret.env must be the name of an environment "
-                                     "variable (letters, digits, '_'); the value is not "
-                                     "shown: {}",
-                                     how));
+            in.error(at, fmt::format("{}.env must be the name of an environment variable "
+                                     "(letters, digits, '_'); the value is not shown: {}",
+                                     key, how));
             return;
         }
         out = {secret_source::kind::environment, text};
@@ -120,13 +122,16 @@ void read_secret_source(const yaml::reader& in, const yaml::field& f,
         out = {secret_source::kind::file, resolve_path(base_dir, text).string()};
     } else {
         if (text.find('/') != std::string::npos || text == "." || text == "..") {
-            in.error(at, "client_secret.credential is a credential name, not a path (value "
-                         "not shown)");
+            in.error(at, fmt::format("{}.credential is a credential name, not a path (value "
+                                     "not shown)",
+                                     key));
             return;
         }
         out = {secret_source::kind::credential, text};
     }
 }
+
+namespace {
 
 // A client id travels in the Basic authorization header of the token request: printable ASCII
 // only, so that no CR, LF or NUL can end or split the header. What is wrong and where, without
@@ -275,7 +280,10 @@ void read_payman(const yaml::reader& in, const yaml::field& section,
         if (!base) in.error(section, base.error().message);
     }
     if (const auto* f = m->find("client_secret")) {
-        read_secret_source(in, *f, base_dir, out.client_secret);
+        read_secret_source(in, *f, base_dir, out.client_secret, "client_secret",
+                           "write the secret in a file (client_secret: {file: "
+                           "/etc/paymand/client-secret}), a systemd credential or the "
+                           "environment, never in the configuration");
         const auto at = f->key.Mark();
         out.client_secret.defined_at =
             fmt::format("{}:{}:{}", in.file(), at.line + 1, at.column + 1);
@@ -428,6 +436,14 @@ void read_metrics(const yaml::reader& in, const yaml::field& section, metrics_co
     }
 }
 
+// This host's name (the default node name of `ha:`), "" when it has none.
+std::string host_name()
+{
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) return {};
+    return name;
+}
+
 }  // namespace
 
 std::filesystem::path daemon_config::dry_run_audit_log() const
@@ -453,7 +469,8 @@ std::optional<daemon_config> parse_daemon_config(std::string_view text, const st
                                      {"prompts"},
                                      {"engine"},
                                      {"log"},
-                                     {"metrics"}};
+                                     {"metrics"},
+                                     {"ha"}};
     keys.insert(keys.end(), rules::policy_keys.begin(), rules::policy_keys.end());
     auto m = in.read_mapping(*root, keys, "configuration");
     if (!m) return std::nullopt;
@@ -478,6 +495,7 @@ std::optional<daemon_config> parse_daemon_config(std::string_view text, const st
     if (const auto* f = m->find("engine")) read_engine(in, *f, out.engine);
     if (const auto* f = m->find("log")) read_log(in, *f, out.log);
     if (const auto* f = m->find("metrics")) read_metrics(in, *f, out.metrics);
+    if (const auto* f = m->find("ha")) read_ha(in, *f, base_dir, host_name(), out.ha.emplace());
 
     if (diags.size() != errors_before) return std::nullopt;
     return out;

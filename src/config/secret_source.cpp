@@ -29,7 +29,7 @@ secret_result fail(std::string message)
 secret_result from_value(std::string_view value, const secret_source& source)
 {
     if (value.empty())
-        return fail(fmt::format("the client secret from {} is empty", describe(source)));
+        return fail(fmt::format("the {} from {} is empty", source.what, describe(source)));
     return payman::secret(value);
 }
 
@@ -62,9 +62,9 @@ secret_result read_private_file(const std::string& path, const secret_source& so
     }
     if (check_mode && (st.st_mode & 077) != 0) {
         ::close(fd);
-        return fail(fmt::format("{} is accessible by group or others (mode {:04o}); the client "
-                                "secret must be readable by its owner only: chmod 600 {}",
-                                describe(source), st.st_mode & 07777, path));
+        return fail(fmt::format("{} is accessible by group or others (mode {:04o}); the {} "
+                                "must be readable by its owner only: chmod 600 {}",
+                                describe(source), st.st_mode & 07777, source.what, path));
     }
     std::array<char, max_secret_bytes + 1> buffer{};
     std::size_t size = 0;
@@ -83,8 +83,8 @@ secret_result read_private_file(const std::string& path, const secret_source& so
     ::close(fd);
     if (size > max_secret_bytes) {
         payman::wipe(buffer.data(), buffer.size());
-        return fail(fmt::format("{} is larger than {} bytes: not a client secret", describe(source),
-                                max_secret_bytes));
+        return fail(fmt::format("{} is larger than {} bytes: not a {}", describe(source),
+                                max_secret_bytes, source.what));
     }
     std::string_view value(buffer.data(), size);
     if (value.ends_with('\n')) value.remove_suffix(1);
@@ -121,7 +121,8 @@ boost::system::result<payman::secret, secret_error> read_secret(const secret_sou
     case secret_source::kind::environment: {
         const char* value = getenv(source.name.c_str());
         if (value == nullptr)
-            return fail(fmt::format("the client secret is not set: {} is unset", describe(source)));
+            return fail(
+                fmt::format("the {} is not set: {} is unset", source.what, describe(source)));
         return from_value(value, source);
     }
     case secret_source::kind::file:
@@ -166,12 +167,10 @@ boost::system::result<payman::secret, secret_error> load_secret(const secret_sou
     if (secret) return secret;
     // The configuration key and its place, so that the fix is found at once.
     auto error = secret.error();
-    error.message =
-        source.defined_at.empty()
-            ? "payman.client_secret (not set in the configuration: the default "
-              "source): " +
-                  error.message
-            : fmt::format("payman.client_secret ({}): {}", source.defined_at, error.message);
+    error.message = source.defined_at.empty()
+                        ? fmt::format("{} (not set in the configuration: the default source): {}",
+                                      source.key, error.message)
+                        : fmt::format("{} ({}): {}", source.key, source.defined_at, error.message);
     return error;
 }
 

@@ -176,6 +176,7 @@ std::vector<std::string> restart_only_changes(const config::daemon_config& a,
     if (a.audit_log != b.audit_log) changed.push_back("audit_log");
     if (a.metrics.listen != b.metrics.listen) changed.push_back("metrics.listen");
     if (a.grant.mode != b.grant.mode) changed.push_back("payman.grant");
+    if (a.ha.has_value() != b.ha.has_value()) changed.push_back("ha");
     return changed;
 }
 
@@ -847,6 +848,15 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
     log::init_default_logger("paymand", cfg.log);
     p.log = spdlog::default_logger();
     auto& log = p.log;
+    if (cfg.ha) {
+        // A node that paid without the ledger's gate could pay what another node pays too.
+        log->critical("{}: ha: several nodes on one PostgreSQL ledger are not available yet: "
+                      "the engine does not pass the ledger's gate before a payment, and a node "
+                      "running without it could pay twice. Remove the ha: section to run a "
+                      "single node (docs/ha.md)",
+                      options.config_path.string());
+        return exit_failure;
+    }
 
     if (options.assume_balance) {
         if (!options.dry_run) {

@@ -112,9 +112,22 @@ CREATE TRIGGER paymand_audit_immutable BEFORE UPDATE OR DELETE ON paymand_audit
     FOR EACH ROW EXECUTE FUNCTION paymand_audit_immutable();
 )sql";
 
+// Version 2: the nodes, each with the rule set and policy it runs, alive until a time of the
+// database's clock that every renewal or campaign moves on (docs/ha.md, "Eligibility").
+constexpr std::string_view schema_v2 = R"sql(
+CREATE TABLE paymand_node (
+    node text PRIMARY KEY,
+    rules_hash text NOT NULL,
+    policy_hash text NOT NULL,
+    seen_at timestamptz NOT NULL,
+    alive_until timestamptz NOT NULL
+);
+)sql";
+
 constexpr std::array all_migrations{
     migration{
         .version = 1, .name = "occurrence ledger, lease, shipped audit chains", .sql = schema_v1},
+    migration{.version = 2, .name = "nodes and the rule set and policy they run", .sql = schema_v2},
 };
 
 // Held for the whole of one migration's transaction: concurrent `db migrate` runs (or nodes)

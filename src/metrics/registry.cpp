@@ -281,6 +281,54 @@ std::uint64_t registry::asks(ask_kind kind, ask_status status) const noexcept
     return asks_[index(kind)][index(status)];
 }
 
+void registry::set_ha(const ha_figures& figures)
+{
+    ha_ = figures;
+}
+
+namespace {
+
+// Milliseconds as seconds, trailing zeros dropped ("-1.25").
+std::string milliseconds_text(std::chrono::milliseconds ms)
+{
+    return format_signed_decimal(ms.count(), 3);
+}
+
+void render_ha(std::string& out, const ha_figures& ha)
+{
+    family(out, "paymand_ha_leader", "gauge",
+           "1 when this node holds the lease and is inside its trusted window, else 0.");
+    sample(out, "paymand_ha_leader", bool_text(ha.leader));
+    family(out, "paymand_ha_eligible", "gauge",
+           "1 when this node may campaign for the lease; 0: schema, continuity, clock skew or "
+           "another rule set or policy keeps it out (reason in the log and status).");
+    sample(out, "paymand_ha_eligible", bool_text(ha.eligible));
+    family(out, "paymand_ha_epoch", "gauge",
+           "The lease epoch this node holds, else the last one it held (0: never).");
+    sample(out, "paymand_ha_epoch", std::to_string(ha.epoch));
+    family(out, "paymand_ha_lease_remaining_seconds", "gauge",
+           "What is left of this node's trusted lease window; 0 unless leader.");
+    sample(out, "paymand_ha_lease_remaining_seconds", milliseconds_text(ha.lease_remaining));
+    family(out, "paymand_ha_takeovers_total", "counter", "Leases this node acquired.");
+    sample(out, "paymand_ha_takeovers_total", std::to_string(ha.takeovers));
+    family(out, "paymand_ha_lease_losses_total", "counter",
+           "Leases this node lost or gave up (refused renewal, window ran out, stop).");
+    sample(out, "paymand_ha_lease_losses_total", std::to_string(ha.lease_losses));
+    family(out, "paymand_ha_refused_renewals_total", "counter",
+           "Renewals the database refused: the term had expired or another node held it.");
+    sample(out, "paymand_ha_refused_renewals_total", std::to_string(ha.refused_renewals));
+    family(out, "paymand_ha_refused_gates_total", "counter",
+           "Payments the ledger's fenced gate refused: nothing was sent for them.");
+    sample(out, "paymand_ha_refused_gates_total", std::to_string(ha.refused_gates));
+    if (ha.clock_skew) {
+        family(out, "paymand_ha_clock_skew_seconds", "gauge",
+               "The database's clock minus this node's, at the last reading.");
+        sample(out, "paymand_ha_clock_skew_seconds", milliseconds_text(*ha.clock_skew));
+    }
+}
+
+}  // namespace
+
 std::string registry::render() const
 {
     std::string out;
@@ -386,6 +434,7 @@ std::string registry::render() const
                "its state (checking, verified, not_verified, lacking, refused, not_checked).");
         sample(out, "paymand_credentials", "state", credentials_, "1");
     }
+    if (ha_) render_ha(out, *ha_);
     return out;
 }
 

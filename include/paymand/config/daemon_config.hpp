@@ -35,6 +35,9 @@ struct secret_source {
     std::string name;  // variable or credential name, or the file path
     // Where payman.client_secret is written ("paymand.yaml:13:3"); empty for the default.
     std::string defined_at;
+    // What the secret is and the key that names its source, for messages.
+    std::string_view what = "client secret";
+    std::string_view key = "payman.client_secret";
 };
 
 inline constexpr std::string_view default_secret_variable = "PAYMAN_CLIENT_SECRET";
@@ -76,6 +79,38 @@ struct metrics_config {
     std::string listen_text;  // as written, for messages
 };
 
+// The `ha:` section: several nodes on one PostgreSQL ledger (docs/ha.md). Absent, nothing of it
+// exists: no database, no libpq call. The connection string may hold a password, so it is kept
+// like the client secret: written in the file only without one, else named by its source (a
+// private file, a systemd credential, an environment variable) and read when a node needs it
+// (ha_config.hpp).
+struct ha_timeouts {
+    // Client side: the whole connect (every host tried), one statement's answer.
+    std::chrono::seconds connect{5};
+    std::chrono::seconds reply{7};
+    // Server side, set on each session.
+    std::chrono::seconds statement{5};
+    std::chrono::seconds lock{2};
+    std::chrono::seconds idle_in_transaction{10};
+};
+
+struct ha_config {
+    // The connection string written in the file (never one holding a password), or where it
+    // is kept: exactly one of the two.
+    std::optional<std::string> conninfo;
+    std::optional<secret_source> conninfo_source;
+    // This node's name in the lease and the node table: letters, digits, '.', '_', '-', at
+    // most 63 bytes; default the host name.
+    std::string node;
+    std::chrono::seconds lease{10};
+    std::chrono::seconds renew{2};
+    // The lease is trusted on this node until (renewal sent + time left - safety_margin).
+    std::chrono::seconds safety_margin{1};
+    // A node whose clock differs from the database's by more does not campaign.
+    std::chrono::seconds max_clock_skew{1};
+    ha_timeouts timeouts;
+};
+
 // How the daemon gets its tokens (`payman.grant`): the app's own wallets with client
 // credentials, or a person's wallets through the grant `paymand auth login` stored.
 enum class grant_mode { client_credentials, authorization_code };
@@ -105,6 +140,7 @@ struct daemon_config {
     engine_config engine;
     log::log_config log;
     metrics_config metrics;
+    std::optional<ha_config> ha;  // none: a single node on its own files
 
     // <state_directory>/grant.json: the person's grant in authorization_code mode.
     std::filesystem::path grant_path() const { return state_directory / "grant.json"; }

@@ -66,6 +66,20 @@ inline constexpr std::array<std::int64_t, 12> ask_duration_bounds_us = {
     5'000,   10'000,    25'000,    50'000,    100'000,    250'000,
     500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000, 30'000'000};
 
+// A node's side of the lease (`ha:` only; ledger::lease_keeper's status, copied by the
+// daemon): the `paymand_ha_*` family. Never set on a single node, and then never rendered.
+struct ha_figures {
+    bool leader = false;     // holds the lease and is inside its trusted window
+    bool eligible = true;    // may campaign (the reason when not: status and the log)
+    std::int64_t epoch = 0;  // the term held now, else the last one held
+    std::chrono::milliseconds lease_remaining{0};  // of the trusted window; 0 unless leader
+    std::uint64_t takeovers = 0;
+    std::uint64_t lease_losses = 0;
+    std::uint64_t refused_renewals = 0;
+    std::uint64_t refused_gates = 0;
+    std::optional<std::chrono::milliseconds> clock_skew;  // database minus node, last read
+};
+
 class registry {
 public:
     // `start_time` becomes paymand_start_time_seconds; `version` the label of
@@ -94,6 +108,8 @@ public:
     // The credential and world check's state ("verified", "refused", ...): rendered as
     // paymand_credentials{state="..."} 1, one series; absent until set.
     void set_credentials(std::string state);
+    // The lease's figures (HA nodes only); the paymand_ha_* family appears once set.
+    void set_ha(const ha_figures& figures);
 
     // The whole scrape: HELP and TYPE lines, then the samples of each metric. Gauges never
     // set (audit writable, clock synchronised, last reload, next occurrence) are left out.
@@ -128,6 +144,7 @@ private:
     std::optional<bool> audit_writable_;
     std::optional<bool> clock_synchronised_;
     std::string credentials_;
+    std::optional<ha_figures> ha_;
 };
 
 }  // namespace paymand::metrics

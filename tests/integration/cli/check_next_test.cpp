@@ -144,6 +144,18 @@ TEST_F(check_next_test, check_reports_a_configuration_error_with_its_position)
     EXPECT_THAT(r.err, HasSubstr("paymand.yaml:11:23: error:"));
 }
 
+TEST_F(check_next_test, check_accepts_and_validates_an_ha_section)
+{
+    auto good = write_setup(daily_rules, "ha:\n  conninfo: {file: /etc/paymand/db}\n  node: n1\n");
+    auto r = paymand({"check", "--config", good});
+    EXPECT_EQ(r.status.code, 0) << r.err;
+    auto bad = write_setup(daily_rules, "ha:\n  conninfo: dbname=p\n  node: n1\n  renew: 6s\n");
+    auto refused = paymand({"check", "--config", bad});
+    EXPECT_EQ(refused.status.code, 1);
+    EXPECT_THAT(refused.err, HasSubstr("paymand.yaml:14:10: error: ha.lease (10s) must be at least "
+                                       "twice ha.renew (6s)"));
+}
+
 TEST_F(check_next_test, check_reads_given_rule_paths_instead_of_the_configured_directory)
 {
     auto config = write_setup(daily_rules);

@@ -4,6 +4,9 @@
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -117,6 +120,69 @@ TEST_F(daemon_test, a_broken_configuration_is_refused_with_its_position)
     auto result = run(our_binary("paymand"), daemon_args());
     EXPECT_EQ(result.status.code, 1);
     EXPECT_THAT(result.err, HasSubstr("paymand.yaml:10:23: error:"));
+}
+
+// A loopback port that counts who connected to it: the witness that no database connection
+// was opened.
+class connection_witness {
+public:
+    connection_witness() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0})
+    {
+        acceptor_.non_blocking(true);
+    }
+    std::string port() const { return std::to_string(acceptor_.local_endpoint().port()); }
+    bool anyone_connected()
+    {
+        boost::system::error_code ec;
+        boost::asio::ip::tcp::socket s(io_);
+        acceptor_.accept(s, ec);
+        return !ec;
+    }
+
+private:
+    boost::asio::io_context io_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+TEST_F(daemon_test, without_an_ha_section_the_daemon_opens_no_database_connection)
+{
+    connection_witness db;
+    write_config("engine: {confirm_payments: false}\n");
+    auto args = daemon_args();
+    // Were libpq asked to connect with its defaults, these would take it to the witness.
+    args.env.push_back("PGHOST=127.0.0.1");
+    args.env.push_back("PGPORT=" + db.port());
+    child_process daemon(our_binary("paymand"), args);
+    daemon.wait_for_line(std::regex("running: 1 rules"), 30s, true);
+    daemon.send_signal(SIGTERM);
+    EXPECT_TRUE(daemon.wait().ok()) << daemon.err();
+    // A payment too: trigger pays on its own once the daemon is gone.
+    auto trigger = run(our_binary("paymand"),
+                       {.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()},
+                        .env = args.env,
+                        .unset_env = args.unset_env});
+    EXPECT_EQ(trigger.status.code, 0) << trigger.err;
+    EXPECT_FALSE(db.anyone_connected());
+}
+
+TEST_F(daemon_test, run_and_trigger_refuse_an_ha_section_until_the_engine_passes_the_gate)
+{
+    connection_witness db;
+    write_config("ha:\n  conninfo: host=127.0.0.1 port=" + db.port() +
+                 " dbname=paymand connect_timeout=2\n  node: n1\n");
+    auto ran = run(our_binary("paymand"), daemon_args());
+    EXPECT_EQ(ran.status.code, 1);
+    EXPECT_THAT(ran.err, HasSubstr("ha: several nodes on one PostgreSQL ledger are not "
+                                   "available yet"));
+    EXPECT_THAT(ran.err, HasSubstr("could pay twice"));
+    auto trigger = run(our_binary("paymand"),
+                       {.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()},
+                        .env = daemon_args().env,
+                        .unset_env = daemon_args().unset_env});
+    EXPECT_EQ(trigger.status.code, 1);
+    EXPECT_THAT(trigger.err, HasSubstr("not available yet"));
+    EXPECT_FALSE(std::filesystem::exists(dir / "state/audit.jsonl"));
+    EXPECT_FALSE(db.anyone_connected());
 }
 
 TEST_F(daemon_test, a_corrupt_audit_log_stops_the_daemon_before_it_pays)

@@ -1,5 +1,6 @@
 // `paymand db init|migrate` as an operator runs it: output and exit codes.
 
+#include "paymand/ledger/schema.hpp"
 #include "support/pg_server.hpp"
 #include "support/process.hpp"
 
@@ -21,7 +22,7 @@ TEST(db_command, init_creates_the_schema_then_migrate_finds_nothing_to_do)
     const auto conninfo = pg.socket_conninfo(pg.create_database());
     auto made = db("init", conninfo);
     EXPECT_TRUE(made.status.ok()) << made.err;
-    EXPECT_NE(made.out.find("schema created at version 1"), std::string::npos) << made.out;
+    EXPECT_NE(made.out.find("schema created at version 2"), std::string::npos) << made.out;
     auto again = db("init", conninfo);
     EXPECT_EQ(again.status.code, 1);
     EXPECT_NE(again.err.find("already holds the paymand schema"), std::string::npos) << again.err;
@@ -36,6 +37,21 @@ TEST(db_command, migrate_refuses_a_database_without_the_schema)
     auto r = db("migrate", pg.socket_conninfo(pg.create_database()));
     EXPECT_EQ(r.status.code, 1);
     EXPECT_NE(r.err.find("paymand db init"), std::string::npos) << r.err;
+}
+
+TEST(db_command, migrate_takes_a_version_1_database_to_version_2_with_the_node_table)
+{
+    auto& pg = pg_environment::server();
+    const auto name = pg.create_database();
+    // A database made by a paymand that knew version 1 only.
+    pg.execute(name, std::string(ledger::migrations()[0].sql));
+    pg.execute(name, "UPDATE paymand_schema SET version = 1");
+    auto migrated = db("migrate", pg.socket_conninfo(name));
+    EXPECT_TRUE(migrated.status.ok()) << migrated.err;
+    EXPECT_NE(migrated.out.find("schema migrated from version 1 to 2"), std::string::npos)
+        << migrated.out;
+    EXPECT_EQ(pg.query_value(name, "SELECT version FROM paymand_schema"), "2");
+    EXPECT_EQ(pg.query_value(name, "SELECT to_regclass('paymand_node') IS NULL"), "f");
 }
 
 TEST(db_command, a_newer_schema_exits_65)

@@ -20,7 +20,8 @@ TEST_F(schema_test, init_creates_every_table_at_the_known_version)
     EXPECT_EQ(r->to, ledger::known_schema_version());
     EXPECT_EQ(pg.query_value(db, "SELECT version FROM paymand_schema"),
               std::to_string(ledger::known_schema_version()));
-    for (const char* table : {"paymand_lease", "paymand_occurrence", "paymand_audit"})
+    for (const char* table :
+         {"paymand_lease", "paymand_occurrence", "paymand_audit", "paymand_node"})
         EXPECT_EQ(pg.query_value(db, std::string("SELECT to_regclass('") + table + "') IS NULL"),
                   "f")
             << table;

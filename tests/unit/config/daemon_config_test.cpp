@@ -1,3 +1,4 @@
+#include "config_test_util.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "support/process.hpp"
 
@@ -22,14 +23,7 @@ struct fake_env {
     }
 };
 
-const char* minimal = R"(payman:
-  base_url: http://127.0.0.1:8080/api
-  client_id: pm-test-abc
-rules_directory: rules
-state_directory: /var/lib/paymand
-payees: any
-limits: none
-)";
+const char* const minimal = test_util::minimal_config;
 
 struct parsed {
     std::optional<daemon_config> config;

@@ -193,6 +193,39 @@ TEST(registry, leaves_out_gauges_that_were_never_set)
     EXPECT_EQ(sample(text, "paymand_rules_loaded"), "0");
 }
 
+TEST(registry, the_ha_family_appears_only_on_a_node_of_several)
+{
+    registry reg(started, "0.1.0");
+    EXPECT_EQ(reg.render().find("paymand_ha_"), std::string::npos);
+    reg.set_ha({.leader = true,
+                .eligible = true,
+                .epoch = 7,
+                .lease_remaining = 8750ms,
+                .takeovers = 2,
+                .lease_losses = 1,
+                .refused_renewals = 1,
+                .refused_gates = 3,
+                .clock_skew = -1250ms});
+    const auto text = reg.render();
+    EXPECT_EQ(sample(text, "paymand_ha_leader"), "1");
+    EXPECT_EQ(sample(text, "paymand_ha_eligible"), "1");
+    EXPECT_EQ(sample(text, "paymand_ha_epoch"), "7");
+    EXPECT_EQ(sample(text, "paymand_ha_lease_remaining_seconds"), "8.75");
+    EXPECT_EQ(sample(text, "paymand_ha_takeovers_total"), "2");
+    EXPECT_EQ(sample(text, "paymand_ha_lease_losses_total"), "1");
+    EXPECT_EQ(sample(text, "paymand_ha_refused_renewals_total"), "1");
+    EXPECT_EQ(sample(text, "paymand_ha_refused_gates_total"), "3");
+    EXPECT_EQ(sample(text, "paymand_ha_clock_skew_seconds"), "-1.25");
+    EXPECT_NE(text.find("# TYPE paymand_ha_takeovers_total counter\n"), std::string::npos);
+    EXPECT_NE(text.find("# HELP paymand_ha_leader 1 when this node holds the lease"),
+              std::string::npos);
+    reg.set_ha({.eligible = false});
+    const auto standby = reg.render();
+    EXPECT_EQ(sample(standby, "paymand_ha_leader"), "0");
+    EXPECT_EQ(sample(standby, "paymand_ha_eligible"), "0");
+    EXPECT_EQ(standby.find("paymand_ha_clock_skew_seconds"), std::string::npos);
+}
+
 TEST(registry, drops_the_next_occurrence_when_none_is_scheduled_any_more)
 {
     registry reg(started, "0.1.0");

@@ -1,0 +1,27 @@
+#pragma once
+
+// The checks and the connection string of the `ha:` section (daemon_config::ha).
+
+#include "paymand/config/secret_source.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace paymand::config {
+
+// Pure: why `name` cannot be a node name, nullopt when it can.
+std::optional<std::string> node_name_problem(std::string_view name);
+
+// Pure: why the timing of `ha` does not hold together (renew shorter than the lease, the safety
+// margin and one renewal inside it), nullopt when it does.
+std::optional<std::string> ha_timing_problem(const ha_config& ha);
+
+// The connection string: as written, or read from its source (a file must be private to its
+// owner, like the client secret's). The error names the source, never the value.
+boost::system::result<payman::secret, secret_error> load_conninfo(const ha_config& ha,
+                                                                  const env_lookup& getenv);
+
+}  // namespace paymand::config
