@@ -1,5 +1,7 @@
 #pragma once
 
+#include "paymand/text/word_table.hpp"
+
 #include <optional>
 #include <string_view>
 
@@ -10,6 +12,12 @@ namespace paymand::schedule {
 // one has finished, `skip` records it as skipped. There is no cancel: cancelling a payment in
 // flight is unsafe.
 enum class overlap_policy { queue, skip };
+
+// The words of the rule key `overlap`.
+inline constexpr auto overlap_words = text::make_word_table<overlap_policy>({
+    {overlap_policy::queue, "queue"},
+    {overlap_policy::skip, "skip"},
+});
 
 inline constexpr overlap_policy default_overlap = overlap_policy::queue;
 
