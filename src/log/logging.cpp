@@ -115,11 +115,6 @@ bool stderr_is_journal()
 
 }  // namespace
 
-std::optional<log_format> parse_log_format(std::string_view text)
-{
-    return log_format_words.parse(text);
-}
-
 log_format resolve_format(log_format requested)
 {
     if (requested != log_format::automatic) return requested;

@@ -16,16 +16,6 @@ constexpr auto missed_words = text::make_word_table<missed_reason>({
 
 }  // namespace
 
-std::optional<day_match_policy> parse_day_match(std::string_view text) noexcept
-{
-    return day_match_words.parse(text);
-}
-
-std::optional<short_month_policy> parse_short_month(std::string_view text) noexcept
-{
-    return short_month_words.parse(text);
-}
-
 std::string_view to_string(day_match_policy p) noexcept
 {
     return day_match_words.word(p, "all");
@@ -36,19 +26,9 @@ std::string_view to_string(short_month_policy p) noexcept
     return short_month_words.word(p, "skip");
 }
 
-std::optional<overlap_policy> parse_overlap(std::string_view text) noexcept
-{
-    return overlap_words.parse(text);
-}
-
 std::string_view to_string(overlap_policy p) noexcept
 {
     return overlap_words.word(p, "skip");
-}
-
-std::optional<catchup_policy> parse_catchup(std::string_view text) noexcept
-{
-    return catchup_words.parse(text);
 }
 
 std::string_view to_string(catchup_policy p) noexcept

@@ -27,9 +27,6 @@ inline constexpr auto log_format_words = text::make_word_table<log_format>({
     {log_format::json, "json"},
 });
 
-// Parses "auto", "text", "journal" or "json"; nullopt for anything else.
-std::optional<log_format> parse_log_format(std::string_view text);
-
 struct log_config {
     log_format format = log_format::automatic;
     spdlog::level::level_enum level = spdlog::level::info;

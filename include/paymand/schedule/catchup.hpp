@@ -30,8 +30,7 @@ inline constexpr auto catchup_words = text::make_word_table<catchup_policy>({
 inline constexpr catchup_policy default_catchup = catchup_policy::each;
 inline constexpr std::chrono::seconds default_catchup_window = std::chrono::hours{72};
 
-// Parse the YAML words exactly (lower case): "each", "latest", "none".
-std::optional<catchup_policy> parse_catchup(std::string_view text) noexcept;
+// "each", "latest", "none".
 std::string_view to_string(catchup_policy p) noexcept;
 
 struct catchup_params {

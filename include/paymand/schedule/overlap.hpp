@@ -21,8 +21,7 @@ inline constexpr auto overlap_words = text::make_word_table<overlap_policy>({
 
 inline constexpr overlap_policy default_overlap = overlap_policy::queue;
 
-// Parse the YAML words exactly (lower case): "queue", "skip".
-std::optional<overlap_policy> parse_overlap(std::string_view text) noexcept;
+// "queue", "skip".
 std::string_view to_string(overlap_policy p) noexcept;
 
 }  // namespace paymand::schedule

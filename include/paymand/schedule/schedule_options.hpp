@@ -34,9 +34,7 @@ struct schedule_options {
     std::optional<short_month_policy> short_month;
 };
 
-// Parse the YAML words exactly (lower case): "any"/"all", "last_day"/"skip".
-std::optional<day_match_policy> parse_day_match(std::string_view text) noexcept;
-std::optional<short_month_policy> parse_short_month(std::string_view text) noexcept;
+// The YAML words: "any"/"all", "last_day"/"skip".
 std::string_view to_string(day_match_policy p) noexcept;
 std::string_view to_string(short_month_policy p) noexcept;
 
