@@ -281,8 +281,14 @@ std::string registry::render() const
 {
     std::string out;
     out.reserve(8192);
-    auto it = std::back_inserter(out);
+    render_totals(out);
+    render_asks(out);
+    render_gauges(out);
+    return out;
+}
 
+void registry::render_totals(std::string& out) const
+{
     family(out, "paymand_build_info", "gauge", "Always 1; the label carries paymand's version.");
     sample(out, "paymand_build_info", "version", version_, "1");
 
@@ -307,7 +313,11 @@ std::string registry::render() const
     family(out, "paymand_dry_run_records_total", "counter",
            "Durable audit records written by dry runs (they move no money).");
     sample(out, "paymand_dry_run_records_total", std::to_string(dry_run_records_));
+}
 
+void registry::render_asks(std::string& out) const
+{
+    auto it = std::back_inserter(out);
     family(out, "paymand_asks_total", "counter",
            "Asks sent to Payman's agent by kind and how they ended.");
     for (auto kind : all_kinds)
@@ -333,7 +343,10 @@ std::string registry::render() const
         fmt::format_to(it, "paymand_ask_duration_seconds_count{{kind=\"{}\"}} {}\n",
                        to_string(kind), h.count);
     }
+}
 
+void registry::render_gauges(std::string& out) const
+{
     family(out, "paymand_in_doubt_occurrences", "gauge",
            "Occurrences in doubt: they may have been paid; an operator must resolve them.");
     sample(out, "paymand_in_doubt_occurrences", std::to_string(in_doubt_));
@@ -382,7 +395,6 @@ std::string registry::render() const
                "its state (checking, verified, not_verified, lacking, refused, not_checked).");
         sample(out, "paymand_credentials", "state", credentials_, "1");
     }
-    return out;
 }
 
 }  // namespace paymand::metrics
