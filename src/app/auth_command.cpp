@@ -122,6 +122,86 @@ user_mode_client make_user_client(boost::asio::any_io_executor executor,
     return out;
 }
 
+// The token request failed: the reason, and the exit code (refused credentials are the
+// operator's to fix; anything else is reachability).
+int report_token_failure(const auth_args& args, const user_mode_client& user,
+                         const payman::client_error& e)
+{
+    std::cerr << "paymand auth test: error: " << e.what() << "\n";
+    const bool no_grant = user.held && user.held->refused();
+    const bool refused =
+        e.kind == payman::error_class::rejected || e.code == payman::payman_errc::token_refused;
+    if (args.json)
+        std::cout << boost::json::serialize(boost::json::object{
+                         {"authenticated", false},
+                         {"refused", no_grant || (refused && e.http_status != 404)},
+                         {"error", e.what()}})
+                  << "\n";
+    if (no_grant) return exit_no_grant;
+    return refused ? exit_failure : exit_unavailable;
+}
+
+// --json: one object: the token's lifetime (never the token), the scopes granted (null when
+// the server did not list them) and each scope the rules need with whether it is.
+int print_token_json(const payman::token_info& token, const std::string& granted_text,
+                     const std::vector<inspect::scope_need>& needed)
+{
+    const auto granted = split_scopes(granted_text);
+    boost::json::array needs;
+    int missing = 0;
+    for (const auto& n : needed) {
+        const bool ok = granted_text.empty() || granted.contains(n.scope);
+        missing += ok ? 0 : 1;
+        needs.push_back(
+            boost::json::object{{"scope", n.scope},
+                                {"why", n.why},
+                                {"granted", granted_text.empty() ? boost::json::value(nullptr)
+                                                                 : boost::json::value(ok)}});
+    }
+    boost::json::value listed = nullptr;
+    if (!granted_text.empty()) {
+        boost::json::array list;
+        for (const auto& g : granted) list.emplace_back(g);
+        listed = std::move(list);
+    }
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"authenticated", true},
+                                         {"expires_in_s", token.expires_in.count()},
+                                         {"granted_scopes", std::move(listed)},
+                                         {"needed", std::move(needs)},
+                                         {"missing", missing}})
+              << "\n";
+    return missing > 0 ? exit_failure : exit_ok;
+}
+
+// The token's lifetime and the scopes granted and needed, as text.
+int print_token_text(const payman::token_info& token, const std::string& granted_text,
+                     const std::vector<inspect::scope_need>& needed)
+{
+    fmt::print("authenticated: access token valid for {} s (the token itself is never printed)\n",
+               token.expires_in.count());
+    if (granted_text.empty()) {
+        fmt::print("granted scopes: not listed by the server\n");
+        if (!needed.empty())
+            fmt::print("the scopes the rules need cannot be compared; they are:\n");
+        for (const auto& n : needed) fmt::print("  {:<24}  {}\n", n.scope, n.why);
+        return exit_ok;
+    }
+    const auto granted = split_scopes(granted_text);
+    std::string list;
+    for (const auto& s : granted) list += (list.empty() ? "" : ", ") + s;
+    fmt::print("granted scopes: {}\n", list);
+    const int missing = print_scope_needs(granted, needed, "  ");
+    if (missing > 0) {
+        std::cerr << fmt::format("paymand auth test: {} scope{} the rules need {} not granted; "
+                                 "ask Payman's dashboard for them (a person's grant: run "
+                                 "paymand auth login)\n",
+                                 missing, missing == 1 ? "" : "s", missing == 1 ? "is" : "are");
+        return exit_failure;
+    }
+    return exit_ok;
+}
+
 int run_auth_test(const auth_args& args)
 {
     // With --config, the rules tell which scopes are needed; they must load first.
@@ -160,75 +240,10 @@ int run_auth_test(const auth_args& args)
         std::cerr << "paymand auth test: error: the token request did not complete\n";
         return exit_software;
     }
-    if (!*token) {
-        const auto& e = token->error();
-        std::cerr << "paymand auth test: error: " << e.what() << "\n";
-        // Refused credentials are the operator's to fix; anything else is reachability.
-        const bool no_grant = user.held && user.held->refused();
-        const bool refused =
-            e.kind == payman::error_class::rejected || e.code == payman::payman_errc::token_refused;
-        if (args.json)
-            std::cout << boost::json::serialize(boost::json::object{
-                             {"authenticated", false},
-                             {"refused", no_grant || (refused && e.http_status != 404)},
-                             {"error", e.what()}})
-                      << "\n";
-        if (no_grant) return exit_no_grant;
-        return refused ? exit_failure : exit_unavailable;
-    }
+    if (!*token) return report_token_failure(args, user, token->error());
     const auto granted_text = client->stats().granted_scope;
-    if (args.json) {
-        // One object: the token's lifetime (never the token), the scopes granted (null when
-        // the server did not list them) and each scope the rules need with whether it is.
-        const auto granted = split_scopes(granted_text);
-        boost::json::array needs;
-        int missing = 0;
-        for (const auto& n : needed) {
-            const bool ok = granted_text.empty() || granted.contains(n.scope);
-            missing += ok ? 0 : 1;
-            needs.push_back(
-                boost::json::object{{"scope", n.scope},
-                                    {"why", n.why},
-                                    {"granted", granted_text.empty() ? boost::json::value(nullptr)
-                                                                     : boost::json::value(ok)}});
-        }
-        boost::json::value listed = nullptr;
-        if (!granted_text.empty()) {
-            boost::json::array list;
-            for (const auto& g : granted) list.emplace_back(g);
-            listed = std::move(list);
-        }
-        std::cout << boost::json::serialize(
-                         boost::json::object{{"authenticated", true},
-                                             {"expires_in_s", (*token)->expires_in.count()},
-                                             {"granted_scopes", std::move(listed)},
-                                             {"needed", std::move(needs)},
-                                             {"missing", missing}})
-                  << "\n";
-        return missing > 0 ? exit_failure : exit_ok;
-    }
-    fmt::print("authenticated: access token valid for {} s (the token itself is never printed)\n",
-               (*token)->expires_in.count());
-    if (granted_text.empty()) {
-        fmt::print("granted scopes: not listed by the server\n");
-        if (!needed.empty())
-            fmt::print("the scopes the rules need cannot be compared; they are:\n");
-        for (const auto& n : needed) fmt::print("  {:<24}  {}\n", n.scope, n.why);
-        return exit_ok;
-    }
-    const auto granted = split_scopes(granted_text);
-    std::string list;
-    for (const auto& s : granted) list += (list.empty() ? "" : ", ") + s;
-    fmt::print("granted scopes: {}\n", list);
-    const int missing = print_scope_needs(granted, needed, "  ");
-    if (missing > 0) {
-        std::cerr << fmt::format("paymand auth test: {} scope{} the rules need {} not granted; "
-                                 "ask Payman's dashboard for them (a person's grant: run "
-                                 "paymand auth login)\n",
-                                 missing, missing == 1 ? "" : "s", missing == 1 ? "is" : "are");
-        return exit_failure;
-    }
-    return exit_ok;
+    if (args.json) return print_token_json(**token, granted_text, needed);
+    return print_token_text(**token, granted_text, needed);
 }
 
 struct grant_args {

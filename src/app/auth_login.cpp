@@ -258,110 +258,61 @@ asio::awaitable<void> login_flow(login_state& s, tcp::acceptor* acceptor,
     }
 }
 
-}  // namespace
-
-int run_auth_login(const login_args& a)
+// Listens on the redirect URI's loopback address and port (port 0: any); false, with the
+// reason on stderr, when it cannot.
+bool listen_for_redirect(tcp::acceptor& acceptor, const grant::loopback_uri& where)
 {
-    auto loaded = load_for_auth(a.config);
-    if (!loaded) return exit_failure;
-    const auto& cfg = loaded->config;
-    if (cfg.grant.mode != config::grant_mode::authorization_code) {
-        std::cerr << prefix << ": error: " << a.config
-                  << ": payman.grant is client_credentials (the app's own wallets); to pay from "
-                     "a person's wallet set payman.grant: authorization_code\n";
-        return exit_failure;
-    }
-    auto scopes = scopes_to_ask(*loaded, a.scopes);
-    if (scopes.empty()) {
-        std::cerr << prefix
-                  << ": error: the rules need no Payman scope; name the scopes to ask "
-                     "for with --scopes\n";
-        return exit_failure;
-    }
-    config::protect_process();
-    int locked_exit = exit_failure;
-    auto store = lock_state(cfg, prefix, locked_exit);
-    if (!store) return locked_exit;
-    auto secret = config::load_secret(cfg.client_secret, daemon::process_environment());
-    config::forget_secret_environment(cfg.client_secret);
-    if (!secret) {
-        std::cerr << prefix << ": error: " << secret.error().message << "\n";
-        return exit_unavailable;
-    }
-
-    std::string why;
-    auto where = grant::parse_loopback_uri(
-        cfg.grant.redirect_uri.value_or("http://127.0.0.1/callback"), why);
-    if (!where) {  // the configuration was checked when it loaded
-        std::cerr << prefix << ": error: payman.redirect_uri: " << why << "\n";
-        return exit_failure;
-    }
-    asio::io_context io;
-    tcp::acceptor acceptor(io);
-    const auto address = asio::ip::make_address(where->host == "[::1]" ? "::1" : "127.0.0.1");
+    const auto address = asio::ip::make_address(where.host == "[::1]" ? "::1" : "127.0.0.1");
     boost::system::error_code ec;
     acceptor.open(address.is_v6() ? tcp::v6() : tcp::v4(), ec);
-    if (!ec) acceptor.bind({address, where->port}, ec);
+    if (!ec) acceptor.bind({address, where.port}, ec);
     if (!ec) acceptor.listen(1, ec);
     if (ec) {
         std::cerr << prefix << ": error: cannot listen on " << address.to_string() << ":"
-                  << where->port << " for the browser's return: " << ec.message()
+                  << where.port << " for the browser's return: " << ec.message()
                   << " (another program uses the port? change payman.redirect_uri and register "
                      "it, or use --no-listen)\n";
-        return exit_unavailable;
+        return false;
     }
-    const auto port = acceptor.local_endpoint().port();
-    if (a.no_listen) acceptor.close();
+    return true;
+}
 
-    auto state = grant::random_token();
-    auto verifier = cfg.grant.pkce ? grant::random_token() : boost::system::result<std::string>("");
-    if (!state || !verifier) {
-        std::cerr << prefix << ": error: the system gave no randomness\n";
-        return exit_software;
-    }
-    login_state login{.loaded = *loaded,
-                      .store = *store,
-                      .scopes = scopes,
-                      .redirect_uri = fmt::format("http://{}:{}{}", where->host, port, where->path),
-                      .path = where->path,
-                      .state = *state,
-                      .verifier = cfg.grant.pkce ? std::optional(*verifier) : std::nullopt,
-                      .client_secret = std::move(*secret)};
+// The consent URL the person opens: the authorize endpoint with the client, the redirect,
+// the scopes, `state` and, with PKCE, the code challenge.
+std::string consent_url_for(const config::daemon_config& cfg, const login_state& login)
+{
     auto base = payman::select_base_url(cfg.client.environment, cfg.client.base_url, cfg.client_id);
     grant::authorization_request request{
         .authorize_url = cfg.grant.authorize_url.value_or(*base + "/oauth/authorize"),
         .client_id = cfg.client_id,
         .redirect_uri = login.redirect_uri,
-        .scopes = scopes,
+        .scopes = login.scopes,
         .state = login.state,
         .code_challenge = login.verifier
                               ? std::optional(grant::code_challenge_s256(*login.verifier))
                               : std::nullopt};
-    const auto url = grant::consent_url(request);
-    fmt::print("Open this URL in a browser where the wallets' owner can sign in to Payman, and "
-               "approve:\n\n  {}\n\n",
-               url);
-    std::optional<std::string> pasted;
-    if (a.no_listen) {
-        fmt::print("After approving, the browser goes to {} and shows an error (nothing listens "
-                   "there): copy the whole address from its address bar and paste it here:\n",
-                   login.redirect_uri);
-        std::fflush(stdout);
-        std::string line;
-        if (!std::getline(std::cin, line)) {
-            std::cerr << prefix << ": error: no redirected URL was pasted; nothing was stored\n";
-            return exit_failure;
-        }
-        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-        while (!line.empty() && line.front() == ' ') line.erase(0, 1);
-        pasted = std::move(line);
-    } else {
-        fmt::print("Waiting up to {} s for the browser to come back to {} ...\n", a.timeout_s,
-                   login.redirect_uri);
-        std::fflush(stdout);
-        if (!a.no_browser) open_browser(url);
-    }
+    return grant::consent_url(request);
+}
 
+// --no-listen: the redirected address as the person pastes it, trimmed; nullopt at the end of
+// the input.
+std::optional<std::string> read_pasted_redirect(const std::string& redirect_uri)
+{
+    fmt::print("After approving, the browser goes to {} and shows an error (nothing listens "
+               "there): copy the whole address from its address bar and paste it here:\n",
+               redirect_uri);
+    std::fflush(stdout);
+    std::string line;
+    if (!std::getline(std::cin, line)) return std::nullopt;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    while (!line.empty() && line.front() == ' ') line.erase(0, 1);
+    return line;
+}
+
+// Runs the login flow until it ends or the timeout closes the listener; the exit code.
+int wait_for_consent(asio::io_context& io, tcp::acceptor& acceptor, login_state& login,
+                     const login_args& a, std::optional<std::string> pasted)
+{
     bool timed_out = false;
     asio::steady_timer deadline(io);
     deadline.expires_after(std::chrono::seconds(a.timeout_s));
@@ -384,6 +335,92 @@ int run_auth_login(const login_args& a)
         return exit_consent_timeout;
     }
     return login.exit;
+}
+
+// The configuration checks before anything is opened: the grant mode and the scopes to ask
+// for (empty, with the reason on stderr, when the login cannot go on).
+std::vector<std::string> checked_login_scopes(const daemon::loaded& loaded, const login_args& a)
+{
+    if (loaded.config.grant.mode != config::grant_mode::authorization_code) {
+        std::cerr << prefix << ": error: " << a.config
+                  << ": payman.grant is client_credentials (the app's own wallets); to pay from "
+                     "a person's wallet set payman.grant: authorization_code\n";
+        return {};
+    }
+    auto scopes = scopes_to_ask(loaded, a.scopes);
+    if (scopes.empty()) {
+        std::cerr << prefix
+                  << ": error: the rules need no Payman scope; name the scopes to ask "
+                     "for with --scopes\n";
+    }
+    return scopes;
+}
+
+}  // namespace
+
+int run_auth_login(const login_args& a)
+{
+    auto loaded = load_for_auth(a.config);
+    if (!loaded) return exit_failure;
+    const auto& cfg = loaded->config;
+    auto scopes = checked_login_scopes(*loaded, a);
+    if (scopes.empty()) return exit_failure;
+    config::protect_process();
+    int locked_exit = exit_failure;
+    auto store = lock_state(cfg, prefix, locked_exit);
+    if (!store) return locked_exit;
+    auto secret = config::load_secret(cfg.client_secret, daemon::process_environment());
+    config::forget_secret_environment(cfg.client_secret);
+    if (!secret) {
+        std::cerr << prefix << ": error: " << secret.error().message << "\n";
+        return exit_unavailable;
+    }
+
+    std::string why;
+    auto where = grant::parse_loopback_uri(
+        cfg.grant.redirect_uri.value_or("http://127.0.0.1/callback"), why);
+    if (!where) {  // the configuration was checked when it loaded
+        std::cerr << prefix << ": error: payman.redirect_uri: " << why << "\n";
+        return exit_failure;
+    }
+    asio::io_context io;
+    tcp::acceptor acceptor(io);
+    if (!listen_for_redirect(acceptor, *where)) return exit_unavailable;
+    const auto port = acceptor.local_endpoint().port();
+    if (a.no_listen) acceptor.close();
+
+    auto state = grant::random_token();
+    auto verifier = cfg.grant.pkce ? grant::random_token() : boost::system::result<std::string>("");
+    if (!state || !verifier) {
+        std::cerr << prefix << ": error: the system gave no randomness\n";
+        return exit_software;
+    }
+    login_state login{.loaded = *loaded,
+                      .store = *store,
+                      .scopes = scopes,
+                      .redirect_uri = fmt::format("http://{}:{}{}", where->host, port, where->path),
+                      .path = where->path,
+                      .state = *state,
+                      .verifier = cfg.grant.pkce ? std::optional(*verifier) : std::nullopt,
+                      .client_secret = std::move(*secret)};
+    const auto url = consent_url_for(cfg, login);
+    fmt::print("Open this URL in a browser where the wallets' owner can sign in to Payman, and "
+               "approve:\n\n  {}\n\n",
+               url);
+    std::optional<std::string> pasted;
+    if (a.no_listen) {
+        pasted = read_pasted_redirect(login.redirect_uri);
+        if (!pasted) {
+            std::cerr << prefix << ": error: no redirected URL was pasted; nothing was stored\n";
+            return exit_failure;
+        }
+    } else {
+        fmt::print("Waiting up to {} s for the browser to come back to {} ...\n", a.timeout_s,
+                   login.redirect_uri);
+        std::fflush(stdout);
+        if (!a.no_browser) open_browser(url);
+    }
+    return wait_for_consent(io, acceptor, login, a, std::move(pasted));
 }
 
 }  // namespace paymand::app

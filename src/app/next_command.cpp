@@ -63,6 +63,71 @@ daemon_plan read_daemon_plan(const config::daemon_config& cfg, const rules::rule
     return plan;
 }
 
+// The rules to list: all of them, or the one --rule names (nullptr, with the reason on
+// stderr, when it is missing or disabled); `one` holds the latter.
+const rules::rule_set* rules_to_list(const daemon::loaded& loaded, const next_args& a,
+                                     rules::rule_set& one)
+{
+    if (a.rule.empty()) return loaded.rules.get();
+    const auto* r = loaded.rules->find(a.rule);
+    if (r == nullptr) {
+        std::cerr << fmt::format("paymand next: no rule \"{}\" in {}\n", a.rule,
+                                 loaded.config.rules_directory.string());
+        return nullptr;
+    }
+    if (!r->enabled) {
+        std::cerr << fmt::format("paymand next: rule \"{}\" is disabled\n", a.rule);
+        return nullptr;
+    }
+    one = rules::rule_set({*r});
+    return &one;
+}
+
+// One upcoming occurrence: a JSON line or a row of the table.
+void print_upcoming(const rules::scheduled_occurrence& d, std::chrono::sys_seconds after,
+                    const daemon_plan& plan, bool json)
+{
+    const auto identity = schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local});
+    if (json) {
+        boost::json::object line{{"occurrence", identity},
+                                 {"rule", d.source->id},
+                                 {"local", inspect::format_local(d.source->zone, d.occ.instant)},
+                                 {"zone", std::string(d.source->zone.name())},
+                                 {"utc", audit::format_utc(d.occ.instant)},
+                                 {"in_seconds", (d.occ.instant - after).count()},
+                                 {"schedule", d.source->calendar.written()},
+                                 {"normalised", d.source->calendar.normalised()},
+                                 {"does", inspect::describe_action(*d.source)}};
+        if (plan.view) {
+            const auto it = plan.differs.find(d.source->id);
+            line["daemon"] = it == plan.differs.end() ? "runs it" : it->second;
+        }
+        std::cout << boost::json::serialize(line) << "\n";
+        return;
+    }
+    const auto it = plan.differs.find(d.source->id);
+    fmt::print("{:<26}  {}  {:<14}  {:<36}  {}{}\n",
+               inspect::format_local(d.source->zone, d.occ.instant),
+               audit::format_utc(d.occ.instant), inspect::format_relative(after, d.occ.instant),
+               identity, inspect::describe_action(*d.source),
+               it == plan.differs.end() ? "" : " (" + it->second + ")");
+}
+
+// What the running daemon runs (text output), or why that is not known.
+void print_daemon_plan(const daemon_plan& plan, const daemon::loaded& loaded)
+{
+    if (plan.view) {
+        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        fmt::print("\nthe daemon (pid {}) runs, by its live view written {}:\n{}", plan.view->pid,
+                   audit::format_utc(plan.view->written_at),
+                   daemon::live_rules_table(*plan.view, loaded.rules.get(), now));
+        for (const auto& [id, how] : plan.differs) fmt::print("{} {}\n", id, how);
+        if (!plan.differs.empty()) fmt::print("`paymand check`, then `systemctl reload paymand`\n");
+    } else if (!plan.note.empty()) {
+        fmt::print("\n{}\n", plan.note);
+    }
+}
+
 int run_next(const next_args& a)
 {
     yaml::diagnostics diags;
@@ -71,22 +136,9 @@ int run_next(const next_args& a)
         std::cerr << diags.to_string();
         return exit_failure;
     }
-    const rules::rule_set* set = loaded->rules.get();
     rules::rule_set one;
-    if (!a.rule.empty()) {
-        const auto* r = set->find(a.rule);
-        if (r == nullptr) {
-            std::cerr << fmt::format("paymand next: no rule \"{}\" in {}\n", a.rule,
-                                     loaded->config.rules_directory.string());
-            return exit_failure;
-        }
-        if (!r->enabled) {
-            std::cerr << fmt::format("paymand next: rule \"{}\" is disabled\n", a.rule);
-            return exit_failure;
-        }
-        one = rules::rule_set({*r});
-        set = &one;
-    }
+    const rules::rule_set* set = rules_to_list(*loaded, a, one);
+    if (set == nullptr) return exit_failure;
     auto after = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     if (!a.after.empty()) {
         auto parsed = parse_instant_arg(a.after, loaded->config.policy.zone);
@@ -106,54 +158,13 @@ int run_next(const next_args& a)
         fmt::print("{:<26}  {:<20}  {:<14}  {:<36}  {}\n", "local", "UTC", "in", "occurrence",
                    "does");
     }
-    for (const auto& d : upcoming) {
-        const auto identity =
-            schedule::to_string(schedule::occurrence_id{d.source->id, d.occ.local});
-        if (a.json) {
-            boost::json::object line{
-                {"occurrence", identity},
-                {"rule", d.source->id},
-                {"local", inspect::format_local(d.source->zone, d.occ.instant)},
-                {"zone", std::string(d.source->zone.name())},
-                {"utc", audit::format_utc(d.occ.instant)},
-                {"in_seconds", (d.occ.instant - after).count()},
-                {"schedule", d.source->calendar.written()},
-                {"normalised", d.source->calendar.normalised()},
-                {"does", inspect::describe_action(*d.source)}};
-            if (plan.view) {
-                const auto it = plan.differs.find(d.source->id);
-                line["daemon"] = it == plan.differs.end() ? "runs it" : it->second;
-            }
-            std::cout << boost::json::serialize(line) << "\n";
-        } else {
-            const auto it = plan.differs.find(d.source->id);
-            fmt::print("{:<26}  {}  {:<14}  {:<36}  {}{}\n",
-                       inspect::format_local(d.source->zone, d.occ.instant),
-                       audit::format_utc(d.occ.instant),
-                       inspect::format_relative(after, d.occ.instant), identity,
-                       inspect::describe_action(*d.source),
-                       it == plan.differs.end() ? "" : " (" + it->second + ")");
-        }
-    }
+    for (const auto& d : upcoming) print_upcoming(d, after, plan, a.json);
     // Every zone answers every instant up to year 9999 (find_zone refuses data that cannot),
     // so a short list means the rules end there, which is said rather than left silent.
     if (!a.json && upcoming.size() < a.count)
         fmt::print("{}\n", upcoming.empty() ? "no enabled rule fires again"
                                             : "no enabled rule fires again after these");
-    if (!a.json) {
-        if (plan.view) {
-            const auto now =
-                std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-            fmt::print("\nthe daemon (pid {}) runs, by its live view written {}:\n{}",
-                       plan.view->pid, audit::format_utc(plan.view->written_at),
-                       daemon::live_rules_table(*plan.view, loaded->rules.get(), now));
-            for (const auto& [id, how] : plan.differs) fmt::print("{} {}\n", id, how);
-            if (!plan.differs.empty())
-                fmt::print("`paymand check`, then `systemctl reload paymand`\n");
-        } else if (!plan.note.empty()) {
-            fmt::print("\n{}\n", plan.note);
-        }
-    }
+    if (!a.json) print_daemon_plan(plan, *loaded);
     return exit_ok;
 }
 

@@ -1,6 +1,7 @@
 #include "paymand/audit/attention.hpp"
 
 #include "paymand/text/display.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <fmt/format.h>
 
@@ -25,17 +26,19 @@ attention attention_of(occurrence_state s) noexcept
     }
 }
 
+namespace {
+
+constexpr auto attention_words = text::make_word_table<attention>({
+    {attention::none, "none"},
+    {attention::warning, "warning"},
+    {attention::error, "error"},
+});
+
+}  // namespace
+
 std::string_view to_string(attention a) noexcept
 {
-    switch (a) {
-    case attention::none:
-        return "none";
-    case attention::warning:
-        return "warning";
-    case attention::error:
-        return "error";
-    }
-    return "none";
+    return attention_words.word(a, "none");
 }
 
 std::optional<occurrence_state> outcome_state(const record& r)

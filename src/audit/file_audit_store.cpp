@@ -3,6 +3,7 @@
 #include "log_walker.hpp"
 #include "paymand/audit/codec.hpp"
 #include "paymand/audit/state_file.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -51,19 +52,20 @@ bool write_all(int fd, std::string_view data, std::uint64_t offset, int& err)
 
 }  // namespace
 
+namespace {
+
+constexpr auto store_health_words = text::make_word_table<store_health>({
+    {store_health::unopened, "unopened"},
+    {store_health::ok, "ok"},
+    {store_health::needs_recovery, "needs_recovery"},
+    {store_health::corrupt, "corrupt"},
+});
+
+}  // namespace
+
 std::string_view to_string(store_health h) noexcept
 {
-    switch (h) {
-    case store_health::unopened:
-        return "unopened";
-    case store_health::ok:
-        return "ok";
-    case store_health::needs_recovery:
-        return "needs_recovery";
-    case store_health::corrupt:
-        return "corrupt";
-    }
-    return "unknown";
+    return store_health_words.word(h, "unknown");
 }
 
 file_audit_store::file_audit_store(file_store_params params) : params_(std::move(params))

@@ -65,6 +65,78 @@ struct summary_scratch {
 std::optional<std::string> summarize_scanned(const scanned_line& line, record_type type,
                                              summary_scratch& scratch, record_summary& out);
 
+// The file read in large chunks: [begin, end) of `buffer` holds bytes not consumed yet, the
+// first of them at `file_offset` in the file.
+struct walk_buffer {
+    std::vector<char> bytes;
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    std::uint64_t file_offset = 0;
+    bool eof = false;
+
+    // Keeps the partial line, moved to the front, and reads more behind it. The error of a
+    // failed read, or nothing.
+    std::optional<audit_error> read_more(int fd)
+    {
+        std::memmove(bytes.data(), bytes.data() + begin, end - begin);
+        end -= begin;
+        begin = 0;
+        for (;;) {
+            const ssize_t n = ::pread(fd, bytes.data() + end, bytes.size() - end,
+                                      static_cast<off_t>(file_offset + end));
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0)
+                return audit_error{
+                    {errno, boost::system::system_category()},
+                    fmt::format("cannot read the audit log: {}", std::strerror(errno))};
+            if (n == 0) eof = true;
+            end += static_cast<std::size_t>(n);
+            return std::nullopt;
+        }
+    }
+};
+
+// The checks of one whole line before its visitor sees it: shape, seq after `last_seq`, the
+// hash chain from `last_hash`, the record type. On success `h` is the line's hash and `type`
+// its type; otherwise the problem, its line number and offset left for the caller to fill.
+inline std::optional<walk_problem> check_line(std::string_view line, std::uint64_t last_seq,
+                                              const hash_hex& last_hash, chain_hasher& hasher,
+                                              scanned_line& scanned, hash_hex& h, record_type& type)
+{
+    auto problem = [](audit_errc code, std::uint64_t seq, std::string what) {
+        return walk_problem{code, 0, seq, 0, std::move(what)};
+    };
+    if (line.size() > max_line_bytes)
+        return problem(
+            audit_errc::line_too_long, 0,
+            fmt::format("a line of {} bytes: no record exceeds {}", line.size(), max_line_bytes));
+    const auto parts = split_line(line);
+    if (!parts)
+        return problem(audit_errc::malformed_line, 0,
+                       line.empty() ? std::string("an empty line")
+                                    : std::string("the line does not end with "
+                                                  "\",\\\"hash\\\":\\\"<64 hex>\\\"}\""));
+    if (auto failure = scan_prefix(parts->prefix, scanned))
+        return problem(audit_errc::malformed_line, 0,
+                       fmt::format("column {}: {}", failure->column, failure->what));
+    if (scanned.seq != last_seq + 1)
+        return problem(audit_errc::sequence_gap, scanned.seq,
+                       fmt::format("expected seq {} after seq {}, found seq {}", last_seq + 1,
+                                   last_seq, scanned.seq));
+    h = hasher.next(view(last_hash), parts->prefix);
+    if (view(h) != parts->hash)
+        return problem(audit_errc::bad_hash, scanned.seq,
+                       fmt::format("hash {} does not match the chain (expected {}): the record "
+                                   "or the one before it was altered",
+                                   parts->hash, view(h)));
+    const auto parsed = parse_record_type(scanned.type_name);
+    if (!parsed)
+        return problem(audit_errc::unknown_type, scanned.seq,
+                       fmt::format("unknown record type '{}'", scanned.type_name));
+    type = *parsed;
+    return std::nullopt;
+}
+
 // Walks the file behind `fd` from byte 0. `visit(line, scanned, type, offset)` is called for
 // every line whose shape, seq and hash are good; it returns an error description to stop.
 // `offset` is the line's byte offset.
@@ -76,104 +148,54 @@ walk_result walk_log(int fd, Visitor&& visit, std::size_t chunk_bytes = 4 << 20)
     r.prev_of_last = genesis();
     chain_hasher hasher;
     scanned_line scanned;
-    std::vector<char> buffer(std::max(chunk_bytes, 2 * max_line_bytes));
-    std::size_t begin = 0;          // start of unconsumed bytes in buffer
-    std::size_t end = 0;            // end of valid bytes in buffer
-    std::uint64_t file_offset = 0;  // offset of buffer[begin] in the file
+    walk_buffer in{.bytes = std::vector<char>(std::max(chunk_bytes, 2 * max_line_bytes))};
     std::uint64_t line_no = 0;
-    bool eof = false;
 
-    auto problem = [&](audit_errc code, std::uint64_t seq, std::string what) {
-        r.problem = walk_problem{code, line_no, seq, file_offset, std::move(what)};
+    auto stop = [&](walk_problem p) {
+        p.line = line_no;
+        p.offset = in.file_offset;
+        r.problem = std::move(p);
+        return r;
     };
 
     for (;;) {
-        const char* base = buffer.data() + begin;
-        const auto* nl = static_cast<const char*>(std::memchr(base, '\n', end - begin));
+        const char* base = in.bytes.data() + in.begin;
+        const auto* nl = static_cast<const char*>(std::memchr(base, '\n', in.end - in.begin));
         if (nl == nullptr) {
-            if (end - begin > max_line_bytes) {
+            if (in.end - in.begin > max_line_bytes) {
                 ++line_no;
-                problem(audit_errc::line_too_long, 0,
-                        fmt::format("a line longer than {} bytes: no record is that long",
-                                    max_line_bytes));
+                return stop({audit_errc::line_too_long, 0, 0, 0,
+                             fmt::format("a line longer than {} bytes: no record is that long",
+                                         max_line_bytes)});
+            }
+            if (in.eof) {
+                r.torn_bytes = in.end - in.begin;
                 return r;
             }
-            if (eof) {
-                r.torn_bytes = end - begin;
+            if (auto error = in.read_more(fd)) {
+                r.io_error = std::move(error);
                 return r;
             }
-            // Keep the partial line and read more behind it.
-            std::memmove(buffer.data(), buffer.data() + begin, end - begin);
-            end -= begin;
-            begin = 0;
-            const ssize_t n = ::pread(fd, buffer.data() + end, buffer.size() - end,
-                                      static_cast<off_t>(file_offset + end));
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                r.io_error =
-                    audit_error{{errno, boost::system::system_category()},
-                                fmt::format("cannot read the audit log: {}", std::strerror(errno))};
-                return r;
-            }
-            if (n == 0) eof = true;
-            end += static_cast<std::size_t>(n);
             continue;
         }
 
         ++line_no;
         const std::string_view line(base, static_cast<std::size_t>(nl - base));
-        if (line.size() > max_line_bytes) {
-            problem(audit_errc::line_too_long, 0,
-                    fmt::format("a line of {} bytes: no record exceeds {}", line.size(),
-                                max_line_bytes));
-            return r;
-        }
-        const auto parts = split_line(line);
-        if (!parts) {
-            problem(audit_errc::malformed_line, 0,
-                    line.empty() ? std::string("an empty line")
-                                 : std::string("the line does not end with "
-                                               "\",\\\"hash\\\":\\\"<64 hex>\\\"}\""));
-            return r;
-        }
-        if (auto failure = scan_prefix(parts->prefix, scanned)) {
-            problem(audit_errc::malformed_line, 0,
-                    fmt::format("column {}: {}", failure->column, failure->what));
-            return r;
-        }
-        if (scanned.seq != r.last_seq + 1) {
-            problem(audit_errc::sequence_gap, scanned.seq,
-                    fmt::format("expected seq {} after seq {}, found seq {}", r.last_seq + 1,
-                                r.last_seq, scanned.seq));
-            return r;
-        }
-        const hash_hex h = hasher.next(view(r.last_hash), parts->prefix);
-        if (view(h) != parts->hash) {
-            problem(audit_errc::bad_hash, scanned.seq,
-                    fmt::format("hash {} does not match the chain (expected {}): the record "
-                                "or the one before it was altered",
-                                parts->hash, view(h)));
-            return r;
-        }
-        const auto type = parse_record_type(scanned.type_name);
-        if (!type) {
-            problem(audit_errc::unknown_type, scanned.seq,
-                    fmt::format("unknown record type '{}'", scanned.type_name));
-            return r;
-        }
-        if (auto error = visit(line, scanned, *type, file_offset)) {
-            problem(audit_errc::malformed_line, scanned.seq, std::move(*error));
-            return r;
-        }
+        hash_hex h;
+        record_type type{};
+        if (auto p = check_line(line, r.last_seq, r.last_hash, hasher, scanned, h, type))
+            return stop(std::move(*p));
+        if (auto error = visit(line, scanned, type, in.file_offset))
+            return stop({audit_errc::malformed_line, scanned.seq, 0, 0, std::move(*error)});
         ++r.records;
         r.last_seq = scanned.seq;
         r.prev_of_last = r.last_hash;
         r.last_hash = h;
-        r.last_line_offset = file_offset;
+        r.last_line_offset = in.file_offset;
         const std::size_t consumed = line.size() + 1;
-        file_offset += consumed;
-        r.good_end = file_offset;
-        begin += consumed;
+        in.file_offset += consumed;
+        r.good_end = in.file_offset;
+        in.begin += consumed;
     }
 }
 

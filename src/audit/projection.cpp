@@ -1,5 +1,7 @@
 #include "paymand/audit/projection.hpp"
 
+#include "paymand/text/word_table.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,41 +14,31 @@ constexpr std::size_t max_kept_warnings = 100;
 
 }  // namespace
 
+namespace {
+
+constexpr auto state_words = text::make_word_table<occurrence_state>({
+    {occurrence_state::in_flight, "in_flight"},
+    {occurrence_state::completed, "completed"},
+    {occurrence_state::failed, "failed"},
+    {occurrence_state::in_doubt, "in_doubt"},
+    {occurrence_state::mismatch, "mismatch"},
+    {occurrence_state::resolved_paid, "resolved_paid"},
+    {occurrence_state::resolved_not_paid, "resolved_not_paid"},
+    {occurrence_state::reconciled_paid, "reconciled_paid"},
+    {occurrence_state::skipped, "skipped"},
+    {occurrence_state::denied, "denied"},
+    {occurrence_state::missed, "missed"},
+    {occurrence_state::reported, "reported"},
+    {occurrence_state::confirmed, "confirmed"},
+    {occurrence_state::unconfirmed, "unconfirmed"},
+    {occurrence_state::dry_run, "dry_run"},
+});
+
+}  // namespace
+
 std::string_view to_string(occurrence_state s) noexcept
 {
-    switch (s) {
-    case occurrence_state::in_flight:
-        return "in_flight";
-    case occurrence_state::completed:
-        return "completed";
-    case occurrence_state::failed:
-        return "failed";
-    case occurrence_state::in_doubt:
-        return "in_doubt";
-    case occurrence_state::mismatch:
-        return "mismatch";
-    case occurrence_state::resolved_paid:
-        return "resolved_paid";
-    case occurrence_state::resolved_not_paid:
-        return "resolved_not_paid";
-    case occurrence_state::reconciled_paid:
-        return "reconciled_paid";
-    case occurrence_state::skipped:
-        return "skipped";
-    case occurrence_state::denied:
-        return "denied";
-    case occurrence_state::missed:
-        return "missed";
-    case occurrence_state::reported:
-        return "reported";
-    case occurrence_state::confirmed:
-        return "confirmed";
-    case occurrence_state::unconfirmed:
-        return "unconfirmed";
-    case occurrence_state::dry_run:
-        return "dry_run";
-    }
-    return "unknown";
+    return state_words.word(s, "unknown");
 }
 
 bool counts_as_spending(occurrence_state s) noexcept

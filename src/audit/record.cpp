@@ -1,34 +1,64 @@
 #include "paymand/audit/record.hpp"
 
 #include "paymand/text/utf8.hpp"
-
-#include <array>
+#include "paymand/text/word_table.hpp"
 
 namespace paymand::audit {
 namespace {
 
-constexpr std::array<std::string_view, record_type_count> type_names = {
-    "intent",   "result",     "skipped",   "denied",      "missed", "failed",        "in_doubt",
-    "resolved", "reconciled", "mismatch",  "condition",   "report", "config_loaded", "rules_loaded",
-    "started",  "stopped",    "confirmed", "unconfirmed", "grant",
-};
+using text::make_word_table;
 
-template <class E, std::size_t N>
-std::optional<E> find_name(const std::array<std::string_view, N>& names, std::string_view s)
-{
-    for (std::size_t i = 0; i < N; ++i) {
-        if (names[i] == s) return static_cast<E>(i);
-    }
-    return std::nullopt;
-}
+// The words of the audit log's "type" field and of its enumerated fields: byte-identical to
+// what every log ever written holds.
+constexpr auto type_words = make_word_table<record_type>({
+    {record_type::intent, "intent"},
+    {record_type::result, "result"},
+    {record_type::skipped, "skipped"},
+    {record_type::denied, "denied"},
+    {record_type::missed, "missed"},
+    {record_type::failed, "failed"},
+    {record_type::in_doubt, "in_doubt"},
+    {record_type::resolved, "resolved"},
+    {record_type::reconciled, "reconciled"},
+    {record_type::mismatch, "mismatch"},
+    {record_type::condition, "condition"},
+    {record_type::report, "report"},
+    {record_type::config_loaded, "config_loaded"},
+    {record_type::rules_loaded, "rules_loaded"},
+    {record_type::started, "started"},
+    {record_type::stopped, "stopped"},
+    {record_type::confirmed, "confirmed"},
+    {record_type::unconfirmed, "unconfirmed"},
+    {record_type::grant, "grant"},
+});
+static_assert(type_words.rows().size() == record_type_count);
 
-constexpr std::array<std::string_view, 5> outcome_names = {"completed", "failed", "needs_input",
-                                                           "unclear", "dry_run"};
-constexpr std::array<std::string_view, 2> resolution_names = {"paid", "not_paid"};
-constexpr std::array<std::string_view, 2> reconcile_names = {"paid", "not_found"};
-constexpr std::array<std::string_view, 3> report_kind_names = {"balance", "transactions", "payees"};
-constexpr std::array<std::string_view, 4> grant_event_names = {"made", "rotated", "refused",
-                                                               "removed"};
+constexpr auto outcome_words = make_word_table<outcome>({
+    {outcome::completed, "completed"},
+    {outcome::failed, "failed"},
+    {outcome::needs_input, "needs_input"},
+    {outcome::unclear, "unclear"},
+    {outcome::dry_run, "dry_run"},
+});
+constexpr auto resolution_words = make_word_table<resolution>({
+    {resolution::paid, "paid"},
+    {resolution::not_paid, "not_paid"},
+});
+constexpr auto reconcile_words = make_word_table<reconcile_outcome>({
+    {reconcile_outcome::paid, "paid"},
+    {reconcile_outcome::not_found, "not_found"},
+});
+constexpr auto report_kind_words = make_word_table<report_kind>({
+    {report_kind::balance, "balance"},
+    {report_kind::transactions, "transactions"},
+    {report_kind::payees, "payees"},
+});
+constexpr auto grant_event_words = make_word_table<grant_event>({
+    {grant_event::made, "made"},
+    {grant_event::rotated, "rotated"},
+    {grant_event::refused, "refused"},
+    {grant_event::removed, "removed"},
+});
 
 }  // namespace
 
@@ -39,53 +69,51 @@ record_type type_of(const record_body& body) noexcept
 
 std::string_view to_string(record_type t) noexcept
 {
-    return type_names[static_cast<std::size_t>(t)];
+    return type_words.word(t);
 }
-
 std::optional<record_type> parse_record_type(std::string_view s) noexcept
 {
-    return find_name<record_type>(type_names, s);
+    return type_words.parse(s);
 }
-
 std::string_view to_string(outcome o) noexcept
 {
-    return outcome_names[static_cast<std::size_t>(o)];
+    return outcome_words.word(o);
 }
 std::optional<outcome> parse_outcome(std::string_view s) noexcept
 {
-    return find_name<outcome>(outcome_names, s);
+    return outcome_words.parse(s);
 }
 std::string_view to_string(resolution r) noexcept
 {
-    return resolution_names[static_cast<std::size_t>(r)];
+    return resolution_words.word(r);
 }
 std::optional<resolution> parse_resolution(std::string_view s) noexcept
 {
-    return find_name<resolution>(resolution_names, s);
+    return resolution_words.parse(s);
 }
 std::string_view to_string(reconcile_outcome r) noexcept
 {
-    return reconcile_names[static_cast<std::size_t>(r)];
+    return reconcile_words.word(r);
 }
 std::optional<reconcile_outcome> parse_reconcile_outcome(std::string_view s) noexcept
 {
-    return find_name<reconcile_outcome>(reconcile_names, s);
+    return reconcile_words.parse(s);
 }
 std::string_view to_string(report_kind k) noexcept
 {
-    return report_kind_names[static_cast<std::size_t>(k)];
+    return report_kind_words.word(k);
 }
 std::optional<report_kind> parse_report_kind(std::string_view s) noexcept
 {
-    return find_name<report_kind>(report_kind_names, s);
+    return report_kind_words.parse(s);
 }
 std::string_view to_string(grant_event e) noexcept
 {
-    return grant_event_names[static_cast<std::size_t>(e)];
+    return grant_event_words.word(e);
 }
 std::optional<grant_event> parse_grant_event(std::string_view s) noexcept
 {
-    return find_name<grant_event>(grant_event_names, s);
+    return grant_event_words.parse(s);
 }
 
 const occurrence_ref* occurrence_of(const record_body& body) noexcept

@@ -216,80 +216,42 @@ void month_report_builder::apply(audit_projection& projection, std::vector<std::
     e.detail = std::move(d.detail);
 }
 
-boost::system::result<month_report, money::money_error> month_report_builder::finish() const
+namespace {
+
+// The report's list for an occurrence in state `s` (dry runs apart).
+std::vector<report_entry>& list_for(month_report& report, occurrence_state s)
 {
-    month_report report;
-    report.window = window_;
-    report.records = records_;
-
-    const auto collect = [&](const audit_projection& projection,
-                             const std::vector<std::string>& order,
-                             const std::unordered_map<std::string, extra>& extras, bool dry) {
-        for (const auto& id : order) {
-            const occurrence_status* s = projection.find(id);
-            if (!s) continue;
-            report_entry e{.ref = s->ref, .state = s->state, .payment = s->payment};
-            e.dry_run = dry;
-            if (auto it = extras.find(id); it != extras.end()) {
-                e.limit = it->second.limit;
-                e.detail = it->second.detail;
-            }
-            if (needs_operator(s->state)) {
-                e.detail = s->reason;
-            } else if (s->state == occurrence_state::in_flight) {
-                e.detail = "intent recorded, no result yet: the payment is being asked for, or "
-                           "the daemon stopped mid-payment (it records in_doubt when it starts)";
-            }
-            if (dry && e.payment) {
-                report.dry_run.push_back(std::move(e));
-                continue;
-            }
-            switch (s->state) {
-            case occurrence_state::completed:
-            case occurrence_state::confirmed:
-            case occurrence_state::unconfirmed:
-            case occurrence_state::reconciled_paid:
-            case occurrence_state::resolved_paid:
-                report.paid.push_back(std::move(e));
-                break;
-            case occurrence_state::in_flight:
-            case occurrence_state::in_doubt:
-            case occurrence_state::mismatch:
-                report.open.push_back(std::move(e));
-                break;
-            case occurrence_state::failed:
-            case occurrence_state::resolved_not_paid:
-                report.failed.push_back(std::move(e));
-                break;
-            case occurrence_state::skipped:
-                report.skipped.push_back(std::move(e));
-                break;
-            case occurrence_state::denied:
-                report.denied.push_back(std::move(e));
-                break;
-            case occurrence_state::missed:
-                report.missed.push_back(std::move(e));
-                break;
-            case occurrence_state::reported:
-                report.reported.push_back(std::move(e));
-                break;
-            case occurrence_state::dry_run:
-                report.dry_run.push_back(std::move(e));
-                break;
-            }
-        }
-        for (const auto& w : projection.warnings()) {
-            if (report.warnings.size() < 100) report.warnings.push_back(w);
-        }
-    };
-    collect(real_, real_order_, real_extra_, false);
-    collect(dry_, dry_order_, dry_extra_, true);
-
-    for (auto* list : {&report.paid, &report.open, &report.denied, &report.failed, &report.skipped,
-                       &report.missed, &report.reported, &report.dry_run}) {
-        std::sort(list->begin(), list->end(), by_instant);
+    switch (s) {
+    case occurrence_state::completed:
+    case occurrence_state::confirmed:
+    case occurrence_state::unconfirmed:
+    case occurrence_state::reconciled_paid:
+    case occurrence_state::resolved_paid:
+        return report.paid;
+    case occurrence_state::in_flight:
+    case occurrence_state::in_doubt:
+    case occurrence_state::mismatch:
+        return report.open;
+    case occurrence_state::failed:
+    case occurrence_state::resolved_not_paid:
+        return report.failed;
+    case occurrence_state::skipped:
+        return report.skipped;
+    case occurrence_state::denied:
+        return report.denied;
+    case occurrence_state::missed:
+        return report.missed;
+    case occurrence_state::reported:
+        return report.reported;
+    case occurrence_state::dry_run:
+        return report.dry_run;
     }
+    return report.open;
+}
 
+// The totals of the paid list, per payee and currency and per currency.
+boost::system::result<void, money::money_error> add_totals(month_report& report)
+{
     std::map<std::pair<std::string, std::string_view>, payee_total> per_payee;
     std::map<std::string_view, currency_total> per_currency;
     for (const auto& e : report.paid) {
@@ -312,6 +274,54 @@ boost::system::result<month_report, money::money_error> month_report_builder::fi
     }
     for (auto& [key, total] : per_payee) report.per_payee.push_back(std::move(total));
     for (auto& [key, total] : per_currency) report.per_currency.push_back(total);
+    return {};
+}
+
+}  // namespace
+
+void month_report_builder::collect(month_report& report, const audit_projection& projection,
+                                   const std::vector<std::string>& order,
+                                   const std::unordered_map<std::string, extra>& extras, bool dry)
+{
+    for (const auto& id : order) {
+        const occurrence_status* s = projection.find(id);
+        if (!s) continue;
+        report_entry e{.ref = s->ref, .state = s->state, .payment = s->payment};
+        e.dry_run = dry;
+        if (auto it = extras.find(id); it != extras.end()) {
+            e.limit = it->second.limit;
+            e.detail = it->second.detail;
+        }
+        if (needs_operator(s->state)) {
+            e.detail = s->reason;
+        } else if (s->state == occurrence_state::in_flight) {
+            e.detail = "intent recorded, no result yet: the payment is being asked for, or "
+                       "the daemon stopped mid-payment (it records in_doubt when it starts)";
+        }
+        if (dry && e.payment) {
+            report.dry_run.push_back(std::move(e));
+            continue;
+        }
+        list_for(report, s->state).push_back(std::move(e));
+    }
+    for (const auto& w : projection.warnings()) {
+        if (report.warnings.size() < 100) report.warnings.push_back(w);
+    }
+}
+
+boost::system::result<month_report, money::money_error> month_report_builder::finish() const
+{
+    month_report report;
+    report.window = window_;
+    report.records = records_;
+    collect(report, real_, real_order_, real_extra_, false);
+    collect(report, dry_, dry_order_, dry_extra_, true);
+
+    for (auto* list : {&report.paid, &report.open, &report.denied, &report.failed, &report.skipped,
+                       &report.missed, &report.reported, &report.dry_run}) {
+        std::sort(list->begin(), list->end(), by_instant);
+    }
+    if (auto totals = add_totals(report); !totals) return totals.error();
     return report;
 }
 

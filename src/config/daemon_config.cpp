@@ -403,11 +403,7 @@ void read_log(const yaml::reader& in, const yaml::field& section, log::log_confi
     auto m = in.read_mapping(section.value, {{"format"}, {"level"}}, "log");
     if (!m) return;
     if (const auto* f = m->find("format")) {
-        if (auto v = in.one_of<log::log_format>(*f, {{"auto", log::log_format::automatic},
-                                                     {"text", log::log_format::text},
-                                                     {"journal", log::log_format::journal},
-                                                     {"json", log::log_format::json}}))
-            out.format = *v;
+        if (auto v = in.one_of(*f, log::log_format_words)) out.format = *v;
     }
     if (const auto* f = m->find("level")) {
         if (auto v = in.one_of<spdlog::level::level_enum>(*f, {{"debug", spdlog::level::debug},

@@ -96,11 +96,4 @@ std::optional<std::string> untrusted_path(const std::filesystem::path& path,
     return std::nullopt;
 }
 
-std::optional<std::string> untrusted_inode(const struct stat& st, const std::filesystem::path& what,
-                                           const trust_policy& policy)
-{
-    if (!policy.enforce) return std::nullopt;
-    return check(st, what, policy, false);
-}
-
 }  // namespace paymand::config

@@ -3,6 +3,7 @@
 #include "paymand/audit/time_format.hpp"
 #include "paymand/daemon/atomic_file.hpp"
 #include "paymand/inspect/rule_review.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <boost/json.hpp>
 
@@ -123,17 +124,19 @@ std::string zone_name(const rules::rule& r)
 
 }  // namespace
 
+namespace {
+
+constexpr auto change_words = text::make_word_table<rule_change::kind>({
+    {rule_change::kind::added, "added"},
+    {rule_change::kind::removed, "removed"},
+    {rule_change::kind::changed, "changed"},
+});
+
+}  // namespace
+
 std::string_view to_string(rule_change::kind k) noexcept
 {
-    switch (k) {
-    case rule_change::kind::added:
-        return "added";
-    case rule_change::kind::removed:
-        return "removed";
-    case rule_change::kind::changed:
-        return "changed";
-    }
-    return "changed";
+    return change_words.word(k, "changed");
 }
 
 std::filesystem::path live_view_path(const std::filesystem::path& state_directory)

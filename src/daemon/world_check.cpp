@@ -2,6 +2,7 @@
 
 #include "paymand/grant/stored_grant.hpp"
 #include "paymand/text/display.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <fmt/format.h>
 
@@ -15,14 +16,14 @@ namespace paymand::daemon {
 
 namespace {
 
-constexpr std::array<std::pair<credentials_state, std::string_view>, 6> state_names{{
+constexpr auto state_words = text::make_word_table<credentials_state>({
     {credentials_state::not_checked, "not_checked"},
     {credentials_state::checking, "checking"},
     {credentials_state::verified, "verified"},
     {credentials_state::not_verified, "not_verified"},
     {credentials_state::lacking, "lacking"},
     {credentials_state::refused, "refused"},
-}};
+});
 
 // At most this many rule ids after a name in a finding; the rest are counted.
 constexpr std::size_t max_rules_named = 3;
@@ -121,16 +122,12 @@ std::string counted(std::size_t n, std::string_view what)
 
 std::string_view to_string(credentials_state s) noexcept
 {
-    for (const auto& [state, name] : state_names)
-        if (state == s) return name;
-    return "unknown";
+    return state_words.word(s, "unknown");
 }
 
 std::optional<credentials_state> parse_credentials_state(std::string_view text) noexcept
 {
-    for (const auto& [state, name] : state_names)
-        if (name == text) return state;
-    return std::nullopt;
+    return state_words.parse(text);
 }
 
 world_needs world_needs_of(const rules::rule_set& rules)

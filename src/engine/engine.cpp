@@ -192,12 +192,6 @@ asio::awaitable<void> engine::async_confirm()
     co_await d->settle_confirmations();
 }
 
-asio::awaitable<void> engine::async_idle()
-{
-    auto d = impl_;
-    co_await d->idle();
-}
-
 engine_status engine::status() const
 {
     const auto& d = *impl_;

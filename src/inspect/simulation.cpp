@@ -4,6 +4,7 @@
 #include "paymand/audit/memory_audit_store.hpp"
 #include "paymand/audit/projection.hpp"
 #include "paymand/engine/clock.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,25 +20,23 @@ namespace paymand::inspect {
 
 namespace asio = boost::asio;
 
+namespace {
+
+constexpr auto verdict_words = text::make_word_table<verdict>({
+    {verdict::pay, "pay"},
+    {verdict::condition, "condition"},
+    {verdict::limit, "limit"},
+    {verdict::skipped, "skipped"},
+    {verdict::missed, "missed"},
+    {verdict::report, "report"},
+    {verdict::failed, "failed"},
+});
+
+}  // namespace
+
 const char* to_string(verdict v) noexcept
 {
-    switch (v) {
-    case verdict::pay:
-        return "pay";
-    case verdict::condition:
-        return "condition";
-    case verdict::limit:
-        return "limit";
-    case verdict::skipped:
-        return "skipped";
-    case verdict::missed:
-        return "missed";
-    case verdict::report:
-        return "report";
-    case verdict::failed:
-        return "failed";
-    }
-    return "unknown";
+    return verdict_words.word(v, "unknown").data();
 }
 
 namespace {

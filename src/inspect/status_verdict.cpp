@@ -1,22 +1,25 @@
 #include "paymand/inspect/status_verdict.hpp"
 
+#include "paymand/text/word_table.hpp"
+
 #include <algorithm>
 
 namespace paymand::inspect {
 
+namespace {
+
+constexpr auto level_words = text::make_word_table<health_level>({
+    {health_level::ok, "OK"},
+    {health_level::warning, "WARNING"},
+    {health_level::critical, "CRITICAL"},
+    {health_level::unknown, "UNKNOWN"},
+});
+
+}  // namespace
+
 std::string_view to_string(health_level level) noexcept
 {
-    switch (level) {
-    case health_level::ok:
-        return "OK";
-    case health_level::warning:
-        return "WARNING";
-    case health_level::critical:
-        return "CRITICAL";
-    case health_level::unknown:
-        return "UNKNOWN";
-    }
-    return "UNKNOWN";
+    return level_words.word(level, "UNKNOWN");
 }
 
 void status_verdict::add(health_level level, std::string text)

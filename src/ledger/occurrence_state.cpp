@@ -1,12 +1,11 @@
 #include "paymand/ledger/occurrence_state.hpp"
 
-#include <array>
-#include <utility>
+#include "paymand/text/word_table.hpp"
 
 namespace paymand::ledger {
 namespace {
 
-constexpr std::array<std::pair<occurrence_state, std::string_view>, 7> names{{
+constexpr auto state_words = text::make_word_table<occurrence_state>({
     {occurrence_state::claimed, "claimed"},
     {occurrence_state::sending, "sending"},
     {occurrence_state::paid, "paid"},
@@ -14,22 +13,18 @@ constexpr std::array<std::pair<occurrence_state, std::string_view>, 7> names{{
     {occurrence_state::skipped, "skipped"},
     {occurrence_state::in_doubt, "in_doubt"},
     {occurrence_state::released, "released"},
-}};
+});
 
 }  // namespace
 
 std::string_view to_string(occurrence_state s) noexcept
 {
-    for (const auto& [state, name] : names)
-        if (state == s) return name;
-    return "unknown";
+    return state_words.word(s, "unknown");
 }
 
 std::optional<occurrence_state> parse_occurrence_state(std::string_view text) noexcept
 {
-    for (const auto& [state, name] : names)
-        if (name == text) return state;
-    return std::nullopt;
+    return state_words.parse(text);
 }
 
 bool is_send_result(occurrence_state s) noexcept

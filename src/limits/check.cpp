@@ -1,34 +1,31 @@
 #include "paymand/limits/check.hpp"
 
 #include "paymand/money/figures.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <fmt/format.h>
 
 namespace paymand::limits {
 
+namespace {
+
+constexpr auto limit_words = text::make_word_table<limit_kind>({
+    {limit_kind::none, "none"},
+    {limit_kind::rule_max_amount, "rule_max_amount"},
+    {limit_kind::no_limits_for_currency, "no_limits_for_currency"},
+    {limit_kind::per_transaction, "per_transaction"},
+    {limit_kind::payments_per_day, "payments_per_day"},
+    {limit_kind::daily_total, "daily_total"},
+    {limit_kind::monthly_total, "monthly_total"},
+    {limit_kind::payee_daily_total, "payee_daily_total"},
+    {limit_kind::payee_monthly_total, "payee_monthly_total"},
+});
+
+}  // namespace
+
 const char* to_string(limit_kind kind)
 {
-    switch (kind) {
-    case limit_kind::none:
-        return "none";
-    case limit_kind::rule_max_amount:
-        return "rule_max_amount";
-    case limit_kind::no_limits_for_currency:
-        return "no_limits_for_currency";
-    case limit_kind::per_transaction:
-        return "per_transaction";
-    case limit_kind::payments_per_day:
-        return "payments_per_day";
-    case limit_kind::daily_total:
-        return "daily_total";
-    case limit_kind::monthly_total:
-        return "monthly_total";
-    case limit_kind::payee_daily_total:
-        return "payee_daily_total";
-    case limit_kind::payee_monthly_total:
-        return "payee_monthly_total";
-    }
-    return "unknown";
+    return limit_words.word(kind, "unknown").data();
 }
 
 namespace {

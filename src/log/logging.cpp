@@ -115,15 +115,6 @@ bool stderr_is_journal()
 
 }  // namespace
 
-std::optional<log_format> parse_log_format(std::string_view text)
-{
-    if (text == "auto") return log_format::automatic;
-    if (text == "text") return log_format::text;
-    if (text == "journal") return log_format::journal;
-    if (text == "json") return log_format::json;
-    return std::nullopt;
-}
-
 log_format resolve_format(log_format requested)
 {
     if (requested != log_format::automatic) return requested;

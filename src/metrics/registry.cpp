@@ -1,6 +1,7 @@
 #include "paymand/metrics/registry.hpp"
 
 #include "paymand/metrics/exposition.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <fmt/format.h>
 
@@ -54,37 +55,41 @@ std::string_view bool_text(bool b)
 
 }  // namespace
 
+namespace {
+
+constexpr auto kind_words = text::make_word_table<ask_kind>({
+    {ask_kind::payment, "payment"},
+    {ask_kind::read, "read"},
+});
+static_assert(kind_words.rows().size() == ask_kind_count);  // a word for every value
+
+}  // namespace
+
 std::string_view to_string(ask_kind k) noexcept
 {
-    switch (k) {
-    case ask_kind::payment:
-        return "payment";
-    case ask_kind::read:
-        return "read";
-    }
-    return "read";
+    return kind_words.word(k, "read");
 }
+
+namespace {
+
+constexpr auto status_words = text::make_word_table<ask_status>({
+    {ask_status::answered, "answered"},
+    {ask_status::not_sent, "not_sent"},
+    {ask_status::rejected, "rejected"},
+    {ask_status::unknown_outcome, "unknown_outcome"},
+});
+static_assert(status_words.rows().size() == ask_status_count);  // a word for every value
+
+}  // namespace
 
 std::string_view to_string(ask_status s) noexcept
 {
-    switch (s) {
-    case ask_status::answered:
-        return "answered";
-    case ask_status::not_sent:
-        return "not_sent";
-    case ask_status::rejected:
-        return "rejected";
-    case ask_status::unknown_outcome:
-        return "unknown_outcome";
-    }
-    return "unknown_outcome";
+    return status_words.word(s, "unknown_outcome");
 }
 
 std::optional<ask_status> parse_ask_status(std::string_view text) noexcept
 {
-    for (auto s : all_statuses)
-        if (to_string(s) == text) return s;
-    return std::nullopt;
+    return status_words.parse(text);
 }
 
 ask_status status_of(payman::error_class c) noexcept
@@ -100,41 +105,32 @@ ask_status status_of(payman::error_class c) noexcept
     return ask_status::unknown_outcome;
 }
 
+namespace {
+
+constexpr auto outcome_words = text::make_word_table<payment_outcome>({
+    {payment_outcome::completed, "completed"},
+    {payment_outcome::failed, "failed"},
+    {payment_outcome::needs_input, "needs_input"},
+    {payment_outcome::unclear, "unclear"},
+    {payment_outcome::given_up, "given_up"},
+    {payment_outcome::in_doubt, "in_doubt"},
+    {payment_outcome::mismatch, "mismatch"},
+    {payment_outcome::denied, "denied"},
+    {payment_outcome::skipped, "skipped"},
+    {payment_outcome::missed, "missed"},
+    {payment_outcome::reconciled_paid, "reconciled_paid"},
+    {payment_outcome::resolved_paid, "resolved_paid"},
+    {payment_outcome::resolved_not_paid, "resolved_not_paid"},
+    {payment_outcome::confirmed, "confirmed"},
+    {payment_outcome::unconfirmed, "unconfirmed"},
+});
+static_assert(outcome_words.rows().size() == payment_outcome_count);  // a word for every value
+
+}  // namespace
+
 std::string_view to_string(payment_outcome o) noexcept
 {
-    switch (o) {
-    case payment_outcome::completed:
-        return "completed";
-    case payment_outcome::failed:
-        return "failed";
-    case payment_outcome::needs_input:
-        return "needs_input";
-    case payment_outcome::unclear:
-        return "unclear";
-    case payment_outcome::given_up:
-        return "given_up";
-    case payment_outcome::in_doubt:
-        return "in_doubt";
-    case payment_outcome::mismatch:
-        return "mismatch";
-    case payment_outcome::denied:
-        return "denied";
-    case payment_outcome::skipped:
-        return "skipped";
-    case payment_outcome::missed:
-        return "missed";
-    case payment_outcome::reconciled_paid:
-        return "reconciled_paid";
-    case payment_outcome::resolved_paid:
-        return "resolved_paid";
-    case payment_outcome::resolved_not_paid:
-        return "resolved_not_paid";
-    case payment_outcome::confirmed:
-        return "confirmed";
-    case payment_outcome::unconfirmed:
-        return "unconfirmed";
-    }
-    return "unclear";
+    return outcome_words.word(o, "unclear");
 }
 
 std::optional<payment_outcome> payment_outcome_of(const audit::record_body& body) noexcept
@@ -333,8 +329,14 @@ std::string registry::render() const
 {
     std::string out;
     out.reserve(8192);
-    auto it = std::back_inserter(out);
+    render_totals(out);
+    render_asks(out);
+    render_gauges(out);
+    return out;
+}
 
+void registry::render_totals(std::string& out) const
+{
     family(out, "paymand_build_info", "gauge", "Always 1; the label carries paymand's version.");
     sample(out, "paymand_build_info", "version", version_, "1");
 
@@ -359,7 +361,11 @@ std::string registry::render() const
     family(out, "paymand_dry_run_records_total", "counter",
            "Durable audit records written by dry runs (they move no money).");
     sample(out, "paymand_dry_run_records_total", std::to_string(dry_run_records_));
+}
 
+void registry::render_asks(std::string& out) const
+{
+    auto it = std::back_inserter(out);
     family(out, "paymand_asks_total", "counter",
            "Asks sent to Payman's agent by kind and how they ended.");
     for (auto kind : all_kinds)
@@ -385,7 +391,10 @@ std::string registry::render() const
         fmt::format_to(it, "paymand_ask_duration_seconds_count{{kind=\"{}\"}} {}\n",
                        to_string(kind), h.count);
     }
+}
 
+void registry::render_gauges(std::string& out) const
+{
     family(out, "paymand_in_doubt_occurrences", "gauge",
            "Occurrences in doubt: they may have been paid; an operator must resolve them.");
     sample(out, "paymand_in_doubt_occurrences", std::to_string(in_doubt_));
@@ -435,7 +444,6 @@ std::string registry::render() const
         sample(out, "paymand_credentials", "state", credentials_, "1");
     }
     if (ha_) render_ha(out, *ha_);
-    return out;
 }
 
 }  // namespace paymand::metrics

@@ -369,15 +369,6 @@ http_client::async_send(request req)
     co_return co_await self->send(std::move(req));
 }
 
-void http_client::close_idle()
-{
-    for (auto& c : impl_->idle) {
-        impl::close(*c);
-        --impl_->open;
-    }
-    impl_->idle.clear();
-}
-
 http_client_stats http_client::stats() const
 {
     return {.connections_opened = impl_->connections_opened,

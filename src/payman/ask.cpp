@@ -1,29 +1,29 @@
 #include "paymand/payman/ask.hpp"
 
+#include "paymand/text/word_table.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace paymand::payman {
 
+namespace {
+
+constexpr auto task_words = text::make_word_table<task_state>({
+    {task_state::submitted, "submitted"},
+    {task_state::working, "working"},
+    {task_state::input_required, "input-required"},
+    {task_state::completed, "completed"},
+    {task_state::canceled, "canceled"},
+    {task_state::failed, "failed"},
+    {task_state::unknown, "unknown"},
+});
+
+}  // namespace
+
 std::string_view to_string(task_state s) noexcept
 {
-    switch (s) {
-    case task_state::submitted:
-        return "submitted";
-    case task_state::working:
-        return "working";
-    case task_state::input_required:
-        return "input-required";
-    case task_state::completed:
-        return "completed";
-    case task_state::canceled:
-        return "canceled";
-    case task_state::failed:
-        return "failed";
-    case task_state::unknown:
-        return "unknown";
-    }
-    return "unknown";
+    return task_words.word(s, "unknown");
 }
 
 task_state parse_task_state(std::string_view text) noexcept
@@ -33,13 +33,8 @@ task_state parse_task_state(std::string_view text) noexcept
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
         return c == '_' ? '-' : static_cast<char>(std::tolower(c));
     });
-    if (s == "submitted") return task_state::submitted;
-    if (s == "working") return task_state::working;
-    if (s == "input-required") return task_state::input_required;
-    if (s == "completed") return task_state::completed;
-    if (s == "canceled" || s == "cancelled") return task_state::canceled;
-    if (s == "failed") return task_state::failed;
-    return task_state::unknown;
+    if (s == "cancelled") return task_state::canceled;  // the British spelling, also seen
+    return task_words.parse(s).value_or(task_state::unknown);
 }
 
 std::string ask_result::reply_text() const

@@ -1,20 +1,29 @@
 #include "paymand/payman/environment.hpp"
 
 #include "paymand/net/endpoint.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <fmt/format.h>
 
 namespace paymand::payman {
 
+namespace {
+
+constexpr auto environment_words = text::make_word_table<environment>({
+    {environment::test, "test"},
+    {environment::live, "live"},
+});
+
+}  // namespace
+
 std::string_view to_string(environment e) noexcept
 {
-    return e == environment::test ? "test" : "live";
+    return environment_words.word(e, "live");
 }
 
 boost::system::result<environment, client_error> parse_environment(std::string_view text)
 {
-    if (text == "test") return environment::test;
-    if (text == "live") return environment::live;
+    if (const auto e = environment_words.parse(text)) return *e;
     return client_error{.kind = error_class::not_sent,
                         .code = payman_errc::unknown_environment,
                         .message = "environment must be \"test\" or \"live\""};

@@ -1,18 +1,22 @@
 #include "paymand/payman/token.hpp"
 
+#include "paymand/text/word_table.hpp"
+
 namespace paymand::payman {
+
+namespace {
+
+constexpr auto grant_words = text::make_word_table<grant_type>({
+    {grant_type::client_credentials, "client_credentials"},
+    {grant_type::authorization_code, "authorization_code"},
+    {grant_type::refresh_token, "refresh_token"},
+});
+
+}  // namespace
 
 std::string_view to_string(grant_type g) noexcept
 {
-    switch (g) {
-    case grant_type::client_credentials:
-        return "client_credentials";
-    case grant_type::authorization_code:
-        return "authorization_code";
-    case grant_type::refresh_token:
-        return "refresh_token";
-    }
-    return "unknown";
+    return grant_words.word(g, "unknown");
 }
 
 token_book::token_book(std::chrono::seconds margin) : margin_(margin) {}

@@ -2,6 +2,7 @@
 
 #include "paymand/prompt/memo.hpp"
 #include "paymand/text/word_class.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <fmt/format.h>
 
@@ -183,27 +184,24 @@ boost::system::result<void, prompt_error> check_literal(template_kind kind, std:
 
 }  // namespace
 
+namespace {
+
+constexpr auto template_words = text::make_word_table<template_kind>({
+    {template_kind::pay, "pay"},
+    {template_kind::pay_from_wallet, "pay_from_wallet"},
+    {template_kind::pay_memo, "pay_memo"},
+    {template_kind::balance, "balance"},
+    {template_kind::wallet_balance, "wallet_balance"},
+    {template_kind::payees, "payees"},
+    {template_kind::transactions, "transactions"},
+    {template_kind::memo, "memo"},
+});
+
+}  // namespace
+
 std::string_view template_name(template_kind kind) noexcept
 {
-    switch (kind) {
-    case template_kind::pay:
-        return "pay";
-    case template_kind::pay_from_wallet:
-        return "pay_from_wallet";
-    case template_kind::pay_memo:
-        return "pay_memo";
-    case template_kind::balance:
-        return "balance";
-    case template_kind::wallet_balance:
-        return "wallet_balance";
-    case template_kind::payees:
-        return "payees";
-    case template_kind::transactions:
-        return "transactions";
-    case template_kind::memo:
-        return "memo";
-    }
-    return "unknown";
+    return template_words.word(kind, "unknown");
 }
 
 boost::system::result<prompt_template, prompt_error> prompt_template::parse(template_kind kind,

@@ -9,17 +9,7 @@ namespace paymand::rules {
 
 const char* to_string(balance_condition::comparison op)
 {
-    switch (op) {
-    case balance_condition::comparison::above:
-        return "above";
-    case balance_condition::comparison::at_least:
-        return "at_least";
-    case balance_condition::comparison::below:
-        return "below";
-    case balance_condition::comparison::min_remaining:
-        return "min_remaining";
-    }
-    return "unknown";
+    return comparison_words.word(op, "unknown").data();
 }
 
 namespace {

@@ -34,15 +34,7 @@ void put_action(std::string& out, const report_action& report)
 
 const char* to_string(report_kind kind)
 {
-    switch (kind) {
-    case report_kind::balance:
-        return "balance";
-    case report_kind::transactions:
-        return "transactions";
-    case report_kind::payees:
-        return "payees";
-    }
-    return "unknown";
+    return report_kind_words.word(kind, "unknown").data();
 }
 
 std::string canonical_form(const rule& r)

@@ -122,13 +122,9 @@ std::optional<rule> rule_parser::parse(const YAML::Node& node)
 
     schedule::schedule_options options;
     if (const auto* f = m->find("day_match"))
-        options.day_match =
-            in_.one_of<schedule::day_match_policy>(*f, {{"any", schedule::day_match_policy::any},
-                                                        {"all", schedule::day_match_policy::all}});
+        options.day_match = in_.one_of(*f, schedule::day_match_words);
     if (const auto* f = m->find("short_month"))
-        options.short_month = in_.one_of<schedule::short_month_policy>(
-            *f, {{"last_day", schedule::short_month_policy::last_day},
-                 {"skip", schedule::short_month_policy::skip}});
+        options.short_month = in_.one_of(*f, schedule::short_month_words);
     bool schedule_ok = false;
     const yaml::field* schedule_field = m->find("schedule");
     bool options_ok = (!m->has("day_match") || options.day_match) &&
@@ -185,11 +181,7 @@ std::optional<rule> rule_parser::parse(const YAML::Node& node)
         r.when = parse_condition(*f, action_ok ? &r.what : nullptr);
 
     if (const auto* f = m->find("catchup"))
-        if (auto c = in_.one_of<schedule::catchup_policy>(
-                *f, {{"each", schedule::catchup_policy::each},
-                     {"latest", schedule::catchup_policy::latest},
-                     {"none", schedule::catchup_policy::none}}))
-            r.catchup = *c;
+        if (auto c = in_.one_of(*f, schedule::catchup_words)) r.catchup = *c;
     if (const auto* f = m->find("catchup_window")) {
         if (r.catchup == schedule::catchup_policy::none && m->has("catchup"))
             in_.error(f->key, "\"catchup_window\" has no effect with catchup: none; remove it");
@@ -197,10 +189,7 @@ std::optional<rule> rule_parser::parse(const YAML::Node& node)
             r.catchup_window = *w;
     }
     if (const auto* f = m->find("overlap"))
-        if (auto o = in_.one_of<schedule::overlap_policy>(
-                *f, {{"queue", schedule::overlap_policy::queue},
-                     {"skip", schedule::overlap_policy::skip}}))
-            r.overlap = *o;
+        if (auto o = in_.one_of(*f, schedule::overlap_words)) r.overlap = *o;
 
     // A pay rule may not fire more often than the admin allows.
     if (schedule_ok && action_ok && r.pays()) {
@@ -351,10 +340,7 @@ void rule_parser::check_against_limits(const pay_action& pay, const yaml::mappin
 
 std::optional<report_action> rule_parser::parse_report(const yaml::field& f)
 {
-    if (auto kind = in_.one_of<report_kind>(f, {{"balance", report_kind::balance},
-                                                {"transactions", report_kind::transactions},
-                                                {"payees", report_kind::payees}}))
-        return report_action{*kind};
+    if (auto kind = in_.one_of(f, report_kind_words)) return report_action{*kind};
     return std::nullopt;
 }
 
@@ -422,13 +408,8 @@ std::optional<balance_condition> rule_parser::parse_balance(const yaml::field& f
                                       unit->code(), pay->amount.unit().code()));
     }
 
-    static constexpr std::pair<std::string_view, op> comparators[] = {
-        {"above", op::above},
-        {"at_least", op::at_least},
-        {"below", op::below},
-        {"min_remaining", op::min_remaining}};
     std::vector<std::pair<const yaml::field*, op>> found;
-    for (const auto& [name, kind] : comparators)
+    for (const auto& [kind, name] : comparison_words.rows())
         if (const auto* c = m->find(name)) found.push_back({c, kind});
     if (found.empty()) {
         in_.error(f.value, "the balance condition needs one comparison: above, at_least, below "

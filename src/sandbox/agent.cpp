@@ -320,6 +320,96 @@ agent_answer agent::create_payee(ledger_state& state, const intent& in)
     return a;
 }
 
+namespace {
+
+// The wallet a payment is made from: the one named, or the only (or default) one holding the
+// currency. Nullptr when the agent must answer instead; `a` then holds the answer.
+wallet* paying_wallet(ledger_state& state, const intent& in, agent_answer& a)
+{
+    if (!in.wallet.empty()) {
+        wallet* from = state.find_wallet(in.wallet);
+        if (!from) {
+            a.state = "input-required";
+            a.text = "I couldn't find a wallet named **" + in.wallet +
+                     "**. Which wallet should I send the payment from?";
+        }
+        return from;
+    }
+    std::vector<wallet*> candidates;
+    for (auto& w : state.wallets)
+        if (in.currency.empty() || w.currency == in.currency) candidates.push_back(&w);
+    if (candidates.empty()) {
+        a.text = in.currency.empty()
+                     ? "You don't have a wallet to send this payment from."
+                     : "You don't have a " + in.currency + " wallet to send this payment from.";
+        return nullptr;
+    }
+    wallet* from = nullptr;
+    if (candidates.size() == 1) from = candidates.front();
+    for (auto* w : candidates)
+        if (w->name == state.default_wallet) from = w;
+    if (!from) {
+        a.state = "input-required";
+        a.text = "You have several wallets that could make this payment. Which one should I "
+                 "use?\n\n";
+        int i = 1;
+        for (const auto* w : candidates)
+            a.text += std::to_string(i++) + ". **" + w->name + "** (" + w->currency + ")\n";
+    }
+    return from;
+}
+
+// The answer to a payment above the client's per-transaction limit, in wording `choice`.
+std::string over_limit_text(std::size_t choice, const std::string& money, const payee& to,
+                            const std::string& limit)
+{
+    if (choice == 0)
+        return "This payment of " + money + " to **" + to.name +
+               "** exceeds your per-transaction limit of " + limit +
+               ", so it has been **flagged for approval**. It has not been sent; it needs "
+               "approval in the Payman dashboard.";
+    return "The payment to " + to.name + " (" + money + ") is above the per-transaction limit (" +
+           limit + "). It has been flagged for approval, and no money has moved yet.";
+}
+
+// The answer to a payment the wallet cannot cover, in wording `choice`.
+std::string no_funds_text(std::size_t choice, const std::string& money, const payee& to,
+                          const wallet& from)
+{
+    if (choice == 0)
+        return "I couldn't send " + money + " to **" + to.name + "**: the **" + from.name +
+               "** wallet has insufficient funds (spendable balance " + dollars(from.balance) +
+               ").";
+    return "Sorry, the payment failed due to insufficient funds. Your " + from.name +
+           " wallet only has " + with_currency(from.balance, from.currency) +
+           " available, and the payment needs " + money + ".";
+}
+
+// The answer to a payment made, in wording `choice`.
+std::string sent_text(std::size_t choice, const transaction& t, const payee& to, const wallet& from)
+{
+    const std::string money = with_currency(t.amount, from.currency);
+    switch (choice) {
+    case 0: {
+        std::string text = "Done! I've sent **" + dollars(t.amount) + " " + from.currency +
+                           "** to **" + to.name + "** from your **" + from.name + "** wallet.\n\n";
+        if (!t.memo.empty()) text += "- Memo: " + t.memo + "\n";
+        return text + "- Remaining spendable balance: " + dollars(from.balance) +
+               "\n\nAnything else I can help with?";
+    }
+    case 1:
+        return "Payment successful. " + money + " was sent to " + to.name + " from the " +
+               from.name + " wallet" + (t.memo.empty() ? "" : " (memo: \"" + t.memo + "\")") +
+               ". The wallet's new balance is " + with_currency(from.balance, from.currency) + ".";
+    default:
+        return "Payment sent! " + money + " is on its way to **" + to.name + "** from **" +
+               from.name + "**." + (t.memo.empty() ? "" : " Memo: " + t.memo + ".") +
+               " New balance: " + with_currency(from.balance, from.currency) + ".";
+    }
+}
+
+}  // namespace
+
 agent_answer agent::pay(ledger_state& state, const agent_request& request, const intent& in)
 {
     agent_answer a;
@@ -330,38 +420,8 @@ agent_answer agent::pay(ledger_state& state, const agent_request& request, const
                  "**. Would you like me to create this payee first?";
         return a;
     }
-    wallet* from = nullptr;
-    if (!in.wallet.empty()) {
-        from = state.find_wallet(in.wallet);
-        if (!from) {
-            a.state = "input-required";
-            a.text = "I couldn't find a wallet named **" + in.wallet +
-                     "**. Which wallet should I send the payment from?";
-            return a;
-        }
-    } else {
-        std::vector<wallet*> candidates;
-        for (auto& w : state.wallets)
-            if (in.currency.empty() || w.currency == in.currency) candidates.push_back(&w);
-        if (candidates.empty()) {
-            a.text = in.currency.empty()
-                         ? "You don't have a wallet to send this payment from."
-                         : "You don't have a " + in.currency + " wallet to send this payment from.";
-            return a;
-        }
-        if (candidates.size() == 1) from = candidates.front();
-        for (auto* w : candidates)
-            if (w->name == state.default_wallet) from = w;
-        if (!from) {
-            a.state = "input-required";
-            a.text = "You have several wallets that could make this payment. Which one should I "
-                     "use?\n\n";
-            int i = 1;
-            for (const auto* w : candidates)
-                a.text += std::to_string(i++) + ". **" + w->name + "** (" + w->currency + ")\n";
-            return a;
-        }
-    }
+    wallet* from = paying_wallet(state, in, a);
+    if (!from) return a;
     if (!in.currency.empty() && in.currency != from->currency) {
         a.text = "I can't send " + in.currency + " from the **" + from->name +
                  "** wallet: it holds " + from->currency + ". No payment was made.";
@@ -372,34 +432,11 @@ agent_answer agent::pay(ledger_state& state, const agent_request& request, const
     if (request.client->per_transaction_limit && amount > *request.client->per_transaction_limit) {
         a.state = "input-required";
         std::string limit = with_currency(*request.client->per_transaction_limit, from->currency);
-        switch (pick(2)) {
-        case 0:
-            a.text = "This payment of " + money + " to **" + to->name +
-                     "** exceeds your per-transaction limit of " + limit +
-                     ", so it has been **flagged for approval**. It has not been sent; it needs "
-                     "approval in the Payman dashboard.";
-            break;
-        default:
-            a.text = "The payment to " + to->name + " (" + money +
-                     ") is above the per-transaction limit (" + limit +
-                     "). It has been flagged for approval, and no money has moved yet.";
-            break;
-        }
+        a.text = over_limit_text(pick(2), money, *to, limit);
         return a;
     }
     if (from->balance < amount) {
-        switch (pick(2)) {
-        case 0:
-            a.text = "I couldn't send " + money + " to **" + to->name + "**: the **" + from->name +
-                     "** wallet has insufficient funds (spendable balance " +
-                     dollars(from->balance) + ").";
-            break;
-        default:
-            a.text = "Sorry, the payment failed due to insufficient funds. Your " + from->name +
-                     " wallet only has " + with_currency(from->balance, from->currency) +
-                     " available, and the payment needs " + money + ".";
-            break;
-        }
+        a.text = no_funds_text(pick(2), money, *to, *from);
         return a;
     }
     from->balance -= amount;
@@ -416,28 +453,7 @@ agent_answer agent::pay(ledger_state& state, const agent_request& request, const
     t.task_id = std::string(request.task_id);
     state.transactions.push_back(t);
     a.changed = true;
-    switch (pick(3)) {
-    case 0:
-        a.text = "Done! I've sent **" + dollars(amount) + " " + from->currency + "** to **" +
-                 to->name + "** from your **" + from->name + "** wallet.\n\n";
-        if (!t.memo.empty()) a.text += "- Memo: " + t.memo + "\n";
-        a.text += "- Remaining spendable balance: " + dollars(from->balance) +
-                  "\n\nAnything else I can help with?";
-        break;
-    case 1:
-        a.text = "Payment successful. " + money + " was sent to " + to->name + " from the " +
-                 from->name + " wallet" + (t.memo.empty() ? "" : " (memo: \"" + t.memo + "\")") +
-                 ". The wallet's new balance is " + with_currency(from->balance, from->currency) +
-                 ".";
-        break;
-    default:
-        a.text = "Payment sent! ";
-        a.text += with_currency(amount, from->currency) + " is on its way to **" + to->name +
-                  "** from **" + from->name + "**." +
-                  (t.memo.empty() ? "" : " Memo: " + t.memo + ".") +
-                  " New balance: " + with_currency(from->balance, from->currency) + ".";
-        break;
-    }
+    a.text = sent_text(pick(3), t, *to, *from);
     return a;
 }
 

@@ -33,67 +33,64 @@ bool write_atomically(const std::filesystem::path& file, const std::string& line
     return !ec;
 }
 
-}  // namespace
+namespace sb = paymand::sandbox;
 
-int main(int argc, char** argv)
-{
-    namespace sb = paymand::sandbox;
-    CLI::App app{"payman-sandbox: a local, Payman-compatible server for tests and demos.\n"
-                 "Example: payman-sandbox --config config/sandbox.yaml --admin"};
-    app.set_version_flag("--version", paymand::build_info("payman-sandbox"));
+struct options {
     std::string config_file, state_file, url_file, admin_url_file, listen, tls_cert, tls_key;
     bool admin = false;
     std::optional<std::uint64_t> seed;
     std::uint16_t admin_port = 0;
-    app.add_option("--config", config_file, "YAML configuration (see docs/sandbox.md)")->required();
-    app.add_option("--state", state_file,
-                   "state file: loaded at start if present, rewritten atomically on every change");
-    app.add_option("--url-file", url_file, "write the API base URL (ending in /api) here");
-    app.add_flag("--admin", admin,
-                 "serve the admin API (ledger, stats, reset, faults) on loopback");
-    app.add_option("--admin-url-file", admin_url_file, "write the admin URL here")
-        ->needs("--admin");
-    app.add_option("--admin-port", admin_port, "admin port (default: ephemeral)")->needs("--admin");
-    app.add_option("--seed", seed, "seed for the agent's choice of phrasings");
-    app.add_option("--listen", listen, "HOST:PORT to listen on, overriding the configuration");
-    app.add_option("--tls-cert", tls_cert, "PEM certificate chain, overriding the configuration")
-        ->needs(app.add_option("--tls-key", tls_key, "PEM private key for --tls-cert"));
-    CLI11_PARSE(app, argc, argv);
+};
 
-    auto loaded = sb::load_config(config_file);
+void add_options(CLI::App& app, options& o)
+{
+    app.add_option("--config", o.config_file, "YAML configuration (see docs/sandbox.md)")
+        ->required();
+    app.add_option("--state", o.state_file,
+                   "state file: loaded at start if present, rewritten atomically on every change");
+    app.add_option("--url-file", o.url_file, "write the API base URL (ending in /api) here");
+    app.add_flag("--admin", o.admin,
+                 "serve the admin API (ledger, stats, reset, faults) on loopback");
+    app.add_option("--admin-url-file", o.admin_url_file, "write the admin URL here")
+        ->needs("--admin");
+    app.add_option("--admin-port", o.admin_port, "admin port (default: ephemeral)")
+        ->needs("--admin");
+    app.add_option("--seed", o.seed, "seed for the agent's choice of phrasings");
+    app.add_option("--listen", o.listen, "HOST:PORT to listen on, overriding the configuration");
+    app.add_option("--tls-cert", o.tls_cert, "PEM certificate chain, overriding the configuration")
+        ->needs(app.add_option("--tls-key", o.tls_key, "PEM private key for --tls-cert"));
+}
+
+// The configuration file with the command line's overrides; nullopt, with the reasons on
+// stderr, when it is not usable.
+std::optional<sb::sandbox_config> configuration(const options& o)
+{
+    auto loaded = sb::load_config(o.config_file);
     if (!loaded.config) {
         for (const auto& e : loaded.errors) std::cerr << e << '\n';
-        return 2;
+        return std::nullopt;
     }
     sb::sandbox_config config = std::move(*loaded.config);
-    if (!listen.empty() && !sb::parse_listen(listen, config.listen_host, config.listen_port)) {
+    if (!o.listen.empty() && !sb::parse_listen(o.listen, config.listen_host, config.listen_port)) {
         std::cerr << "payman-sandbox: --listen must be HOST:PORT with an IPv4 address, not '"
-                  << listen << "'\n";
-        return 2;
+                  << o.listen << "'\n";
+        return std::nullopt;
     }
-    if (seed) config.seed = *seed;
-    if (!tls_cert.empty()) {
-        config.tls_cert = tls_cert;
-        config.tls_key = tls_key;
+    if (o.seed) config.seed = *o.seed;
+    if (!o.tls_cert.empty()) {
+        config.tls_cert = o.tls_cert;
+        config.tls_key = o.tls_key;
     }
+    return config;
+}
 
-    std::optional<std::filesystem::path> state_path;
-    if (!state_file.empty()) state_path = state_file;
-    sb::service svc(std::move(config), state_path);
-    if (!svc.startup_error().empty()) {
-        std::cerr << "payman-sandbox: " << svc.startup_error() << '\n';
-        return 1;
-    }
-    std::string error;
-    if (!svc.persist(error)) {
-        std::cerr << "payman-sandbox: " << error << '\n';
-        return 1;
-    }
-
+// Serves until SIGINT or SIGTERM; the exit status.
+int serve(const options& o, sb::service& svc)
+{
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io{1};
     sb::server srv(io, svc);
-    if (auto failure = srv.start(admin, admin_port)) {
+    if (auto failure = srv.start(o.admin, o.admin_port)) {
         std::cerr << "payman-sandbox: " << *failure << '\n';
         return 1;
     }
@@ -111,15 +108,43 @@ int main(int argc, char** argv)
     });
 
     std::cout << "payman-sandbox listening on " << srv.base_url() << std::endl;
-    if (admin) std::cout << "payman-sandbox admin on " << srv.admin_url() << std::endl;
-    if (!url_file.empty() && !write_atomically(url_file, srv.base_url())) {
-        std::cerr << "payman-sandbox: cannot write " << url_file << '\n';
+    if (o.admin) std::cout << "payman-sandbox admin on " << srv.admin_url() << std::endl;
+    if (!o.url_file.empty() && !write_atomically(o.url_file, srv.base_url())) {
+        std::cerr << "payman-sandbox: cannot write " << o.url_file << '\n';
         return 1;
     }
-    if (!admin_url_file.empty() && !write_atomically(admin_url_file, srv.admin_url())) {
-        std::cerr << "payman-sandbox: cannot write " << admin_url_file << '\n';
+    if (!o.admin_url_file.empty() && !write_atomically(o.admin_url_file, srv.admin_url())) {
+        std::cerr << "payman-sandbox: cannot write " << o.admin_url_file << '\n';
         return 1;
     }
     io.run();
     return saved ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"payman-sandbox: a local, Payman-compatible server for tests and demos.\n"
+                 "Example: payman-sandbox --config config/sandbox.yaml --admin"};
+    app.set_version_flag("--version", paymand::build_info("payman-sandbox"));
+    options o;
+    add_options(app, o);
+    CLI11_PARSE(app, argc, argv);
+
+    auto config = configuration(o);
+    if (!config) return 2;
+    std::optional<std::filesystem::path> state_path;
+    if (!o.state_file.empty()) state_path = o.state_file;
+    sb::service svc(std::move(*config), state_path);
+    if (!svc.startup_error().empty()) {
+        std::cerr << "payman-sandbox: " << svc.startup_error() << '\n';
+        return 1;
+    }
+    std::string error;
+    if (!svc.persist(error)) {
+        std::cerr << "payman-sandbox: " << error << '\n';
+        return 1;
+    }
+    return serve(o, svc);
 }

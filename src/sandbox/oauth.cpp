@@ -11,6 +11,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <variant>
 
 namespace paymand::sandbox {
 
@@ -178,145 +179,193 @@ std::string s256(std::string_view verifier)
     return out;
 }
 
-}  // namespace
+// Why a token request is refused: the HTTP status and the OAuth error.
+struct token_failure {
+    http::status status;
+    std::string code;
+    std::string message;
+};
 
-reply service::token_endpoint(const request& req)
+// The scopes a grant yields and whether a refresh token comes with them.
+struct token_grant {
+    std::vector<std::string> scopes;
+    bool with_refresh = false;
+};
+
+template <class T>
+using or_failure = std::variant<T, token_failure>;
+
+token_failure bad_request(std::string code, std::string message)
 {
-    std::string trace = fmt::format("trc-{:016x}", ++trace_counter_);
-    auto fail = [&](http::status status, std::string_view code, std::string_view message) {
-        reply r{error_response(status, code, message, now(), trace)};
-        r.message.set(http::field::cache_control, "no-store");
-        if (status == http::status::unauthorized)
-            r.message.set(http::field::www_authenticate, "Basic realm=\"payman\"");
-        return r;
-    };
-    if (req.method() != http::verb::post) {
-        auto r = fail(http::status::method_not_allowed, "method_not_allowed",
-                      "The token endpoint accepts POST only");
-        r.message.set(http::field::allow, "POST");
-        return r;
-    }
+    return {http::status::bad_request, std::move(code), std::move(message)};
+}
+
+// The request parser of the token endpoint: the query's and the form body's parameters, each
+// at most once.
+or_failure<oauth_params> read_token_params(const request& req)
+{
     oauth_params params;
     auto query = detail::parse_form(detail::split_target(req.target()).second);
-    if (!query) return fail(http::status::bad_request, "invalid_request", "Malformed query string");
+    if (!query) return bad_request("invalid_request", "Malformed query string");
     params.add(*query);
     if (!req.body().empty()) {
         if (!form_body(req))
-            return fail(http::status::bad_request, "invalid_request",
-                        "The request body must be application/x-www-form-urlencoded");
+            return bad_request("invalid_request",
+                               "The request body must be application/x-www-form-urlencoded");
         auto body = detail::parse_form(req.body());
-        if (!body) return fail(http::status::bad_request, "invalid_request", "Malformed form body");
+        if (!body) return bad_request("invalid_request", "Malformed form body");
         params.add(*body);
     }
     if (!params.duplicate.empty())
-        return fail(http::status::bad_request, "invalid_request",
-                    fmt::format("Parameter '{}' was given more than once", params.duplicate));
+        return bad_request("invalid_request", fmt::format("Parameter '{}' was given more than once",
+                                                          params.duplicate));
+    return params;
+}
 
-    // Client authentication: HTTP Basic (as the SDKs do) or client_id/client_secret params.
+// Client authentication: HTTP Basic (as the SDKs do) or client_id/client_secret params.
+or_failure<const client_config*> authenticate_client(const request& req, const oauth_params& params,
+                                                     const sandbox_config& config)
+{
+    auto unauthorized = [](std::string message) {
+        return token_failure{http::status::unauthorized, "not_authorized", std::move(message)};
+    };
     std::string client_id, secret;
     bool basic = false;
     if (auto auth = req[http::field::authorization]; !auth.empty()) {
         if (auth.size() < 6 || !iequals(auth.substr(0, 6), "basic "))
-            return fail(http::status::unauthorized, "not_authorized",
-                        "Client authentication must use HTTP Basic");
+            return unauthorized("Client authentication must use HTTP Basic");
         auto decoded = detail::base64_decode(auth.substr(6));
         auto colon = decoded ? decoded->find(':') : std::string::npos;
         if (!decoded || colon == std::string::npos)
-            return fail(http::status::unauthorized, "not_authorized",
-                        "Malformed Basic credentials");
+            return unauthorized("Malformed Basic credentials");
         client_id = decoded->substr(0, colon);
         secret = decoded->substr(colon + 1);
         basic = true;
     }
     if (const auto* id = params.get("client_id")) {
         if (basic && *id != client_id)
-            return fail(http::status::bad_request, "invalid_request",
-                        "client_id does not match the Basic credentials");
+            return bad_request("invalid_request", "client_id does not match the Basic credentials");
         if (!basic) client_id = *id;
     }
     if (const auto* s = params.get("client_secret")) {
         if (basic)
-            return fail(http::status::bad_request, "invalid_request",
-                        "Use one client authentication method, not two");
+            return bad_request("invalid_request", "Use one client authentication method, not two");
         secret = *s;
     }
-    if (client_id.empty() || secret.empty())
-        return fail(http::status::unauthorized, "not_authorized", "Client authentication required");
-    const client_config* client = config_.find_client(client_id);
+    if (client_id.empty() || secret.empty()) return unauthorized("Client authentication required");
+    const client_config* client = config.find_client(client_id);
     if (!client || !secrets_equal(client->secret, secret))
-        return fail(http::status::unauthorized, "not_authorized", "Invalid client credentials");
+        return unauthorized("Invalid client credentials");
+    return client;
+}
 
-    const std::string* grant = params.get("grant_type");
-    if (!grant) return fail(http::status::bad_request, "invalid_request", "grant_type is required");
-
-    std::vector<std::string> scopes;
-    bool with_refresh = false;
-    time_point t = now();
-    if (*grant == "client_credentials") {
-        auto s = narrow_scopes(params.get("scope"), client->scopes);
-        if (!s)
-            return fail(http::status::bad_request, "invalid_scope",
-                        "The requested scope exceeds the scopes granted to this client");
-        scopes = std::move(*s);
-        with_refresh = client->refresh_with_client_credentials;
-    } else if (*grant == "authorization_code") {
-        const std::string* code = params.get("code");
-        if (!code) return fail(http::status::bad_request, "invalid_request", "code is required");
-        auto it = state_.codes.find(*code);
-        if (it == state_.codes.end() || it->second.client_id != client->id ||
-            it->second.expires_at <= t)
-            return fail(http::status::bad_request, "invalid_grant",
-                        "The authorization code is invalid, expired or already used");
-        if (const auto* uri = params.get("redirect_uri"); uri && *uri != it->second.redirect_uri)
-            return fail(http::status::bad_request, "invalid_grant",
-                        "redirect_uri does not match the authorization request");
-        if (!it->second.code_challenge.empty()) {
-            const std::string* verifier = params.get("code_verifier");
-            if (!verifier || !secrets_equal(s256(*verifier), it->second.code_challenge))
-                return fail(http::status::bad_request, "invalid_grant",
-                            "code_verifier is missing or does not match the code_challenge");
-        }
-        scopes = it->second.scopes;
-        state_.codes.erase(it);  // single use
-        with_refresh = true;
-    } else if (*grant == "refresh_token") {
-        const std::string* value = params.get("refresh_token");
-        if (!value)
-            return fail(http::status::bad_request, "invalid_request", "refresh_token is required");
-        auto it = state_.tokens.find(*value);
-        if (it == state_.tokens.end() || it->second.kind != token_kind::refresh ||
-            it->second.client_id != client->id || it->second.revoked || it->second.expires_at <= t)
-            return fail(http::status::bad_request, "invalid_grant",
-                        "The refresh token is invalid, expired, revoked or already used");
-        auto s = narrow_scopes(params.get("scope"), it->second.scopes);
-        if (!s)
-            return fail(http::status::bad_request, "invalid_scope",
-                        "The requested scope exceeds the refresh token's scope");
-        scopes = std::move(*s);
-        state_.tokens.erase(it);  // rotation: the old refresh token is spent
-        with_refresh = true;
-    } else {
-        return fail(http::status::bad_request, "unsupported_grant_type",
-                    fmt::format("grant_type '{}' is not supported", *grant));
+// grant_type=authorization_code: the code is spent.
+or_failure<token_grant> grant_from_code(const oauth_params& params, const client_config& client,
+                                        ledger_state& state, time_point t)
+{
+    const std::string* code = params.get("code");
+    if (!code) return bad_request("invalid_request", "code is required");
+    auto it = state.codes.find(*code);
+    if (it == state.codes.end() || it->second.client_id != client.id || it->second.expires_at <= t)
+        return bad_request("invalid_grant",
+                           "The authorization code is invalid, expired or already used");
+    if (const auto* uri = params.get("redirect_uri"); uri && *uri != it->second.redirect_uri)
+        return bad_request("invalid_grant",
+                           "redirect_uri does not match the authorization request");
+    if (!it->second.code_challenge.empty()) {
+        const std::string* verifier = params.get("code_verifier");
+        if (!verifier || !secrets_equal(s256(*verifier), it->second.code_challenge))
+            return bad_request("invalid_grant",
+                               "code_verifier is missing or does not match the code_challenge");
     }
+    token_grant out{it->second.scopes, true};
+    state.codes.erase(it);  // single use
+    return out;
+}
+
+// grant_type=refresh_token: the refresh token is spent (rotation).
+or_failure<token_grant> grant_from_refresh(const oauth_params& params, const client_config& client,
+                                           ledger_state& state, time_point t)
+{
+    const std::string* value = params.get("refresh_token");
+    if (!value) return bad_request("invalid_request", "refresh_token is required");
+    auto it = state.tokens.find(*value);
+    if (it == state.tokens.end() || it->second.kind != token_kind::refresh ||
+        it->second.client_id != client.id || it->second.revoked || it->second.expires_at <= t)
+        return bad_request("invalid_grant",
+                           "The refresh token is invalid, expired, revoked or already used");
+    auto s = narrow_scopes(params.get("scope"), it->second.scopes);
+    if (!s)
+        return bad_request("invalid_scope",
+                           "The requested scope exceeds the refresh token's scope");
+    state.tokens.erase(it);  // rotation: the old refresh token is spent
+    return token_grant{std::move(*s), true};
+}
+
+// What the grant named by grant_type yields.
+or_failure<token_grant> grant_of(const oauth_params& params, const client_config& client,
+                                 ledger_state& state, time_point t)
+{
+    const std::string* grant = params.get("grant_type");
+    if (!grant) return bad_request("invalid_request", "grant_type is required");
+    if (*grant == "client_credentials") {
+        auto s = narrow_scopes(params.get("scope"), client.scopes);
+        if (!s)
+            return bad_request("invalid_scope",
+                               "The requested scope exceeds the scopes granted to this client");
+        return token_grant{std::move(*s), client.refresh_with_client_credentials};
+    }
+    if (*grant == "authorization_code") return grant_from_code(params, client, state, t);
+    if (*grant == "refresh_token") return grant_from_refresh(params, client, state, t);
+    return bad_request("unsupported_grant_type",
+                       fmt::format("grant_type '{}' is not supported", *grant));
+}
+
+}  // namespace
+
+reply service::token_endpoint(const request& req)
+{
+    std::string trace = fmt::format("trc-{:016x}", ++trace_counter_);
+    auto fail = [&](const token_failure& f) {
+        reply r{error_response(f.status, f.code, f.message, now(), trace)};
+        r.message.set(http::field::cache_control, "no-store");
+        if (f.status == http::status::unauthorized)
+            r.message.set(http::field::www_authenticate, "Basic realm=\"payman\"");
+        return r;
+    };
+    if (req.method() != http::verb::post) {
+        auto r = fail({http::status::method_not_allowed, "method_not_allowed",
+                       "The token endpoint accepts POST only"});
+        r.message.set(http::field::allow, "POST");
+        return r;
+    }
+    auto params = read_token_params(req);
+    if (auto* f = std::get_if<token_failure>(&params)) return fail(*f);
+    auto client = authenticate_client(req, std::get<oauth_params>(params), config_);
+    if (auto* f = std::get_if<token_failure>(&client)) return fail(*f);
+    const client_config* c = std::get<const client_config*>(client);
+    time_point t = now();
+    auto granted = grant_of(std::get<oauth_params>(params), *c, state_, t);
+    if (auto* f = std::get_if<token_failure>(&granted)) return fail(*f);
+    const auto& [scopes, with_refresh] = std::get<token_grant>(granted);
 
     std::string access = new_secret("pmat_");
-    state_.tokens[access] = token_record{token_kind::access, client->id, scopes,
-                                         t + std::chrono::seconds(client->token_lifetime_s)};
+    state_.tokens[access] = token_record{token_kind::access, c->id, scopes,
+                                         t + std::chrono::seconds(c->token_lifetime_s)};
     std::string refresh;
     if (with_refresh) {
         refresh = new_secret("pmrt_");
         state_.tokens[refresh] =
-            token_record{token_kind::refresh, client->id, scopes, t + refresh_lifetime};
+            token_record{token_kind::refresh, c->id, scopes, t + refresh_lifetime};
     }
     ++stats_.tokens_issued;
     changed();
 
     json::object body;
-    bool snake = client->snake_case_tokens;
+    bool snake = c->snake_case_tokens;
     body[snake ? "access_token" : "accessToken"] = access;
     body[snake ? "token_type" : "tokenType"] = "Bearer";
-    body[snake ? "expires_in" : "expiresIn"] = client->token_lifetime_s;
+    body[snake ? "expires_in" : "expiresIn"] = c->token_lifetime_s;
     body["scope"] = join_scopes(scopes);
     if (!refresh.empty()) body[snake ? "refresh_token" : "refreshToken"] = refresh;
     reply r{json_response(http::status::ok, body)};

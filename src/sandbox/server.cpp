@@ -75,6 +75,67 @@ void reset_connection(tcp::socket& socket)
     socket.close(ignored);
 }
 
+// What follows a failed read: nothing (the peer went away or was too slow: just close), or an
+// answer with `status` and `message` before closing.
+struct read_failure {
+    std::optional<http::status> status;
+    std::string_view message;
+};
+
+std::optional<read_failure> header_read_failure(const error_code& ec)
+{
+    if (ec == http::error::header_limit)
+        return read_failure{http::status::request_header_fields_too_large,
+                            "Request header too large"};
+    if (ec == http::error::body_limit)  // Content-Length above the limit
+        return read_failure{http::status::payload_too_large, "Request body too large"};
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+        ec == asio::error::eof)
+        return read_failure{};
+    if (ec) return read_failure{http::status::bad_request, "Malformed HTTP request"};
+    return std::nullopt;
+}
+
+std::optional<read_failure> body_read_failure(const error_code& ec)
+{
+    if (ec == http::error::body_limit)
+        return read_failure{http::status::payload_too_large, "Request body too large"};
+    if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
+        ec == http::error::partial_message || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == asio::error::eof)
+        return read_failure{};
+    if (ec) return read_failure{http::status::bad_request, "Malformed HTTP request"};
+    return std::nullopt;
+}
+
+// The answer to a request the transport refuses; the connection closes after it.
+response transport_error(http::status status, std::string_view message)
+{
+    response res = error_response(status, "invalid_request", message,
+                                  std::chrono::floor<std::chrono::milliseconds>(clock_type::now()),
+                                  "trc-transport");
+    res.keep_alive(false);
+    res.set(http::field::server, "payman-sandbox");
+    return res;
+}
+
+// Sets the answer's Connection and Server headers; whether the connection stays open.
+bool finish_response(const request& req, response& message)
+{
+    const bool keep_alive = req.keep_alive() && message.keep_alive();
+    message.keep_alive(keep_alive);
+    message.set(http::field::server, "payman-sandbox");
+    return keep_alive;
+}
+
+// How long writing the answer may take: the body timeout, longer for large bodies.
+std::chrono::milliseconds write_timeout(const limits_config& limits, const response& message)
+{
+    return std::chrono::milliseconds(std::max<std::int64_t>(
+        limits.body_timeout_ms, static_cast<std::int64_t>(message.body().size() / 1000)));
+}
+
 }  // namespace
 
 template <class Stream>
@@ -87,11 +148,7 @@ asio::awaitable<void> server::impl::serve(Stream& stream, bool admin)
     auto token = asio::redirect_error(asio::use_awaitable, ec);
     auto respond_and_close = [&](http::status status,
                                  std::string_view message) -> asio::awaitable<void> {
-        response res = error_response(
-            status, "invalid_request", message,
-            std::chrono::floor<std::chrono::milliseconds>(clock_type::now()), "trc-transport");
-        res.keep_alive(false);
-        res.set(http::field::server, "payman-sandbox");
+        response res = transport_error(status, message);
         lowest.expires_after(std::chrono::milliseconds(limits.body_timeout_ms));
         co_await http::async_write(stream, res, token);
     };
@@ -102,21 +159,8 @@ asio::awaitable<void> server::impl::serve(Stream& stream, bool admin)
         parser.body_limit(limits.max_body_bytes);
         lowest.expires_after(std::chrono::milliseconds(limits.header_timeout_ms));
         co_await http::async_read_header(stream, buffer, parser, token);
-        if (ec == http::error::header_limit) {
-            co_await respond_and_close(http::status::request_header_fields_too_large,
-                                       "Request header too large");
-            co_return;
-        }
-        if (ec == http::error::body_limit) {  // Content-Length above the limit
-            co_await respond_and_close(http::status::payload_too_large, "Request body too large");
-            co_return;
-        }
-        if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-            ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
-            ec == asio::error::eof)
-            co_return;
-        if (ec) {
-            co_await respond_and_close(http::status::bad_request, "Malformed HTTP request");
+        if (const auto failure = header_read_failure(ec)) {
+            if (failure->status) co_await respond_and_close(*failure->status, failure->message);
             co_return;
         }
         if (iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -126,16 +170,8 @@ asio::awaitable<void> server::impl::serve(Stream& stream, bool admin)
         }
         lowest.expires_after(std::chrono::milliseconds(limits.body_timeout_ms));
         co_await http::async_read(stream, buffer, parser, token);
-        if (ec == http::error::body_limit) {
-            co_await respond_and_close(http::status::payload_too_large, "Request body too large");
-            co_return;
-        }
-        if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
-            ec == http::error::partial_message || ec == asio::error::connection_reset ||
-            ec == asio::error::operation_aborted || ec == asio::error::eof)
-            co_return;
-        if (ec) {
-            co_await respond_and_close(http::status::bad_request, "Malformed HTTP request");
+        if (const auto failure = body_read_failure(ec)) {
+            if (failure->status) co_await respond_and_close(*failure->status, failure->message);
             co_return;
         }
         request req = parser.release();
@@ -173,11 +209,8 @@ asio::awaitable<void> server::impl::serve(Stream& stream, bool admin)
         case transport_action::none:
             break;
         }
-        bool keep_alive = req.keep_alive() && r.message.keep_alive();
-        r.message.keep_alive(keep_alive);
-        r.message.set(http::field::server, "payman-sandbox");
-        lowest.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(
-            limits.body_timeout_ms, static_cast<std::int64_t>(r.message.body().size() / 1000))));
+        const bool keep_alive = finish_response(req, r.message);
+        lowest.expires_after(write_timeout(limits, r.message));
         co_await http::async_write(stream, r.message, token);
         if (ec || !keep_alive) co_return;
     }

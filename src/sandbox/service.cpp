@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <optional>
 #include <sstream>
+#include <variant>
 
 namespace paymand::sandbox {
 
@@ -175,6 +177,85 @@ json::value request_id(const request& req)
 
 }  // namespace
 
+std::optional<reply> service::answer_with_fault(const fault& f, const request& req,
+                                                const std::string& trace)
+{
+    switch (f.action) {
+    case fault_action::status: {
+        reply r{error_response(static_cast<http::status>(f.status), "injected_fault",
+                               "Injected fault: the service is unavailable", now(), trace)};
+        if (f.retry_after_s)
+            r.message.set(http::field::retry_after, std::to_string(*f.retry_after_s));
+        if (f.retry_after_text) r.message.set(http::field::retry_after, *f.retry_after_text);
+        return r;
+    }
+    case fault_action::reset_before_read:
+        return reply{response{}, transport_action::reset};
+    case fault_action::stall:
+        return reply{response{}, transport_action::stall};
+    case fault_action::jsonrpc_error:
+        return reply{json_response(
+            http::status::ok, json::object{{"jsonrpc", "2.0"},
+                                           {"id", request_id(req)},
+                                           {"result", nullptr},
+                                           {"error", json::object{{"code", f.code},
+                                                                  {"message", "Internal error"},
+                                                                  {"data", nullptr}}}})};
+    case fault_action::huge_body: {
+        // Valid JSON of exactly `size` bytes: {"padding":"xxx…"}.
+        std::string body = "{\"padding\":\"";
+        std::size_t size = static_cast<std::size_t>(f.size);
+        body.append(size - body.size() - 2, 'x');
+        body += "\"}";
+        response res{http::status::ok, 11};
+        res.set(http::field::content_type, "application/json");
+        res.body() = std::move(body);
+        res.prepare_payload();
+        return reply{std::move(res)};
+    }
+    case fault_action::expire_tokens:
+    case fault_action::revoke_tokens:
+        apply_pre_fault(f);
+        break;
+    default:
+        break;
+    }
+    return std::nullopt;
+}
+
+void service::apply_post_fault(const fault& f, reply& r)
+{
+    switch (f.action) {
+    case fault_action::delay:
+        r.action = transport_action::delay;
+        r.delay = std::chrono::milliseconds(f.delay_ms);
+        break;
+    case fault_action::reset_after_read:
+        r.action = transport_action::reset;
+        break;
+    case fault_action::truncate:
+        r.action = transport_action::truncate;
+        break;
+    case fault_action::replace_reply:
+        replace_reply_text(r, f.text);
+        break;
+    case fault_action::malformed_json: {
+        std::string& body = r.message.body();
+        body = body.substr(0, body.size() / 2) + "<!-- upstream error";
+        r.message.set(http::field::content_type, "application/json");
+        r.message.prepare_payload();
+        break;
+    }
+    case fault_action::forge_task_id:
+    case fault_action::error_and_result:
+    case fault_action::forge_token:
+        forge_answer(f, r);
+        break;
+    default:
+        break;
+    }
+}
+
 reply service::handle_api(const request& req)
 {
     auto [path, query] = detail::split_target(req.target());
@@ -203,46 +284,7 @@ reply service::handle_api(const request& req)
         f = faults_.take(endpoint, family);
     }
     if (f) {
-        switch (f->action) {
-        case fault_action::status: {
-            reply r{error_response(static_cast<http::status>(f->status), "injected_fault",
-                                   "Injected fault: the service is unavailable", now(), trace)};
-            if (f->retry_after_s)
-                r.message.set(http::field::retry_after, std::to_string(*f->retry_after_s));
-            if (f->retry_after_text) r.message.set(http::field::retry_after, *f->retry_after_text);
-            return r;
-        }
-        case fault_action::reset_before_read:
-            return reply{response{}, transport_action::reset};
-        case fault_action::stall:
-            return reply{response{}, transport_action::stall};
-        case fault_action::jsonrpc_error:
-            return reply{json_response(
-                http::status::ok, json::object{{"jsonrpc", "2.0"},
-                                               {"id", request_id(req)},
-                                               {"result", nullptr},
-                                               {"error", json::object{{"code", f->code},
-                                                                      {"message", "Internal error"},
-                                                                      {"data", nullptr}}}})};
-        case fault_action::huge_body: {
-            // Valid JSON of exactly `size` bytes: {"padding":"xxx…"}.
-            std::string body = "{\"padding\":\"";
-            std::size_t size = static_cast<std::size_t>(f->size);
-            body.append(size - body.size() - 2, 'x');
-            body += "\"}";
-            response res{http::status::ok, 11};
-            res.set(http::field::content_type, "application/json");
-            res.body() = std::move(body);
-            res.prepare_payload();
-            return reply{std::move(res)};
-        }
-        case fault_action::expire_tokens:
-        case fault_action::revoke_tokens:
-            apply_pre_fault(*f);
-            break;
-        default:
-            break;
-        }
+        if (auto injected = answer_with_fault(*f, req, trace)) return std::move(*injected);
     }
 
     reply r;
@@ -255,38 +297,7 @@ reply service::handle_api(const request& req)
     else
         r = reply{
             error_response(http::status::not_found, "not_found", "No such endpoint", now(), trace)};
-
-    if (f) {
-        switch (f->action) {
-        case fault_action::delay:
-            r.action = transport_action::delay;
-            r.delay = std::chrono::milliseconds(f->delay_ms);
-            break;
-        case fault_action::reset_after_read:
-            r.action = transport_action::reset;
-            break;
-        case fault_action::truncate:
-            r.action = transport_action::truncate;
-            break;
-        case fault_action::replace_reply:
-            replace_reply_text(r, f->text);
-            break;
-        case fault_action::malformed_json: {
-            std::string& body = r.message.body();
-            body = body.substr(0, body.size() / 2) + "<!-- upstream error";
-            r.message.set(http::field::content_type, "application/json");
-            r.message.prepare_payload();
-            break;
-        }
-        case fault_action::forge_task_id:
-        case fault_action::error_and_result:
-        case fault_action::forge_token:
-            forge_answer(*f, r);
-            break;
-        default:
-            break;
-        }
-    }
+    if (f) apply_post_fault(*f, r);
     return r;
 }
 
@@ -313,6 +324,167 @@ void service::forge_answer(const fault& f, reply& r)
     r.message.body() = json::serialize(v);
     r.message.prepare_payload();
 }
+
+namespace {
+
+// A tasks/send call as read from its JSON-RPC body.
+struct tasks_call {
+    json::value id;
+    std::string task_id;
+    std::string session;
+    std::string text;
+    std::optional<std::string> idempotency_key;
+};
+
+// Why a body is not a tasks/send call: the JSON-RPC error to answer with.
+struct rpc_failure {
+    json::value id;
+    int code = 0;
+    std::string message;
+};
+
+reply rpc_error_reply(const rpc_failure& f)
+{
+    return reply{json_response(
+        http::status::ok,
+        json::object{
+            {"jsonrpc", "2.0"},
+            {"id", f.id},
+            {"result", nullptr},
+            {"error", json::object{{"code", f.code}, {"message", f.message}, {"data", nullptr}}}})};
+}
+
+// The message's text parts joined by newlines (it must have one), or why not.
+std::variant<std::string, std::string> read_message_text(const json::object& params)
+{
+    using out = std::variant<std::string, std::string>;
+    auto why = [](std::string_view w) { return out(std::in_place_index<1>, std::string(w)); };
+    const json::value* message = params.if_contains("message");
+    if (!message || !message->is_object()) return why("params.message must be an object");
+    const json::value* role = message->get_object().if_contains("role");
+    if (!role || !role->is_string() || role->get_string() != "user")
+        return why("message.role must be \"user\"");
+    const json::value* parts = message->get_object().if_contains("parts");
+    if (!parts || !parts->is_array() || parts->get_array().empty())
+        return why("message.parts must be a non-empty array");
+    std::string text;
+    for (const auto& part : parts->get_array()) {
+        if (!part.is_object()) return why("each message part must be an object");
+        const json::value* part_type = part.get_object().if_contains("type");
+        if (!part_type || !part_type->is_string()) return why("each part needs a type");
+        if (part_type->get_string() != "text") continue;
+        const json::value* part_text = part.get_object().if_contains("text");
+        if (!part_text || !part_text->is_string()) return why("a text part needs text");
+        if (!text.empty()) text += "\n";
+        text += part_text->get_string();
+    }
+    if (text.empty()) return why("the message has no text part");
+    if (const json::value* m = message->get_object().if_contains("metadata");
+        m && !m->is_null() && !m->is_object())
+        return why("message.metadata must be an object or null");
+    return out(std::in_place_index<0>, std::move(text));
+}
+
+// params: the task id, the session (made up when none is given), the text and the idempotency
+// key into `call`; why they are invalid, or nothing.
+std::optional<std::string> read_task_params(const json::object& params, tasks_call& call)
+{
+    const json::value* task_id = params.if_contains("id");
+    if (!task_id || !task_id->is_string() || task_id->get_string().empty() ||
+        task_id->get_string().size() > 200)
+        return "params.id must be a non-empty string";
+    call.task_id = std::string(task_id->get_string());
+    for (const json::value* s :
+         {params.if_contains("sessionId"), params.if_contains("session_id")}) {
+        if (!s || s->is_null()) continue;
+        if (!s->is_string() || s->get_string().empty() || s->get_string().size() > 200)
+            return "sessionId must be a non-empty string";
+        if (!call.session.empty() && call.session != s->get_string())
+            return "sessionId and session_id disagree";
+        call.session = std::string(s->get_string());
+    }
+    if (call.session.empty()) call.session = "ses-" + detail::random_hex(16);
+    auto text = read_message_text(params);
+    if (text.index() == 1) return std::get<1>(std::move(text));
+    call.text = std::get<0>(std::move(text));
+    if (const json::value* meta = params.if_contains("metadata"); meta && !meta->is_null()) {
+        if (!meta->is_object()) return "params.metadata must be an object or null";
+        for (std::string_view key : {"idempotencyKey", "idempotency_key"}) {
+            const json::value* k = meta->get_object().if_contains(key);
+            if (!k || k->is_null()) continue;
+            if (!k->is_string() || k->get_string().empty() || k->get_string().size() > 200)
+                return "the idempotency key must be a non-empty string of at most 200 "
+                       "characters";
+            if (call.idempotency_key && *call.idempotency_key != k->get_string())
+                return "idempotencyKey and idempotency_key disagree";
+            call.idempotency_key = std::string(k->get_string());
+        }
+    }
+    return std::nullopt;
+}
+
+// The request parser of tasks/send: the JSON-RPC envelope, then its params.
+std::variant<tasks_call, rpc_failure> read_tasks_call(std::string_view body_text)
+{
+    auto fail = [](json::value id, int code, std::string message) {
+        return rpc_failure{std::move(id), code, std::move(message)};
+    };
+    boost::system::error_code ec;
+    json::value body = json::parse(body_text, ec);
+    if (ec) return fail(nullptr, -32700, "Parse error");
+    if (!body.is_object()) return fail(nullptr, -32600, "Invalid Request");
+    const json::object& rpc = body.get_object();
+    const json::value* id = rpc.if_contains("id");
+    if (!id || !(id->is_string() || id->is_int64() || id->is_uint64()))
+        return fail(nullptr, -32600, "Invalid Request: id must be a string or an integer");
+    const json::value* version = rpc.if_contains("jsonrpc");
+    if (!version || !version->is_string() || version->get_string() != "2.0")
+        return fail(*id, -32600, "Invalid Request: jsonrpc must be \"2.0\"");
+    const json::value* method = rpc.if_contains("method");
+    if (!method || !method->is_string())
+        return fail(*id, -32600, "Invalid Request: method must be a string");
+    if (method->get_string() != "tasks.send" && method->get_string() != "tasks/send")
+        return fail(*id, -32601, "Method not found");
+    for (const auto& entry : rpc)
+        if (entry.key() != "jsonrpc" && entry.key() != "id" && entry.key() != "method" &&
+            entry.key() != "params")
+            return fail(*id, -32600, "Invalid Request: unknown member");
+
+    const json::value* params = rpc.if_contains("params");
+    tasks_call call{.id = *id};
+    std::optional<std::string> why;
+    if (!params || !params->is_object())
+        why = "params must be an object";
+    else
+        why = read_task_params(params->get_object(), call);
+    if (why) return fail(*id, -32602, fmt::format("Invalid parameters: {}", *why));
+    return call;
+}
+
+// The task object of a tasks/send answer.
+json::object task_result(const sandbox_config& config, const tasks_call& call,
+                         const agent_answer& answer, time_point t)
+{
+    json::object text_part{{"type", "text"}, {"text", answer.text}};
+    json::value status_message = nullptr;
+    if (answer.state == "input-required")
+        status_message = json::object{{"role", "agent"}, {"parts", json::array{text_part}}};
+    return json::object{
+        {"id", call.task_id},
+        {"sessionId", call.session},
+        {"status", json::object{{"state", answer.state},
+                                {"message", status_message},
+                                {"timestamp", format_time(t)}}},
+        {"artifacts", json::array{json::object{{"name", "response"},
+                                               {"description", "AI Assistant Response"},
+                                               {"parts", json::array{text_part}},
+                                               {"metadata", json::object{}}}}},
+        {"metadata", json::object{{"timestamp", format_time(t)},
+                                  {"agentId", config.agent_id},
+                                  {"orgId", config.org_id}}}};
+}
+
+}  // namespace
 
 reply service::tasks_endpoint(const request& req)
 {
@@ -345,124 +517,21 @@ reply service::tasks_endpoint(const request& req)
         return fail(http::status::unsupported_media_type, "unsupported_media_type",
                     "Content-Type must be application/json");
 
-    auto rpc_error = [&](const json::value& id, int code, std::string_view message) {
-        return reply{json_response(
-            http::status::ok,
-            json::object{
-                {"jsonrpc", "2.0"},
-                {"id", id},
-                {"result", nullptr},
-                {"error", json::object{{"code", code}, {"message", message}, {"data", nullptr}}}})};
-    };
-    boost::system::error_code ec;
-    json::value body = json::parse(req.body(), ec);
-    if (ec) return rpc_error(nullptr, -32700, "Parse error");
-    if (!body.is_object()) return rpc_error(nullptr, -32600, "Invalid Request");
-    const json::object& rpc = body.get_object();
-    const json::value* id = rpc.if_contains("id");
-    if (!id || !(id->is_string() || id->is_int64() || id->is_uint64()))
-        return rpc_error(nullptr, -32600, "Invalid Request: id must be a string or an integer");
-    const json::value* version = rpc.if_contains("jsonrpc");
-    if (!version || !version->is_string() || version->get_string() != "2.0")
-        return rpc_error(*id, -32600, "Invalid Request: jsonrpc must be \"2.0\"");
-    const json::value* method = rpc.if_contains("method");
-    if (!method || !method->is_string())
-        return rpc_error(*id, -32600, "Invalid Request: method must be a string");
-    if (method->get_string() != "tasks.send" && method->get_string() != "tasks/send")
-        return rpc_error(*id, -32601, "Method not found");
-    for (const auto& entry : rpc)
-        if (entry.key() != "jsonrpc" && entry.key() != "id" && entry.key() != "method" &&
-            entry.key() != "params")
-            return rpc_error(*id, -32600, "Invalid Request: unknown member");
+    auto read = read_tasks_call(req.body());
+    if (const auto* failure = std::get_if<rpc_failure>(&read)) return rpc_error_reply(*failure);
+    const auto& call = std::get<tasks_call>(read);
 
-    auto invalid = [&](std::string_view why) {
-        return rpc_error(*id, -32602, fmt::format("Invalid parameters: {}", why));
-    };
-    const json::value* params_value = rpc.if_contains("params");
-    if (!params_value || !params_value->is_object()) return invalid("params must be an object");
-    const json::object& params = params_value->get_object();
-    const json::value* task_id = params.if_contains("id");
-    if (!task_id || !task_id->is_string() || task_id->get_string().empty() ||
-        task_id->get_string().size() > 200)
-        return invalid("params.id must be a non-empty string");
-    const json::value* session_camel = params.if_contains("sessionId");
-    const json::value* session_snake = params.if_contains("session_id");
-    std::string session;
-    for (const json::value* s : {session_camel, session_snake}) {
-        if (!s || s->is_null()) continue;
-        if (!s->is_string() || s->get_string().empty() || s->get_string().size() > 200)
-            return invalid("sessionId must be a non-empty string");
-        if (!session.empty() && session != s->get_string())
-            return invalid("sessionId and session_id disagree");
-        session = std::string(s->get_string());
-    }
-    if (session.empty()) session = "ses-" + detail::random_hex(16);
-    const json::value* message = params.if_contains("message");
-    if (!message || !message->is_object()) return invalid("params.message must be an object");
-    const json::value* role = message->get_object().if_contains("role");
-    if (!role || !role->is_string() || role->get_string() != "user")
-        return invalid("message.role must be \"user\"");
-    const json::value* parts = message->get_object().if_contains("parts");
-    if (!parts || !parts->is_array() || parts->get_array().empty())
-        return invalid("message.parts must be a non-empty array");
-    std::string text;
-    for (const auto& part : parts->get_array()) {
-        if (!part.is_object()) return invalid("each message part must be an object");
-        const json::value* part_type = part.get_object().if_contains("type");
-        if (!part_type || !part_type->is_string()) return invalid("each part needs a type");
-        if (part_type->get_string() != "text") continue;
-        const json::value* part_text = part.get_object().if_contains("text");
-        if (!part_text || !part_text->is_string()) return invalid("a text part needs text");
-        if (!text.empty()) text += "\n";
-        text += part_text->get_string();
-    }
-    if (text.empty()) return invalid("the message has no text part");
-    if (const json::value* m = message->get_object().if_contains("metadata");
-        m && !m->is_null() && !m->is_object())
-        return invalid("message.metadata must be an object or null");
-    std::optional<std::string> idempotency_key;
-    if (const json::value* meta = params.if_contains("metadata"); meta && !meta->is_null()) {
-        if (!meta->is_object()) return invalid("params.metadata must be an object or null");
-        for (std::string_view key : {"idempotencyKey", "idempotency_key"}) {
-            const json::value* k = meta->get_object().if_contains(key);
-            if (!k || k->is_null()) continue;
-            if (!k->is_string() || k->get_string().empty() || k->get_string().size() > 200)
-                return invalid("the idempotency key must be a non-empty string of at most 200 "
-                               "characters");
-            if (idempotency_key && *idempotency_key != k->get_string())
-                return invalid("idempotencyKey and idempotency_key disagree");
-            idempotency_key = std::string(k->get_string());
-        }
-    }
-
-    agent_request request{text, client, &scopes, task_id->get_string(), idempotency_key, t};
+    agent_request request{call.text, client, &scopes, call.task_id, call.idempotency_key, t};
     agent_answer answer = agent_.answer(state_, request);
     if (!answer.missing_scope.empty() && client->denial == scope_denial::http)
         return fail(http::status::forbidden, "insufficient_scope",
                     fmt::format("The access token lacks the scope {}", answer.missing_scope));
     if (answer.changed) changed();
-
-    json::object text_part{{"type", "text"}, {"text", answer.text}};
-    json::value status_message = nullptr;
-    if (answer.state == "input-required")
-        status_message = json::object{{"role", "agent"}, {"parts", json::array{text_part}}};
-    json::object result{
-        {"id", task_id->get_string()},
-        {"sessionId", session},
-        {"status", json::object{{"state", answer.state},
-                                {"message", status_message},
-                                {"timestamp", format_time(t)}}},
-        {"artifacts", json::array{json::object{{"name", "response"},
-                                               {"description", "AI Assistant Response"},
-                                               {"parts", json::array{text_part}},
-                                               {"metadata", json::object{}}}}},
-        {"metadata", json::object{{"timestamp", format_time(t)},
-                                  {"agentId", config_.agent_id},
-                                  {"orgId", config_.org_id}}}};
-    return reply{json_response(http::status::ok, json::object{{"jsonrpc", "2.0"},
-                                                              {"id", *id},
-                                                              {"result", std::move(result)},
-                                                              {"error", nullptr}})};
+    return reply{json_response(http::status::ok,
+                               json::object{{"jsonrpc", "2.0"},
+                                            {"id", call.id},
+                                            {"result", task_result(config_, call, answer, t)},
+                                            {"error", nullptr}})};
 }
 
 reply service::admin_ledger()

@@ -106,6 +106,11 @@ private:
     void reset();
 
     void apply_pre_fault(const fault& f);
+    // A fault that answers instead of the endpoint (or changes state first: nothing).
+    std::optional<reply> answer_with_fault(const fault& f, const request& req,
+                                           const std::string& trace);
+    // A fault that changes the endpoint's answer or how it is sent.
+    void apply_post_fault(const fault& f, reply& r);
     // Rewrites an executed answer as a hostile server would (the forge_* and error_and_result
     // faults).
     void forge_answer(const fault& f, reply& r);

@@ -180,53 +180,21 @@ bool calendar::fires_on(date::year_month_day d) const noexcept
     return (day_mask(d.year() / d.month()) >> static_cast<unsigned>(d.day()) & 1U) != 0;
 }
 
-boost::system::result<calendar, schedule_error>
-calendar_builder::build(const schedule_options& options) const
+std::string calendar_builder::fields_text(const calendar& cal)
 {
-    calendar cal;
-    cal.minutes_ = minutes;
-    cal.hours_ = hours;
-    cal.days_of_month_ = days_of_month;
-    cal.last_day_ = last_day;
-    cal.months_ = months;
-    cal.days_of_week_ = days_of_week;
-    cal.nth_ = nth;
-    cal.dom_restricted_ = dom_restricted;
-    cal.dow_restricted_ = dow_restricted;
-    cal.anchor_ = anchor;
-
-    auto fields = [&cal] {
-        std::string dom = "*";
-        if (cal.dom_restricted_) {
-            dom = cal.days_of_month_.any() ? format_set(cal.days_of_month_, 1, 31) : "";
-            if (cal.last_day_) dom += dom.empty() ? "L" : ",L";
-        }
-        const std::string dow =
-            cal.dow_restricted_ ? format_weekdays(cal.days_of_week_, cal.nth_) : std::string("*");
-        return fmt::format("{} {} {} {} {}", format_set(cal.minutes_, 0, 59),
-                           format_set(cal.hours_, 0, 23), dom, format_set(cal.months_, 1, 12), dow);
-    };
-
-    // day_match: required exactly when both day fields are written as restrictions.
-    if (dom_restricted && dow_restricted) {
-        if (!options.day_match) {
-            return make_error(
-                schedule_errc::day_match_required, dom_offset,
-                fmt::format("schedule '{}' restricts both the day of month and the day of week; "
-                            "add `day_match: any` (a day matching either fires, as in classic "
-                            "cron) or `day_match: all` (a day must match both)",
-                            fields()));
-        }
-        cal.day_match_ = options.day_match;
-    } else if (options.day_match) {
-        return make_error(schedule_errc::day_match_not_applicable, 0,
-                          fmt::format("day_match applies only when a schedule restricts both the "
-                                      "day of month and the day of week, and '{}' does not; "
-                                      "remove day_match",
-                                      fields()));
+    std::string dom = "*";
+    if (cal.dom_restricted_) {
+        dom = cal.days_of_month_.any() ? format_set(cal.days_of_month_, 1, 31) : "";
+        if (cal.last_day_) dom += dom.empty() ? "L" : ",L";
     }
+    const std::string dow =
+        cal.dow_restricted_ ? format_weekdays(cal.days_of_week_, cal.nth_) : std::string("*");
+    return fmt::format("{} {} {} {} {}", format_set(cal.minutes_, 0, 59),
+                       format_set(cal.hours_, 0, 23), dom, format_set(cal.months_, 1, 12), dow);
+}
 
-    // Fold restrictions that select every day, so equal calendars normalise equally.
+void calendar_builder::fold_full_days(calendar& cal)
+{
     const bool dom_full = cal.dom_restricted_ && !cal.last_day_ && cal.days_of_month_.count() == 31;
     const bool dow_full = cal.dow_restricted_ && cal.days_of_week_.all();
     if (cal.dom_restricted_ && cal.dow_restricted_) {
@@ -255,35 +223,38 @@ calendar_builder::build(const schedule_options& options) const
         for (unsigned wd = 0; wd < 7; ++wd)
             if (cal.days_of_week_[wd]) cal.nth_[wd] = 0;
     }
+}
 
-    // short_month: required exactly when a selected day can be missing from a selected month.
-    bool short_needed = false;
-    if (cal.dom_restricted_) {
-        for (unsigned d = 29; d <= 31 && !short_needed; ++d) {
-            if (!cal.days_of_month_[d]) continue;
-            for (unsigned m = 1; m <= 12 && !short_needed; ++m)
-                short_needed = cal.months_[m] && d > min_month_length(m);
-        }
+bool calendar_builder::short_month_possible(const calendar& cal)
+{
+    if (!cal.dom_restricted_) return false;
+    for (unsigned d = 29; d <= 31; ++d) {
+        if (!cal.days_of_month_[d]) continue;
+        for (unsigned m = 1; m <= 12; ++m)
+            if (cal.months_[m] && d > min_month_length(m)) return true;
     }
-    if (short_needed) {
-        if (!options.short_month) {
-            return make_error(
-                schedule_errc::short_month_required, dom_offset,
-                fmt::format("schedule '{}' names a day of month that some of its months do not "
-                            "have; add `short_month: last_day` (fire on the month's last day "
-                            "instead) or `short_month: skip` (do not fire in those months)",
-                            fields()));
-        }
-        cal.short_month_ = options.short_month;
-    } else if (options.short_month) {
-        return make_error(schedule_errc::short_month_not_applicable, 0,
-                          fmt::format("short_month applies only to a day of month 29-31 in a "
-                                      "month that can be shorter, and '{}' has none; remove "
-                                      "short_month",
-                                      fields()));
-    }
+    return false;
+}
 
-    cal.normalised_ = fields();
+bool calendar_builder::ever_fires(const calendar& cal)
+{
+    // Every (month, length, first weekday) combination occurs in the Gregorian 400-year cycle,
+    // so a calendar with no firing day in any of them never fires.
+    // An anchored calendar fires on its anchor (the parser checks the weekday).
+    if (cal.anchor_) return true;
+    for (unsigned m = 1; m <= 12; ++m) {
+        const unsigned lo = min_month_length(m);
+        const unsigned hi = m == 2 ? 29 : lo;
+        for (unsigned length = lo; length <= hi; ++length)
+            for (unsigned w = 0; w < 7; ++w)
+                if (mask(cal, m, length, w) != 0) return true;
+    }
+    return false;
+}
+
+void calendar_builder::finish(calendar& cal)
+{
+    cal.normalised_ = fields_text(cal);
     if (cal.day_match_) cal.normalised_ += fmt::format(" day_match={}", to_string(*cal.day_match_));
     if (cal.short_month_)
         cal.normalised_ += fmt::format(" short_month={}", to_string(*cal.short_month_));
@@ -293,27 +264,72 @@ calendar_builder::build(const schedule_options& options) const
                                    : fmt::format(" every={}d", a.period_days);
         cal.normalised_ += date::format(" from=%F", a.from);
     }
-
-    // Every (month, length, first weekday) combination occurs in the Gregorian 400-year cycle,
-    // so a calendar with no firing day in any of them never fires.
-    // An anchored calendar fires on its anchor (the parser checks the weekday).
-    bool fires = cal.anchor_.has_value();
-    for (unsigned m = 1; m <= 12 && !fires; ++m) {
-        const unsigned lo = min_month_length(m);
-        const unsigned hi = m == 2 ? 29 : lo;
-        for (unsigned length = lo; length <= hi && !fires; ++length)
-            for (unsigned w = 0; w < 7 && !fires; ++w) fires = mask(cal, m, length, w) != 0;
-    }
-    if (!fires) {
-        return make_error(
-            schedule_errc::never_fires, dom_offset,
-            fmt::format("schedule '{}' never fires: no date matches it", cal.normalised_));
-    }
-
     for (unsigned h = 0; h < 24; ++h) {
         if (!cal.hours_[h]) continue;
         for (unsigned m = 0; m < 60; ++m)
             if (cal.minutes_[m]) cal.times_.push_back(static_cast<std::uint16_t>(h * 60 + m));
+    }
+}
+
+boost::system::result<calendar, schedule_error>
+calendar_builder::build(const schedule_options& options) const
+{
+    calendar cal;
+    cal.minutes_ = minutes;
+    cal.hours_ = hours;
+    cal.days_of_month_ = days_of_month;
+    cal.last_day_ = last_day;
+    cal.months_ = months;
+    cal.days_of_week_ = days_of_week;
+    cal.nth_ = nth;
+    cal.dom_restricted_ = dom_restricted;
+    cal.dow_restricted_ = dow_restricted;
+    cal.anchor_ = anchor;
+
+    // day_match: required exactly when both day fields are written as restrictions.
+    if (dom_restricted && dow_restricted) {
+        if (!options.day_match) {
+            return make_error(
+                schedule_errc::day_match_required, dom_offset,
+                fmt::format("schedule '{}' restricts both the day of month and the day of week; "
+                            "add `day_match: any` (a day matching either fires, as in classic "
+                            "cron) or `day_match: all` (a day must match both)",
+                            fields_text(cal)));
+        }
+        cal.day_match_ = options.day_match;
+    } else if (options.day_match) {
+        return make_error(schedule_errc::day_match_not_applicable, 0,
+                          fmt::format("day_match applies only when a schedule restricts both the "
+                                      "day of month and the day of week, and '{}' does not; "
+                                      "remove day_match",
+                                      fields_text(cal)));
+    }
+    fold_full_days(cal);
+
+    // short_month: required exactly when a selected day can be missing from a selected month.
+    if (short_month_possible(cal)) {
+        if (!options.short_month) {
+            return make_error(
+                schedule_errc::short_month_required, dom_offset,
+                fmt::format("schedule '{}' names a day of month that some of its months do not "
+                            "have; add `short_month: last_day` (fire on the month's last day "
+                            "instead) or `short_month: skip` (do not fire in those months)",
+                            fields_text(cal)));
+        }
+        cal.short_month_ = options.short_month;
+    } else if (options.short_month) {
+        return make_error(schedule_errc::short_month_not_applicable, 0,
+                          fmt::format("short_month applies only to a day of month 29-31 in a "
+                                      "month that can be shorter, and '{}' has none; remove "
+                                      "short_month",
+                                      fields_text(cal)));
+    }
+
+    finish(cal);
+    if (!ever_fires(cal)) {
+        return make_error(
+            schedule_errc::never_fires, dom_offset,
+            fmt::format("schedule '{}' never fires: no date matches it", cal.normalised_));
     }
     return cal;
 }

@@ -38,6 +38,18 @@ public:
     static void set_written(calendar& cal, std::string_view text) { cal.written_ = text; }
 
     static std::uint32_t anchor_mask(const calendar& cal, date::year_month ym) noexcept;
+
+private:
+    // The five cron fields of `cal` as normalised text.
+    static std::string fields_text(const calendar& cal);
+    // Folds day restrictions that select every day, so equal calendars normalise equally.
+    static void fold_full_days(calendar& cal);
+    // Whether a selected day of month 29-31 can be missing from a selected month.
+    static bool short_month_possible(const calendar& cal);
+    // Whether any date matches (every month length and first weekday is tried).
+    static bool ever_fires(const calendar& cal);
+    // The normalised text and the firing times of day, once the calendar is settled.
+    static void finish(calendar& cal);
 };
 
 // Fewest days month m (1..12) can have: 28 for February.

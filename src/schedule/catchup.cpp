@@ -121,65 +121,108 @@ private:
     std::deque<missed_occurrence> listed_;
 };
 
-catchup_plan plan(const calendar& cal, const zone& z, local_minutes handled_through,
-                  std::optional<sys_seconds> since, sys_seconds now, const catchup_params& params)
-{
-    catchup_plan result;
-    missed_sink sink(result, params.max_listed_missed);
-    std::deque<occurrence> runs;
-    std::optional<occurrence> held_latest;  // `latest`: the newest late occurrence so far
-    bool on_time_seen = false;
+// The decisions of one plan: each due occurrence, in identity order, runs, waits as the
+// newest late one (`latest`) or is missed, with the reason.
+class planner {
+public:
+    planner(sys_seconds now, const catchup_params& params)
+        : sink_(result_, params.max_listed_missed), params_(params), now_(now)
+    {
+        const sys_seconds earliest{date::sys_days{date::year{1} / 1 / 2}.time_since_epoch()};
+        cutoff_ = now - earliest > params.window ? now - params.window : earliest;
+    }
+    planner(const planner&) = delete;
+    planner& operator=(const planner&) = delete;
 
-    const auto account = [&result](local_minutes local) {
-        if (!result.handled_through || *result.handled_through < local)
-            result.handled_through = local;
-    };
-    const auto push_run = [&](const occurrence& o) {
-        runs.push_back(o);
-        if (runs.size() > params.max_runs) {
-            sink.add(runs.front(), missed_reason::run_cap);
-            runs.pop_front();
-        }
-    };
+    sys_seconds cutoff() const { return cutoff_; }
 
-    const sys_seconds earliest{date::sys_days{date::year{1} / 1 / 2}.time_since_epoch()};
-    const sys_seconds cutoff = now - earliest > params.window ? now - params.window : earliest;
+    // Accounts an identity as handled.
+    void account(local_minutes local)
+    {
+        if (!result_.handled_through || *result_.handled_through < local)
+            result_.handled_through = local;
+    }
 
     // One due occurrence, in identity order. Returns false at the first one not due yet, so
     // the plan never accounts past an identity that has still to fire.
-    const auto feed = [&](const occurrence& o) {
+    bool feed(const occurrence& o, const std::optional<sys_seconds>& since)
+    {
         if (since && o.instant <= *since) return true;  // before the rule was active
-        if (o.instant > now) return false;
+        if (o.instant > now_) return false;
         account(o.local);
-        if (now - o.instant <= params.grace) {
-            if (held_latest) {
-                sink.add(*held_latest, missed_reason::superseded);
-                held_latest.reset();
+        if (now_ - o.instant <= params_.grace) {
+            if (held_latest_) {
+                sink_.add(*held_latest_, missed_reason::superseded);
+                held_latest_.reset();
             }
-            on_time_seen = true;
+            on_time_seen_ = true;
             push_run(o);
-        } else if (o.instant < cutoff) {
-            sink.add(o, missed_reason::outside_window);
+        } else if (o.instant < cutoff_) {
+            sink_.add(o, missed_reason::outside_window);
         } else {
-            switch (params.policy) {
-            case catchup_policy::each:
-                push_run(o);
-                break;
-            case catchup_policy::latest:
-                if (on_time_seen) {
-                    sink.add(o, missed_reason::superseded);
-                } else {
-                    if (held_latest) sink.add(*held_latest, missed_reason::superseded);
-                    held_latest = o;
-                }
-                break;
-            case catchup_policy::none:
-                sink.add(o, missed_reason::catchup_none);
-                break;
-            }
+            feed_late(o);
         }
         return true;
-    };
+    }
+
+    missed_sink& sink() { return sink_; }
+
+    catchup_plan finish()
+    {
+        if (held_latest_) push_run(*held_latest_);
+        result_.run.assign(runs_.begin(), runs_.end());
+        std::stable_sort(
+            result_.run.begin(), result_.run.end(),
+            [](const occurrence& a, const occurrence& b) { return a.local < b.local; });
+        sink_.finish();
+        return std::move(result_);
+    }
+
+private:
+    // Late but inside the window: the catch-up policy decides.
+    void feed_late(const occurrence& o)
+    {
+        switch (params_.policy) {
+        case catchup_policy::each:
+            push_run(o);
+            break;
+        case catchup_policy::latest:
+            if (on_time_seen_) {
+                sink_.add(o, missed_reason::superseded);
+            } else {
+                if (held_latest_) sink_.add(*held_latest_, missed_reason::superseded);
+                held_latest_ = o;
+            }
+            break;
+        case catchup_policy::none:
+            sink_.add(o, missed_reason::catchup_none);
+            break;
+        }
+    }
+
+    void push_run(const occurrence& o)
+    {
+        runs_.push_back(o);
+        if (runs_.size() > params_.max_runs) {
+            sink_.add(runs_.front(), missed_reason::run_cap);
+            runs_.pop_front();
+        }
+    }
+
+    catchup_plan result_;
+    missed_sink sink_;
+    const catchup_params& params_;
+    sys_seconds now_;
+    sys_seconds cutoff_{};
+    std::deque<occurrence> runs_;
+    std::optional<occurrence> held_latest_;  // `latest`: the newest late occurrence so far
+    bool on_time_seen_ = false;
+};
+
+catchup_plan plan(const calendar& cal, const zone& z, local_minutes handled_through,
+                  std::optional<sys_seconds> since, sys_seconds now, const catchup_params& params)
+{
+    planner p(now, params);
 
     // With `since`, identities up to `settled` may still fire at or before it and are checked
     // one by one; later ones fire after it for sure.
@@ -187,7 +230,7 @@ catchup_plan plan(const calendar& cal, const zone& z, local_minutes handled_thro
     const local_minutes settled = since ? z.to_local(*since) + slack : handled_through;
     // Identities up to `far` fire before the window for sure: when there are many, count them
     // instead of walking them.
-    const local_minutes far = z.to_local(cutoff) - slack;
+    const local_minutes far = z.to_local(p.cutoff()) - slack;
 
     occurrence_cursor cursor(cal, z, start);
     std::optional<occurrence> pending;
@@ -197,7 +240,7 @@ catchup_plan plan(const calendar& cal, const zone& z, local_minutes handled_thro
             pending = o;
             break;
         }
-        if (!feed(*o)) {
+        if (!p.feed(*o, since)) {
             stopped = true;
             break;
         }
@@ -206,23 +249,17 @@ catchup_plan plan(const calendar& cal, const zone& z, local_minutes handled_thro
         const std::uint64_t count = count_identities(cal, settled, far);
         if (count > params.max_listed_missed) {
             const auto last = last_at_or_before(cal, far);
-            sink.add_range(count, pending->local, *last);
-            account(*last);
+            p.sink().add_range(count, pending->local, *last);
+            p.account(*last);
             cursor = occurrence_cursor(cal, z, far);
             pending = cursor.next();
         }
     }
     while (!stopped && pending) {
-        if (!feed(*pending)) break;
+        if (!p.feed(*pending, since)) break;
         pending = cursor.next();
     }
-
-    if (held_latest) push_run(*held_latest);
-    result.run.assign(runs.begin(), runs.end());
-    std::stable_sort(result.run.begin(), result.run.end(),
-                     [](const occurrence& a, const occurrence& b) { return a.local < b.local; });
-    sink.finish();
-    return result;
+    return p.finish();
 }
 
 }  // namespace

@@ -124,6 +124,10 @@ private:
     };
     void apply(audit_projection& projection, std::vector<std::string>& order,
                std::unordered_map<std::string, extra>& extras, const record& r);
+    // Adds the occurrences of one projection (real or dry run) to the report's lists.
+    static void collect(month_report& report, const audit_projection& projection,
+                        const std::vector<std::string>& order,
+                        const std::unordered_map<std::string, extra>& extras, bool dry);
 
     month_window window_;
     std::uint64_t records_ = 0;

@@ -38,9 +38,4 @@ trust_policy trust_policy_from(const env_lookup& getenv);
 std::optional<std::string> untrusted_path(const std::filesystem::path& path,
                                           const trust_policy& policy);
 
-// The same for one inode already opened or stat'ed (`what` names it in the message): owner and
-// mode, no sticky exemption.
-std::optional<std::string> untrusted_inode(const struct stat& st, const std::filesystem::path& what,
-                                           const trust_policy& policy);
-
 }  // namespace paymand::config

@@ -160,9 +160,6 @@ public:
     boost::asio::awaitable<audit::audit_result<audit::record>>
     async_resolve(audit::resolution_request request);
 
-    // Resolves when no occurrence is in flight or queued.
-    boost::asio::awaitable<void> async_idle();
-
     engine_status status() const;
     // The next `count` occurrences by instant, across rules.
     std::vector<upcoming_occurrence> upcoming(std::size_t count) const;

@@ -6,6 +6,8 @@
 // line for log shippers). `automatic` picks journal when stderr is connected to journald
 // (JOURNAL_STREAM names stderr's device and inode), else text.
 
+#include "paymand/text/word_table.hpp"
+
 #include <spdlog/formatter.h>
 #include <spdlog/logger.h>
 
@@ -17,8 +19,13 @@ namespace paymand::log {
 
 enum class log_format { automatic, text, journal, json };
 
-// Parses "auto", "text", "journal" or "json"; nullopt for anything else.
-std::optional<log_format> parse_log_format(std::string_view text);
+// The words of `logging.format`.
+inline constexpr auto log_format_words = text::make_word_table<log_format>({
+    {log_format::automatic, "auto"},
+    {log_format::text, "text"},
+    {log_format::journal, "journal"},
+    {log_format::json, "json"},
+});
 
 struct log_config {
     log_format format = log_format::automatic;

@@ -121,6 +121,11 @@ public:
     std::uint64_t asks(ask_kind kind, ask_status status) const noexcept;
 
 private:
+    // The parts of render(), in its order.
+    void render_totals(std::string& out) const;
+    void render_asks(std::string& out) const;
+    void render_gauges(std::string& out) const;
+
     struct histogram {
         std::array<std::uint64_t, ask_duration_bounds_us.size() + 1> buckets{};  // not cumulative
         std::uint64_t count = 0;

@@ -47,9 +47,6 @@ public:
     boost::asio::awaitable<boost::system::result<response, transport_error>>
     async_send(request req);
 
-    // Closes idle connections; busy ones close when their request ends.
-    void close_idle();
-
     http_client_stats stats() const;
     const endpoint& target() const;
 

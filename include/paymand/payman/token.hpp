@@ -91,7 +91,6 @@ public:
     std::uint64_t generation() const { return generation_; }
     // Real remaining lifetime (not minus the margin), never negative.
     std::chrono::seconds remaining(time_point now) const;
-    bool holds_refresh_token() const { return refresh_.has_value(); }
     const std::optional<secret>& refresh_token() const { return refresh_; }
 
 private:

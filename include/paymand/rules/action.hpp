@@ -4,6 +4,7 @@
 // a prompt is never taken from a rule, only validated values are interpolated.
 
 #include "paymand/money/amount.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <optional>
 #include <string>
@@ -23,6 +24,13 @@ struct pay_action {
 };
 
 enum class report_kind { balance, transactions, payees };
+
+// The words of the rule key `report`.
+inline constexpr auto report_kind_words = text::make_word_table<report_kind>({
+    {report_kind::balance, "balance"},
+    {report_kind::transactions, "transactions"},
+    {report_kind::payees, "payees"},
+});
 
 // `report: balance | transactions | payees`: read-only, its answer goes to the audit log.
 struct report_action {

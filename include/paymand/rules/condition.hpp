@@ -6,6 +6,7 @@
 // compile error.
 
 #include "paymand/money/amount.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <map>
 #include <optional>
@@ -52,6 +53,14 @@ std::vector<std::string> wallets_needed(const condition& c);
 
 // Canonical one-line text: "balance of Main above 1000.00 TSD".
 std::string describe(const condition& c);
+
+// The words of the balance condition's comparison keys, in the order errors list them.
+inline constexpr auto comparison_words = text::make_word_table<balance_condition::comparison>({
+    {balance_condition::comparison::above, "above"},
+    {balance_condition::comparison::at_least, "at_least"},
+    {balance_condition::comparison::below, "below"},
+    {balance_condition::comparison::min_remaining, "min_remaining"},
+});
 
 // "above", "at_least", "below", "min_remaining".
 const char* to_string(balance_condition::comparison op);

@@ -3,6 +3,7 @@
 #include "paymand/schedule/calendar.hpp"
 #include "paymand/schedule/occurrence.hpp"
 #include "paymand/schedule/zone.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -19,11 +20,17 @@ namespace paymand::schedule {
 // run is recorded as missed, never dropped silently.
 enum class catchup_policy { each, latest, none };
 
+// The words of the rule key `catchup`.
+inline constexpr auto catchup_words = text::make_word_table<catchup_policy>({
+    {catchup_policy::each, "each"},
+    {catchup_policy::latest, "latest"},
+    {catchup_policy::none, "none"},
+});
+
 inline constexpr catchup_policy default_catchup = catchup_policy::each;
 inline constexpr std::chrono::seconds default_catchup_window = std::chrono::hours{72};
 
-// Parse the YAML words exactly (lower case): "each", "latest", "none".
-std::optional<catchup_policy> parse_catchup(std::string_view text) noexcept;
+// "each", "latest", "none".
 std::string_view to_string(catchup_policy p) noexcept;
 
 struct catchup_params {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "paymand/text/word_table.hpp"
+
 #include <optional>
 #include <string_view>
 
@@ -11,10 +13,15 @@ namespace paymand::schedule {
 // flight is unsafe.
 enum class overlap_policy { queue, skip };
 
+// The words of the rule key `overlap`.
+inline constexpr auto overlap_words = text::make_word_table<overlap_policy>({
+    {overlap_policy::queue, "queue"},
+    {overlap_policy::skip, "skip"},
+});
+
 inline constexpr overlap_policy default_overlap = overlap_policy::queue;
 
-// Parse the YAML words exactly (lower case): "queue", "skip".
-std::optional<overlap_policy> parse_overlap(std::string_view text) noexcept;
+// "queue", "skip".
 std::string_view to_string(overlap_policy p) noexcept;
 
 }  // namespace paymand::schedule

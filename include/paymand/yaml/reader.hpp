@@ -6,6 +6,7 @@
 // problem records it and returns nullopt (or the default); the caller then knows the load
 // failed from `diagnostics::empty()`.
 
+#include "paymand/text/word_table.hpp"
 #include "paymand/yaml/diagnostics.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -112,6 +113,18 @@ public:
             if (*word == name) return value;
         std::vector<std::string_view> names;
         for (const auto& c : choices) names.push_back(c.first);
+        bad_choice(f, *word, names);
+        return std::nullopt;
+    }
+    // One of the words of a table (text/word_table.hpp), in the table's order.
+    template <class E, std::size_t N>
+    std::optional<E> one_of(const field& f, const text::word_table<E, N>& words) const
+    {
+        auto word = text(f);
+        if (!word) return std::nullopt;
+        if (auto value = words.parse(*word)) return value;
+        std::vector<std::string_view> names;
+        for (const auto& row : words.rows()) names.push_back(row.word);
         bad_choice(f, *word, names);
         return std::nullopt;
     }

@@ -53,9 +53,9 @@ TEST(log_format, json_lines_are_one_object_with_the_message_escaped)
 
 TEST(log_format, parses_the_config_words)
 {
-    EXPECT_EQ(parse_log_format("json"), log_format::json);
-    EXPECT_EQ(parse_log_format("auto"), log_format::automatic);
-    EXPECT_EQ(parse_log_format("JSON"), std::nullopt);
+    EXPECT_EQ(log_format_words.parse("json"), log_format::json);
+    EXPECT_EQ(log_format_words.parse("auto"), log_format::automatic);
+    EXPECT_EQ(log_format_words.parse("JSON"), std::nullopt);
 }
 
 TEST(log_format, automatic_is_text_when_journal_stream_names_another_file)

@@ -257,11 +257,11 @@ TEST(catchup, listed_missed_are_distinct_and_in_identity_order)
 
 TEST(catchup_words, parse_and_print)
 {
-    EXPECT_EQ(parse_catchup("each"), catchup_policy::each);
-    EXPECT_EQ(parse_catchup("latest"), catchup_policy::latest);
-    EXPECT_EQ(parse_catchup("none"), catchup_policy::none);
-    EXPECT_EQ(parse_catchup("Each"), std::nullopt);
-    EXPECT_EQ(parse_catchup("all"), std::nullopt);
+    EXPECT_EQ(catchup_words.parse("each"), catchup_policy::each);
+    EXPECT_EQ(catchup_words.parse("latest"), catchup_policy::latest);
+    EXPECT_EQ(catchup_words.parse("none"), catchup_policy::none);
+    EXPECT_EQ(catchup_words.parse("Each"), std::nullopt);
+    EXPECT_EQ(catchup_words.parse("all"), std::nullopt);
     EXPECT_EQ(to_string(catchup_policy::latest), "latest");
     EXPECT_EQ(default_catchup, catchup_policy::each);
     EXPECT_EQ(default_catchup_window, std::chrono::seconds{72h});

@@ -8,10 +8,10 @@ namespace {
 
 TEST(overlap_words, parse_and_print)
 {
-    EXPECT_EQ(parse_overlap("queue"), overlap_policy::queue);
-    EXPECT_EQ(parse_overlap("skip"), overlap_policy::skip);
-    EXPECT_EQ(parse_overlap("cancel"), std::nullopt);
-    EXPECT_EQ(parse_overlap("Queue"), std::nullopt);
+    EXPECT_EQ(overlap_words.parse("queue"), overlap_policy::queue);
+    EXPECT_EQ(overlap_words.parse("skip"), overlap_policy::skip);
+    EXPECT_EQ(overlap_words.parse("cancel"), std::nullopt);
+    EXPECT_EQ(overlap_words.parse("Queue"), std::nullopt);
     EXPECT_EQ(to_string(overlap_policy::skip), "skip");
     EXPECT_EQ(default_overlap, overlap_policy::queue);
 }

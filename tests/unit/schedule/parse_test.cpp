@@ -429,13 +429,13 @@ TEST(parse_options, days_of_a_short_month_that_collapse_fire_once)
 
 TEST(parse_options, words_parse_exactly)
 {
-    EXPECT_EQ(parse_day_match("any"), day_match_policy::any);
-    EXPECT_EQ(parse_day_match("all"), day_match_policy::all);
-    EXPECT_EQ(parse_day_match("ALL"), std::nullopt);
-    EXPECT_EQ(parse_day_match(""), std::nullopt);
-    EXPECT_EQ(parse_short_month("last_day"), short_month_policy::last_day);
-    EXPECT_EQ(parse_short_month("skip"), short_month_policy::skip);
-    EXPECT_EQ(parse_short_month("last"), std::nullopt);
+    EXPECT_EQ(day_match_words.parse("any"), day_match_policy::any);
+    EXPECT_EQ(day_match_words.parse("all"), day_match_policy::all);
+    EXPECT_EQ(day_match_words.parse("ALL"), std::nullopt);
+    EXPECT_EQ(day_match_words.parse(""), std::nullopt);
+    EXPECT_EQ(short_month_words.parse("last_day"), short_month_policy::last_day);
+    EXPECT_EQ(short_month_words.parse("skip"), short_month_policy::skip);
+    EXPECT_EQ(short_month_words.parse("last"), std::nullopt);
     EXPECT_EQ(to_string(day_match_policy::all), "all");
     EXPECT_EQ(to_string(short_month_policy::last_day), "last_day");
 }
