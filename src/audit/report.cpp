@@ -216,7 +216,7 @@ void month_report_builder::apply(audit_projection& projection, std::vector<std::
     e.detail = std::move(d.detail);
 }
 
-boost::system::result<month_report, money::money_error> month_report_builder::finish() const
+core::result<month_report> month_report_builder::finish() const
 {
     month_report report;
     report.window = window_;
@@ -315,8 +315,8 @@ boost::system::result<month_report, money::money_error> month_report_builder::fi
     return report;
 }
 
-boost::system::result<month_report, money::money_error>
-build_month_report(const month_window& window, const std::vector<record>& records)
+core::result<month_report> build_month_report(const month_window& window,
+                                              const std::vector<record>& records)
 {
     month_report_builder builder(window);
     for (const auto& r : records) builder.add(r);

@@ -331,7 +331,7 @@ void read_prompts(const yaml::reader& in, const yaml::field& section, daemon_con
         if (const auto* f = m->find(key))
             if (auto text = in.text(*f)) *slot = *text;
 
-    std::vector<prompt::prompt_error> errors;
+    std::vector<core::error> errors;
     if (prompt::prompt_set::load(texts, errors)) return;
     // Each message names its template; point at that template's value when it was given.
     for (const auto& e : errors) {

@@ -74,8 +74,7 @@ occurrence_step occurrence_machine::check_limits()
     }
     std::string memo_error;
     auto memo = payment_memo(memo_error);
-    boost::system::result<std::string, prompt::prompt_error> prompt =
-        prompt::prompt_error{.message = memo_error};
+    core::result<std::string> prompt = core::error{.message = memo_error};
     if (memo)
         prompt = c_.prompts.render_pay(
             {.amount = p.amount, .payee = p.payee, .wallet = p.wallet, .memo = *memo});
