@@ -60,12 +60,49 @@ std::string sanitize(std::string_view text)
     return out;
 }
 
-callback_error fail(callback_errc code, std::string message)
+class callback_category_impl final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "paymand.callback"; }
+
+    std::string message(int ev) const override
+    {
+        switch (static_cast<callback_errc>(ev)) {
+        case callback_errc::malformed:
+            return "the redirect cannot be read";
+        case callback_errc::wrong_path:
+            return "the redirect goes to another path";
+        case callback_errc::state_mismatch:
+            return "the redirect's state is not ours";
+        case callback_errc::access_denied:
+            return "the person denied access";
+        case callback_errc::invalid_scope:
+            return "the server refused the scopes";
+        case callback_errc::server_error:
+            return "the server refused the authorization";
+        case callback_errc::missing_code:
+            return "the redirect has no code";
+        }
+        return "unknown callback error";
+    }
+};
+
+core::error fail(callback_errc code, std::string message)
 {
-    return {code, std::move(message)};
+    return {make_error_code(code), 0, std::move(message)};
 }
 
 }  // namespace
+
+const boost::system::error_category& callback_category() noexcept
+{
+    static const callback_category_impl instance;
+    return instance;
+}
+
+boost::system::error_code make_error_code(callback_errc e) noexcept
+{
+    return {static_cast<int>(e), callback_category()};
+}
 
 std::string consent_url(const authorization_request& r)
 {
@@ -101,9 +138,8 @@ std::string code_challenge_s256(std::string_view verifier)
     return base64url(digest.data(), digest.size());
 }
 
-boost::system::result<payman::secret, callback_error>
-parse_callback(std::string_view target, std::string_view expected_path,
-               std::string_view expected_state)
+core::result<payman::secret> parse_callback(std::string_view target, std::string_view expected_path,
+                                            std::string_view expected_state)
 {
     auto parsed = target.starts_with('/') ? boost::urls::parse_origin_form(target)
                                           : boost::urls::parse_uri(target);

@@ -10,11 +10,11 @@ using ::testing::HasSubstr;
 
 constexpr std::string_view state = "s-123_abc";
 
-callback_errc error_of(std::string_view target)
+boost::system::error_code error_of(std::string_view target)
 {
     auto r = parse_callback(target, "/callback", state);
     EXPECT_FALSE(r) << target;
-    return r ? callback_errc{} : r.error().code;
+    return r ? boost::system::error_code{} : r.error().code;
 }
 
 TEST(callback, a_code_with_our_state_is_the_answer)
