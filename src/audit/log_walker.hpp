@@ -43,7 +43,7 @@ struct walk_result {
     std::uint64_t last_line_offset = 0;  // where the last good line starts
     std::uint64_t torn_bytes = 0;        // bytes after the last newline, when no other problem
     std::optional<walk_problem> problem;
-    std::optional<audit_error> io_error;
+    std::optional<core::error> io_error;
 };
 
 inline hash_hex genesis() noexcept
@@ -111,7 +111,8 @@ walk_result walk_log(int fd, Visitor&& visit, std::size_t chunk_bytes = 4 << 20)
             if (n < 0) {
                 if (errno == EINTR) continue;
                 r.io_error =
-                    audit_error{{errno, boost::system::system_category()},
+                    core::error{{errno, boost::system::system_category()},
+                                0,
                                 fmt::format("cannot read the audit log: {}", std::strerror(errno))};
                 return r;
             }

@@ -33,7 +33,7 @@ enum class writer_thread { own, caller };
 
 class async_audit_writer {
 public:
-    using append_signature = void(audit_result<append_receipt>);
+    using append_signature = void(core::result<append_receipt>);
 
     // Takes the store (locked and replayed) and starts the writer thread.
     explicit async_audit_writer(std::unique_ptr<audit_store> store,
@@ -55,7 +55,7 @@ public:
                 // Keep the caller's executor busy until the completion is delivered there.
                 auto work = boost::asio::make_work_guard(handler);
                 enqueue(std::move(batch), [h = std::move(handler), w = std::move(work)](
-                                              audit_result<append_receipt> result) mutable {
+                                              core::result<append_receipt> result) mutable {
                     auto ex = w.get_executor();
                     boost::asio::post(ex, [h = std::move(h), r = std::move(result)]() mutable {
                         std::move(h)(std::move(r));
@@ -67,7 +67,7 @@ public:
     }
 
     // The coroutine form: co_await writer.async_append(records).
-    boost::asio::awaitable<audit_result<append_receipt>>
+    boost::asio::awaitable<core::result<append_receipt>>
     async_append(std::vector<record_body> records);
 
     // Batches waiting for the writer thread.
