@@ -265,11 +265,9 @@ std::optional<live_view> parse_live_view(std::string_view text, std::string& err
     }
 }
 
-std::optional<std::string> write_live_view(const std::filesystem::path& file, const live_view& view)
+core::result<void> write_live_view(const std::filesystem::path& file, const live_view& view)
 {
-    std::string error;
-    if (!write_atomically(file, serialize(view), error, 0600)) return error;
-    return std::nullopt;
+    return write_atomically(file, serialize(view), 0600);
 }
 
 std::optional<live_view> read_live_view(const std::filesystem::path& file, std::string& error)

@@ -10,6 +10,7 @@
 // credential check and the last reload with what it changed. A reader compares `pid` with
 // the state lock's holder: when the daemon is down, the view is stale.
 
+#include "paymand/core/error.hpp"
 #include "paymand/daemon/world_check.hpp"
 #include "paymand/rules/rule_set.hpp"
 
@@ -84,8 +85,7 @@ boost::json::object to_json(const live_reload& r);
 std::optional<live_view> parse_live_view(std::string_view text, std::string& error);
 
 // Atomic: temporary file (mode 0600), fsync, rename, directory fsync. Our words on failure.
-std::optional<std::string> write_live_view(const std::filesystem::path& file,
-                                           const live_view& view);
+core::result<void> write_live_view(const std::filesystem::path& file, const live_view& view);
 // nullopt and an empty `error` when there is no view; `error` set when it cannot be read.
 std::optional<live_view> read_live_view(const std::filesystem::path& file, std::string& error);
 
