@@ -282,11 +282,10 @@ int run_auth_login(const login_args& a)
         return exit_unavailable;
     }
 
-    std::string why;
-    auto where = grant::parse_loopback_uri(
-        cfg.grant.redirect_uri.value_or("http://127.0.0.1/callback"), why);
+    auto where =
+        grant::parse_loopback_uri(cfg.grant.redirect_uri.value_or("http://127.0.0.1/callback"));
     if (!where) {  // the configuration was checked when it loaded
-        std::cerr << prefix << ": error: payman.redirect_uri: " << why << "\n";
+        std::cerr << prefix << ": error: payman.redirect_uri: " << where.error().message << "\n";
         return exit_failure;
     }
     asio::io_context io;

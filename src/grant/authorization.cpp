@@ -1,5 +1,6 @@
 #include "paymand/grant/authorization.hpp"
 
+#include <boost/system/errc.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -196,36 +197,27 @@ core::result<payman::secret> parse_callback(std::string_view target, std::string
     return out;
 }
 
-std::optional<loopback_uri> parse_loopback_uri(std::string_view uri, std::string& why)
+core::result<loopback_uri> parse_loopback_uri(std::string_view uri)
 {
+    const auto refuse = [](std::string why) {
+        return core::error{make_error_code(boost::system::errc::invalid_argument), 0,
+                           std::move(why)};
+    };
     auto parsed = boost::urls::parse_uri(uri);
-    if (!parsed) {
-        why = "not an absolute URL";
-        return std::nullopt;
-    }
+    if (!parsed) return refuse("not an absolute URL");
     const boost::urls::url_view url = *parsed;
-    if (url.scheme() != "http") {
-        why = "a loopback redirect URI uses http (RFC 8252 7.3)";
-        return std::nullopt;
-    }
+    if (url.scheme() != "http") return refuse("a loopback redirect URI uses http (RFC 8252 7.3)");
     const std::string host = url.host();
-    if (host != "127.0.0.1" && host != "[::1]" && host != "localhost") {
-        why = "the host must be 127.0.0.1, [::1] or localhost: the browser returns to this "
-              "machine";
-        return std::nullopt;
-    }
-    if (url.has_query() || url.has_fragment() || url.has_userinfo()) {
-        why = "a redirect URI has no query, fragment or user info";
-        return std::nullopt;
-    }
+    if (host != "127.0.0.1" && host != "[::1]" && host != "localhost")
+        return refuse("the host must be 127.0.0.1, [::1] or localhost: the browser returns to this "
+                      "machine");
+    if (url.has_query() || url.has_fragment() || url.has_userinfo())
+        return refuse("a redirect URI has no query, fragment or user info");
     loopback_uri out{.host = host, .port = 0, .path = std::string(url.path())};
     if (out.path.empty()) out.path.push_back('/');
     if (url.has_port()) {
         const auto n = url.port_number();
-        if (n == 0 && url.port() != "0") {
-            why = "the port is not a number from 0 to 65535";
-            return std::nullopt;
-        }
+        if (n == 0 && url.port() != "0") return refuse("the port is not a number from 0 to 65535");
         out.port = n;
     }
     return out;

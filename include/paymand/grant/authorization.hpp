@@ -63,13 +63,13 @@ core::result<payman::secret> parse_callback(std::string_view target, std::string
                                             std::string_view expected_state);
 
 // A loopback redirect URI: http, host 127.0.0.1, [::1] or localhost, a port (0 or absent: any
-// free one), a path. nullopt with `why` otherwise.
+// free one), a path. Otherwise invalid_argument and why.
 struct loopback_uri {
     std::string host;
     unsigned short port = 0;
     std::string path;
 };
-std::optional<loopback_uri> parse_loopback_uri(std::string_view uri, std::string& why);
+core::result<loopback_uri> parse_loopback_uri(std::string_view uri);
 
 }  // namespace paymand::grant
 
