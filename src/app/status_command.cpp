@@ -265,7 +265,10 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     s->holder = audit::state_lock::holder(s->cfg.lock_path());
     s->unsynchronised = service::read_clock_sync() == service::clock_sync::unsynchronised;
     // The daemon's live view: what it runs. Believed only when its writer holds the lock.
-    s->view = daemon::read_live_view(daemon::live_view_path(s->cfg.state_directory), s->view_error);
+    if (auto view = daemon::read_live_view(daemon::live_view_path(s->cfg.state_directory)))
+        s->view = std::move(*view);
+    else
+        s->view_error = view.error().message;
     s->live = s->view && daemon::is_live(*s->view, s->holder);
     if (log_exists) {
         const auto since = std::chrono::floor<std::chrono::microseconds>(
