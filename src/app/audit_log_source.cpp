@@ -41,14 +41,13 @@ std::optional<std::filesystem::path> locate_log(const audit_log_args& args, std:
     return args.dry_run ? cfg->dry_run_audit_log() : cfg->audit_log;
 }
 
-int exit_for(const audit::audit_error& e, bool opening)
+int exit_for(const core::error& e, bool opening)
 {
     if (e.code.category() == audit::audit_category()) return exit_data_error;
     return opening ? exit_no_input : exit_io_error;
 }
 
-void print_read_error(std::string_view who, const std::filesystem::path& log,
-                      const audit::audit_error& e)
+void print_read_error(std::string_view who, const std::filesystem::path& log, const core::error& e)
 {
     if (e.code == boost::system::error_code(ENOENT, boost::system::system_category())) {
         std::cerr << who << ": no audit log at " << log.string()

@@ -39,11 +39,10 @@ std::optional<std::filesystem::path> locate_log(const audit_log_args& args, std:
 
 // The exit code for an error from opening or reading the log: corruption 65, a log that
 // does not exist or cannot be opened 66, any other I/O failure 74.
-int exit_for(const audit::audit_error& e, bool opening);
+int exit_for(const core::error& e, bool opening);
 
 // Prints `e` for a user: for a missing log, also where paymand would create it.
-void print_read_error(std::string_view who, const std::filesystem::path& log,
-                      const audit::audit_error& e);
+void print_read_error(std::string_view who, const std::filesystem::path& log, const core::error& e);
 
 // A stable short name for an audit_errc ("bad_hash", "sequence_gap", ...), for JSON output.
 std::string_view errc_name(const boost::system::error_code& code);

@@ -63,21 +63,14 @@ http::response<http::string_body> page(http::status status, std::string_view tit
     return res;
 }
 
-int exit_of(grant::callback_errc code)
+// The other callback_errc values (malformed, wrong_path, missing_code) are plain failures.
+int exit_of(const boost::system::error_code& code)
 {
-    switch (code) {
-    case grant::callback_errc::access_denied:
-        return exit_consent_denied;
-    case grant::callback_errc::state_mismatch:
-        return exit_state_mismatch;
-    case grant::callback_errc::invalid_scope:
-    case grant::callback_errc::server_error:
+    using grant::callback_errc;
+    if (code == callback_errc::access_denied) return exit_consent_denied;
+    if (code == callback_errc::state_mismatch) return exit_state_mismatch;
+    if (code == callback_errc::invalid_scope || code == callback_errc::server_error)
         return exit_consent_refused;
-    case grant::callback_errc::malformed:
-    case grant::callback_errc::wrong_path:
-    case grant::callback_errc::missing_code:
-        break;
-    }
     return exit_failure;
 }
 
@@ -376,11 +369,10 @@ int run_auth_login(const login_args& a)
         return exit_unavailable;
     }
 
-    std::string why;
-    auto where = grant::parse_loopback_uri(
-        cfg.grant.redirect_uri.value_or("http://127.0.0.1/callback"), why);
+    auto where =
+        grant::parse_loopback_uri(cfg.grant.redirect_uri.value_or("http://127.0.0.1/callback"));
     if (!where) {  // the configuration was checked when it loaded
-        std::cerr << prefix << ": error: payman.redirect_uri: " << why << "\n";
+        std::cerr << prefix << ": error: payman.redirect_uri: " << where.error().message << "\n";
         return exit_failure;
     }
     asio::io_context io;

@@ -105,7 +105,7 @@ void print_already_paid(const rules::rule_set& rules, const config::daemon_confi
     audit::audit_projection state;
     auto reader = audit::audit_reader::open(cfg.audit_log);
     auto read = reader ? reader->read_to_end([&](const audit::record& r) { state.apply(r); })
-                       : audit::audit_result<std::uint64_t>(reader.error());
+                       : core::result<std::uint64_t>(reader.error());
     if (!read) {
         fmt::print("\nwhether an edit would pay a period twice was not checked: the audit log "
                    "{} could not be read ({}); run as root or as the daemon's user\n",

@@ -43,15 +43,15 @@ struct daemon_plan {
 daemon_plan read_daemon_plan(const config::daemon_config& cfg, const rules::rule_set& files)
 {
     daemon_plan plan;
-    std::string error;
-    auto view = daemon::read_live_view(daemon::live_view_path(cfg.state_directory), error);
-    if (!view) {
-        if (!error.empty())
-            plan.note = fmt::format("the daemon's live view cannot be read ({}): the occurrences "
-                                    "above are the files' plan, not necessarily the daemon's",
-                                    error);
+    auto read = daemon::read_live_view(daemon::live_view_path(cfg.state_directory));
+    if (!read) {
+        plan.note = fmt::format("the daemon's live view cannot be read ({}): the occurrences "
+                                "above are the files' plan, not necessarily the daemon's",
+                                read.error().message);
         return plan;
     }
+    auto& view = *read;
+    if (!view) return plan;
     if (!daemon::is_live(*view, audit::state_lock::holder(cfg.lock_path()))) {
         plan.note = fmt::format("the daemon is not running (its live view, written {}, is stale)",
                                 audit::format_utc(view->written_at));

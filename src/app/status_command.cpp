@@ -9,6 +9,7 @@
 #include "paymand/audit/state_lock.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/core/access.hpp"
+#include "paymand/core/error.hpp"
 #include "paymand/daemon/live_table.hpp"
 #include "paymand/daemon/live_view.hpp"
 #include "paymand/daemon/load.hpp"
@@ -77,17 +78,13 @@ struct log_facts {
 };
 
 // Reads the whole log. The caller has made sure it exists and is readable; an error opening
-// it anyway is returned in `error`.
-std::optional<log_facts> read_log(const std::filesystem::path& path, audit::utc_micros since,
-                                  std::string& error)
+// it anyway is returned. A log that fails part way is facts with a problem.
+core::result<log_facts> read_log(const std::filesystem::path& path, audit::utc_micros since)
 {
     log_facts facts;
     facts.exists = true;
     auto reader = audit::audit_reader::open(path);
-    if (!reader) {
-        error = reader.error().message;
-        return std::nullopt;
-    }
+    if (!reader) return reader.error();
     auto read = reader->read_to_end([&](const audit::record& r) {
         facts.projection.apply(r);
         ++facts.records;
@@ -268,14 +265,16 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     s->holder = audit::state_lock::holder(s->cfg.lock_path());
     s->unsynchronised = service::read_clock_sync() == service::clock_sync::unsynchronised;
     // The daemon's live view: what it runs. Believed only when its writer holds the lock.
-    s->view = daemon::read_live_view(daemon::live_view_path(s->cfg.state_directory), s->view_error);
+    if (auto view = daemon::read_live_view(daemon::live_view_path(s->cfg.state_directory)))
+        s->view = std::move(*view);
+    else
+        s->view_error = view.error().message;
     s->live = s->view && daemon::is_live(*s->view, s->holder);
     if (log_exists) {
         const auto since = std::chrono::floor<std::chrono::microseconds>(
             std::chrono::system_clock::now() - attention_window);
-        std::string error;
-        auto read = read_log(s->cfg.audit_log, since, error);
-        if (!read) return unreadable(a, {error});
+        auto read = read_log(s->cfg.audit_log, since);
+        if (!read) return unreadable(a, {read.error().message});
         s->facts = std::move(*read);
     }
     // With no daemon holding the lock, an intent without a result belongs to a process that

@@ -25,7 +25,7 @@ async_audit_writer::~async_audit_writer()
     if (thread_.joinable()) thread_.join();
 }
 
-boost::asio::awaitable<audit_result<append_receipt>>
+boost::asio::awaitable<core::result<append_receipt>>
 async_audit_writer::async_append(std::vector<record_body> records)
 {
     co_return co_await async_append(std::move(records), boost::asio::use_awaitable);
@@ -80,7 +80,7 @@ void async_audit_writer::enqueue(std::vector<record_body> records, boost::asio::
         });
         return;
     }
-    std::move(done)(audit_error{make_error_code(audit_errc::closed),
+    std::move(done)(core::error{make_error_code(audit_errc::closed), 0,
                                 "the audit writer is shutting down; nothing was written"});
 }
 
@@ -108,7 +108,7 @@ void async_audit_writer::write_group(std::vector<pending>& group)
     }
     starts.push_back(all.size());
 
-    auto deliver = [&](std::size_t i, audit_result<append_receipt> r) {
+    auto deliver = [&](std::size_t i, core::result<append_receipt> r) {
         std::move(group[i].done)(std::move(r));
     };
     auto write = [&](std::size_t first, std::size_t last) {

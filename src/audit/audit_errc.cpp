@@ -1,7 +1,6 @@
 #include "paymand/audit/audit_errc.hpp"
 
 #include <boost/system/system_error.hpp>
-#include <boost/throw_exception.hpp>
 
 namespace paymand::audit {
 namespace {
@@ -65,11 +64,6 @@ const boost::system::error_category& audit_category() noexcept
 boost::system::error_code make_error_code(audit_errc e) noexcept
 {
     return {static_cast<int>(e), audit_category()};
-}
-
-void throw_exception_from_error(const audit_error& e, const boost::source_location& loc)
-{
-    boost::throw_exception(boost::system::system_error(e.code, e.message), loc);
 }
 
 }  // namespace paymand::audit

@@ -17,14 +17,14 @@ namespace {
 
 namespace json = boost::json;
 
-audit_error invalid(std::string message)
+core::error invalid(std::string message)
 {
-    return {make_error_code(audit_errc::record_invalid), std::move(message)};
+    return {make_error_code(audit_errc::record_invalid), 0, std::move(message)};
 }
 
-audit_error malformed(std::string message)
+core::error malformed(std::string message)
 {
-    return {make_error_code(audit_errc::malformed_line), std::move(message)};
+    return {make_error_code(audit_errc::malformed_line), 0, std::move(message)};
 }
 
 // Builds one body object, remembering the first problem.
@@ -531,7 +531,7 @@ record_body from_fields(field_reader& r, record_type type)
 
 }  // namespace
 
-audit_result<json::object> body_to_json(const record_body& body)
+core::result<json::object> body_to_json(const record_body& body)
 {
     field_writer w;
     json::object o = std::visit([&](const auto& r) { return to_fields(w, r); }, body);
@@ -541,7 +541,7 @@ audit_result<json::object> body_to_json(const record_body& body)
     return o;
 }
 
-audit_result<record_body> body_from_json(record_type type, const json::object& fields)
+core::result<record_body> body_from_json(record_type type, const json::object& fields)
 {
     field_reader r(fields);
     record_body body = from_fields(r, type);
@@ -550,7 +550,7 @@ audit_result<record_body> body_from_json(record_type type, const json::object& f
     return body;
 }
 
-audit_result<std::string> line_prefix(const record& r)
+core::result<std::string> line_prefix(const record& r)
 {
     auto fields = body_to_json(r.body);
     if (!fields) return fields.error();
@@ -566,12 +566,12 @@ audit_result<std::string> line_prefix(const record& r)
     return out;
 }
 
-audit_result<std::string> format_line(record& r, std::string_view prev_hash)
+core::result<std::string> format_line(record& r, std::string_view prev_hash)
 {
     auto prefix = line_prefix(r);
     if (!prefix) return prefix.error();
     if (prefix->size() + hash_suffix_length + 1 > max_line_bytes) {
-        return audit_error{make_error_code(audit_errc::record_invalid),
+        return core::error{make_error_code(audit_errc::record_invalid), 0,
                            fmt::format("{} record would be {} bytes; the limit is {}",
                                        to_string(type_of(r.body)),
                                        prefix->size() + hash_suffix_length + 1, max_line_bytes)};
@@ -604,11 +604,11 @@ audit_result<std::string> format_line(record& r, std::string_view prev_hash)
     return line;
 }
 
-audit_result<record> parse_line(std::string_view line)
+core::result<record> parse_line(std::string_view line)
 {
     if (line.size() > max_line_bytes) {
-        return audit_error{
-            make_error_code(audit_errc::line_too_long),
+        return core::error{
+            make_error_code(audit_errc::line_too_long), 0,
             fmt::format("line of {} bytes; no record exceeds {}", line.size(), max_line_bytes)};
     }
     auto parts = split_line(line);
@@ -619,7 +619,7 @@ audit_result<record> parse_line(std::string_view line)
     }
     auto type = parse_record_type(scanned.type_name);
     if (!type) {
-        return audit_error{make_error_code(audit_errc::unknown_type),
+        return core::error{make_error_code(audit_errc::unknown_type), 0,
                            fmt::format("unknown record type '{}'", scanned.type_name)};
     }
     auto ts = parse_ts(scanned.ts);

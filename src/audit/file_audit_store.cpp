@@ -16,9 +16,9 @@
 namespace paymand::audit {
 namespace {
 
-audit_error errc_error(audit_errc e, std::string message)
+core::error errc_error(audit_errc e, std::string message)
 {
-    return {make_error_code(e), std::move(message)};
+    return {make_error_code(e), 0, std::move(message)};
 }
 
 // Makes a newly created directory entry durable.
@@ -89,13 +89,14 @@ std::string file_audit_store::describe() const
     return fmt::format("audit log {}", params_.log_path.string());
 }
 
-audit_error file_audit_store::fail_io(int err, std::string_view what)
+core::error file_audit_store::fail_io(int err, std::string_view what)
 {
     return {{err, boost::system::system_category()},
+            0,
             fmt::format("{} {}: {}", what, params_.log_path.string(), std::strerror(err))};
 }
 
-audit_result<void> file_audit_store::lock()
+core::result<void> file_audit_store::lock()
 {
     if (lock_) return {};
     auto l = state_lock::acquire(params_.lock_path);
@@ -104,7 +105,7 @@ audit_result<void> file_audit_store::lock()
     return {};
 }
 
-audit_result<replay_report> file_audit_store::replay(audit_projection& into)
+core::result<replay_report> file_audit_store::replay(audit_projection& into)
 {
     if (!lock_) {
         return errc_error(audit_errc::not_locked,
@@ -173,7 +174,7 @@ audit_result<replay_report> file_audit_store::replay(audit_projection& into)
     return report;
 }
 
-audit_result<append_receipt> file_audit_store::append(std::span<const record_body> batch)
+core::result<append_receipt> file_audit_store::append(std::span<const record_body> batch)
 {
     switch (health_) {
     case store_health::unopened:
@@ -252,7 +253,7 @@ audit_result<append_receipt> file_audit_store::append(std::span<const record_bod
     return receipt;
 }
 
-audit_result<void> file_audit_store::recover()
+core::result<void> file_audit_store::recover()
 {
     if (health_ == store_health::ok) return {};
     if (health_ == store_health::unopened) {
@@ -301,7 +302,7 @@ audit_result<void> file_audit_store::recover()
     return {};
 }
 
-audit_result<void> file_audit_store::verify_tail()
+core::result<void> file_audit_store::verify_tail()
 {
     if (durable_size_ == 0) return {};
     // After a failed fsync the page cache may hold pages the disk never got (they are marked

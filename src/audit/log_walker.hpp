@@ -43,7 +43,7 @@ struct walk_result {
     std::uint64_t last_line_offset = 0;  // where the last good line starts
     std::uint64_t torn_bytes = 0;        // bytes after the last newline, when no other problem
     std::optional<walk_problem> problem;
-    std::optional<audit_error> io_error;
+    std::optional<core::error> io_error;
 };
 
 inline hash_hex genesis() noexcept
@@ -76,7 +76,7 @@ struct walk_buffer {
 
     // Keeps the partial line, moved to the front, and reads more behind it. The error of a
     // failed read, or nothing.
-    std::optional<audit_error> read_more(int fd)
+    std::optional<core::error> read_more(int fd)
     {
         std::memmove(bytes.data(), bytes.data() + begin, end - begin);
         end -= begin;
@@ -86,8 +86,9 @@ struct walk_buffer {
                                       static_cast<off_t>(file_offset + end));
             if (n < 0 && errno == EINTR) continue;
             if (n < 0)
-                return audit_error{
+                return core::error{
                     {errno, boost::system::system_category()},
+                    0,
                     fmt::format("cannot read the audit log: {}", std::strerror(errno))};
             if (n == 0) eof = true;
             end += static_cast<std::size_t>(n);

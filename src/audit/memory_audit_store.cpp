@@ -8,13 +8,13 @@ memory_audit_store::memory_audit_store(std::function<utc_micros()> clock) : cloc
 {
 }
 
-audit_result<replay_report> memory_audit_store::replay(audit_projection& into)
+core::result<replay_report> memory_audit_store::replay(audit_projection& into)
 {
     into.finish_replay();
     return replay_report{.created = true};
 }
 
-audit_result<append_receipt> memory_audit_store::append(std::span<const record_body> batch)
+core::result<append_receipt> memory_audit_store::append(std::span<const record_body> batch)
 {
     append_receipt receipt;
     receipt.records.reserve(batch.size());

@@ -14,11 +14,12 @@
 
 namespace paymand::audit {
 
-audit_result<audit_reader> audit_reader::open(const std::filesystem::path& path)
+core::result<audit_reader> audit_reader::open(const std::filesystem::path& path)
 {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return audit_error{{errno, boost::system::system_category()},
+        return core::error{{errno, boost::system::system_category()},
+                           0,
                            fmt::format("cannot open {}: {}", path.string(), std::strerror(errno))};
     }
     return audit_reader(fd, path);
@@ -56,7 +57,7 @@ audit_reader::~audit_reader()
     if (fd_ >= 0) ::close(fd_);
 }
 
-audit_result<void> audit_reader::seek_last(std::size_t n)
+core::result<void> audit_reader::seek_last(std::size_t n)
 {
     struct mark {
         std::uint64_t offset;
@@ -81,7 +82,8 @@ audit_result<void> audit_reader::seek_last(std::size_t n)
     if (walked.io_error) return *walked.io_error;
     if (walked.problem) {
         const log_problem p = detail::to_log_problem(*walked.problem, path_);
-        return audit_error{p.code, p.message};
+        return core::error{p.code, static_cast<std::size_t>(p.offset), p.message,
+                           static_cast<int>(p.line)};
     }
     if (walked.records <= n) {
         offset_ = 0;
@@ -97,7 +99,7 @@ audit_result<void> audit_reader::seek_last(std::size_t n)
     return {};
 }
 
-audit_result<std::uint64_t>
+core::result<std::uint64_t>
 audit_reader::read_to_end(const std::function<void(const record&)>& visit)
 {
     std::uint64_t visited = 0;
@@ -110,15 +112,15 @@ audit_reader::read_to_end(const std::function<void(const record&)>& visit)
     }
 }
 
-audit_result<std::vector<record>> audit_reader::read_new(std::size_t max_records)
+core::result<std::vector<record>> audit_reader::read_new(std::size_t max_records)
 {
     std::vector<record> out;
     std::string buffer;
     std::size_t used = 0;
-    auto fail = [&](audit_errc code, std::uint64_t seq, std::string what) -> audit_error {
+    auto fail = [&](audit_errc code, std::uint64_t seq, std::string what) -> core::error {
         const log_problem p = detail::to_log_problem(
             detail::walk_problem{code, line_ + 1, seq, offset_, std::move(what)}, path_);
-        return {p.code, p.message};
+        return {p.code, static_cast<std::size_t>(p.offset), p.message, static_cast<int>(p.line)};
     };
     while (out.size() < max_records) {
         const std::size_t nl = buffer.find('\n', used);
@@ -137,8 +139,9 @@ audit_result<std::vector<record>> audit_reader::read_new(std::size_t max_records
                 continue;
             }
             if (n < 0) {
-                return audit_error{
+                return core::error{
                     {errno, boost::system::system_category()},
+                    0,
                     fmt::format("cannot read {}: {}", path_.string(), std::strerror(errno))};
             }
             buffer.resize(have + static_cast<std::size_t>(n));

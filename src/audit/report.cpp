@@ -250,7 +250,7 @@ std::vector<report_entry>& list_for(month_report& report, occurrence_state s)
 }
 
 // The totals of the paid list, per payee and currency and per currency.
-boost::system::result<void, money::money_error> add_totals(month_report& report)
+core::result<void> add_totals(month_report& report)
 {
     std::map<std::pair<std::string, std::string_view>, payee_total> per_payee;
     std::map<std::string_view, currency_total> per_currency;
@@ -309,7 +309,7 @@ void month_report_builder::collect(month_report& report, const audit_projection&
     }
 }
 
-boost::system::result<month_report, money::money_error> month_report_builder::finish() const
+core::result<month_report> month_report_builder::finish() const
 {
     month_report report;
     report.window = window_;
@@ -325,8 +325,8 @@ boost::system::result<month_report, money::money_error> month_report_builder::fi
     return report;
 }
 
-boost::system::result<month_report, money::money_error>
-build_month_report(const month_window& window, const std::vector<record>& records)
+core::result<month_report> build_month_report(const month_window& window,
+                                              const std::vector<record>& records)
 {
     month_report_builder builder(window);
     for (const auto& r : records) builder.add(r);

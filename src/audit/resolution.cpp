@@ -8,18 +8,18 @@
 
 namespace paymand::audit {
 
-audit_result<resolved_record> make_resolution(const audit_projection& projection,
+core::result<resolved_record> make_resolution(const audit_projection& projection,
                                               const resolution_request& request)
 {
     const occurrence_status* o = projection.find(request.occurrence);
     if (!o) {
-        return audit_error{make_error_code(audit_errc::not_found),
+        return core::error{make_error_code(audit_errc::not_found), 0,
                            fmt::format("no occurrence '{}' in the audit log (see `paymand "
                                        "status` for the in-doubt ones)",
                                        request.occurrence)};
     }
     if (!resolvable(o->state)) {
-        return audit_error{make_error_code(audit_errc::not_in_doubt),
+        return core::error{make_error_code(audit_errc::not_in_doubt), 0,
                            fmt::format("occurrence '{}' is {}, not in doubt: nothing to resolve",
                                        request.occurrence, to_string(o->state))};
     }
@@ -29,7 +29,7 @@ audit_result<resolved_record> make_resolution(const audit_projection& projection
         return u < 0x20 || u == 0x7F;
     });
     if (note.empty() || note.size() > max_note_bytes || !text::is_valid_utf8(note) || has_control) {
-        return audit_error{make_error_code(audit_errc::record_invalid),
+        return core::error{make_error_code(audit_errc::record_invalid), 0,
                            fmt::format("--note must be one line of 1 to {} bytes of text saying "
                                        "why (e.g. \"checked the Payman dashboard: paid\")",
                                        max_note_bytes)};
@@ -37,7 +37,7 @@ audit_result<resolved_record> make_resolution(const audit_projection& projection
     return resolved_record{o->ref, request.verdict, note};
 }
 
-audit_result<record> append_resolution(audit_store& store, audit_projection& projection,
+core::result<record> append_resolution(audit_store& store, audit_projection& projection,
                                        const resolution_request& request)
 {
     auto resolved = make_resolution(projection, request);

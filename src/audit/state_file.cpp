@@ -11,15 +11,16 @@
 namespace paymand::audit {
 namespace {
 
-audit_error untrusted(std::string message)
+core::error untrusted(std::string message)
 {
-    return {make_error_code(audit_errc::untrusted_file), std::move(message)};
+    return {make_error_code(audit_errc::untrusted_file), 0, std::move(message)};
 }
 
-audit_error from_errno(int err, std::string_view what, const std::filesystem::path& path)
+core::error from_errno(int err, std::string_view what, const std::filesystem::path& path)
 {
     return {
         {err, boost::system::system_category()},
+        0,
         fmt::format("{} {}: {}{}", what, path.string(), std::strerror(err),
                     err == ELOOP ? " (a symbolic link is refused in the state directory)" : "")};
 }
@@ -42,7 +43,7 @@ std::optional<std::string> problem_of(const struct stat& st, const std::filesyst
 
 }  // namespace
 
-audit_result<int> open_state_file(const std::filesystem::path& path, int flags, mode_t mode)
+core::result<int> open_state_file(const std::filesystem::path& path, int flags, mode_t mode)
 {
     auto dir = path.parent_path();
     if (dir.empty()) dir = ".";
@@ -98,7 +99,7 @@ std::optional<std::string> untrusted_state_directory(const std::filesystem::path
     return problem_of(st, dir, ::geteuid());
 }
 
-audit_result<void> make_state_directory(const std::filesystem::path& dir, bool follow)
+core::result<void> make_state_directory(const std::filesystem::path& dir, bool follow)
 {
     std::error_code ec;
     if (dir.has_parent_path()) std::filesystem::create_directories(dir.parent_path(), ec);

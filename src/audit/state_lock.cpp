@@ -20,15 +20,16 @@
 namespace paymand::audit {
 namespace {
 
-audit_error from_errno(int err, std::string what)
+core::error from_errno(int err, std::string what)
 {
     return {{err, boost::system::system_category()},
+            0,
             fmt::format("{}: {}", what, std::strerror(err))};
 }
 
 }  // namespace
 
-audit_result<state_lock> state_lock::acquire(const std::filesystem::path& path)
+core::result<state_lock> state_lock::acquire(const std::filesystem::path& path)
 {
     // Relative to its directory, no symlink, ours or root's only (state_file.hpp).
     auto opened = open_state_file(path, O_RDWR | O_CREAT, 0600);
@@ -55,7 +56,7 @@ audit_result<state_lock> state_lock::acquire(const std::filesystem::path& path)
                 holder = fmt::format("process {}", pid);
             }
         }
-        return audit_error{make_error_code(audit_errc::locked),
+        return core::error{make_error_code(audit_errc::locked), 0,
                            fmt::format("{} is locked by {}: another paymand is using this state "
                                        "directory; stop it first",
                                        path.string(), holder)};

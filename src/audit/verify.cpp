@@ -12,12 +12,13 @@
 
 namespace paymand::audit {
 
-audit_result<verify_report> verify_log(const std::filesystem::path& path,
+core::result<verify_report> verify_log(const std::filesystem::path& path,
                                        const verify_params& params)
 {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return audit_error{{errno, boost::system::system_category()},
+        return core::error{{errno, boost::system::system_category()},
+                           0,
                            fmt::format("cannot open {}: {}", path.string(), std::strerror(errno))};
     }
     detail::summary_scratch scratch;

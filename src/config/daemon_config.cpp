@@ -180,13 +180,13 @@ void read_grant(const yaml::reader& in, const yaml::mapping& m, grant_config& ou
     if (!user) return;
     if (const auto* f = m.find("redirect_uri")) {
         if (auto text = in.text(*f)) {
-            std::string why;
-            if (grant::parse_loopback_uri(*text, why))
+            auto parsed = grant::parse_loopback_uri(*text);
+            if (parsed)
                 out.redirect_uri = *text;
             else
                 in.error(*f, fmt::format("redirect_uri {}: {}; e.g. "
                                          "http://127.0.0.1:8421/callback, registered for the app",
-                                         yaml::quote_value(*text), why));
+                                         yaml::quote_value(*text), parsed.error().message));
         }
     }
     if (const auto* f = m.find("authorize_url")) {
@@ -340,7 +340,7 @@ void read_prompts(const yaml::reader& in, const yaml::field& section, daemon_con
         if (const auto* f = m->find(key))
             if (auto text = in.text(*f)) *slot = *text;
 
-    std::vector<prompt::prompt_error> errors;
+    std::vector<core::error> errors;
     if (prompt::prompt_set::load(texts, errors)) return;
     // Each message names its template; point at that template's value when it was given.
     for (const auto& e : errors) {

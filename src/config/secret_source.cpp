@@ -1,6 +1,7 @@
 #include "paymand/config/secret_source.hpp"
 
 #include "paymand/config/file_trust.hpp"
+#include "paymand/payman/payman_errc.hpp"
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -19,11 +20,12 @@ namespace {
 // A secret longer than this is a wrong file, not a secret.
 constexpr std::size_t max_secret_bytes = 4096;
 
-using secret_result = boost::system::result<payman::secret, secret_error>;
+using secret_result = core::result<payman::secret>;
 
 secret_result fail(std::string message)
 {
-    return secret_error{std::move(message)};
+    return core::error{make_error_code(payman::payman_errc::missing_client_secret), 0,
+                       std::move(message)};
 }
 
 secret_result from_value(std::string_view value, const secret_source& source)
@@ -114,8 +116,7 @@ std::string describe(const secret_source& source)
 
 namespace {
 
-boost::system::result<payman::secret, secret_error> read_secret(const secret_source& source,
-                                                                const env_lookup& getenv)
+secret_result read_secret(const secret_source& source, const env_lookup& getenv)
 {
     switch (source.from) {
     case secret_source::kind::environment: {
@@ -160,8 +161,7 @@ boost::system::result<payman::secret, secret_error> read_secret(const secret_sou
 
 }  // namespace
 
-boost::system::result<payman::secret, secret_error> load_secret(const secret_source& source,
-                                                                const env_lookup& getenv)
+secret_result load_secret(const secret_source& source, const env_lookup& getenv)
 {
     auto secret = read_secret(source, getenv);
     if (secret) return secret;

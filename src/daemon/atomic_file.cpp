@@ -25,32 +25,38 @@ bool write_all(int fd, std::string_view data)
     return true;
 }
 
+core::error io_error(int err, std::string message)
+{
+    return {{err, boost::system::system_category()}, 0, std::move(message)};
+}
+
 }  // namespace
 
-bool write_atomically(const std::filesystem::path& target, std::string_view data,
-                      std::string& error, mode_t mode)
+core::result<void> write_atomically(const std::filesystem::path& target, std::string_view data,
+                                    mode_t mode)
 {
     auto tmp = target;
     tmp += ".tmp";
     // A temporary file a crash left behind is ours to replace.
     if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) {
-        error = fmt::format("cannot remove the stale {}: {}", tmp.string(), std::strerror(errno));
-        return false;
+        const int err = errno;
+        return io_error(
+            err, fmt::format("cannot remove the stale {}: {}", tmp.string(), std::strerror(err)));
     }
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0) {
-        error = fmt::format("cannot create {}: {}", tmp.string(), std::strerror(errno));
-        return false;
+        const int err = errno;
+        return io_error(err, fmt::format("cannot create {}: {}", tmp.string(), std::strerror(err)));
     }
     // The mode is set whatever the umask: root's request must be readable by the service.
     const bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, data) && ::fsync(fd) == 0;
     const int saved = errno;
     ::close(fd);
     if (!ok || ::rename(tmp.c_str(), target.c_str()) != 0) {
-        error =
-            fmt::format("cannot write {}: {}", target.string(), std::strerror(ok ? errno : saved));
+        const int err = ok ? errno : saved;
         ::unlink(tmp.c_str());
-        return false;
+        return io_error(err,
+                        fmt::format("cannot write {}: {}", target.string(), std::strerror(err)));
     }
     auto dir = target.parent_path();
     if (dir.empty()) dir = ".";
@@ -59,10 +65,10 @@ bool write_atomically(const std::filesystem::path& target, std::string_view data
     const int dir_errno = errno;
     if (dir_fd >= 0) ::close(dir_fd);
     if (!synced) {
-        error = fmt::format("cannot fsync {}: {}", dir.string(), std::strerror(dir_errno));
-        return false;
+        return io_error(dir_errno,
+                        fmt::format("cannot fsync {}: {}", dir.string(), std::strerror(dir_errno)));
     }
-    return true;
+    return {};
 }
 
 }  // namespace paymand::daemon

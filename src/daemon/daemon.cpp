@@ -408,10 +408,11 @@ void write_view(daemon_state& d)
 {
     d.view_dirty = false;
     const auto file = live_view_path(d.current.config.state_directory);
-    if (auto error = write_live_view(file, build_view(d))) {
+    if (auto written = write_live_view(file, build_view(d)); !written) {
+        auto error = written.error().message;
         // Once per kind of failure: `paymand status` then says the view is stale.
-        if (*error != d.view_error) d.log->error("the live view cannot be published: {}", *error);
-        d.view_error = std::move(*error);
+        if (error != d.view_error) d.log->error("the live view cannot be published: {}", error);
+        d.view_error = std::move(error);
     } else {
         d.view_error.clear();
     }
@@ -543,11 +544,10 @@ asio::awaitable<void> watch_inbox(daemon_state& d, inbox_watch& watch)
     for (;;) {
         const auto files = pending_requests(watch.directory());
         for (const auto& file : files) {
-            std::string error;
-            auto read = read_request(file, error);
+            auto read = read_request(file);
             if (!read) {
-                reject_request(file, error);
-                d.log->error("inbox: {}", error);
+                reject_request(file, read.error().message);
+                d.log->error("inbox: {}", read.error().message);
                 continue;
             }
             if (const auto* wanted = std::get_if<trigger_request>(&*read)) {

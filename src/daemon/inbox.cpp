@@ -1,5 +1,6 @@
 #include "paymand/daemon/inbox.hpp"
 
+#include "paymand/audit/audit_errc.hpp"
 #include "paymand/audit/state_file.hpp"
 #include "paymand/daemon/atomic_file.hpp"
 
@@ -7,6 +8,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <boost/system/errc.hpp>
 
 #include <fcntl.h>
 #include <fmt/format.h>
@@ -33,8 +35,8 @@ std::filesystem::path inbox_directory(const std::filesystem::path& state_directo
     return state_directory / "inbox";
 }
 
-std::optional<std::filesystem::path> post_request(const std::filesystem::path& inbox,
-                                                  const inbox_request& request, std::string& error)
+core::result<std::filesystem::path> post_request(const std::filesystem::path& inbox,
+                                                 const inbox_request& request)
 {
     boost::json::object body;
     if (const auto* resolution = std::get_if<audit::resolution_request>(&request))
@@ -48,24 +50,20 @@ std::optional<std::filesystem::path> post_request(const std::filesystem::path& i
     std::random_device random;
     const auto name = fmt::format("{:020}-{:08x}{}", micros, random(), request_suffix);
     const auto target = inbox / name;
-    if (auto problem = audit::untrusted_state_directory(inbox, false)) {
-        error = *problem;
-        return std::nullopt;
-    }
+    if (auto problem = audit::untrusted_state_directory(inbox, false))
+        return core::error{make_error_code(audit::audit_errc::untrusted_file), 0, *problem};
     // Readable by the service's user when root writes it (the inbox is 0700 either way).
-    if (!write_atomically(target, boost::json::serialize(body), error, 0644)) return std::nullopt;
+    if (auto written = write_atomically(target, boost::json::serialize(body), 0644); !written)
+        return written.error();
     return target;
 }
 
-std::optional<inbox_request> read_request(const std::filesystem::path& file, std::string& error)
+core::result<inbox_request> read_request(const std::filesystem::path& file)
 {
     // A verdict is root's or the daemon's user's: relative to the inbox, no symlink, owned by
     // one of them (state_file.hpp).
     auto opened = audit::open_state_file(file, O_RDONLY);
-    if (!opened) {
-        error = opened.error().message;
-        return std::nullopt;
-    }
+    if (!opened) return opened.error();
     const int fd = *opened;
     std::string text(max_request_bytes + 1, '\0');
     std::size_t size = 0;
@@ -77,10 +75,10 @@ std::optional<inbox_request> read_request(const std::filesystem::path& file, std
         if (size == text.size()) break;
     }
     ::close(fd);
-    if (size > max_request_bytes) {
-        error = fmt::format("{} is larger than {} bytes", file.string(), max_request_bytes);
-        return std::nullopt;
-    }
+    if (size > max_request_bytes)
+        return core::error{
+            make_error_code(boost::system::errc::file_too_large), 0,
+            fmt::format("{} is larger than {} bytes", file.string(), max_request_bytes)};
     text.resize(size);
     boost::system::error_code ec;
     auto value = boost::json::parse(text, ec);
@@ -98,11 +96,12 @@ std::optional<inbox_request> read_request(const std::filesystem::path& file, std
     std::optional<audit::resolution> parsed_verdict;
     if (verdict != nullptr) parsed_verdict = audit::parse_resolution(*verdict);
     if (occurrence == nullptr || note == nullptr || !parsed_verdict || object->size() != 3) {
-        error = fmt::format("{} is not a resolution request ({{\"occurrence\", \"verdict\": "
-                            "\"paid\"|\"not_paid\", \"note\"}}) nor a trigger ({{\"trigger\": "
-                            "RULE}})",
-                            file.string());
-        return std::nullopt;
+        return core::error{
+            make_error_code(boost::system::errc::invalid_argument), 0,
+            fmt::format("{} is not a resolution request ({{\"occurrence\", \"verdict\": "
+                        "\"paid\"|\"not_paid\", \"note\"}}) nor a trigger ({{\"trigger\": "
+                        "RULE}})",
+                        file.string())};
     }
     return audit::resolution_request{.occurrence = std::string(*occurrence),
                                      .verdict = *parsed_verdict,
@@ -136,8 +135,7 @@ namespace {
 void answer_request(const std::filesystem::path& request_file, const std::filesystem::path& answer,
                     const std::string& line)
 {
-    std::string ignored;
-    write_atomically(answer, line + "\n", ignored, 0644);
+    (void)write_atomically(answer, line + "\n", 0644);  // the request goes either way
     std::error_code ec;
     std::filesystem::remove(request_file, ec);
 }

@@ -6,6 +6,7 @@
 #include "paymand/text/word_table.hpp"
 
 #include <boost/json.hpp>
+#include <boost/system/errc.hpp>
 
 #include <fmt/format.h>
 
@@ -197,21 +198,20 @@ std::string serialize(const live_view& view)
     return json::serialize(out) + "\n";
 }
 
-std::optional<live_view> parse_live_view(std::string_view text, std::string& error)
+core::result<live_view> parse_live_view(std::string_view text)
 {
+    const auto refuse = [](std::string why) {
+        return core::error{make_error_code(boost::system::errc::invalid_argument), 0,
+                           std::move(why)};
+    };
     boost::system::error_code ec;
     auto parsed = json::parse(text, ec);
-    if (ec) {
-        error = "not JSON: " + ec.message();
-        return std::nullopt;
-    }
+    if (ec) return refuse("not JSON: " + ec.message());
     try {
         const reader top{object_of(parsed, "the view"), ""};
-        if (top.number("format") != live_view_format) {
-            error = fmt::format("format {} is not {} (another paymand version wrote it)",
-                                top.number("format"), live_view_format);
-            return std::nullopt;
-        }
+        if (top.number("format") != live_view_format)
+            return refuse(fmt::format("format {} is not {} (another paymand version wrote it)",
+                                      top.number("format"), live_view_format));
         live_view view;
         view.pid = top.number("pid");
         view.version = top.text("version");
@@ -263,38 +263,38 @@ std::optional<live_view> parse_live_view(std::string_view text, std::string& err
         }
         return view;
     } catch (const std::exception& e) {
-        error = e.what();
-        return std::nullopt;
+        return refuse(e.what());
     }
 }
 
-std::optional<std::string> write_live_view(const std::filesystem::path& file, const live_view& view)
+core::result<void> write_live_view(const std::filesystem::path& file, const live_view& view)
 {
-    std::string error;
-    if (!write_atomically(file, serialize(view), error, 0600)) return error;
-    return std::nullopt;
+    return write_atomically(file, serialize(view), 0600);
 }
 
-std::optional<live_view> read_live_view(const std::filesystem::path& file, std::string& error)
+core::result<std::optional<live_view>> read_live_view(const std::filesystem::path& file)
 {
-    error.clear();
     std::ifstream in(file, std::ios::binary);
     if (!in) {
         const int err = errno;
-        if (err != ENOENT)
-            error = fmt::format("cannot read {}: {}", file.string(), std::strerror(err));
-        return std::nullopt;
+        if (err == ENOENT) return std::optional<live_view>();
+        return core::error{{err, boost::system::system_category()},
+                           0,
+                           fmt::format("cannot read {}: {}", file.string(), std::strerror(err))};
     }
     std::error_code size_ec;
-    if (std::filesystem::file_size(file, size_ec) > max_view_bytes && !size_ec) {
-        error = fmt::format("{} is larger than {} bytes", file.string(), max_view_bytes);
-        return std::nullopt;
-    }
+    if (std::filesystem::file_size(file, size_ec) > max_view_bytes && !size_ec)
+        return core::error{
+            make_error_code(boost::system::errc::file_too_large), 0,
+            fmt::format("{} is larger than {} bytes", file.string(), max_view_bytes)};
     std::ostringstream text;
     text << in.rdbuf();
-    auto view = parse_live_view(text.str(), error);
-    if (!view) error = fmt::format("{} is not a live view: {}", file.string(), error);
-    return view;
+    auto view = parse_live_view(text.str());
+    if (!view)
+        return core::error{
+            view.error().code, 0,
+            fmt::format("{} is not a live view: {}", file.string(), view.error().message)};
+    return std::optional<live_view>(std::move(*view));
 }
 
 std::string rule_essentials(const rules::rule& r)

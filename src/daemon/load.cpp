@@ -64,7 +64,7 @@ std::optional<loaded> load_configuration(const std::filesystem::path& config_pat
     std::vector<std::filesystem::path> files;
     auto rules = load_rule_paths(paths, config->policy, diags, &files);
     if (!rules) return std::nullopt;
-    std::vector<prompt::prompt_error> prompt_errors;
+    std::vector<core::error> prompt_errors;
     auto prompts = prompt::prompt_set::load(config->prompts, prompt_errors);
     // The configuration loader has validated the templates and reported any error already.
     if (!prompts) return std::nullopt;

@@ -91,8 +91,11 @@ handover_answer hand_over(const config::daemon_config& cfg, const inbox_request&
                           std::chrono::milliseconds timeout, const std::function<bool()>& answered)
 {
     handover_answer answer;
-    auto posted = post_request(inbox_directory(cfg.state_directory), request, answer.text);
-    if (!posted) return answer;
+    auto posted = post_request(inbox_directory(cfg.state_directory), request);
+    if (!posted) {
+        answer.text = posted.error().message;
+        return answer;
+    }
     answer.posted = *posted;
     const auto until = std::chrono::steady_clock::now() + timeout;
     const auto read_answer = [&](const std::filesystem::path& file, handover_answer::kind what) {

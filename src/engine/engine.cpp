@@ -121,7 +121,7 @@ void engine::record_soon(std::vector<audit::record_body> records)
                          }(d, std::move(records)));
 }
 
-asio::awaitable<audit::audit_result<audit::record>>
+asio::awaitable<core::result<audit::record>>
 engine::async_resolve(audit::resolution_request request)
 {
     auto d = impl_;

@@ -141,7 +141,7 @@ occurrence_step occurrence_machine::after_condition()
 occurrence_step occurrence_machine::ask_report()
 {
     const auto& report = std::get<rules::report_action>(c_.rule.what);
-    boost::system::result<std::string, prompt::prompt_error> text = std::string();
+    core::result<std::string> text = std::string();
     switch (report.what) {
     case rules::report_kind::balance:
         text = c_.prompts.render_balance();

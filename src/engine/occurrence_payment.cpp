@@ -72,10 +72,8 @@ occurrence_step occurrence_machine::check_limits()
                                                 .reason = decision.reason});
         return append(std::exchange(pending_, {}), stage::ending, deadline_);
     }
-    std::string memo_error;
-    auto memo = payment_memo(memo_error);
-    boost::system::result<std::string, prompt::prompt_error> prompt =
-        prompt::prompt_error{.message = memo_error};
+    auto memo = payment_memo();
+    core::result<std::string> prompt = memo;
     if (memo)
         prompt = c_.prompts.render_pay(
             {.amount = p.amount, .payee = p.payee, .wallet = p.wallet, .memo = *memo});
@@ -91,7 +89,7 @@ occurrence_step occurrence_machine::check_limits()
                                             .payee = p.payee,
                                             .amount = p.amount,
                                             .wallet = p.wallet,
-                                            .memo = memo,
+                                            .memo = *memo,
                                             .idempotency_key = payment_key(),
                                             .prompt = prompt_});
     stage_ = stage::intent_written;
@@ -107,23 +105,17 @@ occurrence_step occurrence_machine::check_limits()
 }
 
 // The memo sent with a payment: the rule's memo expanded, then the reconciliation tag.
-// Nothing, with `error` set, when the rule's memo cannot be expanded.
-std::optional<std::string> occurrence_machine::payment_memo(std::string& error) const
+// The prompt module's error when the rule's memo cannot be expanded.
+core::result<std::string> occurrence_machine::payment_memo() const
 {
     auto tag = prompt::format_memo_tag(occurrence_tag(c_.rule.id, c_.occ.local, c_.manual));
     const auto& memo = pay().memo;
     if (!memo) return tag;
     auto tmpl = prompt::check_memo(*memo, c_.rule.id);
-    if (!tmpl) {
-        error = tmpl.error().message;
-        return std::nullopt;
-    }
+    if (!tmpl) return tmpl.error();
     auto expanded =
         prompt::expand_memo(*tmpl, {.date = civil_date(c_.occ.local), .rule_id = c_.rule.id});
-    if (!expanded) {
-        error = expanded.error().message;
-        return std::nullopt;
-    }
+    if (!expanded) return expanded.error();
     return *expanded + " " + tag;
 }
 

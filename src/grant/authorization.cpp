@@ -1,5 +1,6 @@
 #include "paymand/grant/authorization.hpp"
 
+#include <boost/system/errc.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -60,12 +61,49 @@ std::string sanitize(std::string_view text)
     return out;
 }
 
-callback_error fail(callback_errc code, std::string message)
+class callback_category_impl final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "paymand.callback"; }
+
+    std::string message(int ev) const override
+    {
+        switch (static_cast<callback_errc>(ev)) {
+        case callback_errc::malformed:
+            return "the redirect cannot be read";
+        case callback_errc::wrong_path:
+            return "the redirect goes to another path";
+        case callback_errc::state_mismatch:
+            return "the redirect's state is not ours";
+        case callback_errc::access_denied:
+            return "the person denied access";
+        case callback_errc::invalid_scope:
+            return "the server refused the scopes";
+        case callback_errc::server_error:
+            return "the server refused the authorization";
+        case callback_errc::missing_code:
+            return "the redirect has no code";
+        }
+        return "unknown callback error";
+    }
+};
+
+core::error fail(callback_errc code, std::string message)
 {
-    return {code, std::move(message)};
+    return {make_error_code(code), 0, std::move(message)};
 }
 
 }  // namespace
+
+const boost::system::error_category& callback_category() noexcept
+{
+    static const callback_category_impl instance;
+    return instance;
+}
+
+boost::system::error_code make_error_code(callback_errc e) noexcept
+{
+    return {static_cast<int>(e), callback_category()};
+}
 
 std::string consent_url(const authorization_request& r)
 {
@@ -101,9 +139,8 @@ std::string code_challenge_s256(std::string_view verifier)
     return base64url(digest.data(), digest.size());
 }
 
-boost::system::result<payman::secret, callback_error>
-parse_callback(std::string_view target, std::string_view expected_path,
-               std::string_view expected_state)
+core::result<payman::secret> parse_callback(std::string_view target, std::string_view expected_path,
+                                            std::string_view expected_state)
 {
     auto parsed = target.starts_with('/') ? boost::urls::parse_origin_form(target)
                                           : boost::urls::parse_uri(target);
@@ -160,36 +197,27 @@ parse_callback(std::string_view target, std::string_view expected_path,
     return out;
 }
 
-std::optional<loopback_uri> parse_loopback_uri(std::string_view uri, std::string& why)
+core::result<loopback_uri> parse_loopback_uri(std::string_view uri)
 {
+    const auto refuse = [](std::string why) {
+        return core::error{make_error_code(boost::system::errc::invalid_argument), 0,
+                           std::move(why)};
+    };
     auto parsed = boost::urls::parse_uri(uri);
-    if (!parsed) {
-        why = "not an absolute URL";
-        return std::nullopt;
-    }
+    if (!parsed) return refuse("not an absolute URL");
     const boost::urls::url_view url = *parsed;
-    if (url.scheme() != "http") {
-        why = "a loopback redirect URI uses http (RFC 8252 7.3)";
-        return std::nullopt;
-    }
+    if (url.scheme() != "http") return refuse("a loopback redirect URI uses http (RFC 8252 7.3)");
     const std::string host = url.host();
-    if (host != "127.0.0.1" && host != "[::1]" && host != "localhost") {
-        why = "the host must be 127.0.0.1, [::1] or localhost: the browser returns to this "
-              "machine";
-        return std::nullopt;
-    }
-    if (url.has_query() || url.has_fragment() || url.has_userinfo()) {
-        why = "a redirect URI has no query, fragment or user info";
-        return std::nullopt;
-    }
+    if (host != "127.0.0.1" && host != "[::1]" && host != "localhost")
+        return refuse("the host must be 127.0.0.1, [::1] or localhost: the browser returns to this "
+                      "machine");
+    if (url.has_query() || url.has_fragment() || url.has_userinfo())
+        return refuse("a redirect URI has no query, fragment or user info");
     loopback_uri out{.host = host, .port = 0, .path = std::string(url.path())};
     if (out.path.empty()) out.path.push_back('/');
     if (url.has_port()) {
         const auto n = url.port_number();
-        if (n == 0 && url.port() != "0") {
-            why = "the port is not a number from 0 to 65535";
-            return std::nullopt;
-        }
+        if (n == 0 && url.port() != "0") return refuse("the port is not a number from 0 to 65535");
         out.port = n;
     }
     return out;

@@ -22,14 +22,33 @@ constexpr std::int64_t format_version = 1;
 // A grant file is a few hundred bytes; anything much larger is not ours.
 constexpr std::size_t max_file_bytes = 64 * 1024;
 
-grant_error io_error(int err, std::string_view what, const std::filesystem::path& path)
+class grant_category_impl final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "paymand.grant"; }
+
+    std::string message(int ev) const override
+    {
+        switch (static_cast<grant_errc>(ev)) {
+        case grant_errc::io:
+            return "the grant file cannot be read or written";
+        case grant_errc::untrusted_file:
+            return "the grant file could be changed by another user";
+        case grant_errc::malformed:
+            return "the grant file is not one paymand wrote";
+        }
+        return "unknown grant error";
+    }
+};
+
+core::error io_error(int err, std::string_view what, const std::filesystem::path& path)
 {
-    return {grant_errc::io, fmt::format("{} {}: {}", what, path.string(), std::strerror(err))};
+    return {make_error_code(grant_errc::io), 0,
+            fmt::format("{} {}: {}", what, path.string(), std::strerror(err))};
 }
 
-grant_error malformed(const std::filesystem::path& path, std::string_view why)
+core::error malformed(const std::filesystem::path& path, std::string_view why)
 {
-    return {grant_errc::malformed,
+    return {make_error_code(grant_errc::malformed), 0,
             fmt::format("{} is not a grant paymand wrote ({}); delete it with `paymand auth "
                         "logout` and run `paymand auth login` again",
                         path.string(), why)};
@@ -147,6 +166,17 @@ bool write_all(int fd, std::string_view text)
 
 }  // namespace
 
+const boost::system::error_category& grant_category() noexcept
+{
+    static const grant_category_impl instance;
+    return instance;
+}
+
+boost::system::error_code make_error_code(grant_errc e) noexcept
+{
+    return {static_cast<int>(e), grant_category()};
+}
+
 std::string join_scopes(const std::vector<std::string>& scopes)
 {
     std::string out;
@@ -196,18 +226,19 @@ std::filesystem::path grant_file(const std::filesystem::path& state_directory)
     return state_directory / "grant.json";
 }
 
-grant_result<std::optional<stored_grant>> load_grant(const std::filesystem::path& file)
+core::result<std::optional<stored_grant>> load_grant(const std::filesystem::path& file)
 {
     std::error_code exists_error;
     if (!std::filesystem::exists(std::filesystem::symlink_status(file, exists_error)))
         return std::optional<stored_grant>{};
     auto opened = audit::open_state_file(file, O_RDONLY);
-    if (!opened) return grant_error{grant_errc::untrusted_file, opened.error().message};
+    if (!opened)
+        return core::error{make_error_code(grant_errc::untrusted_file), 0, opened.error().message};
     fd_guard fd{*opened};
     struct stat st {};
     if (::fstat(fd.fd, &st) != 0) return io_error(errno, "cannot stat", file);
     if ((st.st_mode & 077) != 0)
-        return grant_error{grant_errc::untrusted_file,
+        return core::error{make_error_code(grant_errc::untrusted_file), 0,
                            fmt::format("{} holds a refresh token but is readable by group or "
                                        "others (mode {:04o}): run chmod 600 {} and consider the "
                                        "grant exposed (revoke it and run `paymand auth login`)",
@@ -231,7 +262,7 @@ grant_result<std::optional<stored_grant>> load_grant(const std::filesystem::path
     return std::optional<stored_grant>(std::move(*g));
 }
 
-grant_result<void> save_grant(const std::filesystem::path& file, const stored_grant& grant,
+core::result<void> save_grant(const std::filesystem::path& file, const stored_grant& grant,
                               const save_step_hook& step)
 {
     const auto tmp = temporary_of(file);
@@ -239,7 +270,8 @@ grant_result<void> save_grant(const std::filesystem::path& file, const stored_gr
     if (::unlink(tmp.c_str()) != 0 && errno != ENOENT)
         return io_error(errno, "cannot remove the stale temporary file", tmp);
     auto opened = audit::open_state_file(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
-    if (!opened) return grant_error{grant_errc::untrusted_file, opened.error().message};
+    if (!opened)
+        return core::error{make_error_code(grant_errc::untrusted_file), 0, opened.error().message};
     fd_guard fd{*opened};
     auto dir = file.parent_path();
     if (dir.empty()) dir = ".";
@@ -273,7 +305,7 @@ grant_result<void> save_grant(const std::filesystem::path& file, const stored_gr
     return {};
 }
 
-grant_result<bool> remove_grant(const std::filesystem::path& file)
+core::result<bool> remove_grant(const std::filesystem::path& file)
 {
     const auto tmp = temporary_of(file);
     if (::unlink(tmp.c_str()) != 0 && errno != ENOENT) return io_error(errno, "cannot remove", tmp);

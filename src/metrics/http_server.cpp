@@ -288,11 +288,11 @@ asio::awaitable<void> accept_loop(state_ptr self)
     }
 }
 
-std::optional<metrics_error> check(const server_params& p)
+std::optional<core::error> check(const server_params& p)
 {
     auto invalid = [](std::string what) {
-        return metrics_error{.code = metrics_errc::invalid_params,
-                             .message = "metrics server: " + std::move(what)};
+        return core::error{.code = metrics_errc::invalid_params,
+                           .message = "metrics server: " + std::move(what)};
     };
     if (p.max_connections < 1) return invalid("max_connections must be at least 1");
     if (p.max_idle_per_peer < 1) return invalid("max_idle_per_peer must be at least 1");
@@ -305,8 +305,8 @@ std::optional<metrics_error> check(const server_params& p)
     return std::nullopt;
 }
 
-metrics_error listen_error(const tcp::endpoint& where, std::string_view step,
-                           boost::system::error_code ec)
+core::error listen_error(const tcp::endpoint& where, std::string_view step,
+                         boost::system::error_code ec)
 {
     return {.code = ec,
             .message = fmt::format("metrics.listen: cannot {} {}:{}: {}", step,
@@ -315,9 +315,9 @@ metrics_error listen_error(const tcp::endpoint& where, std::string_view step,
 
 }  // namespace
 
-metrics_result<http_server> http_server::start(asio::any_io_executor executor,
-                                               const tcp::endpoint& where, registry& reg,
-                                               health_fn health, server_params params)
+core::result<http_server> http_server::start(asio::any_io_executor executor,
+                                             const tcp::endpoint& where, registry& reg,
+                                             health_fn health, server_params params)
 {
     if (auto invalid = check(params)) return *invalid;
     auto s = std::make_shared<state>(executor, reg, std::move(health), params);

@@ -14,7 +14,7 @@ namespace ip = boost::asio::ip;
 
 constexpr std::string_view example = "e.g. 127.0.0.1:9464";
 
-metrics_error fail(metrics_errc code, std::string message)
+core::error fail(metrics_errc code, std::string message)
 {
     return {.code = code, .message = "metrics.listen: " + std::move(message)};
 }
@@ -29,7 +29,7 @@ bool is_loopback(const ip::address& a)
     return a.is_v4() ? a.to_v4().is_loopback() : a.to_v6().is_loopback();
 }
 
-metrics_result<std::uint16_t> parse_port(std::string_view text, std::string_view port)
+core::result<std::uint16_t> parse_port(std::string_view text, std::string_view port)
 {
     if (port.empty())
         return fail(metrics_errc::listen_port,
@@ -54,7 +54,7 @@ metrics_result<std::uint16_t> parse_port(std::string_view text, std::string_view
 
 }  // namespace
 
-metrics_result<ip::tcp::endpoint> parse_listen(std::string_view text, bool allow_non_loopback)
+core::result<ip::tcp::endpoint> parse_listen(std::string_view text, bool allow_non_loopback)
 {
     if (text.empty())
         return fail(metrics_errc::listen_syntax,

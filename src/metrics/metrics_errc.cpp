@@ -1,8 +1,5 @@
 #include "paymand/metrics/metrics_errc.hpp"
 
-#include <boost/system/system_error.hpp>
-#include <boost/throw_exception.hpp>
-
 namespace paymand::metrics {
 namespace {
 
@@ -39,11 +36,6 @@ const boost::system::error_category& metrics_category() noexcept
 boost::system::error_code make_error_code(metrics_errc e) noexcept
 {
     return {static_cast<int>(e), metrics_category()};
-}
-
-void throw_exception_from_error(const metrics_error& e, const boost::source_location& loc)
-{
-    boost::throw_exception(boost::system::system_error(e.code, e.message), loc);
 }
 
 }  // namespace paymand::metrics

@@ -5,13 +5,13 @@
 namespace paymand::money {
 namespace {
 
-money_error mismatch(const amount& a, const amount& b)
+core::error mismatch(const amount& a, const amount& b)
 {
     return {make_error_code(money_errc::currency_mismatch), 0,
             fmt::format("cannot combine {} and {}", format_with_code(a), format_with_code(b))};
 }
 
-money_error overflow(const amount& a, const amount& b, char op)
+core::error overflow(const amount& a, const amount& b, char op)
 {
     return {make_error_code(money_errc::overflow), 0,
             fmt::format("{} {} {} overflows", format_with_code(a), op, format_with_code(b))};
@@ -19,7 +19,7 @@ money_error overflow(const amount& a, const amount& b, char op)
 
 }  // namespace
 
-boost::system::result<amount, money_error> checked_add(const amount& a, const amount& b)
+core::result<amount> checked_add(const amount& a, const amount& b)
 {
     if (!(a.unit() == b.unit())) return mismatch(a, b);
     std::int64_t out = 0;
@@ -27,7 +27,7 @@ boost::system::result<amount, money_error> checked_add(const amount& a, const am
     return amount(a.unit(), out);
 }
 
-boost::system::result<amount, money_error> checked_subtract(const amount& a, const amount& b)
+core::result<amount> checked_subtract(const amount& a, const amount& b)
 {
     if (!(a.unit() == b.unit())) return mismatch(a, b);
     std::int64_t out = 0;
@@ -35,8 +35,7 @@ boost::system::result<amount, money_error> checked_subtract(const amount& a, con
     return amount(a.unit(), out);
 }
 
-boost::system::result<amount, money_error> checked_sum(std::span<const amount> values,
-                                                       currency unit)
+core::result<amount> checked_sum(std::span<const amount> values, currency unit)
 {
     amount total(unit, 0);
     for (const auto& v : values) {
@@ -47,7 +46,7 @@ boost::system::result<amount, money_error> checked_sum(std::span<const amount> v
     return total;
 }
 
-boost::system::result<std::strong_ordering, money_error> compare(const amount& a, const amount& b)
+core::result<std::strong_ordering> compare(const amount& a, const amount& b)
 {
     if (!(a.unit() == b.unit())) return mismatch(a, b);
     return a.minor_units() <=> b.minor_units();

@@ -31,7 +31,7 @@ std::string describe_char(char c)
     return fmt::format("byte 0x{:02X}", u);
 }
 
-money_error fail(money_errc code, std::size_t offset, std::string message)
+core::error fail(money_errc code, std::size_t offset, std::string message)
 {
     return {make_error_code(code), offset, std::move(message)};
 }
@@ -53,8 +53,7 @@ bool is_nan_or_inf(std::string_view text)
 
 }  // namespace
 
-boost::system::result<amount, money_error> parse_amount(std::string_view text, currency unit,
-                                                        const parse_params& params)
+core::result<amount> parse_amount(std::string_view text, currency unit, const parse_params& params)
 {
     const std::string what = quoted(text);
     if (text.empty()) return fail(money_errc::empty, 0, "amount is empty");
@@ -174,8 +173,8 @@ boost::system::result<amount, money_error> parse_amount(std::string_view text, c
     return amount(unit, minor);
 }
 
-boost::system::result<amount, money_error>
-parse_amount(std::string_view text, std::string_view currency_code, const parse_params& params)
+core::result<amount> parse_amount(std::string_view text, std::string_view currency_code,
+                                  const parse_params& params)
 {
     auto unit = currency::find(currency_code);
     if (!unit) {

@@ -15,15 +15,14 @@ constexpr std::array<std::string_view, 12> month_names{
 
 }  // namespace
 
-boost::system::result<std::string, prompt_error> expand_memo(const prompt_template& memo,
-                                                             const memo_context& context)
+core::result<std::string> expand_memo(const prompt_template& memo, const memo_context& context)
 {
     if (memo.kind() != template_kind::memo)
-        return prompt_error{make_error_code(prompt_errc::bad_value), 0,
-                            fmt::format("template '{}' is not a memo", template_name(memo.kind()))};
+        return core::error{make_error_code(prompt_errc::bad_value), 0,
+                           fmt::format("template '{}' is not a memo", template_name(memo.kind()))};
     if (!context.date.ok())
-        return prompt_error{make_error_code(prompt_errc::bad_value), 0,
-                            "memo: the occurrence date is not a valid date"};
+        return core::error{make_error_code(prompt_errc::bad_value), 0,
+                           "memo: the occurrence date is not a valid date"};
     const int year = static_cast<int>(context.date.year());
     const unsigned month = static_cast<unsigned>(context.date.month());
     const unsigned day = static_cast<unsigned>(context.date.day());
@@ -41,7 +40,7 @@ boost::system::result<std::string, prompt_error> expand_memo(const prompt_templa
             out += context.rule_id;
     }
     const auto as_expanded = [&](std::size_t offset, std::string_view message) {
-        return prompt_error{
+        return core::error{
             make_error_code(prompt_errc::unsafe_value), offset,
             fmt::format("{} (memo as expanded for {:04}-{:02}-{:02})", message, year, month, day)};
     };
@@ -63,8 +62,7 @@ boost::system::result<std::string, prompt_error> expand_memo(const prompt_templa
     return out;
 }
 
-boost::system::result<prompt_template, prompt_error> check_memo(std::string_view memo_text,
-                                                                std::string_view rule_id)
+core::result<prompt_template> check_memo(std::string_view memo_text, std::string_view rule_id)
 {
     auto memo = prompt_template::parse(template_kind::memo, memo_text);
     if (!memo) return memo;

@@ -54,18 +54,18 @@ std::string fill(const prompt_template& t, const values& v)
     return out;
 }
 
-boost::system::result<void, prompt_error> checked(text::text_field field, std::string_view value)
+core::result<void> checked(text::text_field field, std::string_view value)
 {
     if (auto r = text::check_text(field, value); !r)
-        return prompt_error{make_error_code(prompt_errc::unsafe_value), r.error().offset,
-                            r.error().message};
+        return core::error{make_error_code(prompt_errc::unsafe_value), r.error().offset,
+                           r.error().message};
     return {};
 }
 
 }  // namespace
 
 std::optional<prompt_set> prompt_set::load(const prompt_texts& texts,
-                                           std::vector<prompt_error>& errors)
+                                           std::vector<core::error>& errors)
 {
     std::vector<prompt_template> templates;
     const std::size_t before = errors.size();
@@ -82,7 +82,7 @@ std::optional<prompt_set> prompt_set::load(const prompt_texts& texts,
 
 prompt_set prompt_set::defaults()
 {
-    std::vector<prompt_error> errors;
+    std::vector<core::error> errors;
     return *load(prompt_texts{}, errors);
 }
 
@@ -91,12 +91,12 @@ const prompt_template& prompt_set::get(template_kind kind) const
     return templates_[static_cast<std::size_t>(kind)];
 }
 
-boost::system::result<std::string, prompt_error> prompt_set::render_pay(const pay_prompt& p) const
+core::result<std::string> prompt_set::render_pay(const pay_prompt& p) const
 {
     if (p.amount.minor_units() <= 0)
-        return prompt_error{make_error_code(prompt_errc::bad_value), 0,
-                            fmt::format("pay prompt: amount {} is not positive",
-                                        money::format_with_code(p.amount))};
+        return core::error{make_error_code(prompt_errc::bad_value), 0,
+                           fmt::format("pay prompt: amount {} is not positive",
+                                       money::format_with_code(p.amount))};
     if (auto r = checked(text::text_field::payee_name, p.payee); !r) return r.error();
     std::string out =
         fill(get(template_kind::pay), {{"amount", money::format_decimal(p.amount)},
@@ -115,24 +115,23 @@ boost::system::result<std::string, prompt_error> prompt_set::render_pay(const pa
     return out;
 }
 
-boost::system::result<std::string, prompt_error>
-prompt_set::render_balance(std::optional<std::string_view> wallet) const
+core::result<std::string> prompt_set::render_balance(std::optional<std::string_view> wallet) const
 {
     if (!wallet) return fill(get(template_kind::balance), {});
     if (auto r = checked(text::text_field::wallet_name, *wallet); !r) return r.error();
     return fill(get(template_kind::wallet_balance), {{"wallet", std::string(*wallet)}});
 }
 
-boost::system::result<std::string, prompt_error> prompt_set::render_payees() const
+core::result<std::string> prompt_set::render_payees() const
 {
     return fill(get(template_kind::payees), {});
 }
 
-boost::system::result<std::string, prompt_error> prompt_set::render_transactions(int count) const
+core::result<std::string> prompt_set::render_transactions(int count) const
 {
     if (count < 1 || count > 100)
-        return prompt_error{make_error_code(prompt_errc::bad_value), 0,
-                            fmt::format("transactions prompt: count {} is outside 1..100", count)};
+        return core::error{make_error_code(prompt_errc::bad_value), 0,
+                           fmt::format("transactions prompt: count {} is outside 1..100", count)};
     return fill(get(template_kind::transactions), {{"count", std::to_string(count)}});
 }
 

@@ -43,7 +43,7 @@ placeholder_rules rules_for(template_kind kind)
     return {};
 }
 
-prompt_error fail(template_kind kind, prompt_errc code, std::size_t offset, std::string what)
+core::error fail(template_kind kind, prompt_errc code, std::size_t offset, std::string what)
 {
     return {
         make_error_code(code), offset,
@@ -81,9 +81,9 @@ bool must_be_quoted(std::string_view name)
     return name == "payee" || name == "wallet" || name == "memo";
 }
 
-boost::system::result<void, prompt_error> check_literal(template_kind kind, std::string_view shape,
-                                                        const std::vector<std::size_t>& offsets,
-                                                        const std::vector<std::string_view>& names)
+core::result<void> check_literal(template_kind kind, std::string_view shape,
+                                 const std::vector<std::size_t>& offsets,
+                                 const std::vector<std::string_view>& names)
 {
     std::size_t placeholder = 0;  // index into `names` of the next marker
     const auto at = [&](std::size_t i) { return offsets[i]; };
@@ -204,8 +204,7 @@ std::string_view template_name(template_kind kind) noexcept
     return template_words.word(kind, "unknown");
 }
 
-boost::system::result<prompt_template, prompt_error> prompt_template::parse(template_kind kind,
-                                                                            std::string_view text)
+core::result<prompt_template> prompt_template::parse(template_kind kind, std::string_view text)
 {
     if (text.empty()) return fail(kind, prompt_errc::empty_template, 0, "empty template");
     if (text.size() > max_template_bytes)

@@ -76,9 +76,9 @@ std::optional<std::string> read_safe_text(const yaml::reader& in, const yaml::fi
 {
     auto value = in.text(f);
     if (!value) return std::nullopt;
-    if (auto problem = check_safe_text(*value, kind)) {
-        in.error(mark_in_scalar(in, f, problem->offset),
-                 fmt::format("\"{}\": {}", f.name, problem->message));
+    if (auto checked = check_safe_text(*value, kind); !checked) {
+        in.error(mark_in_scalar(in, f, checked.error().offset),
+                 fmt::format("\"{}\": {}", f.name, checked.error().message));
         return std::nullopt;
     }
     return value;

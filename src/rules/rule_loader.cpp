@@ -252,9 +252,9 @@ std::optional<pay_action> rule_parser::parse_pay(const yaml::field& f, const std
     std::optional<std::string> memo;
     if (const auto* mf = m->find("memo")) {
         if (auto text = in_.text(*mf)) {
-            if (auto problem = detail::check_memo_template(*text, rule_id)) {
-                in_.error(detail::mark_in_scalar(in_, *mf, problem->offset),
-                          fmt::format("\"memo\": {}", problem->message));
+            if (auto checked = detail::check_memo_template(*text, rule_id); !checked) {
+                in_.error(detail::mark_in_scalar(in_, *mf, checked.error().offset),
+                          fmt::format("\"memo\": {}", checked.error().message));
             } else {
                 memo = *text;
             }

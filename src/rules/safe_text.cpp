@@ -4,7 +4,7 @@
 
 namespace paymand::rules::detail {
 
-std::optional<text_problem> check_safe_text(std::string_view value, text_kind kind)
+core::result<void> check_safe_text(std::string_view value, text_kind kind)
 {
     text::text_field field = text::text_field::payee_name;
     switch (kind) {
@@ -18,9 +18,7 @@ std::optional<text_problem> check_safe_text(std::string_view value, text_kind ki
         field = text::text_field::memo;
         break;
     }
-    auto checked = text::check_text(field, value);
-    if (checked) return std::nullopt;
-    return text_problem{checked.error().offset, checked.error().message};
+    return text::check_text(field, value);
 }
 
 }  // namespace paymand::rules::detail

@@ -2,6 +2,7 @@
 
 // The bridge from rule fields to the safe-text grammar of paymand::text.
 
+#include "paymand/core/error.hpp"
 #include "rules/fields.hpp"
 
 #include <optional>
@@ -10,12 +11,8 @@
 
 namespace paymand::rules::detail {
 
-struct text_problem {
-    std::size_t offset = 0;  // byte offset in the value
-    std::string message;
-};
-
-// nullopt when `value` is acceptable as `kind`, else the grammar's refusal.
-std::optional<text_problem> check_safe_text(std::string_view value, text_kind kind);
+// Nothing when `value` is acceptable as `kind`, else the grammar's refusal (its offset is the
+// byte offset in the value).
+core::result<void> check_safe_text(std::string_view value, text_kind kind);
 
 }  // namespace paymand::rules::detail

@@ -90,9 +90,9 @@ std::string format_weekdays(const std::bitset<7>& plain, const std::array<std::u
     return out;
 }
 
-schedule_error make_error(schedule_errc code, std::size_t offset, std::string message)
+core::error make_error(schedule_errc code, std::size_t offset, std::string message)
 {
-    return schedule_error{make_error_code(code), offset, std::move(message)};
+    return core::error{make_error_code(code), offset, std::move(message)};
 }
 
 }  // namespace
@@ -271,8 +271,7 @@ void calendar_builder::finish(calendar& cal)
     }
 }
 
-boost::system::result<calendar, schedule_error>
-calendar_builder::build(const schedule_options& options) const
+core::result<calendar> calendar_builder::build(const schedule_options& options) const
 {
     calendar cal;
     cal.minutes_ = minutes;

@@ -26,7 +26,7 @@ public:
 
     // Checks the options against the fields, folds what cannot matter, refuses calendars that
     // never fire, and produces the calendar with its normalised text.
-    boost::system::result<calendar, schedule_error> build(const schedule_options& options) const;
+    core::result<calendar> build(const schedule_options& options) const;
 
     // Firing days (bit d for day d) of month `month` in a year where it has `length` days and
     // its first day is weekday `first_weekday` (0 = Sunday).

@@ -5,9 +5,9 @@
 namespace paymand::schedule {
 namespace {
 
-schedule_error bad(std::size_t offset, std::string message)
+core::error bad(std::size_t offset, std::string message)
 {
-    return schedule_error{make_error_code(schedule_errc::bad_identity), offset, std::move(message)};
+    return core::error{make_error_code(schedule_errc::bad_identity), offset, std::move(message)};
 }
 
 bool is_digit(char c) noexcept
@@ -30,8 +30,8 @@ fields split(local_minutes local)
 }
 
 // Reads `count` digits at `pos` of `text`; offset_base locates `text` in the caller's input.
-boost::system::result<unsigned, schedule_error> digits(std::string_view text, std::size_t pos,
-                                                       std::size_t count, std::size_t offset_base)
+core::result<unsigned> digits(std::string_view text, std::size_t pos, std::size_t count,
+                              std::size_t offset_base)
 {
     unsigned value = 0;
     for (std::size_t i = pos; i < pos + count; ++i) {
@@ -42,8 +42,7 @@ boost::system::result<unsigned, schedule_error> digits(std::string_view text, st
     return value;
 }
 
-boost::system::result<void, schedule_error> expect(std::string_view text, std::size_t pos, char c,
-                                                   std::size_t offset_base)
+core::result<void> expect(std::string_view text, std::size_t pos, char c, std::size_t offset_base)
 {
     if (pos >= text.size() || text[pos] != c)
         return bad(offset_base + pos, fmt::format("expected '{}' in the occurrence date-time", c));
@@ -51,9 +50,8 @@ boost::system::result<void, schedule_error> expect(std::string_view text, std::s
 }
 
 // The date-time parts at the given positions, checked to be a real calendar minute.
-boost::system::result<local_minutes, schedule_error>
-assemble(std::string_view text, std::size_t offset_base, std::size_t y, std::size_t mo,
-         std::size_t d, std::size_t h, std::size_t mi)
+core::result<local_minutes> assemble(std::string_view text, std::size_t offset_base, std::size_t y,
+                                     std::size_t mo, std::size_t d, std::size_t h, std::size_t mi)
 {
     auto year = digits(text, y, 4, offset_base);
     if (!year) return year.error();
@@ -99,7 +97,7 @@ std::string occurrence_tag(local_minutes local)
     return fmt::format("{:04}{:02}{:02}T{:02}{:02}", f.year, f.month, f.day, f.hour, f.minute);
 }
 
-boost::system::result<occurrence_id, schedule_error> parse_occurrence_id(std::string_view text)
+core::result<occurrence_id> parse_occurrence_id(std::string_view text)
 {
     const std::size_t at = text.find('@');
     if (at == std::string_view::npos)
@@ -124,7 +122,7 @@ boost::system::result<occurrence_id, schedule_error> parse_occurrence_id(std::st
     return occurrence_id{std::string(rule), *local};
 }
 
-boost::system::result<local_minutes, schedule_error> parse_occurrence_tag(std::string_view text)
+core::result<local_minutes> parse_occurrence_tag(std::string_view text)
 {
     if (auto s = expect(text, 8, 'T', 0); !s) return s.error();
     if (text.size() != 13)

@@ -17,11 +17,11 @@ struct token {
     std::size_t offset;
 };
 
-using parse_status = boost::system::result<void, schedule_error>;
+using parse_status = core::result<void>;
 
-schedule_error make_error(schedule_errc code, std::size_t offset, std::string message)
+core::error make_error(schedule_errc code, std::size_t offset, std::string message)
 {
-    return schedule_error{make_error_code(code), offset, std::move(message)};
+    return core::error{make_error_code(code), offset, std::move(message)};
 }
 
 char lower(char c) noexcept
@@ -84,8 +84,8 @@ std::string range_text(const field_spec& spec)
     return fmt::format("{}-{}", spec.lo, spec.hi);
 }
 
-boost::system::result<unsigned, schedule_error>
-parse_number(std::string_view text, std::size_t offset, std::string_view what)
+core::result<unsigned> parse_number(std::string_view text, std::size_t offset,
+                                    std::string_view what)
 {
     if (text.empty() || !is_digit(text.front()))
         return make_error(schedule_errc::syntax, offset,
@@ -105,8 +105,8 @@ parse_number(std::string_view text, std::size_t offset, std::string_view what)
     return value;
 }
 
-boost::system::result<unsigned, schedule_error>
-parse_field_value(std::string_view text, std::size_t offset, const field_spec& spec)
+core::result<unsigned> parse_field_value(std::string_view text, std::size_t offset,
+                                         const field_spec& spec)
 {
     if (text.empty()) {
         return make_error(schedule_errc::syntax, offset,
@@ -252,8 +252,7 @@ std::bitset<N> to_bits(std::uint64_t v)
     return bits;
 }
 
-boost::system::result<calendar, schedule_error> parse_cron(const std::vector<token>& tokens,
-                                                           const schedule_options& options)
+core::result<calendar> parse_cron(const std::vector<token>& tokens, const schedule_options& options)
 {
     if (tokens.size() == 6 || tokens.size() == 7) {
         return make_error(schedule_errc::seconds_or_year_field, tokens[5].offset,
@@ -292,8 +291,8 @@ boost::system::result<calendar, schedule_error> parse_cron(const std::vector<tok
 
 // --- macros --------------------------------------------------------------------------------
 
-boost::system::result<calendar, schedule_error> parse_macro(const std::vector<token>& tokens,
-                                                            const schedule_options& options)
+core::result<calendar> parse_macro(const std::vector<token>& tokens,
+                                   const schedule_options& options)
 {
     const token& tok = tokens.front();
     const std::string_view name = tok.text;
@@ -341,7 +340,7 @@ public:
     {
     }
 
-    boost::system::result<calendar, schedule_error> parse(const schedule_options& options)
+    core::result<calendar> parse(const schedule_options& options)
     {
         const token& head = tokens_[0];
         calendar_builder b;
@@ -384,7 +383,7 @@ public:
 private:
     const token* peek() const { return next_ < tokens_.size() ? &tokens_[next_] : nullptr; }
 
-    schedule_error missing(std::string_view what) const
+    core::error missing(std::string_view what) const
     {
         return make_error(schedule_errc::syntax, end_offset_,
                           fmt::format("schedule ends early: expected {}", what));
@@ -735,8 +734,7 @@ private:
 
 }  // namespace
 
-boost::system::result<calendar, schedule_error> parse_schedule(std::string_view text,
-                                                               const schedule_options& options)
+core::result<calendar> parse_schedule(std::string_view text, const schedule_options& options)
 {
     std::vector<token> tokens;
     std::size_t i = 0;

@@ -1,5 +1,7 @@
 #include "paymand/schedule/posix_tz.hpp"
 
+#include "paymand/schedule/schedule_errc.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -29,7 +31,7 @@ class parser {
 public:
     explicit parser(std::string_view text) : s_(text) {}
 
-    boost::system::result<posix_tz, posix_tz_error> parse()
+    core::result<posix_tz> parse()
     {
         posix_tz out;
         auto std_name = name("standard time name");
@@ -72,12 +74,13 @@ private:
     bool at_end() const noexcept { return i_ >= s_.size(); }
     char peek() const noexcept { return at_end() ? '\0' : s_[i_]; }
 
-    posix_tz_error fail(std::string_view what) const
+    core::error fail(std::string_view what) const
     {
-        return posix_tz_error(fmt::format("TZ rule '{}' at offset {}: {}", s_, i_, what));
+        return core::error{make_error_code(schedule_errc::bad_zone_data), i_,
+                           fmt::format("TZ rule '{}' at offset {}: {}", s_, i_, what)};
     }
 
-    boost::system::result<std::string_view, posix_tz_error> name(std::string_view what)
+    core::result<std::string_view> name(std::string_view what)
     {
         const std::size_t start = i_;
         if (peek() == '<') {
@@ -99,8 +102,7 @@ private:
         return s_.substr(start, i_ - start);
     }
 
-    boost::system::result<unsigned, posix_tz_error> number(unsigned max_digits, unsigned max,
-                                                           std::string_view what)
+    core::result<unsigned> number(unsigned max_digits, unsigned max, std::string_view what)
     {
         const std::size_t start = i_;
         unsigned value = 0;
@@ -115,7 +117,7 @@ private:
 
     // [+-]h[h[h]][:mm[:ss]], the hours at most max_hours; positive west of Greenwich for
     // offsets (as written), later in the day for times.
-    boost::system::result<seconds, posix_tz_error> hms(unsigned max_hours, std::string_view what)
+    core::result<seconds> hms(unsigned max_hours, std::string_view what)
     {
         bool negative = false;
         if (peek() == '+' || peek() == '-') {
@@ -134,7 +136,7 @@ private:
         return negative ? -total : total;
     }
 
-    boost::system::result<posix_tz_when, posix_tz_error> when()
+    core::result<posix_tz_when> when()
     {
         if (peek() != ',') return fail("expected ',' and a change date");
         ++i_;
@@ -261,7 +263,7 @@ date::sys_info posix_tz::info_at(sys_seconds t) const
     return info;
 }
 
-boost::system::result<posix_tz, posix_tz_error> parse_posix_tz(std::string_view text)
+core::result<posix_tz> parse_posix_tz(std::string_view text)
 {
     return parser(text).parse();
 }

@@ -48,9 +48,9 @@ constexpr std::string_view zoneinfo_dir = "/usr/share/zoneinfo/";
 
 const sys_seconds time_line_begin = date::sys_days{date::year{-32767} / 1 / 1};
 
-schedule_error make_error(schedule_errc code, std::size_t offset, std::string message)
+core::error make_error(schedule_errc code, std::size_t offset, std::string message)
 {
-    return schedule_error{make_error_code(code), offset, std::move(message)};
+    return core::error{make_error_code(code), offset, std::move(message)};
 }
 
 // IANA names are ASCII letters, digits, '/', '_', '-', '+'; no empty or dot-dot components.
@@ -204,8 +204,8 @@ date::sys_info listed_info(const detail::zone_type& type, sys_seconds begin, sys
     return info;
 }
 
-boost::system::result<const detail::zone_data*, schedule_error>
-load_zone_data(std::string_view name, const std::string& path)
+core::result<const detail::zone_data*> load_zone_data(std::string_view name,
+                                                      const std::string& path)
 {
     // Zones are few and live as long as the process: read each file once.
     static std::mutex mutex;
@@ -325,13 +325,12 @@ std::vector<std::string> known_zone_names()
 
 }  // namespace
 
-boost::system::result<zone, schedule_error> find_zone(std::string_view name) noexcept
+core::result<zone> find_zone(std::string_view name) noexcept
 {
     return find_zone_in(name, zoneinfo_dir);
 }
 
-boost::system::result<zone, schedule_error> find_zone_in(std::string_view name,
-                                                         std::string_view directory) noexcept
+core::result<zone> find_zone_in(std::string_view name, std::string_view directory) noexcept
 {
     const auto unknown = [name](std::size_t offset) {
         auto hint = text::did_you_mean(text::nearest(name, known_zone_names()));

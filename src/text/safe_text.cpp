@@ -51,7 +51,7 @@ std::string describe(char32_t cp)
     return fmt::format("U+{:04X}", static_cast<std::uint32_t>(cp));
 }
 
-text_error fail(text_field field, text_errc code, std::size_t offset, std::string what)
+core::error fail(text_field field, text_errc code, std::size_t offset, std::string what)
 {
     return {make_error_code(code), offset,
             fmt::format("{}: {} at offset {}", field_label(field), what, offset)};
@@ -87,8 +87,7 @@ bool is_punct_for(text_field field, char32_t cp)
 }
 
 // Classifies every code point, refusing the first one that has no place in the field.
-boost::system::result<void, text_error> classify(text_field field, std::string_view value,
-                                                 std::vector<unit>& units)
+core::result<void> classify(text_field field, std::string_view value, std::vector<unit>& units)
 {
     for (std::size_t i = 0; i < value.size();) {
         const auto d = decode_utf8(value, i);
@@ -282,7 +281,7 @@ public:
     {
     }
 
-    boost::system::result<void, text_error> run()
+    core::result<void> run()
     {
         if (units_.front().kind == unit_kind::space)
             return fail(field_, text_errc::bad_spacing, 0, "leading space");
@@ -307,7 +306,7 @@ public:
     }
 
 private:
-    text_error error(text_errc code, std::size_t index, std::string what) const
+    core::error error(text_errc code, std::size_t index, std::string what) const
     {
         return fail(field_, code, units_[index].offset, std::move(what));
     }
@@ -320,7 +319,7 @@ private:
         return cp == '.' || cp == '\'' || cp == '-' || cp == '&' || cp == ',';
     }
 
-    boost::system::result<void, text_error> check_word(span w, bool first, bool last)
+    core::result<void> check_word(span w, bool first, bool last)
     {
         const std::size_t n = w.end - w.begin;
         if (n == 1 && units_[w.begin].cp == '&') {
@@ -440,7 +439,7 @@ private:
         return {};
     }
 
-    boost::system::result<void, text_error> check_scripts(span w) const
+    core::result<void> check_scripts(span w) const
     {
         script seen = script::none;
         for (std::size_t i = w.begin; i < w.end; ++i) {
@@ -460,10 +459,8 @@ private:
     // A word's meaning in two readings: `folded` (Latin skeleton: diacritics dropped, Greek and
     // Cyrillic look-alikes mapped) and `native` (the letters as written, case-folded by the word
     // lists; this is the reading that matches Russian words). `shown` is what messages quote.
-    boost::system::result<void, text_error> check_word_meaning(std::string_view folded,
-                                                               std::string_view native,
-                                                               std::string_view shown,
-                                                               std::size_t at) const
+    core::result<void> check_word_meaning(std::string_view folded, std::string_view native,
+                                          std::string_view shown, std::size_t at) const
     {
         for (const std::string_view reading : {folded, native}) {
             switch (classify_word(reading)) {
@@ -489,8 +486,8 @@ private:
 
     // Chinese, Japanese and Korean words are not separated by spaces: listed terms are found
     // inside the run of letters starting at unit `run`.
-    boost::system::result<void, text_error> check_cjk_terms(std::string_view letters,
-                                                            std::size_t run, bool after_digit) const
+    core::result<void> check_cjk_terms(std::string_view letters, std::size_t run,
+                                       bool after_digit) const
     {
         const auto term = find_cjk_term(letters, after_digit);
         if (!term) return {};
@@ -510,7 +507,7 @@ private:
                     fmt::format("amount-like term '{}' is not allowed", shown));
     }
 
-    boost::system::result<void, text_error> check_tokens(span w, const std::vector<span>& cores)
+    core::result<void> check_tokens(span w, const std::vector<span>& cores)
     {
         std::string joined_folded;
         std::string joined_native;
@@ -573,8 +570,7 @@ private:
         return {};
     }
 
-    boost::system::result<void, text_error> check_memo_tag(span w, std::string_view word,
-                                                           bool last) const
+    core::result<void> check_memo_tag(span w, std::string_view word, bool last) const
     {
         if (!last)
             return fail(field_, text_errc::tag_shaped, units_[w.begin].offset,
@@ -621,7 +617,7 @@ std::size_t max_length(text_field field) noexcept
     return field == text_field::memo ? 140 : 64;
 }
 
-boost::system::result<void, text_error> check_text(text_field field, std::string_view value)
+core::result<void> check_text(text_field field, std::string_view value)
 {
     if (value.empty()) return fail(field, text_errc::empty, 0, "empty");
     if (!is_valid_utf8(value)) {
@@ -642,9 +638,9 @@ boost::system::result<void, text_error> check_text(text_field field, std::string
         }
     }
     if (length > max_length(field))
-        return text_error{make_error_code(text_errc::too_long), 0,
-                          fmt::format("{}: {} characters, at most {} allowed", field_label(field),
-                                      length, max_length(field))};
+        return core::error{make_error_code(text_errc::too_long), 0,
+                           fmt::format("{}: {} characters, at most {} allowed", field_label(field),
+                                       length, max_length(field))};
     std::vector<unit> units;
     auto r = classify(field, value, units);
     if (!r) return r;

@@ -37,7 +37,7 @@ enum class writer_thread { own, caller };
 
 class async_audit_writer {
 public:
-    using append_signature = void(audit_result<append_receipt>);
+    using append_signature = void(core::result<append_receipt>);
 
     // Takes the store (locked and replayed) and starts the writer thread.
     explicit async_audit_writer(std::unique_ptr<audit_store> store,
@@ -64,7 +64,7 @@ public:
                 auto* io = gathering_context(ex);
                 enqueue(std::move(batch), io,
                         [h = std::move(handler),
-                         w = std::move(work)](audit_result<append_receipt> result) mutable {
+                         w = std::move(work)](core::result<append_receipt> result) mutable {
                             auto ex = w.get_executor();
                             boost::asio::post(ex,
                                               [h = std::move(h), r = std::move(result)]() mutable {
@@ -77,7 +77,7 @@ public:
     }
 
     // The coroutine form: co_await writer.async_append(records).
-    boost::asio::awaitable<audit_result<append_receipt>>
+    boost::asio::awaitable<core::result<append_receipt>>
     async_append(std::vector<record_body> records);
 
     // Batches waiting for the writer thread (released or still gathering).

@@ -1,10 +1,9 @@
 #pragma once
 
-#include <boost/assert/source_location.hpp>
-#include <boost/system/error_code.hpp>
-#include <boost/system/result.hpp>
+#include "paymand/core/error.hpp"
 
-#include <string>
+#include <boost/system/error_code.hpp>
+
 #include <type_traits>
 
 namespace paymand::audit {
@@ -35,18 +34,8 @@ enum class audit_errc {
 const boost::system::error_category& audit_category() noexcept;
 boost::system::error_code make_error_code(audit_errc e) noexcept;
 
-// An error code plus a message for humans that says what, where (file, line, seq) and what to do.
-struct audit_error {
-    boost::system::error_code code;
-    std::string message;
-};
-
-template <class T>
-using audit_result = boost::system::result<T, audit_error>;
-
-// Lets audit_result<T>::value() throw; only the outermost boundaries use it.
-[[noreturn]] void throw_exception_from_error(const audit_error& e,
-                                             const boost::source_location& loc);
+// Failures are core::error values: this code, or errno in the system category, and a message
+// that says what, where (file, line, seq) and what to do.
 
 }  // namespace paymand::audit
 

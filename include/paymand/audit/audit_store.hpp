@@ -63,12 +63,12 @@ public:
 
     // Takes the store's exclusive lock; a second holder gets audit_errc::locked with a message
     // naming the lock and the holder.
-    virtual audit_result<void> lock() = 0;
+    virtual core::result<void> lock() = 0;
 
     // Reads and verifies the whole log, repairs a torn final line, applies every good record
     // to `into` (then into.finish_replay()) and readies the store for appends. Corruption is
     // not an error here: it is reported in replay_report::corruption and health() is corrupt.
-    virtual audit_result<replay_report> replay(audit_projection& into) = 0;
+    virtual core::result<replay_report> replay(audit_projection& into) = 0;
 
     // Appends `batch` durably and atomically as far as the log is concerned: all of it or, on
     // failure, none of it (a failed append leaves at most a partial tail that the next append
@@ -76,11 +76,11 @@ public:
     // If the process dies before that removal, records of a failed append may survive and be
     // replayed as written: for an intent that means in_doubt, which is safe (never re-sent).
     // Not thread-safe: one caller at a time (async_audit_writer serialises for the engine).
-    virtual audit_result<append_receipt> append(std::span<const record_body> batch) = 0;
+    virtual core::result<append_receipt> append(std::span<const record_body> batch) = 0;
 
     // After a failed append: removes any unacknowledged bytes, re-verifies the tail and
     // accepts appends again. A no-op when healthy.
-    virtual audit_result<void> recover() = 0;
+    virtual core::result<void> recover() = 0;
 
     virtual store_health health() const = 0;
 

@@ -16,20 +16,20 @@ namespace paymand::audit {
 
 // The type-specific fields of `body`, in their wire order. Fails (record_invalid) on text
 // that is not valid UTF-8 or on an excerpt over its cap.
-audit_result<boost::json::object> body_to_json(const record_body& body);
+core::result<boost::json::object> body_to_json(const record_body& body);
 
 // The body of a record of type `type` from `fields` (which holds only the type's fields).
-audit_result<record_body> body_from_json(record_type type, const boost::json::object& fields);
+core::result<record_body> body_from_json(record_type type, const boost::json::object& fields);
 
 // The bytes of the line before `,"hash":"`: everything the hash covers. `r.hash` is ignored.
-audit_result<std::string> line_prefix(const record& r);
+core::result<std::string> line_prefix(const record& r);
 
 // The full line (with its trailing newline) of `r` chained onto `prev_hash`; sets `r.hash`.
 // Fails when the line would exceed max_line_bytes.
-audit_result<std::string> format_line(record& r, std::string_view prev_hash);
+core::result<std::string> format_line(record& r, std::string_view prev_hash);
 
 // A complete line (without newline) back into a record, strictly. Checks the line's shape and
 // that its stored hash is well-formed, but not the chain (that needs the previous line).
-audit_result<record> parse_line(std::string_view line);
+core::result<record> parse_line(std::string_view line);
 
 }  // namespace paymand::audit

@@ -37,10 +37,10 @@ public:
     file_audit_store(const file_audit_store&) = delete;
     file_audit_store& operator=(const file_audit_store&) = delete;
 
-    audit_result<void> lock() override;
-    audit_result<replay_report> replay(audit_projection& into) override;
-    audit_result<append_receipt> append(std::span<const record_body> batch) override;
-    audit_result<void> recover() override;
+    core::result<void> lock() override;
+    core::result<replay_report> replay(audit_projection& into) override;
+    core::result<append_receipt> append(std::span<const record_body> batch) override;
+    core::result<void> recover() override;
     store_health health() const override { return health_; }
     std::string describe() const override;
 
@@ -50,8 +50,8 @@ public:
     const std::optional<log_problem>& corruption() const noexcept { return corruption_; }
 
 private:
-    audit_error fail_io(int err, std::string_view what);
-    audit_result<void> verify_tail();
+    core::error fail_io(int err, std::string_view what);
+    core::result<void> verify_tail();
 
     file_store_params params_;
     std::optional<state_lock> lock_;

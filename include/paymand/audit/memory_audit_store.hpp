@@ -15,11 +15,11 @@ public:
     // `clock` stamps each batch (the engine's virtual clock); every record is marked dry_run.
     explicit memory_audit_store(std::function<utc_micros()> clock);
 
-    audit_result<void> lock() override { return {}; }
+    core::result<void> lock() override { return {}; }
     // Nothing to replay: the projection starts empty.
-    audit_result<replay_report> replay(audit_projection& into) override;
-    audit_result<append_receipt> append(std::span<const record_body> batch) override;
-    audit_result<void> recover() override { return {}; }
+    core::result<replay_report> replay(audit_projection& into) override;
+    core::result<append_receipt> append(std::span<const record_body> batch) override;
+    core::result<void> recover() override { return {}; }
     store_health health() const override { return store_health::ok; }
     std::string describe() const override { return "in-memory audit log (simulation)"; }
 

@@ -18,7 +18,7 @@ namespace paymand::audit {
 
 class audit_reader {
 public:
-    static audit_result<audit_reader> open(const std::filesystem::path& path);
+    static core::result<audit_reader> open(const std::filesystem::path& path);
 
     audit_reader(audit_reader&& other) noexcept;
     audit_reader& operator=(audit_reader&& other) noexcept;
@@ -28,17 +28,17 @@ public:
 
     // Verifies the log from the start and positions the reader so that the next read returns
     // at most the last `n` records (`audit tail -n N`).
-    audit_result<void> seek_last(std::size_t n);
+    core::result<void> seek_last(std::size_t n);
 
     // Up to `max_records` complete records after the current position, in order, each checked
     // against seq and chain. Empty when nothing new is complete (poll again for `tail -f`).
     // A bad record is an error naming its line and seq; the position stays before it.
-    audit_result<std::vector<record>> read_new(std::size_t max_records = 10'000);
+    core::result<std::vector<record>> read_new(std::size_t max_records = 10'000);
 
     // Reads every complete record from the current position to the end, in batches of
     // read_new, handing each to `visit` in order. A batch holding a bad record is not visited:
     // the error is returned (earlier batches were visited). Otherwise the number visited.
-    audit_result<std::uint64_t> read_to_end(const std::function<void(const record&)>& visit);
+    core::result<std::uint64_t> read_to_end(const std::function<void(const record&)>& visit);
 
     std::uint64_t offset() const noexcept { return offset_; }
     std::uint64_t last_seq() const noexcept { return last_seq_; }

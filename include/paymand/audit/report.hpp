@@ -10,7 +10,7 @@
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/record.hpp"
 #include "paymand/money/amount.hpp"
-#include "paymand/money/money_error.hpp"
+#include "paymand/money/money_errc.hpp"
 #include "paymand/schedule/zone.hpp"
 
 #include <boost/json/object.hpp>
@@ -115,7 +115,7 @@ public:
     // intent without a result is reported in_flight (the daemon may still be asking, or it
     // stopped mid-payment and will record in_doubt when it starts). Fails only when a total
     // leaves the int64 range of minor units (money_errc::overflow).
-    boost::system::result<month_report, money::money_error> finish() const;
+    core::result<month_report> finish() const;
 
 private:
     struct extra {
@@ -141,8 +141,8 @@ private:
 };
 
 // Convenience: a report over `records` (in seq order).
-boost::system::result<month_report, money::money_error>
-build_month_report(const month_window& window, const std::vector<record>& records);
+core::result<month_report> build_month_report(const month_window& window,
+                                              const std::vector<record>& records);
 
 // The command an operator runs for an open occurrence, e.g.
 // `paymand audit resolve rent-john@2026-12-01T10:00 --paid|--not-paid --note "..."`.

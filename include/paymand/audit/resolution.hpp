@@ -24,11 +24,11 @@ struct resolution_request {
 // projection. Refuses (not_found / not_in_doubt / record_invalid) an unknown occurrence, one
 // that is not in doubt or mismatched, and a note that is empty, over max_note_bytes, not
 // valid UTF-8 or holds control characters.
-audit_result<resolved_record> make_resolution(const audit_projection& projection,
+core::result<resolved_record> make_resolution(const audit_projection& projection,
                                               const resolution_request& request);
 
 // make_resolution, then appends it durably to `store` and applies it to `projection`.
-audit_result<record> append_resolution(audit_store& store, audit_projection& projection,
+core::result<record> append_resolution(audit_store& store, audit_projection& projection,
                                        const resolution_request& request);
 
 }  // namespace paymand::audit

@@ -20,13 +20,13 @@ namespace paymand::audit {
 
 // open(2) `flags` (O_CLOEXEC and O_NOFOLLOW are added) and `mode` for O_CREAT. The descriptor
 // is the caller's to close.
-audit_result<int> open_state_file(const std::filesystem::path& path, int flags, mode_t mode = 0600);
+core::result<int> open_state_file(const std::filesystem::path& path, int flags, mode_t mode = 0600);
 
 // Creates `dir` with mode 0700 when it does not exist (its parents as needed), then checks
 // it: a directory owned by root or by this process's user, not writable by group or others,
 // and, unless `follow` (the state directory as configured, which systemd may make a link),
 // not a symlink (the inbox). The message names the directory and the fix.
-audit_result<void> make_state_directory(const std::filesystem::path& dir, bool follow);
+core::result<void> make_state_directory(const std::filesystem::path& dir, bool follow);
 
 // The check alone, for a directory that must exist already: nullopt when it passes.
 std::optional<std::string> untrusted_state_directory(const std::filesystem::path& dir, bool follow);

@@ -17,7 +17,7 @@ public:
     // Creates `path` (mode 0600) if needed, locks it without waiting and writes our pid into
     // it. Fails with audit_errc::locked and a message naming the file and, when readable, the
     // pid that holds it; other failures keep their errno.
-    static audit_result<state_lock> acquire(const std::filesystem::path& path);
+    static core::result<state_lock> acquire(const std::filesystem::path& path);
 
     state_lock(state_lock&& other) noexcept;
     state_lock& operator=(state_lock&& other) noexcept;

@@ -28,7 +28,7 @@ struct verify_report {
 };
 
 // Fails only when the file cannot be read; findings are in the report.
-audit_result<verify_report> verify_log(const std::filesystem::path& path,
+core::result<verify_report> verify_log(const std::filesystem::path& path,
                                        const verify_params& params = {});
 
 }  // namespace paymand::audit

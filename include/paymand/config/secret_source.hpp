@@ -4,25 +4,20 @@
 // variable, file or credential) and what to do, never the value.
 
 #include "paymand/config/daemon_config.hpp"
+#include "paymand/core/error.hpp"
 #include "paymand/payman/secret.hpp"
-
-#include <boost/system/result.hpp>
 
 #include <string>
 
 namespace paymand::config {
 
-struct secret_error {
-    std::string message;
-};
-
 // Reads the secret. A file is opened O_NONBLOCK|O_NOFOLLOW (a FIFO or a symlink cannot hang
 // or redirect the read) and must be a regular file owned by root or by the user reading it,
 // readable by its owner only (no group or other permission bits, as ssh demands of private
 // keys), in a directory that neither group nor others can write; one trailing newline is
-// dropped; an empty secret is an error. Never throws.
-boost::system::result<payman::secret, secret_error> load_secret(const secret_source& source,
-                                                                const env_lookup& getenv);
+// dropped; an empty secret is an error (payman_errc::missing_client_secret, the message names
+// the source and what to do). Never throws.
+core::result<payman::secret> load_secret(const secret_source& source, const env_lookup& getenv);
 
 // For every command that holds the secret (run, trigger, ask, auth test): the process is
 // made non-dumpable (PR_SET_DUMPABLE 0: no core file, and no other process of the same user

@@ -4,6 +4,8 @@
 // new, never a part: a temporary file beside it (O_EXCL, no symlink followed), the mode set
 // whatever the umask, written, fsync'ed, renamed over the target, and the directory fsync'ed.
 
+#include "paymand/core/error.hpp"
+
 #include <sys/types.h>
 
 #include <filesystem>
@@ -12,8 +14,9 @@
 
 namespace paymand::daemon {
 
-// False with our words in `error` (the file and the errno); the temporary file is removed.
-bool write_atomically(const std::filesystem::path& target, std::string_view data,
-                      std::string& error, mode_t mode);
+// On failure our words (the file and the errno, which is also the code); the temporary file
+// is removed.
+core::result<void> write_atomically(const std::filesystem::path& target, std::string_view data,
+                                    mode_t mode);
 
 }  // namespace paymand::daemon

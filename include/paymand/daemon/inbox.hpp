@@ -10,6 +10,7 @@
 // service's user) can use it.
 
 #include "paymand/audit/resolution.hpp"
+#include "paymand/core/error.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -38,13 +39,13 @@ struct trigger_request {
 using inbox_request = std::variant<audit::resolution_request, trigger_request>;
 
 // Writes `request` into `inbox` atomically (temporary file, fsync, rename); the request's
-// path, or an error message.
-std::optional<std::filesystem::path> post_request(const std::filesystem::path& inbox,
-                                                  const inbox_request& request, std::string& error);
+// path, or the error.
+core::result<std::filesystem::path> post_request(const std::filesystem::path& inbox,
+                                                 const inbox_request& request);
 
-// The request in `file`, or nullopt with `error` set (unreadable, too large, not the shape:
+// The request in `file`, or the error (unreadable, too large, not the shape:
 // {"occurrence", "verdict", "note"} or {"trigger"}).
-std::optional<inbox_request> read_request(const std::filesystem::path& file, std::string& error);
+core::result<inbox_request> read_request(const std::filesystem::path& file);
 
 // The requests waiting in `inbox`, oldest name first (names start with a time stamp).
 std::vector<std::filesystem::path> pending_requests(const std::filesystem::path& inbox);

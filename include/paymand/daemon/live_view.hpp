@@ -10,6 +10,7 @@
 // credential check and the last reload with what it changed. A reader compares `pid` with
 // the state lock's holder: when the daemon is down, the view is stale.
 
+#include "paymand/core/error.hpp"
 #include "paymand/daemon/world_check.hpp"
 #include "paymand/rules/rule_set.hpp"
 
@@ -80,14 +81,13 @@ std::string serialize(const live_view& view);
 // The parts of the view `paymand status --json` shows as they are.
 boost::json::object to_json(const credentials_report& c);
 boost::json::object to_json(const live_reload& r);
-// nullopt with `error` set when the text is not a live view of this format.
-std::optional<live_view> parse_live_view(std::string_view text, std::string& error);
+// The view, or invalid_argument and why when the text is not a live view of this format.
+core::result<live_view> parse_live_view(std::string_view text);
 
 // Atomic: temporary file (mode 0600), fsync, rename, directory fsync. Our words on failure.
-std::optional<std::string> write_live_view(const std::filesystem::path& file,
-                                           const live_view& view);
-// nullopt and an empty `error` when there is no view; `error` set when it cannot be read.
-std::optional<live_view> read_live_view(const std::filesystem::path& file, std::string& error);
+core::result<void> write_live_view(const std::filesystem::path& file, const live_view& view);
+// nullopt when there is no view; an error when it cannot be read or is not a view.
+core::result<std::optional<live_view>> read_live_view(const std::filesystem::path& file);
 
 // What a reload changes, by rule id: added, removed, and changed (another content hash),
 // sorted by id.

@@ -157,7 +157,7 @@ public:
     // Records an operator's verdict on an in-doubt or mismatched occurrence (`paymand audit
     // resolve` while the daemon runs): checked against the engine's own state, appended, and
     // a not-paid verdict stops counting against limits. The resolved record, or why not.
-    boost::asio::awaitable<audit::audit_result<audit::record>>
+    boost::asio::awaitable<core::result<audit::record>>
     async_resolve(audit::resolution_request request);
 
     engine_status status() const;

@@ -32,6 +32,7 @@
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/record.hpp"
 #include "paymand/config/daemon_config.hpp"
+#include "paymand/core/error.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/clock.hpp"
 #include "paymand/engine/confirm.hpp"
@@ -211,7 +212,7 @@ private:
     occurrence_step report_answered(const ask_outcome& outcome);
     occurrence_step begin_payment();
     occurrence_step check_limits();
-    std::optional<std::string> payment_memo(std::string& error) const;
+    core::result<std::string> payment_memo() const;
     occurrence_step send();
     occurrence_step payment_answered(const ask_outcome& outcome);
     step::append result_step(audit::record_body body) const;

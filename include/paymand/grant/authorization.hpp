@@ -4,9 +4,10 @@
 // `state` and PKCE (RFC 7636, S256) values, and reading what the browser brings back to the
 // loopback redirect URI (or what an operator pastes back). `paymand auth login` drives it.
 
+#include "paymand/core/error.hpp"
 #include "paymand/payman/secret.hpp"
 
-#include <boost/system/result.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <optional>
 #include <string>
@@ -26,12 +27,12 @@ enum class callback_errc {
     missing_code,    // neither code nor error
 };
 
-struct callback_error {
-    callback_errc code = callback_errc::malformed;
-    // For the terminal and the browser page; the server's own text (error_description) is
-    // included only sanitised, as untrusted.
-    std::string message;
-};
+const boost::system::error_category& callback_category() noexcept;
+boost::system::error_code make_error_code(callback_errc e) noexcept;
+
+// A refusal is a core::error with a callback_errc; its message is for the terminal and the
+// browser page: the server's own text (error_description) is included only sanitised, as
+// untrusted.
 
 struct authorization_request {
     std::string authorize_url;  // the server's consent page
@@ -58,17 +59,20 @@ std::string code_challenge_s256(std::string_view verifier);
 // ("http://127.0.0.1:8080/callback?code=..&state=.."). The path must be `expected_path`; the
 // state is compared (in constant time) before anything else is believed, so a forged or
 // replayed redirect can never deliver a code or an error of its own.
-boost::system::result<payman::secret, callback_error>
-parse_callback(std::string_view target, std::string_view expected_path,
-               std::string_view expected_state);
+core::result<payman::secret> parse_callback(std::string_view target, std::string_view expected_path,
+                                            std::string_view expected_state);
 
 // A loopback redirect URI: http, host 127.0.0.1, [::1] or localhost, a port (0 or absent: any
-// free one), a path. nullopt with `why` otherwise.
+// free one), a path. Otherwise invalid_argument and why.
 struct loopback_uri {
     std::string host;
     unsigned short port = 0;
     std::string path;
 };
-std::optional<loopback_uri> parse_loopback_uri(std::string_view uri, std::string& why);
+core::result<loopback_uri> parse_loopback_uri(std::string_view uri);
 
 }  // namespace paymand::grant
+
+template <>
+struct boost::system::is_error_code_enum<paymand::grant::callback_errc> : std::true_type {
+};

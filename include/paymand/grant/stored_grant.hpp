@@ -8,9 +8,10 @@
 // one, and the directory fsync'ed. A crash at any moment leaves the old complete grant or the
 // new complete grant, never neither and never a torn one.
 
+#include "paymand/core/error.hpp"
 #include "paymand/payman/secret.hpp"
 
-#include <boost/system/result.hpp>
+#include <boost/system/error_code.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -31,13 +32,11 @@ enum class grant_errc {
     malformed,       // the file is not a grant this version wrote
 };
 
-struct grant_error {
-    grant_errc code = grant_errc::io;
-    std::string message;  // what, which file, and what to do; never a token
-};
+const boost::system::error_category& grant_category() noexcept;
+boost::system::error_code make_error_code(grant_errc e) noexcept;
 
-template <class T>
-using grant_result = boost::system::result<T, grant_error>;
+// Failures are core::error values with a grant_errc and a message that says what, which file
+// and what to do; never a token.
 
 struct stored_grant {
     std::string client_id;
@@ -73,7 +72,7 @@ std::filesystem::path grant_file(const std::filesystem::path& state_directory);
 // nullopt when there is no grant file. The file must be a regular file owned by root or this
 // process's user (or, for root, the directory's owner), not readable or writable by group or
 // others; anything else is refused, never trusted.
-grant_result<std::optional<stored_grant>> load_grant(const std::filesystem::path& file);
+core::result<std::optional<stored_grant>> load_grant(const std::filesystem::path& file);
 
 // Steps of save_grant, for the crash tests: called after each with its name
 // ("temporary_written", "temporary_synced", "renamed", "directory_synced"). A test throws
@@ -82,10 +81,14 @@ using save_step_hook = std::function<void(std::string_view step)>;
 
 // Writes `grant` to `file` durably and atomically (see above). Run as root on a daemon user's
 // state directory, the file is given to the directory's owner.
-grant_result<void> save_grant(const std::filesystem::path& file, const stored_grant& grant,
+core::result<void> save_grant(const std::filesystem::path& file, const stored_grant& grant,
                               const save_step_hook& step = {});
 
 // Deletes the grant (and a temporary file a crash left); true when there was one.
-grant_result<bool> remove_grant(const std::filesystem::path& file);
+core::result<bool> remove_grant(const std::filesystem::path& file);
 
 }  // namespace paymand::grant
+
+template <>
+struct boost::system::is_error_code_enum<paymand::grant::grant_errc> : std::true_type {
+};

@@ -51,10 +51,10 @@ public:
     // the system's error code and a message naming the address), then serves on `executor`
     // until stop(). `reg` and `health` are used only on `executor` and never after stop().
     // Parameters out of range are metrics_errc::invalid_params.
-    static metrics_result<http_server> start(boost::asio::any_io_executor executor,
-                                             const boost::asio::ip::tcp::endpoint& where,
-                                             registry& reg, health_fn health,
-                                             server_params params = {});
+    static core::result<http_server> start(boost::asio::any_io_executor executor,
+                                           const boost::asio::ip::tcp::endpoint& where,
+                                           registry& reg, health_fn health,
+                                           server_params params = {});
 
     http_server(http_server&&) noexcept = default;
     http_server& operator=(http_server&& other) noexcept;

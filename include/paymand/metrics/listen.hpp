@@ -16,7 +16,7 @@ namespace paymand::metrics {
 // plain decimal (0 picks a free port, for tests). A host outside 127.0.0.0/8 and ::1 is
 // refused with metrics_errc::not_loopback unless `allow_non_loopback`. Messages start with
 // "metrics.listen: " and say what to write instead; the config loader adds file:line:col.
-metrics_result<boost::asio::ip::tcp::endpoint> parse_listen(std::string_view text,
-                                                            bool allow_non_loopback);
+core::result<boost::asio::ip::tcp::endpoint> parse_listen(std::string_view text,
+                                                          bool allow_non_loopback);
 
 }  // namespace paymand::metrics

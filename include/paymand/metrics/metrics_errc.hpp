@@ -3,11 +3,10 @@
 // Why the metrics module refused something: a bad `metrics.listen` value or a server that
 // could not start. Failures of the operating system keep their errno (system category).
 
-#include <boost/assert/source_location.hpp>
-#include <boost/system/error_code.hpp>
-#include <boost/system/result.hpp>
+#include "paymand/core/error.hpp"
 
-#include <string>
+#include <boost/system/error_code.hpp>
+
 #include <type_traits>
 
 namespace paymand::metrics {
@@ -24,18 +23,7 @@ enum class metrics_errc {
 const boost::system::error_category& metrics_category() noexcept;
 boost::system::error_code make_error_code(metrics_errc e) noexcept;
 
-// An error code plus a message for people: what was wrong and what to do.
-struct metrics_error {
-    boost::system::error_code code;
-    std::string message;
-};
-
-template <class T>
-using metrics_result = boost::system::result<T, metrics_error>;
-
-// Lets metrics_result<T>::value() throw; only the outermost boundaries use it.
-[[noreturn]] void throw_exception_from_error(const metrics_error& e,
-                                             const boost::source_location& loc);
+// Failures are core::error values: this code, or errno in the system category, and a message.
 
 }  // namespace paymand::metrics
 

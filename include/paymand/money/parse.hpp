@@ -2,7 +2,7 @@
 
 #include "paymand/money/amount.hpp"
 #include "paymand/money/currency.hpp"
-#include "paymand/money/money_error.hpp"
+#include "paymand/money/money_errc.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -31,12 +31,11 @@ struct parse_params {
 // digits, optionally '.' and 1..decimals digits; no leading zeros except a single "0" before
 // the point; no exponent, no '+', no spaces, no NaN/inf. Every refusal names the rule and the
 // byte offset of the offending character. Never uses floating point.
-boost::system::result<amount, money_error> parse_amount(std::string_view text, currency unit,
-                                                        const parse_params& params = {});
+core::result<amount> parse_amount(std::string_view text, currency unit,
+                                  const parse_params& params = {});
 
 // As above with the currency given by code; an unknown code is money_errc::unknown_currency.
-boost::system::result<amount, money_error> parse_amount(std::string_view text,
-                                                        std::string_view currency_code,
-                                                        const parse_params& params = {});
+core::result<amount> parse_amount(std::string_view text, std::string_view currency_code,
+                                  const parse_params& params = {});
 
 }  // namespace paymand::money

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "paymand/prompt/prompt_error.hpp"
+#include "paymand/prompt/prompt_errc.hpp"
 #include "paymand/prompt/prompt_template.hpp"
 
 #include <boost/system/result.hpp>
@@ -20,13 +20,11 @@ struct memo_context {
 
 // Expands a memo template and checks the result against the safe-text memo grammar; the
 // result may hold no tag-shaped word at all (paymand appends the occurrence's tag after it).
-boost::system::result<std::string, prompt_error> expand_memo(const prompt_template& memo,
-                                                             const memo_context& context);
+core::result<std::string> expand_memo(const prompt_template& memo, const memo_context& context);
 
 // For the rule loader: parses a rule's memo and expands it for `rule_id` on the first and last
 // day of every month of a common and a leap year (every shape a date gives it), so a memo that
 // passes here cannot fail for length, grammar, a tag shape or a role marker at render time.
-boost::system::result<prompt_template, prompt_error> check_memo(std::string_view memo_text,
-                                                                std::string_view rule_id);
+core::result<prompt_template> check_memo(std::string_view memo_text, std::string_view rule_id);
 
 }  // namespace paymand::prompt

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "paymand/money/amount.hpp"
-#include "paymand/prompt/prompt_error.hpp"
+#include "paymand/prompt/prompt_errc.hpp"
 #include "paymand/prompt/prompt_template.hpp"
 
 #include <boost/system/result.hpp>
@@ -39,19 +39,19 @@ class prompt_set {
 public:
     // Validates all templates, collecting every error (not just the first) into `errors`.
     static std::optional<prompt_set> load(const prompt_texts& texts,
-                                          std::vector<prompt_error>& errors);
+                                          std::vector<core::error>& errors);
     // The defaults; they always validate.
     static prompt_set defaults();
 
     // "send 100.00 TSD to "John Doe" from the "Operations" wallet with memo "Rent December 2026"".
     // Refuses a non-positive amount and any value outside the safe-text grammar.
-    boost::system::result<std::string, prompt_error> render_pay(const pay_prompt& p) const;
+    core::result<std::string> render_pay(const pay_prompt& p) const;
     // The default wallet's balance when `wallet` is empty, else that wallet's.
-    boost::system::result<std::string, prompt_error>
+    core::result<std::string>
     render_balance(std::optional<std::string_view> wallet = std::nullopt) const;
-    boost::system::result<std::string, prompt_error> render_payees() const;
+    core::result<std::string> render_payees() const;
     // `count` in 1..100.
-    boost::system::result<std::string, prompt_error> render_transactions(int count) const;
+    core::result<std::string> render_transactions(int count) const;
 
 private:
     explicit prompt_set(std::vector<prompt_template> templates) : templates_(std::move(templates))

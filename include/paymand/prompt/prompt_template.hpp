@@ -1,6 +1,6 @@
 #pragma once
 
-#include "paymand/prompt/prompt_error.hpp"
+#include "paymand/prompt/prompt_errc.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -40,8 +40,7 @@ public:
     // inside, '?' or '.' only at the end, '"' only directly around a placeholder, no digits, no
     // currency or number words, no instruction words, exactly one payment verb in `pay` and
     // none elsewhere; memo kind: the safe-text memo grammar, checked by expanding it).
-    static boost::system::result<prompt_template, prompt_error> parse(template_kind kind,
-                                                                      std::string_view text);
+    static core::result<prompt_template> parse(template_kind kind, std::string_view text);
 
     template_kind kind() const noexcept { return kind_; }
     const std::vector<template_part>& parts() const noexcept { return parts_; }

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "paymand/schedule/schedule_error.hpp"
+#include "paymand/schedule/schedule_errc.hpp"
 #include "paymand/schedule/schedule_options.hpp"
 
 #include <boost/system/result.hpp>
@@ -128,7 +128,6 @@ private:
 // prefixes, out-of-range values, empty list elements, step 0, reversed ranges, trailing
 // garbage, missing or inapplicable day_match/short_month (see schedule_options), and
 // schedules that can never fire. Never throws.
-boost::system::result<calendar, schedule_error>
-parse_schedule(std::string_view text, const schedule_options& options = {});
+core::result<calendar> parse_schedule(std::string_view text, const schedule_options& options = {});
 
 }  // namespace paymand::schedule

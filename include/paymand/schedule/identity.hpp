@@ -1,6 +1,6 @@
 #pragma once
 
-#include "paymand/schedule/schedule_error.hpp"
+#include "paymand/schedule/schedule_errc.hpp"
 #include "paymand/schedule/zone.hpp"
 
 #include <boost/system/result.hpp>
@@ -39,7 +39,7 @@ std::string occurrence_tag(local_minutes local);
 
 // Strict inverses: exactly the forms above (valid rule id, real calendar date, hour 00-23,
 // minute 00-59); anything else fails with bad_identity and the offset of the first bad byte.
-boost::system::result<occurrence_id, schedule_error> parse_occurrence_id(std::string_view text);
-boost::system::result<local_minutes, schedule_error> parse_occurrence_tag(std::string_view text);
+core::result<occurrence_id> parse_occurrence_id(std::string_view text);
+core::result<local_minutes> parse_occurrence_tag(std::string_view text);
 
 }  // namespace paymand::schedule

@@ -4,7 +4,7 @@
 // is after the file's last listed transition. zone answers instants past that transition from
 // it, as glibc and Python's zoneinfo do.
 
-#include <boost/system/result.hpp>
+#include "paymand/core/error.hpp"
 
 #include <date/date.h>
 #include <date/tz.h>
@@ -59,12 +59,8 @@ struct posix_tz {
 // Parse the text of a TZif footer: std offset [dst [offset] ,start[/time],end[/time]]; names
 // alphabetic (3 or more letters) or quoted in <> (letters, digits, + and -); offsets
 // [+-]hh[:mm[:ss]] with hh 0-24; times [+-]hhh[:mm[:ss]] with hhh 0-167. A DST name without a
-// rule is refused: POSIX leaves its dates to the implementation. The error says where and what.
-struct posix_tz_error {
-    posix_tz_error() = default;
-    explicit posix_tz_error(std::string m) : message(std::move(m)) {}
-    std::string message;
-};
-boost::system::result<posix_tz, posix_tz_error> parse_posix_tz(std::string_view text);
+// rule is refused: POSIX leaves its dates to the implementation. The error (bad_zone_data) says
+// where and what, and carries the offset.
+core::result<posix_tz> parse_posix_tz(std::string_view text);
 
 }  // namespace paymand::schedule

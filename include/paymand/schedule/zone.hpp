@@ -1,6 +1,6 @@
 #pragma once
 
-#include "paymand/schedule/schedule_error.hpp"
+#include "paymand/schedule/schedule_errc.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -45,8 +45,7 @@ public:
     friend bool operator==(const zone& a, const zone& b) noexcept { return a.tz_ == b.tz_; }
 
 private:
-    friend boost::system::result<zone, schedule_error> find_zone_in(std::string_view,
-                                                                    std::string_view) noexcept;
+    friend core::result<zone> find_zone_in(std::string_view, std::string_view) noexcept;
     zone(const date::time_zone* tz, const detail::zone_data* data) : tz_(tz), data_(data) {}
     const date::time_zone* tz_;      // for callers that need date/tz's type (limits)
     const detail::zone_data* data_;  // read once per process, never freed
@@ -58,11 +57,10 @@ private:
 // zone whose TZif file (/usr/share/zoneinfo/NAME) cannot be read, is not version 2 or later,
 // lists leap seconds, or has no POSIX TZ rule for the time after its last transition fails
 // with bad_zone_data: its later occurrences could not be computed. Never throws.
-boost::system::result<zone, schedule_error> find_zone(std::string_view name) noexcept;
+core::result<zone> find_zone(std::string_view name) noexcept;
 
 // find_zone reading the TZif file from `directory` instead of /usr/share/zoneinfo (the name
 // must still be one date/tz knows): for tests of damaged or unusual zone files.
-boost::system::result<zone, schedule_error> find_zone_in(std::string_view name,
-                                                         std::string_view directory) noexcept;
+core::result<zone> find_zone_in(std::string_view name, std::string_view directory) noexcept;
 
 }  // namespace paymand::schedule

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "paymand/text/text_error.hpp"
+#include "paymand/text/text_errc.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -32,6 +32,6 @@ std::size_t max_length(text_field field) noexcept;
 // the languages named in word_class.hpp, CJK terms found inside words), no amount-like tokens
 // (9,000, 10k, 1e4, x10000). The word lists are defence in depth; docs/prompts.md says what
 // they cover. Pure; thread-safe.
-boost::system::result<void, text_error> check_text(text_field field, std::string_view value);
+core::result<void> check_text(text_field field, std::string_view value);
 
 }  // namespace paymand::text

@@ -1,7 +1,7 @@
 #include "audit_fixtures.hpp"
 #include "paymand/audit/report.hpp"
 #include "paymand/audit/time_format.hpp"
-#include "paymand/money/money_error.hpp"
+#include "paymand/money/money_errc.hpp"
 
 #include <boost/json/serialize.hpp>
 

@@ -111,15 +111,16 @@ TEST(inbox, a_request_another_user_placed_is_refused)
         dir.write("inbox/00000000000000000001-00000000.json",
                   R"({"occurrence":"rent@2026-12-01T09:00","verdict":"paid","note":"forged"})");
     ASSERT_EQ(::chmod((dir / "inbox").c_str(), 0700), 0);
-    std::string error;
-    ASSERT_TRUE(daemon::read_request(request, error)) << error;
+    auto read = daemon::read_request(request);
+    ASSERT_TRUE(read) << read.error().message;
     ASSERT_EQ(::chown(request.c_str(), nobody, nobody), 0);
-    EXPECT_FALSE(daemon::read_request(request, error));
-    EXPECT_THAT(error, HasSubstr("owned by uid 65534"));
+    read = daemon::read_request(request);
+    ASSERT_FALSE(read);
+    EXPECT_THAT(read.error().message, HasSubstr("owned by uid 65534"));
     // Nor through a symlink.
     ASSERT_EQ(::chown(request.c_str(), 0, 0), 0);
     std::filesystem::create_symlink(request, dir / "inbox/00000000000000000002-00000000.json");
-    EXPECT_FALSE(daemon::read_request(dir / "inbox/00000000000000000002-00000000.json", error));
+    EXPECT_FALSE(daemon::read_request(dir / "inbox/00000000000000000002-00000000.json"));
 }
 
 }  // namespace

@@ -29,9 +29,9 @@ class gated_store final : public audit_store {
 public:
     explicit gated_store(file_audit_store& inner) : inner_(inner) {}
 
-    audit_result<void> lock() override { return inner_.lock(); }
-    audit_result<replay_report> replay(audit_projection& p) override { return inner_.replay(p); }
-    audit_result<append_receipt> append(std::span<const record_body> batch) override
+    core::result<void> lock() override { return inner_.lock(); }
+    core::result<replay_report> replay(audit_projection& p) override { return inner_.replay(p); }
+    core::result<append_receipt> append(std::span<const record_body> batch) override
     {
         std::unique_lock lock(mutex_);
         ++appends_;
@@ -41,7 +41,7 @@ public:
         lock.unlock();
         return inner_.append(batch);
     }
-    audit_result<void> recover() override { return inner_.recover(); }
+    core::result<void> recover() override { return inner_.recover(); }
     store_health health() const override { return inner_.health(); }
     std::string describe() const override { return inner_.describe(); }
 
@@ -97,7 +97,7 @@ TEST_F(audit_writer, concurrent_appends_share_one_fsync_while_the_previous_one_r
     constexpr std::size_t n = 20;
     auto gate_owner = std::make_unique<gated_store>(file);
     gated_store& gate = *gate_owner;
-    std::vector<std::optional<audit_result<append_receipt>>> results(n);
+    std::vector<std::optional<core::result<append_receipt>>> results(n);
     {
         async_audit_writer writer(std::move(gate_owner));
         gate_opener opener{gate};
@@ -197,7 +197,7 @@ TEST_F(audit_writer, many_threads_appending_get_durable_distinct_records)
                 for (int i = 0; i < each; ++i) {
                     writer.async_append(
                         {intent(occ(fmt::format("t{}", t), 1 + i))},
-                        asio::bind_executor(ioc, [&](audit_result<append_receipt> r) {
+                        asio::bind_executor(ioc, [&](core::result<append_receipt> r) {
                             if (r && r->records.size() == 1) ++ok;
                             ++done;
                         }));
@@ -222,12 +222,12 @@ TEST_F(audit_writer, one_invalid_batch_does_not_sink_the_others_in_its_group)
     auto gate_owner = std::make_unique<gated_store>(file);
     gated_store& gate = *gate_owner;
     asio::io_context ioc;
-    std::vector<audit_result<append_receipt>> results;
+    std::vector<core::result<append_receipt>> results;
     {
         async_audit_writer writer(std::move(gate_owner));
         gate_opener opener{gate};
         auto collect = asio::bind_executor(
-            ioc, [&](audit_result<append_receipt> r) { results.push_back(std::move(r)); });
+            ioc, [&](core::result<append_receipt> r) { results.push_back(std::move(r)); });
         writer.async_append({started_record{"0.1.0", 1}}, collect);
         ASSERT_TRUE(gate.wait_entered());
         writer.async_append({intent(occ("a", 1))}, collect);
@@ -262,7 +262,7 @@ TEST(audit_writer_errors, a_corrupt_store_fails_every_append)
     async_audit_writer writer(std::move(store));
     EXPECT_EQ(writer.health(), store_health::corrupt);
     asio::io_context ioc;
-    std::optional<audit_result<append_receipt>> got;
+    std::optional<core::result<append_receipt>> got;
     asio::co_spawn(
         ioc,
         [&]() -> asio::awaitable<void> {

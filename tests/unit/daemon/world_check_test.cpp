@@ -161,14 +161,15 @@ TEST(live_view, round_trips_through_its_file_format)
     v.credentials = credentials_report{
         .state = credentials_state::lacking, .summary = "s", .findings = {"f"}, .checked_at = now};
     v.last_reload = live_reload{.at = now, .changes = {{rule_change::kind::added, "a", "", "b"}}};
-    std::string error;
-    auto back = parse_live_view(serialize(v), error);
-    ASSERT_TRUE(back) << error;
+    auto back = parse_live_view(serialize(v));
+    ASSERT_TRUE(back) << back.error().message;
     EXPECT_EQ(serialize(*back), serialize(v));
-    EXPECT_FALSE(parse_live_view(R"({"format": 99})", error));
-    EXPECT_THAT(error, HasSubstr("format 99 is not 1"));
-    EXPECT_FALSE(parse_live_view(R"({"format": 1, "pid": "x"})", error));
-    EXPECT_EQ(error, "pid is not an integer");
+    auto refused = parse_live_view(R"({"format": 99})");
+    ASSERT_FALSE(refused);
+    EXPECT_THAT(refused.error().message, HasSubstr("format 99 is not 1"));
+    refused = parse_live_view(R"({"format": 1, "pid": "x"})");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().message, "pid is not an integer");
 }
 
 TEST(live_view, a_reload_names_what_it_added_removed_and_changed)

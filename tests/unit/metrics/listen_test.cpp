@@ -16,11 +16,11 @@ ip::tcp::endpoint ok(std::string_view text, bool allow = false)
     return r ? *r : ip::tcp::endpoint{};
 }
 
-metrics_error refused(std::string_view text, bool allow = false)
+core::error refused(std::string_view text, bool allow = false)
 {
     auto r = parse_listen(text, allow);
     EXPECT_FALSE(r) << text << " was accepted";
-    return r ? metrics_error{} : r.error();
+    return r ? core::error{} : r.error();
 }
 
 TEST(parse_listen, accepts_ipv4_loopback)

@@ -15,11 +15,11 @@ std::int64_t minor(std::string_view text, const parse_params& params = {})
     return r ? r->minor_units() : -1;
 }
 
-money_error refusal(std::string_view text, const parse_params& params = {})
+core::error refusal(std::string_view text, const parse_params& params = {})
 {
     auto r = parse_amount(text, tsd(), params);
     EXPECT_FALSE(r.has_value()) << text << " was accepted";
-    return r ? money_error{} : r.error();
+    return r ? core::error{} : r.error();
 }
 
 TEST(money_parse, whole_number_gets_all_decimals)

@@ -17,11 +17,11 @@ money::amount tsd(std::string_view text)
     return *money::parse_amount(text, "TSD");
 }
 
-prompt_error template_refusal(template_kind kind, std::string_view text)
+core::error template_refusal(template_kind kind, std::string_view text)
 {
     auto r = prompt_template::parse(kind, text);
     EXPECT_FALSE(r) << template_name(kind) << " accepted: " << text;
-    return r ? prompt_error{} : r.error();
+    return r ? core::error{} : r.error();
 }
 
 TEST(prompt_render, pay_states_amount_currency_and_payee)
@@ -100,7 +100,7 @@ TEST(prompt_templates, overrides_are_used)
     texts.pay = "pay \"{{payee}}\" {{amount}} {{currency}}";
     texts.pay_memo = "with the memo \"{{memo}}\"";
     texts.balance = "what is my balance?";
-    std::vector<prompt_error> errors;
+    std::vector<core::error> errors;
     auto set = prompt_set::load(texts, errors);
     ASSERT_TRUE(set) << errors.front().message;
     EXPECT_EQ(*set->render_pay({tsd("7"), "Eve", std::nullopt, "Gift"}),
@@ -132,7 +132,7 @@ TEST(prompt_templates, all_errors_of_a_load_are_reported)
     texts.pay = "send {{amount}} to {{payee}}";
     texts.wallet_balance = "balance of {{walet}}";
     texts.transactions = "show my last {{count}} {{count}} transactions";
-    std::vector<prompt_error> errors;
+    std::vector<core::error> errors;
     EXPECT_FALSE(prompt_set::load(texts, errors));
     ASSERT_EQ(errors.size(), 3u);
     EXPECT_EQ(errors[0].code, prompt_errc::missing_placeholder);

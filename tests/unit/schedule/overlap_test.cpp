@@ -1,5 +1,5 @@
 #include "paymand/schedule/overlap.hpp"
-#include "paymand/schedule/schedule_error.hpp"
+#include "paymand/schedule/schedule_errc.hpp"
 
 #include <gtest/gtest.h>
 

@@ -61,8 +61,7 @@ TEST(find_zone, refuses_empty_and_path_like_names_before_looking_them_up)
 
 // A copy of Europe/Berlin's TZif file, changed by `edit`, in a directory of its own; the zone
 // found there with find_zone_in.
-boost::system::result<zone, schedule_error> berlin_edited(std::string_view case_name,
-                                                          void (*edit)(std::string&))
+core::result<zone> berlin_edited(std::string_view case_name, void (*edit)(std::string&))
 {
     std::ifstream in("/usr/share/zoneinfo/Europe/Berlin", std::ios::binary);
     std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

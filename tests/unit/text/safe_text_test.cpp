@@ -14,11 +14,11 @@ using testing::HasSubstr;
 
 using test::all_fields;
 
-text_error refusal(text_field field, std::string_view value)
+core::error refusal(text_field field, std::string_view value)
 {
     auto r = check_text(field, value);
     EXPECT_FALSE(r.has_value()) << field_label(field) << " accepted: " << value;
-    return r ? text_error{} : r.error();
+    return r ? core::error{} : r.error();
 }
 
 // Refused, with one of `codes`.

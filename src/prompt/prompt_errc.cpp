@@ -1,8 +1,4 @@
-#include "paymand/prompt/prompt_error.hpp"
-
-#include <boost/throw_exception.hpp>
-
-#include <stdexcept>
+#include "paymand/prompt/prompt_errc.hpp"
 
 namespace paymand::prompt {
 namespace {
@@ -48,11 +44,6 @@ const boost::system::error_category& prompt_category() noexcept
 boost::system::error_code make_error_code(prompt_errc e) noexcept
 {
     return {static_cast<int>(e), prompt_category()};
-}
-
-void throw_exception_from_error(const prompt_error& e, const boost::source_location& loc)
-{
-    boost::throw_exception(std::runtime_error(e.message), loc);
 }
 
 }  // namespace paymand::prompt

@@ -1,10 +1,9 @@
 #pragma once
 
-#include <boost/assert/source_location.hpp>
+#include "paymand/core/error.hpp"
+
 #include <boost/system/error_code.hpp>
 
-#include <cstddef>
-#include <string>
 #include <type_traits>
 
 namespace paymand::money {
@@ -32,18 +31,9 @@ enum class money_errc {
 const boost::system::error_category& money_category() noexcept;
 boost::system::error_code make_error_code(money_errc e) noexcept;
 
-// A refusal: the code, the byte offset in the input text it concerns (0 when not about text)
-// and a message for humans that names the rule, e.g. "amount '1.234' has 3 decimals; TSD
-// allows at most 2".
-struct money_error {
-    boost::system::error_code code;
-    std::size_t offset = 0;
-    std::string message;
-};
-
-// Lets boost::system::result<T, money_error>::value() throw; only the outermost boundaries use it.
-[[noreturn]] void throw_exception_from_error(const money_error& e,
-                                             const boost::source_location& loc);
+// A refusal is a core::error: the code, the byte offset in the input text it concerns (0 when not
+// about text) and a message for humans that names the rule, e.g. "amount '1.234' has 3 decimals;
+// TSD allows at most 2".
 
 }  // namespace paymand::money
 

@@ -1,8 +1,4 @@
-#include "paymand/text/text_error.hpp"
-
-#include <boost/throw_exception.hpp>
-
-#include <stdexcept>
+#include "paymand/text/text_errc.hpp"
 
 namespace paymand::text {
 namespace {
@@ -64,11 +60,6 @@ const boost::system::error_category& text_category() noexcept
 boost::system::error_code make_error_code(text_errc e) noexcept
 {
     return {static_cast<int>(e), text_category()};
-}
-
-void throw_exception_from_error(const text_error& e, const boost::source_location& loc)
-{
-    boost::throw_exception(std::runtime_error(e.message), loc);
 }
 
 }  // namespace paymand::text

@@ -1,10 +1,9 @@
 #pragma once
 
-#include <boost/assert/source_location.hpp>
+#include "paymand/core/error.hpp"
+
 #include <boost/system/error_code.hpp>
 
-#include <cstddef>
-#include <string>
 #include <type_traits>
 
 namespace paymand::text {
@@ -33,17 +32,10 @@ enum class text_errc {
 const boost::system::error_category& text_category() noexcept;
 boost::system::error_code make_error_code(text_errc e) noexcept;
 
-// A refusal: the code, the byte offset of the offending character or word in the checked text,
-// and a message that names the field, the rule and the position, e.g. "payee name: instruction
-// word 'send' at offset 5 is not allowed". Messages never echo control or format characters.
-struct text_error {
-    boost::system::error_code code;
-    std::size_t offset = 0;
-    std::string message;
-};
-
-[[noreturn]] void throw_exception_from_error(const text_error& e,
-                                             const boost::source_location& loc);
+// A refusal is a core::error: the code, the byte offset of the offending character or word in
+// the checked text, and a message that names the field, the rule and the position, e.g. "payee
+// name: instruction word 'send' at offset 5 is not allowed". Messages never echo control or
+// format characters.
 
 }  // namespace paymand::text
 

@@ -1,10 +1,9 @@
 #pragma once
 
-#include <boost/assert/source_location.hpp>
+#include "paymand/core/error.hpp"
+
 #include <boost/system/error_code.hpp>
 
-#include <cstddef>
-#include <string>
 #include <type_traits>
 
 namespace paymand::prompt {
@@ -24,17 +23,9 @@ enum class prompt_errc {
 const boost::system::error_category& prompt_category() noexcept;
 boost::system::error_code make_error_code(prompt_errc e) noexcept;
 
-// A refusal: the code, the byte offset in the template (or in the value for unsafe_value), and a
-// message naming the template and the rule, e.g. "prompt template 'pay': unknown placeholder
-// {{amout}} at offset 5; known: amount, currency, payee".
-struct prompt_error {
-    boost::system::error_code code;
-    std::size_t offset = 0;
-    std::string message;
-};
-
-[[noreturn]] void throw_exception_from_error(const prompt_error& e,
-                                             const boost::source_location& loc);
+// A refusal is a core::error: the code, the byte offset in the template (or in the value for
+// unsafe_value), and a message naming the template and the rule, e.g. "prompt template 'pay':
+// unknown placeholder {{amout}} at offset 5; known: amount, currency, payee".
 
 }  // namespace paymand::prompt
 

@@ -1,8 +1,4 @@
-#include "paymand/money/money_error.hpp"
-
-#include <boost/throw_exception.hpp>
-
-#include <stdexcept>
+#include "paymand/money/money_errc.hpp"
 
 namespace paymand::money {
 namespace {
@@ -62,11 +58,6 @@ const boost::system::error_category& money_category() noexcept
 boost::system::error_code make_error_code(money_errc e) noexcept
 {
     return {static_cast<int>(e), money_category()};
-}
-
-void throw_exception_from_error(const money_error& e, const boost::source_location& loc)
-{
-    boost::throw_exception(std::runtime_error(e.message), loc);
 }
 
 }  // namespace paymand::money

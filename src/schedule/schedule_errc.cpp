@@ -1,8 +1,4 @@
-#include "paymand/schedule/schedule_error.hpp"
-
-#include <boost/throw_exception.hpp>
-
-#include <stdexcept>
+#include "paymand/schedule/schedule_errc.hpp"
 
 namespace paymand::schedule {
 namespace {
@@ -74,11 +70,6 @@ const boost::system::error_category& schedule_category() noexcept
 boost::system::error_code make_error_code(schedule_errc e) noexcept
 {
     return {static_cast<int>(e), schedule_category()};
-}
-
-void throw_exception_from_error(const schedule_error& e, const boost::source_location& loc)
-{
-    boost::throw_exception(std::runtime_error(e.message), loc);
 }
 
 }  // namespace paymand::schedule

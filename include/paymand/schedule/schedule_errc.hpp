@@ -1,10 +1,9 @@
 #pragma once
 
-#include <boost/assert/source_location.hpp>
+#include "paymand/core/error.hpp"
+
 #include <boost/system/error_code.hpp>
 
-#include <cstddef>
-#include <string>
 #include <type_traits>
 
 namespace paymand::schedule {
@@ -39,20 +38,11 @@ enum class schedule_errc {
 const boost::system::error_category& schedule_category() noexcept;
 boost::system::error_code make_error_code(schedule_errc e) noexcept;
 
-// A refusal: the code, the byte offset in the parsed text where the problem starts (0 when the
-// problem is not at one place, e.g. a missing day_match), and a message for humans that says
-// what is wrong and what to write instead, e.g. "minute 75 is out of range 0-59". Schedule
-// text is ASCII; the first non-ASCII byte is itself an error, so the byte offset is also the
-// character offset. The rules loader adds it to the YAML scalar's column.
-struct schedule_error {
-    boost::system::error_code code;
-    std::size_t offset = 0;
-    std::string message;
-};
-
-// Lets boost::system::result<T, schedule_error>::value() throw; only outermost boundaries use it.
-[[noreturn]] void throw_exception_from_error(const schedule_error& e,
-                                             const boost::source_location& loc);
+// A refusal is a core::error: the code, the byte offset in the parsed text where the problem
+// starts (0 when the problem is not at one place, e.g. a missing day_match), and a message for
+// humans that says what is wrong and what to write instead, e.g. "minute 75 is out of range
+// 0-59". Schedule text is ASCII; the first non-ASCII byte is itself an error, so the byte offset
+// is also the character offset. The rules loader adds it to the YAML scalar's column.
 
 }  // namespace paymand::schedule
 

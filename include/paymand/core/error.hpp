@@ -1,0 +1,51 @@
+#pragma once
+
+// paymand's one error type and its result alias. Expected failures are values: a module
+// returns core::result<T>; exceptions only cross the outermost boundaries (main, a co_spawn
+// completion), thrown by result<T>::value() through throw_exception_from_error below.
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+
+namespace paymand::core {
+
+// What went wrong: a code of the module's own *_errc (or the system category for errno), where,
+// and a message for people that says what, where and what to do. Messages never hold secrets;
+// a server's untrusted words stay in the module's own diagnostics, not here.
+//
+// Where is one position for every reader: `offset` is the byte offset in the text checked (0
+// when the error is not about one place in a text: a missing key, a failed write); errors read
+// from a file add its 1-based `line` and `column` (0 when not from a file). The message
+// already says where in words; the numbers let a caller add its own place (the rules loader
+// adds a schedule's offset to the YAML scalar's column) and tests compare. `message` comes
+// before line and column so that {code, offset, message} reads as it always did.
+struct error {
+    boost::system::error_code code;
+    std::size_t offset = 0;
+    std::string message;
+    int line = 0;
+    int column = 0;
+};
+
+template <class T>
+using result = boost::system::result<T, error>;
+
+// Thrown by result<T>::value() on an error: what() is the message, error() the whole value.
+class error_exception : public std::runtime_error {
+public:
+    explicit error_exception(core::error e);
+    const core::error& error() const noexcept { return error_; }
+
+private:
+    core::error error_;
+};
+
+// Found by ADL: result<T>::value() throws error_exception; only the outermost boundaries use it.
+[[noreturn]] void throw_exception_from_error(const error& e, const boost::source_location& loc);
+
+}  // namespace paymand::core
