@@ -324,6 +324,9 @@ char wait_stopped_or_ended(pid_t pid)
     return state;
 }
 
+// The confirmation listing asked at once, not 3 s after the payment: a fast test.
+const std::string no_confirm_wait = "engine: {confirm_delay: 0s}\n";
+
 struct pause_case {
     const char* point;                // PAYMAND_PAUSE_AT
     std::size_t ledger_while_paused;  // payments the sandbox holds while the process is stopped
@@ -336,7 +339,7 @@ class pause_point_test : public crash_test, public testing::WithParamInterface<p
 TEST_P(pause_point_test, the_process_stops_there_and_finishes_once_continued)
 {
     const auto c = GetParam();
-    write_config(one_payment);
+    write_config(one_payment, no_confirm_wait);
     child_process paused(our_binary("paymand-crashpoints"),
                          args({"trigger", "rent", "--config", config().string()},
                               {std::string("PAYMAND_PAUSE_AT=") + c.point}));
@@ -367,7 +370,7 @@ INSTANTIATE_TEST_SUITE_P(points, pause_point_test,
 // The shipped paymand has no pause points: the variable changes nothing.
 TEST_F(crash_test, the_shipped_paymand_ignores_pause_at)
 {
-    write_config(one_payment);
+    write_config(one_payment, no_confirm_wait);
     child_process daemon(our_binary("paymand"),
                          args({"trigger", "rent", "--config", config().string()},
                               {"PAYMAND_PAUSE_AT=after_intent_durable"}));
