@@ -101,7 +101,8 @@ protected:
                          .env = {secret_env + "=" + std::string(sandbox_client_secret)},
                          .unset_env = {"NOTIFY_SOCKET", "PAYMAN_CLIENT_SECRET",
                                        "CREDENTIALS_DIRECTORY", "JOURNAL_STREAM",
-                                       "PAYMAND_CRASH_AT", "PAYMAND_TEST_CLOCK"}};
+                                       "PAYMAND_CRASH_AT", "PAYMAND_PAUSE_AT",
+                                       "PAYMAND_TEST_CLOCK"}};
         p.env.insert(p.env.end(), env.begin(), env.end());
         return p;
     }
@@ -241,6 +242,13 @@ const char* one_payment = R"(rules:
     pay: {payee: John Doe, amount: 10.00}
 )";
 
+// A test's name for its point: "request_written:2" -> "request_written_2".
+const auto point_test_name = [](const auto& info) {
+    std::string name = info.param.point;
+    std::replace(name.begin(), name.end(), ':', '_');
+    return name;
+};
+
 struct crash_case {
     const char* point;         // PAYMAND_CRASH_AT
     std::size_t ledger_after;  // payments the sandbox holds
@@ -291,11 +299,86 @@ INSTANTIATE_TEST_SUITE_P(
         crash_case{"request_written:2", 1, true},
         // The result is durable: nothing in doubt, nothing sent again.
         crash_case{"after_result_durable", 1, false}),
-    [](const auto& info) {
-        std::string name = info.param.point;
-        std::replace(name.begin(), name.end(), ':', '_');
-        return name;
-    });
+    point_test_name);
+
+// The state letter of /proc/PID/stat: 'T' stopped by a signal, 'Z' ended (not yet reaped),
+// '?' gone or unreadable.
+char process_state(pid_t pid)
+{
+    const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const auto name_end = stat.rfind(')');
+    if (name_end == std::string::npos || name_end + 2 >= stat.size()) return '?';
+    return stat[name_end + 2];
+}
+
+// Waits until `pid` has stopped ('T') or ended ('Z', '?'), and returns that state.
+char wait_stopped_or_ended(pid_t pid)
+{
+    char state = '?';
+    eventually(
+        [&] {
+            state = process_state(pid);
+            return state == 'T' || state == 'Z' || state == '?';
+        },
+        30s);
+    return state;
+}
+
+// The confirmation listing asked at once, not 3 s after the payment: a fast test.
+const std::string no_confirm_wait = "engine: {confirm_delay: 0s}\n";
+
+struct pause_case {
+    const char* point;                // PAYMAND_PAUSE_AT
+    std::size_t ledger_while_paused;  // payments the sandbox holds while the process is stopped
+};
+
+class pause_point_test : public crash_test, public testing::WithParamInterface<pause_case> {};
+
+// A node frozen at a point (SIGSTOP), as a multi-node test holds one past its lease, goes on
+// where it stopped once sent SIGCONT.
+TEST_P(pause_point_test, the_process_stops_there_and_finishes_once_continued)
+{
+    const auto c = GetParam();
+    write_config(one_payment, no_confirm_wait);
+    child_process paused(our_binary("paymand-crashpoints"),
+                         args({"trigger", "rent", "--config", config().string()},
+                              {std::string("PAYMAND_PAUSE_AT=") + c.point}));
+    ASSERT_EQ(wait_stopped_or_ended(paused.pid()), 'T') << paused.err();
+    EXPECT_TRUE(eventually([&] { return ledger().size() == c.ledger_while_paused; }));
+    EXPECT_EQ(count_type("intent"), 1u);
+    EXPECT_EQ(count_type("result"), 0u);
+    EXPECT_EQ(process_state(paused.pid()), 'T');
+
+    paused.send_signal(SIGCONT);
+    EXPECT_TRUE(paused.wait(30s).ok()) << paused.err();
+    EXPECT_EQ(ledger().size(), 1u);
+    EXPECT_EQ(count_type("intent"), 1u);
+    EXPECT_EQ(count_type("result"), 1u);
+    EXPECT_EQ(count_type("in_doubt"), 0u);
+    expect_chain_verifies();
+}
+
+INSTANTIATE_TEST_SUITE_P(points, pause_point_test,
+                         testing::Values(
+                             // Frozen after the gate: the intent is durable, nothing sent yet.
+                             pause_case{"after_intent_durable", 0},
+                             // Frozen with the payment request written (request 1 is the token):
+                             // the sandbox pays while the process cannot read the answer.
+                             pause_case{"request_written:2", 1}),
+                         point_test_name);
+
+// The shipped paymand has no pause points: the variable changes nothing.
+TEST_F(crash_test, the_shipped_paymand_ignores_pause_at)
+{
+    write_config(one_payment, no_confirm_wait);
+    child_process daemon(our_binary("paymand"),
+                         args({"trigger", "rent", "--config", config().string()},
+                              {"PAYMAND_PAUSE_AT=after_intent_durable"}));
+    EXPECT_NE(wait_stopped_or_ended(daemon.pid()), 'T');
+    EXPECT_TRUE(daemon.wait(30s).ok()) << daemon.err();
+    EXPECT_EQ(ledger().size(), 1u);
+    EXPECT_EQ(count_type("result"), 1u);
+}
 
 // Ten rules paying every (accelerated) minute, catching up each missed minute for 2 h.
 std::string ten_rules(std::string_view amount = "0.01")
