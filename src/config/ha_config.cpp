@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <system_error>
 
 namespace paymand::config {
 
@@ -177,12 +178,11 @@ void read_ha(const yaml::reader& in, const yaml::field& section,
     if (const auto* f = m->find("timeouts")) read_ha_timeouts(in, *f, out.timeouts);
 }
 
-boost::system::result<payman::secret, secret_error> load_conninfo(const ha_config& ha,
-                                                                  const env_lookup& getenv)
+core::result<payman::secret> load_conninfo(const ha_config& ha, const env_lookup& getenv)
 {
     if (ha.conninfo) return payman::secret(*ha.conninfo);
     if (ha.conninfo_source) return load_secret(*ha.conninfo_source, getenv);
-    return secret_error{"ha.conninfo is not set"};
+    return core::error{make_error_code(std::errc::invalid_argument), 0, "ha.conninfo is not set"};
 }
 
 }  // namespace paymand::config

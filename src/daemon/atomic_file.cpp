@@ -33,8 +33,9 @@ core::error io_error(int err, std::string message)
 }  // namespace
 
 core::result<void> write_atomically(const std::filesystem::path& target, std::string_view data,
-                                    mode_t mode)
+                                    mode_t mode, durability how)
 {
+    const bool sync = how == durability::synced;
     auto tmp = target;
     tmp += ".tmp";
     // A temporary file a crash left behind is ours to replace.
@@ -49,7 +50,7 @@ core::result<void> write_atomically(const std::filesystem::path& target, std::st
         return io_error(err, fmt::format("cannot create {}: {}", tmp.string(), std::strerror(err)));
     }
     // The mode is set whatever the umask: root's request must be readable by the service.
-    const bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, data) && ::fsync(fd) == 0;
+    const bool ok = ::fchmod(fd, mode) == 0 && write_all(fd, data) && (!sync || ::fsync(fd) == 0);
     const int saved = errno;
     ::close(fd);
     if (!ok || ::rename(tmp.c_str(), target.c_str()) != 0) {
@@ -58,6 +59,7 @@ core::result<void> write_atomically(const std::filesystem::path& target, std::st
         return io_error(err,
                         fmt::format("cannot write {}: {}", target.string(), std::strerror(err)));
     }
+    if (!sync) return {};
     auto dir = target.parent_path();
     if (dir.empty()) dir = ".";
     const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -21,7 +21,6 @@ std::optional<std::string> ha_timing_problem(const ha_config& ha);
 
 // The connection string: as written, or read from its source (a file must be private to its
 // owner, like the client secret's). The error names the source, never the value.
-boost::system::result<payman::secret, secret_error> load_conninfo(const ha_config& ha,
-                                                                  const env_lookup& getenv);
+core::result<payman::secret> load_conninfo(const ha_config& ha, const env_lookup& getenv);
 
 }  // namespace paymand::config
