@@ -2,6 +2,7 @@
 
 #include "paymand/ledger/lease.hpp"
 #include "paymand/ledger/schema.hpp"
+#include "paymand/text/word_table.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -315,21 +316,21 @@ asio::awaitable<void> watch_window(state_ptr s)
 
 }  // namespace
 
+namespace {
+
+constexpr auto role_words = text::make_word_table<keeper_role>({
+    {keeper_role::starting, "starting"},
+    {keeper_role::standby, "standby"},
+    {keeper_role::leader, "leader"},
+    {keeper_role::not_eligible, "not_eligible"},
+    {keeper_role::stopped, "stopped"},
+});
+
+}  // namespace
+
 std::string_view to_string(keeper_role role) noexcept
 {
-    switch (role) {
-    case keeper_role::starting:
-        return "starting";
-    case keeper_role::standby:
-        return "standby";
-    case keeper_role::leader:
-        return "leader";
-    case keeper_role::not_eligible:
-        return "not_eligible";
-    case keeper_role::stopped:
-        return "stopped";
-    }
-    return "unknown";
+    return role_words.word(role, "unknown");
 }
 
 std::string_view to_string(loss_reason reason) noexcept
