@@ -139,6 +139,8 @@ payman::logger client_logger(std::shared_ptr<spdlog::logger> log)
 // the agent's reply, escaped. A completed payment has the engine's own "paid" line.
 void log_outcome(spdlog::logger& log, const audit::record& r)
 {
+    // A completed payment (most records of a busy day) has no line here: not worth describing.
+    if (audit::outcome_state(r) == audit::occurrence_state::completed) return;
     auto line = audit::describe_outcome(r);
     if (!line) return;
     switch (line->attention) {

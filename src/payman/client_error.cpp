@@ -83,13 +83,13 @@ std::string base64_of(std::string_view in, bool url)
 void redaction::add(std::string_view value)
 {
     if (value.empty()) return;
-    needles_.emplace_back(value);
+    keep(value);
     for (bool url : {false, true}) {
         std::string encoded = base64_of(value, url);
         // Unpadded, which also matches the padded form (the '=' are left after [redacted]).
         std::string_view unpadded(encoded);
         while (unpadded.ends_with('=')) unpadded.remove_suffix(1);
-        needles_.emplace_back(unpadded);
+        keep(unpadded);
         wipe(encoded.data(), encoded.size());
     }
 }
@@ -99,9 +99,16 @@ void redaction::add_basic(std::string_view client_id, std::string_view client_se
     if (client_secret.empty()) return;
     std::string credentials = std::string(client_id) + ":" + std::string(client_secret);
     std::string header = base64_of(credentials, false);
-    needles_.emplace_back(header);
+    keep(header);
     wipe(credentials.data(), credentials.size());
     wipe(header.data(), header.size());
+}
+
+void redaction::keep(std::string_view needle)
+{
+    if (needle.empty()) return;
+    needles_.emplace_back(needle);
+    starts_.set(fold(needle.front()));
 }
 
 std::string sanitize_diagnostics(std::string_view untrusted, const redaction& secrets)
@@ -123,6 +130,10 @@ std::string sanitize_diagnostics(std::string_view untrusted, const redaction& se
     std::string out;
     out.reserve(std::min(clean.size(), max_diagnostics_size + 3));
     for (std::size_t i = 0; i < clean.size() && out.size() < max_diagnostics_size;) {
+        if (!secrets.may_start(clean[i])) {
+            out.push_back(clean[i++]);
+            continue;
+        }
         std::size_t end = std::string_view::npos;
         for (const auto& needle : secrets.needles())
             if (end = match_end(clean, i, needle.expose()); end != std::string_view::npos) break;

@@ -8,6 +8,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/encode.hpp>
@@ -49,6 +50,27 @@ const json::string* string_field(const json::object& o, std::string_view camel,
     if (!snake.empty())
         if (auto* v = o.if_contains(snake); v && v->is_string()) return &v->get_string();
     return nullptr;
+}
+
+// One block for a reply's JSON tree: a tree takes about three times its text, so most replies
+// fit the first block and the arena grows by doubling for the rest.
+json::storage_ptr reply_arena(std::size_t body_size)
+{
+    return json::make_shared_resource<json::monotonic_resource>(
+        std::max<std::size_t>(1024, 3 * body_size));
+}
+
+// "2026-12-01T08:00:00.000Z": the request metadata's time stamp, UTC with milliseconds.
+std::string utc_millis(std::chrono::system_clock::time_point now)
+{
+    const auto ms = std::chrono::floor<std::chrono::milliseconds>(now);
+    const auto day = std::chrono::floor<date::days>(ms);
+    const date::year_month_day ymd{day};
+    const date::hh_mm_ss<std::chrono::milliseconds> hms{ms - day};
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                       hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
+                       hms.subseconds().count());
 }
 
 // What a server said in an error body, as untrusted text: Payman's error fields of a JSON
@@ -152,22 +174,28 @@ boost::json::object build_ask_body(std::string_view text, const ask_ids& ids,
                                    const ask_options& options,
                                    std::chrono::system_clock::time_point now)
 {
-    json::object metadata = options.metadata;
-    metadata["timestamp"] =
-        date::format("%FT%TZ", std::chrono::floor<std::chrono::milliseconds>(now));
+    // The request's tree in one arena, freed at once with the body (see reply_arena).
+    const json::storage_ptr arena = json::make_shared_resource<json::monotonic_resource>(2048);
+    json::object metadata(options.metadata, arena);
+    metadata["timestamp"] = utc_millis(now);
     if (options.occurrence_id) metadata["occurrenceId"] = *options.occurrence_id;
     if (options.idempotency_key) metadata["idempotencyKey"] = *options.idempotency_key;
 
-    json::object part{{"type", "text"}, {"text", text}, {"metadata", nullptr}};
-    json::object message{{"role", "user"}, {"parts", json::array{part}}, {"metadata", nullptr}};
-    json::object params{{"id", ids.task_id},
-                        {"sessionId", ids.session_id},
-                        {"message", std::move(message)},
-                        {"metadata", std::move(metadata)}};
-    return json::object{{"jsonrpc", "2.0"},
-                        {"id", ids.request_id},
-                        {"method", "tasks.send"},
-                        {"params", std::move(params)}};
+    json::array parts(arena);
+    parts.emplace_back(
+        json::object({{"type", "text"}, {"text", text}, {"metadata", nullptr}}, arena));
+    json::object message({{"role", "user"}, {"parts", std::move(parts)}, {"metadata", nullptr}},
+                         arena);
+    json::object params({{"id", ids.task_id},
+                         {"sessionId", ids.session_id},
+                         {"message", std::move(message)},
+                         {"metadata", std::move(metadata)}},
+                        arena);
+    return json::object({{"jsonrpc", "2.0"},
+                         {"id", ids.request_id},
+                         {"method", "tasks.send"},
+                         {"params", std::move(params)}},
+                        arena);
 }
 
 net::request build_ask_request(const net::endpoint& target, const boost::json::object& body,
@@ -347,11 +375,15 @@ parse_ask_response(const net::response& res, std::string_view request_id,
     const unsigned status = res.result_int();
     if (status < 200 || status >= 300) return classify_status(res, now, secrets);
 
+    // The reply's tree lives in one arena that the result keeps (`raw`): parsing allocates
+    // from it by bumping a pointer and frees it at once, instead of a heap call per node.
     boost::system::error_code ec;
-    json::value parsed = json::parse(res.body(), ec);
+    json::value parsed = json::parse(res.body(), ec, reply_arena(res.body().size()));
     if (ec) return malformed("the body is not JSON");
     if (!parsed.is_object()) return malformed("the body is not a JSON object");
-    const auto& o = parsed.get_object();
+    // Moved in before anything points into it: a move keeps the arena and every node in place.
+    ask_result out{.raw = std::move(parsed)};
+    const auto& o = out.raw.get_object();
 
     if (const auto* id = o.if_contains("id"); id && !id->is_null()) {
         if (!id->is_string() || id->get_string() != request_id)
@@ -381,7 +413,6 @@ parse_ask_response(const net::response& res, std::string_view request_id,
     if (!result_value || !result_value->is_object()) return malformed("no result");
     const auto& r = result_value->get_object();
 
-    ask_result out;
     out.request_id = std::string(request_id);
     const auto* task_id = string_field(r, "id");
     if (!task_id) return malformed("the result has no task id");
@@ -435,7 +466,6 @@ parse_ask_response(const net::response& res, std::string_view request_id,
     }
     if (const auto* m = r.if_contains("metadata"); m && m->is_object())
         out.metadata = m->get_object();
-    out.raw = std::move(parsed);
     return out;
 }
 

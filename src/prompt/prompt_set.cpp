@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <mutex>
+#include <set>
 #include <utility>
 
 namespace paymand::prompt {
@@ -64,6 +66,33 @@ core::result<void> checked(text::text_field field, std::string_view value)
 
 }  // namespace
 
+// Names that passed: they come from the admin's allow-lists and recur in every occurrence, and
+// text::check_text is a pure function of the field and the text. Bounded; a name beyond the
+// bound is simply checked every time.
+struct prompt_set::checked_names {
+    static constexpr std::size_t max_names = 4096;
+    std::mutex mutex;
+    std::set<std::pair<text::text_field, std::string>, std::less<>> passed;
+};
+
+prompt_set::prompt_set(std::vector<prompt_template> templates)
+    : templates_(std::move(templates)), checked_(std::make_shared<checked_names>())
+{
+}
+
+core::result<void> prompt_set::check_name(text::text_field field, std::string_view name) const
+{
+    const auto key = std::pair{field, std::string(name)};
+    {
+        const std::scoped_lock lock(checked_->mutex);
+        if (checked_->passed.contains(key)) return {};
+    }
+    if (auto r = checked(field, name); !r) return r;
+    const std::scoped_lock lock(checked_->mutex);
+    if (checked_->passed.size() < checked_names::max_names) checked_->passed.insert(key);
+    return {};
+}
+
 std::optional<prompt_set> prompt_set::load(const prompt_texts& texts,
                                            std::vector<core::error>& errors)
 {
@@ -97,13 +126,13 @@ core::result<std::string> prompt_set::render_pay(const pay_prompt& p) const
         return core::error{make_error_code(prompt_errc::bad_value), 0,
                            fmt::format("pay prompt: amount {} is not positive",
                                        money::format_with_code(p.amount))};
-    if (auto r = checked(text::text_field::payee_name, p.payee); !r) return r.error();
+    if (auto r = check_name(text::text_field::payee_name, p.payee); !r) return r.error();
     std::string out =
         fill(get(template_kind::pay), {{"amount", money::format_decimal(p.amount)},
                                        {"currency", std::string(p.amount.unit().code())},
                                        {"payee", p.payee}});
     if (p.wallet) {
-        if (auto r = checked(text::text_field::wallet_name, *p.wallet); !r) return r.error();
+        if (auto r = check_name(text::text_field::wallet_name, *p.wallet); !r) return r.error();
         out += ' ';
         out += fill(get(template_kind::pay_from_wallet), {{"wallet", *p.wallet}});
     }
@@ -118,7 +147,7 @@ core::result<std::string> prompt_set::render_pay(const pay_prompt& p) const
 core::result<std::string> prompt_set::render_balance(std::optional<std::string_view> wallet) const
 {
     if (!wallet) return fill(get(template_kind::balance), {});
-    if (auto r = checked(text::text_field::wallet_name, *wallet); !r) return r.error();
+    if (auto r = check_name(text::text_field::wallet_name, *wallet); !r) return r.error();
     return fill(get(template_kind::wallet_balance), {{"wallet", std::string(*wallet)}});
 }
 

@@ -54,8 +54,19 @@ std::string lower(std::string_view text)
     return out;
 }
 
+std::size_t find_spaced(std::string_view text, std::string_view cue, std::size_t from)
+{
+    const std::string_view rest = cue.substr(1);
+    for (auto at = text.find(rest, from + 1); at != std::string_view::npos;
+         at = text.find(rest, at + 1))
+        if (text[at - 1] == ' ') return at - 1;
+    return std::string_view::npos;
+}
+
 bool contains(std::string_view haystack, std::string_view needle)
 {
+    if (needle.size() > 1 && needle.front() == ' ')
+        return find_spaced(haystack, needle, 0) != std::string_view::npos;
     return haystack.find(needle) != std::string_view::npos;
 }
 

@@ -28,6 +28,9 @@ std::vector<md_line> split_lines(std::string_view reply);
 std::string clean(std::string_view text);
 
 std::string lower(std::string_view text);
+// text.find(cue, from) for a cue that starts with a space (most phrases do): it looks for the
+// rest of the cue, rarer in prose than a space, and checks the space before it.
+std::size_t find_spaced(std::string_view text, std::string_view cue, std::size_t from);
 bool contains(std::string_view haystack, std::string_view needle);
 
 // A number in prose with what is attached to it.

@@ -371,11 +371,33 @@ bool name_word(std::string_view w)
     return !not_names.contains(lower(name_part(w).text));
 }
 
+// The word (between spaces) that starts at or after `i`, or an empty view at the end; `i`
+// moves past it.
+std::string_view next_word(std::string_view text, std::size_t& i)
+{
+    while (i < text.size() && text[i] == ' ') ++i;
+    const std::size_t begin = i;
+    i = std::min(text.find(' ', begin), text.size());
+    return text.substr(begin, i - begin);
+}
+
+// The word that ends at or before `end`, or an empty view at the start; `end` moves before it.
+std::string_view previous_word(std::string_view text, std::size_t& end)
+{
+    while (end > 0 && text[end - 1] == ' ') --end;
+    const std::size_t stop = end;
+    const std::size_t space = end == 0 ? std::string_view::npos : text.rfind(' ', end - 1);
+    end = space == std::string_view::npos ? 0 : space + 1;
+    const std::string_view word = text.substr(end, stop - end);
+    if (end > 0) --end;
+    return word;
+}
+
 // The capitalised words starting at `pos`: "Eve Smith" in "to Eve Smith, as asked".
 std::string name_from(std::string_view text, std::size_t pos)
 {
     std::string name;
-    for (auto w : words_of(text.substr(pos))) {
+    for (auto w = next_word(text, pos); !w.empty(); w = next_word(text, pos)) {
         if (!name_word(w)) break;
         const auto part = name_part(w);
         if (!name.empty()) name += ' ';
@@ -389,11 +411,10 @@ std::string name_from(std::string_view text, std::size_t pos)
 // "Eve's wallet" (with `pos` after the "'s").
 std::string name_before(std::string_view text, std::size_t pos)
 {
-    auto words = words_of(text.substr(0, pos));
     std::string name;
-    for (auto it = words.rbegin(); it != words.rend(); ++it) {
-        if (!name_word(*it)) break;
-        const auto part = name_part(*it);
+    for (auto w = previous_word(text, pos); !w.empty(); w = previous_word(text, pos)) {
+        if (!name_word(w)) break;
+        const auto part = name_part(w);
         // A word closing an earlier phrase ("Done!") is not part of the name; a possessive is
         // only its last word.
         if (!name.empty() && (part.punctuated || part.possessive)) break;
@@ -413,14 +434,16 @@ void collect_names(std::string_view line, std::vector<std::string>& names)
     };
     for (std::string_view cue : {" to ", " for ", " credited ", " paid ", " sent ", " into ",
                                  " paying ", " sending ", " transferred ", " crediting "}) {
-        for (auto pos = low.find(cue); pos != std::string::npos; pos = low.find(cue, pos + 1))
+        for (auto pos = find_spaced(low, cue, 0); pos != std::string::npos;
+             pos = find_spaced(low, cue, pos + 1))
             add(name_from(text, pos + cue.size()));
         if (low.starts_with(cue.substr(1))) add(name_from(text, cue.size() - 1));
     }
     for (std::string_view cue :
          {" received", " got ", " was paid", " was credited", " has been paid",
           " has been credited", " was also paid", " is paid"})
-        for (auto pos = low.find(cue); pos != std::string::npos; pos = low.find(cue, pos + 1))
+        for (auto pos = find_spaced(low, cue, 0); pos != std::string::npos;
+             pos = find_spaced(low, cue, pos + 1))
             add(name_before(text, pos));
     // A possessive belongs to the word it ends: "Eve's wallet" names Eve.
     for (std::string_view cue : {"'s ", "\xE2\x80\x99s "})

@@ -8,6 +8,7 @@
 #include <boost/assert/source_location.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <bitset>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -60,9 +61,19 @@ public:
     // base64("client_id:secret"), as the token request's Authorization header carries it.
     void add_basic(std::string_view client_id, std::string_view client_secret);
     const std::vector<secret>& needles() const noexcept { return needles_; }
+    // Whether a needle may start at a byte (ASCII case ignored): most bytes of a text start
+    // none, and are passed over without trying each needle.
+    bool may_start(char c) const noexcept { return starts_[fold(c)]; }
 
 private:
+    static unsigned char fold(char c) noexcept
+    {
+        return static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    void keep(std::string_view needle);
+
     std::vector<secret> needles_;
+    std::bitset<256> starts_;
 };
 
 // Cleans untrusted server text for diagnostics: control and non-printable ASCII become

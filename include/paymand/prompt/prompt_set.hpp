@@ -3,9 +3,11 @@
 #include "paymand/money/amount.hpp"
 #include "paymand/prompt/prompt_errc.hpp"
 #include "paymand/prompt/prompt_template.hpp"
+#include "paymand/text/safe_text.hpp"
 
 #include <boost/system/result.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,11 +56,15 @@ public:
     core::result<std::string> render_transactions(int count) const;
 
 private:
-    explicit prompt_set(std::vector<prompt_template> templates) : templates_(std::move(templates))
-    {
-    }
+    struct checked_names;
+
+    explicit prompt_set(std::vector<prompt_template> templates);
     const prompt_template& get(template_kind kind) const;
+    // The safe-text check of a payee's or wallet's name, done once per distinct name.
+    core::result<void> check_name(text::text_field field, std::string_view name) const;
+
     std::vector<prompt_template> templates_;  // indexed by template_kind
+    std::shared_ptr<checked_names> checked_;  // shared by copies: a name's check never changes
 };
 
 }  // namespace paymand::prompt
