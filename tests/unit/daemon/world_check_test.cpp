@@ -39,10 +39,9 @@ world_needs needs()
 
 payman::client_error token_error(int status, payman::payman_errc code)
 {
-    return payman::client_error{.kind = payman::error_class::not_sent,
-                                .code = code,
-                                .http_status = status,
-                                .message = "the token endpoint said no"};
+    return core::extend(
+        {.code = code, .message = "the token endpoint said no"},
+        payman::client_error{.kind = payman::error_class::not_sent, .http_status = status});
 }
 
 const std::string all_scopes = "write_send_payment,read_balance,read_list_payees,read_list_"
