@@ -212,11 +212,11 @@ int run_check(const check_args& a)
     auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     if (!a.after.empty()) {
         auto parsed = parse_instant_arg(a.after, policy.zone);
-        if (!parsed.value) {
-            std::cerr << "paymand check: --after " << parsed.error << "\n";
+        if (!parsed) {
+            std::cerr << "paymand check: --after " << parsed.error().message << "\n";
             return exit_usage;
         }
-        now = *parsed.value;
+        now = *parsed;
     }
     if (a.json) {
         std::cout << boost::json::serialize(check_json(&set, policy, diags, now)) << "\n";

@@ -24,27 +24,26 @@ make_cli_client(boost::asio::any_io_executor executor, const client_overrides& o
         if (!cfg) {
             std::string text = diags.to_string();
             if (!text.empty() && text.back() == '\n') text.pop_back();
-            return payman::client_error{.kind = payman::error_class::not_sent,
-                                        .code = payman::payman_errc::invalid_config,
-                                        .message = text};
+            return core::extend({.code = payman::payman_errc::invalid_config, .message = text},
+                                payman::client_error{.kind = payman::error_class::not_sent});
         }
         if (cfg->grant.mode == config::grant_mode::authorization_code)
             // Client credentials would act on the app's own wallets, not the person's; and
             // renewing the person's grant here would spend the daemon's refresh token.
-            return payman::client_error{
-                .kind = payman::error_class::not_sent,
-                .code = payman::payman_errc::invalid_config,
-                .message = fmt::format("{}: payman.grant is authorization_code: this command "
-                                       "works with client credentials only; use paymand auth "
-                                       "test (daemon stopped) or a configuration without the "
-                                       "grant",
-                                       overrides.config_file->string())};
+            return core::extend(
+                {.code = payman::payman_errc::invalid_config,
+                 .message = fmt::format("{}: payman.grant is authorization_code: this command "
+                                        "works with client credentials only; use paymand auth "
+                                        "test (daemon stopped) or a configuration without the "
+                                        "grant",
+                                        overrides.config_file->string())},
+                payman::client_error{.kind = payman::error_class::not_sent});
         auto secret = config::load_secret(cfg->client_secret, getenv);
         config::forget_secret_environment(cfg->client_secret);
         if (!secret)
-            return payman::client_error{.kind = payman::error_class::not_sent,
-                                        .code = payman::payman_errc::missing_client_secret,
-                                        .message = secret.error().message};
+            return core::extend({.code = payman::payman_errc::missing_client_secret,
+                                 .message = secret.error().message},
+                                payman::client_error{.kind = payman::error_class::not_sent});
         auto config = cfg->client;
         if (overrides.ca_file) config.http.ca_file = overrides.ca_file;
         config.logger = std::move(logger);

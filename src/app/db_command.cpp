@@ -49,7 +49,7 @@ int run_db(const db_args& args, ledger::migrate_mode mode)
     settings.lock_timeout = std::chrono::seconds(30);
     settings.application_name = "paymand db";
 
-    std::optional<ledger::db_result<ledger::migrate_report>> outcome;
+    std::optional<core::result<ledger::migrate_report, ledger::db_error>> outcome;
     boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<void> {

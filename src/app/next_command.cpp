@@ -142,11 +142,11 @@ int run_next(const next_args& a)
     auto after = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     if (!a.after.empty()) {
         auto parsed = parse_instant_arg(a.after, loaded->config.policy.zone);
-        if (!parsed.value) {
-            std::cerr << "paymand next: --after " << parsed.error << "\n";
+        if (!parsed) {
+            std::cerr << "paymand next: --after " << parsed.error().message << "\n";
             return exit_usage;
         }
-        after = *parsed.value;
+        after = *parsed;
     }
     const auto upcoming = rules::next_occurrences(*set, after, a.count);
     const auto plan = read_daemon_plan(loaded->config, *loaded->rules);

@@ -164,13 +164,13 @@ int run_simulate(const simulate_args& a)
     auto from = parse_instant_arg(a.from, zone);
     auto to = parse_instant_arg(a.to, zone, true);
     for (const auto* bad : {&from, &to}) {
-        if (!bad->value) {
-            std::cerr << "paymand simulate: " << (bad == &from ? "--from " : "--to ") << bad->error
-                      << "\n";
+        if (!*bad) {
+            std::cerr << "paymand simulate: " << (bad == &from ? "--from " : "--to ")
+                      << bad->error().message << "\n";
             return exit_usage;
         }
     }
-    if (*to.value <= *from.value) {
+    if (*to <= *from) {
         std::cerr << "paymand simulate: --to must lie after --from\n";
         return exit_usage;
     }
@@ -195,8 +195,8 @@ int run_simulate(const simulate_args& a)
                                      .settings = loaded->config.engine,
                                      .prompts = loaded->prompts,
                                      .client_id = loaded->config.client_id,
-                                     .from = *from.value,
-                                     .to = *to.value,
+                                     .from = *from,
+                                     .to = *to,
                                      .balances = std::move(balances)});
     if (a.format == "json")
         print_json(result, a);

@@ -116,16 +116,21 @@ core::result<log_facts> read_log(const std::filesystem::path& path, audit::utc_m
 }
 
 // Whether the daemon could append to the log: the file system holding it is neither
-// read-only nor full. Nothing when it can; what stops it otherwise.
-std::optional<std::string> append_blocked(const std::filesystem::path& log)
+// read-only nor full. An error saying what stops it otherwise.
+core::result<void> check_appendable(const std::filesystem::path& log)
 {
     struct statvfs fs {};
     const auto dir = log.has_parent_path() ? log.parent_path() : std::filesystem::path(".");
-    if (::statvfs(dir.c_str(), &fs) != 0) return std::nullopt;  // unreadable: said elsewhere
+    if (::statvfs(dir.c_str(), &fs) != 0) return {};  // unreadable: said elsewhere
     if ((fs.f_flag & ST_RDONLY) != 0)
-        return fmt::format("the file system holding {} is read-only", log.string());
-    if (fs.f_bavail == 0) return fmt::format("the file system holding {} is full", log.string());
-    return std::nullopt;
+        return core::error{
+            .code = make_error_code(boost::system::errc::read_only_file_system),
+            .message = fmt::format("the file system holding {} is read-only", log.string())};
+    if (fs.f_bavail == 0)
+        return core::error{.code = make_error_code(boost::system::errc::no_space_on_device),
+                           .message =
+                               fmt::format("the file system holding {} is full", log.string())};
+    return {};
 }
 
 // An occurrence that needs attention: recent, and its state's attention is error.
@@ -161,17 +166,15 @@ std::string reply_line(const log_facts& facts, std::string_view occurrence)
     return "reply: " + audit::quote_excerpt(w->second.excerpt);
 }
 
-// The problem reading a state path, as errno and fix; nothing when it can be read or does
-// not exist (`exists` says which).
-std::optional<std::string> state_unreadable(const std::filesystem::path& path, int mode,
-                                            bool& exists, std::string_view rerun)
+// Whether a state path exists (and can be read, for `mode` R_OK); an error with errno's code,
+// the problem and the fix when it exists but cannot be reached.
+core::result<bool> state_exists(const std::filesystem::path& path, int mode, std::string_view rerun)
 {
-    exists = ::access(path.c_str(), mode) == 0;
-    if (exists) return std::nullopt;
+    if (::access(path.c_str(), mode) == 0) return true;
     const int err = errno;
-    if (err == ENOENT) return std::nullopt;
-    exists = true;
-    return core::access_problem(path, err, rerun);
+    if (err == ENOENT) return false;
+    return core::error{.code = {err, boost::system::system_category()},
+                       .message = core::access_problem(path, err, rerun)};
 }
 
 std::string limit_text(const std::optional<std::int64_t>& limit, std::string_view code)
@@ -253,12 +256,10 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     s->config_arg = config_arg;
     s->now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     std::vector<std::string> problems;
-    bool lock_exists = false;
-    bool log_exists = false;
-    if (auto p = state_unreadable(s->cfg.lock_path(), F_OK, lock_exists, rerun))
-        problems.push_back(std::move(*p));
-    if (auto p = state_unreadable(s->cfg.audit_log, R_OK, log_exists, rerun))
-        problems.push_back(std::move(*p));
+    const auto lock_exists = state_exists(s->cfg.lock_path(), F_OK, rerun);
+    if (!lock_exists) problems.push_back(lock_exists.error().message);
+    const auto log_exists = state_exists(s->cfg.audit_log, R_OK, rerun);
+    if (!log_exists) problems.push_back(log_exists.error().message);
     if (!problems.empty()) return unreadable(a, problems);
 
     // Running: who holds the state lock (read from /proc/locks; the lock is not touched).
@@ -270,7 +271,7 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     else
         s->view_error = view.error().message;
     s->live = s->view && daemon::is_live(*s->view, s->holder);
-    if (log_exists) {
+    if (*log_exists) {
         const auto since = std::chrono::floor<std::chrono::microseconds>(
             std::chrono::system_clock::now() - attention_window);
         auto read = read_log(s->cfg.audit_log, since);
@@ -310,8 +311,9 @@ inspect::status_verdict verdict_of(const status_facts& s)
     if (facts.problem)
         verdict.add(health_level::critical,
                     "the audit log is corrupt; the daemon refuses to pay (paymand audit verify)");
-    if (auto blocked = append_blocked(s.cfg.audit_log))
-        verdict.add(health_level::critical, "the audit log cannot be written: " + *blocked);
+    if (auto appendable = check_appendable(s.cfg.audit_log); !appendable)
+        verdict.add(health_level::critical,
+                    "the audit log cannot be written: " + appendable.error().message);
     if (!s.doubts.empty())
         verdict.add(health_level::warning,
                     fmt::format("{} occurrence{} an operator", s.doubts.size(),
@@ -561,8 +563,9 @@ void print_audit_log(const status_facts& s)
         fmt::print("  CORRUPT: {}; the daemon refuses to pay until an operator acts "
                    "(paymand audit verify)\n",
                    facts.problem->message);
-    if (auto blocked = append_blocked(s.cfg.audit_log))
-        fmt::print("  UNWRITABLE: {}; the daemon pays nothing until it can record\n", *blocked);
+    if (auto appendable = check_appendable(s.cfg.audit_log); !appendable)
+        fmt::print("  UNWRITABLE: {}; the daemon pays nothing until it can record\n",
+                   appendable.error().message);
 }
 
 // The rules the daemon runs (its live view) or, without it, what the files hold.

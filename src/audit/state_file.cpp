@@ -27,18 +27,20 @@ core::error from_errno(int err, std::string_view what, const std::filesystem::pa
 
 // Owner and write bits of something in the state. Root and this process's user may own it;
 // so may `also` (for root acting on a daemon user's state: the owner of the directory).
-std::optional<std::string> problem_of(const struct stat& st, const std::filesystem::path& path,
-                                      uid_t also)
+core::result<void> check_owner_and_mode(const struct stat& st, const std::filesystem::path& path,
+                                        uid_t also)
 {
     const uid_t me = ::geteuid();
     if (st.st_uid != 0 && st.st_uid != me && st.st_uid != also)
-        return fmt::format("{} is owned by uid {}, not by root or this process's user (uid {}): "
-                           "another user placed it; remove it or run: chown {} {}",
-                           path.string(), st.st_uid, me, me, path.string());
+        return untrusted(
+            fmt::format("{} is owned by uid {}, not by root or this process's user (uid {}): "
+                        "another user placed it; remove it or run: chown {} {}",
+                        path.string(), st.st_uid, me, me, path.string()));
     if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
-        return fmt::format("{} is writable by group or others (mode {:04o}): run: chmod go-w {}",
-                           path.string(), st.st_mode & 07777, path.string());
-    return std::nullopt;
+        return untrusted(
+            fmt::format("{} is writable by group or others (mode {:04o}): run: chmod go-w {}",
+                        path.string(), st.st_mode & 07777, path.string()));
+    return {};
 }
 
 }  // namespace
@@ -61,9 +63,9 @@ core::result<int> open_state_file(const std::filesystem::path& path, int flags, 
     // state: the directory's owner is trusted then, as long as only that owner can write it.
     const uid_t me = ::geteuid();
     const uid_t owner_of_dir = me == 0 ? dst.st_uid : me;
-    if (auto problem = problem_of(dst, dir, owner_of_dir)) {
+    if (auto checked = check_owner_and_mode(dst, dir, owner_of_dir); !checked) {
         ::close(dir_fd);
-        return untrusted(*problem);
+        return checked.error();
     }
     const int fd = ::openat(dir_fd, path.filename().c_str(), flags | O_CLOEXEC | O_NOFOLLOW, mode);
     const int open_errno = errno;
@@ -79,24 +81,24 @@ core::result<int> open_state_file(const std::filesystem::path& path, int flags, 
         ::close(fd);
         return untrusted(fmt::format("{} is not a regular file: remove it", path.string()));
     }
-    if (auto problem = problem_of(st, path, owner_of_dir)) {
+    if (auto checked = check_owner_and_mode(st, path, owner_of_dir); !checked) {
         ::close(fd);
-        return untrusted(*problem);
+        return checked.error();
     }
     return fd;
 }
 
-std::optional<std::string> untrusted_state_directory(const std::filesystem::path& dir, bool follow)
+core::result<void> check_state_directory(const std::filesystem::path& dir, bool follow)
 {
     struct stat st {};
     if ((follow ? ::stat(dir.c_str(), &st) : ::lstat(dir.c_str(), &st)) != 0)
-        return fmt::format("cannot examine {}: {}", dir.string(), std::strerror(errno));
+        return untrusted(fmt::format("cannot examine {}: {}", dir.string(), std::strerror(errno)));
     if (S_ISLNK(st.st_mode))
-        return fmt::format("{} is a symbolic link: the state directory and what is in it must be "
-                           "real directories; remove the link",
-                           dir.string());
-    if (!S_ISDIR(st.st_mode)) return fmt::format("{} is not a directory", dir.string());
-    return problem_of(st, dir, ::geteuid());
+        return untrusted(fmt::format("{} is a symbolic link: the state directory and what is in "
+                                     "it must be real directories; remove the link",
+                                     dir.string()));
+    if (!S_ISDIR(st.st_mode)) return untrusted(fmt::format("{} is not a directory", dir.string()));
+    return check_owner_and_mode(st, dir, ::geteuid());
 }
 
 core::result<void> make_state_directory(const std::filesystem::path& dir, bool follow)
@@ -105,7 +107,7 @@ core::result<void> make_state_directory(const std::filesystem::path& dir, bool f
     if (dir.has_parent_path()) std::filesystem::create_directories(dir.parent_path(), ec);
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
         return from_errno(errno, "cannot create the directory", dir);
-    if (auto problem = untrusted_state_directory(dir, follow)) return untrusted(*problem);
+    if (auto checked = check_state_directory(dir, follow); !checked) return checked.error();
     return {};
 }
 

@@ -20,6 +20,7 @@
 #include <cerrno>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 #include <vector>
 
 namespace paymand::config {
@@ -136,7 +137,7 @@ namespace {
 // A client id travels in the Basic authorization header of the token request: printable ASCII
 // only, so that no CR, LF or NUL can end or split the header. What is wrong and where, without
 // the value (the caller decides whether to show it).
-std::optional<std::string> client_id_problem(std::string_view id)
+core::result<void> check_client_id(std::string_view id)
 {
     for (std::size_t i = 0; i < id.size(); ++i) {
         const auto c = static_cast<unsigned char>(id[i]);
@@ -146,11 +147,13 @@ std::optional<std::string> client_id_problem(std::string_view id)
                            : c == '\0' ? " (NUL)"
                            : c == '\t' ? " (tab)"
                                        : "";
-        return fmt::format("{} \\x{:02X}{} at byte {}; a client id is printable ASCII",
-                           c < 0x20 || c == 0x7f ? "control character" : "non-ASCII byte", c, name,
-                           i);
+        return core::error{
+            .code = make_error_code(std::errc::invalid_argument),
+            .message = fmt::format("{} \\x{:02X}{} at byte {}; a client id is printable ASCII",
+                                   c < 0x20 || c == 0x7f ? "control character" : "non-ASCII byte",
+                                   c, name, i)};
     }
-    return std::nullopt;
+    return {};
 }
 
 std::chrono::milliseconds read_timeout(const yaml::reader& in, const yaml::mapping& m,
@@ -251,8 +254,8 @@ void read_payman(const yaml::reader& in, const yaml::field& section,
         if (auto id = in.text(*f)) {
             if (id->empty()) {
                 in.error(*f, "client_id must not be empty");
-            } else if (auto problem = client_id_problem(*id)) {
-                in.error(*f, fmt::format("client_id: {}", *problem));
+            } else if (auto checked = check_client_id(*id); !checked) {
+                in.error(*f, fmt::format("client_id: {}", checked.error().message));
                 id_refused = true;
             } else {
                 out.client_id = *id;
@@ -262,10 +265,10 @@ void read_payman(const yaml::reader& in, const yaml::field& section,
     if (out.client_id.empty() && !id_refused) {
         const char* from_env = getenv("PAYMAN_CLIENT_ID");
         if (from_env != nullptr && *from_env != '\0') {
-            if (auto problem = client_id_problem(from_env)) {
+            if (auto checked = check_client_id(from_env); !checked) {
                 in.error(section, fmt::format("the environment variable PAYMAN_CLIENT_ID has a {} "
                                               "(value not shown)",
-                                              *problem));
+                                              checked.error().message));
                 id_refused = true;
             } else {
                 out.client_id = from_env;
@@ -502,11 +505,11 @@ std::optional<daemon_config> load_daemon_config(const std::filesystem::path& pat
 {
     // Whoever can change this file chooses where the secret goes (base_url): refuse it
     // before reading a byte, as sshd's StrictModes does.
-    if (auto problem = untrusted_path(path, trust_policy_from(getenv))) {
+    if (auto trusted = check_trusted_path(path, trust_policy_from(getenv)); !trusted) {
         diags.error(path.string(), 1, 1,
                     fmt::format("refusing the configuration: {} (see \"Permissions\" in "
                                 "docs/configuration.md)",
-                                *problem));
+                                trusted.error().message));
         return std::nullopt;
     }
     std::error_code size_error;

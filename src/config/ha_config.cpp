@@ -91,34 +91,41 @@ void read_ha_timeouts(const yaml::reader& in, const yaml::field& f, ha_timeouts&
             if (auto v = in.duration(*g, 1s, 3600s)) *slot = *v;
 }
 
+// A setting of ha: that cannot be used, and why.
+core::error invalid_ha(std::string message)
+{
+    return {.code = make_error_code(std::errc::invalid_argument), .message = std::move(message)};
+}
+
 }  // namespace
 
-std::optional<std::string> node_name_problem(std::string_view name)
+core::result<void> check_node_name(std::string_view name)
 {
-    if (name.empty()) return "a node name must not be empty";
+    if (name.empty()) return invalid_ha("a node name must not be empty");
     if (name.size() > max_node_name)
-        return fmt::format("a node name has at most {} bytes, this one {}", max_node_name,
-                           name.size());
+        return invalid_ha(fmt::format("a node name has at most {} bytes, this one {}",
+                                      max_node_name, name.size()));
     for (std::size_t i = 0; i < name.size(); ++i) {
         const auto c = static_cast<unsigned char>(name[i]);
         if (std::isalnum(c) != 0 || c == '.' || c == '_' || c == '-') continue;
-        return fmt::format("a node name holds letters, digits, '.', '_' and '-' only; byte {} "
-                           "is \\x{:02X}",
-                           i, c);
+        return invalid_ha(fmt::format("a node name holds letters, digits, '.', '_' and '-' only; "
+                                      "byte {} is \\x{:02X}",
+                                      i, c));
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<std::string> ha_timing_problem(const ha_config& ha)
+core::result<void> check_ha_timing(const ha_config& ha)
 {
     // A renewal and one retry must fit inside the window the node trusts its lease for.
     if (2 * ha.renew + ha.safety_margin > ha.lease)
-        return fmt::format("ha.lease ({}) must be at least twice ha.renew ({}) plus "
-                           "ha.safety_margin ({}): a renewal and one retry must fit inside the "
-                           "trusted window",
-                           yaml::format_duration(ha.lease), yaml::format_duration(ha.renew),
-                           yaml::format_duration(ha.safety_margin));
-    return std::nullopt;
+        return invalid_ha(fmt::format("ha.lease ({}) must be at least twice ha.renew ({}) plus "
+                                      "ha.safety_margin ({}): a renewal and one retry must fit "
+                                      "inside the trusted window",
+                                      yaml::format_duration(ha.lease),
+                                      yaml::format_duration(ha.renew),
+                                      yaml::format_duration(ha.safety_margin)));
+    return {};
 }
 
 void read_ha(const yaml::reader& in, const yaml::field& section,
@@ -137,14 +144,14 @@ void read_ha(const yaml::reader& in, const yaml::field& section,
     if (const auto* f = m->find("conninfo")) read_conninfo(in, *f, base_dir, out);
     if (const auto* f = m->find("node")) {
         if (auto name = in.text(*f)) {
-            if (auto problem = node_name_problem(*name))
-                in.error(in.value_mark(*f), fmt::format("ha.node: {}", *problem));
+            if (auto checked = check_node_name(*name); !checked)
+                in.error(in.value_mark(*f), fmt::format("ha.node: {}", checked.error().message));
             else
                 out.node = *name;
         }
-    } else if (auto problem = node_name_problem(hostname)) {
-        in.error(section,
-                 fmt::format("the host name cannot be the node name ({}): set ha.node", *problem));
+    } else if (auto checked = check_node_name(hostname); !checked) {
+        in.error(section, fmt::format("the host name cannot be the node name ({}): set ha.node",
+                                      checked.error().message));
     } else {
         out.node = std::string(hostname);
     }
@@ -165,14 +172,14 @@ void read_ha(const yaml::reader& in, const yaml::field& section,
         }
     }
     if (timing_read) {
-        if (auto problem = ha_timing_problem(out)) {
+        if (auto checked = check_ha_timing(out); !checked) {
             const auto* at = m->find("lease");
             if (at == nullptr) at = m->find("renew");
             if (at == nullptr) at = m->find("safety_margin");
             if (at != nullptr)
-                in.error(*at, *problem);
+                in.error(*at, checked.error().message);
             else
-                in.error(section, *problem);
+                in.error(section, checked.error().message);
         }
     }
     if (const auto* f = m->find("timeouts")) read_ha_timeouts(in, *f, out.timeouts);

@@ -58,9 +58,11 @@ secret_result read_private_file(const std::string& path, const secret_source& so
                                 describe(source), st.st_uid, me, me, path));
     }
     // Whoever can write the directory (or one above it) can replace the file between starts.
-    if (auto problem = untrusted_path(std::filesystem::path(path).parent_path(), trust)) {
+    if (auto trusted = check_trusted_path(std::filesystem::path(path).parent_path(), trust);
+        !trusted) {
         ::close(fd);
-        return fail(fmt::format("{} cannot be trusted: {}", describe(source), *problem));
+        return fail(
+            fmt::format("{} cannot be trusted: {}", describe(source), trusted.error().message));
     }
     if (check_mode && (st.st_mode & 077) != 0) {
         ::close(fd);

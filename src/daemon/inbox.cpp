@@ -50,8 +50,7 @@ core::result<std::filesystem::path> post_request(const std::filesystem::path& in
     std::random_device random;
     const auto name = fmt::format("{:020}-{:08x}{}", micros, random(), request_suffix);
     const auto target = inbox / name;
-    if (auto problem = audit::untrusted_state_directory(inbox, false))
-        return core::error{make_error_code(audit::audit_errc::untrusted_file), 0, *problem};
+    if (auto checked = audit::check_state_directory(inbox, false); !checked) return checked.error();
     // Readable by the service's user when root writes it (the inbox is 0700 either way).
     if (auto written = write_atomically(target, boost::json::serialize(body), 0644); !written)
         return written.error();

@@ -26,13 +26,13 @@ std::optional<rules::rule_set> load_rule_paths(const std::vector<std::filesystem
     // anyone but root and the daemon's user.
     const auto trust = config::trust_policy_from(process_environment());
     auto refused = [&](const std::filesystem::path& p) {
-        auto problem = config::untrusted_path(p, trust);
-        if (problem)
+        auto trusted = config::check_trusted_path(p, trust);
+        if (!trusted)
             diags.error(p.string(), 1, 1,
                         fmt::format("refusing the rules: {} (see \"Permissions\" in "
                                     "docs/configuration.md)",
-                                    *problem));
-        return problem.has_value();
+                                    trusted.error().message));
+        return !trusted;
     };
     for (const auto& path : paths) {
         if (refused(path)) continue;

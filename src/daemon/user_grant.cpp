@@ -25,10 +25,10 @@ public:
     {
         if (grant_->refused()) {
             log_->error("{} (nothing was sent)", grant_invalid_line);
-            co_return payman::client_error{.kind = payman::error_class::not_sent,
-                                           .code = payman::payman_errc::grant_refused,
-                                           .message = std::string(grant_invalid_line) +
-                                                      "; nothing was sent"};
+            co_return core::extend(
+                {.code = payman::payman_errc::grant_refused,
+                 .message = std::string(grant_invalid_line) + "; nothing was sent"},
+                payman::client_error{.kind = payman::error_class::not_sent});
         }
         co_return co_await inner_->async_ask(std::move(text), std::move(options));
     }

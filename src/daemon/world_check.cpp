@@ -86,11 +86,12 @@ void look_up(const std::map<std::string, std::vector<std::string>>& named,
                                          what, question_scope));
         return;
     }
-    if (!answer->reply) {
-        unverified.push_back(fmt::format("the {} listing failed: {}", what, answer->error));
+    if (!*answer) {
+        unverified.push_back(
+            fmt::format("the {} listing failed: {}", what, answer->error().message));
         return;
     }
-    const auto& reply = *answer->reply;
+    const auto& reply = **answer;
     const auto entries = listing_entries(reply);
     std::vector<std::string> missing;
     for (const auto& [name, ids] : named) {
@@ -302,14 +303,15 @@ boost::asio::awaitable<credentials_report> async_check_world(payman::client clie
         payman::ask_options options;
         options.read_only = true;
         auto reply = co_await client.async_ask(std::move(question), std::move(options));
-        listing_answer out;
+        listing_answer out = std::string();
         if (!reply)
-            out.error = reply.error().what();
+            out = core::error{.code = reply.error().code, .message = reply.error().what()};
         else if (reply->state != payman::task_state::completed)
-            out.error =
-                fmt::format("the agent answered in state {}", payman::to_string(reply->state));
+            out = core::error{.code = make_error_code(boost::system::errc::protocol_error),
+                              .message = fmt::format("the agent answered in state {}",
+                                                     payman::to_string(reply->state))};
         else
-            out.reply = reply->reply_text();
+            out = reply->reply_text();
         co_return out;
     };
     if (auto q = payee_listing_question(needs, answers.granted_scope)) {

@@ -91,15 +91,13 @@ std::string serialize(const stored_grant& g)
     return text;
 }
 
-std::optional<stored_grant> parse(std::string_view text, std::string& why)
+core::result<stored_grant> parse(std::string_view text, const std::filesystem::path& file)
 {
     boost::system::error_code ec;
     auto value = json::parse(text, ec);
     const json::object* o = ec ? nullptr : value.if_object();
-    if (o == nullptr) {
-        why = "not a JSON object";
-        return std::nullopt;
-    }
+    if (o == nullptr) return malformed(file, "not a JSON object");
+    std::string why;  // the first field found wrong
     auto string_of = [&](std::string_view key, bool required) -> std::optional<std::string> {
         const json::value* v = o->if_contains(key);
         if (v == nullptr || !v->is_string()) {
@@ -116,10 +114,8 @@ std::optional<stored_grant> parse(std::string_view text, std::string& why)
         return t;
     };
     const json::value* version = o->if_contains("version");
-    if (version == nullptr || !version->is_int64() || version->get_int64() != format_version) {
-        why = "unknown format version";
-        return std::nullopt;
-    }
+    if (version == nullptr || !version->is_int64() || version->get_int64() != format_version)
+        return malformed(file, "unknown format version");
     stored_grant g;
     auto id = string_of("client_id", true);
     auto scopes = string_of("scopes", true);
@@ -134,13 +130,9 @@ std::optional<stored_grant> parse(std::string_view text, std::string& why)
         why = "field 'rotations' missing or out of range";
     if (!why.empty() || !id || !scopes || !token || !granted || !issued) {
         if (token) payman::wipe(token->data(), token->size());
-        if (why.empty()) why = "a required field is missing";
-        return std::nullopt;
+        return malformed(file, why.empty() ? "a required field is missing" : why);
     }
-    if (token->empty() || id->empty()) {
-        why = "empty client id or refresh token";
-        return std::nullopt;
-    }
+    if (token->empty() || id->empty()) return malformed(file, "empty client id or refresh token");
     g.client_id = std::move(*id);
     g.scopes = split_scopes(*scopes);
     g.refresh_token = payman::secret(*token);
@@ -255,10 +247,9 @@ core::result<std::optional<stored_grant>> load_grant(const std::filesystem::path
         got += static_cast<std::size_t>(n);
     }
     text.resize(got);
-    std::string why;
-    auto g = parse(text, why);
+    auto g = parse(text, file);
     payman::wipe(text.data(), text.size());
-    if (!g) return malformed(file, why);
+    if (!g) return g.error();
     return std::optional<stored_grant>(std::move(*g));
 }
 

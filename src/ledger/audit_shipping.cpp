@@ -28,8 +28,8 @@ std::string hex(std::string_view bytes)
 
 }  // namespace
 
-asio::awaitable<db_result<void>> async_ship_audit(connection& conn, std::string node,
-                                                  std::vector<shipped_record> records)
+asio::awaitable<core::result<void, db_error>> async_ship_audit(connection& conn, std::string node,
+                                                               std::vector<shipped_record> records)
 {
     for (std::size_t first = 0; first < records.size(); first += batch_size) {
         const std::size_t last = std::min(records.size(), first + batch_size);
@@ -47,10 +47,11 @@ asio::awaitable<db_result<void>> async_ship_audit(connection& conn, std::string 
         auto shipped = co_await conn.async_query(std::move(sql), std::move(params));
         if (!shipped) co_return shipped.error();
     }
-    co_return db_result<void>{};
+    co_return core::result<void, db_error>{};
 }
 
-asio::awaitable<db_result<shipped_tail>> async_shipped_tail(connection& conn, std::string node)
+asio::awaitable<core::result<shipped_tail, db_error>> async_shipped_tail(connection& conn,
+                                                                         std::string node)
 {
     std::vector<param> params{std::move(node)};
     auto read = co_await conn.async_query(

@@ -76,7 +76,7 @@ struct detail::connection_state {
     // An error with libpq's current message; closes the connection when `closing`.
     db_error fail(ledger_errc code, bool closing)
     {
-        db_error e{.code = code};
+        db_error e{{.code = code}};
         if (conn != nullptr) e.message = clean(PQerrorMessage(conn));
         if (closing) close();
         return e;
@@ -145,7 +145,8 @@ bool session_ended(std::string_view sqlstate)
 }
 
 // Reads every result of the statement in flight; the last one's rows, or the first error.
-asio::awaitable<db_result<query_result>> collect(state_ptr st, clock_type::time_point deadline)
+asio::awaitable<core::result<query_result, db_error>> collect(state_ptr st,
+                                                              clock_type::time_point deadline)
 {
     query_result out;
     std::optional<db_error> failure;
@@ -183,8 +184,8 @@ asio::awaitable<db_result<query_result>> collect(state_ptr st, clock_type::time_
                 PQclear(r);
                 co_return st->fail(ledger_errc::connection_lost, true);
             } else if (!failure) {
-                db_error e{.code = status == PGRES_FATAL_ERROR ? ledger_errc::server_error
-                                                               : ledger_errc::unexpected_answer};
+                db_error e{{.code = status == PGRES_FATAL_ERROR ? ledger_errc::server_error
+                                                                : ledger_errc::unexpected_answer}};
                 if (const char* s = PQresultErrorField(r, PG_DIAG_SQLSTATE)) e.sqlstate = s;
                 std::string text;
                 if (const char* m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)) text = m;
@@ -201,11 +202,11 @@ asio::awaitable<db_result<query_result>> collect(state_ptr st, clock_type::time_
     }
 }
 
-asio::awaitable<db_result<query_result>> run(state_ptr st, std::string sql,
-                                             std::vector<param> params, bool script)
+asio::awaitable<core::result<query_result, db_error>> run(state_ptr st, std::string sql,
+                                                          std::vector<param> params, bool script)
 {
     if (!st || st->conn == nullptr || PQstatus(st->conn) != CONNECTION_OK)
-        co_return db_error{.code = ledger_errc::not_connected};
+        co_return db_error{{.code = ledger_errc::not_connected}};
     const auto deadline = clock_type::now() + st->settings.reply_timeout;
     int sent = 0;
     if (script) {
@@ -248,10 +249,11 @@ connection::~connection()
 connection::connection(connection&&) noexcept = default;
 connection& connection::operator=(connection&&) noexcept = default;
 
-asio::awaitable<db_result<void>> connection::async_connect(connection_settings settings)
+asio::awaitable<core::result<void, db_error>>
+connection::async_connect(connection_settings settings)
 {
     auto st = state_;
-    if (!st) co_return db_error{.code = ledger_errc::not_connected};
+    if (!st) co_return db_error{{.code = ledger_errc::not_connected}};
     st->close();
     st->settings = std::move(settings);
     st->secrets = payman::redaction{};
@@ -262,9 +264,9 @@ asio::awaitable<db_result<void>> connection::async_connect(connection_settings s
     PQconninfoOption* options = PQconninfoParse(st->settings.conninfo.c_str(), &parse_error);
     if (options == nullptr) {
         PQfreemem(parse_error);
-        co_return db_error{.code = ledger_errc::bad_conninfo,
-                           .message = "check its syntax (its text is not shown: it may hold a "
-                                      "password)"};
+        co_return db_error{{.code = ledger_errc::bad_conninfo,
+                            .message = "check its syntax (its text is not shown: it may hold a "
+                                       "password)"}};
     }
     for (auto* o = options; o->keyword != nullptr; ++o) {
         if (o->val != nullptr && *o->val != '\0' && std::string_view(o->keyword) == "password")
@@ -279,7 +281,7 @@ asio::awaitable<db_result<void>> connection::async_connect(connection_settings s
                             nullptr};
     st->conn = PQconnectStartParams(keys, values, 1);
     if (st->conn == nullptr)
-        co_return db_error{.code = ledger_errc::connect_failed, .message = "out of memory"};
+        co_return db_error{{.code = ledger_errc::connect_failed, .message = "out of memory"}};
     if (PQstatus(st->conn) == CONNECTION_BAD) co_return st->fail(ledger_errc::connect_failed, true);
     // libpq prints the server's notices and warnings to stderr by default: not in a daemon.
     PQsetNoticeProcessor(
@@ -312,26 +314,26 @@ asio::awaitable<db_result<void>> connection::async_connect(connection_settings s
         st->close();
         co_return set.error();
     }
-    co_return db_result<void>{};
+    co_return core::result<void, db_error>{};
 }
 
-asio::awaitable<db_result<query_result>> connection::async_query(std::string sql,
-                                                                 std::vector<param> params)
+asio::awaitable<core::result<query_result, db_error>>
+connection::async_query(std::string sql, std::vector<param> params)
 {
     co_return co_await run(state_, std::move(sql), std::move(params), false);
 }
 
-asio::awaitable<db_result<query_result>> connection::async_script(std::string sql)
+asio::awaitable<core::result<query_result, db_error>> connection::async_script(std::string sql)
 {
     co_return co_await run(state_, std::move(sql), {}, true);
 }
 
-asio::awaitable<db_result<std::optional<notification>>>
+asio::awaitable<core::result<std::optional<notification>, db_error>>
 connection::async_wait_notification(std::chrono::milliseconds timeout)
 {
     auto st = state_;
     if (!st || st->conn == nullptr || PQstatus(st->conn) != CONNECTION_OK)
-        co_return db_error{.code = ledger_errc::not_connected};
+        co_return db_error{{.code = ledger_errc::not_connected}};
     const auto deadline = clock_type::now() + timeout;
     for (;;) {
         if (PQconsumeInput(st->conn) == 0) co_return st->fail(ledger_errc::connection_lost, true);

@@ -28,8 +28,8 @@ std::string_view to_string(continuity c) noexcept
     return "unknown";
 }
 
-boost::asio::awaitable<db_result<ledger_position>> async_read_position(connection& conn,
-                                                                       std::string node)
+boost::asio::awaitable<core::result<ledger_position, db_error>>
+async_read_position(connection& conn, std::string node)
 {
     std::vector<param> params{std::move(node)};
     auto read = co_await conn.async_query(

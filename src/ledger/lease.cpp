@@ -19,7 +19,7 @@ constexpr std::string_view remaining_ms =
 
 }  // namespace
 
-asio::awaitable<db_result<std::optional<lease_grant>>>
+asio::awaitable<core::result<std::optional<lease_grant>, db_error>>
 async_acquire_lease(connection& conn, std::string node, std::chrono::milliseconds duration)
 {
     if (auto begun = co_await conn.async_query("BEGIN"); !begun) co_return begun.error();
@@ -70,7 +70,7 @@ async_acquire_lease(connection& conn, std::string node, std::chrono::millisecond
     co_return std::optional<lease_grant>(grant);
 }
 
-asio::awaitable<db_result<std::optional<std::chrono::milliseconds>>>
+asio::awaitable<core::result<std::optional<std::chrono::milliseconds>, db_error>>
 async_renew_lease(connection& conn, std::string node, std::int64_t epoch,
                   std::chrono::milliseconds duration)
 {
@@ -89,8 +89,8 @@ async_renew_lease(connection& conn, std::string node, std::int64_t epoch,
     co_return std::optional<std::chrono::milliseconds>(*remaining);
 }
 
-asio::awaitable<db_result<bool>> async_release_lease(connection& conn, std::string node,
-                                                     std::int64_t epoch)
+asio::awaitable<core::result<bool, db_error>>
+async_release_lease(connection& conn, std::string node, std::int64_t epoch)
 {
     // The notification is delivered when this statement commits, never before.
     std::vector<param> params{std::move(node), std::to_string(epoch), std::string(lease_channel)};
@@ -104,7 +104,7 @@ asio::awaitable<db_result<bool>> async_release_lease(connection& conn, std::stri
     co_return !released->rows.empty();
 }
 
-asio::awaitable<db_result<lease_view>> async_read_lease(connection& conn)
+asio::awaitable<core::result<lease_view, db_error>> async_read_lease(connection& conn)
 {
     auto read = co_await conn.async_query("SELECT holder, epoch, " + std::string(remaining_ms) +
                                           " FROM paymand_lease");

@@ -133,18 +133,18 @@ asio::awaitable<void> idle(state_ptr s, steady_clock::time_point until)
     }
 }
 
-asio::awaitable<db_result<void>> connect_and_listen(state_ptr s)
+asio::awaitable<core::result<void, db_error>> connect_and_listen(state_ptr s)
 {
     auto settings = s->settings.connection;
     auto connected = co_await s->conn.async_connect(std::move(settings));
     if (!connected) co_return connected.error();
     auto listening = co_await s->conn.async_query("LISTEN " + std::string(lease_channel));
     if (!listening) co_return listening.error();
-    co_return db_result<void>{};
+    co_return core::result<void, db_error>{};
 }
 
 // Why the node must not campaign now (nullopt: it may), from the database's answers.
-asio::awaitable<db_result<std::optional<std::string>>> check_eligibility(state_ptr s)
+asio::awaitable<core::result<std::optional<std::string>, db_error>> check_eligibility(state_ptr s)
 {
     eligibility_facts facts{.max_clock_skew = s->settings.max_clock_skew};
     auto version = co_await async_schema_version(s->conn);

@@ -12,8 +12,8 @@ namespace paymand::ledger {
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
-asio::awaitable<db_result<node_report>> async_publish_node(connection& conn, node_identity self,
-                                                           milliseconds alive_for)
+asio::awaitable<core::result<node_report, db_error>>
+async_publish_node(connection& conn, node_identity self, milliseconds alive_for)
 {
     std::vector<param> params{std::move(self.node), std::move(self.rules_hash),
                               std::move(self.policy_hash), detail::milliseconds_param(alive_for)};
@@ -38,14 +38,14 @@ asio::awaitable<db_result<node_report>> async_publish_node(connection& conn, nod
     co_return report;
 }
 
-asio::awaitable<db_result<void>> async_retire_node(connection& conn, std::string node)
+asio::awaitable<core::result<void, db_error>> async_retire_node(connection& conn, std::string node)
 {
     std::vector<param> params{std::move(node)};
     auto retired = co_await conn.async_query(
         "UPDATE paymand_node SET alive_until = clock_timestamp() WHERE node = $1",
         std::move(params));
     if (!retired) co_return retired.error();
-    co_return db_result<void>{};
+    co_return core::result<void, db_error>{};
 }
 
 milliseconds clock_skew(const clock_reading& r) noexcept

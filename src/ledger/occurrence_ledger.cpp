@@ -25,8 +25,8 @@ std::vector<param> fenced_params(const fence& who, std::string identity)
 }
 
 // The fenced move `claimed -> to` of the fence's own row; true when it committed.
-asio::awaitable<db_result<bool>> fenced_move(connection& conn, const fence& who,
-                                             std::string identity, occurrence_state to)
+asio::awaitable<core::result<bool, db_error>> fenced_move(connection& conn, const fence& who,
+                                                          std::string identity, occurrence_state to)
 {
     auto params = fenced_params(who, std::move(identity));
     params.emplace_back(std::string(to_string(to)));
@@ -42,8 +42,8 @@ asio::awaitable<db_result<bool>> fenced_move(connection& conn, const fence& who,
 
 }  // namespace
 
-asio::awaitable<db_result<claim_outcome>> async_claim(connection& conn, const fence& who,
-                                                      std::string identity, std::string rule)
+asio::awaitable<core::result<claim_outcome, db_error>>
+async_claim(connection& conn, const fence& who, std::string identity, std::string rule)
 {
     auto params = fenced_params(who, std::move(identity));
     params.emplace_back(std::move(rule));
@@ -73,27 +73,29 @@ asio::awaitable<db_result<claim_outcome>> async_claim(connection& conn, const fe
                                                       : claim_outcome::not_leader;
 }
 
-asio::awaitable<db_result<bool>> async_open_gate(connection& conn, const fence& who,
-                                                 std::string identity)
+asio::awaitable<core::result<bool, db_error>> async_open_gate(connection& conn, const fence& who,
+                                                              std::string identity)
 {
     co_return co_await fenced_move(conn, who, std::move(identity), occurrence_state::sending);
 }
 
-asio::awaitable<db_result<bool>> async_settle_unsent(connection& conn, const fence& who,
-                                                     std::string identity, occurrence_state end)
+asio::awaitable<core::result<bool, db_error>>
+async_settle_unsent(connection& conn, const fence& who, std::string identity, occurrence_state end)
 {
     if (!is_unsent_end(end))
-        co_return db_error{.code = ledger_errc::invalid_state,
-                           .message = "a claim ends without a send as skipped or failed only"};
+        co_return db_error{{.code = ledger_errc::invalid_state,
+                            .message = "a claim ends without a send as skipped or failed only"}};
     co_return co_await fenced_move(conn, who, std::move(identity), end);
 }
 
-asio::awaitable<db_result<bool>> async_record_result(connection& conn, const fence& who,
-                                                     std::string identity, occurrence_state result)
+asio::awaitable<core::result<bool, db_error>> async_record_result(connection& conn,
+                                                                  const fence& who,
+                                                                  std::string identity,
+                                                                  occurrence_state result)
 {
     if (!is_send_result(result))
-        co_return db_error{.code = ledger_errc::invalid_state,
-                           .message = "the result of a send is paid, failed or in_doubt"};
+        co_return db_error{{.code = ledger_errc::invalid_state,
+                            .message = "the result of a send is paid, failed or in_doubt"}};
     // No lease check: the request is already sent, and its truth must be kept. Only the row of
     // the gate this node passed (its node and epoch) is written.
     auto params = fenced_params(who, std::move(identity));
@@ -108,7 +110,7 @@ asio::awaitable<db_result<bool>> async_record_result(connection& conn, const fen
     co_return recorded->rows.size() == 1;
 }
 
-asio::awaitable<db_result<std::optional<occurrence_row>>>
+asio::awaitable<core::result<std::optional<occurrence_row>, db_error>>
 async_read_occurrence(connection& conn, std::string identity)
 {
     std::vector<param> params{std::move(identity)};

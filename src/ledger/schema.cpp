@@ -136,10 +136,10 @@ constexpr std::string_view advisory_lock_key = "7212075465738117121";
 
 db_error error_of(boost::system::error_code code, std::string message = {})
 {
-    return db_error{.code = code, .message = std::move(message)};
+    return db_error{{.code = code, .message = std::move(message)}};
 }
 
-asio::awaitable<db_result<int>> read_version(connection& conn)
+asio::awaitable<core::result<int, db_error>> read_version(connection& conn)
 {
     auto exists = co_await conn.async_query("SELECT to_regclass('paymand_schema') IS NOT NULL");
     if (!exists) co_return exists.error();
@@ -179,22 +179,23 @@ boost::system::error_code judge_schema_version(int database_version, int known) 
     return ledger_errc::schema_newer;
 }
 
-asio::awaitable<db_result<int>> async_schema_version(connection& conn)
+asio::awaitable<core::result<int, db_error>> async_schema_version(connection& conn)
 {
     co_return co_await read_version(conn);
 }
 
-asio::awaitable<db_result<void>> async_check_schema(connection& conn)
+asio::awaitable<core::result<void, db_error>> async_check_schema(connection& conn)
 {
     auto version = co_await read_version(conn);
     if (!version) co_return version.error();
     const int known = known_schema_version();
     if (auto verdict = judge_schema_version(*version, known))
         co_return error_of(verdict, versions_text(*version, known));
-    co_return db_result<void>{};
+    co_return core::result<void, db_error>{};
 }
 
-asio::awaitable<db_result<migrate_report>> async_migrate(connection& conn, migrate_mode mode)
+asio::awaitable<core::result<migrate_report, db_error>> async_migrate(connection& conn,
+                                                                      migrate_mode mode)
 {
     const int known = known_schema_version();
     migrate_report report{.from = -1};
@@ -203,7 +204,8 @@ asio::awaitable<db_result<migrate_report>> async_migrate(connection& conn, migra
         std::vector<param> key{std::string(advisory_lock_key)};
         auto locked =
             co_await conn.async_query("SELECT pg_advisory_xact_lock($1::bigint)", std::move(key));
-        db_result<int> version = locked ? db_result<int>(0) : db_result<int>(locked.error());
+        core::result<int, db_error> version =
+            locked ? core::result<int, db_error>(0) : core::result<int, db_error>(locked.error());
         if (locked) version = co_await read_version(conn);
         if (!version) {
             co_await detail::roll_back(conn);

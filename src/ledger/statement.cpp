@@ -13,7 +13,7 @@ boost::asio::awaitable<void> roll_back(connection& conn)
 
 db_error unexpected_answer(std::string what)
 {
-    return db_error{.code = ledger_errc::unexpected_answer, .message = std::move(what)};
+    return db_error{{.code = ledger_errc::unexpected_answer, .message = std::move(what)}};
 }
 
 std::optional<std::int64_t> integer_at(const query_result& result, std::size_t r, std::size_t c)

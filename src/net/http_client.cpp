@@ -210,10 +210,10 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             waiter w(executor, deadline, waiters);
             auto [ec] = co_await w.timer.async_wait(use_tuple);
             if (!w.notified) {
-                co_return transport_error{.phase = phase::pool_wait,
-                                          .ec = ec == asio::error::operation_aborted
+                co_return core::extend({.code = ec == asio::error::operation_aborted
                                                     ? error_code(ec)
-                                                    : net_errc::connection_wait_timeout};
+                                                    : net_errc::connection_wait_timeout},
+                                       transport_error{.phase = phase::pool_wait});
             }
         }
     }
@@ -237,10 +237,12 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             target.host, std::to_string(target.port), tcp::resolver::numeric_service, use_tuple);
         st->timer.cancel();
         if (st->timed_out)
-            co_return transport_error{.phase = phase::resolve, .ec = net_errc::resolve_timeout};
-        if (ec) co_return transport_error{.phase = phase::resolve, .ec = ec};
+            co_return core::extend({.code = net_errc::resolve_timeout},
+                                   transport_error{.phase = phase::resolve});
+        if (ec) co_return core::extend({.code = ec}, transport_error{.phase = phase::resolve});
         if (results.empty())
-            co_return transport_error{.phase = phase::resolve, .ec = net_errc::no_address};
+            co_return core::extend({.code = net_errc::no_address},
+                                   transport_error{.phase = phase::resolve});
         co_return results;
     }
 
@@ -258,7 +260,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
 
         c.lowest().expires_after(config.timeouts.connect);
         auto [cec, ep] = co_await c.lowest().async_connect(*addresses, use_tuple);
-        if (cec) co_return transport_error{.phase = phase::connect, .ec = cec};
+        if (cec) co_return core::extend({.code = cec}, transport_error{.phase = phase::connect});
         ++connections_opened;
         error_code ignored;
         c.lowest().socket().set_option(tcp::no_delay(true), ignored);
@@ -283,15 +285,15 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         SSL_set_hostflags(native, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
                                       X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
         if (!configured)
-            co_return transport_error{.phase = phase::tls_handshake,
-                                      .ec = net_errc::tls_setup_failed};
+            co_return core::extend({.code = net_errc::tls_setup_failed},
+                                   transport_error{.phase = phase::tls_handshake});
 
         c.lowest().expires_after(config.timeouts.tls_handshake);
         auto [hec] = co_await c.tls->async_handshake(ssl::stream_base::client, use_tuple);
         if (hec) {
-            transport_error e{.phase = phase::tls_handshake, .ec = hec};
+            auto e = core::extend({.code = hec}, transport_error{.phase = phase::tls_handshake});
             const long verify = SSL_get_verify_result(native);
-            if (verify != X509_V_OK) e.detail = X509_verify_cert_error_string(verify);
+            if (verify != X509_V_OK) e.message = X509_verify_cert_error_string(verify);
             co_return e;
         }
         co_return boost::system::result<void, transport_error>{};
@@ -332,7 +334,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
                 // The request did not get through whole, so the server cannot have acted on it.
                 // A kept-alive connection the server had already dropped is replaced once.
                 if (s.reused && attempt == 0) continue;
-                co_return transport_error{.phase = phase::write, .ec = wec};
+                co_return core::extend({.code = wec}, transport_error{.phase = phase::write});
             }
             ++requests_sent;
             detail::request_written();
@@ -346,7 +348,8 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
                 return http::async_read(stream, c.buffer, parser, use_tuple);
             });
             if (rec)
-                co_return transport_error{.phase = phase::read, .ec = rec, .request_written = true};
+                co_return core::extend(
+                    {.code = rec}, transport_error{.phase = phase::read, .request_written = true});
 
             response res = parser.release();
             if (res.keep_alive()) s.keep_alive();

@@ -27,16 +27,16 @@ std::string_view to_string(phase p) noexcept
     return "unknown phase";
 }
 
-std::string transport_error::message() const
+std::string transport_error::what() const
 {
-    std::string text = fmt::format("{}: {}", to_string(phase), ec.message());
-    if (!detail.empty()) text += fmt::format(" ({})", detail);
+    std::string text = fmt::format("{}: {}", to_string(phase), code.message());
+    if (!message.empty()) text += fmt::format(" ({})", message);
     return text;
 }
 
 void throw_exception_from_error(const transport_error& e, const boost::source_location& loc)
 {
-    boost::throw_exception(std::runtime_error(e.message()), loc);
+    boost::throw_exception(std::runtime_error(e.what()), loc);
 }
 
 }  // namespace paymand::net

@@ -23,7 +23,8 @@ namespace {
 
 client_error config_error(payman_errc code, std::string message)
 {
-    return client_error{.kind = error_class::not_sent, .code = code, .message = std::move(message)};
+    return core::extend({.code = code, .message = std::move(message)},
+                        client_error{.kind = error_class::not_sent});
 }
 
 bool valid_client_id(std::string_view id)

@@ -27,9 +27,9 @@ namespace {
 
 client_error no_randomness()
 {
-    return client_error{.kind = error_class::not_sent,
-                        .code = payman_errc::internal,
-                        .message = "OpenSSL's random generator failed to make an id"};
+    return core::extend({.code = payman_errc::internal,
+                         .message = "OpenSSL's random generator failed to make an id"},
+                        client_error{.kind = error_class::not_sent});
 }
 
 // Random bytes for ids, drawn from OpenSSL's generator a block at a time: one RAND_bytes call

@@ -104,11 +104,10 @@ bool bounded_id(std::string_view id) noexcept
 
 client_error malformed(std::string what)
 {
-    return client_error{.kind = error_class::unknown_outcome,
-                        .code = payman_errc::malformed_response,
-                        .http_status = 200,
-                        .message = "the response could not be read (" + what +
-                                   "); the ask may have been carried out"};
+    return core::extend({.code = payman_errc::malformed_response,
+                         .message = "the response could not be read (" + what +
+                                    "); the ask may have been carried out"},
+                        client_error{.kind = error_class::unknown_outcome, .http_status = 200});
 }
 
 std::string parts_text(const json::value* parts)
@@ -214,8 +213,8 @@ boost::system::result<void, client_error> validate_ask(std::string_view text,
                                                        const ask_options& options)
 {
     auto invalid = [](payman_errc code, std::string message) {
-        return client_error{
-            .kind = error_class::not_sent, .code = code, .message = std::move(message)};
+        return core::extend({.code = code, .message = std::move(message)},
+                            client_error{.kind = error_class::not_sent});
     };
     if (text.empty()) return invalid(payman_errc::invalid_ask, "the ask text is empty");
     if (text.size() > max_ask_text_size)
@@ -273,10 +272,10 @@ boost::system::result<token_response, client_error> parse_token_response(const n
         return e;
     }
     auto invalid = [&](std::string_view what) {
-        return client_error{.kind = error_class::not_sent,
-                            .code = payman_errc::token_response_invalid,
-                            .http_status = static_cast<int>(status),
-                            .message = fmt::format("the token response is invalid: {}", what)};
+        return core::extend(
+            {.code = payman_errc::token_response_invalid,
+             .message = fmt::format("the token response is invalid: {}", what)},
+            client_error{.kind = error_class::not_sent, .http_status = static_cast<int>(status)});
     };
     boost::system::error_code ec;
     auto parsed = json::parse(res.body(), ec);
@@ -396,9 +395,9 @@ parse_ask_response(const net::response& res, std::string_view request_id,
             return malformed("it holds both an error and a result");
         if (!err->is_object()) return malformed("\"error\" is not an object");
         const auto& eo = err->get_object();
-        client_error e{.kind = error_class::rejected,
-                       .code = payman_errc::jsonrpc_error,
-                       .http_status = static_cast<int>(status)};
+        auto e = core::extend(
+            {.code = payman_errc::jsonrpc_error},
+            client_error{.kind = error_class::rejected, .http_status = static_cast<int>(status)});
         const auto* code = eo.if_contains("code");
         if (!code || !code->is_int64()) return malformed("the error has no integer code");
         e.rpc_code = code->get_int64();
@@ -472,8 +471,8 @@ parse_ask_response(const net::response& res, std::string_view request_id,
 client_error classify_transport(const net::transport_error& t, bool token_request)
 {
     namespace asio_error = boost::asio::error;
-    client_error e{.kind = error_class::not_sent, .cause = t.ec};
-    const std::string cause = t.message();
+    client_error e{.kind = error_class::not_sent, .cause = t.code};
+    const std::string cause = t.what();
     const std::string_view during = token_request ? " while fetching a token" : "";
     auto set = [&](error_class kind, payman_errc code, std::string message) {
         e.kind = kind;
@@ -517,7 +516,7 @@ client_error classify_transport(const net::transport_error& t, bool token_reques
                         cause));
         return e;
     }
-    const auto& ec = t.ec;
+    const auto& ec = t.code;
     if (ec == boost::beast::error::timeout)
         set(error_class::unknown_outcome, payman_errc::response_timeout,
             fmt::format("timed out waiting for the answer ({}); the ask may have been carried out",

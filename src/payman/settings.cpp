@@ -13,10 +13,10 @@ settings_from_environment(const env_lookup& getenv)
         return std::string(value);
     };
     auto missing = [](payman_errc code, const char* name, const char* what) {
-        return client_error{.kind = error_class::not_sent,
-                            .code = code,
-                            .message =
-                                fmt::format("{} is not set: export it with your {}", name, what)};
+        return core::extend(
+            {.code = code,
+             .message = fmt::format("{} is not set: export it with your {}", name, what)},
+            client_error{.kind = error_class::not_sent});
     };
 
     client_settings s;

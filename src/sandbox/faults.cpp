@@ -40,21 +40,28 @@ bool one_of(std::string_view value, const std::string_view (&allowed)[N])
     return std::find(std::begin(allowed), std::end(allowed), value) != std::end(allowed);
 }
 
-std::optional<std::int64_t> integer_field(const json::object& o, std::string_view key,
-                                          std::int64_t min, std::int64_t max, std::string& error)
+// A fault request's error: the field and its rule, answered as 400 by the admin API.
+core::error fault_request_error(std::string message)
+{
+    return {.code = make_error_code(boost::system::errc::invalid_argument),
+            .message = std::move(message)};
+}
+
+// The integer at `key`, nullopt when absent; an error when present but not in [min, max].
+core::result<std::optional<std::int64_t>> integer_field(const json::object& o, std::string_view key,
+                                                        std::int64_t min, std::int64_t max)
 {
     auto it = o.find(key);
-    if (it == o.end()) return std::nullopt;
+    if (it == o.end()) return std::optional<std::int64_t>();
     const json::value& v = it->value();
     std::optional<std::int64_t> n;
     if (v.is_int64())
         n = v.get_int64();
     else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
         n = static_cast<std::int64_t>(v.get_uint64());
-    if (!n || *n < min || *n > max) {
-        error = fmt::format("'{}' must be an integer between {} and {}", key, min, max);
-        return std::nullopt;
-    }
+    if (!n || *n < min || *n > max)
+        return fault_request_error(
+            fmt::format("'{}' must be an integer between {} and {}", key, min, max));
     return n;
 }
 
@@ -108,49 +115,44 @@ json::object fault::to_json() const
     return o;
 }
 
-std::optional<std::int64_t> fault_table::add(const json::value& spec, std::string& error)
+core::result<std::int64_t> fault_table::add(const json::value& spec)
 {
-    error.clear();
     if (!spec.is_object()) {
-        error = "a fault must be a JSON object";
-        return std::nullopt;
+        return fault_request_error("a fault must be a JSON object");
     }
     const json::object& o = spec.get_object();
     fault f;
-    auto text = [&](std::string_view key, std::string& out) {
+    auto text = [&](std::string_view key, std::string& out) -> core::result<void> {
         auto it = o.find(key);
-        if (it == o.end()) return true;
-        if (!it->value().is_string()) {
-            error = fmt::format("'{}' must be a string", key);
-            return false;
-        }
+        if (it == o.end()) return {};
+        if (!it->value().is_string())
+            return fault_request_error(fmt::format("'{}' must be a string", key));
         out = std::string(it->value().get_string());
-        return true;
+        return {};
     };
     std::string action;
-    if (!text("endpoint", f.endpoint) || !text("prompt_kind", f.prompt_kind) ||
-        !text("action", action))
-        return std::nullopt;
+    for (auto [key, out] : {std::pair<std::string_view, std::string*>{"endpoint", &f.endpoint},
+                            {"prompt_kind", &f.prompt_kind},
+                            {"action", &action}})
+        if (auto read = text(key, *out); !read) return read.error();
     if (!one_of(f.endpoint, endpoints)) {
-        error = "'endpoint' must be one of token, tasks, authorize, any";
-        return std::nullopt;
+        return fault_request_error("'endpoint' must be one of token, tasks, authorize, any");
     }
     if (!one_of(f.prompt_kind, kinds)) {
-        error = "'prompt_kind' must be one of balance, payment, payees, transactions, wallets, "
-                "unknown, any";
-        return std::nullopt;
+        return fault_request_error(
+            "'prompt_kind' must be one of balance, payment, payees, transactions, wallets, "
+            "unknown, any");
     }
     if (f.prompt_kind != "any" && f.endpoint != "tasks") {
-        error = "'prompt_kind' applies only to endpoint 'tasks'";
-        return std::nullopt;
+        return fault_request_error("'prompt_kind' applies only to endpoint 'tasks'");
     }
     auto named = std::find_if(action_names.begin(), action_names.end(),
                               [&](const auto& entry) { return entry.first == action; });
     if (named == action_names.end()) {
-        error = "'action' must be one of status, delay, reset_before_read, reset_after_read, "
-                "truncate, malformed_json, huge_body, stall, jsonrpc_error, expire_tokens, "
-                "revoke_tokens, forge_task_id, error_and_result, forge_token, replace_reply";
-        return std::nullopt;
+        return fault_request_error(
+            "'action' must be one of status, delay, reset_before_read, reset_after_read, "
+            "truncate, malformed_json, huge_body, stall, jsonrpc_error, expire_tokens, "
+            "revoke_tokens, forge_task_id, error_and_result, forge_token, replace_reply");
     }
     f.action = named->second;
 
@@ -184,36 +186,34 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
     }
     for (const auto& entry : o) {
         if (std::find(allowed.begin(), allowed.end(), entry.key()) == allowed.end()) {
-            error = fmt::format("unknown key '{}' for action '{}'", std::string_view(entry.key()),
-                                action);
-            return std::nullopt;
+            return fault_request_error(fmt::format("unknown key '{}' for action '{}'",
+                                                   std::string_view(entry.key()), action));
         }
     }
     if (o.find("count") != o.end()) {
-        auto n = integer_field(o, "count", 1, 1'000'000, error);
-        if (!n) return std::nullopt;
-        f.remaining = *n;
+        auto n = integer_field(o, "count", 1, 1'000'000);
+        if (!n) return n.error();
+        f.remaining = **n;
     }
     switch (f.action) {
     case fault_action::status: {
         if (o.find("status") == o.end()) {
-            error = "action 'status' needs 'status' (an HTTP status 400-599)";
-            return std::nullopt;
+            return fault_request_error("action 'status' needs 'status' (an HTTP status 400-599)");
         }
-        auto s = integer_field(o, "status", 400, 599, error);
-        if (!s) return std::nullopt;
-        f.status = static_cast<int>(*s);
+        auto s = integer_field(o, "status", 400, 599);
+        if (!s) return s.error();
+        f.status = static_cast<int>(**s);
         if (o.find("retry_after") != o.end()) {
-            f.retry_after_s = integer_field(o, "retry_after", 0, 86'400, error);
-            if (!f.retry_after_s) return std::nullopt;
+            auto r = integer_field(o, "retry_after", 0, 86'400);
+            if (!r) return r.error();
+            f.retry_after_s = *r;
         }
         if (o.find("retry_after_text") != o.end()) {
             if (f.retry_after_s) {
-                error = "give 'retry_after' or 'retry_after_text', not both";
-                return std::nullopt;
+                return fault_request_error("give 'retry_after' or 'retry_after_text', not both");
             }
             std::string value;
-            if (!text("retry_after_text", value)) return std::nullopt;
+            if (auto read = text("retry_after_text", value); !read) return read.error();
             f.retry_after_text = std::move(value);
         }
         break;
@@ -221,82 +221,73 @@ std::optional<std::int64_t> fault_table::add(const json::value& spec, std::strin
     case fault_action::forge_task_id:
     case fault_action::error_and_result: {
         if (f.endpoint != "tasks") {
-            error = fmt::format("action '{}' applies only to endpoint 'tasks'", action);
-            return std::nullopt;
+            return fault_request_error(
+                fmt::format("action '{}' applies only to endpoint 'tasks'", action));
         }
         if (f.action == fault_action::forge_task_id) {
-            auto s = integer_field(o, "size", 1, 16LL << 20, error);
-            if (!s) {
-                if (error.empty()) error = "action 'forge_task_id' needs 'size' (1-16777216)";
-                return std::nullopt;
-            }
-            f.size = *s;
+            auto s = integer_field(o, "size", 1, 16LL << 20);
+            if (!s) return s.error();
+            if (!*s) return fault_request_error("action 'forge_task_id' needs 'size' (1-16777216)");
+            f.size = **s;
         }
         if (o.find("code") != o.end()) {
-            auto c = integer_field(o, "code", -32768, 32767, error);
-            if (!c) return std::nullopt;
-            f.code = *c;
+            auto c = integer_field(o, "code", -32768, 32767);
+            if (!c) return c.error();
+            f.code = **c;
         }
         break;
     }
     case fault_action::forge_token: {
         if (f.endpoint != "token") {
-            error = "action 'forge_token' applies only to endpoint 'token'";
-            return std::nullopt;
+            return fault_request_error("action 'forge_token' applies only to endpoint 'token'");
         }
         const bool has_text = o.find("text") != o.end();
         if (has_text == (o.find("size") != o.end())) {
-            error = "action 'forge_token' needs 'text' or 'size' (1-16777216), not both";
-            return std::nullopt;
+            return fault_request_error(
+                "action 'forge_token' needs 'text' or 'size' (1-16777216), not both");
         }
         if (has_text) {
-            if (!text("text", f.text)) return std::nullopt;
+            if (auto read = text("text", f.text); !read) return read.error();
         } else {
-            auto s = integer_field(o, "size", 1, 16LL << 20, error);
-            if (!s) return std::nullopt;
-            f.size = *s;
+            auto s = integer_field(o, "size", 1, 16LL << 20);
+            if (!s) return s.error();
+            f.size = **s;
         }
         break;
     }
     case fault_action::delay: {
-        auto d = integer_field(o, "delay_ms", 1, 600'000, error);
-        if (!d) {
-            if (error.empty()) error = "action 'delay' needs 'delay_ms' (1-600000)";
-            return std::nullopt;
-        }
-        f.delay_ms = *d;
+        auto d = integer_field(o, "delay_ms", 1, 600'000);
+        if (!d) return d.error();
+        if (!*d) return fault_request_error("action 'delay' needs 'delay_ms' (1-600000)");
+        f.delay_ms = **d;
         break;
     }
     case fault_action::huge_body: {
-        auto s = integer_field(o, "size", 64, 1LL << 30, error);
-        if (!s) {
-            if (error.empty()) error = "action 'huge_body' needs 'size' in bytes (64-1073741824)";
-            return std::nullopt;
-        }
-        f.size = *s;
+        auto s = integer_field(o, "size", 64, 1LL << 30);
+        if (!s) return s.error();
+        if (!*s)
+            return fault_request_error("action 'huge_body' needs 'size' in bytes (64-1073741824)");
+        f.size = **s;
         break;
     }
     case fault_action::jsonrpc_error: {
         if (f.endpoint != "tasks") {
-            error = "action 'jsonrpc_error' applies only to endpoint 'tasks'";
-            return std::nullopt;
+            return fault_request_error("action 'jsonrpc_error' applies only to endpoint 'tasks'");
         }
         if (o.find("code") != o.end()) {
-            auto c = integer_field(o, "code", -32768, 32767, error);
-            if (!c) return std::nullopt;
-            f.code = *c;
+            auto c = integer_field(o, "code", -32768, 32767);
+            if (!c) return c.error();
+            f.code = **c;
         }
         break;
     }
     case fault_action::replace_reply: {
         if (f.endpoint != "tasks") {
-            error = "action 'replace_reply' applies only to endpoint 'tasks'";
-            return std::nullopt;
+            return fault_request_error("action 'replace_reply' applies only to endpoint 'tasks'");
         }
-        if (!text("text", f.text)) return std::nullopt;
+        if (auto read = text("text", f.text); !read) return read.error();
         if (f.text.empty() || f.text.size() > 65'536) {
-            error = "action 'replace_reply' needs 'text' (1 to 65536 bytes)";
-            return std::nullopt;
+            return fault_request_error("action 'replace_reply' needs 'text' (1 to 65536 bytes)");
         }
         break;
     }

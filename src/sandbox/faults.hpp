@@ -4,6 +4,8 @@
 // (and, for tasks, a prompt family) and makes the sandbox misbehave in one precise way.
 // Faults are added through the admin API as JSON and parsed strictly.
 
+#include "paymand/core/error.hpp"
+
 #include <boost/json.hpp>
 
 #include <cstdint>
@@ -56,9 +58,9 @@ struct fault {
 
 class fault_table {
 public:
-    // Parses a fault from the admin API's JSON; on error returns nullopt with `error` naming
-    // the field and the rule.
-    std::optional<std::int64_t> add(const boost::json::value& spec, std::string& error);
+    // Parses a fault from the admin API's JSON and returns its id; an error names the field
+    // and the rule.
+    core::result<std::int64_t> add(const boost::json::value& spec);
     void clear() { faults_.clear(); }
 
     // The first fault matching this request, with its count consumed; nullopt if none.

@@ -90,8 +90,8 @@ int serve(const options& o, sb::service& svc)
     std::signal(SIGPIPE, SIG_IGN);
     boost::asio::io_context io{1};
     sb::server srv(io, svc);
-    if (auto failure = srv.start(o.admin, o.admin_port)) {
-        std::cerr << "payman-sandbox: " << *failure << '\n';
+    if (auto started = srv.start(o.admin, o.admin_port); !started) {
+        std::cerr << "payman-sandbox: " << started.error().message << '\n';
         return 1;
     }
     bool saved = true;
@@ -99,9 +99,8 @@ int serve(const options& o, sb::service& svc)
     signals.async_wait([&](const boost::system::error_code& ec, int) {
         if (ec) return;
         srv.stop();
-        std::string save_error;
-        if (!svc.persist(save_error)) {
-            std::cerr << "payman-sandbox: " << save_error << '\n';
+        if (auto persisted = svc.persist(); !persisted) {
+            std::cerr << "payman-sandbox: " << persisted.error().message << '\n';
             saved = false;
         }
         io.stop();
@@ -137,13 +136,12 @@ int main(int argc, char** argv)
     std::optional<std::filesystem::path> state_path;
     if (!o.state_file.empty()) state_path = o.state_file;
     sb::service svc(std::move(*config), state_path);
-    if (!svc.startup_error().empty()) {
-        std::cerr << "payman-sandbox: " << svc.startup_error() << '\n';
+    if (!svc.startup()) {
+        std::cerr << "payman-sandbox: " << svc.startup().error().message << '\n';
         return 1;
     }
-    std::string error;
-    if (!svc.persist(error)) {
-        std::cerr << "payman-sandbox: " << error << '\n';
+    if (auto persisted = svc.persist(); !persisted) {
+        std::cerr << "payman-sandbox: " << persisted.error().message << '\n';
         return 1;
     }
     return serve(o, svc);

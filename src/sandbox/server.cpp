@@ -284,7 +284,7 @@ server::~server() = default;
 
 namespace {
 
-std::optional<std::string> listen(tcp::acceptor& acceptor, const tcp::endpoint& endpoint)
+core::result<void> listen(tcp::acceptor& acceptor, const tcp::endpoint& endpoint)
 {
     error_code ec;
     acceptor.open(endpoint.protocol(), ec);
@@ -292,14 +292,15 @@ std::optional<std::string> listen(tcp::acceptor& acceptor, const tcp::endpoint& 
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
     if (ec)
-        return "cannot listen on " + endpoint.address().to_string() + ":" +
-               std::to_string(endpoint.port()) + ": " + ec.message();
-    return std::nullopt;
+        return core::error{.code = ec,
+                           .message = "cannot listen on " + endpoint.address().to_string() + ":" +
+                                      std::to_string(endpoint.port()) + ": " + ec.message()};
+    return {};
 }
 
 }  // namespace
 
-std::optional<std::string> server::start(bool with_admin, std::uint16_t admin_port)
+core::result<void> server::start(bool with_admin, std::uint16_t admin_port)
 {
     const sandbox_config& config = impl_->svc.config();
     if (config.tls_cert) {
@@ -311,19 +312,26 @@ std::optional<std::string> server::start(bool with_admin, std::uint16_t admin_po
         error_code ec;
         ctx.use_certificate_chain_file(config.tls_cert->string(), ec);
         if (ec)
-            return "cannot load TLS certificate " + config.tls_cert->string() + ": " + ec.message();
+            return core::error{.code = ec,
+                               .message = "cannot load TLS certificate " +
+                                          config.tls_cert->string() + ": " + ec.message()};
         ctx.use_private_key_file(config.tls_key->string(), asio::ssl::context::pem, ec);
-        if (ec) return "cannot load TLS key " + config.tls_key->string() + ": " + ec.message();
+        if (ec)
+            return core::error{.code = ec,
+                               .message = "cannot load TLS key " + config.tls_key->string() + ": " +
+                                          ec.message()};
     }
     error_code ec;
     auto address = asio::ip::make_address(config.listen_host, ec);
-    if (ec) return "bad listen address " + config.listen_host;
-    if (auto error = listen(impl_->api_acceptor, {address, config.listen_port})) return error;
+    if (ec) return core::error{.code = ec, .message = "bad listen address " + config.listen_host};
+    if (auto listening = listen(impl_->api_acceptor, {address, config.listen_port}); !listening)
+        return listening;
     if (with_admin) {
         impl_->admin_acceptor.emplace(impl_->io);
-        if (auto error =
-                listen(*impl_->admin_acceptor, {asio::ip::address_v4::loopback(), admin_port}))
-            return error;
+        if (auto listening =
+                listen(*impl_->admin_acceptor, {asio::ip::address_v4::loopback(), admin_port});
+            !listening)
+            return listening;
     }
     auto log = [](std::exception_ptr e) {
         if (!e) return;
@@ -336,7 +344,7 @@ std::optional<std::string> server::start(bool with_admin, std::uint16_t admin_po
     asio::co_spawn(impl_->io, impl_->accept_loop(impl_->api_acceptor, false), log);
     if (impl_->admin_acceptor)
         asio::co_spawn(impl_->io, impl_->accept_loop(*impl_->admin_acceptor, true), log);
-    return std::nullopt;
+    return {};
 }
 
 std::string server::base_url() const

@@ -25,9 +25,9 @@ public:
     server& operator=(const server&) = delete;
 
     // Binds the API listener (config's listen address, TLS when configured) and, when
-    // `with_admin`, the admin listener on 127.0.0.1:`admin_port`. Returns an error message
-    // (bind failure, unreadable certificate) or nullopt when listening.
-    std::optional<std::string> start(bool with_admin, std::uint16_t admin_port = 0);
+    // `with_admin`, the admin listener on 127.0.0.1:`admin_port`. Returns an error (bind
+    // failure, unreadable certificate) or nothing when listening.
+    core::result<void> start(bool with_admin, std::uint16_t admin_port = 0);
 
     // "http(s)://HOST:PORT/api" and "http://127.0.0.1:PORT".
     std::string base_url() const;

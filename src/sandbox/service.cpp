@@ -34,12 +34,12 @@ service::service(sandbox_config config, std::optional<std::filesystem::path> sta
 {
     state_ = ledger_state::from_config(config_);
     if (state_file_) {
-        std::string error;
-        if (auto loaded = load_state(*state_file_, error)) {
-            state_ = std::move(*loaded);
+        if (auto loaded = load_state(*state_file_); !loaded) {
+            startup_ = loaded.error();
+        } else if (*loaded) {
+            state_ = std::move(**loaded);
             state_.default_wallet = config_.default_wallet;
-        } else if (!error.empty())
-            startup_error_ = error;
+        }
     }
 }
 
@@ -53,16 +53,16 @@ void service::flush()
 {
     if (!dirty_) return;
     dirty_ = false;
-    std::string error;
-    if (!persist(error)) std::cerr << "payman-sandbox: cannot save state: " << error << std::endl;
+    if (auto saved = persist(); !saved)
+        std::cerr << "payman-sandbox: cannot save state: " << saved.error().message << std::endl;
 }
 
-bool service::persist(std::string& error)
+core::result<void> service::persist()
 {
     dirty_ = false;
-    if (!state_file_) return true;
+    if (!state_file_) return {};
     state_.prune(now());
-    return save_state(state_, *state_file_, error);
+    return save_state(state_, *state_file_);
 }
 
 void service::changed()
@@ -72,8 +72,8 @@ void service::changed()
         dirty_ = true;
         return;
     }
-    std::string error;
-    if (!persist(error)) std::cerr << "payman-sandbox: cannot save state: " << error << std::endl;
+    if (auto saved = persist(); !saved)
+        std::cerr << "payman-sandbox: cannot save state: " << saved.error().message << std::endl;
 }
 
 std::string service::new_secret(std::string_view prefix)
@@ -354,11 +354,17 @@ reply rpc_error_reply(const rpc_failure& f)
             {"error", json::object{{"code", f.code}, {"message", f.message}, {"data", nullptr}}}})};
 }
 
-// The message's text parts joined by newlines (it must have one), or why not.
-std::variant<std::string, std::string> read_message_text(const json::object& params)
+// Invalid parameters of tasks/send, answered as JSON-RPC error -32602 with the message.
+core::error invalid_task_params(std::string message)
 {
-    using out = std::variant<std::string, std::string>;
-    auto why = [](std::string_view w) { return out(std::in_place_index<1>, std::string(w)); };
+    return {.code = make_error_code(boost::system::errc::invalid_argument),
+            .message = std::move(message)};
+}
+
+// The message's text parts joined by newlines (it must have one), or why not.
+core::result<std::string> read_message_text(const json::object& params)
+{
+    auto why = [](std::string_view w) { return invalid_task_params(std::string(w)); };
     const json::value* message = params.if_contains("message");
     if (!message || !message->is_object()) return why("params.message must be an object");
     const json::value* role = message->get_object().if_contains("role");
@@ -382,45 +388,47 @@ std::variant<std::string, std::string> read_message_text(const json::object& par
     if (const json::value* m = message->get_object().if_contains("metadata");
         m && !m->is_null() && !m->is_object())
         return why("message.metadata must be an object or null");
-    return out(std::in_place_index<0>, std::move(text));
+    return text;
 }
 
 // params: the task id, the session (made up when none is given), the text and the idempotency
-// key into `call`; why they are invalid, or nothing.
-std::optional<std::string> read_task_params(const json::object& params, tasks_call& call)
+// key into `call`; an error saying why they are invalid.
+core::result<void> read_task_params(const json::object& params, tasks_call& call)
 {
     const json::value* task_id = params.if_contains("id");
     if (!task_id || !task_id->is_string() || task_id->get_string().empty() ||
         task_id->get_string().size() > 200)
-        return "params.id must be a non-empty string";
+        return invalid_task_params("params.id must be a non-empty string");
     call.task_id = std::string(task_id->get_string());
     for (const json::value* s :
          {params.if_contains("sessionId"), params.if_contains("session_id")}) {
         if (!s || s->is_null()) continue;
         if (!s->is_string() || s->get_string().empty() || s->get_string().size() > 200)
-            return "sessionId must be a non-empty string";
+            return invalid_task_params("sessionId must be a non-empty string");
         if (!call.session.empty() && call.session != s->get_string())
-            return "sessionId and session_id disagree";
+            return invalid_task_params("sessionId and session_id disagree");
         call.session = std::string(s->get_string());
     }
     if (call.session.empty()) call.session = "ses-" + detail::random_hex(16);
     auto text = read_message_text(params);
-    if (text.index() == 1) return std::get<1>(std::move(text));
-    call.text = std::get<0>(std::move(text));
+    if (!text) return text.error();
+    call.text = std::move(*text);
     if (const json::value* meta = params.if_contains("metadata"); meta && !meta->is_null()) {
-        if (!meta->is_object()) return "params.metadata must be an object or null";
+        if (!meta->is_object())
+            return invalid_task_params("params.metadata must be an object or null");
         for (std::string_view key : {"idempotencyKey", "idempotency_key"}) {
             const json::value* k = meta->get_object().if_contains(key);
             if (!k || k->is_null()) continue;
             if (!k->is_string() || k->get_string().empty() || k->get_string().size() > 200)
-                return "the idempotency key must be a non-empty string of at most 200 "
-                       "characters";
+                return invalid_task_params(
+                    "the idempotency key must be a non-empty string of at most 200 "
+                    "characters");
             if (call.idempotency_key && *call.idempotency_key != k->get_string())
-                return "idempotencyKey and idempotency_key disagree";
+                return invalid_task_params("idempotencyKey and idempotency_key disagree");
             call.idempotency_key = std::string(k->get_string());
         }
     }
-    return std::nullopt;
+    return {};
 }
 
 // The request parser of tasks/send: the JSON-RPC envelope, then its params.
@@ -452,12 +460,11 @@ std::variant<tasks_call, rpc_failure> read_tasks_call(std::string_view body_text
 
     const json::value* params = rpc.if_contains("params");
     tasks_call call{.id = *id};
-    std::optional<std::string> why;
-    if (!params || !params->is_object())
-        why = "params must be an object";
-    else
-        why = read_task_params(params->get_object(), call);
-    if (why) return fail(*id, -32602, fmt::format("Invalid parameters: {}", *why));
+    auto read = !params || !params->is_object()
+                    ? core::result<void>(invalid_task_params("params must be an object"))
+                    : read_task_params(params->get_object(), call);
+    if (!read)
+        return fail(*id, -32602, fmt::format("Invalid parameters: {}", read.error().message));
     return call;
 }
 
@@ -603,9 +610,8 @@ reply service::handle_admin(const request& req)
             boost::system::error_code ec;
             json::value spec = json::parse(req.body(), ec);
             if (ec) return admin_error(http::status::bad_request, "the body must be JSON");
-            std::string error;
-            auto id = faults_.add(spec, error);
-            if (!id) return admin_error(http::status::bad_request, error);
+            auto id = faults_.add(spec);
+            if (!id) return admin_error(http::status::bad_request, id.error().message);
             return reply{json_response(http::status::ok, json::object{{"id", *id}})};
         }
     }

@@ -61,8 +61,9 @@ public:
     service(sandbox_config config, std::optional<std::filesystem::path> state_file,
             clock_fn clock = {});
 
-    // Loading the state file failed (unreadable or invalid); the service then must not run.
-    const std::string& startup_error() const { return startup_error_; }
+    // An error when loading the state file failed (unreadable or invalid); the service then
+    // must not run.
+    const core::result<void>& startup() const { return startup_; }
 
     // The path prefix of the API, as in Payman's base URL https://agent.payman.ai/api.
     static constexpr std::string_view base_path = "/api";
@@ -79,9 +80,9 @@ public:
     const sandbox_config& config() const { return config_; }
     const ledger_state& state() const { return state_; }
 
-    // Writes the state file now; false with `error` on failure. Without a scheduler (below)
+    // Writes the state file now, or says why it could not. Without a scheduler (below)
     // this also happens after every change.
-    bool persist(std::string& error);
+    core::result<void> persist();
 
     // Defers saving: after a change, `schedule` is called once (until flush()) and the caller
     // arranges for flush() to run soon, so a burst of payments costs one write, not one each.
@@ -122,7 +123,7 @@ private:
     fault_table faults_;
     agent agent_;
     service_stats stats_;
-    std::string startup_error_;
+    core::result<void> startup_;
     std::uint64_t trace_counter_ = 0;
     std::function<void()> schedule_;
     bool dirty_ = false;

@@ -78,9 +78,23 @@ json::array string_array(const std::vector<std::string>& values)
     return out;
 }
 
-// Small strict accessors: each failure names the field.
+// A state file that is not what it must be.
+core::error state_file_error(std::string message)
+{
+    return {.code = make_error_code(boost::system::errc::invalid_argument),
+            .message = std::move(message)};
+}
+
+// The failure of a step of save_state: errno's code and the message.
+core::error state_write_error(int errno_value, std::string message)
+{
+    return {.code = boost::system::error_code(errno_value, boost::system::system_category()),
+            .message = std::move(message)};
+}
+
+// Small strict accessors: each failure names the field; `error` keeps the first.
 struct field_reader {
-    std::string& error;
+    std::string error;
 
     const json::object* object(const json::value& v, std::string_view what)
     {
@@ -193,18 +207,15 @@ json::object to_json(const ledger_state& state)
     return out;
 }
 
-std::optional<ledger_state> state_from_json(const json::value& value, std::string& error)
+core::result<ledger_state> state_from_json(const json::value& value)
 {
-    error.clear();
-    field_reader r{error};
+    field_reader r;
     ledger_state state;
     auto* root = r.object(value, "state");
-    if (!root) return std::nullopt;
+    if (!root) return state_file_error(r.error);
     auto version = r.integer(*root, "version");
-    if (version && *version != 1) {
-        error = "unsupported state version " + std::to_string(*version);
-        return std::nullopt;
-    }
+    if (version && *version != 1)
+        return state_file_error("unsupported state version " + std::to_string(*version));
     if (auto n = r.integer(*root, "next_seq")) state.next_seq = *n;
     auto ms = [](std::int64_t v) { return time_point{std::chrono::milliseconds{v}}; };
     if (auto* a = r.array(*root, "wallets"))
@@ -279,11 +290,11 @@ std::optional<ledger_state> state_from_json(const json::value& value, std::strin
                 if (auto s = r.string(*o, "text")) answer.text = *s;
                 if (key) state.answers.emplace(*key, std::move(answer));
             }
-    if (!error.empty()) return std::nullopt;
+    if (!r.error.empty()) return state_file_error(r.error);
     return state;
 }
 
-bool save_state(const ledger_state& state, const std::filesystem::path& file, std::string& error)
+core::result<void> save_state(const ledger_state& state, const std::filesystem::path& file)
 {
     std::string text = json::serialize(to_json(state));
     text.push_back('\n');
@@ -291,54 +302,54 @@ bool save_state(const ledger_state& state, const std::filesystem::path& file, st
     temp += ".tmp";
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
-        error = "cannot create " + temp.string() + ": " + std::strerror(errno);
-        return false;
+        const int e = errno;
+        return state_write_error(e, "cannot create " + temp.string() + ": " + std::strerror(e));
     }
     std::size_t written = 0;
     while (written < text.size()) {
         ssize_t n = ::write(fd, text.data() + written, text.size() - written);
         if (n < 0) {
             if (errno == EINTR) continue;
-            error = "cannot write " + temp.string() + ": " + std::strerror(errno);
+            const int e = errno;
             ::close(fd);
             ::unlink(temp.c_str());
-            return false;
+            return state_write_error(e, "cannot write " + temp.string() + ": " + std::strerror(e));
         }
         written += static_cast<std::size_t>(n);
     }
     if (::close(fd) != 0) {
-        error = "cannot write " + temp.string() + ": " + std::strerror(errno);
+        const int e = errno;
         ::unlink(temp.c_str());
-        return false;
+        return state_write_error(e, "cannot write " + temp.string() + ": " + std::strerror(e));
     }
     if (::rename(temp.c_str(), file.c_str()) != 0) {
-        error =
-            "cannot rename " + temp.string() + " to " + file.string() + ": " + std::strerror(errno);
+        const int e = errno;
         ::unlink(temp.c_str());
-        return false;
+        return state_write_error(e, "cannot rename " + temp.string() + " to " + file.string() +
+                                        ": " + std::strerror(e));
     }
-    return true;
+    return {};
 }
 
-std::optional<ledger_state> load_state(const std::filesystem::path& file, std::string& error)
+core::result<std::optional<ledger_state>> load_state(const std::filesystem::path& file)
 {
-    error.clear();
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-        if (std::filesystem::exists(file)) error = "cannot read state file " + file.string();
-        return std::nullopt;
+        if (std::filesystem::exists(file))
+            return state_file_error("cannot read state file " + file.string());
+        return std::optional<ledger_state>();
     }
     std::ostringstream text;
     text << in.rdbuf();
     boost::system::error_code ec;
     json::value value = json::parse(text.str(), ec);
-    if (ec) {
-        error = "state file " + file.string() + " is not valid JSON: " + ec.message();
-        return std::nullopt;
-    }
-    auto state = state_from_json(value, error);
-    if (!state) error = "state file " + file.string() + ": " + error;
-    return state;
+    if (ec)
+        return state_file_error("state file " + file.string() +
+                                " is not valid JSON: " + ec.message());
+    auto state = state_from_json(value);
+    if (!state)
+        return state_file_error("state file " + file.string() + ": " + state.error().message);
+    return std::optional<ledger_state>(std::move(*state));
 }
 
 }  // namespace paymand::sandbox

@@ -4,6 +4,7 @@
 // authorization codes, and the answers remembered for idempotency keys. Plain data with JSON
 // (de)serialisation; persisted by writing a temporary file and renaming it over the old one.
 
+#include "paymand/core/error.hpp"
 #include "sandbox/config.hpp"
 #include "sandbox/money.hpp"
 
@@ -96,15 +97,15 @@ struct ledger_state {
 
 boost::json::object to_json(const ledger_state& state);
 // Strict: a state file that does not parse or misses fields is refused with a message.
-std::optional<ledger_state> state_from_json(const boost::json::value& json, std::string& error);
+core::result<ledger_state> state_from_json(const boost::json::value& json);
 
 // Writes `state` to `file` atomically (temporary file in the same directory, then rename):
 // a crash of the process leaves the old or the new file, never a torn one. No fsync: the
 // sandbox guards against process crashes, not power loss, and must stay fast.
-// Returns false with `error` set when any step fails; the old file is then untouched.
-bool save_state(const ledger_state& state, const std::filesystem::path& file, std::string& error);
-// nullopt with empty `error` when the file does not exist.
-std::optional<ledger_state> load_state(const std::filesystem::path& file, std::string& error);
+// Returns an error (errno's code) when any step fails; the old file is then untouched.
+core::result<void> save_state(const ledger_state& state, const std::filesystem::path& file);
+// nullopt when the file does not exist.
+core::result<std::optional<ledger_state>> load_state(const std::filesystem::path& file);
 
 // "2026-12-01T08:00:01.532Z"
 std::string format_time(time_point t);

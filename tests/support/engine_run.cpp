@@ -26,7 +26,8 @@ engine::ask_outcome failure(payman::error_class kind, int status)
 {
     return engine::ask_outcome(
         boost::system::in_place_error,
-        payman::client_error{.kind = kind, .http_status = status, .message = "scripted failure"});
+        core::extend({.message = "scripted failure"},
+                     payman::client_error{.kind = kind, .http_status = status}));
 }
 
 std::shared_ptr<const rules::rule_set> load_rules(std::string_view text,

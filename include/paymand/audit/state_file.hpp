@@ -28,7 +28,8 @@ core::result<int> open_state_file(const std::filesystem::path& path, int flags, 
 // not a symlink (the inbox). The message names the directory and the fix.
 core::result<void> make_state_directory(const std::filesystem::path& dir, bool follow);
 
-// The check alone, for a directory that must exist already: nullopt when it passes.
-std::optional<std::string> untrusted_state_directory(const std::filesystem::path& dir, bool follow);
+// The check alone, for a directory that must exist already: an audit_errc::untrusted_file error
+// (also when it cannot be examined) that names the directory and the fix.
+core::result<void> check_state_directory(const std::filesystem::path& dir, bool follow);
 
 }  // namespace paymand::audit

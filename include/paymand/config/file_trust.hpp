@@ -11,6 +11,7 @@
 // on a shared, group-writable disk); docs/configuration.md, "Permissions".
 
 #include "paymand/config/daemon_config.hpp"
+#include "paymand/core/error.hpp"
 
 #include <sys/types.h>
 
@@ -31,11 +32,11 @@ struct trust_policy {
 // The process's effective user, enforced unless the opt-out variable is exactly "1".
 trust_policy trust_policy_from(const env_lookup& getenv);
 
-// Why `path` (as named, and as it resolves through symlinks) or one of the directories above
-// it may be changed by someone other than root or the daemon's user; nullopt when none can
-// (or the policy does not enforce). What it names does not need to exist: the existing part
-// of the path is checked.
-std::optional<std::string> untrusted_path(const std::filesystem::path& path,
-                                          const trust_policy& policy);
+// An error (permission_denied) saying why `path` (as named, and as it resolves through
+// symlinks) or one of the directories above it may be changed by someone other than root or
+// the daemon's user; nothing when none can (or the policy does not enforce). What it names
+// does not need to exist: the existing part of the path is checked.
+core::result<void> check_trusted_path(const std::filesystem::path& path,
+                                      const trust_policy& policy);
 
 }  // namespace paymand::config

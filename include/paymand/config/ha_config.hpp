@@ -12,12 +12,12 @@
 
 namespace paymand::config {
 
-// Pure: why `name` cannot be a node name, nullopt when it can.
-std::optional<std::string> node_name_problem(std::string_view name);
+// Pure: an error saying why `name` cannot be a node name; nothing when it can.
+core::result<void> check_node_name(std::string_view name);
 
-// Pure: why the timing of `ha` does not hold together (renew shorter than the lease, the safety
-// margin and one renewal inside it), nullopt when it does.
-std::optional<std::string> ha_timing_problem(const ha_config& ha);
+// Pure: an error saying why the timing of `ha` does not hold together (renew shorter than the
+// lease, the safety margin and one renewal inside it); nothing when it does.
+core::result<void> check_ha_timing(const ha_config& ha);
 
 // The connection string: as written, or read from its source (a file must be private to its
 // owner, like the client secret's). The error names the source, never the value.

@@ -11,6 +11,8 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 namespace paymand::core {
 
@@ -32,8 +34,22 @@ struct error {
     int column = 0;
 };
 
-template <class T>
-using result = boost::system::result<T, error>;
+// The one result alias. A domain error (below) names itself: core::result<T, ledger::db_error>.
+template <class T, class E = error>
+using result = boost::system::result<T, E>;
+
+// A domain error is a core::error plus the facts that decide a money outcome, as a struct
+// deriving from it (payman::client_error, net::transport_error, ledger::db_error): `e.code` and
+// `e.message` read as everywhere else and a `const core::error&` binds to it. Designated
+// initializers cannot name a base's members, so such an error is built from its facts and its
+// core::error part: `core::extend({.code = c, .message = m}, client_error{.kind = k})`.
+template <class E>
+E extend(error base, E facts)
+{
+    static_assert(std::is_base_of_v<error, E>, "a domain error derives from core::error");
+    static_cast<error&>(facts) = std::move(base);
+    return facts;
+}
 
 // Thrown by result<T>::value() on an error: what() is the message, error() the whole value.
 class error_exception : public std::runtime_error {

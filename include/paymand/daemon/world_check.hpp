@@ -10,6 +10,7 @@
 // check from finishing (the network, a server error, no Payman API at the URL, a listing that
 // cannot be read) is "not verified", never "refused".
 
+#include "paymand/core/error.hpp"
 #include "paymand/inspect/rule_review.hpp"
 #include "paymand/payman/client.hpp"
 #include "paymand/rules/rule_set.hpp"
@@ -55,11 +56,9 @@ struct world_needs {
 
 world_needs world_needs_of(const rules::rule_set& rules);
 
-// An ask's answer for the check: the reply text, or our words for why there is none.
-struct listing_answer {
-    std::optional<std::string> reply;
-    std::string error;
-};
+// An ask's answer for the check: the reply text, or an error in our words for why there is
+// none.
+using listing_answer = core::result<std::string>;
 
 // What the check heard from Payman.
 struct world_answers {

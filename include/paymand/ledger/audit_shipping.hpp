@@ -21,8 +21,8 @@ struct shipped_record {
 };
 
 // Ships `records` (consecutive, in order) of `node` in one statement.
-boost::asio::awaitable<db_result<void>> async_ship_audit(connection& conn, std::string node,
-                                                         std::vector<shipped_record> records);
+boost::asio::awaitable<core::result<void, db_error>>
+async_ship_audit(connection& conn, std::string node, std::vector<shipped_record> records);
 
 struct shipped_tail {
     std::int64_t seq = 0;  // 0: nothing shipped
@@ -31,7 +31,7 @@ struct shipped_tail {
 
 // How far the ledger holds `node`'s chain: where a shipper resumes, and what a node compares
 // with its own log (the same hash at that seq, or the chains diverged).
-boost::asio::awaitable<db_result<shipped_tail>> async_shipped_tail(connection& conn,
-                                                                   std::string node);
+boost::asio::awaitable<core::result<shipped_tail, db_error>> async_shipped_tail(connection& conn,
+                                                                                std::string node);
 
 }  // namespace paymand::ledger

@@ -71,19 +71,20 @@ public:
     connection& operator=(connection&&) noexcept;
 
     // Connects (closing any previous connection), then sets the server-side timeouts.
-    boost::asio::awaitable<db_result<void>> async_connect(connection_settings settings);
+    boost::asio::awaitable<core::result<void, db_error>>
+    async_connect(connection_settings settings);
 
     // One statement with $1..$n bound to `params` (text format); the rows it returns.
-    boost::asio::awaitable<db_result<query_result>> async_query(std::string sql,
-                                                                std::vector<param> params = {});
+    boost::asio::awaitable<core::result<query_result, db_error>>
+    async_query(std::string sql, std::vector<param> params = {});
 
     // Several statements without parameters (the simple query protocol): for the constant SQL
     // of migrations only. The result of the last statement.
-    boost::asio::awaitable<db_result<query_result>> async_script(std::string sql);
+    boost::asio::awaitable<core::result<query_result, db_error>> async_script(std::string sql);
 
     // Waits up to `timeout` for a NOTIFY on a channel this connection LISTENs to; nullopt when
     // none came. Waiting without one is not an error and leaves the connection open.
-    boost::asio::awaitable<db_result<std::optional<notification>>>
+    boost::asio::awaitable<core::result<std::optional<notification>, db_error>>
     async_wait_notification(std::chrono::milliseconds timeout);
 
     bool is_open() const noexcept;

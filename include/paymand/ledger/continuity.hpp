@@ -37,7 +37,7 @@ continuity judge_continuity(const ledger_position& ledger, const node_memory& me
 std::string_view to_string(continuity c) noexcept;
 
 // Reads the ledger's position for `node` in one statement.
-boost::asio::awaitable<db_result<ledger_position>> async_read_position(connection& conn,
-                                                                       std::string node);
+boost::asio::awaitable<core::result<ledger_position, db_error>>
+async_read_position(connection& conn, std::string node);
 
 }  // namespace paymand::ledger

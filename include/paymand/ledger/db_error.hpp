@@ -2,23 +2,22 @@
 
 // The typed failure of every ledger operation.
 
+#include "paymand/core/error.hpp"
 #include "paymand/ledger/ledger_errc.hpp"
 
 #include <boost/assert/source_location.hpp>
-#include <boost/system/result.hpp>
 
 #include <string>
 
 namespace paymand::ledger {
 
-struct db_error {
-    boost::system::error_code code;  // a ledger_errc
+// A core::error (`code`: a ledger_errc; `message`: what happened, in one line: the server's or
+// libpq's words, control characters replaced and the password of the connection string
+// redacted, never the conninfo itself; offset, line and column stay 0) plus the SQLSTATE.
+struct db_error : core::error {
     // The five-character SQLSTATE when the server reported the error ("23505", "57014"), else
     // empty.
     std::string sqlstate;
-    // What happened, in one line: the server's or libpq's words, control characters replaced and
-    // the password of the connection string redacted. Never holds the conninfo itself.
-    std::string message;
 
     // True when a statement may have taken effect although no answer says so: reply_timeout,
     // connection_lost, cancelled. A caller treats its statement as possibly committed.
@@ -27,10 +26,7 @@ struct db_error {
     std::string what() const;
 };
 
-template <class T>
-using db_result = boost::system::result<T, db_error>;
-
-// Found by ADL: db_result<T>::value() throws std::runtime_error(what()).
+// Found by ADL: core::result<T, db_error>::value() throws std::runtime_error(what()).
 [[noreturn]] void throw_exception_from_error(const db_error& e, const boost::source_location& loc);
 
 }  // namespace paymand::ledger

@@ -33,19 +33,19 @@ struct lease_grant {
 // Takes the lease when it is free or expired by the database clock, with epoch + 1, and in the
 // same transaction releases the rows only claimed by older epochs and puts those in sending in
 // doubt. nullopt: another node holds an unexpired lease (nothing changed).
-boost::asio::awaitable<db_result<std::optional<lease_grant>>>
+boost::asio::awaitable<core::result<std::optional<lease_grant>, db_error>>
 async_acquire_lease(connection& conn, std::string node, std::chrono::milliseconds duration);
 
 // Extends the lease to `duration` from now. nullopt: refused, because it expired (an expired
 // term is never revived, even when nobody took over) or another epoch holds it now.
-boost::asio::awaitable<db_result<std::optional<std::chrono::milliseconds>>>
+boost::asio::awaitable<core::result<std::optional<std::chrono::milliseconds>, db_error>>
 async_renew_lease(connection& conn, std::string node, std::int64_t epoch,
                   std::chrono::milliseconds duration);
 
 // Graceful stop: ends the lease now and notifies lease_channel, so a standby takes over at once.
 // False when this node and epoch did not hold an unexpired lease (nothing changed).
-boost::asio::awaitable<db_result<bool>> async_release_lease(connection& conn, std::string node,
-                                                            std::int64_t epoch);
+boost::asio::awaitable<core::result<bool, db_error>>
+async_release_lease(connection& conn, std::string node, std::int64_t epoch);
 
 struct lease_view {
     std::optional<std::string> holder;  // nullopt: never held
@@ -53,6 +53,6 @@ struct lease_view {
     std::chrono::milliseconds remaining{0};  // <= 0: expired (free to take)
 };
 
-boost::asio::awaitable<db_result<lease_view>> async_read_lease(connection& conn);
+boost::asio::awaitable<core::result<lease_view, db_error>> async_read_lease(connection& conn);
 
 }  // namespace paymand::ledger

@@ -34,11 +34,12 @@ struct node_report {
 
 // Publishes `self` alive for `alive_for` by the database clock and, in the same statement, reads
 // the database's clock and the other live nodes that run something else.
-boost::asio::awaitable<db_result<node_report>>
+boost::asio::awaitable<core::result<node_report, db_error>>
 async_publish_node(connection& conn, node_identity self, std::chrono::milliseconds alive_for);
 
 // A graceful stop: the node is no longer alive (its row stays, for operators).
-boost::asio::awaitable<db_result<void>> async_retire_node(connection& conn, std::string node);
+boost::asio::awaitable<core::result<void, db_error>> async_retire_node(connection& conn,
+                                                                       std::string node);
 
 // The node's clock against the database's: `database` read between `sent` and `answered` on the
 // node's wall clock. The skew is the database's time minus the midpoint; it is within `bound`

@@ -31,28 +31,29 @@ enum class claim_outcome {
 // Claims `identity` (of `rule`) for the fence's epoch. The unique key decides: a second claim of
 // the same identity fails whatever the node. Fenced like the gate: a node that lost its lease
 // cannot leave a claimed row behind that nobody would release.
-boost::asio::awaitable<db_result<claim_outcome>>
+boost::asio::awaitable<core::result<claim_outcome, db_error>>
 async_claim(connection& conn, const fence& who, std::string identity, std::string rule);
 
 // The gate: `claimed -> sending` for the fence's own row, only while its epoch is the current
 // unexpired lease by the database clock, in one UPDATE. True: committed, the request may be
 // written. False: refused and nothing changed; the request must not be written.
 // An error with outcome_unknown(): the gate may have committed; the occurrence is in doubt.
-boost::asio::awaitable<db_result<bool>> async_open_gate(connection& conn, const fence& who,
-                                                        std::string identity);
+boost::asio::awaitable<core::result<bool, db_error>>
+async_open_gate(connection& conn, const fence& who, std::string identity);
 
 // Ends a claim without a send (`claimed -> skipped|failed`), fenced like the gate.
 // False: refused (not our claim any more, or our lease is not current).
-boost::asio::awaitable<db_result<bool>>
+boost::asio::awaitable<core::result<bool, db_error>>
 async_settle_unsent(connection& conn, const fence& who, std::string identity, occurrence_state end);
 
 // Records the result of a request the node sent: `sending -> paid|failed|in_doubt`, or
 // `in_doubt -> paid|failed` when it learns more. Allowed to a node that lost its lease, for its
 // own row only (node and epoch of the gate). Repeating the same result is accepted.
 // False: not this fence's row, or not a move allowed from its state.
-boost::asio::awaitable<db_result<bool>> async_record_result(connection& conn, const fence& who,
-                                                            std::string identity,
-                                                            occurrence_state result);
+boost::asio::awaitable<core::result<bool, db_error>> async_record_result(connection& conn,
+                                                                         const fence& who,
+                                                                         std::string identity,
+                                                                         occurrence_state result);
 
 struct occurrence_row {
     std::string identity;
@@ -63,7 +64,7 @@ struct occurrence_row {
 };
 
 // The row of `identity`, nullopt when nobody claimed it yet.
-boost::asio::awaitable<db_result<std::optional<occurrence_row>>>
+boost::asio::awaitable<core::result<std::optional<occurrence_row>, db_error>>
 async_read_occurrence(connection& conn, std::string identity);
 
 }  // namespace paymand::ledger

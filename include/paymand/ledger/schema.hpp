@@ -31,10 +31,10 @@ int known_schema_version() noexcept;
 boost::system::error_code judge_schema_version(int database_version, int known) noexcept;
 
 // The database's schema version, 0 when it holds none.
-boost::asio::awaitable<db_result<int>> async_schema_version(connection& conn);
+boost::asio::awaitable<core::result<int, db_error>> async_schema_version(connection& conn);
 
 // Succeeds only when the database's schema is exactly the known version.
-boost::asio::awaitable<db_result<void>> async_check_schema(connection& conn);
+boost::asio::awaitable<core::result<void, db_error>> async_check_schema(connection& conn);
 
 struct migrate_report {
     int from = 0;  // the version found
@@ -48,7 +48,7 @@ enum class migrate_mode {
 
 // Applies the missing migrations, each in one transaction under an advisory lock (two nodes
 // migrating at once apply each migration once). Refuses a newer schema and changes nothing.
-boost::asio::awaitable<db_result<migrate_report>> async_migrate(connection& conn,
-                                                                migrate_mode mode);
+boost::asio::awaitable<core::result<migrate_report, db_error>> async_migrate(connection& conn,
+                                                                             migrate_mode mode);
 
 }  // namespace paymand::ledger

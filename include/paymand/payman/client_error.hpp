@@ -2,6 +2,7 @@
 
 // The typed failure of every client operation.
 
+#include "paymand/core/error.hpp"
 #include "paymand/payman/payman_errc.hpp"
 #include "paymand/payman/secret.hpp"
 
@@ -31,15 +32,15 @@ enum class error_class {
 
 std::string_view to_string(error_class c) noexcept;
 
-struct client_error {
+// A core::error (`code`: a payman_errc; `message`: our own words, what happened and what to do,
+// never server text or secrets; offset, line and column stay 0) plus the facts that decide
+// whether the ask may have been carried out.
+struct client_error : core::error {
     error_class kind = error_class::not_sent;
-    boost::system::error_code code;   // a payman_errc
     boost::system::error_code cause;  // the underlying Asio/SSL/Beast/net error, if any
     int http_status = 0;              // 0 when no HTTP status was received
     std::optional<std::chrono::seconds> retry_after;  // from 429/503 Retry-After
     std::optional<std::int64_t> rpc_code;             // JSON-RPC error code
-    // Our own words: what happened and what to do. Never holds server text or secrets.
-    std::string message;
     // What the server said (error message, code, trace id), untrusted: control characters
     // replaced, known secrets redacted, at most max_diagnostics_size bytes.
     std::string diagnostics;

@@ -129,13 +129,13 @@ TEST_F(connection_test, cancelling_a_statement_closes_the_connection)
 {
     auto c = open();
     asio::cancellation_signal cancel;
-    std::optional<ledger::db_result<ledger::query_result>> out;
-    asio::co_spawn(
-        io, c.async_query("SELECT pg_sleep(3)"),
-        asio::bind_cancellation_slot(
-            cancel.slot(), [&](std::exception_ptr, ledger::db_result<ledger::query_result> r) {
-                out.emplace(std::move(r));
-            }));
+    std::optional<core::result<ledger::query_result, ledger::db_error>> out;
+    asio::co_spawn(io, c.async_query("SELECT pg_sleep(3)"),
+                   asio::bind_cancellation_slot(
+                       cancel.slot(), [&](std::exception_ptr,
+                                          core::result<ledger::query_result, ledger::db_error> r) {
+                           out.emplace(std::move(r));
+                       }));
     asio::steady_timer soon(io, 100ms);
     soon.async_wait(
         [&](boost::system::error_code) { cancel.emit(asio::cancellation_type::terminal); });

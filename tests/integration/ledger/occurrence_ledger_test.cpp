@@ -24,12 +24,12 @@ using occurrence_ledger_test = ledger_store_test;
 fence lead_on(ledger::connection& c, const std::string& node, std::chrono::milliseconds duration,
               asio::io_context& io)
 {
-    std::optional<ledger::db_result<std::optional<ledger::lease_grant>>> got;
-    asio::co_spawn(
-        io, ledger::async_acquire_lease(c, node, duration),
-        [&](std::exception_ptr, ledger::db_result<std::optional<ledger::lease_grant>> r) {
-            got.emplace(std::move(r));
-        });
+    std::optional<core::result<std::optional<ledger::lease_grant>, ledger::db_error>> got;
+    asio::co_spawn(io, ledger::async_acquire_lease(c, node, duration),
+                   [&](std::exception_ptr,
+                       core::result<std::optional<ledger::lease_grant>, ledger::db_error> r) {
+                       got.emplace(std::move(r));
+                   });
     io.restart();
     io.run_for(10s);
     if (!got || !*got || !got->value()) throw std::runtime_error("could not take the lease");
@@ -139,10 +139,11 @@ TEST_F(occurrence_ledger_test, the_gate_waits_for_a_takeover_in_flight_then_refu
         "BEGIN; UPDATE paymand_lease SET holder = 'node-b', epoch = epoch + 1, "
         "expires_at = clock_timestamp() + interval '10 s'")));
 
-    std::optional<ledger::db_result<bool>> gate;
-    asio::co_spawn(
-        io, ledger::async_open_gate(a, fa, "rent@1"),
-        [&](std::exception_ptr, ledger::db_result<bool> r) { gate.emplace(std::move(r)); });
+    std::optional<core::result<bool, ledger::db_error>> gate;
+    asio::co_spawn(io, ledger::async_open_gate(a, fa, "rent@1"),
+                   [&](std::exception_ptr, core::result<bool, ledger::db_error> r) {
+                       gate.emplace(std::move(r));
+                   });
     wait_until_blocked(pid);
     EXPECT_FALSE(gate.has_value());
     ASSERT_TRUE(run(takeover.async_query("COMMIT")));
@@ -165,9 +166,9 @@ TEST_F(occurrence_ledger_test, a_claim_waits_for_a_takeover_in_flight_then_refus
     ASSERT_TRUE(run(takeover.async_script(
         "BEGIN; UPDATE paymand_lease SET holder = 'node-b', epoch = epoch + 1, "
         "expires_at = clock_timestamp() + interval '10 s'")));
-    std::optional<ledger::db_result<claim_outcome>> claim;
+    std::optional<core::result<claim_outcome, ledger::db_error>> claim;
     asio::co_spawn(io, ledger::async_claim(a, fa, "rent@1", "rent"),
-                   [&](std::exception_ptr, ledger::db_result<claim_outcome> r) {
+                   [&](std::exception_ptr, core::result<claim_outcome, ledger::db_error> r) {
                        claim.emplace(std::move(r));
                    });
     wait_until_blocked(pid);
@@ -198,15 +199,16 @@ TEST_F(occurrence_ledger_test, two_nodes_racing_for_the_same_occurrence_exactly_
         pg.execute(db, "UPDATE paymand_lease SET expires_at = clock_timestamp() + "
                        "interval '60 ms'");
         const auto delay = std::chrono::milliseconds(round * 10);
-        auto node_a =
-            [](ledger::connection& c, fence f, std::string identity,
-               std::chrono::milliseconds wait) -> asio::awaitable<ledger::db_result<bool>> {
+        auto node_a = [](ledger::connection& c, fence f, std::string identity,
+                         std::chrono::milliseconds wait)
+            -> asio::awaitable<core::result<bool, ledger::db_error>> {
             asio::steady_timer t(co_await asio::this_coro::executor, wait);
             co_await t.async_wait(asio::use_awaitable);
             co_return co_await ledger::async_open_gate(c, f, std::move(identity));
         };
-        auto node_b = [](ledger::connection& c,
-                         std::string identity) -> asio::awaitable<ledger::db_result<bool>> {
+        auto node_b =
+            [](ledger::connection& c,
+               std::string identity) -> asio::awaitable<core::result<bool, ledger::db_error>> {
             const auto deadline = std::chrono::steady_clock::now() + 5s;
             std::optional<ledger::lease_grant> grant;
             while (!grant && std::chrono::steady_clock::now() < deadline) {

@@ -7,6 +7,7 @@
 // resolve after installation, tests/integration/systemd/package_test.cpp.
 
 #include "paymand/config/daemon_config.hpp"
+#include "paymand/core/error.hpp"
 #include "support/process.hpp"
 
 #include <gmock/gmock.h>
@@ -87,15 +88,17 @@ INSTANTIATE_TEST_SUITE_P(
     testing::ValuesIn(yaml_files(source_path("tests/fixtures/rules/schema-invalid"))),
     fixture_name);
 
-// Whether paymand's own reader accepts `text` as a configuration.
-bool reader_accepts(const std::string& text, std::string& errors)
+// Whether paymand's own reader accepts `text` as a configuration; if not, its diagnostics.
+core::result<void> reader_accepts(const std::string& text)
 {
     yaml::diagnostics diags;
     auto config = config::parse_daemon_config(
         text, "paymand.yaml", "/etc/paymand", [](const char*) -> const char* { return nullptr; },
         diags);
-    errors = diags.to_string();
-    return config.has_value();
+    if (!config)
+        return core::error{.code = make_error_code(boost::system::errc::invalid_argument),
+                           .message = diags.to_string()};
+    return {};
 }
 
 // The ```yaml blocks of `markdown` whose top-level keys are keys of the configuration.
@@ -146,9 +149,10 @@ TEST(config_schema, every_documented_configuration_validates)
             for (const auto& kv : YAML::Load(block)) config[kv.first.Scalar()] = kv.second;
             YAML::Emitter out;
             out << config;
-            std::string errors;
-            EXPECT_TRUE(reader_accepts(out.c_str(), errors)) << entry.path() << " block:\n"
-                                                             << block << errors;
+            auto accepted = reader_accepts(out.c_str());
+            EXPECT_TRUE(accepted.has_value())
+                << entry.path() << " block:\n"
+                << block << (accepted ? std::string() : accepted.error().message);
             files.push_back(dir.write(
                 entry.path().stem().string() + "-" + std::to_string(++n) + ".yaml", out.c_str()));
         }
@@ -170,8 +174,7 @@ TEST(config_schema, each_known_bad_configuration_is_rejected_by_the_schema_and_b
     EXPECT_EQ(result.status.code, 1) << result.out << result.err;
     for (const auto& f : files) {
         EXPECT_THAT(result.out, HasSubstr("invalid " + f.string() + ": ")) << result.out;
-        std::string errors;
-        EXPECT_FALSE(reader_accepts(read_file(f), errors)) << f;
+        EXPECT_FALSE(reader_accepts(read_file(f)).has_value()) << f;
     }
 }
 

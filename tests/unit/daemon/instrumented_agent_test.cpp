@@ -65,7 +65,8 @@ payman::ask_result answer(std::string task_id)
 
 payman::client_error failure(payman::error_class kind, std::string message)
 {
-    return payman::client_error{.kind = kind, .http_status = 503, .message = std::move(message)};
+    return core::extend({.message = std::move(message)},
+                        payman::client_error{.kind = kind, .http_status = 503});
 }
 
 class instrumented_agent_test : public ::testing::Test {

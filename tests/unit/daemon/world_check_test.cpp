@@ -39,10 +39,9 @@ world_needs needs()
 
 payman::client_error token_error(int status, payman::payman_errc code)
 {
-    return payman::client_error{.kind = payman::error_class::not_sent,
-                                .code = code,
-                                .http_status = status,
-                                .message = "the token endpoint said no"};
+    return core::extend(
+        {.code = code, .message = "the token endpoint said no"},
+        payman::client_error{.kind = payman::error_class::not_sent, .http_status = status});
 }
 
 const std::string all_scopes = "write_send_payment,read_balance,read_list_payees,read_list_"
@@ -79,11 +78,12 @@ TEST(assess_world, a_404_or_a_network_failure_is_not_verified_never_refused)
 TEST(assess_world, everything_found_is_verified)
 {
     world_answers a{.granted_scope = all_scopes,
-                    .payees = listing_answer{.reply = "Here are your payees:\n\n1. John Doe "
-                                                      "(j@example.com) - Individual\n2. ACME "
-                                                      "CLEANING LTD. - Business\n"},
-                    .wallets = listing_answer{.reply = "| Wallet | Paytag |\n|---|---|\n| Main | "
-                                                       "main-1 |\n"}};
+                    .payees = listing_answer(std::string("Here are your payees:\n\n1. John Doe "
+                                                         "(j@example.com) - Individual\n2. ACME "
+                                                         "CLEANING LTD. - Business\n")),
+                    .wallets =
+                        listing_answer(std::string("| Wallet | Paytag |\n|---|---|\n| Main | "
+                                                   "main-1 |\n"))};
     auto r = assess_world(needs(), a, now);
     EXPECT_EQ(r.state, credentials_state::verified) << r.summary;
     EXPECT_EQ(r.summary, "credentials verified: the scopes the rules need granted, 2 payees and 1 "
@@ -94,8 +94,8 @@ TEST(assess_world, everything_found_is_verified)
 TEST(assess_world, a_missing_scope_or_payee_is_lacking)
 {
     world_answers a{.granted_scope = "read_balance,read_list_payees,read_list_transactions",
-                    .payees = listing_answer{.reply = "- **John Doe** (Individual)\n"},
-                    .wallets = listing_answer{.reply = "1. **Main**\n"}};
+                    .payees = listing_answer(std::string("- **John Doe** (Individual)\n")),
+                    .wallets = listing_answer(std::string("1. **Main**\n"))};
     auto r = assess_world(needs(), a, now);
     EXPECT_EQ(r.state, credentials_state::lacking);
     EXPECT_THAT(r.findings,
@@ -107,9 +107,10 @@ TEST(assess_world, a_missing_scope_or_payee_is_lacking)
 TEST(assess_world, a_listing_that_is_no_list_proves_nothing)
 {
     world_answers a{.granted_scope = all_scopes,
-                    .payees = listing_answer{.reply = "I'm sorry, I can't do that (missing scope "
-                                                      "`read_list_payees`)."},
-                    .wallets = listing_answer{.error = "timed out"}};
+                    .payees =
+                        listing_answer(std::string("I'm sorry, I can't do that (missing scope "
+                                                   "`read_list_payees`).")),
+                    .wallets = listing_answer(core::error{.message = "timed out"})};
     auto r = assess_world(needs(), a, now);
     EXPECT_EQ(r.state, credentials_state::not_verified);
     EXPECT_THAT(r.findings, ElementsAre("the payee listing could not be read (no list in the "

@@ -25,7 +25,7 @@ struct counting_agent final : engine::agent {
     boost::asio::awaitable<engine::ask_outcome> async_ask(std::string, payman::ask_options) override
     {
         ++asks;
-        co_return payman::client_error{.message = "inner"};
+        co_return core::extend({.message = "inner"}, payman::client_error{});
     }
 };
 
@@ -95,7 +95,7 @@ TEST_F(user_grant_test, a_refused_grant_logs_the_error_line_and_no_ask_gets_thro
     auto held = make(file);
     auto inner = std::make_shared<counting_agent>();
     auto guarded = held->guard(inner);
-    held->observer().on_refused(payman::client_error{.message = "invalid_grant"});
+    held->observer().on_refused(core::extend({.message = "invalid_grant"}, payman::client_error{}));
     EXPECT_TRUE(held->refused());
     EXPECT_THAT(journal.str(),
                 HasSubstr("the user's grant is no longer valid: run paymand auth login"));

@@ -93,10 +93,9 @@ TEST(tls_context, loads_the_system_store_with_tls_1_2_at_least)
 
 TEST(transport_error, message_names_phase_cause_and_detail)
 {
-    transport_error e{.phase = phase::tls_handshake,
-                      .ec = net_errc::tls_setup_failed,
-                      .detail = "hostname mismatch"};
-    EXPECT_EQ(e.message(), "TLS handshake: TLS could not be set up (hostname mismatch)");
+    auto e = core::extend({.code = net_errc::tls_setup_failed, .message = "hostname mismatch"},
+                          transport_error{.phase = phase::tls_handshake});
+    EXPECT_EQ(e.what(), "TLS handshake: TLS could not be set up (hostname mismatch)");
 }
 
 }  // namespace

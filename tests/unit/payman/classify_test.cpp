@@ -20,7 +20,8 @@ using net::phase;
 client_error classify(phase p, boost::system::error_code ec, bool written, bool token = false)
 {
     return classify_transport(
-        net::transport_error{.phase = p, .ec = ec, .request_written = written}, token);
+        core::extend({.code = ec}, net::transport_error{.phase = p, .request_written = written}),
+        token);
 }
 
 TEST(classify, failures_before_the_request_went_out_are_not_sent)
@@ -89,10 +90,10 @@ TEST(classify, any_failure_of_a_token_request_is_not_sent)
 
 TEST(classify, the_message_names_the_phase_and_the_detail)
 {
-    auto e = classify_transport(net::transport_error{.phase = phase::tls_handshake,
-                                                     .ec = asio_error::eof,
-                                                     .detail = "hostname mismatch"},
-                                false);
+    auto e =
+        classify_transport(core::extend({.code = asio_error::eof, .message = "hostname mismatch"},
+                                        net::transport_error{.phase = phase::tls_handshake}),
+                           false);
     EXPECT_NE(e.message.find("TLS handshake"), std::string::npos) << e.message;
     EXPECT_NE(e.message.find("hostname mismatch"), std::string::npos) << e.message;
     EXPECT_TRUE(e.diagnostics.empty());

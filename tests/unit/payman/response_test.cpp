@@ -329,10 +329,9 @@ TEST(diagnostics, redact_removes_every_copy_of_a_secret)
 
 TEST(client_error, what_names_the_class_and_keeps_server_text_apart)
 {
-    client_error e{.kind = error_class::unknown_outcome,
-                   .code = payman_errc::server_error,
-                   .message = "server error (HTTP 500)",
-                   .diagnostics = "boom"};
+    auto e =
+        core::extend({.code = payman_errc::server_error, .message = "server error (HTTP 500)"},
+                     client_error{.kind = error_class::unknown_outcome, .diagnostics = "boom"});
     EXPECT_EQ(e.what(), "unknown outcome: server error (HTTP 500) [server said: boom]");
 }
 

@@ -621,7 +621,7 @@ TEST_F(SandboxService, StatePersistsAndReloads)
         s.handle_api(ask_req);
     }
     service reloaded(test_config(), file, [this] { return clock_now; });
-    ASSERT_TRUE(reloaded.startup_error().empty()) << reloaded.startup_error();
+    ASSERT_TRUE(reloaded.startup().has_value()) << reloaded.startup().error().message;
     EXPECT_EQ(reloaded.state().wallets[0].balance, 75000);
     EXPECT_EQ(reloaded.state().transactions.size(), 1u);
     EXPECT_EQ(reloaded.state().tokens.size(), 1u);
@@ -632,7 +632,8 @@ TEST_F(SandboxService, CorruptStateFileIsRefused)
     test::temp_dir dir;
     auto file = dir.write("state.json", "{\"version\":1,\"wallets\":7}");
     service s(test_config(), file);
-    EXPECT_THAT(s.startup_error(), HasSubstr("state file"));
+    ASSERT_FALSE(s.startup().has_value());
+    EXPECT_THAT(s.startup().error().message, HasSubstr("state file"));
 }
 
 TEST_F(SandboxService, HandleBytesServesAWellFormedRequest)
