@@ -101,9 +101,8 @@ user_mode_client make_user_client(boost::asio::any_io_executor executor,
         std::make_shared<spdlog::logger>("auth", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     log->set_pattern("paymand auth test: %v");
     log->set_level(args.verbose ? spdlog::level::debug : spdlog::level::warn);
-    out.held = std::make_shared<daemon::user_grant>(cfg.grant_path(), std::move(**loaded), log, [] {
-        return std::chrono::system_clock::now();
-    });
+    out.held = std::make_shared<daemon::user_grant>(cfg.grant_path(), std::move(**loaded), log,
+                                                    core::system_clock());
     out.held->set_recorder([store = out.store.get(), prefix](audit::record_body body) {
         append_record(*store, std::move(body), prefix);
     });

@@ -71,12 +71,7 @@ std::string_view to_string(store_health h) noexcept
 file_audit_store::file_audit_store(file_store_params params) : params_(std::move(params))
 {
     if (params_.lock_path.empty()) params_.lock_path = params_.log_path.string() + ".lock";
-    if (!params_.clock) {
-        params_.clock = [] {
-            return std::chrono::time_point_cast<std::chrono::microseconds>(
-                std::chrono::system_clock::now());
-        };
-    }
+    if (!params_.clock) params_.clock = core::system_clock();
 }
 
 file_audit_store::~file_audit_store()
@@ -196,7 +191,7 @@ core::result<append_receipt> file_audit_store::append(std::span<const record_bod
     append_receipt receipt;
     receipt.records.reserve(batch.size());
     std::string buffer;
-    const utc_micros ts = params_.clock();
+    const auto ts = std::chrono::floor<std::chrono::microseconds>(params_.clock->wall_now());
     std::string_view prev = view(last_hash_);
     std::uint64_t last_line_start = durable_size_;
     for (std::size_t i = 0; i < batch.size(); ++i) {

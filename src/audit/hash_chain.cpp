@@ -1,5 +1,7 @@
 #include "paymand/audit/hash_chain.hpp"
 
+#include "paymand/core/sha256.hpp"
+
 #include <openssl/evp.h>
 
 #include <array>
@@ -51,7 +53,6 @@ chain_hasher::chain_hasher() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ct
 
 hash_hex chain_hasher::next(std::string_view prev, std::string_view prefix)
 {
-    static constexpr char digits[] = "0123456789abcdef";
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     if (EVP_DigestInit_ex2(ctx_.get(), md_.get(), nullptr) != 1 ||
@@ -61,10 +62,7 @@ hash_hex chain_hasher::next(std::string_view prev, std::string_view prefix)
         throw std::runtime_error("OpenSSL SHA-256 failed");
     }
     hash_hex out;
-    for (std::size_t i = 0; i < 32; ++i) {
-        out[2 * i] = digits[digest[i] >> 4];
-        out[2 * i + 1] = digits[digest[i] & 0x0F];
-    }
+    core::write_hex(out.data(), std::span(digest, 32));
     return out;
 }
 

@@ -4,9 +4,7 @@
 
 namespace paymand::audit {
 
-memory_audit_store::memory_audit_store(std::function<utc_micros()> clock) : clock_(std::move(clock))
-{
-}
+memory_audit_store::memory_audit_store(const core::clock& clock) : clock_(clock) {}
 
 core::result<replay_report> memory_audit_store::replay(audit_projection& into)
 {
@@ -18,7 +16,7 @@ core::result<append_receipt> memory_audit_store::append(std::span<const record_b
 {
     append_receipt receipt;
     receipt.records.reserve(batch.size());
-    const auto ts = clock_();
+    const auto ts = std::chrono::floor<std::chrono::microseconds>(clock_.wall_now());
     for (const auto& body : batch)
         receipt.records.push_back(
             record{.seq = ++last_seq_, .ts = ts, .dry_run = true, .body = body});

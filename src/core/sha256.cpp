@@ -52,13 +52,27 @@ std::string sha256_hex(std::string_view data)
     return hex;
 }
 
-void append_hex(std::string& out, std::span<const unsigned char> bytes)
+char* write_hex(char* out, std::span<const unsigned char> bytes, hex_case letters) noexcept
 {
-    static constexpr char digits[] = "0123456789abcdef";
+    const char* digits = letters == hex_case::upper ? "0123456789ABCDEF" : "0123456789abcdef";
     for (const unsigned char b : bytes) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 0x0F]);
+        *out++ = digits[b >> 4];
+        *out++ = digits[b & 0x0F];
     }
+    return out;
+}
+
+void append_hex(std::string& out, std::span<const unsigned char> bytes, hex_case letters)
+{
+    const auto at = out.size();
+    out.resize(at + 2 * bytes.size());
+    write_hex(out.data() + at, bytes, letters);
+}
+
+void append_hex(std::string& out, std::string_view bytes, hex_case letters)
+{
+    append_hex(out, std::span(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()),
+               letters);
 }
 
 }  // namespace paymand::core

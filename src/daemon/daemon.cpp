@@ -10,6 +10,7 @@
 #include "paymand/audit/time_format.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
+#include "paymand/core/clock.hpp"
 #include "paymand/core/task_group.hpp"
 #include "paymand/daemon/inbox.hpp"
 #include "paymand/daemon/instrumented_agent.hpp"
@@ -741,8 +742,7 @@ std::shared_ptr<user_grant> open_user_grant(const run_options& options,
                       g.client_id, cfg.client_id, login);
         return nullptr;
     }
-    return std::make_shared<user_grant>(file, std::move(g), log,
-                                        [] { return std::chrono::system_clock::now(); });
+    return std::make_shared<user_grant>(file, std::move(g), log, core::system_clock());
 }
 
 // What `trigger` adds to prepare: a check of what was loaded before the state lock is
@@ -766,9 +766,7 @@ int open_audit_log(const run_options& options, prepared& p, const prepare_hooks&
                                      : cfg.lock_path(),
         .dry_run = options.dry_run,
         // Stamped by the daemon's wall clock: rule activation times come from these stamps.
-        .clock = [] {
-            return std::chrono::floor<std::chrono::microseconds>(engine::wall_clock_now());
-        }});
+        .clock = core::system_clock()});
     if (auto locked = p.store->lock(); !locked) {
         if (locked.error().code == audit::audit_errc::locked && hooks.when_locked) {
             p.handed_over = true;

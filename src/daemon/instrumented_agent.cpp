@@ -11,8 +11,9 @@ using metrics::registry;
 
 class instrumented_agent final : public engine::agent {
 public:
-    instrumented_agent(std::shared_ptr<engine::agent> inner, registry& reg, steady_now_fn now)
-        : inner_(std::move(inner)), reg_(reg), now_(std::move(now))
+    instrumented_agent(std::shared_ptr<engine::agent> inner, registry& reg,
+                       std::shared_ptr<const core::clock> clock)
+        : inner_(std::move(inner)), reg_(reg), clock_(std::move(clock))
     {
     }
 
@@ -20,9 +21,9 @@ public:
                                                           payman::ask_options options) override
     {
         const auto kind = options.read_only ? ask_kind::read : ask_kind::payment;
-        const auto started = now_();
+        const auto started = clock_->steady_now();
         auto outcome = co_await inner_->async_ask(std::move(text), std::move(options));
-        const auto latency = now_() - started;
+        const auto latency = clock_->steady_now() - started;
         reg_.observe_ask(kind,
                          outcome ? ask_status::answered : metrics::status_of(outcome.error().kind),
                          std::chrono::duration_cast<std::chrono::nanoseconds>(latency));
@@ -32,15 +33,16 @@ public:
 private:
     std::shared_ptr<engine::agent> inner_;
     registry& reg_;
-    steady_now_fn now_;
+    std::shared_ptr<const core::clock> clock_;
 };
 
 }  // namespace
 
 std::shared_ptr<engine::agent> instrument(std::shared_ptr<engine::agent> inner,
-                                          metrics::registry& reg, steady_now_fn now)
+                                          metrics::registry& reg,
+                                          std::shared_ptr<const core::clock> clock)
 {
-    return std::make_shared<instrumented_agent>(std::move(inner), reg, std::move(now));
+    return std::make_shared<instrumented_agent>(std::move(inner), reg, std::move(clock));
 }
 
 }  // namespace paymand::daemon

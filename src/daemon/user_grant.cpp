@@ -42,9 +42,10 @@ private:
 }  // namespace
 
 user_grant::user_grant(std::filesystem::path file, grant::stored_grant held,
-                       std::shared_ptr<spdlog::logger> log, wall_now_fn now)
-    : file_(std::move(file)), held_(std::move(held)), log_(std::move(log)), now_(std::move(now)),
-      refused_(held_.refused_at.has_value())
+                       std::shared_ptr<spdlog::logger> log,
+                       std::shared_ptr<const core::clock> clock)
+    : file_(std::move(file)), held_(std::move(held)), log_(std::move(log)),
+      clock_(std::move(clock)), refused_(held_.refused_at.has_value())
 {
 }
 
@@ -71,7 +72,7 @@ std::shared_ptr<engine::agent> user_grant::guard(std::shared_ptr<engine::agent> 
 boost::system::result<void, std::string>
 user_grant::store_rotation(const payman::token_response& answer)
 {
-    const auto now = seconds_of(now_());
+    const auto now = seconds_of(clock_->wall_now());
     auto next = grant::rotated(held_, *answer.refresh_token, answer.scope, answer.expires_in, now);
     if (auto saved = grant::save_grant(file_, next); !saved) {
         log_->error("the rotated refresh token could not be stored, so its access token is not "
@@ -98,7 +99,7 @@ void user_grant::mark_refused(const payman::client_error& e)
     if (refused_) return;
     refused_ = true;
     const auto reason = audit::make_excerpt(e.what(), 512);
-    held_ = grant::refused(std::move(held_), reason, seconds_of(now_()));
+    held_ = grant::refused(std::move(held_), reason, seconds_of(clock_->wall_now()));
     log_->error("{} ({})", grant_invalid_line, reason);
     if (auto saved = grant::save_grant(file_, held_); !saved)
         log_->error("the grant's refusal could not be noted in {}: {}", file_.string(),

@@ -62,7 +62,7 @@ asio::awaitable<bool> engine::async_set_rules(std::shared_ptr<const rules::rule_
     auto& d = *impl_;
     // The scheduler holds references into the slots while it fires: replace them after.
     while (d.firing) co_await d.firing_done.wait();
-    const auto now = to_seconds(d.clk.now());
+    const auto now = to_seconds(d.clk.wall_now());
     std::vector<audit::rule_hash> hashes;
     std::map<std::string, rule_slot, std::less<>> next_slots;
     // Every queued occurrence ends with a record, whatever the reload does to its rule.
@@ -158,7 +158,7 @@ asio::awaitable<trigger_result> engine::async_trigger(std::string rule_id)
         co_return trigger_result{{}, fmt::format("no rule with id '{}'", rule_id)};
     auto& slot = it->second;
     const auto& rule = *slot.rule;
-    auto now = to_seconds(d->clk.now());
+    auto now = to_seconds(d->clk.wall_now());
     auto local = rule.zone.to_local(now);
     task t{slot.set,
            slot.rule,

@@ -36,7 +36,7 @@ asio::awaitable<bool> engine::impl::append(std::vector<audit::record_body> batch
         if (audit_writable && params.on_audit_writable) params.on_audit_writable(false);
         audit_writable = false;
         ++attempt;
-        auto now = clk.now();
+        auto now = clk.wall_now();
         if (stopping || !deadline || now >= *deadline) co_return false;
         auto delay = backoff_delay(params.settings.retry, attempt, std::nullopt, draw());
         co_await sleep_real(std::min<sys_time::duration>(delay, *deadline - now));
@@ -109,7 +109,7 @@ asio::awaitable<void> engine::impl::flush_unrecorded()
 asio::awaitable<void> engine::impl::sleep_real(sys_time::duration delay)
 {
     if (clk.is_virtual()) {
-        static_cast<virtual_clock&>(clk).advance_to(clk.now() + delay);
+        static_cast<virtual_clock&>(clk).advance_to(clk.wall_now() + delay);
         co_return;
     }
     asio::steady_timer timer(executor, delay);
@@ -120,7 +120,7 @@ void engine::impl::rebuild_ledger()
 {
     ledger = limits::spending_ledger(params.policy.zone);
     // Limits look at most a calendar month back; 32 days covers every month and zone.
-    auto since = to_seconds(clk.now()) - std::chrono::days(32);
+    auto since = to_seconds(clk.wall_now()) - std::chrono::days(32);
     for (const auto& e : state.spending(since))
         ledger.add({.amount = e.amount.minor_units(),
                     .currency = std::string(e.amount.unit().code()),

@@ -257,7 +257,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
 
     occurrence_context context_of(const task& t) const;
 
-    occurrence_moment moment() const { return {.now = clk.now(), .stopping = stopping}; }
+    occurrence_moment moment() const { return {.now = clk.wall_now(), .stopping = stopping}; }
 
     // Drives one occurrence's machine: performs each step it asks for, nothing more.
     asio::awaitable<void> run_occurrence(task t);

@@ -24,7 +24,7 @@ asio::awaitable<void> engine::impl::reconcile_once()
     if (doubts.empty() || !payman) co_return;
     auto text = params.prompts.render_transactions(params.settings.reconcile_transactions);
     if (!text) co_return;
-    auto deadline = clk.now() + params.settings.occurrence_timeout;
+    auto deadline = clk.wall_now() + params.settings.occurrence_timeout;
     auto attempt = co_await read_with_retry(*text, listing_options("reconcile"), deadline);
     if (!attempt.outcome) {
         log->warn("reconciliation: the transaction listing failed: {}",
@@ -149,7 +149,7 @@ void engine::impl::enqueue_confirmation(awaiting_payment p)
 void engine::impl::queue_unsettled_confirmations()
 {
     if (!confirming()) return;
-    const auto since = to_seconds(clk.now()) - std::chrono::days(2);
+    const auto since = to_seconds(clk.wall_now()) - std::chrono::days(2);
     for (const auto* o : state.awaiting_confirmation(since)) {
         auto tag = reconcile_tag(*o);
         if (!tag || !o->payment) continue;
@@ -208,7 +208,7 @@ asio::awaitable<void> engine::impl::confirm_listing(std::size_t ready)
         if (!text) {
             round = settle_without_listing(std::move(plan.batch), text.error().message, max);
         } else {
-            const auto deadline = clk.now() + params.settings.occurrence_timeout;
+            const auto deadline = clk.wall_now() + params.settings.occurrence_timeout;
             // While it is read, payments that would push this batch deeper than the
             // listing reaches wait at the gate.
             const auto cap = listing_caps.insert(plan.count - listing_slack);

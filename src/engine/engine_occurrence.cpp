@@ -33,8 +33,8 @@ engine::impl::read_with_retry(std::string text, payman::ask_options options, sys
         ++attempts;
         auto outcome = co_await payman->async_ask(text, options);
         if (outcome || stopping) co_return ask_attempt{std::move(outcome), attempts};
-        auto delay = retry_delay(params.settings.retry, outcome.error(), attempts, true, clk.now(),
-                                 deadline, draw());
+        auto delay = retry_delay(params.settings.retry, outcome.error(), attempts, true,
+                                 clk.wall_now(), deadline, draw());
         if (!delay) co_return ask_attempt{std::move(outcome), attempts};
         log->warn("transaction listing failed ({}); retrying in {} ms", outcome.error().what(),
                   delay->count());

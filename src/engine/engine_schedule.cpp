@@ -198,7 +198,7 @@ asio::awaitable<void> engine::impl::run_loop()
 {
     auto self = shared_from_this();
     while (!stopping) {
-        auto now = to_seconds(clk.now());
+        auto now = to_seconds(clk.wall_now());
         {
             struct firing_pass {
                 impl& d;
@@ -222,7 +222,7 @@ asio::awaitable<void> engine::impl::run_loop()
             if (params.lockstep) co_await idle();
             if (!earliest || (params.stop_at && sys_time(*earliest) > *params.stop_at)) break;
         }
-        auto until = earliest ? sys_time(*earliest) : clk.now() + std::chrono::hours(24);
+        auto until = earliest ? sys_time(*earliest) : clk.wall_now() + std::chrono::hours(24);
         co_await clk.sleep_until(until);
     }
 }

@@ -155,8 +155,7 @@ simulation_result simulate(const simulation_params& params)
     asio::io_context io;
     // One second early: the rules are installed (and active) before the first instant.
     engine::virtual_clock clk(io.get_executor(), params.from - std::chrono::seconds(1));
-    auto store = std::make_unique<audit::memory_audit_store>(
-        [&clk] { return std::chrono::floor<std::chrono::microseconds>(clk.now()); });
+    auto store = std::make_unique<audit::memory_audit_store>(clk);
     audit::audit_projection state;
     (void)store->replay(state);
     audit::async_audit_writer writer(std::move(store), audit::writer_thread::caller);

@@ -1,6 +1,7 @@
 #include "paymand/ledger/audit_shipping.hpp"
 
 #include "ledger/statement.hpp"
+#include "paymand/core/sha256.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -16,13 +17,8 @@ constexpr std::size_t batch_size = 1000;
 
 std::string hex(std::string_view bytes)
 {
-    static constexpr char digits[] = "0123456789abcdef";
     std::string out;
-    out.reserve(bytes.size() * 2);
-    for (unsigned char c : bytes) {
-        out.push_back(digits[c >> 4]);
-        out.push_back(digits[c & 0x0f]);
-    }
+    core::append_hex(out, bytes);
     return out;
 }
 

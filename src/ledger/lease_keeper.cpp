@@ -25,7 +25,7 @@ struct lease_keeper::state {
     asio::any_io_executor executor;
     keeper_settings settings;
     lost_handler on_lost;
-    wall_clock wall;
+    std::shared_ptr<const core::clock> clock;
     connection conn;
     keeper_status status;
     steady_clock::time_point trust_until{};
@@ -35,12 +35,12 @@ struct lease_keeper::state {
     bool ended = false;
     bool connect_failure_logged = false;
 
-    state(asio::any_io_executor ex, keeper_settings s, lost_handler lost, wall_clock w)
-        : executor(ex), settings(std::move(s)), on_lost(std::move(lost)), wall(std::move(w)),
+    state(asio::any_io_executor ex, keeper_settings s, lost_handler lost,
+          std::shared_ptr<const core::clock> c)
+        : executor(ex), settings(std::move(s)), on_lost(std::move(lost)), clock(std::move(c)),
           conn(ex)
     {
         status.highest_epoch = settings.memory.highest_epoch;
-        if (!wall) wall = [] { return std::chrono::system_clock::now(); };
     }
 
     bool leading(steady_clock::time_point now) const
@@ -160,11 +160,11 @@ asio::awaitable<core::result<std::optional<std::string>, db_error>> check_eligib
     if (facts.history == continuity::intact)
         s->status.highest_epoch = std::max(s->status.highest_epoch, position->epoch);
 
-    const auto sent = s->wall();
+    const auto sent = s->clock->wall_now();
     auto published = co_await async_publish_node(s->conn, s->settings.identity, s->settings.lease);
     if (!published) co_return published.error();
-    facts.clock =
-        clock_reading{.sent = sent, .answered = s->wall(), .database = published->database_time};
+    facts.clock = clock_reading{
+        .sent = sent, .answered = s->clock->wall_now(), .database = published->database_time};
     s->status.clock_skew = clock_skew(*facts.clock);
     facts.differing = std::move(published->differing);
     co_return judge_eligibility(facts);
@@ -347,9 +347,9 @@ std::string_view to_string(loss_reason reason) noexcept
 }
 
 lease_keeper::lease_keeper(asio::any_io_executor executor, keeper_settings settings,
-                           lost_handler on_lost, wall_clock wall)
+                           lost_handler on_lost, std::shared_ptr<const core::clock> clock)
     : state_(std::make_shared<state>(executor, std::move(settings), std::move(on_lost),
-                                     std::move(wall)))
+                                     std::move(clock)))
 {
 }
 

@@ -40,7 +40,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
     impl(asio::any_io_executor ex, client_config cfg, net::endpoint target,
          std::shared_ptr<asio::ssl::context> tls, std::string id, secret key)
         : executor(ex), config(std::move(cfg)),
-          clk(config.clock ? config.clock : system_clock_source()),
+          clk(config.clock ? config.clock : core::system_clock()),
           http(ex, std::move(target), config.http, std::move(tls)), client_id(std::move(id)),
           client_secret(std::move(key)), book(config.token_refresh_margin), fetch_done(ex),
           user_agent(config.user_agent.empty() ? fmt::format("paymand/{}", version)
@@ -50,7 +50,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
 
     asio::any_io_executor executor;
     client_config config;
-    std::shared_ptr<const payman::clock> clk;
+    std::shared_ptr<const core::clock> clk;
     net::http_client http;
     std::string client_id;
     secret client_secret;
@@ -132,7 +132,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
             }
             auto parsed = parse_token_response(*res, secrets());
             if (parsed) {
-                book.accept(*parsed, used, clk->now());
+                book.accept(*parsed, used, clk->steady_now());
                 granted_scope = parsed->scope;
                 if (parsed->refresh_token && config.grant_events.on_refresh_token) {
                     // The new refresh token must be durable before its access token is used;
@@ -185,7 +185,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
     asio::awaitable<boost::system::result<void, client_error>> ensure_token()
     {
         for (;;) {
-            if (book.usable(clk->now())) co_return boost::system::result<void, client_error>{};
+            if (book.usable(clk->steady_now()))
+                co_return boost::system::result<void, client_error>{};
             if (fetching) {
                 const auto seen = fetches_done;
                 (void)co_await fetch_done.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -195,7 +196,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
                 }
                 if (fetches_done == seen + 1) {
                     if (last_fetch_error) co_return *last_fetch_error;
-                    if (book.alive(clk->now()))
+                    if (book.alive(clk->steady_now()))
                         co_return boost::system::result<void, client_error>{};
                 }
                 continue;
@@ -219,7 +220,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
                     fetched ? std::nullopt : std::optional<client_error>(fetched.error());
             }
             if (!fetched) co_return fetched.error();
-            if (book.alive(clk->now())) co_return boost::system::result<void, client_error>{};
+            if (book.alive(clk->steady_now()))
+                co_return boost::system::result<void, client_error>{};
         }
     }
 
@@ -409,7 +411,7 @@ client::with_token(asio::any_io_executor executor, client_config config, std::st
     auto p = make_impl(std::move(executor), std::move(config), std::move(client_id),
                        client_secret ? std::move(*client_secret) : secret(), false);
     if (!p) return p.error();
-    (*p)->book.set_token(std::move(token), (*p)->clk->now());
+    (*p)->book.set_token(std::move(token), (*p)->clk->steady_now());
     return client(std::move(*p));
 }
 
@@ -426,7 +428,7 @@ asio::awaitable<boost::system::result<token_info, client_error>> client::async_a
     auto ok = co_await self->ensure_token();
     if (!ok) co_return ok.error();
     co_return token_info{.access_token = self->book.access_token(),
-                         .expires_in = self->book.remaining(self->clk->now())};
+                         .expires_in = self->book.remaining(self->clk->steady_now())};
 }
 
 std::string client::session_id() const

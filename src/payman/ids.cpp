@@ -1,5 +1,7 @@
 #include "paymand/payman/ids.hpp"
 
+#include "paymand/core/sha256.hpp"
+
 #include <openssl/rand.h>
 #include <pthread.h>
 
@@ -12,14 +14,15 @@ std::string format_uuid4(std::array<std::uint8_t, 16> b)
 {
     b[6] = static_cast<std::uint8_t>((b[6] & 0x0F) | 0x40);
     b[8] = static_cast<std::uint8_t>((b[8] & 0x3F) | 0x80);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(36);
-    for (std::size_t i = 0; i < b.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-        out.push_back(hex[b[i] >> 4]);
-        out.push_back(hex[b[i] & 0x0F]);
-    }
+    // 8-4-4-4-12 digits: the string's one allocation, the groups written in place.
+    std::string out(36, '-');
+    const std::span<const std::uint8_t> bytes(b);
+    char* at = out.data();
+    at = core::write_hex(at, bytes.subspan(0, 4)) + 1;
+    at = core::write_hex(at, bytes.subspan(4, 2)) + 1;
+    at = core::write_hex(at, bytes.subspan(6, 2)) + 1;
+    at = core::write_hex(at, bytes.subspan(8, 2)) + 1;
+    core::write_hex(at, bytes.subspan(10, 6));
     return out;
 }
 

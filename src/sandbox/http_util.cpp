@@ -1,5 +1,6 @@
 #include "sandbox/http_util.hpp"
 
+#include "paymand/core/sha256.hpp"
 #include "paymand/text/display.hpp"
 
 #include <openssl/rand.h>
@@ -102,7 +103,6 @@ std::optional<std::string> base64_decode(std::string_view text)
 
 std::string url_encode(std::string_view text)
 {
-    static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;
     for (unsigned char c : text) {
         if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -110,8 +110,7 @@ std::string url_encode(std::string_view text)
             out.push_back(static_cast<char>(c));
         } else {
             out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
+            core::append_hex(out, std::span(&c, 1), core::hex_case::upper);
         }
     }
     return out;
@@ -127,12 +126,8 @@ std::string random_hex(std::size_t bytes)
     std::string raw(bytes, '\0');
     if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1)
         throw std::runtime_error("OpenSSL RAND_bytes failed");
-    static constexpr char hex[] = "0123456789abcdef";
     std::string out;
-    for (unsigned char c : raw) {
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 15]);
-    }
+    core::append_hex(out, raw);
     return out;
 }
 

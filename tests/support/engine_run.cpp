@@ -42,14 +42,14 @@ std::shared_ptr<const rules::rule_set> load_rules(std::string_view text,
 void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> rules)
 {
     asio::io_context io;
-    engine::virtual_clock clk(io.get_executor(), run.start);
+    auto clk = std::make_shared<engine::virtual_clock>(io.get_executor(), run.start);
     // Records are stamped by the engine's clock, as in the daemon: rule activation times
     // come from those stamps.
-    auto store = std::make_unique<audit::file_audit_store>(audit::file_store_params{
-        .log_path = run.dir / "audit.jsonl",
-        .lock_path = run.dir / "paymand.lock",
-        .dry_run = run.params.dry_run,
-        .clock = [&clk] { return std::chrono::floor<std::chrono::microseconds>(clk.now()); }});
+    auto store = std::make_unique<audit::file_audit_store>(
+        audit::file_store_params{.log_path = run.dir / "audit.jsonl",
+                                 .lock_path = run.dir / "paymand.lock",
+                                 .dry_run = run.params.dry_run,
+                                 .clock = clk});
     ASSERT_TRUE(store->lock());
     audit::audit_projection state;
     auto replay = store->replay(state);
@@ -58,7 +58,7 @@ void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> ru
     audit::async_audit_writer writer(std::move(store));
     auto log =
         std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-    engine::engine eng(io.get_executor(), run.params, clk, run.make_agent(io), writer, state, log);
+    engine::engine eng(io.get_executor(), run.params, *clk, run.make_agent(io), writer, state, log);
     bool finished = false;
     asio::co_spawn(
         io,

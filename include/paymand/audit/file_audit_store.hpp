@@ -12,10 +12,11 @@
 #include "paymand/audit/audit_store.hpp"
 #include "paymand/audit/hash_chain.hpp"
 #include "paymand/audit/state_lock.hpp"
+#include "paymand/core/clock.hpp"
 
 #include <atomic>
 #include <filesystem>
-#include <functional>
+#include <memory>
 #include <optional>
 
 namespace paymand::audit {
@@ -26,8 +27,9 @@ struct file_store_params {
     std::filesystem::path lock_path;
     // Marks every record this store writes as dry_run (the separate dry-run log).
     bool dry_run = false;
-    // Time stamps for records; empty means the system clock. One batch shares one stamp.
-    std::function<utc_micros()> clock;
+    // Time stamps for records (its wall time, in whole microseconds); null means
+    // core::system_clock(). One batch shares one stamp.
+    std::shared_ptr<const core::clock> clock;
 };
 
 class file_audit_store final : public audit_store {

@@ -5,15 +5,15 @@
 // the real log. Not durable, no hash chain (the hash field stays empty), no lock.
 
 #include "paymand/audit/audit_store.hpp"
-
-#include <functional>
+#include "paymand/core/clock.hpp"
 
 namespace paymand::audit {
 
 class memory_audit_store final : public audit_store {
 public:
-    // `clock` stamps each batch (the engine's virtual clock); every record is marked dry_run.
-    explicit memory_audit_store(std::function<utc_micros()> clock);
+    // `clock`'s wall time stamps each batch (the engine's virtual clock, which must outlive the
+    // store); every record is marked dry_run.
+    explicit memory_audit_store(const core::clock& clock);
 
     core::result<void> lock() override { return {}; }
     // Nothing to replay: the projection starts empty.
@@ -24,7 +24,7 @@ public:
     std::string describe() const override { return "in-memory audit log (simulation)"; }
 
 private:
-    std::function<utc_micros()> clock_;
+    const core::clock& clock_;
     std::uint64_t last_seq_ = 0;
 };
 

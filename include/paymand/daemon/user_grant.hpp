@@ -7,6 +7,7 @@
 // login`, a critical status, and no ask sent (asks fail not_sent/grant_refused at once).
 
 #include "paymand/audit/record.hpp"
+#include "paymand/core/clock.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/grant/stored_grant.hpp"
 #include "paymand/payman/client_config.hpp"
@@ -27,11 +28,10 @@ inline constexpr std::string_view grant_invalid_line =
 
 class user_grant : public std::enable_shared_from_this<user_grant> {
 public:
-    using wall_now_fn = std::function<std::chrono::system_clock::time_point()>;
     using recorder = std::function<void(audit::record_body)>;
 
     user_grant(std::filesystem::path file, grant::stored_grant held,
-               std::shared_ptr<spdlog::logger> log, wall_now_fn now);
+               std::shared_ptr<spdlog::logger> log, std::shared_ptr<const core::clock> clock);
 
     // The hooks a payman::client calls (client_config::grant_events); they keep this alive.
     payman::grant_observer observer();
@@ -54,7 +54,7 @@ private:
     std::filesystem::path file_;
     grant::stored_grant held_;
     std::shared_ptr<spdlog::logger> log_;
-    wall_now_fn now_;
+    std::shared_ptr<const core::clock> clock_;
     recorder recorder_;
     std::vector<audit::record_body> pending_;
     bool refused_ = false;

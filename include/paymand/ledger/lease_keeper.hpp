@@ -16,6 +16,7 @@
 // One executor, one thread, like the connection. Its two tasks run in a core::task_group and
 // are cancelled with it; stop() is the graceful way: the lease is released with NOTIFY.
 
+#include "paymand/core/clock.hpp"
 #include "paymand/core/task_group.hpp"
 #include "paymand/ledger/connection.hpp"
 #include "paymand/ledger/continuity.hpp"
@@ -44,9 +45,9 @@ struct keeper_settings {
     node_memory memory;  // what the node's own disk remembers (continuity.hpp)
 };
 
-// The node's wall clock, for the skew check only (injected by tests); every window and timer
-// uses std::chrono::steady_clock.
-using wall_clock = std::function<std::chrono::system_clock::time_point()>;
+// The keeper reads its clock's wall time for the skew check only (tests inject a skewed one);
+// every window is a deadline of a steady timer, so it is kept on std::chrono::steady_clock, the
+// timer's own clock.
 
 enum class keeper_role {
     starting,      // not connected yet, or reconnecting while not leader
@@ -87,7 +88,8 @@ public:
     using lost_handler = std::function<void(std::int64_t epoch, loss_reason reason)>;
 
     lease_keeper(boost::asio::any_io_executor executor, keeper_settings settings,
-                 lost_handler on_lost, wall_clock wall = {});
+                 lost_handler on_lost,
+                 std::shared_ptr<const core::clock> clock = core::system_clock());
     ~lease_keeper();
     lease_keeper(const lease_keeper&) = delete;
     lease_keeper& operator=(const lease_keeper&) = delete;

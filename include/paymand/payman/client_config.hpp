@@ -2,9 +2,9 @@
 
 // Everything a client needs besides its credentials.
 
+#include "paymand/core/clock.hpp"
 #include "paymand/net/http_config.hpp"
 #include "paymand/payman/client_error.hpp"
-#include "paymand/payman/clock.hpp"
 #include "paymand/payman/environment.hpp"
 #include "paymand/payman/token.hpp"
 
@@ -49,7 +49,7 @@ struct client_config {
     // A token is renewed this long before it expires (when it can be renewed).
     std::chrono::seconds token_refresh_margin{60};
     // Time source; null means the real clocks.
-    std::shared_ptr<const payman::clock> clock;
+    std::shared_ptr<const core::clock> clock;
     payman::logger logger;
     log_level log_threshold = log_level::info;
     // Sent as User-Agent; empty means "paymand/<version>".

@@ -4,6 +4,7 @@
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/audit/projection.hpp"
 #include "paymand/money/currency.hpp"
+#include "support/manual_clock.hpp"
 #include "support/process.hpp"
 
 #include <boost/json/parse.hpp>
@@ -67,10 +68,11 @@ void append(const std::filesystem::path& path, const std::vector<record_body>& b
             bool dry_run = false)
 {
     file_audit_store store(
-        {.log_path = path, .lock_path = {}, .dry_run = dry_run, .clock = [] {
-             return utc_micros{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}} +
-                    std::chrono::hours{9};
-         }});
+        {.log_path = path,
+         .lock_path = {},
+         .dry_run = dry_run,
+         .clock = test::clock_at(std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} +
+                                 std::chrono::hours{9})});
     ASSERT_TRUE(store.lock());
     audit_projection projection;
     auto replayed = store.replay(projection);

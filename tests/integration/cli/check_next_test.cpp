@@ -3,6 +3,7 @@
 
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/money/parse.hpp"
+#include "support/manual_clock.hpp"
 #include "support/process.hpp"
 
 #include <boost/json.hpp>
@@ -354,10 +355,8 @@ TEST_F(check_next_test, check_says_an_edit_would_be_refused_as_already_paid_this
         {.log_path = dir.path() / "state" / "audit.jsonl",
          .lock_path = {},
          .dry_run = false,
-         .clock = [] {
-             return audit::utc_micros{std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}} +
-                    std::chrono::hours{8};
-         }});
+         .clock = test::clock_at(std::chrono::sys_days{std::chrono::year{2026} / 12 / 1} +
+                                 std::chrono::hours{8})});
     ASSERT_TRUE(store.lock());
     audit::audit_projection projection;
     ASSERT_TRUE(store.replay(projection));

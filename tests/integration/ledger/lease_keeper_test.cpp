@@ -6,6 +6,7 @@
 #include "paymand/core/task_group.hpp"
 #include "paymand/ledger/lease.hpp"
 #include "paymand/ledger/lease_keeper.hpp"
+#include "support/manual_clock.hpp"
 
 #include <gmock/gmock.h>
 #include <spdlog/sinks/ostream_sink.h>
@@ -39,7 +40,8 @@ struct test_node {
     std::optional<steady_clock::time_point> lost_at;
     std::unique_ptr<ledger::lease_keeper> keeper;
 
-    test_node(boost::asio::io_context& io, ledger::keeper_settings s, ledger::wall_clock wall)
+    test_node(boost::asio::io_context& io, ledger::keeper_settings s,
+              std::shared_ptr<const core::clock> clock)
         : name(s.identity.node),
           group(io.get_executor(), [](std::string_view task, std::exception_ptr) {
               ADD_FAILURE() << "task " << task << " ended by an exception";
@@ -51,7 +53,7 @@ struct test_node {
                 losses.emplace_back(epoch, reason);
                 lost_at = steady_clock::now();
             },
-            std::move(wall));
+            std::move(clock));
         keeper->start(group);
     }
 };
@@ -73,9 +75,10 @@ protected:
         return s;
     }
 
-    test_node& start(ledger::keeper_settings s, ledger::wall_clock wall = {})
+    test_node& start(ledger::keeper_settings s,
+                     std::shared_ptr<const core::clock> clock = core::system_clock())
     {
-        return nodes.emplace_back(io, std::move(s), std::move(wall));
+        return nodes.emplace_back(io, std::move(s), std::move(clock));
     }
     test_node& start(const std::string& name) { return start(settings_of(name)); }
 
@@ -253,7 +256,7 @@ TEST_F(lease_keeper_test, a_skewed_clock_refuses_to_campaign_and_says_why)
 {
     log_capture log;
     auto& skewed =
-        start(settings_of("node-skewed"), [] { return std::chrono::system_clock::now() + 5s; });
+        start(settings_of("node-skewed"), clock_at(std::chrono::system_clock::now() + 5s));
     ASSERT_TRUE(
         run_until([&] { return skewed.keeper->status().role == keeper_role::not_eligible; }));
     const auto st = skewed.keeper->status();

@@ -5,6 +5,7 @@
 // the test moves by hand.
 
 #include "paymand/payman/client.hpp"
+#include "support/manual_clock.hpp"
 #include "support/sandbox.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -34,22 +35,6 @@ sandbox_params params_with(Edit edit)
     edit(p);
     return p;
 }
-
-// A clock that stands still until the test advances it.
-class manual_clock final : public payman::clock {
-public:
-    std::chrono::steady_clock::time_point now() const override { return steady_; }
-    std::chrono::system_clock::time_point wall_now() const override { return wall_; }
-    void advance(std::chrono::seconds by)
-    {
-        steady_ += by;
-        wall_ += by;
-    }
-
-private:
-    std::chrono::steady_clock::time_point steady_ = std::chrono::steady_clock::now();
-    std::chrono::system_clock::time_point wall_ = std::chrono::system_clock::now();
-};
 
 class client_test : public testing::Test {
 protected:

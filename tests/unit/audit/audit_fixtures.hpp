@@ -6,6 +6,7 @@
 #include "paymand/audit/file_audit_store.hpp"
 #include "paymand/audit/record.hpp"
 #include "paymand/money/currency.hpp"
+#include "support/manual_clock.hpp"
 #include "support/process.hpp"
 
 #include <fmt/format.h>
@@ -59,11 +60,13 @@ inline result_record result(const occurrence_ref& ref, outcome o = outcome::comp
                          .excerpt = "Sent 100.00 TSD to John Doe."};
 }
 
-// A clock the tests set; each call advances it by one microsecond, as time does.
-struct test_clock {
-    utc_micros now = utc_micros{at(1, 0)};
-    utc_micros operator()() { return now += std::chrono::microseconds{1}; }
-};
+// A clock standing at at(1, 0); each read advances it by one microsecond, as time does.
+inline std::shared_ptr<paymand::test::manual_clock> test_clock()
+{
+    auto clock = paymand::test::clock_at(at(1, 0));
+    clock->tick_per_read(std::chrono::microseconds{1});
+    return clock;
+}
 
 using paymand::test::read_file;
 
@@ -87,7 +90,7 @@ inline std::vector<std::string> lines_of(const std::string& content)
 inline file_store_params params_in(const paymand::test::temp_dir& dir)
 {
     return {
-        .log_path = dir / "audit.jsonl", .lock_path = {}, .dry_run = false, .clock = test_clock{}};
+        .log_path = dir / "audit.jsonl", .lock_path = {}, .dry_run = false, .clock = test_clock()};
 }
 
 // Opens (lock + replay) a store, failing the test on error.

@@ -8,7 +8,9 @@
 #include <vector>
 
 using paymand::core::append_hex;
+using paymand::core::hex_case;
 using paymand::core::sha256_hex;
+using paymand::core::write_hex;
 
 TEST(sha256, matches_the_known_vectors)
 {
@@ -36,4 +38,28 @@ TEST(hex, two_lower_case_digits_per_byte)
     std::string out = "x";
     append_hex(out, bytes);
     EXPECT_EQ(out, "x000fa0ff");
+}
+
+TEST(hex, upper_case_digits_when_asked)
+{
+    const std::array<unsigned char, 3> bytes{0x0a, 0xbc, 0x7f};
+    std::string out;
+    append_hex(out, bytes, hex_case::upper);
+    EXPECT_EQ(out, "0ABC7F");
+}
+
+TEST(hex, bytes_held_in_a_string_are_encoded_whole_zero_bytes_included)
+{
+    std::string out;
+    append_hex(out, std::string_view("\x00\xff\x41", 3));
+    EXPECT_EQ(out, "00ff41");
+}
+
+TEST(hex, write_hex_fills_exactly_two_characters_per_byte_and_returns_the_end)
+{
+    const std::array<unsigned char, 2> bytes{0x12, 0xef};
+    std::array<char, 6> buffer{'-', '-', '-', '-', '-', '-'};
+    char* end = write_hex(buffer.data() + 1, bytes);
+    EXPECT_EQ(end, buffer.data() + 5);
+    EXPECT_EQ(std::string(buffer.data(), buffer.size()), "-12ef-");
 }

@@ -2,6 +2,7 @@
 // kind, outcome and latency of each.
 
 #include "paymand/daemon/instrumented_agent.hpp"
+#include "support/manual_clock.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -33,7 +34,7 @@ public:
         std::chrono::nanoseconds takes;
     };
 
-    explicit fake_agent(steady::time_point& now) : now_(now) {}
+    explicit fake_agent(test::manual_clock& clock) : clock_(clock) {}
 
     asio::awaitable<engine::ask_outcome> async_ask(std::string text,
                                                    payman::ask_options options) override
@@ -42,7 +43,7 @@ public:
         options_seen.push_back(std::move(options));
         auto next = std::move(script.front());
         script.pop_front();
-        now_ += next.takes;
+        clock_.advance(next.takes);
         co_return next.outcome;
     }
 
@@ -51,7 +52,7 @@ public:
     std::vector<payman::ask_options> options_seen;
 
 private:
-    steady::time_point& now_;
+    test::manual_clock& clock_;
 };
 
 payman::ask_result answer(std::string task_id)
@@ -81,10 +82,11 @@ protected:
     }
 
     asio::io_context ioc_;
-    steady::time_point now_{steady::duration(1'000'000)};
+    std::shared_ptr<test::manual_clock> clock_ = std::make_shared<test::manual_clock>(
+        std::chrono::system_clock::time_point{}, steady::time_point{steady::duration(1'000'000)});
     registry reg_{std::chrono::system_clock::time_point{}, "test"};
-    std::shared_ptr<fake_agent> fake_ = std::make_shared<fake_agent>(now_);
-    std::shared_ptr<engine::agent> agent_ = instrument(fake_, reg_, [this] { return now_; });
+    std::shared_ptr<fake_agent> fake_ = std::make_shared<fake_agent>(*clock_);
+    std::shared_ptr<engine::agent> agent_ = instrument(fake_, reg_, clock_);
 };
 
 TEST_F(instrumented_agent_test, forwards_the_text_and_options_unchanged)

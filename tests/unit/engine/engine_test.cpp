@@ -7,6 +7,7 @@
 #include "paymand/money/parse.hpp"
 #include "paymand/rules/rule_loader.hpp"
 #include "support/engine_run.hpp"
+#include "support/manual_clock.hpp"
 #include "support/process.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -799,10 +800,9 @@ TEST_F(engine_test, an_occurrence_left_without_a_record_is_found_from_the_gap_at
     run(set, at(2026, 3, 1), at(2026, 3, 2, 12));
     ASSERT_EQ(agent->payments(), 2u);
     {
-        audit::file_audit_store store(
-            {.log_path = dir / "audit.jsonl", .lock_path = dir / "paymand.lock", .clock = [] {
-                 return std::chrono::floor<std::chrono::microseconds>(at(2026, 3, 4, 10, 1));
-             }});
+        audit::file_audit_store store({.log_path = dir / "audit.jsonl",
+                                       .lock_path = dir / "paymand.lock",
+                                       .clock = paymand::test::clock_at(at(2026, 3, 4, 10, 1))});
         ASSERT_TRUE(store.lock());
         audit::audit_projection state;
         ASSERT_TRUE(store.replay(state));

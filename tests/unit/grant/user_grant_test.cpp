@@ -1,4 +1,5 @@
 #include "paymand/daemon/user_grant.hpp"
+#include "support/manual_clock.hpp"
 #include "support/process.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -43,7 +44,7 @@ protected:
             .client_id = "pm-test-client", .scopes = {"write_send_payment"}, .granted_at = t0};
         g = grant::rotated(std::move(g), payman::secret("rt-0"), "", 3600s, t0);
         auto held = std::make_shared<user_grant>(std::move(file), std::move(g), log,
-                                                 [] { return t0 + 1h; });
+                                                 test::clock_at(t0 + 1h));
         held->set_recorder([this](audit::record_body b) { records.push_back(std::move(b)); });
         return held;
     }
@@ -125,7 +126,7 @@ TEST_F(user_grant_test, records_made_before_the_recorder_is_set_are_handed_over)
     grant::stored_grant g{.client_id = "c", .granted_at = t0};
     g = grant::rotated(std::move(g), payman::secret("rt-0"), "", 3600s, t0);
     auto held = std::make_shared<user_grant>(grant::grant_file(dir.path()), std::move(g), log,
-                                             [] { return t0; });
+                                             test::clock_at(t0));
     ASSERT_TRUE(
         held->observer().on_refresh_token(answer("rt-1"), payman::grant_type::refresh_token));
     held->set_recorder([this](audit::record_body b) { records.push_back(std::move(b)); });
