@@ -72,6 +72,7 @@ occurrence_context engine::impl::context_of(const task& t) const
             .has_payman = payman != nullptr,
             .assumed = params.assumed ? &*params.assumed : nullptr,
             .confirm = confirming(),
+            .shared_ledger = params.gate != nullptr && !params.dry_run,
             .state = state,
             .ledger = ledger};
 }
@@ -124,8 +125,15 @@ asio::awaitable<occurrence_event> engine::impl::occurrence_driver::perform(occur
         sending.emplace(d.payments_sending);
         if (d.ledger_stale) d.rebuild_ledger();
         co_return event::passed{};
-    } else if (std::holds_alternative<step::pass_send_gate>(next)) {
+    } else if (const auto* g = std::get_if<step::pass_send_gate>(&next)) {
+        if (g->shared) co_return co_await d.params.gate->open(identity);
         co_return event::passed{};
+    } else if (const auto* c = std::get_if<step::claim>(&next)) {
+        co_return co_await d.params.gate->claim(identity, c->rule);
+    } else if (const auto* s = std::get_if<step::settle_unsent>(&next)) {
+        co_return co_await d.params.gate->settle_unsent(identity, s->end);
+    } else if (const auto* r = std::get_if<step::record_end>(&next)) {
+        co_return co_await d.params.gate->record(identity, r->end);
     } else if (std::holds_alternative<step::payment_back>(next)) {
         if (sending) sending->done();
         back_at = ++d.payments_back;

@@ -24,7 +24,11 @@ occurrence_step occurrence_machine::start(occurrence_moment at, bool definition_
     at_ = at;
     deadline_ = at.now + c_.settings.occurrence_timeout;
     const bool handled = c_.state.handled(c_.identity);
-    if (!handled && !at.stopping) return begin_condition();
+    if (!handled && !at.stopping) {
+        if (!c_.shared_ledger || c_.rule.payment() == nullptr) return begin_condition();
+        stage_ = stage::claiming;  // a payment is claimed before anything is decided about it
+        return step::claim{c_.rule.id};
+    }
     if (!handled && definition_replaced) {
         // Stopped before it could run. A restart would catch it up, but not after its rule
         // changed: the new definition starts at the reload.
@@ -42,6 +46,8 @@ occurrence_step occurrence_machine::resume(occurrence_event what, occurrence_mom
 {
     at_ = at;
     switch (stage_) {
+    case stage::claiming:
+        return claimed(std::get<claim_answer>(what));
     case stage::asking:
         return answered(std::get<event::answered>(std::move(what)));
     case stage::retry_wait:
@@ -60,43 +66,69 @@ occurrence_step occurrence_machine::resume(occurrence_event what, occurrence_mom
                                    c_.identity),
                        stage::ending);
         stage_ = stage::send_gate;
-        return step::pass_send_gate{};
+        return step::pass_send_gate{.shared = c_.shared_ledger};
     case stage::send_gate:
         if (const auto* no = std::get_if<event::refused>(&what))
             return record_result(audit::failed_record{
                 .ref = ref(), .reason = "not sent: " + no->why, .attempts = 0});
+        if (const auto* gate = std::get_if<gate_answer>(&what)) return gate_answered(*gate);
+        if (c_.shared_ledger)  // fail closed: only the shared ledger's gate opens it
+            return gate_answered({gate_verdict::failed, "the shared ledger's gate was not asked"});
         return send();
     case stage::payment_back:
         return payment_answered(*payment_outcome_);
     case stage::result_written:
-        if (!std::get<event::appended>(what).durable)
-            return say(step::say::level::error,
-                       fmt::format("{}: the outcome could not be recorded; it will be in doubt "
-                                   "after a restart",
-                                   c_.identity),
-                       stage::ending);
-        if (confirm_after_) {
-            stage_ = stage::ending;
-            const auto* pay = c_.rule.payment();
-            return step::await_confirmation{
-                .ref = ref(),
-                .sought = {occurrence_tag(c_.rule.id, c_.occ.local, c_.manual), pay->amount,
-                           pay->payee}};
-        }
-        return finish();
+        return result_appended(std::get<event::appended>(what).durable);
+    case stage::recording_end:
+        return end_recorded(std::get<ledger_answer>(what));
+    case stage::settling:
+        return settled(std::get<ledger_answer>(what));
     case stage::saying: {
         auto next = std::exchange(then_step_, step::done{});
         stage_ = then_stage_;
         if (stage_ == stage::ending) return finish();
+        if (stage_ == stage::end_recorded) return result_recorded(result_durable_);
         return next;
     }
     case stage::ending:
+    case stage::closing:
         return finish();
+    case stage::end_recorded:
     case stage::idle:
     case stage::over:
         break;
     }
     return step::done{};
+}
+
+// The result's append is done: with a shared ledger the result is recorded there next.
+occurrence_step occurrence_machine::result_appended(bool durable)
+{
+    if (!ledger_result_) return result_recorded(durable);
+    result_durable_ = durable;
+    stage_ = stage::recording_end;
+    const auto end = *ledger_result_;
+    ledger_result_.reset();
+    return step::record_end{end};
+}
+
+occurrence_step occurrence_machine::result_recorded(bool durable)
+{
+    if (!durable)
+        return say(step::say::level::error,
+                   fmt::format("{}: the outcome could not be recorded; it will be in doubt "
+                               "after a restart",
+                               c_.identity),
+                   stage::ending);
+    if (confirm_after_) {
+        stage_ = stage::ending;
+        const auto* pay = c_.rule.payment();
+        return step::await_confirmation{
+            .ref = ref(),
+            .sought = {occurrence_tag(c_.rule.id, c_.occ.local, c_.manual), pay->amount,
+                       pay->payee}};
+    }
+    return finish();
 }
 
 // --- asking, with the retry decision ------------------------------------------------------
@@ -153,6 +185,10 @@ occurrence_step occurrence_machine::answered(event::answered a)
 occurrence_step occurrence_machine::append(std::vector<audit::record_body> records, stage then,
                                            std::optional<sys_time> deadline)
 {
+    for (const auto& r : records)
+        if (std::holds_alternative<audit::skipped_record>(r) ||
+            std::holds_alternative<audit::denied_record>(r))
+            unsent_end_ = ledger_end::skipped;  // a claim that ends here is skipped, not failed
     stage_ = then;
     return step::append{.records = std::move(records), .deadline = deadline};
 }
@@ -171,8 +207,16 @@ occurrence_step occurrence_machine::say(step::say::level priority, std::string t
 // A stop leaves it to the next start, which finds it from the gap.
 occurrence_step occurrence_machine::finish()
 {
+    const bool handled = c_.state.handled(c_.identity);
+    if (row_claimed_ && (handled || !at_.stopping)) {
+        // A stop before anything was recorded leaves the claim to the next takeover, which
+        // releases it: the occurrence runs again, as a restart would run it.
+        row_claimed_ = false;
+        stage_ = stage::settling;
+        return step::settle_unsent{handled ? unsent_end_ : ledger_end::failed};
+    }
     stage_ = stage::over;
-    if (c_.state.handled(c_.identity) || at_.stopping) return step::done{};
+    if (handled || at_.stopping) return step::done{};
     const std::string why = "the audit log could not be written before the occurrence's "
                             "deadline; nothing was sent";
     std::vector<audit::record_body> records;

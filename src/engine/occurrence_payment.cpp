@@ -31,6 +31,21 @@ bool ends_unpaid(const audit::record_body& body)
 
 }  // namespace
 
+ledger_end ledger_end_of(const audit::record_body& body)
+{
+    if (std::holds_alternative<audit::failed_record>(body)) return ledger_end::failed;
+    const auto* result = std::get_if<audit::result_record>(&body);
+    if (result == nullptr) return ledger_end::in_doubt;  // in_doubt, mismatch
+    switch (result->outcome) {
+    case audit::outcome::completed:
+        return ledger_end::paid;
+    case audit::outcome::failed:
+        return ledger_end::failed;
+    default:
+        return ledger_end::in_doubt;  // needs input, unclear: never sent again
+    }
+}
+
 prompt::memo_tag occurrence_tag(std::string_view rule_id, schedule::local_minutes local,
                                 bool manual)
 {
@@ -165,6 +180,7 @@ occurrence_step occurrence_machine::payment_answered(const ask_outcome& outcome)
                                                         .excerpt = excerpt});
         result.outcome = audit::outcome::completed;
         confirm_after_ = c_.confirm;
+        if (gate_opened_) ledger_result_ = ledger_end::paid;
         return say(step::say::level::info,
                    fmt::format("{}: paid {} to {}", c_.identity, money::format_with_code(p.amount),
                                p.payee),
@@ -196,6 +212,7 @@ step::append occurrence_machine::result_step(audit::record_body body) const
 
 occurrence_step occurrence_machine::record_result(audit::record_body body)
 {
+    if (gate_opened_) ledger_result_ = ledger_end_of(body);
     stage_ = stage::result_written;
     return result_step(std::move(body));
 }

@@ -58,7 +58,10 @@ void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> ru
     audit::async_audit_writer writer(std::move(store));
     auto log =
         std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::null_sink_mt>());
-    engine::engine eng(io.get_executor(), run.params, *clk, run.make_agent(io), writer, state, log);
+    auto params = run.params;
+    if (run.make_gate) params.gate = run.make_gate(io);
+    engine::engine eng(io.get_executor(), std::move(params), *clk, run.make_agent(io), writer,
+                       state, log);
     bool finished = false;
     asio::co_spawn(
         io,

@@ -26,6 +26,9 @@ struct engine_run {
     engine::sys_time start;
     // Builds the agent on the run's io_context (a scripted one, or a real client).
     std::function<std::shared_ptr<engine::agent>(boost::asio::io_context&)> make_agent;
+    // When set: the gate of a ledger shared by several nodes, built on the run's io_context
+    // (engine_params::gate).
+    std::function<std::shared_ptr<engine::occurrence_gate>(boost::asio::io_context&)> make_gate;
     // Awaited after the rules are installed and before scheduling starts, and after
     // scheduling ended.
     std::function<boost::asio::awaitable<void>(engine::engine&)> during;

@@ -25,6 +25,7 @@
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/clock.hpp"
+#include "paymand/engine/occurrence_gate.hpp"
 #include "paymand/engine/occurrence_machine.hpp"
 #include "paymand/limits/spending_ledger.hpp"
 #include "paymand/money/amount.hpp"
@@ -73,6 +74,9 @@ struct engine_params {
     bool lockstep = true;
     // Seed for retry jitter (0: from the random device).
     std::uint64_t seed = 0;
+    // The ledger shared by several nodes (docs/ha.md): every payment is claimed there and
+    // sent only after its fenced gate committed. Null on a single node; unused in a dry run.
+    std::shared_ptr<occurrence_gate> gate;
 };
 
 struct upcoming_occurrence {

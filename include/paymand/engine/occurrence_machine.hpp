@@ -23,11 +23,17 @@
 //   await_confirmation                             -> performed
 //   done
 //
+// With a ledger shared by several nodes (`shared_ledger`, occurrence_gate.hpp) a payment is
+// claimed first (claim -> claim_answer), the send gate is the fenced `claimed -> sending`
+// update (pass_send_gate{shared} -> gate_answer), the result is recorded in the ledger after
+// it is in the audit log (record_end -> ledger_answer), and a claim that ends without a send
+// is settled (settle_unsent -> ledger_answer).
+//
 // The gates are where a driver holds the occurrence back: the confirmation gate of a burst,
-// and with a shared ledger its own steps (a fenced `claimed -> sending` update before the
-// send). The machine reads the audit projection and the spending ledger it is given (both
-// current when it is resumed) and never changes them: records change them once the driver
-// has made them durable. Times come in with each resume; nothing here sleeps or reads a clock.
+// and with a shared ledger the fenced update before the send. The machine reads the audit
+// projection and the spending ledger it is given (both current when it is resumed) and never
+// changes them: records change them once the driver has made them durable. Times come in with each
+// resume; nothing here sleeps or reads a clock.
 
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/record.hpp"
@@ -36,6 +42,7 @@
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/clock.hpp"
 #include "paymand/engine/confirm.hpp"
+#include "paymand/engine/occurrence_gate.hpp"
 #include "paymand/limits/spending_ledger.hpp"
 #include "paymand/money/amount.hpp"
 #include "paymand/prompt/memo_tag.hpp"
@@ -74,6 +81,10 @@ prompt::memo_tag occurrence_tag(std::string_view rule_id, schedule::local_minute
 // same material always gives the same key.
 std::string derive_key(std::string_view material);
 
+// How a result written to the audit log ends the occurrence's row in a shared ledger: completed
+// is paid, a failure failed, anything else (in doubt, mismatch, needs input, unclear) in doubt.
+ledger_end ledger_end_of(const audit::record_body& result);
+
 // What a machine is about: the occurrence, and everything of the engine's settings that its
 // decisions read. The references must outlive the machine.
 struct occurrence_context {
@@ -89,6 +100,8 @@ struct occurrence_context {
     bool has_payman = true;
     const assumed_balances* assumed = nullptr;
     bool confirm = false;  // completed payments are confirmed from a transaction listing
+    // Payments are claimed and pass the fenced gate of a ledger shared by several nodes.
+    bool shared_ledger = false;
     // The audit state and the spending ledger, current whenever the machine is resumed.
     const audit::audit_projection& state;
     const limits::spending_ledger& ledger;
@@ -120,8 +133,23 @@ struct wait {
 };
 // Before the limits are checked: payments in flight are counted and confirmations caught up.
 struct pass_limits_gate {};
-// Before the payment is sent, its intent durable: the last moment to hold it back.
-struct pass_send_gate {};
+// Before the payment is sent, its intent durable: the last moment to hold it back. `shared`:
+// through the shared ledger's fenced gate (answered with a gate_answer).
+struct pass_send_gate {
+    bool shared = false;
+};
+// Claims the occurrence's row in the shared ledger (answered with a claim_answer).
+struct claim {
+    std::string rule;
+};
+// Ends the occurrence's claimed row without a send (answered with a ledger_answer).
+struct settle_unsent {
+    ledger_end end = ledger_end::failed;
+};
+// Records the result of a send in the shared ledger (answered with a ledger_answer).
+struct record_end {
+    ledger_end end = ledger_end::in_doubt;
+};
 // The payment's ask is over (answered or given up): its place among payments sent.
 struct payment_back {};
 // A line for the journal, part of the operator's contract.
@@ -145,7 +173,8 @@ struct done {};
 
 using occurrence_step =
     std::variant<step::ask, step::append, step::wait, step::pass_limits_gate, step::pass_send_gate,
-                 step::payment_back, step::say, step::keep, step::await_confirmation, step::done>;
+                 step::payment_back, step::say, step::keep, step::await_confirmation, step::claim,
+                 step::settle_unsent, step::record_end, step::done>;
 
 // What came of a step.
 namespace event {
@@ -164,7 +193,8 @@ struct performed {};  // wait, payment_back, say, keep, await_confirmation
 }  // namespace event
 
 using occurrence_event =
-    std::variant<event::answered, event::appended, event::passed, event::refused, event::performed>;
+    std::variant<event::answered, event::appended, event::passed, event::refused, event::performed,
+                 claim_answer, gate_answer, ledger_answer>;
 
 // The moment of a resume: the clock, and whether the engine is stopping.
 struct occurrence_moment {
@@ -188,6 +218,7 @@ public:
 private:
     enum class stage {
         idle,
+        claiming,          // the shared ledger's claim is out
         asking,            // an ask is out
         retry_wait,        // waiting before the ask's next attempt
         report_condition,  // a report's condition records are being written
@@ -196,8 +227,12 @@ private:
         send_gate,
         payment_back,
         result_written,
-        saying,  // a line is being said; then_step_ and then_stage_ follow
-        ending,  // the occurrence's last append is done: finish()
+        recording_end,  // the result is being recorded in the shared ledger
+        end_recorded,   // then: what follows the result's append (result_recorded())
+        settling,       // the claim is being ended without a send
+        closing,        // the occurrence's last append is out: finish() once it is done
+        saying,         // a line is being said; then_step_ and then_stage_ follow
+        ending,         // the occurrence's last append is done: finish()
         over,
     };
     enum class purpose { balance, report, payment };
@@ -217,7 +252,15 @@ private:
     occurrence_step payment_answered(const ask_outcome& outcome);
     step::append result_step(audit::record_body body) const;
     occurrence_step record_result(audit::record_body body);
+    occurrence_step result_appended(bool durable);
+    occurrence_step result_recorded(bool durable);
     occurrence_step finish();
+
+    // The shared ledger's paths (occurrence_shared.cpp).
+    occurrence_step claimed(const claim_answer& answer);
+    occurrence_step gate_answered(const gate_answer& answer);
+    occurrence_step end_recorded(const ledger_answer& answer);
+    occurrence_step settled(const ledger_answer& answer);
 
     occurrence_step ask(std::string text, payman::ask_options options, purpose why);
     occurrence_step answered(event::answered a);
@@ -256,6 +299,13 @@ private:
     std::string prompt_;  // the payment's prompt, once rendered
     std::optional<ask_outcome> payment_outcome_;
     bool confirm_after_ = false;  // the result is a completed payment to confirm
+    // The shared ledger: the row is this node's claim, to be settled if nothing is sent; how
+    // it ends then; the result to record there once the audit log has it.
+    bool row_claimed_ = false;
+    ledger_end unsent_end_ = ledger_end::failed;
+    bool gate_opened_ = false;
+    std::optional<ledger_end> ledger_result_;
+    bool result_durable_ = false;
 };
 
 }  // namespace paymand::engine

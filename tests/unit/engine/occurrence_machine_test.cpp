@@ -29,6 +29,21 @@ using test::reply;
 const ask_outcome paid = reply("I've successfully sent 100.00 TSD to John Doe.");
 const ask_outcome balance_1000 = reply("The balance of the Main wallet is **1000.00 TSD**.");
 
+const char* end_word(ledger_end end)
+{
+    switch (end) {
+    case ledger_end::paid:
+        return "paid";
+    case ledger_end::failed:
+        return "failed";
+    case ledger_end::in_doubt:
+        return "in_doubt";
+    case ledger_end::skipped:
+        return "skipped";
+    }
+    return "?";
+}
+
 // A step in a few words, for the tables below.
 std::string describe(const occurrence_step& s)
 {
@@ -56,7 +71,19 @@ std::string describe(const occurrence_step& s)
                 std::chrono::duration_cast<std::chrono::milliseconds>(w.delay).count());
         }
         std::string operator()(const step::pass_limits_gate&) const { return "limits gate"; }
-        std::string operator()(const step::pass_send_gate&) const { return "send gate"; }
+        std::string operator()(const step::pass_send_gate& g) const
+        {
+            return g.shared ? "shared send gate" : "send gate";
+        }
+        std::string operator()(const step::claim&) const { return "claim"; }
+        std::string operator()(const step::settle_unsent& s) const
+        {
+            return "settle " + std::string(end_word(s.end));
+        }
+        std::string operator()(const step::record_end& r) const
+        {
+            return "record " + std::string(end_word(r.end));
+        }
         std::string operator()(const step::payment_back&) const { return "payment back"; }
         std::string operator()(const step::say& s) const
         {
@@ -119,7 +146,15 @@ protected:
     };
     std::function<bool(const step::append&)> on_append = [](const step::append&) { return true; };
     std::function<occurrence_event(const step::pass_send_gate&)> on_send_gate =
-        [](const step::pass_send_gate&) { return event::passed{}; };
+        [](const step::pass_send_gate& g) -> occurrence_event {
+        if (g.shared) return gate_answer{.verdict = gate_verdict::passed};
+        return event::passed{};
+    };
+    // The shared ledger (shared_ledger = true): its claim, and its answers to a settle or a
+    // record of the result.
+    bool shared_ledger = false;
+    claim_answer on_claim{.verdict = claim_verdict::claimed};
+    ledger_answer on_ledger{.done = true};
 
     void load(const char* text)
     {
@@ -151,6 +186,7 @@ protected:
                                .has_payman = has_payman,
                                .assumed = nullptr,
                                .confirm = true,
+                               .shared_ledger = shared_ledger,
                                .state = *state,
                                .ledger = *ledger});
     }
@@ -174,6 +210,10 @@ protected:
         }
         if (std::holds_alternative<step::pass_limits_gate>(s)) return event::passed{};
         if (const auto* g = std::get_if<step::pass_send_gate>(&s)) return on_send_gate(*g);
+        if (std::holds_alternative<step::claim>(s)) return on_claim;
+        if (std::holds_alternative<step::settle_unsent>(s) ||
+            std::holds_alternative<step::record_end>(s))
+            return on_ledger;
         if (const auto* line = std::get_if<step::say>(&s)) lines.push_back(line->text);
         if (const auto* w = std::get_if<step::wait>(&s)) now += w->delay;
         return event::performed{};
@@ -649,6 +689,267 @@ TEST_F(occurrence_machine_test, a_crash_between_any_two_steps_never_pays_twice)
             }
         }
     }
+}
+
+// --- a ledger shared by several nodes -----------------------------------------------------
+
+// A step list with each line said shortened to its priority, for the table below.
+std::vector<std::string> levels_only(std::vector<std::string> steps)
+{
+    for (auto& s : steps)
+        if (s.starts_with("say ")) s = s.substr(0, s.find(':'));
+    return steps;
+}
+
+// Every path of a payment through the shared ledger: what the claim, the gate, the payment's
+// answer and the ledger's own answers lead to, and what the audit log holds after.
+struct shared_case {
+    const char* name;
+    claim_answer claim{.verdict = claim_verdict::claimed};
+    gate_answer gate{.verdict = gate_verdict::passed};
+    ask_outcome answer = paid;
+    const char* rules = rent;
+    std::vector<std::string> steps;
+    std::size_t payment_asks = 0;
+    // What the audit log holds at the end ("" when nothing).
+    std::string last_record;
+    std::optional<audit::occurrence_state> state;
+};
+
+void PrintTo(const shared_case& c, std::ostream* os)
+{
+    *os << c.name;
+}
+
+class shared_ledger_cases : public occurrence_machine_test,
+                            public testing::WithParamInterface<shared_case> {};
+
+TEST_P(shared_ledger_cases, claim_gate_and_result_decide_and_only_a_passed_gate_sends)
+{
+    const auto& c = GetParam();
+    shared_ledger = true;
+    load(c.rules);
+    on_claim = c.claim;
+    on_send_gate = [&](const step::pass_send_gate& g) -> occurrence_event {
+        EXPECT_TRUE(g.shared);
+        return c.gate;
+    };
+    on_ask = [&](const step::ask& a) { return a.options.read_only ? balance_1000 : c.answer; };
+    if (std::string(c.rules) != rent) on_ask = [](const step::ask&) { return reply("400.00 TSD"); };
+    count_payment_asks();
+    EXPECT_EQ(levels_only(run()), c.steps);
+    EXPECT_EQ(payment_asks, c.payment_asks);
+    if (c.last_record.empty()) {
+        EXPECT_TRUE(durable.empty());
+        EXPECT_FALSE(state->handled(identity()));
+    } else {
+        ASSERT_FALSE(durable.empty());
+        EXPECT_EQ(audit::to_string(audit::type_of(durable.back())), c.last_record);
+    }
+    if (c.state) {
+        EXPECT_EQ(state->find(identity())->state, *c.state);
+    }
+}
+
+std::vector<std::string> through_gate(std::vector<std::string> rest)
+{
+    std::vector<std::string> steps = {"claim", "limits gate", "append intent reserving",
+                                      "shared send gate"};
+    steps.insert(steps.end(), rest.begin(), rest.end());
+    return steps;
+}
+
+const std::vector<std::string> shared_paid_steps =
+    through_gate({"ask payment", "payment back", "say info", "append result:completed",
+                  "record paid", "confirm", "done"});
+
+using audit::occurrence_state;
+
+INSTANTIATE_TEST_SUITE_P(
+    occurrence_machine, shared_ledger_cases,
+    testing::Values(
+        shared_case{.name = "claimed_and_passed_is_paid_then_recorded_paid",
+                    .steps = shared_paid_steps,
+                    .payment_asks = 1,
+                    .last_record = "result",
+                    .state = occurrence_state::completed},
+        shared_case{.name = "taken_is_skipped_and_audited",
+                    .claim = {claim_verdict::taken, "claimed by pay-2 in epoch 7"},
+                    .steps = {"claim", "say info", "append skipped", "done"},
+                    .last_record = "skipped",
+                    .state = occurrence_state::skipped},
+        shared_case{.name = "not_leader_records_nothing_and_leaves_it_to_the_leader",
+                    .claim = {claim_verdict::not_leader, "this node does not hold the lease"},
+                    .steps = {"claim", "say warning", "done"}},
+        shared_case{.name = "a_failed_claim_is_recorded_failed_and_settled",
+                    .claim = {claim_verdict::failed, "connection_lost"},
+                    .steps = {"claim", "say error", "append failed", "settle failed", "done"},
+                    .last_record = "failed",
+                    .state = occurrence_state::failed},
+        shared_case{
+            .name = "a_condition_not_met_settles_the_claim_skipped",
+            .rules = rent_if_funded,
+            .steps = {"claim", "ask read", "append condition+skipped", "settle skipped", "done"},
+            .last_record = "skipped"},
+        shared_case{.name = "a_refused_gate_sends_nothing_and_leaves_the_row_to_the_takeover",
+                    .gate = {gate_verdict::refused, "the lease's epoch 3 is not current"},
+                    .steps = through_gate({"say warning", "append failed", "done"}),
+                    .last_record = "failed",
+                    .state = occurrence_state::failed},
+        shared_case{
+            .name = "a_gate_withdrawn_after_commit_sends_nothing_and_records_failed",
+            .gate = {gate_verdict::withdrawn, "the trusted window ran out"},
+            .steps = through_gate({"say warning", "append failed", "record failed", "done"}),
+            .last_record = "failed"},
+        shared_case{.name = "a_failed_gate_sends_nothing_and_settles_the_claim_failed",
+                    .gate = {gate_verdict::failed, "server_error [40001]"},
+                    .steps = through_gate({"say error", "append failed", "settle failed", "done"}),
+                    .last_record = "failed"},
+        shared_case{
+            .name = "a_gate_of_unknown_outcome_is_in_doubt_never_sent",
+            .gate = {gate_verdict::unknown, "reply_timeout"},
+            .steps = through_gate({"say error", "append in_doubt", "record in_doubt", "done"}),
+            .last_record = "in_doubt",
+            .state = occurrence_state::in_doubt},
+        shared_case{.name = "a_payment_of_unknown_outcome_is_recorded_in_doubt",
+                    .answer = failure(payman::error_class::unknown_outcome),
+                    .steps = through_gate({"ask payment", "payment back", "append in_doubt",
+                                           "record in_doubt", "done"}),
+                    .payment_asks = 1,
+                    .last_record = "in_doubt",
+                    .state = occurrence_state::in_doubt},
+        shared_case{.name = "a_refused_payment_is_recorded_failed",
+                    .answer = failure(payman::error_class::rejected, 403),
+                    .steps = through_gate({"ask payment", "payment back", "append failed",
+                                           "record failed", "done"}),
+                    .payment_asks = 1,
+                    .last_record = "failed"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(occurrence_machine_test, a_gate_of_unknown_outcome_counts_against_limits_and_says_why)
+{
+    shared_ledger = true;
+    load(rent);
+    on_send_gate = [](const step::pass_send_gate&) -> occurrence_event {
+        return gate_answer{gate_verdict::unknown, "connection_lost: server closed the connection"};
+    };
+    run();
+    ASSERT_EQ(all<audit::in_doubt_record>().size(), 1u);
+    EXPECT_THAT(all<audit::in_doubt_record>()[0]->reason,
+                HasSubstr("the send gate's outcome is unknown (connection_lost"));
+    EXPECT_THAT(lines, testing::Contains(HasSubstr("never sent again")));
+    ASSERT_EQ(state->in_doubt().size(), 1u);
+}
+
+TEST_F(occurrence_machine_test, a_refused_gate_is_said_at_warning_with_the_reason)
+{
+    shared_ledger = true;
+    load(rent);
+    on_send_gate = [](const step::pass_send_gate&) -> occurrence_event {
+        return gate_answer{gate_verdict::refused, "this node's lease (epoch 3) is over"};
+    };
+    auto steps = run();
+    EXPECT_THAT(steps, testing::Contains("say warning: rent@2026-12-01T09:00: not sent: the send "
+                                         "gate refused: this node's lease (epoch 3) is over"));
+    EXPECT_THAT(all<audit::failed_record>()[0]->reason,
+                HasSubstr("not sent: the send gate refused: this node's lease (epoch 3) is over"));
+}
+
+TEST_F(occurrence_machine_test, a_limit_denied_in_shared_mode_settles_the_claim_skipped)
+{
+    shared_ledger = true;
+    load(rent);
+    policy.limits.enabled = true;
+    policy.limits.currencies["TSD"] = {};
+    policy.limits.currencies["TSD"].per_transaction = 5000;
+    EXPECT_THAT(run(),
+                ElementsAre("claim", "limits gate", "append denied", "settle skipped", "done"));
+}
+
+TEST_F(occurrence_machine_test, an_intent_the_log_refuses_settles_the_claim_failed)
+{
+    shared_ledger = true;
+    load(rent);
+    on_append = [](const step::append& a) { return !a.reserve; };
+    auto steps = levels_only(run());
+    EXPECT_THAT(steps, ElementsAre("claim", "limits gate", "append intent reserving", "say error",
+                                   "settle failed", "say error", "keep failed", "done"));
+}
+
+TEST_F(occurrence_machine_test, a_result_the_shared_ledger_refuses_is_said_and_confirmed_still)
+{
+    shared_ledger = true;
+    load(rent);
+    on_ledger = {.done = false, .why = "connection_lost"};
+    auto steps = levels_only(run());
+    EXPECT_EQ(steps,
+              through_gate({"ask payment", "payment back", "say info", "append result:completed",
+                            "record paid", "say error", "confirm", "done"}));
+    EXPECT_THAT(lines.back(), HasSubstr("could not be recorded in the shared ledger"));
+}
+
+TEST_F(occurrence_machine_test, a_claim_the_shared_ledger_does_not_settle_is_said)
+{
+    shared_ledger = true;
+    load(rent_if_funded);
+    on_ask = [](const step::ask&) { return reply("400.00 TSD"); };
+    on_ledger = {.done = false, .why = "not this node's claim"};
+    EXPECT_THAT(levels_only(run()), ElementsAre("claim", "ask read", "append condition+skipped",
+                                                "settle skipped", "say warning", "done"));
+}
+
+TEST_F(occurrence_machine_test, a_stop_after_the_claim_with_nothing_recorded_leaves_the_claim)
+{
+    shared_ledger = true;
+    load(rent_if_funded);
+    auto m = machine();
+    auto next = m.start({.now = now});
+    EXPECT_EQ(describe(next), "claim");
+    next = m.resume(claim_answer{.verdict = claim_verdict::claimed}, {.now = now});
+    EXPECT_EQ(describe(next), "ask read");
+    // The engine stops while the balance is read: nothing recorded, no settle (the next
+    // takeover releases the row, as a restart runs the occurrence again).
+    next = m.resume(event::answered{failure(payman::error_class::not_sent), 0},
+                    {.now = now, .stopping = true});
+    EXPECT_EQ(describe(next), "append condition+skipped");
+}
+
+TEST_F(occurrence_machine_test, a_shared_gate_answered_as_a_single_nodes_never_sends)
+{
+    shared_ledger = true;
+    load(rent);
+    count_payment_asks();
+    on_send_gate = [](const step::pass_send_gate&) -> occurrence_event { return event::passed{}; };
+    run();
+    EXPECT_EQ(payment_asks, 0u);
+    EXPECT_THAT(all<audit::failed_record>()[0]->reason, HasSubstr("gate was not asked"));
+}
+
+TEST_F(occurrence_machine_test, a_single_node_never_claims_nor_records_in_a_ledger)
+{
+    load(rent);
+    for (const auto& s : run()) {
+        EXPECT_NE(s, "claim");
+        EXPECT_NE(s, "shared send gate");
+        EXPECT_FALSE(s.starts_with("record ") || s.starts_with("settle "));
+    }
+}
+
+TEST(ledger_end_of, maps_each_result_to_the_rows_end)
+{
+    const audit::occurrence_ref r{"rent", "rent@x", {}};
+    EXPECT_EQ(ledger_end_of(audit::result_record{.ref = r, .outcome = audit::outcome::completed}),
+              ledger_end::paid);
+    EXPECT_EQ(ledger_end_of(audit::result_record{.ref = r, .outcome = audit::outcome::failed}),
+              ledger_end::failed);
+    EXPECT_EQ(ledger_end_of(audit::result_record{.ref = r, .outcome = audit::outcome::unclear}),
+              ledger_end::in_doubt);
+    EXPECT_EQ(ledger_end_of(audit::result_record{.ref = r, .outcome = audit::outcome::needs_input}),
+              ledger_end::in_doubt);
+    EXPECT_EQ(ledger_end_of(audit::failed_record{.ref = r, .reason = "x", .attempts = 1}),
+              ledger_end::failed);
+    EXPECT_EQ(ledger_end_of(audit::in_doubt_record{.ref = r, .reason = "x"}), ledger_end::in_doubt);
+    EXPECT_EQ(ledger_end_of(audit::mismatch_record{.ref = r}), ledger_end::in_doubt);
 }
 
 }  // namespace

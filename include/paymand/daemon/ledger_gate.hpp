@@ -1,0 +1,68 @@
+#pragma once
+
+// The engine's occurrence_gate (engine/occurrence_gate.hpp) on the PostgreSQL ledger of several
+// nodes (docs/ha.md): claims, the fenced gate, results and settles are the statements of
+// ledger/occurrence_ledger.hpp on the node's work connection, fenced by the lease it holds.
+//
+// The lease is read through `gate_lease` at every call, so a node that lost its lease stops
+// claiming and opening gates at once; from_keeper() makes one of the lease keeper. The gate is
+// opened only inside the lease's trusted window (checked before the statement and again
+// after it committed, just before the request is written). A result is recorded, and a claim
+// settled, under the fence that claimed the row, also after the lease was lost.
+//
+// One executor, one thread, like the connection: calls may overlap (occurrences run
+// concurrently); the connection takes one statement at a time and the gate queues the others.
+
+#include "paymand/engine/occurrence_gate.hpp"
+#include "paymand/ledger/connection.hpp"
+#include "paymand/ledger/lease_keeper.hpp"
+#include "paymand/ledger/occurrence_ledger.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace paymand::daemon {
+
+struct gate_lease {
+    // The fence while this node leads inside its trusted window; nullopt otherwise.
+    std::function<std::optional<ledger::fence>()> fence;
+    // A gate the lease or the database refused (metrics and status).
+    std::function<void()> note_refused;
+};
+
+// The lease keeper's view; the keeper must outlive the gate.
+gate_lease from_keeper(ledger::lease_keeper& keeper);
+
+class ledger_gate final : public engine::occurrence_gate {
+public:
+    // `work` is connected (again, as needed) with `settings`.
+    ledger_gate(boost::asio::any_io_executor executor, ledger::connection_settings settings,
+                gate_lease lease);
+    ~ledger_gate() override;
+
+    boost::asio::awaitable<engine::claim_answer> claim(std::string identity,
+                                                       std::string rule) override;
+    boost::asio::awaitable<engine::gate_answer> open(std::string identity) override;
+    boost::asio::awaitable<engine::ledger_answer> record(std::string identity,
+                                                         engine::ledger_end end) override;
+    boost::asio::awaitable<engine::ledger_answer> settle_unsent(std::string identity,
+                                                                engine::ledger_end end) override;
+
+    // The work connection (tests: cut it mid-statement).
+    ledger::connection& connection() noexcept;
+
+private:
+    // The connection for one statement: waits for the one before, connects when closed.
+    boost::asio::awaitable<ledger::db_result<void>> acquire();
+    void release() noexcept;
+
+    struct state;
+    std::unique_ptr<state> s_;
+};
+
+}  // namespace paymand::daemon

@@ -1,0 +1,207 @@
+// The engine's occurrence_gate on the PostgreSQL ledger (see ledger_gate.hpp).
+
+#include "paymand/daemon/ledger_gate.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+#include <deque>
+
+namespace paymand::daemon {
+
+namespace asio = boost::asio;
+using engine::claim_verdict;
+using engine::gate_verdict;
+
+gate_lease from_keeper(ledger::lease_keeper& keeper)
+{
+    return {.fence = [&keeper] { return keeper.current_fence(); },
+            .note_refused = [&keeper] { keeper.note_refused_gate(); }};
+}
+
+namespace {
+
+ledger::occurrence_state state_of(engine::ledger_end end)
+{
+    switch (end) {
+    case engine::ledger_end::paid:
+        return ledger::occurrence_state::paid;
+    case engine::ledger_end::failed:
+        return ledger::occurrence_state::failed;
+    case engine::ledger_end::skipped:
+        return ledger::occurrence_state::skipped;
+    case engine::ledger_end::in_doubt:
+        break;
+    }
+    return ledger::occurrence_state::in_doubt;
+}
+
+struct waiter {
+    asio::steady_timer timer;
+    bool handed = false;  // the connection is this waiter's now
+};
+
+}  // namespace
+
+struct ledger_gate::state {
+    ledger::connection conn;
+    ledger::connection_settings settings;
+    gate_lease lease;
+    asio::any_io_executor executor;
+    bool busy = false;
+    std::deque<std::shared_ptr<waiter>> waiters;
+    // The fence that claimed each row this node holds: results and settles are its.
+    std::map<std::string, ledger::fence, std::less<>> claims;
+};
+
+ledger_gate::ledger_gate(asio::any_io_executor executor, ledger::connection_settings settings,
+                         gate_lease lease)
+    : s_(std::make_unique<state>(state{.conn = ledger::connection(executor),
+                                       .settings = std::move(settings),
+                                       .lease = std::move(lease),
+                                       .executor = executor}))
+{
+}
+
+ledger_gate::~ledger_gate() = default;
+
+ledger::connection& ledger_gate::connection() noexcept
+{
+    return s_->conn;
+}
+
+asio::awaitable<ledger::db_result<void>> ledger_gate::acquire()
+{
+    if (s_->busy) {
+        auto w = std::make_shared<waiter>(
+            waiter{asio::steady_timer(s_->executor, asio::steady_timer::time_point::max())});
+        s_->waiters.push_back(w);
+        boost::system::error_code ec;
+        co_await w->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (!w->handed) {  // cancelled while waiting
+            std::erase(s_->waiters, w);
+            co_return ledger::db_error{.code = ledger::ledger_errc::cancelled,
+                                       .message = "cancelled while waiting for the connection"};
+        }
+    }
+    s_->busy = true;
+    if (s_->conn.is_open()) co_return ledger::db_result<void>{};
+    auto connected = co_await s_->conn.async_connect(s_->settings);
+    if (!connected) release();
+    co_return connected;
+}
+
+void ledger_gate::release() noexcept
+{
+    if (s_->waiters.empty()) {
+        s_->busy = false;
+        return;
+    }
+    auto next = s_->waiters.front();
+    s_->waiters.pop_front();
+    next->handed = true;
+    next->timer.cancel();
+}
+
+asio::awaitable<engine::claim_answer> ledger_gate::claim(std::string identity, std::string rule)
+{
+    auto who = s_->lease.fence();
+    if (!who)
+        co_return engine::claim_answer{claim_verdict::not_leader,
+                                       "this node does not hold the lease"};
+    if (auto ready = co_await acquire(); !ready)
+        co_return engine::claim_answer{claim_verdict::failed, ready.error().what()};
+    auto claimed = co_await ledger::async_claim(s_->conn, *who, identity, std::move(rule));
+    release();
+    if (!claimed) {
+        // It may have committed: the row may be ours, to settle.
+        if (claimed.error().outcome_unknown()) s_->claims.insert_or_assign(identity, *who);
+        co_return engine::claim_answer{claim_verdict::failed, claimed.error().what()};
+    }
+    switch (*claimed) {
+    case ledger::claim_outcome::claimed:
+        s_->claims.insert_or_assign(std::move(identity), *who);
+        co_return engine::claim_answer{claim_verdict::claimed, {}};
+    case ledger::claim_outcome::taken:
+        co_return engine::claim_answer{claim_verdict::taken,
+                                       "another claim holds it, or it was settled"};
+    case ledger::claim_outcome::not_leader:
+        break;
+    }
+    co_return engine::claim_answer{
+        claim_verdict::not_leader,
+        fmt::format("the lease of {} (epoch {}) is not current in the database", who->node,
+                    who->epoch)};
+}
+
+asio::awaitable<engine::gate_answer> ledger_gate::open(std::string identity)
+{
+    auto it = s_->claims.find(identity);
+    auto now = s_->lease.fence();
+    const auto refuse = [&](std::string why) {
+        s_->lease.note_refused();
+        return engine::gate_answer{gate_verdict::refused, std::move(why)};
+    };
+    if (it == s_->claims.end()) co_return refuse("the row is not this node's claim");
+    if (!now || now->epoch != it->second.epoch)
+        co_return refuse(fmt::format("the lease claimed with (epoch {}) is over or outside its "
+                                     "trusted window",
+                                     it->second.epoch));
+    if (auto ready = co_await acquire(); !ready)
+        co_return engine::gate_answer{gate_verdict::failed, ready.error().what()};
+    auto opened = co_await ledger::async_open_gate(s_->conn, it->second, identity);
+    release();
+    if (!opened)
+        co_return engine::gate_answer{opened.error().outcome_unknown() ? gate_verdict::unknown
+                                                                       : gate_verdict::failed,
+                                      opened.error().what()};
+    if (!*opened)
+        co_return refuse(fmt::format("the database refused epoch {}: not the current lease, or "
+                                     "the row is not this node's claim",
+                                     it->second.epoch));
+    // Committed: the row is `sending`. Just before the request is written, the window again.
+    if (auto after = s_->lease.fence(); !after || after->epoch != it->second.epoch)
+        co_return engine::gate_answer{gate_verdict::withdrawn,
+                                      "the lease's trusted window ran out right after it"};
+    co_return engine::gate_answer{gate_verdict::passed, {}};
+}
+
+asio::awaitable<engine::ledger_answer> ledger_gate::record(std::string identity,
+                                                           engine::ledger_end end)
+{
+    auto it = s_->claims.find(identity);
+    if (it == s_->claims.end()) co_return engine::ledger_answer{false, "not this node's row"};
+    const auto who = it->second;
+    if (auto ready = co_await acquire(); !ready)
+        co_return engine::ledger_answer{false, ready.error().what()};
+    auto recorded = co_await ledger::async_record_result(s_->conn, who, identity, state_of(end));
+    release();
+    if (!recorded) co_return engine::ledger_answer{false, recorded.error().what()};
+    if (!*recorded)
+        co_return engine::ledger_answer{false, "the row is not this node's send, or it ended"};
+    s_->claims.erase(identity);
+    co_return engine::ledger_answer{true, {}};
+}
+
+asio::awaitable<engine::ledger_answer> ledger_gate::settle_unsent(std::string identity,
+                                                                  engine::ledger_end end)
+{
+    auto it = s_->claims.find(identity);
+    if (it == s_->claims.end()) co_return engine::ledger_answer{false, "not this node's claim"};
+    const auto who = it->second;
+    s_->claims.erase(it);
+    if (auto ready = co_await acquire(); !ready)
+        co_return engine::ledger_answer{false, ready.error().what()};
+    auto settled = co_await ledger::async_settle_unsent(s_->conn, who, identity, state_of(end));
+    release();
+    if (!settled) co_return engine::ledger_answer{false, settled.error().what()};
+    if (!*settled)
+        co_return engine::ledger_answer{false, "refused: not this node's claim, or its lease "
+                                               "is not current"};
+    co_return engine::ledger_answer{true, {}};
+}
+
+}  // namespace paymand::daemon
