@@ -58,7 +58,7 @@ endfunction()
 # helpers used by several files live in a header beside them or in tests/support.
 # PAYMAND_UNITY_BUILD=OFF compiles file by file (e.g. to check that each file includes what
 # it uses).
-option(PAYMAND_UNITY_BUILD "Compile each test binary as one translation unit" ON)
+option(PAYMAND_UNITY_BUILD "Compile test binaries and libraries in unity translation units" ON)
 
 # paymand_unity(TARGET BATCH): TARGET's sources are compiled BATCH files per translation unit
 # (0: all of them in one).
@@ -66,4 +66,31 @@ function(paymand_unity target batch)
   if(PAYMAND_UNITY_BUILD)
     set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${batch})
   endif()
+endfunction()
+
+# paymand_unity_by_folder(TARGET BATCH): the libraries' sources are compiled up to BATCH files
+# of one src/ folder per translation unit (a folder's files share their heavy headers, and its
+# anonymous-namespace helpers are the names that must not clash). Files marked
+# SKIP_UNITY_BUILD_INCLUSION (with a comment why) compile alone. Figures: docs/performance.md,
+# "CI time".
+function(paymand_unity_by_folder target batch)
+  if(NOT PAYMAND_UNITY_BUILD)
+    return()
+  endif()
+  get_target_property(sources ${target} SOURCES)
+  foreach(source IN LISTS sources)
+    get_source_file_property(alone ${source} SKIP_UNITY_BUILD_INCLUSION)
+    if(alone)
+      continue()
+    endif()
+    get_filename_component(folder ${source} DIRECTORY)
+    get_filename_component(folder ${folder} NAME)
+    if(NOT DEFINED count_${folder})
+      set(count_${folder} 0)
+    endif()
+    math(EXPR chunk "${count_${folder}} / ${batch}")
+    math(EXPR count_${folder} "${count_${folder}} + 1")
+    set_source_files_properties(${source} PROPERTIES UNITY_GROUP ${folder}_${chunk})
+  endforeach()
+  set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_MODE GROUP)
 endfunction()

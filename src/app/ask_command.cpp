@@ -42,12 +42,12 @@ std::string for_terminal(std::string_view untrusted)
     return out;
 }
 
-int exit_for(const payman::client_error& e)
+int ask_exit_for(const payman::client_error& e)
 {
     return e.kind == payman::error_class::rejected ? exit_failure : exit_unavailable;
 }
 
-int exit_for(payman::task_state s)
+int ask_exit_for(payman::task_state s)
 {
     using payman::task_state;
     return s == task_state::failed || s == task_state::canceled || s == task_state::unknown
@@ -103,7 +103,7 @@ int run_ask(const ask_args& args)
             return exit_failure;
         }
         report(e);
-        return exit_for(e);
+        return ask_exit_for(e);
     }
     const auto& result = outcome->value();
     if (args.json) {
@@ -121,7 +121,7 @@ int run_ask(const ask_args& args)
             std::cout << "the agent asks for more input or a confirmation; paymand never answers "
                          "it for you\n";
     }
-    return exit_for(result.state);
+    return ask_exit_for(result.state);
 }
 
 }  // namespace

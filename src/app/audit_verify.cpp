@@ -16,7 +16,7 @@
 namespace paymand::app {
 namespace {
 
-constexpr std::string_view who = "paymand audit verify";
+constexpr std::string_view verify_who = "paymand audit verify";
 
 struct verify_args {
     audit_log_args source;
@@ -77,11 +77,11 @@ void print_text(const std::filesystem::path& log, const audit::verify_report& r)
 int run_verify(const verify_args& args)
 {
     int code = exit_ok;
-    const auto log = locate_log(args.source, who, code);
+    const auto log = locate_log(args.source, verify_who, code);
     if (!log) return code;
     auto report = audit::verify_log(*log, {.full_parse = args.full});
     if (!report) {
-        print_read_error(who, *log, report.error());
+        print_read_error(verify_who, *log, report.error());
         return exit_for(report.error(), true);
     }
     if (args.json) {

@@ -24,7 +24,7 @@ struct db_args {
     std::string conninfo;
 };
 
-int exit_for(const ledger::db_error& e)
+int db_exit_for(const ledger::db_error& e)
 {
     using ledger::ledger_errc;
     if (e.code == ledger_errc::schema_newer) return exit_schema_newer;
@@ -74,7 +74,7 @@ int run_db(const db_args& args, ledger::migrate_mode mode)
         if (e.outcome_unknown())
             std::cerr << name << ": the migration may or may not have been applied: run "
                       << "`paymand db migrate` again (each migration is applied at most once)\n";
-        return exit_for(e);
+        return db_exit_for(e);
     }
     const auto& r = outcome->value();
     if (r.from == r.to)
