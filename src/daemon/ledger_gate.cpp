@@ -73,7 +73,7 @@ ledger::connection& ledger_gate::connection() noexcept
     return s_->conn;
 }
 
-asio::awaitable<ledger::db_result<void>> ledger_gate::acquire()
+asio::awaitable<core::result<void, ledger::db_error>> ledger_gate::acquire()
 {
     if (s_->busy) {
         auto w = std::make_shared<waiter>(
@@ -83,12 +83,13 @@ asio::awaitable<ledger::db_result<void>> ledger_gate::acquire()
         co_await w->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         if (!w->handed) {  // cancelled while waiting
             std::erase(s_->waiters, w);
-            co_return ledger::db_error{.code = ledger::ledger_errc::cancelled,
-                                       .message = "cancelled while waiting for the connection"};
+            ledger::db_error cancelled{{.code = ledger::ledger_errc::cancelled,
+                                        .message = "cancelled while waiting for the connection"}};
+            co_return cancelled;
         }
     }
     s_->busy = true;
-    if (s_->conn.is_open()) co_return ledger::db_result<void>{};
+    if (s_->conn.is_open()) co_return core::result<void, ledger::db_error>{};
     auto connected = co_await s_->conn.async_connect(s_->settings);
     if (!connected) release();
     co_return connected;

@@ -13,6 +13,7 @@
 // One executor, one thread, like the connection: calls may overlap (occurrences run
 // concurrently); the connection takes one statement at a time and the gate queues the others.
 
+#include "paymand/core/error.hpp"
 #include "paymand/engine/occurrence_gate.hpp"
 #include "paymand/ledger/connection.hpp"
 #include "paymand/ledger/lease_keeper.hpp"
@@ -58,7 +59,7 @@ public:
 
 private:
     // The connection for one statement: waits for the one before, connects when closed.
-    boost::asio::awaitable<ledger::db_result<void>> acquire();
+    boost::asio::awaitable<core::result<void, ledger::db_error>> acquire();
     void release() noexcept;
 
     struct state;
