@@ -130,7 +130,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
                 log(log_level::warning, [&] { return "token request failed: " + e.what(); });
                 co_return e;
             }
-            auto parsed = parse_token_response(*res, secrets());
+            auto parsed = parse_token_response(*res, clk->wall_now(), secrets());
             if (parsed) {
                 book.accept(*parsed, used, clk->steady_now());
                 granted_scope = parsed->scope;

@@ -1,5 +1,6 @@
 #include "paymand/payman/protocol.hpp"
 
+#include "paymand/core/time_text.hpp"
 #include "paymand/net/net_errc.hpp"
 #include "paymand/payman/ids.hpp"
 #include "paymand/text/utf8.hpp"
@@ -58,19 +59,6 @@ json::storage_ptr reply_arena(std::size_t body_size)
 {
     return json::make_shared_resource<json::monotonic_resource>(
         std::max<std::size_t>(1024, 3 * body_size));
-}
-
-// "2026-12-01T08:00:00.000Z": the request metadata's time stamp, UTC with milliseconds.
-std::string utc_millis(std::chrono::system_clock::time_point now)
-{
-    const auto ms = std::chrono::floor<std::chrono::milliseconds>(now);
-    const auto day = std::chrono::floor<date::days>(ms);
-    const date::year_month_day ymd{day};
-    const date::hh_mm_ss<std::chrono::milliseconds> hms{ms - day};
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
-                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                       hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
-                       hms.subseconds().count());
 }
 
 // What a server said in an error body, as untrusted text: Payman's error fields of a JSON
@@ -176,7 +164,7 @@ boost::json::object build_ask_body(std::string_view text, const ask_ids& ids,
     // The request's tree in one arena, freed at once with the body (see reply_arena).
     const json::storage_ptr arena = json::make_shared_resource<json::monotonic_resource>(2048);
     json::object metadata(options.metadata, arena);
-    metadata["timestamp"] = utc_millis(now);
+    metadata["timestamp"] = core::format_utc_millis(now);
     if (options.occurrence_id) metadata["occurrenceId"] = *options.occurrence_id;
     if (options.idempotency_key) metadata["idempotencyKey"] = *options.idempotency_key;
 
@@ -243,8 +231,9 @@ boost::system::result<void, client_error> validate_ask(std::string_view text,
     return {};
 }
 
-boost::system::result<token_response, client_error> parse_token_response(const net::response& res,
-                                                                         const redaction& secrets)
+boost::system::result<token_response, client_error>
+parse_token_response(const net::response& res, std::chrono::system_clock::time_point now,
+                     const redaction& secrets)
 {
     const unsigned status = res.result_int();
     if (status < 200 || status >= 300) {
@@ -266,8 +255,7 @@ boost::system::result<token_response, client_error> parse_token_response(const n
             e.code = payman_errc::token_request_failed;
             e.message = fmt::format("the token endpoint answered HTTP {}", status);
             if (status == 429 || status == 503)
-                e.retry_after = parse_retry_after(res[http::field::retry_after],
-                                                  std::chrono::system_clock::now());
+                e.retry_after = parse_retry_after(res[http::field::retry_after], now);
         }
         return e;
     }

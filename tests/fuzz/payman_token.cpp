@@ -9,7 +9,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 {
     using namespace paymand;
     auto res = fuzz::response_from(fuzz::as_text(data, size));
-    auto r = payman::parse_token_response(res);
+    auto r = payman::parse_token_response(res, fuzz::fixed_now());
     if (r) {
         fuzz::require(!r->access_token.empty(), "a token response has an access token");
         fuzz::require(r->expires_in.count() > 0, "a token lifetime is positive");

@@ -70,9 +70,10 @@ boost::system::result<void, client_error> validate_ask(std::string_view text,
 // unreadable: not_sent/token_response_invalid.
 // Access and refresh tokens must be token68 of at most max_token_size bytes
 // (token_response_invalid otherwise, before anything uses them). `secrets` are redacted from
-// diagnostics before they are cut.
+// diagnostics before they are cut. `now` reads a Retry-After given as an HTTP date (429, 503).
 boost::system::result<token_response, client_error>
-parse_token_response(const net::response& res, const redaction& secrets = {});
+parse_token_response(const net::response& res, std::chrono::system_clock::time_point now,
+                     const redaction& secrets = {});
 
 // Reads a tasks.send response (status, Retry-After and body). 2xx with a result: the typed
 // ask_result; 2xx with a JSON-RPC error: rejected/jsonrpc_error; other statuses as

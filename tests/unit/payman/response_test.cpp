@@ -31,7 +31,8 @@ TEST(token_response, reads_camel_case)
 {
     auto r = parse_token_response(
         reply(200, R"({"accessToken":"at-1","tokenType":"Bearer","expiresIn":3600,
-        "scope":"read_balance,write_send_payment","refreshToken":"rt-1"})"));
+        "scope":"read_balance,write_send_payment","refreshToken":"rt-1"})"),
+        now);
     ASSERT_TRUE(r) << r.error().what();
     EXPECT_EQ(r->access_token.expose(), "at-1");
     EXPECT_EQ(r->expires_in, 3600s);
@@ -43,9 +44,11 @@ TEST(token_response, reads_camel_case)
 
 TEST(token_response, reads_snake_case)
 {
-    auto r = parse_token_response(reply(
-        200,
-        R"({"access_token":"at-2","token_type":"Bearer","expires_in":"120","refresh_token":null})"));
+    auto r = parse_token_response(
+        reply(
+            200,
+            R"({"access_token":"at-2","token_type":"Bearer","expires_in":"120","refresh_token":null})"),
+        now);
     ASSERT_TRUE(r) << r.error().what();
     EXPECT_EQ(r->access_token.expose(), "at-2");
     EXPECT_EQ(r->expires_in, 120s);
@@ -59,7 +62,7 @@ TEST(token_response, refuses_missing_or_bad_fields)
           R"({"accessToken":"a"})", R"({"accessToken":"a","expiresIn":0})",
           R"({"accessToken":"a","expiresIn":-5})", R"({"accessToken":"a","expiresIn":1.5})",
           R"({"accessToken":"a","expiresIn":"12x"})", R"([])", "not json", ""}) {
-        auto r = parse_token_response(reply(200, body));
+        auto r = parse_token_response(reply(200, body), now);
         ASSERT_FALSE(r) << body;
         EXPECT_EQ(r.error().code, payman_errc::token_response_invalid) << body;
         EXPECT_EQ(r.error().kind, error_class::not_sent);
@@ -70,7 +73,8 @@ TEST(token_response, a_refusal_keeps_only_the_error_fields)
 {
     auto r = parse_token_response(reply(401, R"({"status":401,"timestamp":"2026-12-01T08:00:00Z",
         "errorCode":"not_authorized","errorMessage":"Invalid client credentials","traceId":"t-1",
-        "echo":"test-secret-123"})"));
+        "echo":"test-secret-123"})"),
+                                  now);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, payman_errc::token_refused);
     EXPECT_EQ(r.error().kind, error_class::not_sent);
@@ -83,7 +87,7 @@ TEST(token_response, a_refusal_keeps_only_the_error_fields)
 // credentials' fault and must not say so.
 TEST(token_response, a_404_says_there_is_no_payman_api_at_the_url)
 {
-    auto r = parse_token_response(reply(404, R"({"errorCode":"not_found"})"));
+    auto r = parse_token_response(reply(404, R"({"errorCode":"not_found"})"), now);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().http_status, 404);
     EXPECT_NE(
@@ -95,7 +99,7 @@ TEST(token_response, a_404_says_there_is_no_payman_api_at_the_url)
 
 TEST(token_response, a_non_json_refusal_is_never_echoed)
 {
-    auto r = parse_token_response(reply(400, "client_secret=test-secret-123 is wrong"));
+    auto r = parse_token_response(reply(400, "client_secret=test-secret-123 is wrong"), now);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().diagnostics, "");
     EXPECT_EQ(r.error().what().find("test-secret-123"), std::string::npos);
@@ -103,7 +107,7 @@ TEST(token_response, a_non_json_refusal_is_never_echoed)
 
 TEST(token_response, server_trouble_is_a_failed_fetch_with_retry_after)
 {
-    auto r = parse_token_response(reply(503, "", {{http::field::retry_after, "7"}}));
+    auto r = parse_token_response(reply(503, "", {{http::field::retry_after, "7"}}), now);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, payman_errc::token_request_failed);
     EXPECT_EQ(r.error().kind, error_class::not_sent);
@@ -348,33 +352,34 @@ TEST(hostile_token, a_token_with_cr_lf_or_a_space_is_refused_when_it_arrives)
 {
     for (std::string token : {R"(at-1\r\nx-injected: 1)", R"(at-1\nPOST /x HTTP/1.1)", "at 1",
                               R"(at\u00001)", "at;1", R"(at\"1)", "=abc", "a=b"}) {
-        auto r = parse_token_response(reply(200, token_body(token)));
+        auto r = parse_token_response(reply(200, token_body(token)), now);
         ASSERT_FALSE(r) << token;
         EXPECT_EQ(r.error().kind, error_class::not_sent);
         EXPECT_EQ(r.error().code, payman_errc::token_response_invalid) << token;
     }
     // token68 as RFC 6750 has it, padding included.
     for (std::string token : {"at-1", "eyJh.bGc~_+/9", "abc==", "A"}) {
-        auto r = parse_token_response(reply(200, token_body(token)));
+        auto r = parse_token_response(reply(200, token_body(token)), now);
         EXPECT_TRUE(r) << token;
     }
 }
 
 TEST(hostile_token, a_megabyte_token_is_refused_with_its_size)
 {
-    auto r = parse_token_response(reply(200, token_body(std::string(1 << 20, 'A'))));
+    auto r = parse_token_response(reply(200, token_body(std::string(1 << 20, 'A'))), now);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, payman_errc::token_response_invalid);
     EXPECT_NE(r.error().message.find("1048576 bytes"), std::string::npos) << r.error().message;
-    EXPECT_TRUE(parse_token_response(reply(200, token_body(std::string(max_token_size, 'A')))));
+    EXPECT_TRUE(
+        parse_token_response(reply(200, token_body(std::string(max_token_size, 'A'))), now));
     EXPECT_FALSE(
-        parse_token_response(reply(200, token_body(std::string(max_token_size + 1, 'A')))));
+        parse_token_response(reply(200, token_body(std::string(max_token_size + 1, 'A'))), now));
 }
 
 TEST(hostile_token, a_refresh_token_that_is_not_token68_is_refused)
 {
     auto r = parse_token_response(
-        reply(200, R"({"accessToken":"at","expiresIn":60,"refreshToken":"rt\r\nx: y"})"));
+        reply(200, R"({"accessToken":"at","expiresIn":60,"refreshToken":"rt\r\nx: y"})"), now);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().code, payman_errc::token_response_invalid);
 }

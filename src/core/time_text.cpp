@@ -1,9 +1,9 @@
-#include "paymand/audit/time_format.hpp"
+#include "paymand/core/time_text.hpp"
 
 #include <array>
 #include <chrono>
 
-namespace paymand::audit {
+namespace paymand::core {
 namespace {
 
 using namespace std::chrono;
@@ -73,6 +73,18 @@ std::string format_ts(utc_micros t)
     return out;
 }
 
+std::string format_utc_millis(system_clock::time_point t)
+{
+    std::string out(utc_millis_length, '\0');
+    const auto ms = floor<milliseconds>(t);
+    const auto whole = floor<seconds>(ms);
+    put_date_time(out.data(), whole);
+    out[19] = '.';
+    put_digits(out.data() + 20, (ms - whole).count(), 3);
+    out[23] = 'Z';
+    return out;
+}
+
 std::string format_utc(utc_seconds t)
 {
     std::string out(utc_length, '\0');
@@ -96,4 +108,4 @@ std::optional<utc_seconds> parse_utc(std::string_view s) noexcept
     return get_date_time(s);
 }
 
-}  // namespace paymand::audit
+}  // namespace paymand::core
