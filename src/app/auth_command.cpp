@@ -4,6 +4,7 @@
 #include "app/client_setup.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/config/secret_source.hpp"
+#include "paymand/core/clock.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/daemon/user_grant.hpp"
 #include "paymand/grant/stored_grant.hpp"
@@ -279,7 +280,7 @@ int run_auth_status(const grant_args& args)
         return exit_no_grant;
     }
     const auto& g = **held;
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = core::now_seconds();
     fmt::print("grant: {} (client {}, approved {})\n", cfg.grant_path().string(), g.client_id,
                audit::format_utc(g.granted_at));
     std::set<std::string> granted(g.scopes.begin(), g.scopes.end());

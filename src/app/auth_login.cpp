@@ -6,6 +6,7 @@
 #include "app/command.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/config/secret_source.hpp"
+#include "paymand/core/clock.hpp"
 #include "paymand/grant/authorization.hpp"
 #include "paymand/grant/stored_grant.hpp"
 #include "paymand/payman/client.hpp"
@@ -146,7 +147,7 @@ asio::awaitable<std::pair<std::string, std::string>> exchange(login_state& s, pa
     client_config.grant_events.on_refresh_token =
         [&](const payman::token_response& answer,
             payman::grant_type) -> boost::system::result<void, std::string> {
-        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        const auto now = core::now_seconds();
         grant::stored_grant g{.client_id = cfg.client_id, .scopes = s.scopes, .granted_at = now};
         g = grant::rotated(std::move(g), *answer.refresh_token, answer.scope, answer.expires_in,
                            now);

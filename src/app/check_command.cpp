@@ -4,6 +4,7 @@
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/reader.hpp"
 #include "paymand/audit/time_format.hpp"
+#include "paymand/core/clock.hpp"
 #include "paymand/daemon/load.hpp"
 #include "paymand/engine/already_paid.hpp"
 #include "paymand/inspect/rule_review.hpp"
@@ -209,7 +210,7 @@ int run_check(const check_args& a)
         return exit_failure;
     }
     const rules::rule_set& set = loaded ? *loaded->rules : *rule_set;
-    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto now = core::now_seconds();
     if (!a.after.empty()) {
         auto parsed = parse_instant_arg(a.after, policy.zone);
         if (!parsed) {

@@ -3,6 +3,7 @@
 #include "app/time_args.hpp"
 #include "paymand/audit/state_lock.hpp"
 #include "paymand/audit/time_format.hpp"
+#include "paymand/core/clock.hpp"
 #include "paymand/daemon/live_table.hpp"
 #include "paymand/daemon/live_view.hpp"
 #include "paymand/daemon/load.hpp"
@@ -117,7 +118,7 @@ void print_upcoming(const rules::scheduled_occurrence& d, std::chrono::sys_secon
 void print_daemon_plan(const daemon_plan& plan, const daemon::loaded& loaded)
 {
     if (plan.view) {
-        const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        const auto now = core::now_seconds();
         fmt::print("\nthe daemon (pid {}) runs, by its live view written {}:\n{}", plan.view->pid,
                    audit::format_utc(plan.view->written_at),
                    daemon::live_rules_table(*plan.view, loaded.rules.get(), now));
@@ -139,7 +140,7 @@ int run_next(const next_args& a)
     rules::rule_set one;
     const rules::rule_set* set = rules_to_list(*loaded, a, one);
     if (set == nullptr) return exit_failure;
-    auto after = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    auto after = core::now_seconds();
     if (!a.after.empty()) {
         auto parsed = parse_instant_arg(a.after, loaded->config.policy.zone);
         if (!parsed) {

@@ -9,6 +9,7 @@
 #include "paymand/audit/state_lock.hpp"
 #include "paymand/audit/time_format.hpp"
 #include "paymand/core/access.hpp"
+#include "paymand/core/clock.hpp"
 #include "paymand/core/error.hpp"
 #include "paymand/daemon/live_table.hpp"
 #include "paymand/daemon/live_view.hpp"
@@ -254,7 +255,7 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     }
     auto s = std::make_unique<status_facts>(std::move(*cfg));
     s->config_arg = config_arg;
-    s->now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    s->now = core::now_seconds();
     std::vector<std::string> problems;
     const auto lock_exists = state_exists(s->cfg.lock_path(), F_OK, rerun);
     if (!lock_exists) problems.push_back(lock_exists.error().message);
@@ -273,7 +274,7 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     s->live = s->view && daemon::is_live(*s->view, s->holder);
     if (*log_exists) {
         const auto since = std::chrono::floor<std::chrono::microseconds>(
-            std::chrono::system_clock::now() - attention_window);
+            core::system_clock()->wall_now() - attention_window);
         auto read = read_log(s->cfg.audit_log, since);
         if (!read) return unreadable(a, {read.error().message});
         s->facts = std::move(*read);

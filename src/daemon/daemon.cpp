@@ -209,8 +209,7 @@ struct daemon_state {
     int exit_code = exit_ok;                     // exit_software once a task failed
     world_slot world;
     // The live view: published by publish_view when dirty, at most every view_interval.
-    std::chrono::sys_seconds started_at =
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    std::chrono::sys_seconds started_at = core::now_seconds();
     std::optional<live_reload> last_reload;
     asio::steady_timer* view_timer = nullptr;
     bool view_dirty = true;
@@ -378,7 +377,7 @@ live_view build_view(const daemon_state& d)
     v.version = std::string(version);
     v.config_path = d.options.config_path.string();
     v.started_at = d.started_at;
-    v.written_at = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    v.written_at = core::now_seconds();
     std::map<std::string, engine::upcoming_occurrence, std::less<>> next;
     for (auto& u : d.eng.upcoming(std::numeric_limits<std::size_t>::max()))
         next.emplace(u.rule, std::move(u));
@@ -448,7 +447,7 @@ asio::awaitable<void> reload(daemon_state& d)
     d.notifier.reloading();
     d.log->info("reloading configuration {} and rules", d.options.config_path.string());
     auto next = load_all(d.options.config_path, d.log.get());
-    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = core::now_seconds();
     if (!next) {
         d.log->error("reload failed: keeping the rules that are running");
         d.last_reload = live_reload{.at = now,
@@ -457,7 +456,7 @@ asio::awaitable<void> reload(daemon_state& d)
                                              "journal and `paymand check` say why); the rules "
                                              "running were kept"};
         mark_view_dirty(d);
-        if (d.metrics != nullptr) d.metrics->set_reload(false, std::chrono::system_clock::now());
+        if (d.metrics != nullptr) d.metrics->set_reload(false, core::system_clock()->wall_now());
         d.notifier.ready(status_line(d));
         co_return;
     }
@@ -477,7 +476,7 @@ asio::awaitable<void> reload(daemon_state& d)
     // The new rules may name other payees, wallets or scopes: checked again from here on.
     start_world_check(d);
     d.log->info("reloaded: {}; {}", describe_changes(changes), status_line(d));
-    if (d.metrics != nullptr) d.metrics->set_reload(true, std::chrono::system_clock::now());
+    if (d.metrics != nullptr) d.metrics->set_reload(true, core::system_clock()->wall_now());
     d.last_reload = live_reload{.at = now, .ok = true, .changes = std::move(changes)};
     mark_view_dirty(d);
     next.reset();  // the old set and the parse trees are gone: return the heap
@@ -559,12 +558,12 @@ asio::awaitable<void> watch_inbox(daemon_state& d, inbox_watch& watch)
                 d.log->info("inbox: trigger {} requested by an operator",
                             text::escape_for_display(wanted->rule));
                 auto ran = co_await d.eng.async_trigger(wanted->rule);
-                if (!ran.error.empty()) {
-                    reject_request(file, ran.error);
+                if (!ran) {
+                    reject_request(file, ran.error().message);
                     d.log->error("inbox: trigger {} refused: {}",
-                                 text::escape_for_display(wanted->rule), ran.error);
+                                 text::escape_for_display(wanted->rule), ran.error().message);
                 } else {
-                    complete_request(file, ran.identity);
+                    complete_request(file, *ran);
                 }
                 continue;
             }
@@ -889,7 +888,7 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
     if (int code = open_audit_log(options, p, hooks); code != exit_ok || p.handed_over) return code;
     if (int code = open_payman(options, io, p); code != exit_ok) return code;
     if (cfg.metrics.listen && !options.dry_run) {
-        p.metrics = std::make_unique<metrics::registry>(std::chrono::system_clock::now(),
+        p.metrics = std::make_unique<metrics::registry>(core::system_clock()->wall_now(),
                                                         std::string(version));
         if (p.agent) p.agent = instrument(p.agent, *p.metrics);
     }
@@ -1089,19 +1088,18 @@ int trigger(const run_options& options, const std::string& rule_id)
                 co_return exit_cant_create;
             }
             auto result = co_await eng.async_trigger(rule_id);
-            if (!result.error.empty()) {
-                p.log->error("{}", result.error);
+            if (!result) {
+                p.log->error("{}", result.error().message);
                 co_return exit_failure;
             }
             if (p.grant && p.grant->refused()) co_return exit_no_grant;
             if (!eng.status().audit_writable) {
                 p.log->critical("{}: the audit log could not be written: nothing was sent after "
                                 "the first record that failed; see the errors above",
-                                result.identity);
+                                *result);
                 co_return exit_cant_create;
             }
-            co_return print_outcome(result.identity, describe_trigger(result.identity, seen),
-                                    options.json, false);
+            co_return print_outcome(*result, describe_trigger(*result, seen), options.json, false);
         },
         keep);
 }

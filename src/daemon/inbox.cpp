@@ -2,6 +2,7 @@
 
 #include "paymand/audit/audit_errc.hpp"
 #include "paymand/audit/state_file.hpp"
+#include "paymand/core/clock.hpp"
 #include "paymand/daemon/atomic_file.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -45,7 +46,7 @@ core::result<std::filesystem::path> post_request(const std::filesystem::path& in
                 {"note", resolution->note}};
     else
         body = {{"trigger", std::get<trigger_request>(request).rule}};
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    const auto now = core::system_clock()->wall_now().time_since_epoch();
     const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
     std::random_device random;
     const auto name = fmt::format("{:020}-{:08x}{}", micros, random(), request_suffix);

@@ -4,6 +4,7 @@
 #include "paymand/audit/reader.hpp"
 #include "paymand/audit/resolution.hpp"
 #include "paymand/config/daemon_config.hpp"
+#include "paymand/core/clock.hpp"
 #include "paymand/daemon/daemon.hpp"
 #include "paymand/daemon/inbox.hpp"
 
@@ -97,7 +98,7 @@ handover_answer hand_over(const config::daemon_config& cfg, const inbox_request&
         return answer;
     }
     answer.posted = *posted;
-    const auto until = std::chrono::steady_clock::now() + timeout;
+    const auto until = core::system_clock()->steady_now() + timeout;
     const auto read_answer = [&](const std::filesystem::path& file, handover_answer::kind what) {
         std::error_code ec;
         if (!std::filesystem::exists(file, ec)) return false;
@@ -107,7 +108,7 @@ handover_answer hand_over(const config::daemon_config& cfg, const inbox_request&
         answer.what = what;
         return true;
     };
-    while (std::chrono::steady_clock::now() < until) {
+    while (core::system_clock()->steady_now() < until) {
         if (answered && answered()) {
             answer.what = handover_answer::kind::answered;
             return answer;

@@ -1,5 +1,6 @@
 #include "paymand/daemon/world_check.hpp"
 
+#include "paymand/core/clock.hpp"
 #include "paymand/grant/stored_grant.hpp"
 #include "paymand/text/display.hpp"
 #include "paymand/text/word_table.hpp"
@@ -291,9 +292,7 @@ boost::asio::awaitable<credentials_report> async_check_world(payman::client clie
 {
     world_answers answers;
     auto token = co_await client.async_access_token();
-    const auto now = [] {
-        return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    };
+    const auto now = [] { return core::now_seconds(); };
     if (!token) {
         answers.token_error = token.error();
         co_return assess_world(needs, answers, now());

@@ -150,12 +150,15 @@ void engine::replan()
     d.clk.interrupt();
 }
 
-asio::awaitable<trigger_result> engine::async_trigger(std::string rule_id)
+asio::awaitable<core::result<std::string>> engine::async_trigger(std::string rule_id)
 {
     auto d = impl_;
     auto it = d->slots.find(rule_id);
-    if (it == d->slots.end())
-        co_return trigger_result{{}, fmt::format("no rule with id '{}'", rule_id)};
+    if (it == d->slots.end()) {
+        core::error none{.code = make_error_code(std::errc::invalid_argument),
+                         .message = fmt::format("no rule with id '{}'", rule_id)};
+        co_return none;
+    }
     auto& slot = it->second;
     const auto& rule = *slot.rule;
     auto now = to_seconds(d->clk.wall_now());
@@ -166,8 +169,11 @@ asio::awaitable<trigger_result> engine::async_trigger(std::string rule_id)
            schedule::to_string(schedule::occurrence_id{rule.id, local}) +
                std::string(manual_suffix),
            true};
-    if (d->state.handled(t.identity) || d->running.contains(t.identity))
-        co_return trigger_result{t.identity, fmt::format("{} already ran this minute", t.identity)};
+    if (d->state.handled(t.identity) || d->running.contains(t.identity)) {
+        core::error ran{.code = make_error_code(std::errc::operation_in_progress),
+                        .message = fmt::format("{} already ran this minute", t.identity)};
+        co_return ran;
+    }
     auto identity = t.identity;
     {
         // Inline in the caller's coroutine, which cancellation reaches; counted as in flight.
@@ -177,7 +183,7 @@ asio::awaitable<trigger_result> engine::async_trigger(std::string rule_id)
     }
     // A one-shot `trigger` waits for its payment's confirmation; the daemon's loop does it.
     if (!d->confirm_loop_running) co_await d->settle_confirmations();
-    co_return trigger_result{identity, {}};
+    co_return identity;
 }
 
 asio::awaitable<void> engine::async_reconcile()

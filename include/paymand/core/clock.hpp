@@ -28,8 +28,19 @@ public:
 // the test-only build with crash points: there PAYMAND_TEST_CLOCK="ANCHOR:SPEED" (Unix seconds,
 // integer factor) makes it run SPEED times faster from ANCHOR on, so that minute schedules
 // fire every second across restarts of the crash harness. Its monotonic time is never
-// accelerated.
+// accelerated. PAYMAND_TEST_CLOCK_SKEW_MS (milliseconds, may be negative; that build only)
+// shifts its wall time, as a machine whose clock is off would be.
 std::shared_ptr<const clock> system_clock();
+
+// The machine's wall time as another machine sees it, never accelerated: what a node compares
+// with the database's clock (the lease keeper's skew check). The same as system_clock() outside
+// the crash-point build; in it, PAYMAND_TEST_CLOCK_SKEW_MS shifts it too.
+std::shared_ptr<const clock> unaccelerated_clock();
+
+// `c`'s wall time in whole seconds: what commands take as "now" (schedules, printed instants).
+std::chrono::sys_seconds now_seconds(const clock& c);
+// The same on system_clock().
+std::chrono::sys_seconds now_seconds();
 
 // Maps an instant of system_clock()'s wall time to the instant of the system clock at which it
 // is reached (the identity outside the accelerated build), for waits on a system timer.

@@ -23,6 +23,7 @@
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/resolution.hpp"
 #include "paymand/config/daemon_config.hpp"
+#include "paymand/core/error.hpp"
 #include "paymand/engine/agent.hpp"
 #include "paymand/engine/clock.hpp"
 #include "paymand/engine/occurrence_gate.hpp"
@@ -97,11 +98,6 @@ struct engine_status {
     std::optional<upcoming_occurrence> next;
 };
 
-struct trigger_result {
-    std::string identity;  // the manual occurrence's identity, when one was made
-    std::string error;     // why nothing ran; empty when it ran
-};
-
 class engine {
 public:
     // `clk`, `writer` and `state` must outlive the engine. `payman` may be null only for a
@@ -144,8 +140,10 @@ public:
     void replan();
 
     // Runs one occurrence of `rule_id` now (`paymand trigger`): its identity is the current
-    // local minute with the suffix "~manual" so it never collides with a scheduled one.
-    boost::asio::awaitable<trigger_result> async_trigger(std::string rule_id);
+    // local minute with the suffix "~manual" so it never collides with a scheduled one. The
+    // identity of the occurrence that ran, or why nothing ran (no such rule: invalid_argument;
+    // this minute's manual occurrence already ran: operation_in_progress).
+    boost::asio::awaitable<core::result<std::string>> async_trigger(std::string rule_id);
 
     // Looks up every in-doubt payment in a recent transaction listing now (the daemon also
     // does this every reconcile_interval): a listed transaction with the occurrence's memo

@@ -438,7 +438,7 @@ TEST_F(engine_sandbox_test, a_manual_payment_never_settles_the_scheduled_occurre
     ASSERT_EQ(ledger_transactions(), 0u);
     run(set, at(2026, 2, 1, 9) + 30s, at(2026, 2, 1, 10), [](engine& e) -> asio::awaitable<void> {
         auto manual = co_await e.async_trigger("rent");
-        EXPECT_EQ(manual.identity, "rent@2026-02-01T09:00~manual");
+        EXPECT_EQ(manual.value(), "rent@2026-02-01T09:00~manual");
         co_await e.async_reconcile();
     });
     const auto ledger = sandbox->ledger().as_object().at("transactions").as_array();

@@ -29,6 +29,17 @@ TEST(system_clock, is_shared_and_reads_the_system_clocks)
     EXPECT_EQ(system_wall_to_real(wall), wall);  // no PAYMAND_TEST_CLOCK outside that build
 }
 
+TEST(unaccelerated_clock, is_the_system_clock_outside_the_crash_point_build)
+{
+    const auto clock = unaccelerated_clock();
+    EXPECT_EQ(clock, unaccelerated_clock());
+    const auto before = std::chrono::system_clock::now();
+    const auto wall = clock->wall_now();
+    EXPECT_GE(wall, before);
+    EXPECT_LT(wall - before, 5s);
+    EXPECT_LE(wall, system_clock()->wall_now());
+}
+
 TEST(virtual_clock, its_monotonic_time_moves_with_its_wall_time_and_never_back)
 {
     boost::asio::io_context io;

@@ -499,8 +499,8 @@ TEST_F(engine_test, a_manual_trigger_runs_beside_the_schedule_with_its_own_ident
     auto set = load(monthly_rent);
     run(set, at(2026, 1, 31), at(2026, 2, 2), [](engine& e) -> asio::awaitable<void> {
         auto r = co_await e.async_trigger("rent");
-        EXPECT_TRUE(r.error.empty()) << r.error;
-        EXPECT_THAT(r.identity, HasSubstr("~manual"));
+        EXPECT_TRUE(r) << r.error().message;
+        EXPECT_THAT(r ? *r : std::string(), HasSubstr("~manual"));
     });
     EXPECT_EQ(agent->payments(), 2u);  // the manual one and the scheduled one
 }
@@ -518,7 +518,7 @@ TEST_F(engine_test, a_manual_trigger_does_not_move_the_schedule)
     run(set, at(2026, 1, 20), at(2026, 1, 21));
     run(set, at(2026, 1, 25), at(2026, 1, 26), [](engine& e) -> asio::awaitable<void> {
         auto r = co_await e.async_trigger("rent");
-        EXPECT_TRUE(r.error.empty()) << r.error;
+        EXPECT_TRUE(r) << r.error().message;
     });
     run(set, at(2026, 1, 31), at(2026, 2, 2));
     EXPECT_EQ(agent->payments(), 2u);
