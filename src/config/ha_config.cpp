@@ -122,9 +122,9 @@ core::result<void> check_ha_timing(const ha_config& ha)
         return invalid_ha(fmt::format("ha.lease ({}) must be at least twice ha.renew ({}) plus "
                                       "ha.safety_margin ({}): a renewal and one retry must fit "
                                       "inside the trusted window",
-                                      yaml::format_duration(ha.lease),
-                                      yaml::format_duration(ha.renew),
-                                      yaml::format_duration(ha.safety_margin)));
+                                      yaml::format_duration_ms(ha.lease),
+                                      yaml::format_duration_ms(ha.renew),
+                                      yaml::format_duration_ms(ha.safety_margin)));
     return {};
 }
 
@@ -155,7 +155,7 @@ void read_ha(const yaml::reader& in, const yaml::field& section,
     } else {
         out.node = std::string(hostname);
     }
-    std::pair<std::string_view, std::chrono::seconds*> slots[] = {
+    std::pair<std::string_view, std::chrono::milliseconds*> slots[] = {
         {"lease", &out.lease},
         {"renew", &out.renew},
         {"safety_margin", &out.safety_margin},
@@ -164,8 +164,8 @@ void read_ha(const yaml::reader& in, const yaml::field& section,
     bool timing_read = true;
     for (auto& [key, slot] : slots) {
         if (const auto* f = m->find(key)) {
-            const auto min = key == "safety_margin" ? 0s : 1s;
-            if (auto v = in.duration(*f, min, 3600s))
+            const auto min = key == "safety_margin" ? 0ms : 100ms;
+            if (auto v = in.duration_ms(*f, min, 3600s))
                 *slot = *v;
             else
                 timing_read = false;

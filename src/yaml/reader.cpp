@@ -179,6 +179,51 @@ std::string format_duration(std::chrono::seconds value)
     return out;
 }
 
+std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text)
+{
+    std::chrono::milliseconds extra{0};
+    if (text.ends_with("ms")) {
+        auto digits = text.substr(0, text.size() - 2);
+        std::size_t start = digits.size();
+        while (start > 0 && digits[start - 1] >= '0' && digits[start - 1] <= '9') --start;
+        if (start == digits.size() || digits.size() - start > 9) return std::nullopt;
+        std::int64_t n = 0;
+        std::from_chars(digits.data() + start, digits.data() + digits.size(), n);
+        extra = std::chrono::milliseconds(n);
+        text = digits.substr(0, start);
+        if (text.empty()) return extra;
+    }
+    auto whole = parse_duration(text);
+    if (!whole) return std::nullopt;
+    return std::chrono::milliseconds(*whole) + extra;
+}
+
+std::string format_duration_ms(std::chrono::milliseconds value)
+{
+    const auto whole = std::chrono::floor<std::chrono::seconds>(value);
+    const auto rest = value - whole;
+    if (rest.count() == 0) return format_duration(whole);
+    return (whole.count() > 0 ? format_duration(whole) : "") + fmt::format("{}ms", rest.count());
+}
+
+std::optional<std::chrono::milliseconds> reader::duration_ms(const field& f,
+                                                             std::chrono::milliseconds min,
+                                                             std::chrono::milliseconds max) const
+{
+    if (f.value.IsScalar() && plain(f.value)) {
+        if (auto d = parse_duration_ms(f.value.Scalar())) {
+            if (*d >= min && *d <= max) return d;
+            error(f,
+                  fmt::format("\"{}\" must be between {} and {}, got {}", f.name,
+                              format_duration_ms(min), format_duration_ms(max), f.value.Scalar()));
+            return std::nullopt;
+        }
+    }
+    error(f, fmt::format("\"{}\" must be a duration such as 2s, 500ms or 1s500ms, got {}", f.name,
+                         describe(f.value)));
+    return std::nullopt;
+}
+
 std::optional<std::chrono::seconds> reader::duration(const field& f, std::chrono::seconds min,
                                                      std::chrono::seconds max) const
 {

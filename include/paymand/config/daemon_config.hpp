@@ -102,12 +102,13 @@ struct ha_config {
     // This node's name in the lease and the node table: letters, digits, '.', '_', '-', at
     // most 63 bytes; default the host name.
     std::string node;
-    std::chrono::seconds lease{10};
-    std::chrono::seconds renew{2};
+    // Milliseconds: a short lease (2s, renewed every 500ms) is a sensible setting.
+    std::chrono::milliseconds lease{10000};
+    std::chrono::milliseconds renew{2000};
     // The lease is trusted on this node until (renewal sent + time left - safety_margin).
-    std::chrono::seconds safety_margin{1};
+    std::chrono::milliseconds safety_margin{1000};
     // A node whose clock differs from the database's by more does not campaign.
-    std::chrono::seconds max_clock_skew{1};
+    std::chrono::milliseconds max_clock_skew{1000};
     ha_timeouts timeouts;
 };
 

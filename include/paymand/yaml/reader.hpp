@@ -100,6 +100,9 @@ public:
     // d, h, m, s in that order, each at most once, within [min, max].
     std::optional<std::chrono::seconds> duration(const field& f, std::chrono::seconds min,
                                                  std::chrono::seconds max) const;
+    // The same, finer: a last group in milliseconds may follow (`500ms`, `1s500ms`).
+    std::optional<std::chrono::milliseconds>
+    duration_ms(const field& f, std::chrono::milliseconds min, std::chrono::milliseconds max) const;
     // The scalar's source text, for amounts.
     std::optional<scalar_text> scalar(const field& f) const;
     // One of a fixed set of words; the error lists them.
@@ -152,5 +155,12 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 
 // Formats seconds back as the shortest duration text ("72h", "1h30m", "0s").
 std::string format_duration(std::chrono::seconds value);
+
+// Parses a duration as `reader::duration_ms` does (nullopt when invalid).
+std::optional<std::chrono::milliseconds> parse_duration_ms(std::string_view text);
+
+// Formats milliseconds back as duration text: whole seconds as format_duration, then the rest
+// in milliseconds ("2s", "500ms", "1s250ms", "0s").
+std::string format_duration_ms(std::chrono::milliseconds value);
 
 }  // namespace paymand::yaml

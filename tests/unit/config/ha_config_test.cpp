@@ -133,6 +133,24 @@ TEST(ha_config, a_lease_without_room_for_a_renewal_and_a_retry_is_refused)
         read_with("ha:\n  conninfo: dbname=p\n  node: a\n  lease: 5s\n  renew: 2s\n").config);
 }
 
+TEST(ha_config, timing_may_be_given_in_milliseconds)
+{
+    auto r = read_with(
+        "ha:\n  conninfo: dbname=p\n  node: a\n  lease: 2s\n  renew: 500ms\n  safety_margin: "
+        "1s\n  max_clock_skew: 250ms\n");
+    ASSERT_TRUE(r.config) << r.errors;
+    EXPECT_EQ(r.config->ha->lease, 2s);
+    EXPECT_EQ(r.config->ha->renew, 500ms);
+    EXPECT_EQ(r.config->ha->max_clock_skew, 250ms);
+    auto tight = read_with("ha:\n  conninfo: dbname=p\n  node: a\n  lease: 2s\n  renew: 600ms\n");
+    EXPECT_FALSE(tight.config);
+    EXPECT_THAT(tight.errors, HasSubstr("ha.lease (2s) must be at least twice ha.renew (600ms) "
+                                        "plus ha.safety_margin (1s)"));
+    auto too_short = read_with("ha:\n  conninfo: dbname=p\n  node: a\n  renew: 50ms\n");
+    EXPECT_FALSE(too_short.config);
+    EXPECT_THAT(too_short.errors, HasSubstr("\"renew\" must be between 100ms and 1h"));
+}
+
 TEST(ha_config, a_password_in_the_file_is_refused_without_showing_it)
 {
     for (const char* written :

@@ -234,6 +234,21 @@ TEST(duration, formats_back_to_the_shortest_text)
     EXPECT_EQ(format_duration(3601s), "1h1s");
 }
 
+TEST(duration, milliseconds_may_end_a_fine_duration_only)
+{
+    EXPECT_EQ(parse_duration_ms("500ms"), 500ms);
+    EXPECT_EQ(parse_duration_ms("1s250ms"), 1250ms);
+    EXPECT_EQ(parse_duration_ms("2s"), 2000ms);
+    EXPECT_EQ(parse_duration_ms("1m5ms"), 60005ms);
+    for (auto bad : {"", "ms", "5ms1s", "1.5s", "5msx", "1234567890ms", "5 ms", "1h1h5ms"})
+        EXPECT_EQ(parse_duration_ms(bad), std::nullopt) << bad;
+    EXPECT_EQ(parse_duration("500ms"), std::nullopt);  // whole-second durations stay so
+    EXPECT_EQ(format_duration_ms(500ms), "500ms");
+    EXPECT_EQ(format_duration_ms(2000ms), "2s");
+    EXPECT_EQ(format_duration_ms(61250ms), "1m1s250ms");
+    EXPECT_EQ(format_duration_ms(0ms), "0s");
+}
+
 TEST_F(reader_test, keeps_the_source_text_of_numbers)
 {
     auto m = read("a: 100.50\nb: \"7\"\nc: 1e3\n", {{"a"}, {"b"}, {"c"}});
