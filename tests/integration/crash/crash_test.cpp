@@ -8,6 +8,7 @@
 
 #include "paymand/audit/time_format.hpp"
 #include "paymand/prompt/memo_tag.hpp"
+#include "support/audit_witness.hpp"
 #include "support/poll.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
@@ -42,37 +43,11 @@ namespace json = boost::json;
 
 const std::string secret_env = "PAYMAND_TEST_CLIENT_SECRET";
 
-std::vector<json::object> read_records(const std::filesystem::path& log)
-{
-    std::vector<json::object> out;
-    std::ifstream in(log);
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty()) continue;
-        boost::system::error_code ec;
-        auto v = json::parse(line, ec);
-        if (!ec && v.is_object()) out.push_back(v.as_object());
-    }
-    return out;
-}
-
 std::size_t line_count(const std::filesystem::path& file)
 {
     std::ifstream in(file);
     return static_cast<std::size_t>(
         std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
-}
-
-// "r1@2026-12-01T09:00" -> "pm:r1:20261201T0900", the tag its payment's memo carries
-// ("r1@2026-12-01T09:00~manual" -> "pm:r1:20261201T0900m").
-std::string tag_of(std::string_view identity)
-{
-    const bool manual = identity.ends_with("~manual");
-    if (manual) identity.remove_suffix(std::string_view("~manual").size());
-    auto at = identity.find('@');
-    std::string local(identity.substr(at + 1));
-    std::erase(local, '-');
-    std::erase(local, ':');
-    return "pm:" + std::string(identity.substr(0, at)) + ":" + local + (manual ? "m" : "");
 }
 
 class crash_test : public testing::Test {
