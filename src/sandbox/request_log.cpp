@@ -97,8 +97,9 @@ void log_metadata(const json::object& params, logged_request& entry)
             break;
         }
     }
-    if (json::serialize(*meta).size() <= request_log::metadata_limit)
-        entry.metadata = *meta;
+    std::string serialised = json::serialize(*meta);
+    if (serialised.size() <= request_log::metadata_limit)
+        entry.metadata = std::move(serialised);
     else
         entry.metadata_cut = true;
 }
@@ -107,16 +108,17 @@ void log_metadata(const json::object& params, logged_request& entry)
 
 json::object logged_request::to_json() const
 {
-    return json::object{{"seq", seq},
-                        {"time", format_time(time)},
-                        {"client_id", log_optional_string(client_id)},
-                        {"idempotency_key", log_optional_string(idempotency_key)},
-                        {"metadata", metadata},
-                        {"metadata_cut", metadata_cut},
-                        {"memo_tag", log_optional_string(memo_tag)},
-                        {"text", text},
-                        {"fault", log_optional_string(fault)},
-                        {"status", status ? json::value(*status) : json::value(nullptr)}};
+    return json::object{
+        {"seq", seq},
+        {"time", format_time(time)},
+        {"client_id", log_optional_string(client_id)},
+        {"idempotency_key", log_optional_string(idempotency_key)},
+        {"metadata", metadata.empty() ? json::value(nullptr) : json::parse(metadata)},
+        {"metadata_cut", metadata_cut},
+        {"memo_tag", log_optional_string(memo_tag)},
+        {"text", text},
+        {"fault", log_optional_string(fault)},
+        {"status", status ? json::value(*status) : json::value(nullptr)}};
 }
 
 request_log::request_log(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}

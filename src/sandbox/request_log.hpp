@@ -25,8 +25,10 @@ struct logged_request {
     time_point time{};
     std::optional<std::string> client_id;  // none when the request was not authenticated
     std::optional<std::string> idempotency_key;
-    boost::json::value metadata;  // params.metadata when it was an object (and not too large)
-    bool metadata_cut = false;    // it was an object larger than request_log::metadata_limit
+    // params.metadata serialised, when it was an object of at most request_log::metadata_limit
+    // bytes (kept as text: its size bounds its memory); empty otherwise.
+    std::string metadata;
+    bool metadata_cut = false;  // it was an object larger than request_log::metadata_limit
     std::optional<std::string> memo_tag;  // the first paymand memo tag in the prompt
     std::string text;                     // the prompt, at most request_log::text_limit bytes
     std::optional<std::string> fault;     // the fault action applied
