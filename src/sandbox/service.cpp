@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -86,6 +87,7 @@ void service::reset()
     state_ = ledger_state::from_config(config_);
     faults_.clear();
     stats_ = service_stats{};
+    requests_.clear();
     agent_.reseed(config_.seed);
     changed();
 }
@@ -258,6 +260,42 @@ void service::apply_post_fault(const fault& f, reply& r)
 
 reply service::handle_api(const request& req)
 {
+    const time_point arrival = now();
+    std::optional<fault> applied;
+    reply r = route_api(req, applied);
+    if (endpoint_of(detail::split_target(req.target()).first) == "tasks")
+        log_tasks_request(req, arrival, applied, r);
+    return r;
+}
+
+std::optional<std::string> service::authenticated_client(const request& req) const
+{
+    auto token_value = req["x-payman-access-token"];
+    if (token_value.empty()) return std::nullopt;
+    auto it = state_.tokens.find(std::string(token_value));
+    if (it == state_.tokens.end() || it->second.kind != token_kind::access || it->second.revoked ||
+        it->second.expires_at <= now())
+        return std::nullopt;
+    if (!config_.find_client(it->second.client_id)) return std::nullopt;
+    return it->second.client_id;
+}
+
+void service::log_tasks_request(const request& req, time_point arrival,
+                                const std::optional<fault>& applied, const reply& answer)
+{
+    logged_request entry = describe_tasks_body(req.body());
+    entry.time = arrival;
+    // Read after the request was handled: an expire_tokens or revoke_tokens fault has made
+    // its token invalid, and the request was answered as unauthenticated.
+    entry.client_id = authenticated_client(req);
+    if (applied) entry.fault = std::string(to_string(applied->action));
+    if (answer.action != transport_action::reset && answer.action != transport_action::stall)
+        entry.status = static_cast<int>(answer.message.result_int());
+    requests_.append(std::move(entry));
+}
+
+reply service::route_api(const request& req, std::optional<fault>& f)
+{
     auto [path, query] = detail::split_target(req.target());
     std::string_view endpoint = endpoint_of(path);
     if (endpoint == "token")
@@ -277,7 +315,6 @@ reply service::handle_api(const request& req)
         return r;
     }
 
-    std::optional<fault> f;
     if (!faults_.empty() && endpoint != "other") {
         std::string family;
         if (endpoint == "tasks") family = agent::family_of(prompt_of(req.body()));
@@ -583,6 +620,25 @@ reply service::admin_stats()
                                        {"tokens_issued", stats_.tokens_issued}})};
 }
 
+reply service::admin_requests(std::string_view query)
+{
+    std::int64_t after = 0;
+    if (!query.empty()) {
+        auto form = detail::parse_form(query);
+        bool valid = form && form->size() == 1 && form->front().first == "after";
+        if (valid) {
+            const std::string& value = form->front().second;
+            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), after);
+            valid = ec == std::errc{} && end == value.data() + value.size() && after >= 0;
+        }
+        if (!valid)
+            return reply{json_response(
+                http::status::bad_request,
+                json::object{{"error", "the only parameter is after=N (a sequence number)"}})};
+    }
+    return reply{json_response(http::status::ok, requests_.to_json(after))};
+}
+
 reply service::handle_admin(const request& req)
 {
     auto admin_error = [](http::status status, std::string_view message) {
@@ -594,6 +650,8 @@ reply service::handle_admin(const request& req)
         return admin_error(http::status::request_header_fields_too_large, "too many header fields");
     if (path == "/admin/ledger" && method == http::verb::get) return admin_ledger();
     if (path == "/admin/stats" && method == http::verb::get) return admin_stats();
+    if (path == "/admin/requests" && method == http::verb::get)
+        return admin_requests(detail::split_target(req.target()).second);
     if (path == "/admin/reset" && method == http::verb::post) {
         reset();
         return reply{json_response(http::status::ok, json::object{{"reset", true}})};
@@ -616,7 +674,7 @@ reply service::handle_admin(const request& req)
         }
     }
     if (path == "/admin/ledger" || path == "/admin/stats" || path == "/admin/reset" ||
-        path == "/admin/faults")
+        path == "/admin/faults" || path == "/admin/requests")
         return admin_error(http::status::method_not_allowed, "method not allowed");
     return admin_error(http::status::not_found, "no such admin endpoint");
 }

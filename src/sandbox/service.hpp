@@ -8,6 +8,7 @@
 #include "sandbox/agent.hpp"
 #include "sandbox/config.hpp"
 #include "sandbox/faults.hpp"
+#include "sandbox/request_log.hpp"
 #include "sandbox/state.hpp"
 
 #include <boost/beast/http.hpp>
@@ -79,6 +80,8 @@ public:
     const service_stats& stats() const { return stats_; }
     const sandbox_config& config() const { return config_; }
     const ledger_state& state() const { return state_; }
+    // Every tasks.send request handled since the start or the last reset (GET /admin/requests).
+    const request_log& requests() const { return requests_; }
 
     // Writes the state file now, or says why it could not. Without a scheduler (below)
     // this also happens after every change.
@@ -102,8 +105,17 @@ private:
                           const std::string* challenge) const;
     reply tasks_endpoint(const request& req);
 
+    // handle_api without the request log; `applied` is the fault that hit the request.
+    reply route_api(const request& req, std::optional<fault>& applied);
+    // Appends a tasks.send request and what became of it to the request log.
+    void log_tasks_request(const request& req, time_point arrival,
+                           const std::optional<fault>& applied, const reply& answer);
+    // The client whose valid access token the request carries; none when unauthenticated.
+    std::optional<std::string> authenticated_client(const request& req) const;
+
     reply admin_ledger();
     reply admin_stats();
+    reply admin_requests(std::string_view query);
     void reset();
 
     void apply_pre_fault(const fault& f);
@@ -123,6 +135,7 @@ private:
     fault_table faults_;
     agent agent_;
     service_stats stats_;
+    request_log requests_;
     core::result<void> startup_;
     std::uint64_t trace_counter_ = 0;
     std::function<void()> schedule_;

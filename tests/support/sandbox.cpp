@@ -281,6 +281,13 @@ json::value sandbox_process::stats()
     return admin("GET", "/admin/stats").json();
 }
 
+json::value sandbox_process::requests(std::int64_t after)
+{
+    return admin("GET", after > 0 ? "/admin/requests?after=" + std::to_string(after)
+                                  : std::string("/admin/requests"))
+        .json();
+}
+
 std::int64_t sandbox_process::inject_fault(const json::value& fault)
 {
     return admin("POST", "/admin/faults", json::serialize(fault)).json().at("id").as_int64();

@@ -99,6 +99,9 @@ public:
 
     boost::json::value ledger();
     boost::json::value stats();
+    // GET /admin/requests: every tasks.send request received since the start or the last
+    // reset (the ones with seq above `after`), {"requests":[...],"dropped":N}.
+    boost::json::value requests(std::int64_t after = 0);
     // Adds a fault (see docs/sandbox.md) and returns its id.
     std::int64_t inject_fault(const boost::json::value& fault);
     void clear_faults();

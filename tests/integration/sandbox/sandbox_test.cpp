@@ -369,6 +369,55 @@ TEST_F(SandboxFaults, DelayPastTheClientTimeoutStillPays)
     EXPECT_EQ(payments(), 1u);
 }
 
+// The request log witnesses every ask that reached the sandbox, answered or not: a payment,
+// one executed but never answered, one refused by a 500, one without a token.
+TEST_F(SandboxFaults, RequestLogWitnessesEveryAsk)
+{
+    const std::string pay_text = "send 10.00 TSD to \"John Doe\" from the \"Operations\" wallet "
+                                 "with memo \"pm:rent-john:20261201T0900\"";
+    EXPECT_EQ(sandbox.ask(token, pay_text, json::object{{"idempotencyKey", "k-1"}}).status, 200);
+    sandbox.inject_fault({{"endpoint", "tasks"}, {"action", "reset_after_read"}});
+    EXPECT_ANY_THROW(sandbox.ask(token, pay_text, json::object{{"idempotencyKey", "k-2"}}));
+    sandbox.inject_fault({{"endpoint", "tasks"}, {"action", "status"}, {"status", 500}});
+    EXPECT_EQ(sandbox.ask(token, pay_text, json::object{{"idempotencyKey", "k-3"}}).status, 500);
+    EXPECT_EQ(sandbox.ask("", "what's my wallet balance?").status, 401);
+    EXPECT_EQ(payments(), 2u);
+
+    auto log = sandbox.requests();
+    EXPECT_EQ(log.at("dropped"), 0);
+    const auto& requests = log.at("requests").as_array();
+    ASSERT_EQ(requests.size(), 4u) << log;
+    const char* keys[] = {"k-1", "k-2", "k-3"};
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto& r = requests[i];
+        EXPECT_EQ(r.at("seq"), static_cast<std::int64_t>(i + 1));
+        EXPECT_EQ(r.at("client_id").as_string(), sandbox_client_id);
+        EXPECT_EQ(r.at("idempotency_key"), keys[i]);
+        EXPECT_EQ(r.at("metadata"), (json::object{{"idempotencyKey", keys[i]}}));
+        EXPECT_EQ(r.at("memo_tag"), "pm:rent-john:20261201T0900");
+        EXPECT_EQ(r.at("text").as_string(), pay_text);
+        EXPECT_THAT(std::string(r.at("time").as_string()), ::testing::EndsWith("Z"));
+    }
+    EXPECT_TRUE(requests[0].at("fault").is_null());
+    EXPECT_EQ(requests[0].at("status"), 200);
+    EXPECT_EQ(requests[1].at("fault"), "reset_after_read");
+    EXPECT_TRUE(requests[1].at("status").is_null());
+    EXPECT_EQ(requests[2].at("fault"), "status");
+    EXPECT_EQ(requests[2].at("status"), 500);
+    const auto& anonymous = requests[3];
+    EXPECT_TRUE(anonymous.at("client_id").is_null());
+    EXPECT_TRUE(anonymous.at("fault").is_null());
+    EXPECT_EQ(anonymous.at("status"), 401);
+    EXPECT_TRUE(anonymous.at("memo_tag").is_null());
+    EXPECT_TRUE(anonymous.at("idempotency_key").is_null());
+    EXPECT_TRUE(anonymous.at("metadata").is_null());
+    EXPECT_EQ(anonymous.at("text"), "what's my wallet balance?");
+
+    EXPECT_EQ(sandbox.requests(3).at("requests").as_array().size(), 1u);
+    sandbox.reset();
+    EXPECT_TRUE(sandbox.requests().at("requests").as_array().empty());
+}
+
 TEST_F(SandboxFaults, ResetBeforeReadPaysNothing)
 {
     sandbox.inject_fault({{"endpoint", "tasks"}, {"action", "reset_before_read"}});

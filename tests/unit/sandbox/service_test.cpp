@@ -545,6 +545,11 @@ TEST_F(SandboxService, TokenFaults)
                R"({"endpoint":"tasks","action":"expire_tokens"})");
     EXPECT_EQ(send_raw(t, json::serialize(task_body("list all payees"))).message.result_int(),
               401u);
+    // The request log lists it as answered unauthenticated.
+    auto logged = admin_json(http::verb::get, "/admin/requests").at("requests").at(0);
+    EXPECT_EQ(logged.at("fault"), "expire_tokens");
+    EXPECT_EQ(logged.at("status"), 401);
+    EXPECT_TRUE(logged.at("client_id").is_null());
     auto t2 = access_token();
     EXPECT_EQ(send_raw(t2, json::serialize(task_body("list all payees"))).message.result_int(),
               200u);
@@ -601,6 +606,96 @@ TEST_F(SandboxService, AdminLedgerStatsAndReset)
     EXPECT_EQ(send_raw(t, json::serialize(task_body("list all payees"))).message.result_int(), 401u)
         << "tokens are gone after a reset";
     EXPECT_EQ(admin_json(http::verb::get, "/admin/stats").at("requests").at("tasks_send"), 1);
+}
+
+// The request log lists every tasks.send request: paid, faulted, refused, unauthenticated,
+// invalid; with who sent it and what became of it. Other endpoints are not listed.
+TEST_F(SandboxService, RequestLogListsEveryTasksRequest)
+{
+    auto t = access_token();
+    const std::string pay = "send 100.00 TSD to \"John Doe\" from the \"Operations\" wallet "
+                            "with memo \"rent pm:rent-john:20261201T0900\"";
+    ask(t, pay, json::object{{"idempotencyKey", "k-1"}});
+    admin_json(http::verb::post, "/admin/faults",
+               R"({"endpoint":"tasks","action":"status","status":500})");
+    clock_now += std::chrono::seconds(1);
+    EXPECT_EQ(send_raw(t, json::serialize(task_body(pay, json::object{{"idempotencyKey", "k-2"}})))
+                  .message.result_int(),
+              500u);
+    admin_json(http::verb::post, "/admin/faults",
+               R"({"endpoint":"tasks","action":"reset_after_read"})");
+    EXPECT_EQ(send_raw(t, json::serialize(task_body(pay, json::object{{"idempotencyKey", "k-3"}})))
+                  .action,
+              transport_action::reset);
+    admin_json(http::verb::post, "/admin/faults", R"({"endpoint":"tasks","action":"stall"})");
+    send_raw(t, json::serialize(task_body("list all payees")));
+    EXPECT_EQ(send_raw("", json::serialize(task_body(pay))).message.result_int(), 401u);
+    EXPECT_EQ(send_raw("pmat_forged", json::serialize(task_body(pay))).message.result_int(), 401u);
+    send_raw(t, "{not json");
+    EXPECT_EQ(svc.state().transactions.size(), 2u);  // k-1, and k-3 before its reset
+
+    auto log = admin_json(http::verb::get, "/admin/requests");
+    EXPECT_EQ(log.at("dropped"), 0);
+    const auto& requests = log.at("requests").as_array();
+    ASSERT_EQ(requests.size(), 7u) << log;
+    for (std::size_t i = 0; i < requests.size(); ++i)
+        EXPECT_EQ(requests[i].at("seq"), static_cast<std::int64_t>(i + 1));
+
+    const auto& paid = requests[0];
+    EXPECT_EQ(paid.at("time"), "2026-11-18T11:06:40.000Z");
+    EXPECT_EQ(paid.at("client_id"), "pm-test-client");
+    EXPECT_EQ(paid.at("idempotency_key"), "k-1");
+    EXPECT_EQ(paid.at("metadata"), (json::object{{"idempotencyKey", "k-1"}}));
+    EXPECT_EQ(paid.at("memo_tag"), "pm:rent-john:20261201T0900");
+    EXPECT_EQ(paid.at("text").as_string(), pay);
+    EXPECT_TRUE(paid.at("fault").is_null());
+    EXPECT_EQ(paid.at("status"), 200);
+
+    EXPECT_EQ(requests[1].at("time"), "2026-11-18T11:06:41.000Z");
+    EXPECT_EQ(requests[1].at("idempotency_key"), "k-2");
+    EXPECT_EQ(requests[1].at("fault"), "status");
+    EXPECT_EQ(requests[1].at("status"), 500);
+    EXPECT_EQ(requests[1].at("client_id"), "pm-test-client");
+    EXPECT_EQ(requests[2].at("fault"), "reset_after_read");
+    EXPECT_TRUE(requests[2].at("status").is_null());
+    EXPECT_EQ(requests[3].at("fault"), "stall");
+    EXPECT_TRUE(requests[3].at("status").is_null());
+    EXPECT_TRUE(requests[3].at("memo_tag").is_null());
+    for (std::size_t i : {4u, 5u}) {
+        EXPECT_TRUE(requests[i].at("client_id").is_null()) << i;
+        EXPECT_EQ(requests[i].at("status"), 401) << i;
+        EXPECT_EQ(requests[i].at("memo_tag"), "pm:rent-john:20261201T0900") << i;
+        EXPECT_TRUE(requests[i].at("metadata").is_null()) << i;
+        EXPECT_TRUE(requests[i].at("idempotency_key").is_null()) << i;
+    }
+    EXPECT_EQ(requests[6].at("text"), "");
+    EXPECT_EQ(requests[6].at("status"), 200);  // a JSON-RPC parse error
+    EXPECT_EQ(requests[6].at("client_id"), "pm-test-client");
+
+    auto later = admin_json(http::verb::get, "/admin/requests?after=5");
+    ASSERT_EQ(later.at("requests").as_array().size(), 2u);
+    EXPECT_EQ(later.at("requests").at(0).at("seq"), 6);
+
+    admin_json(http::verb::post, "/admin/reset");
+    EXPECT_TRUE(admin_json(http::verb::get, "/admin/requests").at("requests").as_array().empty());
+    access_token();
+    ask(access_token(), "list all payees");
+    log = admin_json(http::verb::get, "/admin/requests");
+    ASSERT_EQ(log.at("requests").as_array().size(), 1u);
+    EXPECT_EQ(log.at("requests").at(0).at("seq"), 1);
+}
+
+TEST_F(SandboxService, RequestLogQueryIsStrict)
+{
+    for (std::string target : {"/admin/requests?after=x", "/admin/requests?after=-1",
+                               "/admin/requests?since=1", "/admin/requests?after=1&after=2",
+                               "/admin/requests?after=1x", "/admin/requests?after=%zz"}) {
+        auto r = svc.handle_admin(make(http::verb::get, target));
+        EXPECT_EQ(r.message.result_int(), 400u) << target;
+    }
+    EXPECT_EQ(svc.handle_admin(make(http::verb::post, "/admin/requests")).message.result_int(),
+              405u);
+    EXPECT_EQ(admin_json(http::verb::get, "/admin/requests?after=0").at("dropped"), 0);
 }
 
 TEST_F(SandboxService, StatePersistsAndReloads)
