@@ -128,8 +128,8 @@ protected:
 
     void init_schema()
     {
-        auto init = run(our_binary("paymand"),
-                        {.args = {"db", "init", "--conninfo", pg.socket_conninfo(db)}});
+        auto init = paymand::test::run(
+            our_binary("paymand"), {.args = {"db", "init", "--conninfo", pg.socket_conninfo(db)}});
         ASSERT_EQ(init.status.code, 0) << init.err;
     }
 
@@ -137,7 +137,8 @@ protected:
     std::map<std::string, int> paid_by_tag()
     {
         std::map<std::string, int> paid;
-        for (const auto& tx : sandbox.ledger().as_object().at("transactions").as_array()) {
+        const auto whole = sandbox.ledger();
+        for (const auto& tx : whole.as_object().at("transactions").as_array()) {
             auto tag = prompt::find_memo_tag(std::string(tx.at("memo").as_string()));
             EXPECT_TRUE(tag) << tx;
             if (tag) ++paid[prompt::format_memo_tag(*tag)];
@@ -158,8 +159,9 @@ protected:
 
     std::string status_of(const std::string& node)
     {
-        auto status = run(our_binary("paymand"),
-                          args({"status", "--config", (dir / node / "paymand.yaml").string()}));
+        auto status = paymand::test::run(
+            our_binary("paymand"),
+            args({"status", "--config", (dir / node / "paymand.yaml").string()}));
         return status.out + status.err;
     }
 };
@@ -219,7 +221,7 @@ TEST_F(ha_run_test, a_corrupt_node_memory_refuses_to_start)
     init_schema();
     node_config("n1");
     dir.write("n1/state/ha-node.json", "{\"format\":1,\"node\":\"n1\",\"highest_ep");
-    auto ran = run(our_binary("paymand"), run_args("n1"));
+    auto ran = paymand::test::run(our_binary("paymand"), run_args("n1"));
     EXPECT_EQ(ran.status.code, 65) << ran.err;
     EXPECT_THAT(ran.err, HasSubstr("ha-node.json is not JSON"));
     EXPECT_THAT(ran.err, HasSubstr("must not lead"));
@@ -231,7 +233,8 @@ TEST_F(ha_run_test, a_trigger_without_a_running_node_is_refused_and_hands_over_t
     init_schema();
     node_config("n1", yearly);
     const auto config = (dir / "n1/paymand.yaml").string();
-    auto alone = run(our_binary("paymand"), args({"trigger", "tick", "--config", config}));
+    auto alone =
+        paymand::test::run(our_binary("paymand"), args({"trigger", "tick", "--config", config}));
     EXPECT_EQ(alone.status.code, 1);
     EXPECT_THAT(alone.err, HasSubstr("a trigger on its own would pay without the shared "
                                      "ledger's gate"));
@@ -240,7 +243,8 @@ TEST_F(ha_run_test, a_trigger_without_a_running_node_is_refused_and_hands_over_t
     child_process n1(our_binary("paymand"), run_args("n1"));
     n1.wait_for_line(std::regex("ha: node n1 leads with epoch 1"), 30s, true);
     n1.wait_for_line(std::regex("running"), 30s, true);
-    auto handed = run(our_binary("paymand"), args({"trigger", "tick", "--config", config}));
+    auto handed =
+        paymand::test::run(our_binary("paymand"), args({"trigger", "tick", "--config", config}));
     EXPECT_EQ(handed.status.code, 0) << handed.out << handed.err;
     EXPECT_THAT(handed.out, HasSubstr("(run by the daemon)"));
     EXPECT_EQ(paid_by_tag().size(), 1u);

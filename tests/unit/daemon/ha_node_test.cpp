@@ -2,6 +2,7 @@
 // another node's), the policy's hash and the keeper's settings from the `ha:` section.
 
 #include "paymand/daemon/ha_node.hpp"
+#include "support/engine_run.hpp"
 #include "support/process.hpp"
 
 #include <gmock/gmock.h>
@@ -83,6 +84,49 @@ TEST(node_memory, a_directory_in_its_place_is_refused)
     auto memory = read_node_memory(file, "pay-1");
     ASSERT_FALSE(memory);
     EXPECT_THAT(memory.error().message, HasSubstr("is not a regular file"));
+}
+
+TEST(rule_set_hash, is_the_same_for_the_same_rules_in_any_order_and_changes_with_any_rule)
+{
+    const auto policy = rules::permissive_policy();
+    const char* a = R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 300.00}
+  - id: cleaning
+    schedule: weekly on mon at 10:00
+    pay: {payee: Acme, amount: 80.00}
+)";
+    const char* reordered = R"(rules:
+  - id: cleaning
+    schedule: weekly on mon at 10:00
+    pay: {payee: Acme, amount: 80.00}
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 300.00}
+)";
+    const char* other_amount = R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 300.01}
+  - id: cleaning
+    schedule: weekly on mon at 10:00
+    pay: {payee: Acme, amount: 80.00}
+)";
+    const char* disabled = R"(rules:
+  - id: rent
+    enabled: false
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 300.00}
+  - id: cleaning
+    schedule: weekly on mon at 10:00
+    pay: {payee: Acme, amount: 80.00}
+)";
+    const auto base = rule_set_hash(*test::load_rules(a, policy));
+    EXPECT_EQ(base.size(), 64u);
+    EXPECT_EQ(rule_set_hash(*test::load_rules(reordered, policy)), base);
+    EXPECT_NE(rule_set_hash(*test::load_rules(other_amount, policy)), base);
+    EXPECT_NE(rule_set_hash(*test::load_rules(disabled, policy)), base);
 }
 
 TEST(policy_hash, changes_with_a_limit_a_payee_or_the_zone_and_only_then)
