@@ -93,7 +93,8 @@ protected:
     std::int64_t anchor = unix_now();
 
     // A node's directory: its configuration, the same rules as every node, its own state.
-    std::filesystem::path node_config(const std::string& node, const char* rules = every_minute)
+    std::filesystem::path node_config(const std::string& node, const char* rules = every_minute,
+                                      const std::string& extra = {})
     {
         dir.write(node + "/rules/tick.yaml", rules);
         return dir.write(node + "/paymand.yaml",
@@ -105,7 +106,7 @@ protected:
                              "log: {format: text}\nengine: {confirm_payments: false}\n"
                              "ha:\n  conninfo: " +
                              pg.socket_conninfo(db) + "\n  node: " + node +
-                             "\n  lease: 3s\n  renew: 1s\n  safety_margin: 1s\n");
+                             "\n  lease: 3s\n  renew: 1s\n  safety_margin: 1s\n" + extra);
     }
 
     process_params args(std::vector<std::string> a)
@@ -228,10 +229,11 @@ TEST_F(ha_run_test, a_corrupt_node_memory_refuses_to_start)
     EXPECT_EQ(pg.query_value(db, "SELECT count(*) FROM paymand_node"), "0");
 }
 
+// Also: the node's metrics, and a reload that would change the rule set's published hash.
 TEST_F(ha_run_test, a_trigger_without_a_running_node_is_refused_and_hands_over_to_one_that_runs)
 {
     init_schema();
-    node_config("n1", yearly);
+    node_config("n1", yearly, "metrics: {listen: \"127.0.0.1:0\"}\n");
     const auto config = (dir / "n1/paymand.yaml").string();
     auto alone =
         paymand::test::run(our_binary("paymand"), args({"trigger", "tick", "--config", config}));
@@ -241,14 +243,35 @@ TEST_F(ha_run_test, a_trigger_without_a_running_node_is_refused_and_hands_over_t
     EXPECT_TRUE(paid_by_tag().empty());
 
     child_process n1(our_binary("paymand"), run_args("n1"));
+    const auto serving =
+        n1.wait_for_line(std::regex("metrics: serving (http://127\\.0\\.0\\.1:[0-9]+)"), 30s, true);
     n1.wait_for_line(std::regex("ha: node n1 leads with epoch 1"), 30s, true);
-    n1.wait_for_line(std::regex("running"), 30s, true);
+    n1.wait_for_line(std::regex("running.*ha: n1 LEADS \\(epoch 1\\)"), 30s, true);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(serving, m, std::regex("http://127\\.0\\.0\\.1:[0-9]+")));
+    const auto scrape = http_request({.url = std::string(m[0]) + "/metrics"}).body;
+    EXPECT_THAT(scrape, HasSubstr("paymand_ha_leader 1"));
+    EXPECT_THAT(scrape, HasSubstr("paymand_ha_eligible 1"));
+    EXPECT_THAT(scrape, HasSubstr("paymand_ha_epoch 1"));
+    EXPECT_THAT(scrape, HasSubstr("paymand_ha_takeovers_total 1"));
     auto handed =
         paymand::test::run(our_binary("paymand"), args({"trigger", "tick", "--config", config}));
     EXPECT_EQ(handed.status.code, 0) << handed.out << handed.err;
     EXPECT_THAT(handed.out, HasSubstr("(run by the daemon)"));
     EXPECT_EQ(paid_by_tag().size(), 1u);
     EXPECT_EQ(pg.query_value(db, "SELECT state FROM paymand_occurrence"), "paid");
+
+    dir.write("n1/rules/tick.yaml", every_minute);
+    n1.send_signal(SIGHUP);
+    n1.wait_for_line(std::regex("reload refused: ha: the rules or the policy changed"), 30s, true);
+    // The live view follows within its 200 ms pace.
+    std::string status;
+    for (int i = 0; i < 100; ++i) {
+        status = status_of("n1");
+        if (status.find("last reload: ") != std::string::npos) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_THAT(status, HasSubstr("FAILED: ha: the rules or the policy changed"));
     n1.send_signal(SIGTERM);
     EXPECT_TRUE(n1.wait(60s).ok()) << n1.err();
 }
