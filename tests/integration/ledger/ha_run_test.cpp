@@ -276,5 +276,31 @@ TEST_F(ha_run_test, a_trigger_without_a_running_node_is_refused_and_hands_over_t
     EXPECT_TRUE(n1.wait(60s).ok()) << n1.err();
 }
 
+// A node whose policy differs from the leader's stays out, says why, and is a warning in status.
+TEST_F(ha_run_test, a_node_with_another_policy_does_not_campaign_and_status_warns)
+{
+    init_schema();
+    node_config("n1", yearly);
+    node_config("n2", yearly, "wallets: [Main]\n");
+    child_process n1(our_binary("paymand"), run_args("n1"));
+    n1.wait_for_line(std::regex("running.*ha: n1 LEADS \\(epoch 1\\)"), 30s, true);
+    child_process n2(our_binary("paymand"), run_args("n2"));
+    n2.wait_for_line(std::regex("running.*ha: n2 NOT ELIGIBLE: .*n1"), 30s, true);
+    EXPECT_THAT(n2.err(), HasSubstr("ha: node n2 does not campaign for the lease"));
+    auto status = paymand::test::run(
+        our_binary("paymand"), args({"status", "--config", (dir / "n2/paymand.yaml").string()}));
+    EXPECT_EQ(status.status.code, 1) << status.out << status.err;
+    EXPECT_THAT(status.out, HasSubstr("WARNING"));
+    EXPECT_THAT(status.out, HasSubstr("ha: node n2 may not lead: "));
+    auto json = paymand::test::run(
+        our_binary("paymand"),
+        args({"status", "--json", "--config", (dir / "n2/paymand.yaml").string()}));
+    EXPECT_THAT(json.out, HasSubstr("\"role\":\"not_eligible\""));
+    n2.send_signal(SIGTERM);
+    EXPECT_TRUE(n2.wait(60s).ok()) << n2.err();
+    n1.send_signal(SIGTERM);
+    EXPECT_TRUE(n1.wait(60s).ok()) << n1.err();
+}
+
 }  // namespace
 }  // namespace paymand::test
