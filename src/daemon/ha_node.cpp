@@ -280,6 +280,7 @@ core::result<std::unique_ptr<ha_node>> ha_node::open(asio::any_io_executor execu
     s->saved = *memory;
     auto settings = make_keeper_settings(ha, std::string(conninfo->expose()), s->identity, *memory);
     const auto work = settings.connection;
+    // The state owns the keeper, whose destructor drops the handler: never called after it.
     auto* raw = s.get();
     s->keeper = std::make_unique<ledger::lease_keeper>(
         executor, std::move(settings),

@@ -5,8 +5,11 @@
 #include "support/engine_run.hpp"
 #include "support/process.hpp"
 
+#include <boost/asio/io_context.hpp>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 namespace paymand::daemon {
@@ -127,6 +130,40 @@ TEST(rule_set_hash, is_the_same_for_the_same_rules_in_any_order_and_changes_with
     EXPECT_EQ(rule_set_hash(*test::load_rules(reordered, policy)), base);
     EXPECT_NE(rule_set_hash(*test::load_rules(other_amount, policy)), base);
     EXPECT_NE(rule_set_hash(*test::load_rules(disabled, policy)), base);
+}
+
+TEST(ha_node, keeps_the_acknowledged_audit_seq_and_connects_to_nothing_when_opened)
+{
+    paymand::test::temp_dir dir;
+    boost::asio::io_context io;
+    config::daemon_config cfg;
+    cfg.state_directory = dir.path();
+    cfg.ha = config::ha_config{.conninfo = "host=/nonexistent dbname=paymand", .node = "pay-1"};
+    const auto rules = test::load_rules(R"(rules:
+  - id: rent
+    schedule: monthly on day 1 at 09:00
+    pay: {payee: John Doe, amount: 300.00}
+)",
+                                        rules::permissive_policy());
+    const config::env_lookup no_env = [](const char*) -> const char* { return nullptr; };
+    auto node = ha_node::open(io.get_executor(), cfg, *rules, no_env, spdlog::default_logger());
+    ASSERT_TRUE(node) << node.error().message;
+    EXPECT_EQ((*node)->identity().rules_hash, rule_set_hash(*rules));
+    EXPECT_EQ((*node)->identity().policy_hash, policy_hash(cfg.policy));
+    EXPECT_FALSE(std::filesystem::exists(node_memory_path(dir.path())));  // nothing to keep yet
+    ASSERT_TRUE((*node)->record_shipped(5));
+    ASSERT_TRUE((*node)->record_shipped(3));  // an older acknowledgement changes nothing
+    auto memory = read_node_memory(node_memory_path(dir.path()), "pay-1");
+    ASSERT_TRUE(memory) << memory.error().message;
+    EXPECT_EQ(memory->shipped_seq, 5);
+    EXPECT_EQ(memory->highest_epoch, 0);
+    node->reset();
+    EXPECT_EQ(io.poll(), 0u);  // nothing was started
+
+    dir.write("ha-node.json", "not json");
+    auto refused = ha_node::open(io.get_executor(), cfg, *rules, no_env, spdlog::default_logger());
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().code, boost::system::errc::bad_message);
 }
 
 TEST(policy_hash, changes_with_a_limit_a_payee_or_the_zone_and_only_then)
