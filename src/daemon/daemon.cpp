@@ -180,7 +180,8 @@ std::vector<std::string> restart_only_changes(const config::daemon_config& a,
     if (a.audit_log != b.audit_log) changed.push_back("audit_log");
     if (a.metrics.listen != b.metrics.listen) changed.push_back("metrics.listen");
     if (a.grant.mode != b.grant.mode) changed.push_back("payman.grant");
-    if (a.ha.has_value() != b.ha.has_value()) changed.push_back("ha");
+    if (a.ha.has_value() != b.ha.has_value() || (a.ha && !same_ha_settings(*a.ha, *b.ha)))
+        changed.push_back("ha");
     return changed;
 }
 

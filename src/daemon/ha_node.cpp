@@ -202,6 +202,20 @@ ledger::keeper_settings make_keeper_settings(const config::ha_config& ha, std::s
     return s;
 }
 
+bool same_ha_settings(const config::ha_config& a, const config::ha_config& b)
+{
+    const auto same_source = [](const auto& x, const auto& y) {
+        return x.has_value() == y.has_value() && (!x || (x->from == y->from && x->name == y->name));
+    };
+    const auto& ta = a.timeouts;
+    const auto& tb = b.timeouts;
+    return a.conninfo == b.conninfo && same_source(a.conninfo_source, b.conninfo_source) &&
+           a.node == b.node && a.lease == b.lease && a.renew == b.renew &&
+           a.safety_margin == b.safety_margin && a.max_clock_skew == b.max_clock_skew &&
+           ta.connect == tb.connect && ta.reply == tb.reply && ta.statement == tb.statement &&
+           ta.lock == tb.lock && ta.idle_in_transaction == tb.idle_in_transaction;
+}
+
 metrics::ha_figures ha_figures_of(const ledger::keeper_status& s)
 {
     return {.leader = s.role == ledger::keeper_role::leader,

@@ -66,6 +66,10 @@ ledger::keeper_settings make_keeper_settings(const config::ha_config& ha, std::s
                                              ledger::node_identity identity,
                                              ledger::node_memory memory);
 
+// Pure: whether two `ha:` sections set the same node, connection and timing (a reload that
+// changes any of them takes effect only after a restart).
+bool same_ha_settings(const config::ha_config& a, const config::ha_config& b);
+
 // The `paymand_ha_*` gauges from the keeper's status.
 metrics::ha_figures ha_figures_of(const ledger::keeper_status& status);
 

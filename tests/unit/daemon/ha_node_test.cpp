@@ -227,6 +227,26 @@ TEST(make_keeper_settings, takes_every_timing_and_timeout_from_the_ha_section)
     EXPECT_EQ(s.memory.shipped_seq, 6);
 }
 
+TEST(same_ha_settings, any_node_connection_or_timing_change_differs)
+{
+    config::ha_config a{.conninfo = "host=db1", .node = "pay-1"};
+    EXPECT_TRUE(same_ha_settings(a, a));
+    auto b = a;
+    b.renew = std::chrono::seconds(3);
+    EXPECT_FALSE(same_ha_settings(a, b));
+    b = a;
+    b.timeouts.lock = std::chrono::seconds(9);
+    EXPECT_FALSE(same_ha_settings(a, b));
+    b = a;
+    b.conninfo.reset();
+    b.conninfo_source = config::secret_source{.from = config::secret_source::kind::file,
+                                              .name = "/etc/paymand/db-conninfo"};
+    EXPECT_FALSE(same_ha_settings(a, b));
+    b = a;
+    b.node = "pay-2";
+    EXPECT_FALSE(same_ha_settings(a, b));
+}
+
 TEST(ha_figures_of, a_node_not_eligible_is_neither_leader_nor_eligible)
 {
     ledger::keeper_status s;
