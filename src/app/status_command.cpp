@@ -299,6 +299,30 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     return s;
 }
 
+// A node on the shared ledger (ha:): its role, "ha: node pay-1 leads (epoch 3)". A node that
+// may not lead, or cannot reach the database, is not all well: another node must lead, or
+// nothing is paid.
+std::string ha_line(const daemon::live_ha& ha)
+{
+    if (ha.role == "leader")
+        return fmt::format("ha: node {} leads (epoch {}, {} ms of its lease left when the view "
+                           "was written)",
+                           ha.node, ha.epoch, ha.lease_remaining_ms);
+    if (ha.role == "standby")
+        return fmt::format("ha: node {} is a standby (another node leads)", ha.node);
+    if (ha.role == "not_eligible")
+        return fmt::format("ha: node {} may not lead: {}", ha.node, ha.not_eligible);
+    if (ha.role == "starting")
+        return fmt::format("ha: node {} is not connected to the ledger yet", ha.node);
+    return fmt::format("ha: node {} is {}", ha.node, ha.role);
+}
+
+void add_ha_verdict(inspect::status_verdict& verdict, const daemon::live_ha& ha)
+{
+    const bool well = ha.role == "leader" || ha.role == "standby";
+    verdict.add(well ? health_level::ok : health_level::warning, ha_line(ha));
+}
+
 // The verdict, worst first in what it names.
 inspect::status_verdict verdict_of(const status_facts& s)
 {
@@ -353,6 +377,7 @@ inspect::status_verdict verdict_of(const status_facts& s)
     if (!s.view->audit_writable)
         verdict.add(health_level::critical,
                     "the daemon cannot write the audit log: it pays nothing");
+    if (s.view->ha) add_ha_verdict(verdict, *s.view->ha);
     return verdict;
 }
 
@@ -473,6 +498,7 @@ void add_live_json(const status_facts& s, json::object& out)
     for (const auto& d : s.rule_differences) diffs.emplace_back(d);
     out["rule_differences"] = std::move(diffs);
     if (view.last_reload) out["last_reload"] = daemon::to_json(*view.last_reload);
+    if (view.ha) out["ha"] = daemon::to_json(*view.ha);
 }
 
 json::object status_json(const status_facts& s, const inspect::status_verdict& verdict,
@@ -540,6 +566,7 @@ void print_process(const status_facts& s)
             fmt::print("last reload: {} {}: {}\n", audit::format_utc(l.at), l.ok ? "ok" : "FAILED",
                        l.ok ? daemon::describe_changes(l.changes) : l.error);
         }
+        if (s.view->ha) fmt::print("{}\n", ha_line(*s.view->ha));
     } else if (s.view) {
         fmt::print("live view: STALE: written {} by pid {}, which {}; what follows comes from the "
                    "files and the audit log\n",

@@ -12,6 +12,7 @@
 #include "paymand/config/secret_source.hpp"
 #include "paymand/core/clock.hpp"
 #include "paymand/core/task_group.hpp"
+#include "paymand/daemon/ha_node.hpp"
 #include "paymand/daemon/inbox.hpp"
 #include "paymand/daemon/instrumented_agent.hpp"
 #include "paymand/daemon/live_view.hpp"
@@ -179,7 +180,8 @@ std::vector<std::string> restart_only_changes(const config::daemon_config& a,
     if (a.audit_log != b.audit_log) changed.push_back("audit_log");
     if (a.metrics.listen != b.metrics.listen) changed.push_back("metrics.listen");
     if (a.grant.mode != b.grant.mode) changed.push_back("payman.grant");
-    if (a.ha.has_value() != b.ha.has_value()) changed.push_back("ha");
+    if (a.ha.has_value() != b.ha.has_value() || (a.ha && !same_ha_settings(*a.ha, *b.ha)))
+        changed.push_back("ha");
     return changed;
 }
 
@@ -200,6 +202,7 @@ struct daemon_state {
     loaded current;
     engine::engine& eng;
     metrics::registry* metrics = nullptr;  // set when metrics.listen is configured
+    ha_node* ha = nullptr;                 // with an ha: section (not in a dry run)
     std::shared_ptr<user_grant> grant;     // in authorization_code mode
     std::optional<payman::client> client;  // a copy of the engine's (none with assumed balances)
     const audit::audit_projection* projection = nullptr;
@@ -244,9 +247,25 @@ void task_failed(daemon_state& d, std::string_view task, std::exception_ptr e)
     }
 }
 
+// The node's part of STATUS= (ha: only): its role on the shared ledger.
+std::string ha_status(const ha_node& ha)
+{
+    const auto s = ha.status();
+    switch (s.role) {
+    case ledger::keeper_role::leader:
+        return fmt::format("; ha: {} LEADS (epoch {})", ha.node(), s.epoch);
+    case ledger::keeper_role::not_eligible:
+        return fmt::format("; ha: {} NOT ELIGIBLE: {}", ha.node(), s.not_eligible);
+    default:
+        return fmt::format("; ha: {} {}", ha.node(), ledger::to_string(s.role));
+    }
+}
+
 std::string status_line(const daemon_state& d)
 {
-    return status_line(d.eng, d.grant.get(), &d.world.report);
+    auto line = status_line(d.eng, d.grant.get(), &d.world.report);
+    if (d.ha != nullptr) line += ha_status(*d.ha);
+    return line;
 }
 
 // Something the live view shows changed: publish it soon.
@@ -269,6 +288,7 @@ void refresh_gauges(daemon_state& d)
     d.metrics->set_clock_synchronised(service::read_clock_sync() !=
                                       service::clock_sync::unsynchronised);
     d.metrics->set_credentials(std::string(to_string(d.world.report.state)));
+    if (d.ha != nullptr) d.metrics->set_ha(ha_figures_of(d.ha->status()));
 }
 
 // Starts the metrics endpoint when configured; false (logged) when it cannot listen.
@@ -403,6 +423,14 @@ live_view build_view(const daemon_state& d)
     v.credentials = d.world.report;
     v.last_reload = d.last_reload;
     v.stopped = d.view_closed;
+    if (d.ha != nullptr) {
+        const auto s = d.ha->status();
+        v.ha = live_ha{.node = d.ha->node(),
+                       .role = std::string(ledger::to_string(s.role)),
+                       .epoch = s.epoch,
+                       .lease_remaining_ms = s.lease_remaining.count(),
+                       .not_eligible = s.not_eligible};
+    }
     return v;
 }
 
@@ -442,6 +470,32 @@ asio::awaitable<void> publish_view(daemon_state& d, asio::steady_timer& timer)
     }
 }
 
+// A failed reload: the running rules stay; `why` is what the live view says.
+void reload_failed(daemon_state& d, std::chrono::sys_seconds now, std::string why)
+{
+    d.last_reload = live_reload{.at = now, .ok = false, .error = std::move(why)};
+    mark_view_dirty(d);
+    if (d.metrics != nullptr) d.metrics->set_reload(false, core::system_clock()->wall_now());
+    d.notifier.ready(status_line(d));
+}
+
+// A node publishes its rule set's and policy's hashes when it starts (the other nodes compare
+// them before they campaign); a reload that changes them would make that a lie. An error
+// saying so, or nothing when the reload may go on.
+core::result<void> ha_reload_allowed(const daemon_state& d, const loaded& next)
+{
+    if (d.ha == nullptr) return {};
+    const auto& published = d.ha->identity();
+    if (rule_set_hash(*next.rules) == published.rules_hash &&
+        policy_hash(next.config.policy) == published.policy_hash)
+        return {};
+    return core::error{
+        .code = make_error_code(std::errc::operation_not_permitted),
+        .message = "ha: the rules or the policy changed, and this node published the hashes of "
+                   "those it started with: restart the node (`systemctl restart paymand`) to run "
+                   "them; the rules running were kept"};
+}
+
 asio::awaitable<void> reload(daemon_state& d)
 {
     d.notifier.reloading();
@@ -450,14 +504,14 @@ asio::awaitable<void> reload(daemon_state& d)
     const auto now = core::now_seconds();
     if (!next) {
         d.log->error("reload failed: keeping the rules that are running");
-        d.last_reload = live_reload{.at = now,
-                                    .ok = false,
-                                    .error = "the configuration or the rules do not load (the "
-                                             "journal and `paymand check` say why); the rules "
-                                             "running were kept"};
-        mark_view_dirty(d);
-        if (d.metrics != nullptr) d.metrics->set_reload(false, core::system_clock()->wall_now());
-        d.notifier.ready(status_line(d));
+        reload_failed(d, now,
+                      "the configuration or the rules do not load (the journal and `paymand "
+                      "check` say why); the rules running were kept");
+        co_return;
+    }
+    if (auto allowed = ha_reload_allowed(d, *next); !allowed) {
+        d.log->error("reload refused: {}", allowed.error().message);
+        reload_failed(d, now, allowed.error().message);
         co_return;
     }
     for (const auto& name : restart_only_changes(d.current.config, next->config))
@@ -616,6 +670,40 @@ asio::awaitable<bool> open_audit(engine::engine& eng, std::vector<audit::record_
     co_return ok;
 }
 
+// The node joins the shared ledger before the engine runs, and the engine waits (at most a
+// connect and a statement) for the keeper's first campaign: the first occurrences (catch-up)
+// meet a node that knows whether it leads, not one still connecting.
+asio::awaitable<void> start_ha(daemon_state& d)
+{
+    if (d.ha == nullptr) co_return;
+    d.ha->start(
+        [&d] {
+            mark_view_dirty(d);
+            d.notifier.status(status_line(d));
+        },
+        [&d](std::string_view task, std::exception_ptr e) { task_failed(d, task, e); });
+    const auto clock = core::system_clock();
+    const auto& t = d.current.config.ha->timeouts;
+    const auto deadline = clock->steady_now() + t.connect + t.reply;
+    asio::steady_timer timer(d.io);
+    while (d.ha->status().role == ledger::keeper_role::starting && !d.stopping &&
+           clock->steady_now() < deadline) {
+        timer.expires_after(std::chrono::milliseconds(50));
+        auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        if (ec) co_return;
+    }
+}
+
+// After the engine wound down (sends in flight recorded their results): the keeper releases
+// the lease with NOTIFY, so a standby takes over at once.
+asio::awaitable<void> stop_ha(daemon_state& d)
+{
+    if (d.ha == nullptr) co_return;
+    const auto& t = d.current.config.ha->timeouts;
+    co_await d.ha->async_stop(
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.connect + t.reply));
+}
+
 asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> interrupted)
 {
     std::vector<audit::record_body> opening;
@@ -663,6 +751,7 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
     // Checked beside the engine, not before it: a slow or unreachable Payman must not hold
     // back readiness, and the rules run whatever the check finds.
     start_world_check(d);
+    co_await start_ha(d);
     if (!d.options.dry_run) d.tasks.spawn("live view", publish_view(d, view_timer));
     d.log->info("paymand {} running{}: {}", version, d.options.dry_run ? " (DRY RUN)" : "",
                 status_line(d));
@@ -673,6 +762,7 @@ asio::awaitable<int> serve(daemon_state& d, std::vector<audit::occurrence_ref> i
     std::vector<audit::record_body> closing;
     closing.push_back(audit::stopped_record{d.stop_reason, static_cast<std::uint32_t>(unfinished)});
     co_await d.eng.async_record(std::move(closing));
+    co_await stop_ha(d);
     if (unfinished > 0)
         d.log->warn("stopped with {} occurrence(s) unfinished; those with a recorded intent are "
                     "in doubt after the next start",
@@ -704,6 +794,7 @@ struct prepared {
     bool handed_over = false;
     std::shared_ptr<user_grant> grant;     // payman.grant: authorization_code
     std::optional<payman::client> client;  // shares the agent's session and token
+    std::unique_ptr<ha_node> ha;           // `run` with an ha: section, not a dry run
 };
 
 // The stored grant a daemon in authorization_code mode needs, or why it cannot start.
@@ -847,15 +938,9 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
     log::init_default_logger("paymand", cfg.log);
     p.log = spdlog::default_logger();
     auto& log = p.log;
-    if (cfg.ha) {
-        // A node that paid without the ledger's gate could pay what another node pays too.
-        log->critical("{}: ha: several nodes on one PostgreSQL ledger are not available yet: "
-                      "the engine does not pass the ledger's gate before a payment, and a node "
-                      "running without it could pay twice. Remove the ha: section to run a "
-                      "single node (docs/ha.md)",
-                      options.config_path.string());
-        return exit_failure;
-    }
+    if (cfg.ha && options.dry_run)
+        log->info("dry run: the ha: section is left aside: no database is opened and nothing is "
+                  "claimed; the dry run decides as a single node would (docs/ha.md)");
 
     if (options.assume_balance) {
         if (!options.dry_run) {
@@ -920,7 +1005,8 @@ int with_engine(const run_options& options, asio::io_context& io, prepared& p,
                                 if (reg != nullptr) reg->observe(r);
                                 if (observe) observe(r);
                             },
-                        .on_audit_writable = std::move(writable)},
+                        .on_audit_writable = std::move(writable),
+                        .gate = p.ha ? p.ha->gate() : nullptr},
                        *clk, p.agent, *writer, p.projection, p.log);
     if (p.grant) {
         // Rotations happen inside asks; their records join the engine's in order.
@@ -951,11 +1037,35 @@ int with_engine(const run_options& options, asio::io_context& io, prepared& p,
 
 }  // namespace
 
+namespace {
+
+// The node on the shared ledger (ha:, not in a dry run); exit_ok, or the exit code.
+int open_ha(asio::io_context& io, prepared& p)
+{
+    const auto& cfg = p.initial->config;
+    if (!cfg.ha) return exit_ok;
+    auto node =
+        ha_node::open(io.get_executor(), cfg, *p.initial->rules, process_environment(), p.log);
+    if (cfg.ha->conninfo_source) config::forget_secret_environment(*cfg.ha->conninfo_source);
+    if (!node) {
+        p.log->critical("{}", node.error().message);
+        return node.error().code == boost::system::errc::bad_message ? exit_data_error
+                                                                     : exit_unavailable;
+    }
+    p.ha = std::move(*node);
+    return exit_ok;
+}
+
+}  // namespace
+
 int run(const run_options& options)
 {
     asio::io_context io;
     prepared p;
     if (int code = prepare(options, io, p); code != exit_ok) return code;
+    if (!options.dry_run) {
+        if (int code = open_ha(io, p); code != exit_ok) return code;
+    }
     // Every durable record, and the audit log's writability, may change what the live view
     // shows.
     daemon_state* running = nullptr;
@@ -968,6 +1078,7 @@ int run(const run_options& options)
                                .current = std::move(*p.initial),
                                .eng = eng,
                                .metrics = p.metrics.get(),
+                               .ha = p.ha.get(),
                                .grant = p.grant,
                                .client = p.client,
                                .projection = &p.projection};
@@ -1072,6 +1183,14 @@ int trigger(const run_options& options, const std::string& rule_id)
             return hand_trigger_to_daemon(l, rule_id, options.json, *spdlog::default_logger());
         };
     if (int code = prepare(options, io, p, hooks); code != exit_ok || p.handed_over) return code;
+    if (p.initial->config.ha && !options.dry_run) {
+        // Only a running node passes the ledger's gate: a trigger on its own would not.
+        p.log->critical("ha: no paymand runs on this node, and a trigger on its own would pay "
+                        "without the shared ledger's gate (another node may pay the same "
+                        "occurrence): start `paymand run` here and trigger again (it hands the "
+                        "rule to the daemon), or trigger on a node that runs (docs/ha.md)");
+        return exit_failure;
+    }
     std::vector<audit::record> seen;
     const auto keep = [&seen](const audit::record& r) {
         if (audit::occurrence_of(r.body) != nullptr) seen.push_back(r);

@@ -167,6 +167,15 @@ json::object to_json(const live_reload& r)
                         {"changes", std::move(changes)}};
 }
 
+json::object to_json(const live_ha& ha)
+{
+    return json::object{{"node", ha.node},
+                        {"role", ha.role},
+                        {"epoch", ha.epoch},
+                        {"lease_remaining_ms", ha.lease_remaining_ms},
+                        {"not_eligible", ha.not_eligible}};
+}
+
 std::string serialize(const live_view& view)
 {
     json::array rules;
@@ -195,6 +204,7 @@ std::string serialize(const live_view& view)
                      {"audit_writable", view.audit_writable},
                      {"credentials", to_json(view.credentials)},
                      {"last_reload", std::move(reload)}};
+    if (view.ha) out["ha"] = to_json(*view.ha);
     return json::serialize(out) + "\n";
 }
 
@@ -260,6 +270,14 @@ core::result<live_view> parse_live_view(std::string_view text)
                 reload.changes.push_back(std::move(change));
             }
             view.last_reload = std::move(reload);
+        }
+        if (const auto* ha = top.o.if_contains("ha"); ha != nullptr && !ha->is_null()) {
+            const reader h{object_of(*ha, "ha"), "ha."};
+            view.ha = live_ha{.node = h.text("node"),
+                              .role = h.text("role"),
+                              .epoch = h.number("epoch"),
+                              .lease_remaining_ms = h.number("lease_remaining_ms"),
+                              .not_eligible = h.text("not_eligible")};
         }
         return view;
     } catch (const std::exception& e) {

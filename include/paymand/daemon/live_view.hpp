@@ -58,6 +58,17 @@ struct live_reload {
     std::vector<rule_change> changes;
 };
 
+// A node on the shared ledger (`ha:` only): its lease keeper's view when the view was written.
+struct live_ha {
+    std::string node;
+    std::string role;  // ledger::keeper_role's word: starting, standby, leader, not_eligible, ...
+    std::int64_t epoch = 0;
+    std::int64_t lease_remaining_ms = 0;  // of the trusted window; 0 unless leader
+    std::string not_eligible;             // why the node may not campaign; empty when it may
+};
+
+boost::json::object to_json(const live_ha& ha);
+
 struct live_view {
     std::int64_t pid = 0;
     std::string version;
@@ -72,6 +83,7 @@ struct live_view {
     bool audit_writable = true;
     credentials_report credentials;
     std::optional<live_reload> last_reload;
+    std::optional<live_ha> ha;  // absent on a single node (and in views written before)
 };
 
 std::filesystem::path live_view_path(const std::filesystem::path& state_directory);

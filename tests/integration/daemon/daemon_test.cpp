@@ -165,23 +165,27 @@ TEST_F(daemon_test, without_an_ha_section_the_daemon_opens_no_database_connectio
     EXPECT_FALSE(db.anyone_connected());
 }
 
-TEST_F(daemon_test, run_and_trigger_refuse_an_ha_section_until_the_engine_passes_the_gate)
+// A dry run with ha: decides as a single node would, and opens no database; a trigger on its
+// own (no daemon on the node) is refused before anything is recorded or connected.
+TEST_F(daemon_test, with_an_ha_section_a_dry_run_opens_no_database_and_a_lone_trigger_is_refused)
 {
     connection_witness db;
     write_config("ha:\n  conninfo: host=127.0.0.1 port=" + db.port() +
                  " dbname=paymand connect_timeout=2\n  node: n1\n");
-    auto ran = run(our_binary("paymand"), daemon_args());
-    EXPECT_EQ(ran.status.code, 1);
-    EXPECT_THAT(ran.err, HasSubstr("ha: several nodes on one PostgreSQL ledger are not "
-                                   "available yet"));
-    EXPECT_THAT(ran.err, HasSubstr("could pay twice"));
+    child_process dry(our_binary("paymand"),
+                      daemon_args({"--dry-run", "--assume-balance", "100.00"}));
+    dry.wait_for_line(std::regex("running \\(DRY RUN\\)"), 30s, true);
+    dry.send_signal(SIGTERM);
+    EXPECT_TRUE(dry.wait().ok()) << dry.err();
+    EXPECT_THAT(dry.err(), HasSubstr("dry run: the ha: section is left aside"));
     auto trigger = run(our_binary("paymand"),
                        {.args = {"trigger", "rent", "--config", (dir / "paymand.yaml").string()},
                         .env = daemon_args().env,
                         .unset_env = daemon_args().unset_env});
     EXPECT_EQ(trigger.status.code, 1);
-    EXPECT_THAT(trigger.err, HasSubstr("not available yet"));
-    EXPECT_FALSE(std::filesystem::exists(dir / "state/audit.jsonl"));
+    EXPECT_THAT(trigger.err, HasSubstr("a trigger on its own would pay without the shared "
+                                       "ledger's gate"));
+    EXPECT_THAT(read_file(dir / "state/audit.jsonl"), Not(HasSubstr("\"type\":\"intent\"")));
     EXPECT_FALSE(db.anyone_connected());
 }
 

@@ -165,6 +165,17 @@ TEST(live_view, round_trips_through_its_file_format)
     auto back = parse_live_view(serialize(v));
     ASSERT_TRUE(back) << back.error().message;
     EXPECT_EQ(serialize(*back), serialize(v));
+    EXPECT_FALSE(back->ha);  // a single node's view, and every view written before ha:
+    v.ha = live_ha{.node = "pay-1",
+                   .role = "not_eligible",
+                   .epoch = 3,
+                   .lease_remaining_ms = 0,
+                   .not_eligible = "clock skew"};
+    back = parse_live_view(serialize(v));
+    ASSERT_TRUE(back) << back.error().message;
+    ASSERT_TRUE(back->ha);
+    EXPECT_EQ(back->ha->not_eligible, "clock skew");
+    EXPECT_EQ(serialize(*back), serialize(v));
     auto refused = parse_live_view(R"({"format": 99})");
     ASSERT_FALSE(refused);
     EXPECT_THAT(refused.error().message, HasSubstr("format 99 is not 1"));

@@ -1,0 +1,310 @@
+// `paymand run` with an `ha:` section (docs/ha.md, "A node in `paymand run`"): two daemons with
+// the same rules, one sandbox, one PostgreSQL. The sandbox's ledger is the witness: every
+// occurrence is paid once, by the node that leads; killing the leader lets the other pay the
+// next ones. The daemons are the test build (paymand-crashpoints) whose wall clock runs 60
+// times as fast, so that a minute schedule fires every second.
+
+#include "ledger_fixture.hpp"
+#include "paymand/prompt/memo_tag.hpp"
+#include "support/process.hpp"
+#include "support/sandbox.hpp"
+
+#include <boost/json.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+#include <thread>
+
+namespace paymand::test {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+
+const std::string secret_env = "PAYMAND_TEST_CLIENT_SECRET";
+
+const char* every_minute = R"(rules:
+  - id: tick
+    schedule: "* * * * *"
+    pay: {payee: John Doe, amount: 1.00}
+)";
+
+// For the normal build (real time): nothing falls due during a test.
+const char* yearly = R"(rules:
+  - id: tick
+    schedule: "0 9 1 1 *"
+    pay: {payee: John Doe, amount: 1.00}
+)";
+
+// PAYMAND_TEST_CLOCK for paymand-crashpoints: the wall clock from `anchor` on, 60 times as fast.
+std::string fast_clock(std::int64_t anchor)
+{
+    return "PAYMAND_TEST_CLOCK=" + std::to_string(anchor) + ":60";
+}
+
+std::int64_t unix_now()
+{
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::vector<boost::json::object> audit_records(const std::filesystem::path& file)
+{
+    std::vector<boost::json::object> out;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty()) continue;
+        out.push_back(boost::json::parse(line).as_object());
+    }
+    return out;
+}
+
+// The occurrences a node's audit log says it paid.
+std::set<std::string> completed_in(const std::filesystem::path& file)
+{
+    std::set<std::string> out;
+    for (const auto& r : audit_records(file)) {
+        if (r.at("type").as_string() == "result" && r.at("outcome").as_string() == "completed")
+            out.insert(std::string(r.at("occurrence").as_string()));
+    }
+    return out;
+}
+
+// "tick@2026-12-01T09:00" -> "pm:tick:20261201T0900", the tag its payment's memo carries.
+std::string tag_of(std::string_view identity)
+{
+    const auto at = identity.find('@');
+    std::string local(identity.substr(at + 1));
+    std::erase(local, '-');
+    std::erase(local, ':');
+    return "pm:" + std::string(identity.substr(0, at)) + ":" + local;
+}
+
+class ha_run_test : public ledger_test {
+protected:
+    sandbox_process sandbox;
+    temp_dir dir;
+    std::int64_t anchor = unix_now();
+
+    // A node's directory: its configuration, the same rules as every node, its own state.
+    std::filesystem::path node_config(const std::string& node, const char* rules = every_minute,
+                                      const std::string& extra = {})
+    {
+        dir.write(node + "/rules/tick.yaml", rules);
+        return dir.write(node + "/paymand.yaml",
+                         "payman:\n  base_url: " + sandbox.base_url() +
+                             "\n  client_id: " + std::string(sandbox_client_id) +
+                             "\n  client_secret: {env: " + secret_env +
+                             "}\nrules_directory: rules\nstate_directory: state\n"
+                             "timezone: UTC\nmin_pay_interval: 1m\npayees: any\nlimits: none\n"
+                             "log: {format: text}\nengine: {confirm_payments: false}\n"
+                             "ha:\n  conninfo: " +
+                             pg.socket_conninfo(db) + "\n  node: " + node +
+                             "\n  lease: 3s\n  renew: 1s\n  safety_margin: 1s\n" + extra);
+    }
+
+    process_params args(std::vector<std::string> a)
+    {
+        return {.args = std::move(a),
+                .env = {secret_env + "=" + std::string(sandbox_client_secret), fast_clock(anchor)},
+                .unset_env = {"NOTIFY_SOCKET", "PAYMAN_CLIENT_SECRET", "CREDENTIALS_DIRECTORY",
+                              "JOURNAL_STREAM", "PAYMAND_CRASH_AT", "PAYMAND_PAUSE_AT"}};
+    }
+
+    process_params run_args(const std::string& node)
+    {
+        return args({"run", "--config", (dir / node / "paymand.yaml").string()});
+    }
+
+    std::filesystem::path audit_of(const std::string& node) const
+    {
+        return dir / node / "state/audit.jsonl";
+    }
+
+    void init_schema()
+    {
+        auto init = paymand::test::run(
+            our_binary("paymand"), {.args = {"db", "init", "--conninfo", pg.socket_conninfo(db)}});
+        ASSERT_EQ(init.status.code, 0) << init.err;
+    }
+
+    // Every payment in the sandbox, counted by the memo's tag.
+    std::map<std::string, int> paid_by_tag()
+    {
+        std::map<std::string, int> paid;
+        const auto whole = sandbox.ledger();
+        for (const auto& tx : whole.as_object().at("transactions").as_array()) {
+            auto tag = prompt::find_memo_tag(std::string(tx.at("memo").as_string()));
+            EXPECT_TRUE(tag) << tx;
+            if (tag) ++paid[prompt::format_memo_tag(*tag)];
+        }
+        return paid;
+    }
+
+    // Waits (30 s at most) until the sandbox holds at least `n` payments.
+    void wait_for_payments(std::size_t n)
+    {
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (paid_by_tag().size() < n) {
+            ASSERT_LT(std::chrono::steady_clock::now(), deadline)
+                << "the sandbox holds " << paid_by_tag().size() << " payments, not " << n;
+            std::this_thread::sleep_for(100ms);
+        }
+    }
+
+    std::string status_of(const std::string& node)
+    {
+        auto status = paymand::test::run(
+            our_binary("paymand"),
+            args({"status", "--config", (dir / node / "paymand.yaml").string()}));
+        return status.out + status.err;
+    }
+};
+
+TEST_F(ha_run_test, two_nodes_pay_each_occurrence_once_and_the_standby_takes_over_a_killed_leader)
+{
+    init_schema();
+    node_config("n1");
+    node_config("n2");
+    child_process n1(our_binary("paymand-crashpoints"), run_args("n1"));
+    n1.wait_for_line(std::regex("ha: node n1 leads with epoch 1"), 30s, true);
+    n1.wait_for_line(std::regex("running"), 30s, true);
+    child_process n2(our_binary("paymand-crashpoints"), run_args("n2"));
+    n2.wait_for_line(std::regex("running.*ha: n2 standby"), 30s, true);
+
+    wait_for_payments(3);
+    EXPECT_THAT(status_of("n1"), HasSubstr("ha: node n1 leads (epoch 1"));
+    EXPECT_THAT(status_of("n2"), HasSubstr("ha: node n2 is a standby"));
+    EXPECT_THAT(n2.err(), Not(HasSubstr("leads with epoch")));
+
+    n1.send_signal(SIGKILL);
+    n1.wait();
+    n2.wait_for_line(std::regex("ha: node n2 leads with epoch 2"), 30s, true);
+    // n2 pays the next occurrences (its own audit log says so; the witness is checked below).
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (completed_in(audit_of("n2")).size() < 3) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << n2.err();
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_THAT(status_of("n2"), HasSubstr("ha: node n2 leads (epoch 2"));
+
+    n2.send_signal(SIGTERM);
+    ASSERT_TRUE(n2.wait(60s).ok()) << n2.err();
+    EXPECT_THAT(n2.err(), HasSubstr("ha: node n2 steps down from epoch 2"));
+
+    // The witness: each occurrence paid once, and each payment one a node recorded as paid.
+    const auto paid = paid_by_tag();
+    const auto by_n1 = completed_in(audit_of("n1"));
+    const auto by_n2 = completed_in(audit_of("n2"));
+    EXPECT_GE(by_n1.size(), 3u);
+    EXPECT_GE(by_n2.size(), 3u);
+    for (const auto& [tag, n] : paid) EXPECT_EQ(n, 1) << tag << " paid " << n << " times";
+    std::set<std::string> recorded;
+    for (const auto& occ : by_n1) {
+        EXPECT_FALSE(by_n2.contains(occ)) << occ << " paid by both nodes";
+        recorded.insert(tag_of(occ));
+    }
+    for (const auto& occ : by_n2) recorded.insert(tag_of(occ));
+    for (const auto& occ : recorded) EXPECT_TRUE(paid.contains(occ)) << occ << " not in the ledger";
+    // n1 may have been killed between a payment and its record: at most one such.
+    EXPECT_LE(paid.size(), recorded.size() + 1);
+
+    // Each node remembers the highest epoch it saw.
+    EXPECT_THAT(read_file(dir / "n1/state/ha-node.json"), HasSubstr("\"highest_epoch\":1"));
+    EXPECT_THAT(read_file(dir / "n2/state/ha-node.json"), HasSubstr("\"highest_epoch\":2"));
+    EXPECT_EQ(pg.query_value(db, "SELECT epoch FROM paymand_lease"), "2");
+}
+
+TEST_F(ha_run_test, a_corrupt_node_memory_refuses_to_start)
+{
+    init_schema();
+    node_config("n1");
+    dir.write("n1/state/ha-node.json", "{\"format\":1,\"node\":\"n1\",\"highest_ep");
+    auto ran = paymand::test::run(our_binary("paymand"), run_args("n1"));
+    EXPECT_EQ(ran.status.code, 65) << ran.err;
+    EXPECT_THAT(ran.err, HasSubstr("ha-node.json is not JSON"));
+    EXPECT_THAT(ran.err, HasSubstr("must not lead"));
+    EXPECT_EQ(pg.query_value(db, "SELECT count(*) FROM paymand_node"), "0");
+}
+
+// Also: the node's metrics, and a reload that would change the rule set's published hash.
+TEST_F(ha_run_test, a_trigger_without_a_running_node_is_refused_and_hands_over_to_one_that_runs)
+{
+    init_schema();
+    node_config("n1", yearly, "metrics: {listen: \"127.0.0.1:0\"}\n");
+    const auto config = (dir / "n1/paymand.yaml").string();
+    auto alone =
+        paymand::test::run(our_binary("paymand"), args({"trigger", "tick", "--config", config}));
+    EXPECT_EQ(alone.status.code, 1);
+    EXPECT_THAT(alone.err, HasSubstr("a trigger on its own would pay without the shared "
+                                     "ledger's gate"));
+    EXPECT_TRUE(paid_by_tag().empty());
+
+    child_process n1(our_binary("paymand"), run_args("n1"));
+    const auto serving =
+        n1.wait_for_line(std::regex("metrics: serving (http://127\\.0\\.0\\.1:[0-9]+)"), 30s, true);
+    n1.wait_for_line(std::regex("ha: node n1 leads with epoch 1"), 30s, true);
+    n1.wait_for_line(std::regex("running.*ha: n1 LEADS \\(epoch 1\\)"), 30s, true);
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(serving, m, std::regex("http://127\\.0\\.0\\.1:[0-9]+")));
+    const auto scrape = http_request({.url = std::string(m[0]) + "/metrics"}).body;
+    EXPECT_THAT(scrape, HasSubstr("paymand_ha_leader 1"));
+    EXPECT_THAT(scrape, HasSubstr("paymand_ha_eligible 1"));
+    EXPECT_THAT(scrape, HasSubstr("paymand_ha_epoch 1"));
+    EXPECT_THAT(scrape, HasSubstr("paymand_ha_takeovers_total 1"));
+    auto handed =
+        paymand::test::run(our_binary("paymand"), args({"trigger", "tick", "--config", config}));
+    EXPECT_EQ(handed.status.code, 0) << handed.out << handed.err;
+    EXPECT_THAT(handed.out, HasSubstr("(run by the daemon)"));
+    EXPECT_EQ(paid_by_tag().size(), 1u);
+    EXPECT_EQ(pg.query_value(db, "SELECT state FROM paymand_occurrence"), "paid");
+
+    dir.write("n1/rules/tick.yaml", every_minute);
+    n1.send_signal(SIGHUP);
+    n1.wait_for_line(std::regex("reload refused: ha: the rules or the policy changed"), 30s, true);
+    // The live view follows within its 200 ms pace.
+    std::string status;
+    for (int i = 0; i < 100; ++i) {
+        status = status_of("n1");
+        if (status.find("last reload: ") != std::string::npos) break;
+        std::this_thread::sleep_for(100ms);
+    }
+    EXPECT_THAT(status, HasSubstr("FAILED: ha: the rules or the policy changed"));
+    n1.send_signal(SIGTERM);
+    EXPECT_TRUE(n1.wait(60s).ok()) << n1.err();
+}
+
+// A node whose policy differs from the leader's stays out, says why, and is a warning in status.
+TEST_F(ha_run_test, a_node_with_another_policy_does_not_campaign_and_status_warns)
+{
+    init_schema();
+    node_config("n1", yearly);
+    node_config("n2", yearly, "wallets: [Main]\n");
+    child_process n1(our_binary("paymand"), run_args("n1"));
+    n1.wait_for_line(std::regex("running.*ha: n1 LEADS \\(epoch 1\\)"), 30s, true);
+    child_process n2(our_binary("paymand"), run_args("n2"));
+    n2.wait_for_line(std::regex("running.*ha: n2 NOT ELIGIBLE: .*n1"), 30s, true);
+    EXPECT_THAT(n2.err(), HasSubstr("ha: node n2 does not campaign for the lease"));
+    auto status = paymand::test::run(
+        our_binary("paymand"), args({"status", "--config", (dir / "n2/paymand.yaml").string()}));
+    EXPECT_EQ(status.status.code, 1) << status.out << status.err;
+    EXPECT_THAT(status.out, HasSubstr("WARNING"));
+    EXPECT_THAT(status.out, HasSubstr("ha: node n2 may not lead: "));
+    auto json = paymand::test::run(
+        our_binary("paymand"),
+        args({"status", "--json", "--config", (dir / "n2/paymand.yaml").string()}));
+    EXPECT_THAT(json.out, HasSubstr("\"role\":\"not_eligible\""));
+    n2.send_signal(SIGTERM);
+    EXPECT_TRUE(n2.wait(60s).ok()) << n2.err();
+    n1.send_signal(SIGTERM);
+    EXPECT_TRUE(n1.wait(60s).ok()) << n1.err();
+}
+
+}  // namespace
+}  // namespace paymand::test
