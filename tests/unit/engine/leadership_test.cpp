@@ -250,6 +250,22 @@ TEST_F(leadership_test, gaining_the_lease_runs_released_and_due_occurrences_not_
     EXPECT_EQ(ledger->rows["rent@2026-12-02T10:30~manual"], "released");
 }
 
+TEST_F(leadership_test, a_released_occurrence_older_than_the_catchup_window_is_recorded_missed)
+{
+    ledger->left("rent@2026-11-26T09:00", "released");
+    run(at(2026, 11, 25, 12), at(2026, 12, 1, 12), [&]() -> asio::awaitable<void> {
+        clock->advance_to(at(2026, 12, 1, 9, 0, 5));  // 72 h window: 26 November is too old
+        eng->set_leading(true);
+        co_return;
+    });
+    EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-01T09:00"));
+    std::vector<audit::missed_record> released;
+    for (const auto& m : all<audit::missed_record>())
+        if (m.ref.occurrence == "rent@2026-11-26T09:00") released.push_back(m);
+    ASSERT_EQ(released.size(), 1u);
+    EXPECT_THAT(released[0].reason, HasSubstr("released by a takeover after the rule's catch-up"));
+}
+
 TEST_F(leadership_test, a_failed_progress_read_fires_nothing_says_so_and_is_retried)
 {
     ledger->failing_reads = 2;
