@@ -237,9 +237,11 @@ asio::awaitable<void> engine::impl::run_loop()
                     d.firing_done.notify_all();
                 }
             } pass(*this);
-            for (auto& [id, slot] : slots)
+            for (auto& [id, slot] : slots) {
+                if (!leadership.leading) break;  // lost while firing: the new leader goes on
                 if ((slot.next && slot.next->instant <= now) || !slot.released.empty())
                     co_await fire_due(slot, now);
+            }
         }
         if (stopping) break;
         std::optional<sys_seconds> earliest;
