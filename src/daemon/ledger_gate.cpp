@@ -2,6 +2,8 @@
 
 #include "paymand/daemon/ledger_gate.hpp"
 
+#include "paymand/engine/occurrence_machine.hpp"
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -203,6 +205,26 @@ asio::awaitable<engine::ledger_answer> ledger_gate::settle_unsent(std::string id
         co_return engine::ledger_answer{false, "refused: not this node's claim, or its lease "
                                                "is not current"};
     co_return engine::ledger_answer{true, {}};
+}
+
+asio::awaitable<core::result<std::vector<engine::rule_progress>>> ledger_gate::progress()
+{
+    const auto failed = [](const ledger::db_error& e) {
+        return core::error{.code = e.code,
+                           .message =
+                               "the shared ledger's progress could not be read: " + e.what()};
+    };
+    if (auto ready = co_await acquire(); !ready) co_return failed(ready.error());
+    auto read = co_await ledger::async_read_progress(s_->conn, std::string(engine::manual_suffix));
+    release();
+    if (!read) co_return failed(read.error());
+    std::vector<engine::rule_progress> out;
+    out.reserve(read->size());
+    for (auto& r : *read)
+        out.push_back(engine::rule_progress{.rule = std::move(r.rule),
+                                            .latest = std::move(r.latest),
+                                            .released = std::move(r.released)});
+    co_return out;
 }
 
 }  // namespace paymand::daemon

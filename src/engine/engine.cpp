@@ -212,6 +212,13 @@ engine_status engine::status() const
     s.unconfirmed = d.state.unconfirmed_count();
     s.awaiting_confirmation = d.awaiting.size();
     s.audit_writable = d.audit_writable;
+    if (d.params.gate) {
+        const auto& l = d.leadership;
+        s.role = !l.leading     ? schedule_role::standby
+                 : !l.caught_up ? schedule_role::catching_up
+                                : schedule_role::leader;
+        s.catchup_error = l.catchup_error;
+    }
     auto next = upcoming(1);
     if (!next.empty()) s.next = next.front();
     return s;

@@ -6,8 +6,10 @@
 //   engine_occurrence.cpp  the driver of one occurrence's machine (occurrence_machine.hpp)
 //   engine_schedule.cpp    firing due occurrences: catch-up, overlap, gaps, the run loop
 //   engine_listings.cpp    transaction listings: confirmation and reconciliation
+//   engine_leadership.cpp  a shared ledger: only the leader schedules, from the ledger's progress
 // Everything runs on the engine's executor (one thread).
 
+#include "engine/engine_leadership.hpp"
 #include "paymand/core/task_group.hpp"
 #include "paymand/engine/confirm.hpp"
 #include "paymand/engine/engine.hpp"
@@ -77,6 +79,9 @@ struct rule_slot {
     // overlap: queue. A list, not a deque: an empty std::deque allocates ~600 bytes, and
     // every rule has a slot (10,000 rules: 6 MB for queues that are almost always empty).
     std::list<task> queue;
+    // Occurrences the shared ledger released (claimed by an older term, never sent), to run
+    // at the next firing pass, oldest first.
+    std::vector<schedule::occurrence> released;
 };
 
 struct engine::impl : std::enable_shared_from_this<engine::impl> {
@@ -87,7 +92,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
           log(std::move(l)), ledger(params.policy.zone), occurrences(ex, report_failure()),
           loops(ex, report_failure()), slots_changed(ex), firing_done(ex), concurrency_freed(ex),
           rng(params.seed != 0 ? params.seed : std::random_device{}()), confirm_timer(ex),
-          confirm_progress(ex)
+          confirm_progress(ex), leadership(ex, params.gate == nullptr)
     {
         rebuild_ledger();
     }
@@ -146,6 +151,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     std::size_t confirm_rounds = 0;  // listings being asked or recorded
     asio::steady_timer confirm_timer;
     signal confirm_progress;  // a round ended
+
+    leadership_state leadership;  // a shared ledger: who schedules (engine_leadership.hpp)
 
     // --- audit ---------------------------------------------------------------------------
 

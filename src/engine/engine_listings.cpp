@@ -289,6 +289,7 @@ void engine::impl::stop()
     if (stopping) return;
     stopping = true;
     clk.interrupt();
+    leadership.timer.cancel();
     // The loops have nothing a stop would lose: a listing is asked again at the next start.
     loops.cancel(asio::cancellation_type::terminal);
     confirm_progress.notify_all();

@@ -129,7 +129,9 @@ asio::awaitable<occurrence_event> engine::impl::occurrence_driver::perform(occur
         if (g->shared) co_return co_await d.params.gate->open(identity);
         co_return event::passed{};
     } else if (const auto* c = std::get_if<step::claim>(&next)) {
-        co_return co_await d.params.gate->claim(identity, c->rule);
+        auto answer = co_await d.params.gate->claim(identity, c->rule);
+        if (answer.verdict == claim_verdict::not_leader) note_unclaimed(d.leadership, identity);
+        co_return answer;
     } else if (const auto* s = std::get_if<step::settle_unsent>(&next)) {
         co_return co_await d.params.gate->settle_unsent(identity, s->end);
     } else if (const auto* r = std::get_if<step::record_end>(&next)) {

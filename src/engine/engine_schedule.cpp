@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace paymand::engine {
 
 // A reload that changes a rule at the moment an occurrence of its old definition is due
@@ -179,6 +181,29 @@ void engine::impl::compute_next(rule_slot& slot)
     }
 }
 
+namespace {
+
+// Occurrences the shared ledger released run with the plan, in identity order, whatever the
+// catch-up policy says of them: they were being run when their leader's term ended.
+void take_released(rule_slot& slot, schedule::catchup_plan& plan,
+                   std::vector<schedule::occurrence>& run)
+{
+    if (slot.released.empty()) return;
+    const auto by_local = [](const auto& a, const auto& b) { return a.local < b.local; };
+    std::sort(slot.released.begin(), slot.released.end(), by_local);
+    std::erase_if(plan.missed, [&](const schedule::missed_occurrence& m) {
+        return std::binary_search(slot.released.begin(), slot.released.end(), m.occ, by_local);
+    });
+    run.insert(run.end(), slot.released.begin(), slot.released.end());
+    slot.released.clear();
+    std::sort(run.begin(), run.end(), by_local);
+    run.erase(std::unique(run.begin(), run.end(),
+                          [](const auto& a, const auto& b) { return a.local == b.local; }),
+              run.end());
+}
+
+}  // namespace
+
 // Runs or records everything of `slot` that is due at `now`.
 asio::awaitable<void> engine::impl::fire_due(rule_slot& slot, sys_seconds now)
 {
@@ -189,8 +214,10 @@ asio::awaitable<void> engine::impl::fire_due(rule_slot& slot, sys_seconds now)
             ? schedule::plan_catchup(rule.calendar, rule.zone, *slot.handled_through, now, cp)
             : schedule::plan_catchup_since(rule.calendar, rule.zone, slot.active_since, now, cp);
     if (plan.handled_through) slot.handled_through = plan.handled_through;
+    auto run = std::move(plan.run);
+    take_released(slot, plan, run);
     co_await record_missed(slot, plan);
-    for (std::size_t i = 0; i < plan.run.size(); ++i) co_await dispatch(slot, plan.run[i], i > 0);
+    for (std::size_t i = 0; i < run.size(); ++i) co_await dispatch(slot, run[i], i > 0);
     compute_next(slot);
 }
 
@@ -198,6 +225,7 @@ asio::awaitable<void> engine::impl::run_loop()
 {
     auto self = shared_from_this();
     while (!stopping) {
+        if (!co_await ready_to_schedule(*this)) continue;
         auto now = to_seconds(clk.wall_now());
         {
             struct firing_pass {
@@ -209,8 +237,11 @@ asio::awaitable<void> engine::impl::run_loop()
                     d.firing_done.notify_all();
                 }
             } pass(*this);
-            for (auto& [id, slot] : slots)
-                if (slot.next && slot.next->instant <= now) co_await fire_due(slot, now);
+            for (auto& [id, slot] : slots) {
+                if (!leadership.leading) break;  // lost while firing: the new leader goes on
+                if ((slot.next && slot.next->instant <= now) || !slot.released.empty())
+                    co_await fire_due(slot, now);
+            }
         }
         if (stopping) break;
         std::optional<sys_seconds> earliest;
@@ -271,6 +302,7 @@ rule_slot engine::impl::plan_slot(const std::shared_ptr<const rules::rule_set>& 
         slot.active_since = old->second.active_since;
         slot.in_flight = old->second.in_flight;
         slot.queue = std::move(old->second.queue);
+        slot.released = std::move(old->second.released);
         for (auto& t : slot.queue) t.set = set, t.rule = &rule;
         compute_next(slot);
         return slot;

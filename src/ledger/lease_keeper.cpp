@@ -25,6 +25,7 @@ struct lease_keeper::state {
     asio::any_io_executor executor;
     keeper_settings settings;
     lost_handler on_lost;
+    gained_handler on_gained;
     std::shared_ptr<const core::clock> clock;
     connection conn;
     keeper_status status;
@@ -75,6 +76,7 @@ struct lease_keeper::state {
         spdlog::info("ha: node {} leads with epoch {} ({} claims released, {} sends put in "
                      "doubt)",
                      settings.identity.node, grant.epoch, grant.released, grant.in_doubt);
+        if (on_gained) on_gained(grant.epoch);
     }
 
     void set_not_eligible(std::string reason)
@@ -357,6 +359,12 @@ lease_keeper::~lease_keeper()
 {
     // Tasks that outlive the keeper (an io_context destroyed with them) call no one back.
     state_->on_lost = nullptr;
+    state_->on_gained = nullptr;
+}
+
+void lease_keeper::on_gained(gained_handler handler)
+{
+    state_->on_gained = std::move(handler);
 }
 
 void lease_keeper::start(core::task_group& group)

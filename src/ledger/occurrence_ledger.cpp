@@ -129,4 +129,31 @@ async_read_occurrence(connection& conn, std::string identity)
                                                            .node = read->text(0, 4)});
 }
 
+asio::awaitable<core::result<std::vector<rule_progress>, db_error>>
+async_read_progress(connection& conn, std::string not_latest_suffix)
+{
+    std::vector<param> params{std::move(not_latest_suffix)};
+    // COLLATE "C": byte order, so the text order of a rule's identities is their time order
+    // whatever the database's collation.
+    auto read = co_await conn.async_query(
+        "SELECT rule, 'latest' AS kind, max(identity COLLATE \"C\") AS identity "
+        "FROM paymand_occurrence "
+        "WHERE state <> 'released' AND ($1 = '' OR right(identity, length($1)) <> $1) "
+        "GROUP BY rule "
+        "UNION ALL SELECT rule, 'released', identity COLLATE \"C\" FROM paymand_occurrence "
+        "WHERE state = 'released' ORDER BY 1, 2, 3",
+        std::move(params));
+    if (!read) co_return read.error();
+    std::vector<rule_progress> out;
+    for (std::size_t r = 0; r < read->rows.size(); ++r) {
+        if (out.empty() || out.back().rule != read->text(r, 0))
+            out.push_back(rule_progress{.rule = read->text(r, 0)});
+        if (read->text(r, 1) == "latest")
+            out.back().latest = read->text(r, 2);
+        else
+            out.back().released.push_back(read->text(r, 2));
+    }
+    co_return out;
+}
+
 }  // namespace paymand::ledger

@@ -43,6 +43,7 @@ void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> ru
 {
     asio::io_context io;
     auto clk = std::make_shared<engine::virtual_clock>(io.get_executor(), run.start);
+    if (run.on_clock) run.on_clock(*clk);
     // Records are stamped by the engine's clock, as in the daemon: rule activation times
     // come from those stamps.
     auto store = std::make_unique<audit::file_audit_store>(

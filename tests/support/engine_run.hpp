@@ -29,6 +29,8 @@ struct engine_run {
     // When set: the gate of a ledger shared by several nodes, built on the run's io_context
     // (engine_params::gate).
     std::function<std::shared_ptr<engine::occurrence_gate>(boost::asio::io_context&)> make_gate;
+    // Called with the run's virtual clock once it exists (tests that move time themselves).
+    std::function<void(engine::virtual_clock&)> on_clock;
     // Awaited after the rules are installed and before scheduling starts, and after
     // scheduling ended.
     std::function<boost::asio::awaitable<void>(engine::engine&)> during;

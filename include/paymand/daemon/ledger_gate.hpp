@@ -53,6 +53,8 @@ public:
                                                          engine::ledger_end end) override;
     boost::asio::awaitable<engine::ledger_answer> settle_unsent(std::string identity,
                                                                 engine::ledger_end end) override;
+    // Read with whatever lease this node holds, or none: a read changes nothing.
+    boost::asio::awaitable<core::result<std::vector<engine::rule_progress>>> progress() override;
 
     // The work connection (tests: cut it mid-statement).
     ledger::connection& connection() noexcept;

@@ -46,6 +46,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -86,6 +87,16 @@ struct upcoming_occurrence {
     std::chrono::sys_seconds instant;
 };
 
+// Who schedules on this node (docs/ha.md, "Only the leader schedules").
+enum class schedule_role {
+    single,       // no shared ledger: this node always schedules
+    standby,      // another node leads: nothing is fired
+    catching_up,  // leads, but has not read the ledger's progress yet: nothing is fired
+    leader,       // leads and schedules
+};
+
+std::string_view to_string(schedule_role role) noexcept;
+
 struct engine_status {
     std::size_t rules = 0;
     std::size_t enabled = 0;
@@ -95,6 +106,9 @@ struct engine_status {
     std::size_t unconfirmed = 0;  // payments the transaction listings did not show
     std::size_t awaiting_confirmation = 0;
     bool audit_writable = true;
+    schedule_role role = schedule_role::single;
+    // catching_up: why the last read of the ledger's progress failed (empty: none failed yet).
+    std::string catchup_error;
     std::optional<upcoming_occurrence> next;
 };
 
@@ -136,6 +150,16 @@ public:
 
     // Asks async_run to finish (idempotent).
     void stop();
+
+    // A shared ledger only (engine_params::gate; without one the engine always leads): whether
+    // this node holds the lease, from the lease keeper's gained and lost handlers. An engine
+    // with a gate starts as a standby. A standby fires nothing and its schedule stands still.
+    // On gaining the lease the engine reads each rule's progress from the ledger (gate
+    // progress()), resumes after the latest occurrence settled there, runs the released ones
+    // again and then what is due under each rule's catch-up policy; a failed read is retried
+    // and nothing is fired meanwhile (status: catching_up). Refused claims of a term that ended
+    // are planned again at the next gain. Call on the engine's executor.
+    void set_leading(bool leading);
     // The wall clock was stepped: re-plan now. Identities make a backward step harmless.
     void replan();
 

@@ -8,9 +8,13 @@
 //
 // Every answer is a value: the occurrence machine decides what it means (occurrence_machine.hpp).
 
+#include "paymand/core/error.hpp"
+
 #include <boost/asio/awaitable.hpp>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace paymand::engine {
 
@@ -48,6 +52,17 @@ struct ledger_answer {
     std::string why;    // why not: refused (not this node's row) or the error
 };
 
+// What the shared ledger holds of one rule's occurrences, read when this node starts to lead.
+struct rule_progress {
+    std::string rule;
+    // The latest scheduled identity settled or in flight there (any state but released), by
+    // any node: nothing up to it is this node's to run. nullopt: none.
+    std::optional<std::string> latest;
+    // Identities claimed by an older term and never sent (the takeover released them), oldest
+    // first: to be run again; manual ones ("~manual") included.
+    std::vector<std::string> released;
+};
+
 class occurrence_gate {
 public:
     virtual ~occurrence_gate() = default;
@@ -62,6 +77,9 @@ public:
     // Ends this node's claim without a send (skipped or failed), fenced like the gate.
     virtual boost::asio::awaitable<ledger_answer> settle_unsent(std::string identity,
                                                                 ledger_end end) = 0;
+    // Every rule's progress in the ledger (rules without a row are absent). An error: nothing
+    // is known, and the caller must not schedule as if it were.
+    virtual boost::asio::awaitable<core::result<std::vector<rule_progress>>> progress() = 0;
 };
 
 }  // namespace paymand::engine

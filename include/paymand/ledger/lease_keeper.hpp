@@ -86,6 +86,9 @@ public:
     // Called once each time the lease is lost, at once, before anything else is done: the
     // engine stops claiming and opening gates on this call.
     using lost_handler = std::function<void(std::int64_t epoch, loss_reason reason)>;
+    // Called once each time the lease is acquired, once the node leads (current_fence() holds
+    // the new term): the engine starts scheduling on this call.
+    using gained_handler = std::function<void(std::int64_t epoch)>;
 
     lease_keeper(boost::asio::any_io_executor executor, keeper_settings settings,
                  lost_handler on_lost,
@@ -93,6 +96,9 @@ public:
     ~lease_keeper();
     lease_keeper(const lease_keeper&) = delete;
     lease_keeper& operator=(const lease_keeper&) = delete;
+
+    // Sets the gained handler; call before start().
+    void on_gained(gained_handler handler);
 
     // Spawns the keeper ("lease keeper") and its trust-window watch ("lease window") in `group`.
     void start(core::task_group& group);

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace paymand::ledger {
 
@@ -66,5 +68,21 @@ struct occurrence_row {
 // The row of `identity`, nullopt when nobody claimed it yet.
 boost::asio::awaitable<core::result<std::optional<occurrence_row>, db_error>>
 async_read_occurrence(connection& conn, std::string identity);
+
+// What the ledger holds of one rule's occurrences: where a node that starts to lead resumes.
+struct rule_progress {
+    std::string rule;
+    // The latest identity (by its text: a rule's identities sort by local time) in any state but
+    // `released`, whoever settled it; nullopt when there is none.
+    std::optional<std::string> latest;
+    // Identities in state `released`: claimed by an older term and never sent (run them again).
+    std::vector<std::string> released;
+};
+
+// Every rule's progress, ordered by rule, its released identities in order, in one statement.
+// Identities ending in `not_latest_suffix` (manual runs) are never the latest; they may be
+// released. Reads the whole table once: meant for a takeover, not for every occurrence.
+boost::asio::awaitable<core::result<std::vector<rule_progress>, db_error>>
+async_read_progress(connection& conn, std::string not_latest_suffix);
 
 }  // namespace paymand::ledger

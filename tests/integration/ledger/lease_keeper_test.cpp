@@ -38,6 +38,8 @@ struct test_node {
     core::task_group group;
     std::vector<std::pair<std::int64_t, loss_reason>> losses;
     std::optional<steady_clock::time_point> lost_at;
+    // Each gained call: its epoch, and the fence the keeper gave at that moment.
+    std::vector<std::pair<std::int64_t, std::optional<ledger::fence>>> gains;
     std::unique_ptr<ledger::lease_keeper> keeper;
 
     test_node(boost::asio::io_context& io, ledger::keeper_settings s,
@@ -54,6 +56,8 @@ struct test_node {
                 lost_at = steady_clock::now();
             },
             std::move(clock));
+        keeper->on_gained(
+            [this](std::int64_t epoch) { gains.emplace_back(epoch, keeper->current_fence()); });
         keeper->start(group);
     }
 };
@@ -226,6 +230,27 @@ TEST_F(lease_keeper_test, a_refused_renewal_ends_the_leadership_at_once)
     EXPECT_LE(*a.lost_at - taken, short_renew + slack);
     EXPECT_EQ(a.keeper->status().refused_renewals, 1u);
     EXPECT_NE(a.keeper->status().role, keeper_role::leader);
+}
+
+TEST_F(lease_keeper_test, the_gained_handler_is_called_once_per_acquisition_as_the_node_leads)
+{
+    auto& a = start("node-a");
+    ASSERT_TRUE(run_until([&] { return a.keeper->is_leader(); }));
+    // Renewals (every 200 ms) are not acquisitions.
+    run_until([] { return false; }, 3 * short_renew);
+    ASSERT_EQ(a.gains.size(), 1u);
+    const auto first = a.keeper->status().epoch;
+    EXPECT_EQ(a.gains[0].first, first);
+    ASSERT_TRUE(a.gains[0].second);  // it leads when told: claims may start on this call
+    EXPECT_EQ(a.gains[0].second->node, "node-a");
+    EXPECT_EQ(a.gains[0].second->epoch, first);
+    // Another term starts under it and soon ends: node-a loses, then acquires again.
+    pg.execute(db, "UPDATE paymand_lease SET holder = 'intruder', epoch = epoch + 1, "
+                   "expires_at = clock_timestamp() + interval '300 ms'");
+    ASSERT_TRUE(run_until([&] { return a.gains.size() == 2; }, 5s));
+    EXPECT_EQ(a.losses.size(), 1u);
+    EXPECT_EQ(a.gains[1].first, first + 2);
+    EXPECT_EQ(a.keeper->status().takeovers, 2u);
 }
 
 TEST_F(lease_keeper_test, the_trusted_window_ends_before_the_database_lease_does)

@@ -64,6 +64,14 @@ const char* funded_rent = R"(rules:
 
 const std::string identity = "rent@2026-12-01T09:00";
 
+// When a node leads: from the start (nullopt), or from this instant on (a standby until then,
+// its clock moved there at once); and its lifetime.
+struct leadership {
+    std::optional<engine::sys_time> gained_at;
+    engine::sys_time start = engine::sys_time(date::sys_days(date::year(2026) / 11 / 25));
+    engine::sys_time stop_at = engine::sys_time(date::sys_days(date::year(2026) / 12 / 5));
+};
+
 class ledger_gate_test : public ledger_store_test {
 protected:
     sandbox_process sandbox{sandbox_params{.defaults = {.token_lifetime_s = 3600}}};
@@ -85,14 +93,15 @@ protected:
         std::vector<bool> payments;  // each ask: true for a payment
     };
 
-    // One engine's lifetime from 25 November to 5 December 2026 (one occurrence due), its
-    // gate on `conninfo`, believing it holds `believed`.
+    // One engine's lifetime from 25 November to 5 December 2026 (one occurrence due) unless
+    // `when` says otherwise, its gate on `conninfo`, believing it holds `believed`.
     node_run run_node(const char* rules, std::function<void()> before_read = {},
                       std::optional<std::string> conninfo = {},
-                      std::chrono::milliseconds timeout = 5s)
+                      std::chrono::milliseconds timeout = 5s, leadership when = {})
     {
         temp_dir dir;
         node_run out;
+        engine::virtual_clock* clock = nullptr;
         auto settings = settings_for(conninfo ? *conninfo : pg.socket_conninfo(db));
         settings.connect_timeout = timeout;
         settings.reply_timeout = timeout;
@@ -103,8 +112,8 @@ protected:
                         .policy = policy,
                         .client_id = std::string(sandbox_client_id),
                         .on_record = [&](const audit::record& r) { out.records.push_back(r); },
-                        .stop_at = engine::sys_time(date::sys_days(date::year(2026) / 12 / 5))},
-             .start = engine::sys_time(date::sys_days(date::year(2026) / 11 / 25)),
+                        .stop_at = when.stop_at},
+             .start = when.start,
              .make_agent = [&](asio::io_context& io) -> std::shared_ptr<engine::agent> {
                  payman::client_config cc;
                  cc.base_url = sandbox.base_url();
@@ -122,6 +131,13 @@ protected:
                      io.get_executor(), settings,
                      daemon::gate_lease{.fence = [this] { return believed; },
                                         .note_refused = [this] { ++refused_gates; }});
+             },
+             .on_clock = [&](engine::virtual_clock& c) { clock = &c; },
+             .during = [&](engine::engine& eng) -> asio::awaitable<void> {
+                 // Gained later: the standby's schedule stands still until then.
+                 if (when.gained_at) clock->advance_to(*when.gained_at);
+                 eng.set_leading(true);
+                 co_return;
              }},
             load_rules(rules, policy));
         return out;
@@ -157,9 +173,8 @@ TEST_F(ledger_gate_test, two_engines_with_the_same_rules_on_one_ledger_pay_once)
     EXPECT_EQ(transactions(), 1u);
     EXPECT_EQ(std::count(first.payments.begin(), first.payments.end(), true), 1);
     EXPECT_EQ(std::count(second.payments.begin(), second.payments.end(), true), 0);
-    ASSERT_EQ(all<audit::skipped_record>(second).size(), 1u);
-    EXPECT_THAT(all<audit::skipped_record>(second)[0].reason,
-                HasSubstr("held by another node in the shared ledger"));
+    // pay-2 resumed after the ledger's latest: it did not even claim pay-1's occurrence.
+    EXPECT_TRUE(all<audit::skipped_record>(second).empty());
     EXPECT_EQ(row_of(identity), "paid pay-1 1");
 }
 
@@ -200,6 +215,73 @@ TEST_F(ledger_gate_test, a_gate_whose_connection_dies_mid_statement_is_in_doubt_
                 HasSubstr("the send gate's outcome is unknown"));
     EXPECT_EQ(all<audit::failed_record>(cut).size(), 0u);
     EXPECT_EQ(row_of(identity), "claimed pay-1 1");
+}
+
+const char* daily_rent = R"(rules:
+  - id: rent
+    schedule: daily at 09:00
+    timezone: UTC
+    catchup: none
+    pay: {payee: John Doe, amount: 10.00, wallet: Operations}
+)";
+
+engine::sys_time december(unsigned day, int hh, int mm = 0, int ss = 0)
+{
+    return engine::sys_time(date::sys_days(date::year(2026) / 12 / day) + std::chrono::hours(hh) +
+                            std::chrono::minutes(mm) + std::chrono::seconds(ss));
+}
+
+TEST_F(ledger_gate_test, a_new_leader_pays_what_came_due_after_the_old_one_and_not_what_it_paid)
+{
+    // pay-1 leads and pays 1 December; it dies a second before 2 December's occurrence.
+    believed = ledger::fence{"pay-1", lead("pay-1")};
+    auto first =
+        run_node(daily_rent, {}, {}, 5s, {.start = december(1, 8), .stop_at = december(1, 12)});
+    EXPECT_EQ(row_of("rent@2026-12-01T09:00"), "paid pay-1 1");
+    expire_lease();
+    // pay-2 was a standby since before 1 December; it takes over 11 s after 2 December's
+    // instant.
+    believed = ledger::fence{"pay-2", lead("pay-2")};
+    auto second = run_node(
+        daily_rent, {}, {}, 5s,
+        {.gained_at = december(2, 9, 0, 11), .start = december(1, 8), .stop_at = december(2, 12)});
+    EXPECT_EQ(transactions(), 2u);
+    EXPECT_EQ(std::count(first.payments.begin(), first.payments.end(), true), 1);
+    EXPECT_EQ(std::count(second.payments.begin(), second.payments.end(), true), 1);
+    EXPECT_EQ(row_of("rent@2026-12-01T09:00"), "paid pay-1 1");
+    EXPECT_EQ(row_of("rent@2026-12-02T09:00"), "paid pay-2 2");
+    // pay-2 never tried 1 December: the ledger said it was settled.
+    EXPECT_TRUE(all<audit::skipped_record>(second).empty());
+    EXPECT_TRUE(all<audit::missed_record>(second).empty());
+    EXPECT_EQ(refused_gates, 0);
+}
+
+TEST_F(ledger_gate_test, a_row_released_by_a_takeover_is_paid_by_the_new_leader_once)
+{
+    // pay-1 claims 1 December and dies before its gate; pay-2's takeover releases the row.
+    const auto epoch = lead("pay-1");
+    {
+        auto c = open();
+        ASSERT_EQ(*run(ledger::async_claim(c, {"pay-1", epoch}, "rent@2026-12-01T09:00", "rent")),
+                  ledger::claim_outcome::claimed);
+    }
+    expire_lease();
+    believed = ledger::fence{"pay-2", lead("pay-2")};
+    EXPECT_EQ(row_of("rent@2026-12-01T09:00"), "released pay-1 1");
+    // pay-2 takes over three hours late (catchup: none would not run it: it was released).
+    const leadership late{
+        .gained_at = december(1, 12), .start = december(1, 8), .stop_at = december(1, 13)};
+    auto second = run_node(daily_rent, {}, {}, 5s, late);
+    EXPECT_EQ(transactions(), 1u);
+    EXPECT_EQ(std::count(second.payments.begin(), second.payments.end(), true), 1);
+    EXPECT_EQ(row_of("rent@2026-12-01T09:00"), "paid pay-2 2");
+    // And the node after it does not pay it again.
+    expire_lease();
+    believed = ledger::fence{"pay-3", lead("pay-3")};
+    auto third = run_node(daily_rent, {}, {}, 5s, late);
+    EXPECT_EQ(transactions(), 1u);
+    EXPECT_EQ(std::count(third.payments.begin(), third.payments.end(), true), 0);
+    EXPECT_EQ(row_of("rent@2026-12-01T09:00"), "paid pay-2 2");
 }
 
 }  // namespace

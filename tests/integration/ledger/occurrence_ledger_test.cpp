@@ -273,5 +273,47 @@ TEST_F(occurrence_ledger_test, a_claim_ends_without_a_send_and_then_never_reache
     EXPECT_FALSE(none->has_value());
 }
 
+TEST_F(occurrence_ledger_test, progress_gives_each_rules_latest_settled_and_its_released_rows)
+{
+    auto a = open();
+    auto b = open();
+    const auto fa = lead_on(a, "node-a", lease_time, io);
+    // rent: 11-01 paid, 12-01 claimed (released by the takeover below); a manual run later
+    // than both is never the latest. fees: 09-30 skipped, a manual run claimed.
+    for (const auto* id :
+         {"rent@2026-11-01T09:00", "rent@2026-12-01T09:00", "rent@2026-12-02T10:00~manual"})
+        ASSERT_EQ(*run(ledger::async_claim(a, fa, id, "rent")), claim_outcome::claimed);
+    ASSERT_EQ(*run(ledger::async_claim(a, fa, "fees@2026-09-30T08:00", "fees")),
+              claim_outcome::claimed);
+    ASSERT_EQ(*run(ledger::async_claim(a, fa, "fees@2026-12-03T08:00~manual", "fees")),
+              claim_outcome::claimed);
+    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "rent@2026-11-01T09:00")));
+    ASSERT_TRUE(
+        *run(ledger::async_record_result(a, fa, "rent@2026-11-01T09:00", occurrence_state::paid)));
+    ASSERT_TRUE(*run(ledger::async_settle_unsent(a, fa, "rent@2026-12-02T10:00~manual",
+                                                 occurrence_state::skipped)));
+    ASSERT_TRUE(*run(
+        ledger::async_settle_unsent(a, fa, "fees@2026-09-30T08:00", occurrence_state::skipped)));
+    expire_lease();
+    lead_on(b, "node-b", lease_time, io);
+    auto read = run(ledger::async_read_progress(b, "~manual"));
+    ASSERT_TRUE(read) << read.error().what();
+    ASSERT_EQ(read->size(), 2u);
+    EXPECT_EQ((*read)[0].rule, "fees");
+    EXPECT_EQ((*read)[0].latest, std::optional<std::string>("fees@2026-09-30T08:00"));
+    EXPECT_EQ((*read)[0].released, std::vector<std::string>{"fees@2026-12-03T08:00~manual"});
+    EXPECT_EQ((*read)[1].rule, "rent");
+    EXPECT_EQ((*read)[1].latest, std::optional<std::string>("rent@2026-11-01T09:00"));
+    EXPECT_EQ((*read)[1].released, std::vector<std::string>{"rent@2026-12-01T09:00"});
+}
+
+TEST_F(occurrence_ledger_test, progress_of_an_empty_ledger_is_empty)
+{
+    auto a = open();
+    auto read = run(ledger::async_read_progress(a, "~manual"));
+    ASSERT_TRUE(read) << read.error().what();
+    EXPECT_TRUE(read->empty());
+}
+
 }  // namespace
 }  // namespace paymand::test

@@ -1,0 +1,192 @@
+// Only the leader schedules (docs/ha.md): a standby fires nothing, and a node that gains the
+// lease resumes from the shared ledger's progress before it fires anything.
+
+#include "engine/engine_leadership.hpp"
+
+#include "engine/engine_impl.hpp"
+#include "paymand/schedule/identity.hpp"
+#include "paymand/text/word_table.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+
+#include <fmt/format.h>
+
+namespace paymand::engine {
+
+namespace {
+
+constexpr auto schedule_role_words = text::make_word_table<schedule_role>({
+    {schedule_role::single, "single"},
+    {schedule_role::standby, "standby"},
+    {schedule_role::catching_up, "catching_up"},
+    {schedule_role::leader, "leader"},
+});
+
+}  // namespace
+
+std::string_view to_string(schedule_role role) noexcept
+{
+    return schedule_role_words.word(role, "unknown");
+}
+
+void engine::set_leading(bool leading)
+{
+    auto& d = *impl_;
+    if (!d.params.gate) return;  // a single node always leads
+    auto& s = d.leadership;
+    if (leading) {
+        // A new term, even when the last one was never seen to end: its progress is read again.
+        ++s.term;
+        s.caught_up = false;
+        s.catchup_error.clear();
+        s.retry = std::chrono::seconds(1);
+        d.log->info("leading: reading the shared ledger's progress before scheduling");
+    } else if (s.leading) {
+        d.log->warn("not leading: scheduling stops; the leader runs what comes due");
+    }
+    s.leading = leading;
+    s.timer.cancel();
+    d.clk.interrupt();
+}
+
+namespace detail {
+
+// Waits until leadership changes or the engine stops, or `delay` passed (virtual time under a
+// virtual clock: it moves on at once).
+asio::awaitable<void> wait_for_leadership(engine::impl& d,
+                                          std::optional<std::chrono::seconds> delay)
+{
+    if (delay && d.clk.is_virtual()) {
+        static_cast<virtual_clock&>(d.clk).advance_to(d.clk.wall_now() + *delay);
+        co_return;
+    }
+    auto& timer = d.leadership.timer;
+    if (delay)
+        timer.expires_after(*delay);
+    else
+        timer.expires_at(asio::steady_timer::time_point::max());
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
+// The slot resumes after the ledger's latest when that is later than its own, and of the
+// rule's current definition (an older one's occurrences say nothing about the new schedule).
+void adopt_latest(engine::impl& d, rule_slot& slot, const std::string& latest)
+{
+    const auto& rule = *slot.rule;
+    auto id = schedule::parse_occurrence_id(latest);
+    if (!id || id->rule != rule.id) {
+        d.log->warn("{}: the shared ledger's latest occurrence '{}' is not one of this rule's; "
+                    "ignored",
+                    rule.id, latest);
+        return;
+    }
+    if (rule.zone.resolve(id->local) < slot.active_since) return;
+    if (!slot.handled_through || id->local > *slot.handled_through)
+        slot.handled_through = id->local;
+}
+
+// Released occurrences go back to run in the next firing pass (slot.released), except those
+// no new leader repeats: each of those gets its record in `records`.
+void put_back_released(engine::impl& d, rule_slot& slot, const std::string& identity,
+                       sys_seconds now, std::vector<audit::record_body>& records)
+{
+    const auto& rule = *slot.rule;
+    if (d.state.handled(identity) || d.running.contains(identity)) return;
+    const bool manual = identity.ends_with(manual_suffix);
+    auto id = schedule::parse_occurrence_id(std::string_view(identity).substr(
+        0, identity.size() - (manual ? manual_suffix.size() : 0)));
+    if (!id || id->rule != rule.id) {
+        d.log->warn("{}: released occurrence '{}' is not one of this rule's; ignored", rule.id,
+                    identity);
+        return;
+    }
+    const schedule::occurrence occ{id->local, rule.zone.resolve(id->local)};
+    const audit::occurrence_ref ref{rule.id, identity, occ.instant};
+    const auto skip = [&](std::string reason) {
+        d.log->warn("{}: released by a takeover, not run again: {}", identity, reason);
+        records.push_back(audit::skipped_record{.ref = ref, .reason = std::move(reason)});
+    };
+    if (manual)
+        return skip("a manual run (paymand trigger) claimed by an earlier leader and never "
+                    "sent; the operator asked for it then, on that node: run paymand trigger "
+                    "again if it is still wanted");
+    if (occ.instant < slot.active_since)
+        return skip("claimed by an earlier leader and never sent, under an older definition of "
+                    "the rule; its new definition does not run it");
+    if (occ.instant + rule.catchup_window < now) {
+        records.push_back(audit::missed_record{
+            .ref = ref,
+            .reason = "claimed by an earlier leader and never sent; released by a takeover "
+                      "after the rule's catch-up window"});
+        return;
+    }
+    slot.released.push_back(occ);
+}
+
+// The progress read at the start of a term: claims refused while this node did not lead are
+// planned again, each slot resumes after the later of its own and the ledger's latest (which
+// skips those refused claims when another node ran them), released ones go back to run.
+void apply_progress(engine::impl& d, const std::vector<rule_progress>& progress, sys_seconds now,
+                    std::vector<audit::record_body>& records)
+{
+    for (const auto& [rule, earliest] : d.leadership.unclaimed) {
+        auto it = d.slots.find(rule);
+        if (it == d.slots.end()) continue;
+        auto& through = it->second.handled_through;
+        if (through && *through >= earliest) through = earliest - std::chrono::minutes(1);
+    }
+    d.leadership.unclaimed.clear();
+    for (const auto& p : progress) {
+        auto it = d.slots.find(p.rule);
+        if (it == d.slots.end()) continue;  // not a rule of this set: nothing to schedule
+        if (p.latest) adopt_latest(d, it->second, *p.latest);
+        for (const auto& identity : p.released)
+            put_back_released(d, it->second, identity, now, records);
+    }
+    for (auto& [id, slot] : d.slots) d.compute_next(slot);
+}
+
+}  // namespace detail
+
+asio::awaitable<bool> ready_to_schedule(engine::impl& d)
+{
+    auto& s = d.leadership;
+    if (!d.params.gate) co_return true;
+    if (!s.leading) {
+        co_await detail::wait_for_leadership(d, std::nullopt);
+        co_return false;
+    }
+    if (s.caught_up) co_return true;
+    const auto asked_in = s.term;
+    auto progress = co_await d.params.gate->progress();
+    // Lost, stopped or a new term while reading: this answer is stale; look again.
+    if (d.stopping || !s.leading || s.term != asked_in) co_return false;
+    if (!progress) {
+        s.catchup_error = progress.error().message;
+        d.log->error("leading but not scheduling: {}; trying again in {} s", s.catchup_error,
+                     s.retry.count());
+        const auto delay = s.retry;
+        s.retry = std::min(s.retry * 2, std::chrono::seconds(10));
+        co_await detail::wait_for_leadership(d, delay);
+        co_return false;
+    }
+    std::vector<audit::record_body> records;
+    detail::apply_progress(d, *progress, to_seconds(d.clk.wall_now()), records);
+    s.caught_up = true;
+    s.catchup_error.clear();
+    d.log->info("leading: scheduling from the shared ledger's progress ({} rule(s) in it)",
+                progress->size());
+    if (!records.empty()) co_await d.append_or_keep(std::move(records));
+    co_return !d.stopping && s.leading && s.term == asked_in;
+}
+
+void note_unclaimed(leadership_state& s, const std::string& identity)
+{
+    if (identity.ends_with(manual_suffix)) return;  // a manual run is not scheduled again
+    auto id = schedule::parse_occurrence_id(identity);
+    if (!id) return;
+    auto [it, inserted] = s.unclaimed.try_emplace(id->rule, id->local);
+    if (!inserted && id->local < it->second) it->second = id->local;
+}
+
+}  // namespace paymand::engine

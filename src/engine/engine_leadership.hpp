@@ -1,0 +1,48 @@
+#pragma once
+
+// A shared ledger (engine_params::gate): only the leader schedules, and a node that gains the
+// lease resumes from the ledger's progress before it fires anything (engine_leadership.cpp,
+// docs/engine.md "Only the leader schedules"). Without a gate the engine always leads.
+
+#include "paymand/engine/engine.hpp"
+#include "paymand/schedule/occurrence.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+namespace paymand::engine {
+
+struct leadership_state {
+    leadership_state(boost::asio::any_io_executor ex, bool alone)
+        : leading(alone), caught_up(alone), timer(ex, boost::asio::steady_timer::time_point::max())
+    {
+    }
+
+    bool leading;
+    bool caught_up;             // the ledger's progress was read and applied in this term
+    std::uint64_t term = 0;     // set_leading(true) calls: a read of an older term is stale
+    std::string catchup_error;  // the last failed progress read of this term
+    std::chrono::seconds retry{1};
+    // Cancelled when leadership changes or the engine stops: the standby's and retry's wait.
+    boost::asio::steady_timer timer;
+    // Scheduled occurrences whose claim was refused because this node did not lead, the
+    // earliest of each rule: not handled, planned again when it leads.
+    std::map<std::string, schedule::local_minutes, std::less<>> unclaimed;
+};
+
+// True when the run loop may fire now: always without a gate; with one, while leading and
+// caught up with the ledger (its progress is read first in a new term). False after a wait
+// (for leadership, or before a failed read is retried): the loop looks again.
+boost::asio::awaitable<bool> ready_to_schedule(engine::impl& d);
+
+// A claim refused because this node does not lead (the occurrence driver).
+void note_unclaimed(leadership_state& s, const std::string& identity);
+
+}  // namespace paymand::engine

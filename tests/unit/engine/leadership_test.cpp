@@ -1,0 +1,332 @@
+// Only the leader schedules (docs/ha.md): the engine with a fake shared ledger on a virtual
+// clock. A standby fires nothing; a node that gains the lease resumes from the ledger's
+// progress (its latest settled occurrence, the released ones) and a failed read of it fires
+// nothing and says so.
+
+#include "paymand/engine/engine.hpp"
+#include "support/engine_run.hpp"
+#include "support/process.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <date/date.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+
+namespace paymand::engine::leadership_tests {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using testing::ElementsAre;
+using testing::HasSubstr;
+
+sys_time at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0)
+{
+    return sys_time(date::sys_days(date::year(y) / date::month(m) / date::day(d)) +
+                    std::chrono::hours(hh) + std::chrono::minutes(mm) + std::chrono::seconds(ss));
+}
+
+// Pays whatever it is asked to pay.
+struct paying_agent final : agent {
+    std::vector<std::string> payments;
+    asio::awaitable<ask_outcome> async_ask(std::string text, payman::ask_options o) override
+    {
+        if (!o.read_only) payments.push_back(text);
+        co_return test::reply("I've successfully sent 100.00 TSD to John Doe.");
+    }
+};
+
+// The shared ledger as rows of identity -> state, with the rules the real one keeps: one claim
+// per identity unless released, claims only while this node leads.
+struct fake_ledger final : occurrence_gate {
+    bool leader = true;
+    std::map<std::string, std::string> rows;  // identity -> state
+    std::map<std::string, std::string> rule_of;
+    std::vector<std::string> claims;  // each claim asked, in order
+    int failing_reads = 0;
+    std::function<void()> on_progress;                 // at each progress read, first
+    std::function<void(const std::string&)> on_claim;  // at each claim, once answered
+
+    asio::awaitable<claim_answer> claim(std::string identity, std::string rule) override
+    {
+        claims.push_back(identity);
+        auto answer = claim_answer{claim_verdict::not_leader, "not the lease holder"};
+        if (leader) {
+            auto it = rows.find(identity);
+            if (it != rows.end() && it->second != "released")
+                answer = claim_answer{claim_verdict::taken, "held"};
+            else
+                answer = claim_answer{claim_verdict::claimed, {}};
+            if (answer.verdict == claim_verdict::claimed) {
+                rows[identity] = "claimed";
+                rule_of[identity] = rule;
+            }
+        }
+        if (on_claim) on_claim(identity);
+        co_return answer;
+    }
+    asio::awaitable<gate_answer> open(std::string identity) override
+    {
+        rows[identity] = "sending";
+        auto answer = gate_answer{gate_verdict::passed, {}};
+        co_return answer;
+    }
+    asio::awaitable<ledger_answer> record(std::string identity, ledger_end end) override
+    {
+        rows[identity] = end == ledger_end::paid ? "paid" : "ended";
+        auto answer = ledger_answer{true, {}};
+        co_return answer;
+    }
+    asio::awaitable<ledger_answer> settle_unsent(std::string identity, ledger_end) override
+    {
+        rows[identity] = "ended";
+        auto answer = ledger_answer{true, {}};
+        co_return answer;
+    }
+    asio::awaitable<core::result<std::vector<rule_progress>>> progress() override
+    {
+        if (on_progress) on_progress();
+        if (failing_reads > 0) {
+            --failing_reads;
+            auto failed = core::error{.message = "the database is unreachable (scripted)"};
+            co_return failed;
+        }
+        std::map<std::string, rule_progress> by_rule;
+        for (const auto& [identity, state] : rows) {
+            auto& p = by_rule[rule_of[identity]];
+            p.rule = rule_of[identity];
+            if (state == "released")
+                p.released.push_back(identity);
+            else if (!identity.ends_with("~manual"))
+                p.latest = identity;  // a map: the last one is the latest
+        }
+        std::vector<rule_progress> out;
+        for (auto& [rule, p] : by_rule) out.push_back(std::move(p));
+        co_return out;
+    }
+
+    // A row another node left: `state` ("paid", "released", ...).
+    void left(const std::string& identity, const std::string& state)
+    {
+        rows[identity] = state;
+        rule_of[identity] = identity.substr(0, identity.find('@'));
+    }
+};
+
+const char* daily = R"(rules:
+  - id: rent
+    schedule: daily at 09:00
+    timezone: UTC
+    catchup: none
+    pay: {payee: John Doe, amount: 100.00}
+)";
+
+class leadership_test : public testing::Test {
+protected:
+    test::temp_dir dir;
+    std::shared_ptr<paying_agent> agent = std::make_shared<paying_agent>();
+    std::shared_ptr<fake_ledger> ledger = std::make_shared<fake_ledger>();
+    rules::policy policy = rules::permissive_policy();
+    std::vector<audit::record> records;
+    virtual_clock* clock = nullptr;
+    engine* eng = nullptr;
+
+    // Payments are not confirmed from listings here: the agent answers only payments.
+    static config::engine_config settings()
+    {
+        config::engine_config s;
+        s.confirm_payments = false;
+        return s;
+    }
+
+    // One lifetime from `start` until the next occurrence lies after `end`; `meanwhile` runs
+    // beside the engine once it schedules (as a standby: it waits for leadership).
+    void run(sys_time start, sys_time end, std::function<asio::awaitable<void>()> meanwhile,
+             bool leading = false)
+    {
+        test::run_engine(
+            {.dir = dir.path(),
+             .params = {.settings = settings(),
+                        .policy = policy,
+                        .client_id = "pm-test-client",
+                        .on_record = [this](const audit::record& r) { records.push_back(r); },
+                        .stop_at = end,
+                        .seed = 42},
+             .start = start,
+             .make_agent = [this](asio::io_context&) { return agent; },
+             .make_gate = [this](asio::io_context&) { return ledger; },
+             .on_clock = [this](virtual_clock& c) { clock = &c; },
+             .during = [this, meanwhile, leading](engine& e) -> asio::awaitable<void> {
+                 eng = &e;
+                 if (leading) e.set_leading(true);
+                 if (meanwhile)
+                     asio::co_spawn(co_await asio::this_coro::executor, meanwhile(),
+                                    asio::detached);
+             }},
+            test::load_rules(daily, policy));
+    }
+
+    template <class T>
+    std::vector<T> all() const
+    {
+        std::vector<T> out;
+        for (const auto& r : records)
+            if (const auto* x = std::get_if<T>(&r.body)) out.push_back(*x);
+        return out;
+    }
+
+    // Lets everything ready on the io_context run.
+    static asio::awaitable<void> settle()
+    {
+        auto ex = co_await asio::this_coro::executor;
+        for (int i = 0; i < 20; ++i) co_await asio::post(ex, asio::use_awaitable);
+    }
+};
+
+TEST_F(leadership_test, a_standby_fires_nothing_while_its_occurrences_come_due)
+{
+    std::optional<engine_status> seen;
+    run(at(2026, 11, 30, 12), at(2026, 12, 5), [&]() -> asio::awaitable<void> {
+        clock->advance_to(at(2026, 12, 4, 12));  // four occurrences due meanwhile
+        co_await settle();
+        seen = eng->status();
+        eng->stop();
+    });
+    EXPECT_TRUE(ledger->claims.empty());
+    EXPECT_TRUE(agent->payments.empty());
+    EXPECT_TRUE(all<audit::skipped_record>().empty());
+    EXPECT_TRUE(all<audit::missed_record>().empty());
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(seen->role, schedule_role::standby);
+}
+
+TEST_F(leadership_test, a_standby_that_gains_the_lease_runs_what_came_due_meanwhile)
+{
+    // The leader died a second before 1 December's occurrence; this node takes over 11 s
+    // later: its own schedule stood still, and the occurrence is on time.
+    ledger->left("rent@2026-11-30T09:00", "paid");
+    run(at(2026, 11, 29, 12), at(2026, 12, 1, 12), [&]() -> asio::awaitable<void> {
+        clock->advance_to(at(2026, 12, 1, 9, 0, 11));
+        co_await settle();
+        EXPECT_TRUE(ledger->claims.empty());
+        eng->set_leading(true);
+    });
+    EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-01T09:00"));
+    EXPECT_EQ(agent->payments.size(), 1u);
+    EXPECT_EQ(ledger->rows["rent@2026-12-01T09:00"], "paid");
+    EXPECT_TRUE(all<audit::missed_record>().empty());
+}
+
+TEST_F(leadership_test, gaining_the_lease_runs_released_and_due_occurrences_not_settled_ones)
+{
+    ledger->left("rent@2026-12-01T09:00", "paid");      // settled by the old leader
+    ledger->left("rent@2026-12-02T09:00", "released");  // claimed by it, never sent
+    ledger->left("rent@2026-12-02T10:30~manual", "released");
+    run(at(2026, 11, 25, 12), at(2026, 12, 3, 12), [&]() -> asio::awaitable<void> {
+        // 2 December is late (catchup: none would not run it) but was released.
+        clock->advance_to(at(2026, 12, 3, 9, 0, 30));
+        eng->set_leading(true);
+        co_return;
+    });
+    EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-02T09:00", "rent@2026-12-03T09:00"));
+    EXPECT_EQ(agent->payments.size(), 2u);
+    EXPECT_EQ(ledger->rows["rent@2026-12-02T09:00"], "paid");
+    EXPECT_EQ(ledger->rows["rent@2026-12-03T09:00"], "paid");
+    // Nothing before the ledger's latest is run or recorded missed.
+    EXPECT_TRUE(all<audit::missed_record>().empty());
+    // A manual run is the operator's: not repeated, and said why.
+    auto skipped = all<audit::skipped_record>();
+    ASSERT_EQ(skipped.size(), 1u);
+    EXPECT_EQ(skipped[0].ref.occurrence, "rent@2026-12-02T10:30~manual");
+    EXPECT_THAT(skipped[0].reason, HasSubstr("run paymand trigger again"));
+    EXPECT_EQ(ledger->rows["rent@2026-12-02T10:30~manual"], "released");
+}
+
+TEST_F(leadership_test, a_released_occurrence_older_than_the_catchup_window_is_recorded_missed)
+{
+    ledger->left("rent@2026-11-26T09:00", "released");
+    run(at(2026, 11, 25, 12), at(2026, 12, 1, 12), [&]() -> asio::awaitable<void> {
+        clock->advance_to(at(2026, 12, 1, 9, 0, 5));  // 72 h window: 26 November is too old
+        eng->set_leading(true);
+        co_return;
+    });
+    EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-01T09:00"));
+    std::vector<audit::missed_record> released;
+    for (const auto& m : all<audit::missed_record>())
+        if (m.ref.occurrence == "rent@2026-11-26T09:00") released.push_back(m);
+    ASSERT_EQ(released.size(), 1u);
+    EXPECT_THAT(released[0].reason, HasSubstr("released by a takeover after the rule's catch-up"));
+}
+
+TEST_F(leadership_test, a_failed_progress_read_fires_nothing_says_so_and_is_retried)
+{
+    ledger->failing_reads = 2;
+    std::vector<engine_status> at_reads;
+    std::vector<std::size_t> claims_at_reads;
+    ledger->on_progress = [&] {
+        at_reads.push_back(eng->status());
+        claims_at_reads.push_back(ledger->claims.size());
+    };
+    run(at(2026, 11, 30, 12), at(2026, 12, 1, 12), [&]() -> asio::awaitable<void> {
+        clock->advance_to(at(2026, 12, 1, 9, 0, 5));
+        eng->set_leading(true);
+        co_return;
+    });
+    ASSERT_EQ(at_reads.size(), 3u);
+    EXPECT_THAT(claims_at_reads, ElementsAre(0u, 0u, 0u));
+    EXPECT_EQ(at_reads[1].role, schedule_role::catching_up);
+    EXPECT_THAT(at_reads[1].catchup_error, HasSubstr("the database is unreachable (scripted)"));
+    // Retried after 1 s and 2 s: the occurrence is still on time, and runs once.
+    EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-01T09:00"));
+    EXPECT_EQ(agent->payments.size(), 1u);
+}
+
+TEST_F(leadership_test, a_claim_refused_for_want_of_the_lease_is_planned_again_when_leading)
+{
+    // The lease went (the keeper has not said so yet) just as 1 December came due: its claim
+    // is refused; the lost and gained handlers follow, and the new term runs it.
+    bool regained = false;
+    ledger->leader = false;
+    ledger->on_claim = [&](const std::string&) {
+        if (regained) return;
+        regained = true;
+        eng->set_leading(false);
+        ledger->leader = true;
+        eng->set_leading(true);
+    };
+    run(at(2026, 11, 30, 12), at(2026, 12, 2, 12), {}, true);
+    EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-01T09:00", "rent@2026-12-01T09:00",
+                                            "rent@2026-12-02T09:00"));
+    EXPECT_EQ(agent->payments.size(), 2u);
+    EXPECT_EQ(ledger->rows["rent@2026-12-01T09:00"], "paid");
+}
+
+TEST_F(leadership_test, without_a_shared_ledger_the_engine_always_schedules)
+{
+    test::run_engine({.dir = dir.path(),
+                      .params = {.settings = settings(),
+                                 .policy = policy,
+                                 .client_id = "pm-test-client",
+                                 .stop_at = at(2026, 12, 1, 12),
+                                 .seed = 42},
+                      .start = at(2026, 11, 30, 12),
+                      .make_agent = [this](asio::io_context&) { return agent; },
+                      .during = [](engine& e) -> asio::awaitable<void> {
+                          e.set_leading(false);  // ignored: a single node leads
+                          EXPECT_EQ(e.status().role, schedule_role::single);
+                          co_return;
+                      }},
+                     test::load_rules(daily, policy));
+    EXPECT_EQ(agent->payments.size(), 1u);
+}
+
+}  // namespace
+}  // namespace paymand::engine::leadership_tests
