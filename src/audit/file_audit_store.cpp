@@ -193,16 +193,12 @@ core::result<append_receipt> file_audit_store::append(std::span<const record_bod
     receipt.records.reserve(batch.size());
     std::string buffer;
     const auto ts = std::chrono::floor<std::chrono::microseconds>(params_.clock->wall_now());
-    std::optional<node_stamp> stamp;
-    if (params_.stamp) stamp = params_.stamp();
+    const auto stamp = params_.stamp ? params_.stamp() : std::optional<node_stamp>();
     std::string_view prev = view(last_hash_);
     std::uint64_t last_line_start = durable_size_;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-        record r{.seq = last_seq_ + 1 + i,
-                 .ts = ts,
-                 .dry_run = params_.dry_run,
-                 .body = batch[i],
-                 .stamp = stamp};
+        record r{.seq = last_seq_ + 1 + i, .ts = ts, .dry_run = params_.dry_run, .body = batch[i]};
+        r.stamp = stamp;
         auto line = format_line(r, prev);
         if (!line) return line.error();  // nothing written: the store stays healthy
         last_line_start = durable_size_ + buffer.size();
