@@ -23,6 +23,26 @@ namespace paymand::daemon {
 namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
+namespace {
+
+// What the writer's thread touches: atomics only, so that it never owns the shipper's state
+// (its timer and connection belong to the executor's thread).
+struct durable_feed {
+    std::atomic<std::uint64_t> durable{0};
+    std::atomic<bool> known{false};
+    std::atomic<bool> wake_posted{false};
+
+    void advance(std::uint64_t seq)
+    {
+        std::uint64_t seen = durable.load();
+        while (seen < seq && !durable.compare_exchange_weak(seen, seq)) {
+        }
+        known.store(true);
+    }
+};
+
+}  // namespace
+
 struct audit_shipper::state {
     state(asio::any_io_executor ex, audit_shipper_settings s, acknowledged_handler ack,
           diverged_handler div)
@@ -40,24 +60,13 @@ struct audit_shipper::state {
     asio::steady_timer wake;  // waits for the writer; notify_durable cancels it
     detail::audit_log_cursor log;
 
-    // Written by the writer's thread.
-    std::atomic<std::uint64_t> durable{0};
-    std::atomic<bool> durable_known{false};
-    std::atomic<bool> wake_posted{false};
+    std::shared_ptr<durable_feed> feed = std::make_shared<durable_feed>();
     std::atomic<bool> has_diverged{false};
 
     // The executor's thread only.
     shipper_status status;
     milliseconds next_retry{0};
     bool failing_logged = false;
-
-    void advance(std::uint64_t seq)
-    {
-        std::uint64_t seen = durable.load();
-        while (seen < seq && !durable.compare_exchange_weak(seen, seq)) {
-        }
-        durable_known.store(true);
-    }
 
     void acknowledge(std::int64_t seq)
     {
@@ -151,7 +160,7 @@ asio::awaitable<step> resume(state_ptr s)
         s->fail(tail.error());
         co_return step::retry;
     }
-    const std::uint64_t durable = s->durable.load();
+    const std::uint64_t durable = s->feed->durable.load();
     const auto held = static_cast<std::uint64_t>(tail->seq);
     if (tail->seq < s->status.acknowledged) {
         s->diverge(diverged_error(fmt::format(
@@ -191,7 +200,7 @@ asio::awaitable<step> resume(state_ptr s)
 // Ships the next batch of durable records, or waits for the writer when there is none.
 asio::awaitable<step> ship_next(state_ptr s)
 {
-    const std::uint64_t durable = s->durable.load();
+    const std::uint64_t durable = s->feed->durable.load();
     if (static_cast<std::uint64_t>(s->status.acknowledged) >= durable) {
         co_await wait_for_writer(s, milliseconds(60000));
         co_return step::next;
@@ -217,13 +226,16 @@ asio::awaitable<void> ship(state_ptr s)
 {
     bool resumed = false;
     while (!co_await cancelled()) {
-        if (!s->durable_known.load()) {
+        if (!s->feed->known.load()) {
             s->status.state = shipper_state::waiting_for_log;
             co_await wait_for_writer(s, milliseconds(60000));
             continue;
         }
         const step next = resumed ? co_await ship_next(s) : co_await resume(s);
-        if (next == step::stop) co_return;
+        if (next == step::stop) {
+            s->conn.close();
+            co_return;
+        }
         if (next == step::retry) {
             resumed = false;
             if (co_await cancelled()) break;
@@ -273,17 +285,14 @@ void audit_shipper::notify_durable(std::uint64_t last_seq)
 
 std::function<void(std::uint64_t)> audit_shipper::durable_hook() const
 {
-    return [weak = std::weak_ptr<state>(state_), ex = state_->executor](std::uint64_t seq) {
-        auto s = weak.lock();
-        if (!s) return;
-        s->advance(seq);
+    return [feed = state_->feed, weak = std::weak_ptr<state>(state_),
+            ex = state_->executor](std::uint64_t seq) {
+        feed->advance(seq);
         // One wake in flight is enough: it reads the latest seq when it runs.
-        if (s->wake_posted.exchange(true)) return;
-        asio::post(ex, [weak] {
-            if (auto s = weak.lock()) {
-                s->wake_posted.store(false);
-                s->wake.cancel();
-            }
+        if (feed->wake_posted.exchange(true)) return;
+        asio::post(ex, [feed, weak] {
+            feed->wake_posted.store(false);
+            if (auto s = weak.lock()) s->wake.cancel();
         });
     };
 }
@@ -296,7 +305,7 @@ bool audit_shipper::diverged() const
 shipper_status audit_shipper::status() const
 {
     auto out = state_->status;
-    out.durable = state_->durable.load();
+    out.durable = state_->feed->durable.load();
     return out;
 }
 

@@ -88,7 +88,7 @@ public:
     // The log is durable through `last_seq`: connect file_store_params::on_durable here (through
     // durable_hook()). Thread-safe, never blocks; a lower seq than before is ignored.
     void notify_durable(std::uint64_t last_seq);
-    // notify_durable as a function that may outlive the shipper (then it does nothing). It
+    // notify_durable as a function that may outlive the shipper (then it only wakes no one). It
     // posts to the shipper's executor, whose io_context must outlive the hook's callers.
     std::function<void(std::uint64_t)> durable_hook() const;
 
