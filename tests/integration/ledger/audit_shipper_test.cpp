@@ -168,6 +168,22 @@ TEST_F(audit_shipper_test, a_stamped_log_ships_completely_and_the_ledger_chain_i
     stop();
 }
 
+TEST_F(audit_shipper_test, nothing_past_the_durable_seq_is_shipped)
+{
+    log.open();
+    log.append(5);
+    log.store.reset();  // its lines 4 and 5 stand for a failed append's tail
+    start();
+    shipper->notify_durable(3);
+    ASSERT_TRUE(run_until([&] { return acknowledged_through(3); }));
+    EXPECT_EQ(seq_summary(), "3 1 3");
+    shipper->notify_durable(5);
+    ASSERT_TRUE(run_until([&] { return acknowledged_through(5); }));
+    EXPECT_EQ(seq_summary(), "5 1 5");
+    EXPECT_EQ(ledger_lines(), log.lines());
+    stop();
+}
+
 TEST_F(audit_shipper_test, a_restart_resumes_without_duplicates_or_gaps)
 {
     log.open();
