@@ -557,6 +557,14 @@ core::result<std::string> line_prefix(const record& r)
     std::string out = fmt::format(R"({{"seq":{},"ts":"{}","type":"{}")", r.seq, format_ts(r.ts),
                                   to_string(type_of(r.body)));
     if (r.dry_run) out += R"(,"dry_run":true)";
+    if (r.stamp) {
+        if (r.stamp->node.empty() || !text::is_valid_utf8(r.stamp->node))
+            return invalid("the record's node name is empty or not valid UTF-8");
+        out += R"(,"node":)";
+        out += json::serialize(json::string(r.stamp->node));
+        out += R"(,"epoch":)";
+        out += std::to_string(r.stamp->epoch);
+    }
     if (!fields->empty()) {
         std::string body = json::serialize(*fields);
         // `{...}` -> `,...`
@@ -632,14 +640,19 @@ core::result<record> parse_line(std::string_view line)
     json::value doc = json::parse(line, ec);
     if (ec || !doc.is_object()) return malformed("not a JSON object: " + ec.message());
     json::object& o = doc.get_object();
-    for (std::string_view k : {"seq", "ts", "type", "dry_run", "hash"}) o.erase(k);
+    for (std::string_view k : {"seq", "ts", "type", "dry_run", "node", "epoch", "hash"}) o.erase(k);
     auto body = body_from_json(*type, o);
     if (!body) return body.error();
+    std::optional<node_stamp> stamp;
+    if (scanned.stamped) {
+        stamp = node_stamp{.node = detail::string_value(scanned.node), .epoch = scanned.epoch};
+    }
     return record{.seq = scanned.seq,
                   .ts = *ts,
                   .dry_run = scanned.dry_run,
                   .body = std::move(*body),
-                  .hash = std::string(parts->hash)};
+                  .hash = std::string(parts->hash),
+                  .stamp = std::move(stamp)};
 }
 
 }  // namespace paymand::audit

@@ -166,6 +166,7 @@ core::result<replay_report> file_audit_store::replay(audit_projection& into)
     }
     report.interrupted = into.finish_replay();
     health_ = store_health::ok;
+    if (params_.on_durable) params_.on_durable(last_seq_);
     return report;
 }
 
@@ -192,10 +193,12 @@ core::result<append_receipt> file_audit_store::append(std::span<const record_bod
     receipt.records.reserve(batch.size());
     std::string buffer;
     const auto ts = std::chrono::floor<std::chrono::microseconds>(params_.clock->wall_now());
+    const auto stamp = params_.stamp ? params_.stamp() : std::optional<node_stamp>();
     std::string_view prev = view(last_hash_);
     std::uint64_t last_line_start = durable_size_;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         record r{.seq = last_seq_ + 1 + i, .ts = ts, .dry_run = params_.dry_run, .body = batch[i]};
+        r.stamp = stamp;
         auto line = format_line(r, prev);
         if (!line) return line.error();  // nothing written: the store stays healthy
         last_line_start = durable_size_ + buffer.size();
@@ -245,6 +248,7 @@ core::result<append_receipt> file_audit_store::append(std::span<const record_bod
     last_seq_ += batch.size();
     last_line_offset_ = last_line_start;
     durable_size_ += buffer.size();
+    if (params_.on_durable) params_.on_durable(last_seq_);
     return receipt;
 }
 

@@ -196,7 +196,8 @@ private:
 
 bool reserved_key(std::string_view k) noexcept
 {
-    return k == "seq" || k == "ts" || k == "type" || k == "dry_run" || k == "hash";
+    return k == "seq" || k == "ts" || k == "type" || k == "dry_run" || k == "hash" || k == "node" ||
+           k == "epoch";
 }
 
 }  // namespace
@@ -206,6 +207,9 @@ std::optional<scan_failure> scan_prefix(std::string_view prefix, scanned_line& o
     scanner sc(prefix);
     out.field_count = 0;
     out.dry_run = false;
+    out.stamped = false;
+    out.node = {};
+    out.epoch = 0;
     if (!sc.literal("{\"seq\":") || !sc.digits(out.seq) || !sc.literal(",\"ts\":")) {
         return sc.failure;
     }
@@ -219,6 +223,16 @@ std::optional<scan_failure> scan_prefix(std::string_view prefix, scanned_line& o
     if (prefix.substr(sc.pos(), 15) == ",\"dry_run\":true") {
         out.dry_run = true;
         if (!sc.literal(",\"dry_run\":true")) return sc.failure;
+    }
+    if (prefix.substr(sc.pos(), 8) == ",\"node\":") {
+        // HA mode: the writing node and its lease epoch, always together, in this order.
+        if (!sc.literal(",\"node\":")) return sc.failure;
+        const std::size_t node_start = sc.pos();
+        if (!sc.string()) return sc.failure;
+        out.node = prefix.substr(node_start, sc.pos() - node_start);
+        if (out.node.size() == 2) return scan_failure{node_start + 1, "'node' is empty"};
+        if (!sc.literal(",\"epoch\":") || !sc.digits(out.epoch)) return sc.failure;
+        out.stamped = true;
     }
     while (!sc.at_end()) {
         const std::size_t field_start = sc.pos();

@@ -1,7 +1,8 @@
 #pragma once
 
 // A strict, allocation-free scanner for one audit line: checks the JSON syntax and the fixed
-// layout ({"seq":N,"ts":"...","type":"...",["dry_run":true,] fields..., "hash":"..."}) and
+// layout ({"seq":N,"ts":"...","type":"...",["dry_run":true,]["node":"...","epoch":N,] fields...,
+// "hash":"..."}) and
 // yields each field's raw value, so that replay and verify read only what they need without
 // building a DOM.
 
@@ -27,6 +28,9 @@ struct scanned_line {
     std::string_view ts;
     std::string_view type_name;
     bool dry_run = false;
+    bool stamped = false;   // "node" and "epoch" present (HA mode)
+    std::string_view node;  // raw JSON string, with its quotes
+    std::uint64_t epoch = 0;
     std::array<scanned_field, max_fields> fields{};
     std::size_t field_count = 0;
 

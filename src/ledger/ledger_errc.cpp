@@ -43,6 +43,8 @@ public:
             return "the database's answer has an unexpected shape";
         case ledger_errc::invalid_state:
             return "this operation never writes that occurrence state";
+        case ledger_errc::audit_diverged:
+            return "the ledger's copy of this node's audit chain is not its audit log";
         }
         return "unknown paymand.ledger error";
     }

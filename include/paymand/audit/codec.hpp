@@ -1,8 +1,9 @@
 #pragma once
 
 // Records to and from their line form. A line is one compact JSON object whose first keys
-// are always "seq", "ts", "type" (then "dry_run":true when set), then the type's fields, and
-// last "hash". Unknown keys, missing keys, wrong types and unknown record types are errors.
+// are always "seq", "ts", "type" (then "dry_run":true when set, then "node" and "epoch" in HA
+// mode), then the type's fields, and last "hash". Unknown keys, missing keys, wrong types and
+// unknown record types are errors.
 
 #include "paymand/audit/audit_errc.hpp"
 #include "paymand/audit/record.hpp"

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -30,6 +31,14 @@ struct file_store_params {
     // Time stamps for records (its wall time, in whole microseconds); null means
     // core::system_clock(). One batch shares one stamp.
     std::shared_ptr<const core::clock> clock;
+    // HA mode: who writes, asked once per batch when the batch is written (on the writer's
+    // thread: it must be thread-safe and must not block). Empty, or returning nothing: records
+    // carry no "node" and "epoch" (a single node's log).
+    std::function<std::optional<node_stamp>()> stamp;
+    // Told, on the writer's thread after each append is durable (fsync'ed), the last seq now
+    // durable; replay() tells it the verified log's last seq. For the audit shipper: must not
+    // block and must not throw.
+    std::function<void(std::uint64_t last_seq)> on_durable;
 };
 
 class file_audit_store final : public audit_store {

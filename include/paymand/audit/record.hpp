@@ -255,12 +255,22 @@ enum class record_type {
 inline constexpr std::size_t record_type_count = std::variant_size_v<record_body>;
 
 // A record as stored: its place in the chain and its body.
+// Who wrote a record in HA mode: the node's name (`ha.node`) and the lease epoch it held when
+// the record was written, 0 when it held none. Single-node logs carry no stamp.
+struct node_stamp {
+    std::string node;
+    std::uint64_t epoch = 0;
+
+    friend bool operator==(const node_stamp&, const node_stamp&) = default;
+};
+
 struct record {
     std::uint64_t seq = 0;
     utc_micros ts{};
     bool dry_run = false;
     record_body body;
     std::string hash;  // this record's chain hash, 64 lower-case hex (empty before writing)
+    std::optional<node_stamp> stamp;  // HA mode only: "node" and "epoch" on the line
 
     friend bool operator==(const record&, const record&) = default;
 };

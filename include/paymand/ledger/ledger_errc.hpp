@@ -26,6 +26,7 @@ enum class ledger_errc {
     already_initialised,  // `db init` on a database that already holds the schema
     unexpected_answer,    // the server's answer had a shape the statement cannot produce
     invalid_state,        // a state the operation never writes (a caller's mistake)
+    audit_diverged,       // the ledger's copy of a node's audit chain is not the node's log
 };
 
 const boost::system::error_category& ledger_category() noexcept;

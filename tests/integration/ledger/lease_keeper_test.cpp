@@ -86,33 +86,6 @@ protected:
     }
     test_node& start(const std::string& name) { return start(settings_of(name)); }
 
-    // Runs the io_context until `done` holds (true) or `timeout` passed (false).
-    template <class Predicate>
-    bool run_until(Predicate done, milliseconds timeout = 10s)
-    {
-        const auto until = steady_clock::now() + timeout;
-        for (;;) {
-            if (done()) return true;
-            if (steady_clock::now() >= until) return false;
-            io.restart();
-            io.run_for(2ms);
-        }
-    }
-
-    // Runs `task` beside the keepers until it ends (ledger_test::run waits for the io_context
-    // to run out of work, which the keepers never do).
-    template <class T>
-    T await(boost::asio::awaitable<T> task)
-    {
-        std::optional<T> out;
-        boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
-            if (!e) out.emplace(std::move(value));
-        });
-        if (!run_until([&] { return out.has_value(); }, 10s))
-            throw std::runtime_error("lease_keeper_test: a statement did not end within 10 s");
-        return std::move(*out);
-    }
-
     // The node dies: its tasks are cancelled, nothing is released.
     void kill(test_node& n)
     {

@@ -61,6 +61,34 @@ protected:
         return std::move(*out);
     }
 
+    // Runs the io_context until `done` holds (true) or `timeout` passed (false).
+    template <class Predicate>
+    bool run_until(Predicate done,
+                   std::chrono::milliseconds timeout = std::chrono::milliseconds(10000))
+    {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        for (;;) {
+            if (done()) return true;
+            if (std::chrono::steady_clock::now() >= until) return false;
+            io.restart();
+            io.run_for(std::chrono::milliseconds(2));
+        }
+    }
+
+    // Runs `task` beside tasks that never end on their own (a lease keeper, an audit shipper)
+    // until it ends: run() waits for the io_context to run out of work, which they never do.
+    template <class T>
+    T await(boost::asio::awaitable<T> task)
+    {
+        std::optional<T> out;
+        boost::asio::co_spawn(io, std::move(task), [&](std::exception_ptr e, T value) {
+            if (!e) out.emplace(std::move(value));
+        });
+        if (!run_until([&] { return out.has_value(); }))
+            throw std::runtime_error("ledger_test: a statement did not end within 10 s");
+        return std::move(*out);
+    }
+
     // Runs `a` and `b` at once on io (both in flight together: a race) until both end.
     template <class A, class B>
     std::pair<A, B> run_both(boost::asio::awaitable<A> a, boost::asio::awaitable<B> b)
