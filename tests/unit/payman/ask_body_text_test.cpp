@@ -5,6 +5,7 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <date/date.h>
 #include <gtest/gtest.h>
 
 #include <string>
@@ -70,6 +71,19 @@ TEST(ask_body_text, keeps_free_form_metadata_and_its_order)
     options.idempotency_key = "idem-1";
     const ask_ids ids{"r", "t", "s"};
     EXPECT_EQ(build_ask_body_text("x", ids, options, text_body_time), via_tree("x", ids, options));
+}
+
+TEST(ask_body_text, stamps_the_time_in_utc_with_milliseconds)
+{
+    using namespace std::chrono;
+    using ms_time = sys_time<milliseconds>;
+    for (const ms_time t : {ms_time{}, ms_time{sys_days{year{1999} / 12 / 31} + 86'399'999ms},
+                            ms_time{sys_days{year{2026} / 2 / 28} + 9h + 5min + 7s + 40ms},
+                            ms_time{sys_days{year{1969} / 7 / 20} + 20h + 1ms}}) {
+        const auto body = build_ask_body("x", {"r", "t", "s"}, {}, t + 999us);
+        EXPECT_EQ(body.at("params").at("metadata").at("timestamp").as_string(),
+                  date::format("%FT%TZ", t));
+    }
 }
 
 }  // namespace
