@@ -9,6 +9,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
@@ -103,6 +104,24 @@ private:
 };
 
 }  // namespace
+
+std::optional<std::string> wire_bytes(const request& req)
+{
+    if (req.chunked() || (req.version() != 10 && req.version() != 11)) return std::nullopt;
+    const std::string_view method = req.method_string();
+    const std::string_view target = req.target();
+    // " HTTP/1.1\r\n" and the empty line are 13 bytes; each field adds ": " and "\r\n".
+    std::size_t size = method.size() + target.size() + 13 + req.body().size();
+    for (const auto& field : req) size += field.name_string().size() + field.value().size() + 4;
+    std::string out;
+    out.reserve(size);
+    out.append(method).append(1, ' ').append(target);
+    out.append(req.version() == 11 ? " HTTP/1.1\r\n" : " HTTP/1.0\r\n");
+    for (const auto& field : req)
+        out.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+    out.append("\r\n").append(req.body());
+    return out;
+}
 
 struct http_client::impl : std::enable_shared_from_this<impl> {
     impl(asio::any_io_executor ex, endpoint e, http_config c, std::shared_ptr<ssl::context> t)
@@ -305,17 +324,23 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         // every header value, the target and the body once the request is done with.
         struct wipe_on_exit {
             request& r;
+            std::optional<std::string>& bytes;
             ~wipe_on_exit()
             {
                 for (const auto& field : r)
                     OPENSSL_cleanse(const_cast<char*>(field.value().data()), field.value().size());
                 OPENSSL_cleanse(const_cast<char*>(r.target().data()), r.target().size());
                 OPENSSL_cleanse(r.body().data(), r.body().size());
+                if (bytes) OPENSSL_cleanse(bytes->data(), bytes->size());
             }
-        } wipe{req};
+        };
+        std::optional<std::string> wire;
+        wipe_on_exit wipe{req, wire};
         req.set(http::field::host, target.host_header());
         req.keep_alive(true);
         req.prepare_payload();
+        // Serialised once, written as one buffer (Beast's serializer costs a fifth of an ask).
+        wire = wire_bytes(req);
 
         for (int attempt = 0;; ++attempt) {
             auto acquired = co_await acquire(attempt == 0);
@@ -328,8 +353,10 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             auto& c = *s.conn;
 
             c.lowest().expires_after(config.timeouts.write);
-            auto [wec, written] = co_await c.visit(
-                [&](auto& stream) { return http::async_write(stream, req, use_tuple); });
+            auto [wec, written] = co_await c.visit([&](auto& stream) {
+                return wire ? asio::async_write(stream, asio::buffer(*wire), use_tuple)
+                            : http::async_write(stream, req, use_tuple);
+            });
             if (wec) {
                 // The request did not get through whole, so the server cannot have acted on it.
                 // A kept-alive connection the server had already dropped is replaced once.

@@ -239,7 +239,7 @@ struct client::impl : std::enable_shared_from_this<impl> {
         auto fresh = make_ids({"req", "tsk"});
         if (!fresh) co_return fresh.error();
         const ask_ids ids{std::move((*fresh)[0]), std::move((*fresh)[1]), session};
-        const auto body = build_ask_body(text, ids, options, clk->wall_now());
+        const auto body = build_ask_body_text(text, ids, options, clk->wall_now());
 
         for (int attempt = 0;; ++attempt) {
             auto token = co_await ensure_token();

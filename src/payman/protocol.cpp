@@ -61,6 +61,22 @@ json::storage_ptr reply_arena(std::size_t body_size)
         std::max<std::size_t>(1024, 3 * body_size));
 }
 
+// `s` as json::serialize writes a string: quoted as it is when no byte of it needs an escape
+// (the usual case), else by Boost.JSON's own serializer.
+void append_json_string(std::string& out, std::string_view s)
+{
+    const bool plain = std::none_of(s.begin(), s.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
+    });
+    if (!plain) {
+        out += json::serialize(json::string_view(s));
+        return;
+    }
+    out.push_back('"');
+    out += s;
+    out.push_back('"');
+}
+
 // What a server said in an error body, as untrusted text: Payman's error fields of a JSON
 // object, or (when allowed) the start of a non-JSON body.
 std::string server_diagnostics(std::string_view body, bool allow_raw, const redaction& secrets)
@@ -185,7 +201,44 @@ boost::json::object build_ask_body(std::string_view text, const ask_ids& ids,
                         arena);
 }
 
+std::string build_ask_body_text(std::string_view text, const ask_ids& ids,
+                                const ask_options& options,
+                                std::chrono::system_clock::time_point now)
+{
+    // Free-form metadata keeps its order and its values' forms only through the tree.
+    if (!options.metadata.empty()) return json::serialize(build_ask_body(text, ids, options, now));
+    std::string out;
+    out.reserve(text.size() + ids.request_id.size() + ids.task_id.size() + ids.session_id.size() +
+                384);
+    out += R"({"jsonrpc":"2.0","id":)";
+    append_json_string(out, ids.request_id);
+    out += R"(,"method":"tasks.send","params":{"id":)";
+    append_json_string(out, ids.task_id);
+    out += R"(,"sessionId":)";
+    append_json_string(out, ids.session_id);
+    out += R"(,"message":{"role":"user","parts":[{"type":"text","text":)";
+    append_json_string(out, text);
+    out += R"(,"metadata":null}],"metadata":null},"metadata":{"timestamp":)";
+    append_json_string(out, core::format_utc_millis(now));
+    if (options.occurrence_id) {
+        out += R"(,"occurrenceId":)";
+        append_json_string(out, *options.occurrence_id);
+    }
+    if (options.idempotency_key) {
+        out += R"(,"idempotencyKey":)";
+        append_json_string(out, *options.idempotency_key);
+    }
+    out += "}}}";
+    return out;
+}
+
 net::request build_ask_request(const net::endpoint& target, const boost::json::object& body,
+                               const secret& access_token, std::string_view user_agent)
+{
+    return build_ask_request(target, json::serialize(body), access_token, user_agent);
+}
+
+net::request build_ask_request(const net::endpoint& target, std::string body_text,
                                const secret& access_token, std::string_view user_agent)
 {
     net::request req{http::verb::post, target.path_prefix + "/a2a/tasks/send", 11};
@@ -193,7 +246,7 @@ net::request build_ask_request(const net::endpoint& target, const boost::json::o
     req.set(http::field::accept, "application/json");
     req.set(http::field::user_agent, user_agent);
     req.set("x-payman-access-token", access_token.expose());
-    req.body() = json::serialize(body);
+    req.body() = std::move(body_text);
     return req;
 }
 

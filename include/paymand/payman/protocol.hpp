@@ -54,8 +54,17 @@ boost::json::object build_ask_body(std::string_view text, const ask_ids& ids,
                                    const ask_options& options,
                                    std::chrono::system_clock::time_point now);
 
+// The same body as json::serialize(build_ask_body(...)), byte for byte, written directly
+// without building the tree first (a seventh of an ask's CPU in the client).
+std::string build_ask_body_text(std::string_view text, const ask_ids& ids,
+                                const ask_options& options,
+                                std::chrono::system_clock::time_point now);
+
 // POST {prefix}/a2a/tasks/send with the token in x-payman-access-token.
 net::request build_ask_request(const net::endpoint& target, const boost::json::object& body,
+                               const secret& access_token, std::string_view user_agent);
+// The same with the body's JSON text (build_ask_body_text).
+net::request build_ask_request(const net::endpoint& target, std::string body_text,
                                const secret& access_token, std::string_view user_agent);
 
 // Checks what a caller gave before anything is built: non-empty text without NUL within
