@@ -206,6 +206,7 @@ std::string describe_record(const audit::record& r)
     std::string line =
         fmt::format("{}  seq {}  {}", audit::format_ts(r.ts), r.seq, audit::to_string(type));
     if (r.dry_run) line += " [dry run]";
+    if (r.stamp) line += fmt::format(" [{} epoch {}]", r.stamp->node, r.stamp->epoch);
     if (ref) line += "  " + ref->occurrence;
     const std::string f = facts(r.body);
     if (!f.empty()) line += "  " + f;

@@ -681,6 +681,7 @@ asio::awaitable<void> start_ha(daemon_state& d)
             mark_view_dirty(d);
             d.notifier.status(status_line(d));
         },
+        [&d](bool leading) { d.eng.set_leading(leading); },
         [&d](std::string_view task, std::exception_ptr e) { task_failed(d, task, e); });
     const auto clock = core::system_clock();
     const auto& t = d.current.config.ha->timeouts;
@@ -795,6 +796,8 @@ struct prepared {
     std::shared_ptr<user_grant> grant;     // payman.grant: authorization_code
     std::optional<payman::client> client;  // shares the agent's session and token
     std::unique_ptr<ha_node> ha;           // `run` with an ha: section, not a dry run
+    // `run` with an ha: section, not a dry run: the store's stamps and durable seqs.
+    std::shared_ptr<audit_link> link;
 };
 
 // The stored grant a daemon in authorization_code mode needs, or why it cannot start.
@@ -842,6 +845,20 @@ struct prepare_hooks {
     std::function<int(const loaded&)> when_locked;
 };
 
+// A node's records carry its name and epoch (no link: a single node's carry nothing).
+std::function<std::optional<audit::node_stamp>()> ha_stamp(std::shared_ptr<audit_link> link)
+{
+    if (!link) return {};
+    return [link] { return link->stamp(); };
+}
+
+// A node's durable seqs go to its audit shipper, once attached.
+std::function<void(std::uint64_t)> ha_durable(std::shared_ptr<audit_link> link)
+{
+    if (!link) return {};
+    return [link](std::uint64_t seq) { link->durable(seq); };
+}
+
 // The audit log locked and replayed into p.projection; exit_ok, or the exit code. When the
 // daemon holds the lock, hooks.when_locked decides (p.handed_over).
 int open_audit_log(const run_options& options, prepared& p, const prepare_hooks& hooks)
@@ -856,7 +873,9 @@ int open_audit_log(const run_options& options, prepared& p, const prepare_hooks&
                                      : cfg.lock_path(),
         .dry_run = options.dry_run,
         // Stamped by the daemon's wall clock: rule activation times come from these stamps.
-        .clock = core::system_clock()});
+        .clock = core::system_clock(),
+        .stamp = ha_stamp(p.link),
+        .on_durable = ha_durable(p.link)});
     if (auto locked = p.store->lock(); !locked) {
         if (locked.error().code == audit::audit_errc::locked && hooks.when_locked) {
             p.handed_over = true;
@@ -941,6 +960,7 @@ int prepare(const run_options& options, asio::io_context& io, prepared& p,
     if (cfg.ha && options.dry_run)
         log->info("dry run: the ha: section is left aside: no database is opened and nothing is "
                   "claimed; the dry run decides as a single node would (docs/ha.md)");
+    if (cfg.ha && !options.dry_run) p.link = std::make_shared<audit_link>(cfg.ha->node);
 
     if (options.assume_balance) {
         if (!options.dry_run) {
@@ -1044,8 +1064,8 @@ int open_ha(asio::io_context& io, prepared& p)
 {
     const auto& cfg = p.initial->config;
     if (!cfg.ha) return exit_ok;
-    auto node =
-        ha_node::open(io.get_executor(), cfg, *p.initial->rules, process_environment(), p.log);
+    auto node = ha_node::open(io.get_executor(), cfg, *p.initial->rules, process_environment(),
+                              p.log, p.link);
     if (cfg.ha->conninfo_source) config::forget_secret_environment(*cfg.ha->conninfo_source);
     if (!node) {
         p.log->critical("{}", node.error().message);

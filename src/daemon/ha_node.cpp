@@ -6,6 +6,7 @@
 #include "paymand/core/clock.hpp"
 #include "paymand/core/sha256.hpp"
 #include "paymand/daemon/atomic_file.hpp"
+#include "paymand/daemon/audit_shipper.hpp"
 #include "paymand/daemon/ledger_gate.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -69,17 +70,6 @@ core::result<std::string> read_small_file(const std::filesystem::path& file)
     text << in.rdbuf();
     return text.str();
 }
-
-// The keeper's wall time is compared with the database's clock: the system's real time, also
-// in the test build whose wall clock runs faster (core/clock.hpp, PAYMAND_TEST_CLOCK).
-class real_wall_clock final : public core::clock {
-public:
-    core::wall_time wall_now() const override
-    {
-        return core::system_wall_to_real(core::system_clock()->wall_now());
-    }
-    core::steady_time steady_now() const override { return core::system_clock()->steady_now(); }
-};
 
 std::string optional_amount(const std::optional<std::int64_t>& v)
 {
@@ -236,7 +226,11 @@ struct ha_node::state {
     ledger::node_memory saved;  // what the file holds
     std::unique_ptr<ledger::lease_keeper> keeper;
     std::shared_ptr<ledger_gate> gate;
-    std::optional<core::task_group> tasks;  // the keeper's and the memory watch, from start()
+    std::shared_ptr<audit_link> link;        // the audit store's; null without shipping
+    std::unique_ptr<audit_shipper> shipper;  // with a link
+    leading_handler leading;
+    std::optional<core::task_group> tasks;     // the keeper's and the memory watch, from start()
+    std::optional<core::task_group> shipping;  // the audit shipper's, from start()
     changed_handler changed;
     std::string save_error;  // the last failure to save, logged once
 
@@ -265,6 +259,39 @@ struct ha_node::state {
         if (reason != ledger::loss_reason::stopped)
             log->warn("ha: node {} no longer claims nor opens gates (epoch {} ended: {})",
                       identity.node, epoch, to_string(reason));
+        if (link) link->set_epoch(0);
+        if (leading) leading(false);
+        if (changed) changed();
+    }
+
+    // The keeper took the lease: records carry the epoch, the engine schedules.
+    void gained(std::int64_t epoch)
+    {
+        if (shipper && shipper->diverged()) {
+            // Never lead on a ledger whose copy of this node's chain is not its log.
+            log->critical("ha: node {} steps down: its audit chain and the ledger's diverged",
+                          identity.node);
+            keeper->stop();
+            return;
+        }
+        if (link) link->set_epoch(epoch);
+        if (leading) leading(true);
+        if (changed) changed();
+    }
+
+    void acknowledged(std::int64_t seq)
+    {
+        if (seq <= saved.shipped_seq) return;
+        auto next = saved;
+        next.shipped_seq = seq;
+        save(next);
+    }
+
+    void diverged(const core::error& e)
+    {
+        log->critical("ha: node {} must not lead until an operator acts: {}", identity.node,
+                      e.message);
+        if (keeper->is_leader()) keeper->stop();
         if (changed) changed();
     }
 };
@@ -273,11 +300,10 @@ ha_node::ha_node(std::unique_ptr<state> s) : s_(std::move(s)) {}
 
 ha_node::~ha_node() = default;
 
-core::result<std::unique_ptr<ha_node>> ha_node::open(asio::any_io_executor executor,
-                                                     const config::daemon_config& cfg,
-                                                     const rules::rule_set& rules,
-                                                     const config::env_lookup& getenv,
-                                                     std::shared_ptr<spdlog::logger> log)
+core::result<std::unique_ptr<ha_node>>
+ha_node::open(asio::any_io_executor executor, const config::daemon_config& cfg,
+              const rules::rule_set& rules, const config::env_lookup& getenv,
+              std::shared_ptr<spdlog::logger> log, std::shared_ptr<audit_link> link)
 {
     const auto& ha = *cfg.ha;
     auto conninfo = config::load_conninfo(ha, getenv);
@@ -298,8 +324,21 @@ core::result<std::unique_ptr<ha_node>> ha_node::open(asio::any_io_executor execu
     s->keeper = std::make_unique<ledger::lease_keeper>(
         executor, std::move(settings),
         [raw](std::int64_t epoch, ledger::loss_reason reason) { raw->lost(epoch, reason); },
-        std::make_shared<const real_wall_clock>());
+        core::unaccelerated_clock());
+    s->keeper->on_gained([raw](std::int64_t epoch) { raw->gained(epoch); });
     s->gate = std::make_shared<ledger_gate>(executor, work, from_keeper(*s->keeper));
+    if (link) {
+        s->link = std::move(link);
+        s->shipper = std::make_unique<audit_shipper>(
+            executor,
+            audit_shipper_settings{.connection = work,
+                                   .node = s->identity.node,
+                                   .log_path = cfg.audit_log,
+                                   .acknowledged = memory->shipped_seq},
+            [raw](std::int64_t seq) { raw->acknowledged(seq); },
+            [raw](const core::error& e) { raw->diverged(e); });
+        s->link->attach(s->shipper->durable_hook());
+    }
     return std::unique_ptr<ha_node>(new ha_node(std::move(s)));
 }
 
@@ -336,10 +375,12 @@ asio::awaitable<void> watch_keeper(ha_node::state& s)
 
 }  // namespace
 
-void ha_node::start(changed_handler changed, core::task_group::failure_handler failed)
+void ha_node::start(changed_handler changed, leading_handler leading,
+                    core::task_group::failure_handler failed)
 {
     s_->changed = std::move(changed);
-    s_->tasks.emplace(s_->executor, std::move(failed));
+    s_->leading = std::move(leading);
+    s_->tasks.emplace(s_->executor, failed);
     s_->log->info("ha: node {} joins the ledger (rules {}, policy {}; remembers epoch {}, "
                   "audit seq {})",
                   s_->identity.node, s_->identity.rules_hash.substr(0, 12),
@@ -347,6 +388,10 @@ void ha_node::start(changed_handler changed, core::task_group::failure_handler f
                   s_->saved.shipped_seq);
     s_->keeper->start(*s_->tasks);
     s_->tasks->spawn("ha node memory", watch_keeper(*s_));
+    if (s_->shipper) {
+        s_->shipping.emplace(s_->executor, std::move(failed));
+        s_->shipper->start(*s_->shipping);
+    }
 }
 
 asio::awaitable<void> ha_node::async_stop(std::chrono::milliseconds grace)
@@ -367,6 +412,12 @@ asio::awaitable<void> ha_node::async_stop(std::chrono::milliseconds grace)
     }
     s_->tasks->cancel(asio::cancellation_type::terminal);
     co_await s_->tasks->async_wait();
+    // The shipper has no end of its own: it ships until it is stopped. What it did not ship yet
+    // it ships at the node's next start, from the ledger's tail.
+    if (s_->shipping) {
+        s_->shipping->cancel(asio::cancellation_type::terminal);
+        co_await s_->shipping->async_wait();
+    }
 }
 
 ledger::keeper_status ha_node::status() const
@@ -382,6 +433,32 @@ const std::string& ha_node::node() const noexcept
 const ledger::node_identity& ha_node::identity() const noexcept
 {
     return s_->identity;
+}
+
+audit_link::audit_link(std::string node) : node_(std::move(node)) {}
+
+std::optional<audit::node_stamp> audit_link::stamp() const
+{
+    return audit::node_stamp{.node = node_, .epoch = static_cast<std::uint64_t>(epoch_.load())};
+}
+
+void audit_link::set_epoch(std::int64_t epoch) noexcept
+{
+    epoch_.store(epoch);
+}
+
+void audit_link::durable(std::uint64_t last_seq)
+{
+    const std::lock_guard lock(mutex_);
+    last_durable_ = std::max(last_durable_, last_seq);
+    if (hook_) hook_(last_seq);
+}
+
+void audit_link::attach(std::function<void(std::uint64_t)> hook)
+{
+    const std::lock_guard lock(mutex_);
+    hook_ = std::move(hook);
+    if (last_durable_ > 0) hook_(last_durable_);
 }
 
 core::result<void> ha_node::record_shipped(std::int64_t seq)

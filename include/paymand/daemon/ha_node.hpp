@@ -9,6 +9,7 @@
 //
 // One executor, one thread, like the keeper and the gate.
 
+#include "paymand/audit/record.hpp"
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/config/secret_source.hpp"
 #include "paymand/core/error.hpp"
@@ -25,11 +26,14 @@
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 namespace paymand::daemon {
@@ -73,21 +77,51 @@ bool same_ha_settings(const config::ha_config& a, const config::ha_config& b);
 // The `paymand_ha_*` gauges from the keeper's status.
 metrics::ha_figures ha_figures_of(const ledger::keeper_status& status);
 
+// --- the audit log's side ------------------------------------------------------------------
+
+// What the audit store needs of the node before the node exists (the store is opened and
+// replayed first): the stamp of each record ({node, the epoch held, 0 when none}) and where the
+// durable seqs go (the audit shipper, once the node attached it). Thread-safe: the store's
+// writer thread calls stamp() and durable().
+class audit_link {
+public:
+    explicit audit_link(std::string node);
+
+    std::optional<audit::node_stamp> stamp() const;
+    // The epoch this node leads with, 0 when it does not lead.
+    void set_epoch(std::int64_t epoch) noexcept;
+    // The store made the log durable through `last_seq` (file_store_params::on_durable).
+    void durable(std::uint64_t last_seq);
+    // From now on durable() goes to `hook`, which first hears the last seq made durable so far.
+    void attach(std::function<void(std::uint64_t)> hook);
+
+private:
+    const std::string node_;
+    std::atomic<std::int64_t> epoch_{0};
+    mutable std::mutex mutex_;
+    std::uint64_t last_durable_ = 0;
+    std::function<void(std::uint64_t)> hook_;
+};
+
 // --- the node ------------------------------------------------------------------------------
 
 class ha_node {
 public:
     // Something an operator sees changed (role, epoch, eligibility): the live view, STATUS=.
     using changed_handler = std::function<void()>;
+    // The node started (true) or stopped (false) leading: the engine schedules only while it
+    // leads (engine::set_leading).
+    using leading_handler = std::function<void(bool)>;
 
     // Loads the connection string and the node's memory; nothing connects yet. Errors: the
     // connection string cannot be read (its source named, never its value), or the memory file
     // is corrupt (code errc::bad_message). `log` gets the node's own lines.
-    static core::result<std::unique_ptr<ha_node>> open(boost::asio::any_io_executor executor,
-                                                       const config::daemon_config& cfg,
-                                                       const rules::rule_set& rules,
-                                                       const config::env_lookup& getenv,
-                                                       std::shared_ptr<spdlog::logger> log);
+    // `link` is the audit store's (the node's audit shipper is attached to it and ships the
+    // log at `cfg.audit_log`); null: no shipping (tests of the node alone).
+    static core::result<std::unique_ptr<ha_node>>
+    open(boost::asio::any_io_executor executor, const config::daemon_config& cfg,
+         const rules::rule_set& rules, const config::env_lookup& getenv,
+         std::shared_ptr<spdlog::logger> log, std::shared_ptr<audit_link> link = {});
 
     ~ha_node();
     ha_node(const ha_node&) = delete;
@@ -96,8 +130,10 @@ public:
     // The engine's gate (engine_params::gate); the node must outlive the engine.
     std::shared_ptr<engine::occurrence_gate> gate() const;
 
-    // Starts the keeper and the memory watch. `failed` hears of a task that threw (a bug).
-    void start(changed_handler changed, core::task_group::failure_handler failed);
+    // Starts the keeper, the memory watch and the audit shipper. `failed` hears of a task that
+    // threw (a bug).
+    void start(changed_handler changed, leading_handler leading,
+               core::task_group::failure_handler failed);
 
     // Graceful: the keeper steps down, releases the lease with NOTIFY and retires the node's
     // row; waits for that at most `grace`, then cancels. Call after the engine wound down (the
