@@ -264,7 +264,12 @@ std::string ha_status(const ha_node& ha)
 std::string status_line(const daemon_state& d)
 {
     auto line = status_line(d.eng, d.grant.get(), &d.world.report);
-    if (d.ha != nullptr) line += ha_status(*d.ha);
+    if (d.ha != nullptr) {
+        line += ha_status(*d.ha);
+        // A leader that cannot read the ledger's progress schedules nothing: never "LEADS" alone.
+        if (const auto s = d.eng.status(); !s.catchup_error.empty())
+            line += fmt::format("; NOT SCHEDULING: {}", s.catchup_error);
+    }
     return line;
 }
 
