@@ -10,6 +10,7 @@
 #include "paymand/daemon/ledger_gate.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -239,16 +240,36 @@ struct ha_node::state {
     {
     }
 
-    void save(ledger::node_memory next)
+    // Each failure kind is logged once; the caller may try again.
+    core::result<void> save(ledger::node_memory next)
     {
         if (auto written = write_node_memory(memory_file, identity.node, next); !written) {
             if (written.error().message != save_error)
                 log->error("ha: the node's memory cannot be saved: {}", written.error().message);
             save_error = written.error().message;
-            return;
+            return written.error();
         }
         save_error.clear();
         saved = next;
+        return {};
+    }
+
+    // The highest epoch the keeper saw, saved when it grew.
+    void remember_epoch(std::int64_t epoch)
+    {
+        if (epoch <= saved.highest_epoch) return;
+        auto next = saved;
+        next.highest_epoch = epoch;
+        static_cast<void>(save(next));  // logged; the watch tries again
+    }
+
+    // The last audit seq the ledger acknowledged, saved when it grew.
+    core::result<void> record_shipped(std::int64_t seq)
+    {
+        if (seq <= saved.shipped_seq) return {};
+        auto next = saved;
+        next.shipped_seq = seq;
+        return save(next);
     }
 
     // The keeper lost the lease. Claims and gates already read the keeper's fence at every
@@ -271,20 +292,13 @@ struct ha_node::state {
             // Never lead on a ledger whose copy of this node's chain is not its log.
             log->critical("ha: node {} steps down: its audit chain and the ledger's diverged",
                           identity.node);
-            keeper->stop();
+            // Not from inside the keeper's own call: it goes on once this handler returns.
+            asio::post(executor, [this] { keeper->stop(); });
             return;
         }
         if (link) link->set_epoch(epoch);
         if (leading) leading(true);
         if (changed) changed();
-    }
-
-    void acknowledged(std::int64_t seq)
-    {
-        if (seq <= saved.shipped_seq) return;
-        auto next = saved;
-        next.shipped_seq = seq;
-        save(next);
     }
 
     void diverged(const core::error& e)
@@ -335,7 +349,7 @@ ha_node::open(asio::any_io_executor executor, const config::daemon_config& cfg,
                                    .node = s->identity.node,
                                    .log_path = cfg.audit_log,
                                    .acknowledged = memory->shipped_seq},
-            [raw](std::int64_t seq) { raw->acknowledged(seq); },
+            [raw](std::int64_t seq) { static_cast<void>(raw->record_shipped(seq)); },
             [raw](const core::error& e) { raw->diverged(e); });
         s->link->attach(s->shipper->durable_hook());
     }
@@ -357,11 +371,7 @@ asio::awaitable<void> watch_keeper(ha_node::state& s)
     auto last = s.keeper->status();
     while (last.role != ledger::keeper_role::stopped) {
         const auto now = s.keeper->status();
-        if (now.highest_epoch > s.saved.highest_epoch) {
-            auto next = s.saved;
-            next.highest_epoch = now.highest_epoch;
-            s.save(next);
-        }
+        s.remember_epoch(now.highest_epoch);
         if (now.role != last.role || now.epoch != last.epoch ||
             now.not_eligible != last.not_eligible) {
             if (s.changed) s.changed();
@@ -398,12 +408,7 @@ asio::awaitable<void> ha_node::async_stop(std::chrono::milliseconds grace)
 {
     s_->keeper->stop();
     if (!s_->tasks) co_return;
-    const auto epoch = s_->keeper->status().highest_epoch;
-    if (epoch > s_->saved.highest_epoch) {
-        auto next = s_->saved;
-        next.highest_epoch = epoch;
-        s_->save(next);
-    }
+    s_->remember_epoch(s_->keeper->status().highest_epoch);
     const auto deadline = std::chrono::steady_clock::now() + grace;
     if (!co_await s_->tasks->async_wait_until(deadline)) {
         s_->log->warn("ha: node {} did not release the lease within {} ms; the other nodes take "
@@ -463,13 +468,7 @@ void audit_link::attach(std::function<void(std::uint64_t)> hook)
 
 core::result<void> ha_node::record_shipped(std::int64_t seq)
 {
-    if (seq <= s_->saved.shipped_seq) return {};
-    auto next = s_->saved;
-    next.shipped_seq = seq;
-    if (auto written = write_node_memory(s_->memory_file, s_->identity.node, next); !written)
-        return written.error();
-    s_->saved = next;
-    return {};
+    return s_->record_shipped(seq);
 }
 
 }  // namespace paymand::daemon
