@@ -15,7 +15,9 @@
 //   cycle), stops the leader (SIGKILL, or SIGTERM with --stop term), and reads from the
 //   database the new term's `acquired_at` and its first claim's `claimed_at` (both
 //   clock_timestamp() on this host, the clock the stop was stamped with). The stopped node is
-//   started again as a standby before the next run. One JSON line per run:
+//   started again as a standby before the next run. --real-clock runs the shipped `paymand`
+//   without PAYMAND_TEST_CLOCK instead and times the takeover only (first_claim_ms null), to
+//   check that the acceleration moves nothing. One JSON line per run:
 //     {"kind":"failover","stop","lease_ms","renew_ms","run","takeover_ms","first_claim_ms",
 //      "epoch","holder"}
 //   then {"kind":"witness","occurrences","requests","payments","duplicates"} from the
@@ -261,6 +263,9 @@ struct failover_options {
     std::size_t runs = 20;
     ha_timing timing;
     std::string stop = "kill";
+    // The shipped `paymand` on the real clock: the takeover only (nothing is due every
+    // second, so no first claim is waited for); checks that the acceleration moves nothing.
+    bool real_clock = false;
 };
 
 void one_failover(bench_cluster& c, const failover_options& o, std::size_t run, std::mt19937& rng)
@@ -285,18 +290,21 @@ void one_failover(bench_cluster& c, const failover_options& o, std::size_t run, 
     std::int64_t epoch = 0;
     std::string holder;
     in >> acquired_at >> epoch >> holder;
-    const auto first_claim = c.wait_for_value(
-        fmt::format("SELECT extract(epoch FROM min(claimed_at))::text FROM paymand_occurrence "
-                    "WHERE epoch = {}",
-                    epoch),
-        deadline);
-    if (!first_claim) throw std::runtime_error("the new leader claimed nothing");
+    std::string first_claim_ms = "null";
+    if (!o.real_clock) {
+        const auto first_claim =
+            c.wait_for_value(fmt::format("SELECT extract(epoch FROM min(claimed_at))::text FROM "
+                                         "paymand_occurrence WHERE epoch = {}",
+                                         epoch),
+                             deadline);
+        if (!first_claim) throw std::runtime_error("the new leader claimed nothing");
+        first_claim_ms = fmt::format("{:.1f}", (std::stod(*first_claim) - stopped_at) * 1000);
+    }
     std::cout << fmt::format("{{\"kind\":\"failover\",\"stop\":\"{}\",\"lease_ms\":{},"
                              "\"renew_ms\":{},\"run\":{},\"takeover_ms\":{:.1f},"
-                             "\"first_claim_ms\":{:.1f},\"epoch\":{},\"holder\":\"{}\"}}",
+                             "\"first_claim_ms\":{},\"epoch\":{},\"holder\":\"{}\"}}",
                              o.stop, o.timing.lease.count(), o.timing.renew.count(), run,
-                             (acquired_at - stopped_at) * 1000,
-                             (std::stod(*first_claim) - stopped_at) * 1000, epoch, holder)
+                             (acquired_at - stopped_at) * 1000, first_claim_ms, epoch, holder)
               << std::endl;
     c.start(*leader);
 }
@@ -333,10 +341,13 @@ void print_witness(bench_cluster& c)
 void failover(const failover_options& o)
 {
     bench_cluster c;
-    c.binary = "paymand-crashpoints";
-    const auto anchor = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-    c.env = {fmt::format("PAYMAND_TEST_CLOCK={}:{}", anchor.time_since_epoch().count(),
-                         accelerated_speed)};
+    if (!o.real_clock) {
+        c.binary = "paymand-crashpoints";
+        const auto anchor =
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+        c.env = {fmt::format("PAYMAND_TEST_CLOCK={}:{}", anchor.time_since_epoch().count(),
+                             accelerated_speed)};
+    }
     c.add_nodes(3, due_every_minute_rules(1), o.timing);
     for (std::size_t i = 0; i < c.nodes.size(); ++i) c.start(i);
     std::mt19937 rng(20261204);
@@ -496,6 +507,8 @@ int main(int argc, char** argv)
     fail->add_option("--renew", renew);
     fail->add_option("--margin", margin);
     fail->add_option("--stop", fo.stop)->check(CLI::IsMember({"kill", "term"}));
+    fail->add_flag("--real-clock", fo.real_clock,
+                   "the shipped paymand on the real clock; the takeover only");
     std::size_t rules = 20, minutes = 2;
     auto* late = app.add_subcommand("lateness", "fire lateness: single node against a cluster");
     late->add_option("--rules", rules)->check(CLI::Range(1, 200));
