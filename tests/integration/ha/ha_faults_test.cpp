@@ -268,5 +268,196 @@ INSTANTIATE_TEST_SUITE_P(
         pause_case{"idle", "", 0, ""}),
     [](const auto& info) { return point_name(info.param.point); });
 
+// --- 4. the leader killed (SIGKILL) at each crash point during a payment ---
+
+struct crash_case {
+    const char* point;         // PAYMAND_CRASH_AT
+    const char* row_at_death;  // the occurrence's row when the leader died
+    int requests_at_death;     // its payment requests in the sandbox's log then
+    const char* row_at_end;    // "paid" (released, run by the new leader) or "in_doubt"
+    int requests_at_end;
+};
+
+class ha_faults_crash : public ha_faults, public testing::WithParamInterface<crash_case> {};
+
+TEST_P(ha_faults_crash, a_leader_killed_at_a_crash_point_is_taken_over_and_nothing_is_paid_twice)
+{
+    const auto c = GetParam();
+    make_cluster(3, one_rule_each_minute, {}, fault_engine);
+    start_led_by_first({std::string("PAYMAND_CRASH_AT=") + c.point});
+    ASSERT_TRUE(wait_crashed(0, 15s)) << "node 0 did not die at " << c.point;
+    const auto died_at = std::chrono::steady_clock::now();
+    const auto held = in_flight_of_first();
+    ASSERT_EQ(held.size(), 1u) << "expected one occurrence in flight at " << c.point;
+    const auto& [identity, row] = *held.begin();
+    EXPECT_EQ(row.state, c.row_at_death);
+    const auto tag = tag_of(identity);
+    EXPECT_TRUE(
+        eventually([&] { return payment_requests()[tag] == c.requests_at_death; }, 5s, 20ms));
+
+    ASSERT_TRUE(taken_over(10s)) << "no takeover from the dead leader";
+    const auto takeover_ms = ms_since(died_at);
+    // Back as a standby, its point disarmed: it must not send what it held either.
+    nodes[0].env.clear();
+    start(0);
+    ASSERT_TRUE(new_leader_pays(2));
+
+    auto due = due_until_now();
+    due.insert(identity);
+    finish(due, fmt::format("killed at {} (taken over after {} ms)", c.point, takeover_ms));
+    const auto end = occurrence_rows().at(identity);
+    EXPECT_EQ(end.state, c.row_at_end);
+    if (end.state == "paid") {
+        EXPECT_NE(end.node, nodes[0].name) << "run by the new leader";
+    }
+    EXPECT_EQ(payment_requests()[tag], c.requests_at_end);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    points, ha_faults_crash,
+    testing::Values(
+        // Claimed only: released by the takeover, paid once by the new leader.
+        crash_case{"after_claim:2", "claimed", 0, "paid", 1},
+        // The intent is durable, the gate never opened: released, paid once by the new leader
+        // (the dead node's own log holds the intent in doubt).
+        crash_case{"after_intent_durable:2", "claimed", 0, "paid", 1},
+        // Gate passed, nothing written: in doubt, never sent by anyone.
+        crash_case{"after_gate:2", "sending", 0, "in_doubt", 0},
+        // Request written (the sandbox pays it): in doubt, never sent again.
+        crash_case{"request_written:4", "sending", 1, "in_doubt", 1},
+        // Paid and the result durable in the node's log, the row not yet told: in doubt.
+        crash_case{"after_result_durable:2", "sending", 1, "in_doubt", 1}),
+    [](const auto& info) { return point_name(info.param.point); });
+
+// --- 3. partitions through the leader's proxies ---
+
+TEST_F(ha_faults, a_leader_cut_from_the_database_stops_sending_and_a_standby_takes_over)
+{
+    make_cluster(3, one_rule_each_minute, {}, fault_engine);
+    start_led_by_first({});
+    ASSERT_TRUE(eventually([&] { return ledger_rows().size() >= 2; }, 10s, 50ms));
+    const auto cut_at = std::chrono::steady_clock::now();
+    nodes[0].db_link->black_hole();
+    // Renewals go unanswered: the node stops trusting its lease when its window runs out.
+    nodes[0].process->wait_for_line(std::regex("pay-1 lost the lease"), 10s, true);
+    const auto lost_ms = ms_since(cut_at);
+    const auto after_loss = last_request_seq();
+    ASSERT_TRUE(taken_over(10s)) << "no standby took over";
+    const auto takeover_ms = ms_since(cut_at);
+    const auto term = lease();
+    ASSERT_TRUE(new_leader_pays(1));
+    expect_no_request_of_the_first_term_after(after_loss, {});
+
+    // Healed: what the proxy held reaches the database late and is refused there (fenced).
+    nodes[0].db_link->pass();
+    ASSERT_TRUE(new_leader_pays(2));
+    expect_no_request_of_the_first_term_after(after_loss, {});
+    EXPECT_EQ(lease().epoch, term.epoch);
+    finish(due_until_now(), fmt::format("leader cut from the database (lost its lease after {} "
+                                        "ms, taken over after {} ms)",
+                                        lost_ms, takeover_ms));
+}
+
+TEST_F(ha_faults, a_leader_cut_from_payman_keeps_its_lease_and_its_sends_end_in_doubt)
+{
+    make_cluster(3, one_rule_each_minute, {}, fault_engine);
+    for (std::size_t i = 0; i < nodes.size(); ++i) set_payman_timeouts(i, "{read: 2s}");
+    start_led_by_first({});
+    ASSERT_TRUE(eventually([&] { return ledger_rows().size() >= 2; }, 10s, 50ms));
+    nodes[0].payman_link->black_hole();
+    // Each request written into the silence times out unanswered: in doubt.
+    std::set<std::string> in_doubt;
+    ASSERT_TRUE(eventually(
+        [&] {
+            in_doubt.clear();
+            for (const auto& [id, row] : occurrence_rows())
+                if (row.state == "in_doubt") in_doubt.insert(id);
+            return in_doubt.size() >= 2;
+        },
+        15s, 50ms));
+    // The database link is fine: the lease stays.
+    EXPECT_EQ(lease().epoch, first_epoch);
+    EXPECT_EQ(lease().holder, nodes[0].name);
+
+    // Healed: the held requests reach the sandbox late; new occurrences are paid again.
+    nodes[0].payman_link->pass();
+    const auto last_in_doubt = *in_doubt.rbegin();
+    ASSERT_TRUE(eventually(
+        [&] {
+            std::size_t later = 0;
+            for (const auto& [id, row] : occurrence_rows())
+                if (id > last_in_doubt && row.state == "paid") ++later;
+            return later >= 2;
+        },
+        15s, 50ms));
+    auto due = due_until_now();
+    due.insert(in_doubt.begin(), in_doubt.end());
+    const auto f = finish(due, "leader cut from Payman");
+    EXPECT_GE(f.in_doubt, in_doubt.size());
+    // Each is counted in the node's audit log, stays in doubt, and was never asked for again.
+    std::set<std::string> recorded;
+    for (const auto& r : read_records(nodes[0].audit_log()))
+        if (r.at("type").as_string() == "in_doubt")
+            recorded.insert(std::string(r.at("occurrence").as_string()));
+    const auto rows = occurrence_rows();
+    for (const auto& id : in_doubt) {
+        EXPECT_TRUE(recorded.contains(id)) << id;
+        EXPECT_EQ(rows.at(id).state, "in_doubt") << id;
+        EXPECT_LE(payment_requests()[tag_of(id)], 1) << id;
+    }
+    EXPECT_EQ(lease().epoch, first_epoch);
+}
+
+// --- 5. the leader killed a second before a due occurrence ---
+
+// The real instant at which the nodes' accelerated clock reads `t`.
+std::chrono::system_clock::time_point real_time_of(std::chrono::sys_seconds anchor,
+                                                   std::chrono::sys_seconds t)
+{
+    return anchor + std::chrono::duration_cast<std::chrono::milliseconds>(t - anchor) / clock_speed;
+}
+
+// At 60x, one real second is one accelerated minute, and the 1 s lease is one minute too. A
+// leader killed one real second (a lease) before an occurrence is taken over about when it
+// comes due, as a leader with the default 10 s lease killed a second before one is taken over
+// some 11 s after it: within the 60 s an occurrence may be late and still be on time. The rule
+// catches nothing up (`catchup: none`): only that on-time rule can run it, and only the new
+// leader can, since the old one was dead before it came due.
+TEST_F(ha_faults, a_leader_killed_a_second_before_a_due_occurrence_leaves_it_to_the_new_leader)
+{
+    const auto due_at =
+        std::chrono::ceil<std::chrono::minutes>(accelerated_now() + std::chrono::minutes(6));
+    const auto rules =
+        fmt::format("rules:\n  - id: d0\n    schedule: \"{} {} * * *\"\n"
+                    "    catchup: none\n    pay: {{payee: John Doe, amount: 0.01}}\n",
+                    date::format("%M", due_at), date::format("%H", due_at));
+    const auto identity = "d0@" + date::format("%Y-%m-%dT%H:%M", due_at);
+    make_cluster(2, rules, {}, fault_engine);
+    start_led_by_first({});
+    const auto kill_at = real_time_of(anchor, due_at - std::chrono::minutes(1));
+    ASSERT_LT(std::chrono::system_clock::now(), kill_at) << "the cluster started too slowly";
+    std::this_thread::sleep_until(kill_at);
+    kill(0);
+    ASSERT_TRUE(taken_over(10s)) << "no takeover from the dead leader";
+    ASSERT_TRUE(eventually([&] { return ledger_rows()[identity] == "paid"; }, 10s, 50ms))
+        << identity << " was not paid";
+    const auto late_ms =
+        std::stoll(pg.query_value(
+            db, "SELECT (extract(epoch FROM claimed_at) * 1000)::bigint FROM paymand_occurrence "
+                "WHERE identity = '" +
+                    identity + "'")) -
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            real_time_of(anchor, due_at).time_since_epoch())
+            .count();
+    EXPECT_EQ(occurrence_rows().at(identity).node, nodes[1].name);
+    for (const auto& r : read_records(nodes[0].audit_log())) {
+        EXPECT_FALSE(r.contains("occurrence") && r.at("occurrence").as_string() == identity)
+            << "the dead leader fired it: " << r;
+    }
+    finish({identity},
+           fmt::format("leader killed a second before {} (claimed {} ms late, {} accelerated s)",
+                       identity, late_ms, late_ms * clock_speed / 1000));
+}
+
 }  // namespace
 }  // namespace paymand::test::faults
