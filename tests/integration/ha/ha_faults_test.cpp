@@ -373,7 +373,9 @@ TEST_F(ha_faults, a_leader_cut_from_the_database_stops_sending_and_a_standby_tak
 TEST_F(ha_faults, a_leader_cut_from_payman_keeps_its_lease_and_its_sends_end_in_doubt)
 {
     make_cluster(3, one_rule_each_minute, {}, fault_engine);
-    for (std::size_t i = 0; i < nodes.size(); ++i) set_payman_timeouts(i, "{read: 1s}");
+    // Short, so that the test is; the sanitized sandbox answers more slowly.
+    const auto read_timeout = sanitized_build ? "{read: 3s}" : "{read: 1s}";
+    for (std::size_t i = 0; i < nodes.size(); ++i) set_payman_timeouts(i, read_timeout);
     start_led_by_first({});
     ASSERT_TRUE(eventually([&] { return ledger_rows().size() >= 2; }, 10s, 50ms));
     nodes[0].payman_link->black_hole();
@@ -437,8 +439,9 @@ std::chrono::system_clock::time_point real_time_of(std::chrono::sys_seconds anch
 // leader can, since the old one was dead before it came due.
 TEST_F(ha_faults, a_leader_killed_a_second_before_a_due_occurrence_leaves_it_to_the_new_leader)
 {
-    const auto due_at =
-        std::chrono::ceil<std::chrono::minutes>(accelerated_now() + std::chrono::minutes(5));
+    // Time for two nodes to start (slower when sanitized) before the kill.
+    const auto due_at = std::chrono::ceil<std::chrono::minutes>(
+        accelerated_now() + std::chrono::minutes(sanitized_build ? 10 : 5));
     const auto rules =
         fmt::format("rules:\n  - id: d0\n    schedule: \"{} {} * * *\"\n"
                     "    catchup: none\n    pay: {{payee: John Doe, amount: 0.01}}\n",
