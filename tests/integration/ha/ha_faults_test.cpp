@@ -165,6 +165,12 @@ void PrintTo(const pause_case& c, std::ostream* out)
 
 class ha_faults_pause : public ha_faults, public testing::WithParamInterface<pause_case> {
 protected:
+    const pause_case c = GetParam();
+    const bool idle = std::string_view(c.point) == "idle";
+    // Stopped after its gate passed: the request is not written yet.
+    const bool gate_passed =
+        std::string_view(c.row_at_pause) == "sending" && c.requests_at_pause == 0;
+
     // Stops node 0 between two payments, with nothing claimed or sent in flight.
     void pause_idle()
     {
@@ -189,77 +195,89 @@ protected:
         }
         FAIL() << "node 0 never was idle";
     }
+
+    // The occurrence node 0 holds while it is stopped ("" when idle), as the case says.
+    std::string held_at_pause()
+    {
+        const auto held = in_flight_of_first();
+        if (idle) {
+            EXPECT_TRUE(held.empty());
+            return {};
+        }
+        EXPECT_EQ(held.size(), 1u) << "expected one occurrence in flight at " << c.point;
+        if (held.size() != 1) return {};
+        EXPECT_EQ(held.begin()->second.state, c.row_at_pause);
+        const auto tag = tag_of(held.begin()->first);
+        EXPECT_TRUE(
+            eventually([&] { return payment_requests()[tag] == c.requests_at_pause; }, 5s, 20ms))
+            << tag;
+        return held.begin()->first;
+    }
+
+    // How the held occurrence ended, once every node stopped.
+    void expect_held_ended(const std::string& held, int requests_before_continue)
+    {
+        const auto end = occurrence_rows().at(held);
+        const auto sent = payment_requests()[tag_of(held)];
+        if (std::string_view(c.row_after_takeover) == "released") {
+            EXPECT_EQ(end.state, "paid");
+            EXPECT_NE(end.node, nodes[0].name) << "the new leader runs a released occurrence";
+            EXPECT_EQ(sent, 1);
+            return;
+        }
+        EXPECT_TRUE(end.state == "in_doubt" || end.state == "paid") << end.state;
+        EXPECT_EQ(end.node, nodes[0].name) << "an occurrence in doubt is never run again";
+        EXPECT_EQ(requests_before_continue, c.requests_at_pause);
+        EXPECT_LE(sent, 1);
+    }
 };
 
 TEST_P(ha_faults_pause, a_leader_held_past_its_lease_steps_down_and_sends_nothing_new)
 {
-    const auto c = GetParam();
-    const bool idle = std::string_view(c.point) == "idle";
     make_cluster(3, one_rule_each_minute, {}, fault_engine);
-    start_led_by_first(idle ? std::vector<std::string>{}
-                            : std::vector<std::string>{std::string("PAYMAND_PAUSE_AT=") + c.point});
-    if (idle)
-        pause_idle();
-    else
-        ASSERT_TRUE(wait_paused(0, 15s)) << nodes[0].process->err();
-    const auto paused_at = std::chrono::steady_clock::now();
-
-    // What node 0 holds while it is stopped.
-    const auto held = in_flight_of_first();
-    std::string held_tag;
+    auto env = idle ? std::vector<std::string>{}
+                    : std::vector<std::string>{std::string("PAYMAND_PAUSE_AT=") + c.point};
+    ASSERT_NO_FATAL_FAILURE(start_led_by_first(std::move(env)));
     if (idle) {
-        EXPECT_TRUE(held.empty());
+        ASSERT_NO_FATAL_FAILURE(pause_idle());
     } else {
-        ASSERT_EQ(held.size(), 1u) << "expected one occurrence in flight at " << c.point;
-        EXPECT_EQ(held.begin()->second.state, c.row_at_pause);
-        held_tag = tag_of(held.begin()->first);
-        EXPECT_TRUE(eventually([&] { return payment_requests()[held_tag] == c.requests_at_pause; },
-                               5s, 20ms))
-            << held_tag;
+        ASSERT_TRUE(wait_paused(0, 15s)) << nodes[0].process->err();
     }
+    const auto paused_at = std::chrono::steady_clock::now();
+    const auto held = held_at_pause();
+    ASSERT_EQ(held.empty(), idle);
+
     ASSERT_TRUE(taken_over(10s)) << "no takeover from the stopped leader";
     const auto takeover_ms = ms_since(paused_at);
     const auto term = lease();
     if (!idle) {
-        const auto row = occurrence_rows().at(held.begin()->first);
+        const auto row = occurrence_rows().at(held);
         // A released row may already be claimed again by the new leader.
-        if (std::string_view(c.row_after_takeover) == "released")
+        if (std::string_view(c.row_after_takeover) == "released") {
             EXPECT_TRUE(row.state == "released" || row.epoch > first_epoch) << row.state;
-        else
+        } else {
             EXPECT_EQ(row.state, c.row_after_takeover);
+        }
     }
     ASSERT_TRUE(new_leader_pays(1));
 
     const auto before_continue = last_request_seq();
-    const auto requests_before = payment_requests();
+    const auto held_requests = idle ? 0 : payment_requests()[tag_of(held)];
     resume(0);
     nodes[0].process->wait_for_line(std::regex("pay-1 lost the lease"), 10s, true);
-    // Two more occurrences: time for the continued node to misbehave if it would.
+    // One more occurrence: time for the continued node to misbehave if it would.
     ASSERT_TRUE(new_leader_pays(1));
     EXPECT_EQ(lease().epoch, term.epoch) << "the continued node disturbed the new term";
     // The gate passed before the stop: the request may still go out once, late, from the old
     // node (the residual stale-send window, docs/ha.md "Clocks"), never from the new leader.
     std::set<std::string> allowed;
-    if (std::string_view(c.point) == "after_gate:2") allowed.insert(held_tag);
+    if (gate_passed) allowed.insert(tag_of(held));
     expect_no_request_of_the_first_term_after(before_continue, allowed);
 
     auto due = due_until_now();
-    if (!idle) due.insert(held.begin()->first);
+    if (!idle) due.insert(held);
     finish(due, fmt::format("paused at {} (taken over after {} ms)", c.point, takeover_ms));
-    if (idle) return;
-    const auto end = occurrence_rows().at(held.begin()->first);
-    const auto sent = payment_requests()[held_tag];
-    if (std::string_view(c.row_after_takeover) == "released") {
-        EXPECT_EQ(end.state, "paid");
-        EXPECT_NE(end.node, nodes[0].name) << "the new leader runs a released occurrence";
-        EXPECT_EQ(sent, 1);
-    } else {
-        EXPECT_TRUE(end.state == "in_doubt" || end.state == "paid") << end.state;
-        EXPECT_EQ(end.node, nodes[0].name) << "an occurrence in doubt is never run again";
-        EXPECT_EQ(requests_before.contains(held_tag) ? requests_before.at(held_tag) : 0,
-                  c.requests_at_pause);
-        EXPECT_LE(sent, 1);
-    }
+    if (!idle) expect_held_ended(held, held_requests);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -296,7 +314,7 @@ TEST_P(ha_faults_crash, a_leader_killed_at_a_crash_point_is_taken_over_and_nothi
 {
     const auto c = GetParam();
     make_cluster(2, one_rule_each_minute, {}, fault_engine);
-    start_led_by_first({std::string("PAYMAND_CRASH_AT=") + c.point});
+    ASSERT_NO_FATAL_FAILURE(start_led_by_first({std::string("PAYMAND_CRASH_AT=") + c.point}));
     ASSERT_TRUE(wait_crashed(0, 15s)) << "node 0 did not die at " << c.point;
     const auto died_at = std::chrono::steady_clock::now();
     const auto held = in_flight_of_first();
@@ -346,7 +364,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST_F(ha_faults, a_leader_cut_from_the_database_stops_sending_and_a_standby_takes_over)
 {
     make_cluster(3, one_rule_each_minute, {}, fault_engine);
-    start_led_by_first({});
+    ASSERT_NO_FATAL_FAILURE(start_led_by_first({}));
     ASSERT_TRUE(eventually([&] { return ledger_rows().size() >= 2; }, 10s, 50ms));
     const auto cut_at = std::chrono::steady_clock::now();
     nodes[0].db_link->black_hole();
@@ -376,7 +394,7 @@ TEST_F(ha_faults, a_leader_cut_from_payman_keeps_its_lease_and_its_sends_end_in_
     // Short, so that the test is; the sanitized sandbox answers more slowly.
     const auto read_timeout = sanitized_build ? "{read: 3s}" : "{read: 1s}";
     for (std::size_t i = 0; i < nodes.size(); ++i) set_payman_timeouts(i, read_timeout);
-    start_led_by_first({});
+    ASSERT_NO_FATAL_FAILURE(start_led_by_first({}));
     ASSERT_TRUE(eventually([&] { return ledger_rows().size() >= 2; }, 10s, 50ms));
     nodes[0].payman_link->black_hole();
     // Each request written into the silence times out unanswered: in doubt.
@@ -448,7 +466,7 @@ TEST_F(ha_faults, a_leader_killed_a_second_before_a_due_occurrence_leaves_it_to_
                     date::format("%M", due_at), date::format("%H", due_at));
     const auto identity = "d0@" + date::format("%Y-%m-%dT%H:%M", due_at);
     make_cluster(2, rules, {}, fault_engine);
-    start_led_by_first({});
+    ASSERT_NO_FATAL_FAILURE(start_led_by_first({}));
     const auto kill_at = real_time_of(anchor, due_at - std::chrono::minutes(1));
     ASSERT_LT(std::chrono::system_clock::now(), kill_at) << "the cluster started too slowly";
     std::this_thread::sleep_until(kill_at);
