@@ -131,7 +131,7 @@ protected:
     };
 
     pid_t pid(std::size_t i) const;
-    // SIGSTOP, and waits until every thread of node `i` is stopped.
+    // SIGSTOP, and waits until node `i` shows stopped (/proc/PID/stat state T).
     void pause(std::size_t i);
     void resume(std::size_t i);  // SIGCONT
     // Waits until node `i` stopped itself at its PAYMAND_PAUSE_AT point.
