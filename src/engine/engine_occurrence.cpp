@@ -126,11 +126,14 @@ asio::awaitable<occurrence_event> engine::impl::occurrence_driver::perform(occur
         if (d.ledger_stale) d.rebuild_ledger();
         co_return event::passed{};
     } else if (const auto* g = std::get_if<step::pass_send_gate>(&next)) {
-        if (g->shared) co_return co_await d.params.gate->open(identity);
-        co_return event::passed{};
+        if (!g->shared) co_return event::passed{};
+        auto answer = co_await d.params.gate->open(identity);
+        if (answer.verdict == gate_verdict::passed) PAYMAND_CRASH_POINT("after_gate");
+        co_return answer;
     } else if (const auto* c = std::get_if<step::claim>(&next)) {
         auto answer = co_await d.params.gate->claim(identity, c->rule);
         if (answer.verdict == claim_verdict::not_leader) note_unclaimed(d.leadership, identity);
+        if (answer.verdict == claim_verdict::claimed) PAYMAND_CRASH_POINT("after_claim");
         co_return answer;
     } else if (const auto* s = std::get_if<step::settle_unsent>(&next)) {
         co_return co_await d.params.gate->settle_unsent(identity, s->end);

@@ -26,6 +26,14 @@ std::string read_file(const std::filesystem::path& file)
     return buffer.str();
 }
 
+char process_state(pid_t pid)
+{
+    const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const auto name_end = stat.rfind(')');
+    if (name_end == std::string::npos || name_end + 2 >= stat.size()) return '?';
+    return stat[name_end + 2];
+}
+
 namespace {
 
 // Interval between looks at a file or a process while waiting for a condition.

@@ -44,6 +44,10 @@ constexpr long rss_bound_kib(long release_kib)
 // The whole content of `file` as bytes; empty when it cannot be read.
 std::string read_file(const std::filesystem::path& file);
 
+// The state letter of /proc/PID/stat: 'T' stopped by a signal, 'Z' ended (not yet reaped),
+// '?' gone or unreadable.
+char process_state(pid_t pid);
+
 // A directory under $TMPDIR (or /tmp) removed with everything in it on destruction,
 // unless PAYMAND_KEEP_TEST_DIRS is set (then its path is printed for post-mortems).
 class temp_dir {

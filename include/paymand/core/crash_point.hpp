@@ -8,6 +8,11 @@
 //   PAYMAND_CRASH_AT=after_intent_durable      die at the first hit of that point
 //   PAYMAND_CRASH_AT=request_written:2         die at its second hit
 //
+// The points, in a payment's order: after_claim (a shared ledger's claim of the occurrence
+// committed), after_intent_durable (the payment's intent fsync'ed), after_gate (its fenced gate
+// `claimed -> sending` committed; the request is next), request_written (each HTTP request
+// written, the token's included) and after_result_durable (the payment's result fsync'ed).
+//
 // The same points are pause points: PAYMAND_PAUSE_AT (same syntax) stops the process with
 // SIGSTOP at that hit instead, so that a test can hold it frozen (past its lease) and then
 // SIGCONT it. Both variables count the same hits: PAYMAND_PAUSE_AT=p PAYMAND_CRASH_AT=p:2

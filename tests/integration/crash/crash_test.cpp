@@ -276,16 +276,6 @@ INSTANTIATE_TEST_SUITE_P(
         crash_case{"after_result_durable", 1, false}),
     point_test_name);
 
-// The state letter of /proc/PID/stat: 'T' stopped by a signal, 'Z' ended (not yet reaped),
-// '?' gone or unreadable.
-char process_state(pid_t pid)
-{
-    const auto stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-    const auto name_end = stat.rfind(')');
-    if (name_end == std::string::npos || name_end + 2 >= stat.size()) return '?';
-    return stat[name_end + 2];
-}
-
 // Waits until `pid` has stopped ('T') or ended ('Z', '?'), and returns that state.
 char wait_stopped_or_ended(pid_t pid)
 {

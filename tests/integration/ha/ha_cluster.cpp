@@ -262,4 +262,87 @@ cluster_figures ha_cluster::expect_cluster_agrees(const std::set<std::string>& d
     return out;
 }
 
+// --- fault controls ---
+
+pid_t ha_cluster::pid(std::size_t i) const
+{
+    return nodes.at(i).process->pid();
+}
+
+void ha_cluster::pause(std::size_t i)
+{
+    nodes.at(i).process->send_signal(SIGSTOP);
+    ASSERT_TRUE(eventually([&] { return process_state(pid(i)) == 'T'; }, 10s, 2ms))
+        << nodes[i].name << " did not stop";
+}
+
+void ha_cluster::resume(std::size_t i)
+{
+    nodes.at(i).process->send_signal(SIGCONT);
+}
+
+bool ha_cluster::wait_paused(std::size_t i, std::chrono::milliseconds timeout)
+{
+    char state = '?';
+    eventually(
+        [&] {
+            state = process_state(pid(i));
+            return state == 'T' || state == 'Z' || state == '?';
+        },
+        timeout, 2ms);
+    return state == 'T';
+}
+
+bool ha_cluster::wait_crashed(std::size_t i, std::chrono::milliseconds timeout)
+{
+    auto& n = nodes.at(i);
+    if (!eventually([&] { return !n.process->running(); }, timeout, 5ms)) return false;
+    const auto status = n.process->wait(1s);
+    n.process.reset();
+    return !status.exited && status.signal == SIGKILL;
+}
+
+void ha_cluster::set_payman_timeouts(std::size_t i, const std::string& timeouts) const
+{
+    const auto& n = nodes.at(i);
+    auto text = read_file(n.config());
+    const std::string section = "payman:\n";
+    ASSERT_EQ(text.rfind(section, 0), 0u) << "the configuration starts with another section";
+    text.insert(section.size(), "  timeouts: " + timeouts + "\n");
+    dir.write(std::filesystem::relative(n.config(), dir.path()).string(), text);
+}
+
+std::map<std::string, ha_cluster::occurrence_row> ha_cluster::occurrence_rows()
+{
+    // One value: identity|state|node|epoch lines.
+    const auto all = pg.query_value(
+        db, "SELECT coalesce(string_agg(identity || '|' || state || '|' || node || '|' || epoch, "
+            "E'\\n'), '') FROM paymand_occurrence");
+    std::map<std::string, occurrence_row> out;
+    static const std::regex line(R"(([^|\n]+)\|([^|\n]+)\|([^|\n]*)\|(\d+))");
+    for (auto it = std::sregex_iterator(all.begin(), all.end(), line); it != std::sregex_iterator();
+         ++it)
+        out[(*it)[1].str()] = {(*it)[2].str(), (*it)[3].str(), std::stoll((*it)[4].str())};
+    return out;
+}
+
+std::map<std::string, int> ha_cluster::payment_requests(std::int64_t after)
+{
+    std::map<std::string, int> out;
+    const auto log = sandbox.requests(after);
+    for (const auto& r : log.as_object().at("requests").as_array())
+        if (const auto& tag = r.at("memo_tag"); tag.is_string())
+            ++out[std::string(tag.as_string())];
+    return out;
+}
+
+std::int64_t ha_cluster::last_request_seq()
+{
+    std::int64_t last = 0;
+    const auto log = sandbox.requests();
+    for (const auto& r : log.as_object().at("requests").as_array())
+        last = std::max(last, r.at("seq").to_number<std::int64_t>());
+    return last;
+}
+
 }  // namespace paymand::test

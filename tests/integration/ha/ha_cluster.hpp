@@ -119,6 +119,33 @@ protected:
     cluster_figures expect_cluster_agrees(const std::set<std::string>& due);
 
     process_params node_params(const ha_node& n) const;
+
+    // --- fault controls (ha_faults_test.cpp): a node's process held, continued or crashed,
+    // its Payman timeouts, and what the ledger and the sandbox hold of each occurrence ---
+
+    // One occurrence's row in the shared ledger.
+    struct occurrence_row {
+        std::string state;
+        std::string node;
+        std::int64_t epoch = 0;
+    };
+
+    pid_t pid(std::size_t i) const;
+    // SIGSTOP, and waits until node `i` shows stopped (/proc/PID/stat state T).
+    void pause(std::size_t i);
+    void resume(std::size_t i);  // SIGCONT
+    // Waits until node `i` stopped itself at its PAYMAND_PAUSE_AT point.
+    bool wait_paused(std::size_t i, std::chrono::milliseconds timeout);
+    // Waits until node `i` died by SIGKILL at its PAYMAND_CRASH_AT point, then forgets it.
+    bool wait_crashed(std::size_t i, std::chrono::milliseconds timeout);
+    // Node `i`'s configuration gets `payman.timeouts` (YAML flow map), from its next start.
+    void set_payman_timeouts(std::size_t i, const std::string& timeouts) const;
+    // identity -> its row, every row of the shared ledger.
+    std::map<std::string, occurrence_row> occurrence_rows();
+    // memo tag -> payment requests the sandbox received with a seq above `after`.
+    std::map<std::string, int> payment_requests(std::int64_t after = 0);
+    // The seq of the last request the sandbox logged (0: none).
+    std::int64_t last_request_seq();
 };
 
 }  // namespace paymand::test
