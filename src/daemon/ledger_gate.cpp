@@ -9,7 +9,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 
 namespace paymand::daemon {
@@ -109,35 +111,94 @@ void ledger_gate::release() noexcept
     next->timer.cancel();
 }
 
+std::optional<std::chrono::milliseconds> claim_retry_delay(const ledger::db_error& e, int attempt)
+{
+    using ledger::ledger_errc;
+    const bool connection =
+        e.code == ledger_errc::connect_failed || e.code == ledger_errc::connect_timeout ||
+        e.code == ledger_errc::not_connected || e.code == ledger_errc::reply_timeout ||
+        e.code == ledger_errc::connection_lost;
+    if (!connection || attempt >= claim_attempts) return std::nullopt;
+    // 50 ms doubling to 1 s: about 4 s in all, enough for a server's restart.
+    return std::min(std::chrono::milliseconds(50 << std::min(attempt - 1, 5)),
+                    std::chrono::milliseconds(1000));
+}
+
+// One claim. A failure of the connection is tried again, under the same term only (a new term
+// released whatever the old one claimed): giving up would record the occurrence failed for want
+// of a second's database. An attempt whose outcome was unknown may have committed, so a later
+// "taken" is checked against the row: claimed by this term, it is this node's claim.
 asio::awaitable<engine::claim_answer> ledger_gate::claim(std::string identity, std::string rule)
 {
-    auto who = s_->lease.fence();
+    const auto who = s_->lease.fence();
     if (!who)
         co_return engine::claim_answer{claim_verdict::not_leader,
                                        "this node does not hold the lease"};
-    if (auto ready = co_await acquire(); !ready)
-        co_return engine::claim_answer{claim_verdict::failed, ready.error().what()};
-    auto claimed = co_await ledger::async_claim(s_->conn, *who, identity, std::move(rule));
-    release();
-    if (!claimed) {
-        // It may have committed: the row may be ours, to settle.
-        if (claimed.error().outcome_unknown()) s_->claims.insert_or_assign(identity, *who);
-        co_return engine::claim_answer{claim_verdict::failed, claimed.error().what()};
+    bool maybe_ours = false;
+    for (int attempt = 1;; ++attempt) {
+        auto claimed = co_await claim_once(*who, identity, rule, maybe_ours);
+        if (claimed) {
+            auto answer = answer_claim(identity, *who, *claimed);
+            co_return answer;
+        }
+        engine::claim_answer failed{claim_verdict::failed, claimed.error().what()};
+        const auto delay = claim_retry_delay(claimed.error(), attempt);
+        if (!delay) co_return failed;
+        spdlog::warn("ha: the claim of {} failed ({}); trying again in {} ms", identity, failed.why,
+                     delay->count());
+        asio::steady_timer timer(s_->executor, *delay);
+        boost::system::error_code ec;
+        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) co_return failed;
+        if (const auto now = s_->lease.fence(); !now || now->epoch != who->epoch) {
+            engine::claim_answer ended{
+                claim_verdict::not_leader,
+                fmt::format("the lease of epoch {} ended while its claim was tried again: {}",
+                            who->epoch, failed.why)};
+            co_return ended;
+        }
     }
-    switch (*claimed) {
+}
+
+asio::awaitable<core::result<ledger::claim_outcome, ledger::db_error>>
+ledger_gate::claim_once(const ledger::fence& who, const std::string& identity,
+                        const std::string& rule, bool& maybe_ours)
+{
+    if (auto ready = co_await acquire(); !ready) co_return ready.error();
+    auto claimed = co_await ledger::async_claim(s_->conn, who, identity, rule);
+    if (claimed && *claimed == ledger::claim_outcome::taken && maybe_ours) {
+        auto row = co_await ledger::async_read_occurrence(s_->conn, identity);
+        if (!row)
+            claimed = row.error();
+        else if (*row && (*row)->node == who.node && (*row)->epoch == who.epoch &&
+                 (*row)->state == ledger::occurrence_state::claimed)
+            claimed = ledger::claim_outcome::claimed;
+    }
+    release();
+    if (!claimed && claimed.error().outcome_unknown()) {
+        // It may have committed: the row may be ours, to settle.
+        maybe_ours = true;
+        s_->claims.insert_or_assign(identity, who);
+    }
+    co_return claimed;
+}
+
+engine::claim_answer ledger_gate::answer_claim(const std::string& identity,
+                                               const ledger::fence& who,
+                                               ledger::claim_outcome outcome)
+{
+    switch (outcome) {
     case ledger::claim_outcome::claimed:
-        s_->claims.insert_or_assign(std::move(identity), *who);
-        co_return engine::claim_answer{claim_verdict::claimed, {}};
+        s_->claims.insert_or_assign(identity, who);
+        return {claim_verdict::claimed, {}};
     case ledger::claim_outcome::taken:
-        co_return engine::claim_answer{claim_verdict::taken,
-                                       "another claim holds it, or it was settled"};
+        return {claim_verdict::taken, "another claim holds it, or it was settled"};
     case ledger::claim_outcome::not_leader:
         break;
     }
-    co_return engine::claim_answer{
-        claim_verdict::not_leader,
-        fmt::format("the lease of {} (epoch {}) is not current in the database", who->node,
-                    who->epoch)};
+    return {claim_verdict::not_leader,
+            fmt::format("the lease of {} (epoch {}) is not current in the database", who.node,
+                        who.epoch)};
 }
 
 asio::awaitable<engine::gate_answer> ledger_gate::open(std::string identity)

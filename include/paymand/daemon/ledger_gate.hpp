@@ -21,6 +21,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -38,6 +39,15 @@ struct gate_lease {
 
 // The lease keeper's view; the keeper must outlive the gate.
 gate_lease from_keeper(ledger::lease_keeper& keeper);
+
+// How many times a claim is tried in all when its connection fails.
+inline constexpr int claim_attempts = 8;
+
+// How long to wait before trying a claim again after attempt number `attempt` (1 for the first)
+// failed with `e`; nullopt: the claim failed. Only failures of the connection are tried again
+// (it could not be made, it broke or timed out: a server restarting, a link reset), which
+// leave nothing sent; a refusal by the server, or a cancellation, is final.
+std::optional<std::chrono::milliseconds> claim_retry_delay(const ledger::db_error& e, int attempt);
 
 class ledger_gate final : public engine::occurrence_gate {
 public:
@@ -63,6 +73,13 @@ private:
     // The connection for one statement: waits for the one before, connects when closed.
     boost::asio::awaitable<core::result<void, ledger::db_error>> acquire();
     void release() noexcept;
+    // One attempt of a claim; `maybe_ours`: an earlier attempt's outcome was unknown (set when
+    // this one's is).
+    boost::asio::awaitable<core::result<ledger::claim_outcome, ledger::db_error>>
+    claim_once(const ledger::fence& who, const std::string& identity, const std::string& rule,
+               bool& maybe_ours);
+    engine::claim_answer answer_claim(const std::string& identity, const ledger::fence& who,
+                                      ledger::claim_outcome outcome);
 
     struct state;
     std::unique_ptr<state> s_;
