@@ -119,6 +119,23 @@ protected:
     cluster_figures expect_cluster_agrees(const std::set<std::string>& due);
 
     process_params node_params(const ha_node& n) const;
+
+    // --- environment controls (haenv: the database restarted and restored, nodes of any name,
+    // cloned state directories) ---
+
+    // Adds a node called `name` (not started) whose root is `dir / root`, with proxies of its
+    // own: `root` differs from `name` for a clone of another node's machine. Its index.
+    std::size_t add_node(const std::string& name, const std::string& root, const std::string& rules,
+                         const ha_timing& timing = {}, const std::string& extra = {});
+    // Copies node `from`'s state directory (audit log, node memory, live view) over `to`'s.
+    void copy_state(std::size_t from, std::size_t to);
+    // Payment requests (with a memo tag) the sandbox has received so far.
+    std::size_t payment_requests();
+    // Waits until each node of `which` has checked its eligibility (published itself in the
+    // node table) at least `checks` times after this call, by the database's clock: a node that
+    // did not take a free lease by then decided not to, more than once.
+    bool wait_for_eligibility_checks(const std::vector<std::size_t>& which, int checks,
+                                     std::chrono::milliseconds timeout);
 };
 
 }  // namespace paymand::test
