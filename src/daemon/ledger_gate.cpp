@@ -111,17 +111,32 @@ void ledger_gate::release() noexcept
     next->timer.cancel();
 }
 
-std::optional<std::chrono::milliseconds> claim_retry_delay(const ledger::db_error& e, int attempt)
+std::optional<std::chrono::milliseconds> connection_retry_delay(const ledger::db_error& e,
+                                                                int attempt)
 {
     using ledger::ledger_errc;
     const bool connection =
         e.code == ledger_errc::connect_failed || e.code == ledger_errc::connect_timeout ||
         e.code == ledger_errc::not_connected || e.code == ledger_errc::reply_timeout ||
         e.code == ledger_errc::connection_lost;
-    if (!connection || attempt >= claim_attempts) return std::nullopt;
+    if (!connection || attempt >= connection_attempts) return std::nullopt;
     // 50 ms doubling to 1 s: about 4 s in all, enough for a server's restart.
     return std::min(std::chrono::milliseconds(50 << std::min(attempt - 1, 5)),
                     std::chrono::milliseconds(1000));
+}
+
+asio::awaitable<bool> ledger_gate::pause_to_retry(std::string_view statement,
+                                                  const std::string& identity,
+                                                  const ledger::db_error& e, int attempt)
+{
+    const auto delay = connection_retry_delay(e, attempt);
+    if (!delay) co_return false;
+    spdlog::warn("ha: the {} of {} failed ({}); trying again in {} ms", statement, identity,
+                 e.what(), delay->count());
+    asio::steady_timer timer(s_->executor, *delay);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_return !ec;
 }
 
 // One claim. A failure of the connection is tried again, under the same term only (a new term
@@ -142,14 +157,7 @@ asio::awaitable<engine::claim_answer> ledger_gate::claim(std::string identity, s
             co_return answer;
         }
         engine::claim_answer failed{claim_verdict::failed, claimed.error().what()};
-        const auto delay = claim_retry_delay(claimed.error(), attempt);
-        if (!delay) co_return failed;
-        spdlog::warn("ha: the claim of {} failed ({}); trying again in {} ms", identity, failed.why,
-                     delay->count());
-        asio::steady_timer timer(s_->executor, *delay);
-        boost::system::error_code ec;
-        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-        if (ec) co_return failed;
+        if (!co_await pause_to_retry("claim", identity, claimed.error(), attempt)) co_return failed;
         if (const auto now = s_->lease.fence(); !now || now->epoch != who->epoch) {
             engine::claim_answer ended{
                 claim_verdict::not_leader,
@@ -233,23 +241,33 @@ asio::awaitable<engine::gate_answer> ledger_gate::open(std::string identity)
     co_return engine::gate_answer{gate_verdict::passed, {}};
 }
 
+// A result, tried again after failures of the connection (the request is out: its truth must
+// reach the row, else the row stays `sending` until a takeover that may never come).
 asio::awaitable<engine::ledger_answer> ledger_gate::record(std::string identity,
                                                            engine::ledger_end end)
 {
     auto it = s_->claims.find(identity);
     if (it == s_->claims.end()) co_return engine::ledger_answer{false, "not this node's row"};
     const auto who = it->second;
-    if (auto ready = co_await acquire(); !ready)
-        co_return engine::ledger_answer{false, ready.error().what()};
-    auto recorded = co_await ledger::async_record_result(s_->conn, who, identity, state_of(end));
-    release();
-    if (!recorded) co_return engine::ledger_answer{false, recorded.error().what()};
-    if (!*recorded)
-        co_return engine::ledger_answer{false, "the row is not this node's send, or it ended"};
-    s_->claims.erase(identity);
-    co_return engine::ledger_answer{true, {}};
+    for (int attempt = 1;; ++attempt) {
+        auto recorded = co_await run_statement(&ledger::async_record_result, who, identity, end);
+        if (recorded && !*recorded) {
+            engine::ledger_answer refused{false, "the row is not this node's send, or it ended"};
+            co_return refused;
+        }
+        if (recorded) {
+            s_->claims.erase(identity);
+            engine::ledger_answer done{true, {}};
+            co_return done;
+        }
+        engine::ledger_answer failed{false, recorded.error().what()};
+        if (!co_await pause_to_retry("result", identity, recorded.error(), attempt))
+            co_return failed;
+    }
 }
 
+// A claim ended without a send, tried again like a result (the statement is fenced: a node that
+// lost its lease is refused, and the takeover releases the row instead).
 asio::awaitable<engine::ledger_answer> ledger_gate::settle_unsent(std::string identity,
                                                                   engine::ledger_end end)
 {
@@ -257,15 +275,28 @@ asio::awaitable<engine::ledger_answer> ledger_gate::settle_unsent(std::string id
     if (it == s_->claims.end()) co_return engine::ledger_answer{false, "not this node's claim"};
     const auto who = it->second;
     s_->claims.erase(it);
-    if (auto ready = co_await acquire(); !ready)
-        co_return engine::ledger_answer{false, ready.error().what()};
-    auto settled = co_await ledger::async_settle_unsent(s_->conn, who, identity, state_of(end));
+    for (int attempt = 1;; ++attempt) {
+        auto settled = co_await run_statement(&ledger::async_settle_unsent, who, identity, end);
+        if (settled) {
+            engine::ledger_answer answer{*settled, *settled ? std::string()
+                                                            : "refused: not this node's claim, "
+                                                              "or its lease is not current"};
+            co_return answer;
+        }
+        engine::ledger_answer failed{false, settled.error().what()};
+        if (!co_await pause_to_retry("settlement", identity, settled.error(), attempt))
+            co_return failed;
+    }
+}
+
+asio::awaitable<core::result<bool, ledger::db_error>>
+ledger_gate::run_statement(statement_fn statement, const ledger::fence& who,
+                           const std::string& identity, engine::ledger_end end)
+{
+    if (auto ready = co_await acquire(); !ready) co_return ready.error();
+    auto done = co_await statement(s_->conn, who, identity, state_of(end));
     release();
-    if (!settled) co_return engine::ledger_answer{false, settled.error().what()};
-    if (!*settled)
-        co_return engine::ledger_answer{false, "refused: not this node's claim, or its lease "
-                                               "is not current"};
-    co_return engine::ledger_answer{true, {}};
+    co_return done;
 }
 
 asio::awaitable<core::result<std::vector<engine::rule_progress>>> ledger_gate::progress()

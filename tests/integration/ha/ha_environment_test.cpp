@@ -132,7 +132,13 @@ void ha_environment::restart_during_sends(bool immediate)
     ASSERT_TRUE(payments_go_on());
     const auto epoch = lease().epoch;
 
+    // Requests take 300 ms: one may be out while the server stops, its result recorded after.
+    for (auto& n : nodes) n.payman_link->delay(300ms);
+    ASSERT_TRUE(payments_go_on(3));
     pg.restart(immediate);
+    for (auto& n : nodes) n.payman_link->pass();
+    if (std::getenv("PAYMAND_HA_ENV_DEBUG"))
+        for (auto& n : nodes) std::cerr << n.process->err();
 
     // The nodes reconnect: someone leads and payments go on.
     ASSERT_TRUE(wait_for_leader(20s)) << "no leader after the restart";

@@ -1,4 +1,5 @@
-// The pure decision of daemon::ledger_gate: which failed claims are tried again, and when.
+// The pure decision of daemon::ledger_gate: which failed claims, results and settlements are
+// tried again, and when.
 
 #include "paymand/daemon/ledger_gate.hpp"
 
@@ -17,31 +18,31 @@ ledger::db_error error_of(ledger::ledger_errc code, std::string sqlstate = {})
     return e;
 }
 
-TEST(claim_retry_delay, a_failed_connection_is_tried_again_with_a_growing_delay)
+TEST(connection_retry_delay, a_failed_connection_is_tried_again_with_a_growing_delay)
 {
     for (auto code : {ledger::ledger_errc::connect_failed, ledger::ledger_errc::connect_timeout,
                       ledger::ledger_errc::not_connected, ledger::ledger_errc::reply_timeout,
                       ledger::ledger_errc::connection_lost}) {
         const auto e = error_of(code);
-        EXPECT_EQ(claim_retry_delay(e, 1), milliseconds(50)) << e.what();
-        EXPECT_EQ(claim_retry_delay(e, 2), milliseconds(100)) << e.what();
-        EXPECT_EQ(claim_retry_delay(e, 5), milliseconds(800)) << e.what();
-        EXPECT_EQ(claim_retry_delay(e, 6), milliseconds(1000)) << e.what();
+        EXPECT_EQ(connection_retry_delay(e, 1), milliseconds(50)) << e.what();
+        EXPECT_EQ(connection_retry_delay(e, 2), milliseconds(100)) << e.what();
+        EXPECT_EQ(connection_retry_delay(e, 5), milliseconds(800)) << e.what();
+        EXPECT_EQ(connection_retry_delay(e, 6), milliseconds(1000)) << e.what();
     }
 }
 
-TEST(claim_retry_delay, gives_up_after_the_last_attempt)
+TEST(connection_retry_delay, gives_up_after_the_last_attempt)
 {
     const auto e = error_of(ledger::ledger_errc::connection_lost);
-    EXPECT_TRUE(claim_retry_delay(e, claim_attempts - 1));
-    EXPECT_FALSE(claim_retry_delay(e, claim_attempts));
+    EXPECT_TRUE(connection_retry_delay(e, connection_attempts - 1));
+    EXPECT_FALSE(connection_retry_delay(e, connection_attempts));
 }
 
-TEST(claim_retry_delay, a_refusal_or_a_cancellation_is_final)
+TEST(connection_retry_delay, a_refusal_or_a_cancellation_is_final)
 {
-    EXPECT_FALSE(claim_retry_delay(error_of(ledger::ledger_errc::server_error, "55P03"), 1));
-    EXPECT_FALSE(claim_retry_delay(error_of(ledger::ledger_errc::cancelled), 1));
-    EXPECT_FALSE(claim_retry_delay(error_of(ledger::ledger_errc::unexpected_answer), 1));
+    EXPECT_FALSE(connection_retry_delay(error_of(ledger::ledger_errc::server_error, "55P03"), 1));
+    EXPECT_FALSE(connection_retry_delay(error_of(ledger::ledger_errc::cancelled), 1));
+    EXPECT_FALSE(connection_retry_delay(error_of(ledger::ledger_errc::unexpected_answer), 1));
 }
 
 }  // namespace
