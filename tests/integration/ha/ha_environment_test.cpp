@@ -75,7 +75,7 @@ protected:
     }
 
     // Waits until the sandbox has received `more` payment requests beyond what it had.
-    bool payments_go_on(std::size_t more = 5)
+    bool payments_go_on(std::size_t more = 3)
     {
         const auto from = payment_requests();
         return eventually([&] { return payment_requests() >= from + more; }, 20s, 20ms);
@@ -134,7 +134,7 @@ void ha_environment::restart_during_sends(bool immediate)
 
     // Requests take 300 ms: one may be out while the server stops, its result recorded after.
     for (auto& n : nodes) n.payman_link->delay(300ms);
-    ASSERT_TRUE(payments_go_on(3));
+    ASSERT_TRUE(payments_go_on());
     pg.restart(immediate);
     for (auto& n : nodes) n.payman_link->pass();
     if (std::getenv("PAYMAND_HA_ENV_DEBUG"))
