@@ -110,6 +110,44 @@ protected:
                                  f.last_epoch);
     }
 
+    // Ships a record of `node` that the node never wrote, linked to the ledger's last one (the
+    // trigger accepts it), as a clone of the node running beside it would: the node's own next
+    // record no longer fits, and its chain and the ledger's copy diverged.
+    void ship_a_foreign_record(std::string_view node)
+    {
+        const auto forge = fmt::format(
+            "WITH last AS (SELECT seq + 1 AS seq, hash AS prev FROM paymand_audit WHERE node = "
+            "'{0}' ORDER BY seq DESC LIMIT 1), line AS (SELECT seq, prev, convert_to('{{\"seq\":' "
+            "|| seq || ',\"type\":\"written by a clone\"', 'UTF8') AS prefix FROM last), "
+            "linked AS (SELECT seq, prefix, encode(sha256(convert_to(prev, 'UTF8') || prefix), "
+            "'hex') AS hash FROM line) INSERT INTO paymand_audit (node, seq, record, hash, "
+            "prev_hash, shipped_at) SELECT '{0}', seq, prefix || convert_to(',\"hash\":\"' || "
+            "hash || '\"}}', 'UTF8'), hash, '', now() FROM linked",
+            node);
+        // The node may ship the same seq first: then the next one.
+        EXPECT_TRUE(eventually(
+            [&] {
+                try {
+                    pg.execute(db, forge);
+                    return true;
+                } catch (const std::exception&) {
+                    return false;
+                }
+            },
+            5s, 1ms));
+    }
+
+    // pay-1 and pay-2 with the same rules, pay-1 started first and leading, payments going on.
+    void two_nodes_pay_1_leading()
+    {
+        make_cluster(2, environment_rules(), {}, environment_engine);
+        start(0);
+        ASSERT_EQ(wait_for_leader(10s), 0u);
+        start(1);
+        begin_checking();
+        ASSERT_TRUE(payments_go_on());
+    }
+
     void restart_during_sends(bool immediate);
 };
 
@@ -244,12 +282,7 @@ TEST_F(ha_environment, a_node_with_other_rules_never_leads_and_the_others_pay)
 // it steps down at once) and sends nothing.
 TEST_F(ha_environment, a_cloned_state_directory_never_leads_on_a_diverged_chain)
 {
-    make_cluster(2, environment_rules(), {}, environment_engine);
-    start(0);
-    ASSERT_EQ(wait_for_leader(10s), 0u);
-    start(1);
-    begin_checking();
-    ASSERT_TRUE(payments_go_on());
+    ASSERT_NO_FATAL_FAILURE(two_nodes_pay_1_leading());
     stop(0);
     ASSERT_EQ(wait_for_leader(10s), 1u);
 
@@ -292,6 +325,30 @@ TEST_F(ha_environment, a_cloned_state_directory_never_leads_on_a_diverged_chain)
     stop(0);
     EXPECT_EQ(payment_requests(), sent) << "the diverged node sent";
     witnesses("a cloned state directory", due);
+}
+
+// The leader's chain diverges while it leads: a record under its name that it never wrote
+// reaches the ledger first (a clone's, say). Its shipper's next batch is refused, the resume
+// finds the ledger's record at that seq is not its own, and the leader steps down at once
+// (`ha_node::state::diverged`); the other node takes over and pays on, nothing twice.
+TEST_F(ha_environment, a_leader_whose_chain_diverges_steps_down_and_another_takes_over)
+{
+    ASSERT_NO_FATAL_FAILURE(two_nodes_pay_1_leading());
+    const auto term = lease();
+
+    ship_a_foreign_record("pay-1");
+    expect_journal(0, "ha: node pay-1 must not lead until an operator acts");
+    ASSERT_TRUE(eventually(
+        [&] {
+            const auto now = lease();
+            return now.epoch > term.epoch && now.holder == "pay-2";
+        },
+        10s, 20ms));
+    expect_journal(0, "ha: node pay-1 steps down from epoch");
+    ASSERT_TRUE(payments_go_on());
+    const auto due = settled_window();
+    stop_all();
+    witnesses("a leader whose chain diverged", due);
 }
 
 // A dump taken at epoch 1; the cluster pays on, a leader dies (epoch 2) and everything stops;
