@@ -212,18 +212,23 @@ engine::claim_answer ledger_gate::answer_claim(const std::string& identity,
 asio::awaitable<engine::gate_answer> ledger_gate::open(std::string identity)
 {
     auto it = s_->claims.find(identity);
-    auto now = s_->lease.fence();
     const auto refuse = [&](std::string why) {
         s_->lease.note_refused();
         return engine::gate_answer{gate_verdict::refused, std::move(why)};
     };
     if (it == s_->claims.end()) co_return refuse("the row is not this node's claim");
-    if (!now || now->epoch != it->second.epoch)
-        co_return refuse(fmt::format("the lease claimed with (epoch {}) is over or outside its "
-                                     "trusted window",
-                                     it->second.epoch));
-    if (auto ready = co_await acquire(); !ready)
-        co_return engine::gate_answer{gate_verdict::failed, ready.error().what()};
+    // A connection that cannot be made changed nothing: tried again (a restarting server) while
+    // the window holds, which is checked before each attempt.
+    for (int attempt = 1;; ++attempt) {
+        if (auto now = s_->lease.fence(); !now || now->epoch != it->second.epoch)
+            co_return refuse(fmt::format("the lease claimed with (epoch {}) is over or outside "
+                                         "its trusted window",
+                                         it->second.epoch));
+        auto ready = co_await acquire();
+        if (ready) break;
+        engine::gate_answer failed{gate_verdict::failed, ready.error().what()};
+        if (!co_await pause_to_retry("gate", identity, ready.error(), attempt)) co_return failed;
+    }
     auto opened = co_await ledger::async_open_gate(s_->conn, it->second, identity);
     release();
     if (!opened)
