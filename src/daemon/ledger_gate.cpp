@@ -9,7 +9,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
 
 namespace paymand::daemon {
@@ -109,52 +111,124 @@ void ledger_gate::release() noexcept
     next->timer.cancel();
 }
 
+std::optional<std::chrono::milliseconds> connection_retry_delay(const ledger::db_error& e,
+                                                                int attempt)
+{
+    using ledger::ledger_errc;
+    const bool connection =
+        e.code == ledger_errc::connect_failed || e.code == ledger_errc::connect_timeout ||
+        e.code == ledger_errc::not_connected || e.code == ledger_errc::reply_timeout ||
+        e.code == ledger_errc::connection_lost;
+    if (!connection || attempt >= connection_attempts) return std::nullopt;
+    // 50 ms doubling to 1 s: about 4 s in all, enough for a server's restart.
+    return std::min(std::chrono::milliseconds(50 << std::min(attempt - 1, 5)),
+                    std::chrono::milliseconds(1000));
+}
+
+asio::awaitable<bool> ledger_gate::pause_to_retry(std::string_view statement,
+                                                  const std::string& identity,
+                                                  const ledger::db_error& e, int attempt)
+{
+    const auto delay = connection_retry_delay(e, attempt);
+    if (!delay) co_return false;
+    spdlog::warn("ha: the {} of {} failed ({}); trying again in {} ms", statement, identity,
+                 e.what(), delay->count());
+    asio::steady_timer timer(s_->executor, *delay);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    co_return !ec;
+}
+
+// One claim. A failure of the connection is tried again, under the same term only (a new term
+// released whatever the old one claimed): giving up would record the occurrence failed for want
+// of a second's database. An attempt whose outcome was unknown may have committed, so a later
+// "taken" is checked against the row: claimed by this term, it is this node's claim.
 asio::awaitable<engine::claim_answer> ledger_gate::claim(std::string identity, std::string rule)
 {
-    auto who = s_->lease.fence();
+    const auto who = s_->lease.fence();
     if (!who)
         co_return engine::claim_answer{claim_verdict::not_leader,
                                        "this node does not hold the lease"};
-    if (auto ready = co_await acquire(); !ready)
-        co_return engine::claim_answer{claim_verdict::failed, ready.error().what()};
-    auto claimed = co_await ledger::async_claim(s_->conn, *who, identity, std::move(rule));
-    release();
-    if (!claimed) {
-        // It may have committed: the row may be ours, to settle.
-        if (claimed.error().outcome_unknown()) s_->claims.insert_or_assign(identity, *who);
-        co_return engine::claim_answer{claim_verdict::failed, claimed.error().what()};
+    bool maybe_ours = false;
+    for (int attempt = 1;; ++attempt) {
+        auto claimed = co_await claim_once(*who, identity, rule, maybe_ours);
+        if (claimed) {
+            auto answer = answer_claim(identity, *who, *claimed);
+            co_return answer;
+        }
+        engine::claim_answer failed{claim_verdict::failed, claimed.error().what()};
+        if (!co_await pause_to_retry("claim", identity, claimed.error(), attempt)) co_return failed;
+        if (const auto now = s_->lease.fence(); !now || now->epoch != who->epoch) {
+            engine::claim_answer ended{
+                claim_verdict::not_leader,
+                fmt::format("the lease of epoch {} ended while its claim was tried again: {}",
+                            who->epoch, failed.why)};
+            co_return ended;
+        }
     }
-    switch (*claimed) {
+}
+
+asio::awaitable<core::result<ledger::claim_outcome, ledger::db_error>>
+ledger_gate::claim_once(const ledger::fence& who, const std::string& identity,
+                        const std::string& rule, bool& maybe_ours)
+{
+    if (auto ready = co_await acquire(); !ready) co_return ready.error();
+    auto claimed = co_await ledger::async_claim(s_->conn, who, identity, rule);
+    if (claimed && *claimed == ledger::claim_outcome::taken && maybe_ours) {
+        auto row = co_await ledger::async_read_occurrence(s_->conn, identity);
+        if (!row)
+            claimed = row.error();
+        else if (*row && (*row)->node == who.node && (*row)->epoch == who.epoch &&
+                 (*row)->state == ledger::occurrence_state::claimed)
+            claimed = ledger::claim_outcome::claimed;
+    }
+    release();
+    if (!claimed && claimed.error().outcome_unknown()) {
+        // It may have committed: the row may be ours, to settle.
+        maybe_ours = true;
+        s_->claims.insert_or_assign(identity, who);
+    }
+    co_return claimed;
+}
+
+engine::claim_answer ledger_gate::answer_claim(const std::string& identity,
+                                               const ledger::fence& who,
+                                               ledger::claim_outcome outcome)
+{
+    switch (outcome) {
     case ledger::claim_outcome::claimed:
-        s_->claims.insert_or_assign(std::move(identity), *who);
-        co_return engine::claim_answer{claim_verdict::claimed, {}};
+        s_->claims.insert_or_assign(identity, who);
+        return {claim_verdict::claimed, {}};
     case ledger::claim_outcome::taken:
-        co_return engine::claim_answer{claim_verdict::taken,
-                                       "another claim holds it, or it was settled"};
+        return {claim_verdict::taken, "another claim holds it, or it was settled"};
     case ledger::claim_outcome::not_leader:
         break;
     }
-    co_return engine::claim_answer{
-        claim_verdict::not_leader,
-        fmt::format("the lease of {} (epoch {}) is not current in the database", who->node,
-                    who->epoch)};
+    return {claim_verdict::not_leader,
+            fmt::format("the lease of {} (epoch {}) is not current in the database", who.node,
+                        who.epoch)};
 }
 
 asio::awaitable<engine::gate_answer> ledger_gate::open(std::string identity)
 {
     auto it = s_->claims.find(identity);
-    auto now = s_->lease.fence();
     const auto refuse = [&](std::string why) {
         s_->lease.note_refused();
         return engine::gate_answer{gate_verdict::refused, std::move(why)};
     };
     if (it == s_->claims.end()) co_return refuse("the row is not this node's claim");
-    if (!now || now->epoch != it->second.epoch)
-        co_return refuse(fmt::format("the lease claimed with (epoch {}) is over or outside its "
-                                     "trusted window",
-                                     it->second.epoch));
-    if (auto ready = co_await acquire(); !ready)
-        co_return engine::gate_answer{gate_verdict::failed, ready.error().what()};
+    // A connection that cannot be made changed nothing: tried again (a restarting server) while
+    // the window holds, which is checked before each attempt.
+    for (int attempt = 1;; ++attempt) {
+        if (auto now = s_->lease.fence(); !now || now->epoch != it->second.epoch)
+            co_return refuse(fmt::format("the lease claimed with (epoch {}) is over or outside "
+                                         "its trusted window",
+                                         it->second.epoch));
+        auto ready = co_await acquire();
+        if (ready) break;
+        engine::gate_answer failed{gate_verdict::failed, ready.error().what()};
+        if (!co_await pause_to_retry("gate", identity, ready.error(), attempt)) co_return failed;
+    }
     auto opened = co_await ledger::async_open_gate(s_->conn, it->second, identity);
     release();
     if (!opened)
@@ -172,23 +246,33 @@ asio::awaitable<engine::gate_answer> ledger_gate::open(std::string identity)
     co_return engine::gate_answer{gate_verdict::passed, {}};
 }
 
+// A result, tried again after failures of the connection (the request is out: its truth must
+// reach the row, else the row stays `sending` until a takeover that may never come).
 asio::awaitable<engine::ledger_answer> ledger_gate::record(std::string identity,
                                                            engine::ledger_end end)
 {
     auto it = s_->claims.find(identity);
     if (it == s_->claims.end()) co_return engine::ledger_answer{false, "not this node's row"};
     const auto who = it->second;
-    if (auto ready = co_await acquire(); !ready)
-        co_return engine::ledger_answer{false, ready.error().what()};
-    auto recorded = co_await ledger::async_record_result(s_->conn, who, identity, state_of(end));
-    release();
-    if (!recorded) co_return engine::ledger_answer{false, recorded.error().what()};
-    if (!*recorded)
-        co_return engine::ledger_answer{false, "the row is not this node's send, or it ended"};
-    s_->claims.erase(identity);
-    co_return engine::ledger_answer{true, {}};
+    for (int attempt = 1;; ++attempt) {
+        auto recorded = co_await run_statement(&ledger::async_record_result, who, identity, end);
+        if (recorded && !*recorded) {
+            engine::ledger_answer refused{false, "the row is not this node's send, or it ended"};
+            co_return refused;
+        }
+        if (recorded) {
+            s_->claims.erase(identity);
+            engine::ledger_answer done{true, {}};
+            co_return done;
+        }
+        engine::ledger_answer failed{false, recorded.error().what()};
+        if (!co_await pause_to_retry("result", identity, recorded.error(), attempt))
+            co_return failed;
+    }
 }
 
+// A claim ended without a send, tried again like a result (the statement is fenced: a node that
+// lost its lease is refused, and the takeover releases the row instead).
 asio::awaitable<engine::ledger_answer> ledger_gate::settle_unsent(std::string identity,
                                                                   engine::ledger_end end)
 {
@@ -196,15 +280,28 @@ asio::awaitable<engine::ledger_answer> ledger_gate::settle_unsent(std::string id
     if (it == s_->claims.end()) co_return engine::ledger_answer{false, "not this node's claim"};
     const auto who = it->second;
     s_->claims.erase(it);
-    if (auto ready = co_await acquire(); !ready)
-        co_return engine::ledger_answer{false, ready.error().what()};
-    auto settled = co_await ledger::async_settle_unsent(s_->conn, who, identity, state_of(end));
+    for (int attempt = 1;; ++attempt) {
+        auto settled = co_await run_statement(&ledger::async_settle_unsent, who, identity, end);
+        if (settled) {
+            engine::ledger_answer answer{*settled, *settled ? std::string()
+                                                            : "refused: not this node's claim, "
+                                                              "or its lease is not current"};
+            co_return answer;
+        }
+        engine::ledger_answer failed{false, settled.error().what()};
+        if (!co_await pause_to_retry("settlement", identity, settled.error(), attempt))
+            co_return failed;
+    }
+}
+
+asio::awaitable<core::result<bool, ledger::db_error>>
+ledger_gate::run_statement(statement_fn statement, const ledger::fence& who,
+                           const std::string& identity, engine::ledger_end end)
+{
+    if (auto ready = co_await acquire(); !ready) co_return ready.error();
+    auto done = co_await statement(s_->conn, who, identity, state_of(end));
     release();
-    if (!settled) co_return engine::ledger_answer{false, settled.error().what()};
-    if (!*settled)
-        co_return engine::ledger_answer{false, "refused: not this node's claim, or its lease "
-                                               "is not current"};
-    co_return engine::ledger_answer{true, {}};
+    co_return done;
 }
 
 asio::awaitable<core::result<std::vector<engine::rule_progress>>> ledger_gate::progress()

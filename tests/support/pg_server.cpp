@@ -340,6 +340,29 @@ void pg_server::restart(bool immediate)
     start();
 }
 
+std::string pg_server::dump(std::string_view dbname) const
+{
+    auto dumped = run(pg_bin / "pg_dump", {.args = {"--no-owner", "-d", socket_conninfo(dbname)}});
+    if (!dumped.status.ok())
+        throw std::runtime_error("pg_server: pg_dump " + std::string(dbname) + ": " + dumped.err);
+    return dumped.out;
+}
+
+void pg_server::restore(std::string_view dbname, const std::string& sql) const
+{
+    const std::string name(dbname);
+    execute("postgres", "DROP DATABASE " + name);
+    execute("postgres", "CREATE DATABASE " + name + " TEMPLATE template0");
+    const fs::path file = dir_ / ("restore-" + name + ".sql");
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << sql;
+    auto loaded =
+        run(pg_bin / "psql", {.args = {"-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+                                       "-d", socket_conninfo(dbname), "-f", file.string()}});
+    fs::remove(file);
+    if (!loaded.status.ok())
+        throw std::runtime_error("pg_server: restoring " + name + ": " + loaded.err);
+}
+
 std::string pg_server::socket_conninfo(std::string_view dbname) const
 {
     return "host=" + dir_.string() + " port=" + std::to_string(port_) +

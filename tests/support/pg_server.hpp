@@ -51,6 +51,12 @@ public:
     // fast: a clean shutdown) and starts it again on the same port and data.
     void restart(bool immediate);
 
+    // `dbname` as pg_dump writes it (plain SQL); throws with pg_dump's words on a failure.
+    std::string dump(std::string_view dbname) const;
+    // Drops `dbname` (nobody may be connected), creates it again empty and loads `sql` (a
+    // dump()) into it in one transaction: a database restored from a backup.
+    void restore(std::string_view dbname, const std::string& sql) const;
+
 private:
     void start();
     void stop(int signo);

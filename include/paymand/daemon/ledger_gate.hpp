@@ -21,11 +21,13 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace paymand::daemon {
 
@@ -38,6 +40,16 @@ struct gate_lease {
 
 // The lease keeper's view; the keeper must outlive the gate.
 gate_lease from_keeper(ledger::lease_keeper& keeper);
+
+// How many times a claim, a result or a settlement is tried in all when its connection fails.
+inline constexpr int connection_attempts = 8;
+
+// How long to wait before trying a statement again after attempt number `attempt` (1 for the
+// first) failed with `e`; nullopt: give up. Only failures of the connection are tried again (it
+// could not be made, it broke or timed out: a server restarting, a link reset); a refusal by the
+// server, or a cancellation, is final.
+std::optional<std::chrono::milliseconds> connection_retry_delay(const ledger::db_error& e,
+                                                                int attempt);
 
 class ledger_gate final : public engine::occurrence_gate {
 public:
@@ -63,6 +75,24 @@ private:
     // The connection for one statement: waits for the one before, connects when closed.
     boost::asio::awaitable<core::result<void, ledger::db_error>> acquire();
     void release() noexcept;
+    // One attempt of a claim; `maybe_ours`: an earlier attempt's outcome was unknown (set when
+    // this one's is).
+    boost::asio::awaitable<core::result<ledger::claim_outcome, ledger::db_error>>
+    claim_once(const ledger::fence& who, const std::string& identity, const std::string& rule,
+               bool& maybe_ours);
+    // Waits before attempt `attempt` + 1 of `statement` (a line says so); false: give up (the
+    // error is final, the attempts are spent, or the wait was cancelled).
+    boost::asio::awaitable<bool> pause_to_retry(std::string_view statement,
+                                                const std::string& identity,
+                                                const ledger::db_error& e, int attempt);
+    // A result or a settlement under `who`, on the connection once it is free.
+    using statement_fn = boost::asio::awaitable<core::result<bool, ledger::db_error>> (*)(
+        ledger::connection&, const ledger::fence&, std::string, ledger::occurrence_state);
+    boost::asio::awaitable<core::result<bool, ledger::db_error>>
+    run_statement(statement_fn statement, const ledger::fence& who, const std::string& identity,
+                  engine::ledger_end end);
+    engine::claim_answer answer_claim(const std::string& identity, const ledger::fence& who,
+                                      ledger::claim_outcome outcome);
 
     struct state;
     std::unique_ptr<state> s_;

@@ -345,4 +345,61 @@ std::int64_t ha_cluster::last_request_seq()
     return last;
 }
 
+// --- environment controls (haenv) ---
+
+std::size_t ha_cluster::add_node(const std::string& name, const std::string& root,
+                                 const std::string& rules, const ha_timing& timing,
+                                 const std::string& extra)
+{
+    ha_node n;
+    n.name = name;
+    n.root = dir / root;
+    n.db_link = std::make_unique<tcp_proxy>(static_cast<std::uint16_t>(pg.port()));
+    n.payman_link = std::make_unique<tcp_proxy>(port_of(sandbox.base_url()));
+    write_node(n, rules, timing, extra);
+    nodes.push_back(std::move(n));
+    return nodes.size() - 1;
+}
+
+void ha_cluster::copy_state(std::size_t from, std::size_t to)
+{
+    const auto target = nodes.at(to).root / "state";
+    std::filesystem::remove_all(target);
+    std::filesystem::copy(nodes.at(from).root / "state", target,
+                          std::filesystem::copy_options::recursive);
+}
+
+std::size_t ha_cluster::payment_request_count()
+{
+    std::size_t n = 0;
+    for (const auto& [tag, count] : payment_requests()) n += static_cast<std::size_t>(count);
+    return n;
+}
+
+bool ha_cluster::wait_for_eligibility_checks(const std::vector<std::size_t>& which, int checks,
+                                             std::chrono::milliseconds timeout)
+{
+    // The node table keeps only the last check (seen_at): count the changes of it.
+    const auto since = pg.query_value(db, "SELECT clock_timestamp()");
+    std::map<std::size_t, std::pair<std::string, int>> seen;
+    return eventually(
+        [&] {
+            bool all = true;
+            for (const auto i : which) {
+                const auto at = pg.query_value(
+                    db, fmt::format("SELECT coalesce((SELECT seen_at::text FROM paymand_node "
+                                    "WHERE node = '{}' AND seen_at > '{}'), '')",
+                                    nodes.at(i).name, since));
+                auto& [last, count] = seen[i];
+                if (!at.empty() && at != last) {
+                    last = at;
+                    ++count;
+                }
+                all = all && count >= checks;
+            }
+            return all;
+        },
+        timeout, 20ms);
+}
+
 }  // namespace paymand::test

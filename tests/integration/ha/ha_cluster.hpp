@@ -146,6 +146,23 @@ protected:
     std::map<std::string, int> payment_requests(std::int64_t after = 0);
     // The seq of the last request the sandbox logged (0: none).
     std::int64_t last_request_seq();
+
+    // --- environment controls (haenv: the database restarted and restored, nodes of any name,
+    // cloned state directories) ---
+
+    // Adds a node called `name` (not started) whose root is `dir / root`, with proxies of its
+    // own: `root` differs from `name` for a clone of another node's machine. Its index.
+    std::size_t add_node(const std::string& name, const std::string& root, const std::string& rules,
+                         const ha_timing& timing = {}, const std::string& extra = {});
+    // Copies node `from`'s state directory (audit log, node memory, live view) over `to`'s.
+    void copy_state(std::size_t from, std::size_t to);
+    // Payment requests (with a memo tag) the sandbox has received so far.
+    std::size_t payment_request_count();
+    // Waits until each node of `which` has checked its eligibility (published itself in the
+    // node table) at least `checks` times after this call, by the database's clock: a node that
+    // did not take a free lease by then decided not to, more than once.
+    bool wait_for_eligibility_checks(const std::vector<std::size_t>& which, int checks,
+                                     std::chrono::milliseconds timeout);
 };
 
 }  // namespace paymand::test
