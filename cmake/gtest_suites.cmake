@@ -6,9 +6,11 @@
 # (gtest_discover_tests), which names the one that failed in ctest's summary.
 #
 # Variables: BINARY (the test executable), OUTPUT (the ctest file to write), LABELS,
+# PER_PROCESS (at most this many tests in one ctest test: 10 for unit tests of milliseconds, 3
+# for integration tests of seconds, whose scenarios should spread over the cores),
 # TIMEOUT (seconds per test; a ctest test gets it once per test it runs, at most three times),
 # COST (ctest's scheduling weight: the longest suites start first on a clean clone).
-foreach(required BINARY OUTPUT LABELS TIMEOUT COST)
+foreach(required BINARY OUTPUT LABELS PER_PROCESS TIMEOUT COST)
   if(NOT DEFINED ${required})
     message(FATAL_ERROR "gtest_suites.cmake: ${required} is not set")
   endif()
@@ -28,11 +30,11 @@ string(REPLACE "\n" ";" lines "${listing}")
 set(content "")
 set(suite "")
 set(count 0)
-# A suite of more than `per_process` tests is split into shards run by GoogleTest's own
+# A suite of more than PER_PROCESS tests is split into shards run by GoogleTest's own
 # sharding (GTEST_TOTAL_SHARDS, GTEST_SHARD_INDEX over the filtered tests), named
 # SUITE.shardKofN: a parameterized suite of brute-force checks (50 tests of 5 s each under
 # ASan) then spreads over the cores instead of holding one for minutes.
-set(per_process 10)
+set(per_process ${PER_PROCESS})
 macro(flush_suite)
   if(NOT suite STREQUAL "" AND count GREATER 0)
     math(EXPR shards "(${count} + ${per_process} - 1) / ${per_process}")
