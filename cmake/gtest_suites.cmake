@@ -9,7 +9,8 @@
 # PER_PROCESS (at most this many tests in one ctest test: 10 for unit tests of milliseconds, 3
 # for integration tests of seconds, whose scenarios should spread over the cores),
 # TIMEOUT (seconds per test; a ctest test gets it once per test it runs, at most three times),
-# COST (ctest's scheduling weight: the longest suites start first on a clean clone).
+# COST (ctest's scheduling weight per test: the larger ctest tests, and those of the slow
+# binaries, start first on a clean clone, which has no ctest history to order by).
 foreach(required BINARY OUTPUT LABELS PER_PROCESS TIMEOUT COST)
   if(NOT DEFINED ${required})
     message(FATAL_ERROR "gtest_suites.cmake: ${required} is not set")
@@ -39,11 +40,13 @@ macro(flush_suite)
   if(NOT suite STREQUAL "" AND count GREATER 0)
     math(EXPR shards "(${count} + ${per_process} - 1) / ${per_process}")
     math(EXPR shard_size "(${count} + ${shards} - 1) / ${shards}")
+    # Larger ctest tests start first: a weight per test it runs.
+    math(EXPR cost "${COST} * ${shard_size}")
     if(shard_size GREATER 3)
       set(shard_size 3)
     endif()
     math(EXPR suite_timeout "${TIMEOUT} * ${shard_size}")
-    set(properties "LABELS [==[${LABELS}]==] TIMEOUT ${suite_timeout} COST ${COST}")
+    set(properties "LABELS [==[${LABELS}]==] TIMEOUT ${suite_timeout} COST ${cost}")
     set(command "[==[${BINARY}]==] [==[--gtest_filter=${suite}.*]==]")
     if(shards EQUAL 1)
       string(APPEND content "add_test([==[${suite}]==] ${command})\n"
