@@ -254,21 +254,19 @@ asio::awaitable<engine::ledger_answer> ledger_gate::record(std::string identity,
     auto it = s_->claims.find(identity);
     if (it == s_->claims.end()) co_return engine::ledger_answer{false, "not this node's row"};
     const auto who = it->second;
-    for (int attempt = 1;; ++attempt) {
-        auto recorded = co_await run_statement(&ledger::async_record_result, who, identity, end);
-        if (recorded && !*recorded) {
-            engine::ledger_answer refused{false, "the row is not this node's send, or it ended"};
-            co_return refused;
-        }
-        if (recorded) {
-            s_->claims.erase(identity);
-            engine::ledger_answer done{true, {}};
-            co_return done;
-        }
+    auto recorded =
+        co_await run_statement("result", &ledger::async_record_result, who, identity, end);
+    if (!recorded) {
         engine::ledger_answer failed{false, recorded.error().what()};
-        if (!co_await pause_to_retry("result", identity, recorded.error(), attempt))
-            co_return failed;
+        co_return failed;
     }
+    if (!*recorded) {
+        engine::ledger_answer refused{false, "the row is not this node's send, or it ended"};
+        co_return refused;
+    }
+    s_->claims.erase(identity);
+    engine::ledger_answer done{true, {}};
+    co_return done;
 }
 
 // A claim ended without a send, tried again like a result (the statement is fenced: a node that
@@ -280,28 +278,33 @@ asio::awaitable<engine::ledger_answer> ledger_gate::settle_unsent(std::string id
     if (it == s_->claims.end()) co_return engine::ledger_answer{false, "not this node's claim"};
     const auto who = it->second;
     s_->claims.erase(it);
-    for (int attempt = 1;; ++attempt) {
-        auto settled = co_await run_statement(&ledger::async_settle_unsent, who, identity, end);
-        if (settled) {
-            engine::ledger_answer answer{*settled, *settled ? std::string()
-                                                            : "refused: not this node's claim, "
-                                                              "or its lease is not current"};
-            co_return answer;
-        }
+    auto settled =
+        co_await run_statement("settlement", &ledger::async_settle_unsent, who, identity, end);
+    if (!settled) {
         engine::ledger_answer failed{false, settled.error().what()};
-        if (!co_await pause_to_retry("settlement", identity, settled.error(), attempt))
-            co_return failed;
+        co_return failed;
     }
+    engine::ledger_answer answer{*settled, *settled ? std::string()
+                                                    : "refused: not this node's claim, or its "
+                                                      "lease is not current"};
+    co_return answer;
 }
 
 asio::awaitable<core::result<bool, ledger::db_error>>
-ledger_gate::run_statement(statement_fn statement, const ledger::fence& who,
+ledger_gate::run_statement(std::string_view name, statement_fn statement, const ledger::fence& who,
                            const std::string& identity, engine::ledger_end end)
 {
-    if (auto ready = co_await acquire(); !ready) co_return ready.error();
-    auto done = co_await statement(s_->conn, who, identity, state_of(end));
-    release();
-    co_return done;
+    for (int attempt = 1;; ++attempt) {
+        core::result<bool, ledger::db_error> done = ledger::db_error{};
+        if (auto ready = co_await acquire(); !ready) {
+            done = ready.error();
+        } else {
+            done = co_await statement(s_->conn, who, identity, state_of(end));
+            release();
+        }
+        if (done) co_return done;
+        if (!co_await pause_to_retry(name, identity, done.error(), attempt)) co_return done;
+    }
 }
 
 asio::awaitable<core::result<std::vector<engine::rule_progress>>> ledger_gate::progress()

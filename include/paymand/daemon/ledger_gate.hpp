@@ -85,12 +85,13 @@ private:
     boost::asio::awaitable<bool> pause_to_retry(std::string_view statement,
                                                 const std::string& identity,
                                                 const ledger::db_error& e, int attempt);
-    // A result or a settlement under `who`, on the connection once it is free.
+    // A result or a settlement (`name`, for the retry's line) under `who`, on the connection
+    // once it is free; tried again after failures of the connection (pause_to_retry).
     using statement_fn = boost::asio::awaitable<core::result<bool, ledger::db_error>> (*)(
         ledger::connection&, const ledger::fence&, std::string, ledger::occurrence_state);
     boost::asio::awaitable<core::result<bool, ledger::db_error>>
-    run_statement(statement_fn statement, const ledger::fence& who, const std::string& identity,
-                  engine::ledger_end end);
+    run_statement(std::string_view name, statement_fn statement, const ledger::fence& who,
+                  const std::string& identity, engine::ledger_end end);
     engine::claim_answer answer_claim(const std::string& identity, const ledger::fence& who,
                                       ledger::claim_outcome outcome);
 
