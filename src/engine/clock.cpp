@@ -5,6 +5,8 @@
 #include <boost/asio/system_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <utility>
+
 namespace paymand::engine {
 
 namespace asio = boost::asio;
@@ -21,19 +23,28 @@ public:
     sys_time wall_now() const override { return real_->wall_now(); }
     core::steady_time steady_now() const override { return real_->steady_now(); }
 
+    // An interrupt while nobody sleeps is kept for the next sleep, as the virtual clock's is:
+    // it was asked for because something changed (leadership, an occurrence to put back).
     asio::awaitable<bool> sleep_until(sys_time when) override
     {
+        if (std::exchange(interrupted_, false)) co_return false;
         timer_.expires_at(core::system_wall_to_real(when));
         auto [ec] = co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+        interrupted_ = false;
         co_return !ec;
     }
 
-    void interrupt() override { timer_.cancel(); }
+    void interrupt() override
+    {
+        interrupted_ = true;
+        timer_.cancel();
+    }
     bool is_virtual() const override { return false; }
 
 private:
     std::shared_ptr<const core::clock> real_;
     asio::system_timer timer_;
+    bool interrupted_ = false;
 };
 
 }  // namespace

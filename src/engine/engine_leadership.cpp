@@ -123,19 +123,42 @@ void put_back_released(engine::impl& d, rule_slot& slot, const std::string& iden
     slot.released.push_back(occ);
 }
 
-// The progress read at the start of a term: claims refused while this node did not lead are
-// planned again, each slot resumes after the later of its own and the ledger's latest (which
-// skips those refused claims when another node ran them), released ones go back to run.
+// Occurrences whose claim was refused in an older term than the current one, which has read
+// the ledger's progress: each goes back to run like a released one (its claim decides: another
+// node may have run it meanwhile). One still finishing its refused run waits for its end
+// (unclaimed_ended). One whose rule went is recorded skipped.
+void put_back_unclaimed(engine::impl& d, sys_seconds now, std::vector<audit::record_body>& records)
+{
+    auto& s = d.leadership;
+    for (auto it = s.unclaimed.begin(); it != s.unclaimed.end();) {
+        const auto& [identity, asked_in] = *it;
+        if (asked_in >= s.term || d.running.contains(identity)) {
+            ++it;
+            continue;
+        }
+        auto id = schedule::parse_occurrence_id(identity);
+        auto slot = id ? d.slots.find(id->rule) : d.slots.end();
+        if (slot != d.slots.end()) {
+            put_back_released(d, slot->second, identity, now, records);
+        } else if (id) {
+            d.log->warn("{}: its claim was refused when this node did not lead, and its rule is "
+                        "no longer in the rule set; not run",
+                        identity);
+            records.push_back(audit::skipped_record{
+                .ref = {id->rule, identity, now},
+                .reason = "its claim was refused when this node did not lead, and its rule was "
+                          "removed before this node led again; not run"});
+        }
+        it = s.unclaimed.erase(it);
+    }
+}
+
+// The progress read at the start of a term: each slot resumes after the later of its own and
+// the ledger's latest, released ones go back to run, and so do claims refused in an older term
+// (one of those may lie before the ledger's latest: the queue claims on under the new term).
 void apply_progress(engine::impl& d, const std::vector<rule_progress>& progress, sys_seconds now,
                     std::vector<audit::record_body>& records)
 {
-    for (const auto& [rule, earliest] : d.leadership.unclaimed) {
-        auto it = d.slots.find(rule);
-        if (it == d.slots.end()) continue;
-        auto& through = it->second.handled_through;
-        if (through && *through >= earliest) through = earliest - std::chrono::minutes(1);
-    }
-    d.leadership.unclaimed.clear();
     for (const auto& p : progress) {
         auto it = d.slots.find(p.rule);
         if (it == d.slots.end()) continue;  // not a rule of this set: nothing to schedule
@@ -143,6 +166,7 @@ void apply_progress(engine::impl& d, const std::vector<rule_progress>& progress,
         for (const auto& identity : p.released)
             put_back_released(d, it->second, identity, now, records);
     }
+    put_back_unclaimed(d, now, records);
     for (auto& [id, slot] : d.slots) d.compute_next(slot);
 }
 
@@ -156,8 +180,14 @@ asio::awaitable<bool> ready_to_schedule(engine::impl& d)
         co_await detail::wait_for_leadership(d, std::nullopt);
         co_return false;
     }
-    if (s.caught_up) co_return true;
     const auto asked_in = s.term;
+    if (s.caught_up) {
+        if (s.unclaimed.empty()) co_return true;
+        std::vector<audit::record_body> records;
+        detail::put_back_unclaimed(d, to_seconds(d.clk.wall_now()), records);
+        if (!records.empty()) co_await d.append_or_keep(std::move(records));
+        co_return !d.stopping && s.leading && s.term == asked_in;
+    }
     auto progress = co_await d.params.gate->progress();
     // Lost, stopped or a new term while reading: this answer is stale; look again.
     if (d.stopping || !s.leading || s.term != asked_in) co_return false;
@@ -180,13 +210,41 @@ asio::awaitable<bool> ready_to_schedule(engine::impl& d)
     co_return !d.stopping && s.leading && s.term == asked_in;
 }
 
-void note_unclaimed(leadership_state& s, const std::string& identity)
+void note_unclaimed(leadership_state& s, const std::string& identity, std::uint64_t asked_in)
 {
     if (identity.ends_with(manual_suffix)) return;  // a manual run is not scheduled again
-    auto id = schedule::parse_occurrence_id(identity);
-    if (!id) return;
-    auto [it, inserted] = s.unclaimed.try_emplace(id->rule, id->local);
-    if (!inserted && id->local < it->second) it->second = id->local;
+    s.unclaimed.insert_or_assign(identity, asked_in);
+}
+
+void unclaimed_ended(engine::impl& d, const std::string& identity)
+{
+    const auto& s = d.leadership;
+    auto it = s.unclaimed.find(identity);
+    if (it != s.unclaimed.end() && s.leading && s.caught_up && it->second < s.term)
+        d.clk.interrupt();
+}
+
+asio::awaitable<void> record_unclaimed_at_stop(engine::impl& d)
+{
+    std::vector<audit::record_body> records;
+    for (const auto& [identity, asked_in] : d.leadership.unclaimed) {
+        auto id = schedule::parse_occurrence_id(identity);
+        if (!id) continue;
+        const auto slot = d.slots.find(id->rule);
+        const auto instant = slot != d.slots.end() ? slot->second.rule->zone.resolve(id->local)
+                                                   : to_seconds(d.clk.wall_now());
+        d.log->warn("{}: not run by this node: its claim was refused when this node did not "
+                    "lead, and it stops before leading again; the shared ledger shows whether "
+                    "another node ran it",
+                    identity);
+        records.push_back(audit::skipped_record{
+            .ref = {id->rule, identity, instant},
+            .reason = "not run by this node: its claim was refused when this node did not lead, "
+                      "and the node stopped before leading again; whether another node ran it "
+                      "is in the shared ledger"});
+    }
+    d.leadership.unclaimed.clear();
+    if (!records.empty()) co_await d.append(std::move(records));
 }
 
 }  // namespace paymand::engine

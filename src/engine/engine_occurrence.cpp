@@ -131,8 +131,10 @@ asio::awaitable<occurrence_event> engine::impl::occurrence_driver::perform(occur
         if (answer.verdict == gate_verdict::passed) PAYMAND_CRASH_POINT("after_gate");
         co_return answer;
     } else if (const auto* c = std::get_if<step::claim>(&next)) {
+        const auto asked_in = d.leadership.term;
         auto answer = co_await d.params.gate->claim(identity, c->rule);
-        if (answer.verdict == claim_verdict::not_leader) note_unclaimed(d.leadership, identity);
+        if (answer.verdict == claim_verdict::not_leader)
+            note_unclaimed(d.leadership, identity, asked_in);
         if (answer.verdict == claim_verdict::claimed) PAYMAND_CRASH_POINT("after_claim");
         co_return answer;
     } else if (const auto* s = std::get_if<step::settle_unsent>(&next)) {

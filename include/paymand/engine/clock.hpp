@@ -24,7 +24,8 @@ public:
     // true when `when` was reached. Only one sleeper at a time: the scheduler.
     virtual boost::asio::awaitable<bool> sleep_until(sys_time when) = 0;
 
-    // Wakes the sleeper early (new rules, a clock step, stop).
+    // Wakes the sleeper early (new rules, a clock step, stop, leadership); called while nobody
+    // sleeps, the next sleep_until returns false at once.
     virtual void interrupt() = 0;
 
     // A virtual clock jumps instead of waiting; the scheduler then lets all work in flight

@@ -243,14 +243,6 @@ TEST_F(ha_environment, a_node_with_a_skewed_clock_never_leads_and_says_why)
 // then pay-2 leads and pays what came due meanwhile.
 TEST_F(ha_environment, a_node_with_other_rules_never_leads_and_the_others_pay)
 {
-    // Known defect (docs/ha.md, "What is still to do", item 0): under ASan this scenario once
-    // left an occurrence with no row and no record after the handovers that follow a catch-up
-    // (a new leader resumes after the ledger's latest row of each rule, so one the previous
-    // leader had not claimed behind a later claimed one is passed over). The Release run keeps
-    // this scenario; it leaves the sanitizer runs until that is fixed.
-    if (paymand::test::sanitized_build)
-        GTEST_SKIP() << "known defect under the sanitizers' timing: docs/ha.md, What is still "
-                        "to do, item 0";
     make_cluster(3, environment_rules(), {}, environment_engine);
     write_node(nodes[2], environment_rules("0.02"), {}, environment_engine);
     start(0);

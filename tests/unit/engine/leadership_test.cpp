@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 namespace paymand::engine::leadership_tests {
 namespace {
@@ -52,14 +53,19 @@ struct fake_ledger final : occurrence_gate {
     std::map<std::string, std::string> rule_of;
     std::vector<std::string> claims;  // each claim asked, in order
     int failing_reads = 0;
+    std::set<std::string> refused;                     // answered not_leader once each
     std::function<void()> on_progress;                 // at each progress read, first
     std::function<void(const std::string&)> on_claim;  // at each claim, once answered
+    // Awaited at each claim before it is answered: the database's latency, during which the
+    // engine goes on.
+    std::function<asio::awaitable<void>(const std::string&)> before_claim_answer;
 
     asio::awaitable<claim_answer> claim(std::string identity, std::string rule) override
     {
         claims.push_back(identity);
+        if (before_claim_answer) co_await before_claim_answer(identity);
         auto answer = claim_answer{claim_verdict::not_leader, "not the lease holder"};
-        if (leader) {
+        if (leader && refused.erase(identity) == 0) {
             auto it = rows.find(identity);
             if (it != rows.end() && it->second != "released")
                 answer = claim_answer{claim_verdict::taken, "held"};
@@ -129,6 +135,16 @@ const char* daily = R"(rules:
     pay: {payee: John Doe, amount: 100.00}
 )";
 
+// Every hour, each missed hour caught up: a takeover finds a backlog to run one at a time.
+const char* hourly = R"(rules:
+  - id: rent
+    schedule: "0 * * * *"
+    timezone: UTC
+    catchup: each
+    catchup_window: 24h
+    pay: {payee: John Doe, amount: 100.00}
+)";
+
 class leadership_test : public testing::Test {
 protected:
     test::temp_dir dir;
@@ -138,6 +154,7 @@ protected:
     std::vector<audit::record> records;
     virtual_clock* clock = nullptr;
     engine* eng = nullptr;
+    bool lockstep = true;  // engine_params::lockstep
 
     // Payments are not confirmed from listings here: the agent answers only payments.
     static config::engine_config settings()
@@ -150,7 +167,7 @@ protected:
     // One lifetime from `start` until the next occurrence lies after `end`; `meanwhile` runs
     // beside the engine once it schedules (as a standby: it waits for leadership).
     void run(sys_time start, sys_time end, std::function<asio::awaitable<void>()> meanwhile,
-             bool leading = false)
+             bool leading = false, const char* rules = daily)
     {
         test::run_engine(
             {.dir = dir.path(),
@@ -159,6 +176,7 @@ protected:
                         .client_id = "pm-test-client",
                         .on_record = [this](const audit::record& r) { records.push_back(r); },
                         .stop_at = end,
+                        .lockstep = lockstep,
                         .seed = 42},
              .start = start,
              .make_agent = [this](asio::io_context&) { return agent; },
@@ -171,7 +189,7 @@ protected:
                      asio::co_spawn(co_await asio::this_coro::executor, meanwhile(),
                                     asio::detached);
              }},
-            test::load_rules(daily, policy));
+            test::load_rules(rules, policy));
     }
 
     template <class T>
@@ -183,11 +201,48 @@ protected:
         return out;
     }
 
+    // The lease is gone in the database (the keeper has not said so yet): the first claim is
+    // refused; the keeper's lost and gained handlers follow, and the new term's claims pass.
+    void lose_the_lease_at_the_first_claim_then_regain_it()
+    {
+        ledger->leader = false;
+        ledger->on_claim = [this, regained = false](const std::string&) mutable {
+            if (regained) return;
+            regained = true;
+            eng->set_leading(false);
+            ledger->leader = true;
+            eng->set_leading(true);
+        };
+    }
+
     // Lets everything ready on the io_context run.
     static asio::awaitable<void> settle()
     {
         auto ex = co_await asio::this_coro::executor;
         for (int i = 0; i < 20; ++i) co_await asio::post(ex, asio::use_awaitable);
+    }
+
+    // Lets the engine run until `done` holds (the audit log's writer works on its own thread);
+    // false when it never does.
+    static asio::awaitable<bool> settle_until(std::function<bool()> done)
+    {
+        auto ex = co_await asio::this_coro::executor;
+        for (int i = 0; i < 1'000'000 && !done(); ++i) co_await asio::post(ex, asio::use_awaitable);
+        co_return done();
+    }
+
+    // The occurrences with any record in the audit log.
+    std::set<std::string> recorded() const
+    {
+        std::set<std::string> out;
+        for (const auto& r : records)
+            std::visit(
+                [&](const auto& body) {
+                    if constexpr (requires { body.ref.occurrence; })
+                        out.insert(body.ref.occurrence);
+                },
+                r.body);
+        return out;
     }
 };
 
@@ -293,20 +348,84 @@ TEST_F(leadership_test, a_claim_refused_for_want_of_the_lease_is_planned_again_w
 {
     // The lease went (the keeper has not said so yet) just as 1 December came due: its claim
     // is refused; the lost and gained handlers follow, and the new term runs it.
-    bool regained = false;
-    ledger->leader = false;
-    ledger->on_claim = [&](const std::string&) {
-        if (regained) return;
-        regained = true;
-        eng->set_leading(false);
-        ledger->leader = true;
-        eng->set_leading(true);
-    };
+    lose_the_lease_at_the_first_claim_then_regain_it();
     run(at(2026, 11, 30, 12), at(2026, 12, 2, 12), {}, true);
     EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-01T09:00", "rent@2026-12-01T09:00",
                                             "rent@2026-12-02T09:00"));
     EXPECT_EQ(agent->payments.size(), 2u);
     EXPECT_EQ(ledger->rows["rent@2026-12-01T09:00"], "paid");
+}
+
+// A new term begins while the catch-up queue runs: the first claim of the backlog is refused
+// (the old term's lease), the next ones are claimed under the new term before the new term's
+// progress read. The ledger's latest is then after the refused one, which must still run (once
+// it was passed over, with no row and no record: an ASan run of the HA scenarios found it).
+TEST_F(leadership_test, a_refused_claim_behind_a_later_claimed_one_is_run_in_the_new_term)
+{
+    lose_the_lease_at_the_first_claim_then_regain_it();
+    run(
+        at(2026, 12, 1, 8, 30), at(2026, 12, 1, 12, 30),
+        [&]() -> asio::awaitable<void> {
+            clock->advance_to(at(2026, 12, 1, 11, 0, 10));  // 09:00, 10:00 and 11:00 due
+            eng->set_leading(true);
+            co_return;
+        },
+        false, hourly);
+    // The new term's read came after the queue had claimed 10:00 and 11:00 (the scheduler lets
+    // work in flight finish first on a virtual clock).
+    EXPECT_EQ(ledger->claims.front(), "rent@2026-12-01T09:00");
+    EXPECT_EQ(ledger->rows["rent@2026-12-01T09:00"], "paid") << "passed over";
+    EXPECT_TRUE(recorded().contains("rent@2026-12-01T09:00"));
+    EXPECT_EQ(ledger->rows["rent@2026-12-01T10:00"], "paid");
+    EXPECT_EQ(ledger->rows["rent@2026-12-01T11:00"], "paid");
+    EXPECT_EQ(ledger->rows["rent@2026-12-01T12:00"], "paid");
+    EXPECT_EQ(agent->payments.size(), 4u);
+}
+
+// A claim asked in one term and refused after the next term has read the ledger's progress:
+// that term runs it (no later term may come to).
+TEST_F(leadership_test, a_claim_refused_after_the_next_term_caught_up_is_run_in_that_term)
+{
+    const std::string nine = "rent@2026-12-01T09:00";
+    ledger->refused.insert(nine);
+    lockstep = false;  // the run loop reads the progress while the claim is out
+    bool regained = false;
+    ledger->before_claim_answer = [&](const std::string& identity) -> asio::awaitable<void> {
+        if (identity != nine || regained) co_return;
+        regained = true;
+        eng->set_leading(false);
+        eng->set_leading(true);
+        EXPECT_TRUE(
+            co_await settle_until([&] { return eng->status().role == schedule_role::leader; }));
+    };
+    run(
+        at(2026, 12, 1, 8, 30), at(2026, 12, 1, 10, 30),
+        [&]() -> asio::awaitable<void> {
+            clock->advance_to(at(2026, 12, 1, 9, 0, 10));
+            eng->set_leading(true);
+            co_return;
+        },
+        false, hourly);
+    EXPECT_EQ(std::count(ledger->claims.begin(), ledger->claims.end(), nine), 2);
+    EXPECT_EQ(ledger->rows[nine], "paid");
+    EXPECT_EQ(ledger->rows["rent@2026-12-01T10:00"], "paid");
+    EXPECT_EQ(agent->payments.size(), 2u);
+}
+
+// The lease went as 1 December came due and never came back: the refused occurrence is not
+// left without a record when the node stops.
+TEST_F(leadership_test, a_refused_claim_no_later_term_put_back_is_recorded_at_the_stop)
+{
+    ledger->leader = false;
+    ledger->on_claim = [&](const std::string&) { eng->set_leading(false); };
+    run(at(2026, 11, 30, 12), at(2026, 12, 1, 12), {}, true);
+    EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-01T09:00"));
+    EXPECT_TRUE(agent->payments.empty());
+    auto skipped = all<audit::skipped_record>();
+    ASSERT_EQ(skipped.size(), 1u);
+    EXPECT_EQ(skipped[0].ref.occurrence, "rent@2026-12-01T09:00");
+    EXPECT_EQ(skipped[0].ref.utc, at(2026, 12, 1, 9));
+    EXPECT_THAT(skipped[0].reason, HasSubstr("stopped before leading again"));
 }
 
 TEST_F(leadership_test, without_a_shared_ledger_the_engine_always_schedules)
