@@ -4,6 +4,7 @@
 #include "engine/engine_leadership.hpp"
 
 #include "engine/engine_impl.hpp"
+#include "paymand/audit/projection.hpp"
 #include "paymand/schedule/identity.hpp"
 #include "paymand/text/word_table.hpp"
 
@@ -91,7 +92,15 @@ void put_back_released(engine::impl& d, rule_slot& slot, const std::string& iden
                        sys_seconds now, std::vector<audit::record_body>& records)
 {
     const auto& rule = *slot.rule;
-    if (d.state.handled(identity) || d.running.contains(identity)) return;
+    if (d.running.contains(identity)) return;
+    if (const auto* closed = d.state.find(identity)) {
+        // Its gate or claim was refused here when a term ended (docs/ha.md, "What is still to
+        // do", item 1): this node's log holds its outcome, so this node does not run it again.
+        d.log->warn("{}: released by the shared ledger (never sent), but this node's audit log "
+                    "already closed it ({}): not run again by this node; another leader would",
+                    identity, audit::to_string(closed->state));
+        return;
+    }
     const bool manual = identity.ends_with(manual_suffix);
     auto id = schedule::parse_occurrence_id(std::string_view(identity).substr(
         0, identity.size() - (manual ? manual_suffix.size() : 0)));
