@@ -110,9 +110,7 @@ core::result<log_facts> read_log(const std::filesystem::path& path, audit::utc_m
             facts.last_rules_loaded = r;
         }
     });
-    if (!read)
-        facts.problem =
-            audit::log_problem{.code = read.error().code, .message = read.error().message};
+    if (!read) facts.problem = core::extend(read.error(), audit::log_problem{});
     return facts;
 }
 

@@ -279,10 +279,12 @@ core::result<void> file_audit_store::recover()
     const auto size = static_cast<std::uint64_t>(by_fd.st_size);
     if (size < durable_size_) {
         health_ = store_health::corrupt;
-        corruption_ = log_problem{make_error_code(audit_errc::log_truncated), 0, last_seq_, size,
-                                  fmt::format("{} is {} bytes, shorter than the {} bytes durably "
-                                              "written",
-                                              params_.log_path.string(), size, durable_size_)};
+        corruption_ = core::extend(
+            {.code = make_error_code(audit_errc::log_truncated),
+             .offset = size,
+             .message = fmt::format("{} is {} bytes, shorter than the {} bytes durably written",
+                                    params_.log_path.string(), size, durable_size_)},
+            log_problem{.seq = last_seq_});
         return errc_error(audit_errc::log_truncated, corruption_->message);
     }
     // Unacknowledged bytes of the failed append: nothing acted on them.
@@ -323,11 +325,13 @@ core::result<void> file_audit_store::verify_tail()
     if (!parts || parts->hash != view(last_hash_) ||
         view(hasher_.next(view(prev_of_last_), parts->prefix)) != view(last_hash_)) {
         health_ = store_health::corrupt;
-        corruption_ =
-            log_problem{make_error_code(audit_errc::bad_hash), 0, last_seq_, last_line_offset_,
-                        fmt::format("{}: the last durable record (seq {}) no longer "
-                                    "verifies after a failed write",
-                                    params_.log_path.string(), last_seq_)};
+        corruption_ = core::extend(
+            {.code = make_error_code(audit_errc::bad_hash),
+             .offset = last_line_offset_,
+             .message = fmt::format("{}: the last durable record (seq {}) no longer verifies "
+                                    "after a failed write",
+                                    params_.log_path.string(), last_seq_)},
+            log_problem{.seq = last_seq_});
         return errc_error(audit_errc::corrupt, corruption_->message);
     }
     return {};

@@ -5,6 +5,9 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+#include <limits>
+
 namespace paymand::audit::detail {
 namespace {
 
@@ -89,14 +92,25 @@ std::optional<std::string> rules_of(const scanned_line& line, summary_scratch& s
     return std::nullopt;
 }
 
+// A line number as core::error holds it: an int, saturated (2^31 lines is decades of records;
+// the message keeps the exact number).
+int error_line(std::uint64_t line) noexcept
+{
+    return static_cast<int>(std::min<std::uint64_t>(line, std::numeric_limits<int>::max()));
+}
+
 }  // namespace
 
 log_problem to_log_problem(const walk_problem& p, const std::filesystem::path& path)
 {
-    return log_problem{make_error_code(p.code), p.line, p.seq, p.offset,
-                       fmt::format("{} line {}{} (byte {}): {}", path.string(), p.line,
-                                   p.seq ? fmt::format(" (seq {})", p.seq) : std::string(),
-                                   p.offset, p.what)};
+    return core::extend(
+        {.code = make_error_code(p.code),
+         .offset = p.offset,
+         .message =
+             fmt::format("{} line {}{} (byte {}): {}", path.string(), p.line,
+                         p.seq ? fmt::format(" (seq {})", p.seq) : std::string(), p.offset, p.what),
+         .line = error_line(p.line)},
+        log_problem{.seq = p.seq});
 }
 
 std::optional<std::string> summarize_scanned(const scanned_line& line, record_type type,

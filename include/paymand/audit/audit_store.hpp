@@ -6,6 +6,7 @@
 #include "paymand/audit/audit_errc.hpp"
 #include "paymand/audit/projection.hpp"
 #include "paymand/audit/record.hpp"
+#include "paymand/core/error.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -15,13 +16,12 @@
 
 namespace paymand::audit {
 
-// A problem found while reading the log: where (line, seq, byte offset) and what.
-struct log_problem {
-    boost::system::error_code code;  // an audit_errc
-    std::uint64_t line = 0;          // 1-based line number
-    std::uint64_t seq = 0;           // the seq that line claims, 0 when unreadable
-    std::uint64_t offset = 0;        // byte offset of the line's start
-    std::string message;             // "line 12 (seq 12): ..."
+// A problem found while reading the log, as a domain error (paymand/core/error.hpp): `code` an
+// audit_errc, `line` the 1-based line (0 when not about one line), `offset` the byte offset of
+// that line's start (or of the file's end), `message` "FILE line 12 (seq 12) (byte 3456):
+// ...", and the seq that line claims (0 when unreadable).
+struct log_problem : core::error {
+    std::uint64_t seq = 0;
 };
 
 // A torn final line that replay cut off.
