@@ -7,6 +7,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/errc.hpp>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -314,8 +315,18 @@ asio::awaitable<core::result<std::vector<engine::rule_progress>>> ledger_gate::p
                            .message =
                                "the shared ledger's progress could not be read: " + e.what()};
     };
+    // The reader's name leaves its own payments out of the others' (its audit log has them).
+    const auto who = s_->lease.fence();
+    if (!who) {
+        core::error not_leading{
+            .code = make_error_code(boost::system::errc::operation_not_permitted),
+            .message = "the shared ledger's progress is read only while leading, and this node "
+                       "no longer leads"};
+        co_return not_leading;
+    }
     if (auto ready = co_await acquire(); !ready) co_return failed(ready.error());
-    auto read = co_await ledger::async_read_progress(s_->conn, std::string(engine::manual_suffix));
+    auto read = co_await ledger::async_read_progress(s_->conn, std::string(engine::manual_suffix),
+                                                     who->node);
     release();
     if (!read) co_return failed(read.error());
     std::vector<engine::rule_progress> out;
@@ -323,7 +334,9 @@ asio::awaitable<core::result<std::vector<engine::rule_progress>>> ledger_gate::p
     for (auto& r : *read)
         out.push_back(engine::rule_progress{.rule = std::move(r.rule),
                                             .latest = std::move(r.latest),
-                                            .released = std::move(r.released)});
+                                            .released = std::move(r.released),
+                                            .others_paid = std::move(r.others_paid),
+                                            .others_in_doubt = std::move(r.others_in_doubt)});
     co_return out;
 }
 

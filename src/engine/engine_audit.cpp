@@ -128,6 +128,11 @@ void engine::impl::rebuild_ledger()
                     .instant = e.utc,
                     .status = e.in_doubt ? limits::payment_status::in_doubt
                                          : limits::payment_status::completed});
+    for (const auto& [identity, p] : others_spending) {
+        const auto* o = state.find(identity);
+        if (p.instant < since || (o != nullptr && audit::counts_as_spending(o->state))) continue;
+        ledger.add(p);
+    }
     for (const auto& [identity, r] : reservations) {
         const auto* o = state.find(identity);
         if (o == nullptr || !o->payment) ledger.add(r);  // not yet counted by the log

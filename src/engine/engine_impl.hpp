@@ -110,6 +110,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // Payments that passed the limits and whose intent is not durable yet, by identity: they
     // count at once, so two payments checked together each see the other.
     std::map<std::string, limits::payment_record, std::less<>> reservations;
+    // Other nodes' payments of the last 32 days, as this term's progress read found them in the
+    // shared ledger, by identity (engine_leadership.cpp): limits count them with this node's.
+    std::map<std::string, limits::payment_record, std::less<>> others_spending;
     std::map<std::string, rule_slot, std::less<>> slots;
     std::set<std::string, std::less<>> running;  // identities in flight in this process
     std::size_t active = 0;                      // occurrences holding a concurrency slot

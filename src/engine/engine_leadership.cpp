@@ -162,6 +162,50 @@ void put_back_unclaimed(engine::impl& d, sys_seconds now, std::vector<audit::rec
     }
 }
 
+// Other nodes' payments in the ledger, counted against this node's limits at the amount and
+// payee of the rule that made them (the nodes that lead run the same rule set: eligibility).
+// One whose rule this node does not have, or that no longer pays, has no amount here: said at
+// error level, not counted.
+void adopt_others_spending(engine::impl& d, const std::vector<rule_progress>& progress)
+{
+    std::map<std::string, limits::payment_record, std::less<>> spent;
+    std::size_t unknown = 0;
+    for (const auto& p : progress) {
+        const auto slot = d.slots.find(p.rule);
+        const auto* pay = slot != d.slots.end() ? slot->second.rule->payment() : nullptr;
+        const auto add = [&](const std::string& identity, limits::payment_status status) {
+            const bool manual = identity.ends_with(manual_suffix);
+            auto id = schedule::parse_occurrence_id(std::string_view(identity).substr(
+                0, identity.size() - (manual ? manual_suffix.size() : 0)));
+            if (pay == nullptr || !id || id->rule != p.rule) {
+                ++unknown;
+                return;
+            }
+            spent.insert_or_assign(
+                identity,
+                limits::payment_record{.amount = pay->amount.minor_units(),
+                                       .currency = std::string(pay->amount.unit().code()),
+                                       .payee = pay->payee,
+                                       .instant = slot->second.rule->zone.resolve(id->local),
+                                       .status = status});
+        };
+        for (const auto& identity : p.others_paid) add(identity, limits::payment_status::completed);
+        for (const auto& identity : p.others_in_doubt)
+            add(identity, limits::payment_status::in_doubt);
+    }
+    if (unknown > 0)
+        d.log->error("limits: {} payment(s) other nodes made in the last 32 days belong to rules "
+                     "this node does not have or that no longer pay: their amounts are unknown "
+                     "here and limits do not count them; check the cluster's spending "
+                     "(docs/ha.md, runbook)",
+                     unknown);
+    if (!spent.empty())
+        d.log->info("limits: counting {} payment(s) other nodes made in the last 32 days",
+                    spent.size());
+    d.others_spending = std::move(spent);
+    d.ledger_stale = true;
+}
+
 // The progress read at the start of a term: each slot resumes after the later of its own and
 // the ledger's latest, released ones go back to run, and so do claims refused in an older term
 // (one of those may lie before the ledger's latest: the queue claims on under the new term).
@@ -176,6 +220,7 @@ void apply_progress(engine::impl& d, const std::vector<rule_progress>& progress,
             put_back_released(d, it->second, identity, now, records);
     }
     put_back_unclaimed(d, now, records);
+    adopt_others_spending(d, progress);
     for (auto& [id, slot] : d.slots) d.compute_next(slot);
 }
 

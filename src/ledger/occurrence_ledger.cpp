@@ -130,28 +130,39 @@ async_read_occurrence(connection& conn, std::string identity)
 }
 
 asio::awaitable<core::result<std::vector<rule_progress>, db_error>>
-async_read_progress(connection& conn, std::string not_latest_suffix)
+async_read_progress(connection& conn, std::string not_latest_suffix, std::string reader)
 {
-    std::vector<param> params{std::move(not_latest_suffix)};
+    std::vector<param> params{std::move(not_latest_suffix), std::move(reader)};
     // COLLATE "C": byte order, so the text order of a rule's identities is their time order
-    // whatever the database's collation.
+    // whatever the database's collation. The age of the others' payments is judged by the
+    // database's clock, like every time in the ledger.
     auto read = co_await conn.async_query(
         "SELECT rule, 'latest' AS kind, max(identity COLLATE \"C\") AS identity "
         "FROM paymand_occurrence "
         "WHERE state <> 'released' AND ($1 = '' OR right(identity, length($1)) <> $1) "
         "GROUP BY rule "
         "UNION ALL SELECT rule, 'released', identity COLLATE \"C\" FROM paymand_occurrence "
-        "WHERE state = 'released' ORDER BY 1, 2, 3",
+        "WHERE state = 'released' "
+        "UNION ALL SELECT rule, CASE state WHEN 'paid' THEN 'paid' ELSE 'doubt' END, "
+        "identity COLLATE \"C\" FROM paymand_occurrence WHERE node <> $2 "
+        "AND state IN ('sending', 'paid', 'in_doubt') "
+        "AND claimed_at > clock_timestamp() - interval '32 days' ORDER BY 1, 2, 3",
         std::move(params));
     if (!read) co_return read.error();
     std::vector<rule_progress> out;
     for (std::size_t r = 0; r < read->rows.size(); ++r) {
         if (out.empty() || out.back().rule != read->text(r, 0))
             out.push_back(rule_progress{.rule = read->text(r, 0)});
-        if (read->text(r, 1) == "latest")
-            out.back().latest = read->text(r, 2);
+        auto& p = out.back();
+        const auto kind = read->text(r, 1);
+        if (kind == "latest")
+            p.latest = read->text(r, 2);
+        else if (kind == "released")
+            p.released.push_back(read->text(r, 2));
+        else if (kind == "paid")
+            p.others_paid.push_back(read->text(r, 2));
         else
-            out.back().released.push_back(read->text(r, 2));
+            p.others_in_doubt.push_back(read->text(r, 2));
     }
     co_return out;
 }

@@ -61,6 +61,11 @@ struct rule_progress {
     // Identities claimed by an older term and never sent (the takeover released them), oldest
     // first: to be run again; manual ones ("~manual") included.
     std::vector<std::string> released;
+    // Payments other nodes may have made, claimed within the last 32 days: `paid`, and those
+    // whose outcome is unknown there (`sending`, `in_doubt`). This node's limits count them
+    // (its own payments are in its audit log).
+    std::vector<std::string> others_paid;
+    std::vector<std::string> others_in_doubt;
 };
 
 class occurrence_gate {

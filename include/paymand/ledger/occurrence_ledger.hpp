@@ -77,12 +77,18 @@ struct rule_progress {
     std::optional<std::string> latest;
     // Identities in state `released`: claimed by an older term and never sent (run them again).
     std::vector<std::string> released;
+    // Payments of nodes other than the reader that may have moved money, claimed within the
+    // last 32 days (limits look back at most a calendar month): `paid` ones, and `sending` or
+    // `in_doubt` ones. The reader's own are in its audit log.
+    std::vector<std::string> others_paid;
+    std::vector<std::string> others_in_doubt;
 };
 
-// Every rule's progress, ordered by rule, its released identities in order, in one statement.
+// Every rule's progress, ordered by rule, its identities in order, in one statement.
 // Identities ending in `not_latest_suffix` (manual runs) are never the latest; they may be
-// released. Reads the whole table once: meant for a takeover, not for every occurrence.
+// released. `reader`: the node reading, whose own payments are left out of the others'. Reads
+// the whole table once: meant for a takeover, not for every occurrence.
 boost::asio::awaitable<core::result<std::vector<rule_progress>, db_error>>
-async_read_progress(connection& conn, std::string not_latest_suffix);
+async_read_progress(connection& conn, std::string not_latest_suffix, std::string reader);
 
 }  // namespace paymand::ledger

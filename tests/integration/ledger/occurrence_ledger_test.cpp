@@ -296,7 +296,7 @@ TEST_F(occurrence_ledger_test, progress_gives_each_rules_latest_settled_and_its_
         ledger::async_settle_unsent(a, fa, "fees@2026-09-30T08:00", occurrence_state::skipped)));
     expire_lease();
     lead_on(b, "node-b", lease_time, io);
-    auto read = run(ledger::async_read_progress(b, "~manual"));
+    auto read = run(ledger::async_read_progress(b, "~manual", "node-b"));
     ASSERT_TRUE(read) << read.error().what();
     ASSERT_EQ(read->size(), 2u);
     EXPECT_EQ((*read)[0].rule, "fees");
@@ -310,9 +310,48 @@ TEST_F(occurrence_ledger_test, progress_gives_each_rules_latest_settled_and_its_
 TEST_F(occurrence_ledger_test, progress_of_an_empty_ledger_is_empty)
 {
     auto a = open();
-    auto read = run(ledger::async_read_progress(a, "~manual"));
+    auto read = run(ledger::async_read_progress(a, "~manual", "node-a"));
     ASSERT_TRUE(read) << read.error().what();
     EXPECT_TRUE(read->empty());
+}
+
+// What a new leader's limits must count: the other nodes' payments of the last 32 days (by the
+// database's clock), paid apart from those whose outcome is unknown there; never its own, and
+// nothing that moved no money.
+TEST_F(occurrence_ledger_test, progress_gives_the_other_nodes_payments_of_the_last_32_days)
+{
+    auto a = open();
+    auto b = open();
+    const auto fa = lead_on(a, "node-a", lease_time, io);
+    const auto pay = [&](const char* id, std::optional<occurrence_state> result) {
+        ASSERT_EQ(*run(ledger::async_claim(a, fa, id, "rent")), claim_outcome::claimed);
+        ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, id)));
+        if (result) {
+            ASSERT_TRUE(*run(ledger::async_record_result(a, fa, id, *result)));
+        }
+    };
+    pay("rent@2026-10-01T09:00", occurrence_state::paid);  // claimed 40 days ago: below
+    pay("rent@2026-11-01T09:00", occurrence_state::paid);
+    pay("rent@2026-11-02T09:00", occurrence_state::in_doubt);
+    pay("rent@2026-11-03T09:00", occurrence_state::failed);
+    pay("rent@2026-11-04T09:00", std::nullopt);  // sending when node-a's term ended
+    ASSERT_EQ(*run(ledger::async_claim(a, fa, "rent@2026-11-05T09:00", "rent")),
+              claim_outcome::claimed);  // claimed, never sent
+    pg.execute(db, "UPDATE paymand_occurrence SET claimed_at = clock_timestamp() - interval '40 "
+                   "days' WHERE identity = 'rent@2026-10-01T09:00'");
+
+    auto own = run(ledger::async_read_progress(a, "~manual", "node-a"));
+    ASSERT_TRUE(own) << own.error().what();
+    ASSERT_EQ(own->size(), 1u);
+    EXPECT_TRUE((*own)[0].others_paid.empty());
+    EXPECT_TRUE((*own)[0].others_in_doubt.empty());
+
+    auto other = run(ledger::async_read_progress(b, "~manual", "node-b"));
+    ASSERT_TRUE(other) << other.error().what();
+    ASSERT_EQ(other->size(), 1u);
+    EXPECT_EQ((*other)[0].others_paid, std::vector<std::string>{"rent@2026-11-01T09:00"});
+    EXPECT_EQ((*other)[0].others_in_doubt,
+              (std::vector<std::string>{"rent@2026-11-02T09:00", "rent@2026-11-04T09:00"}));
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ struct fake_ledger final : occurrence_gate {
     bool leader = true;
     std::map<std::string, std::string> rows;  // identity -> state
     std::map<std::string, std::string> rule_of;
+    std::set<std::string> foreign;    // rows another node claimed
     std::vector<std::string> claims;  // each claim asked, in order
     int failing_reads = 0;
     std::set<std::string> refused;                     // answered not_leader once each
@@ -113,6 +114,9 @@ struct fake_ledger final : occurrence_gate {
                 p.released.push_back(identity);
             else if (!identity.ends_with("~manual"))
                 p.latest = identity;  // a map: the last one is the latest
+            if (foreign.contains(identity) && state == "paid") p.others_paid.push_back(identity);
+            if (foreign.contains(identity) && (state == "in_doubt" || state == "sending"))
+                p.others_in_doubt.push_back(identity);
         }
         std::vector<rule_progress> out;
         for (auto& [rule, p] : by_rule) out.push_back(std::move(p));
@@ -122,6 +126,7 @@ struct fake_ledger final : occurrence_gate {
     // A row another node left: `state` ("paid", "released", ...).
     void left(const std::string& identity, const std::string& state)
     {
+        foreign.insert(identity);
         rows[identity] = state;
         rule_of[identity] = identity.substr(0, identity.find('@'));
     }
@@ -303,6 +308,42 @@ TEST_F(leadership_test, gaining_the_lease_runs_released_and_due_occurrences_not_
     EXPECT_EQ(skipped[0].ref.occurrence, "rent@2026-12-02T10:30~manual");
     EXPECT_THAT(skipped[0].reason, HasSubstr("run paymand trigger again"));
     EXPECT_EQ(ledger->rows["rent@2026-12-02T10:30~manual"], "released");
+}
+
+// The old leader paid 1 December and left 2 December in doubt: the new leader's limits count
+// both (at the rule's amount), so 3 December's 100.00 would pass the monthly 250.00 and is
+// denied.
+TEST_F(leadership_test, a_new_leaders_limits_count_what_the_other_nodes_paid)
+{
+    policy.limits.enabled = true;
+    policy.limits.currencies["TSD"].monthly = 250'00;
+    ledger->left("rent@2026-12-01T09:00", "paid");
+    ledger->left("rent@2026-12-02T09:00", "in_doubt");
+    run(at(2026, 11, 30, 12), at(2026, 12, 3, 12), [&]() -> asio::awaitable<void> {
+        clock->advance_to(at(2026, 12, 3, 8));
+        eng->set_leading(true);
+        co_return;
+    });
+    EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-03T09:00"));
+    EXPECT_TRUE(agent->payments.empty()) << "paid above the monthly limit";
+    auto denied = all<audit::denied_record>();
+    ASSERT_EQ(denied.size(), 1u);
+    EXPECT_EQ(denied[0].ref.occurrence, "rent@2026-12-03T09:00");
+}
+
+// The same month without the other nodes' payments in the ledger: 3 December is paid.
+TEST_F(leadership_test, a_new_leaders_limits_without_other_payments_let_it_pay)
+{
+    policy.limits.enabled = true;
+    policy.limits.currencies["TSD"].monthly = 250'00;
+    ledger->left("rent@2026-12-02T09:00", "failed");
+    run(at(2026, 11, 30, 12), at(2026, 12, 3, 12), [&]() -> asio::awaitable<void> {
+        clock->advance_to(at(2026, 12, 3, 8));
+        eng->set_leading(true);
+        co_return;
+    });
+    EXPECT_EQ(agent->payments.size(), 1u);
+    EXPECT_TRUE(all<audit::denied_record>().empty());
 }
 
 TEST_F(leadership_test, a_released_occurrence_older_than_the_catchup_window_is_recorded_missed)
