@@ -61,13 +61,14 @@ void ha_cluster::write_node(ha_node& n, const std::string& rules, const ha_timin
     dir.write(rel + "/paymand.yaml",
               fmt::format("payman:\n  base_url: http://127.0.0.1:{}/api\n  client_id: {}\n"
                           "  client_secret: {{env: {}}}\n"
-                          "rules_directory: rules\nstate_directory: state\ntimezone: UTC\n"
-                          "min_pay_interval: 1m\npayees: any\nlimits: none\n"
+                          "rules_directory: rules\nstate_directory: state\n{}"
+                          "min_pay_interval: 1m\npayees: any\n"
                           "log: {{format: text}}\n"
                           "ha:\n  conninfo: \"host=127.0.0.1 port={} dbname={} user=postgres\"\n"
                           "  node: {}\n  lease: {}\n  renew: {}\n  safety_margin: {}\n{}",
-                          n.payman_link->port(), sandbox_client_id, secret_env, n.db_link->port(),
-                          db, n.name, timing.lease, timing.renew, timing.safety_margin, extra));
+                          n.payman_link->port(), sandbox_client_id, secret_env, policy,
+                          n.db_link->port(), db, n.name, timing.lease, timing.renew,
+                          timing.safety_margin, extra));
 }
 
 process_params ha_cluster::node_params(const ha_node& n) const

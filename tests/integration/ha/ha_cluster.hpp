@@ -74,6 +74,9 @@ protected:
     temp_dir dir;
     sandbox_process sandbox{sandbox_params{.defaults = {.per_transaction_limit = "5000.00"}}};
     std::vector<ha_node> nodes;
+    // The policy's zone and limits as every node's paymand.yaml has them (set before
+    // make_cluster).
+    std::string policy = "timezone: UTC\nlimits: none\n";
     // PAYMAND_TEST_CLOCK's anchor: every node's clock runs from the same instant.
     std::chrono::sys_seconds anchor =
         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());

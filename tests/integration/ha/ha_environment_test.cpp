@@ -7,6 +7,7 @@
 #include "ha_cluster.hpp"
 #include "support/poll.hpp"
 
+#include <date/date.h>
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 
@@ -274,6 +275,42 @@ TEST_F(ha_environment, a_node_with_other_rules_never_leads_and_the_others_pay)
     EXPECT_EQ(count_rows("node = 'pay-3'"), "0") << "the node with other rules claimed";
     const auto f = witnesses("a node with other rules", due);
     EXPECT_GT(f.paid, 0u);
+}
+
+// A monthly limit of 0.10 TSD (ten payments of 0.01) across a takeover: pay-1 pays some of it
+// and is killed; pay-2's limits count pay-1's payments from the shared ledger, so the month
+// never holds more than ten payments (without them pay-2 would pay ten more). The limits' zone
+// is UTC, or UTC-12 when the month ends in UTC within the next accelerated hours.
+TEST_F(ha_environment, a_new_leaders_limits_count_the_old_leaders_payments)
+{
+    const auto now = accelerated_now();
+    const auto month = [](std::chrono::sys_seconds t) {
+        return date::year_month_day(std::chrono::floor<date::days>(t)).month();
+    };
+    const bool month_ends_soon = month(now) != month(now + std::chrono::hours(3));
+    policy = fmt::format(
+        "timezone: {}\nlimits:\n  currencies:\n    TSD: {{per_transaction: 0.01, monthly: 0.10}}\n",
+        month_ends_soon ? "Etc/GMT+12" : "UTC");
+    make_cluster(2, environment_rules(), {}, environment_engine);
+    start(0);
+    ASSERT_EQ(wait_for_leader(10s), 0u);
+    start(1);
+    const auto paid = [&] {
+        return sandbox.ledger().as_object().at("transactions").as_array().size();
+    };
+    ASSERT_TRUE(eventually([&] { return paid() >= 4; }, 20s, 20ms));
+    kill(0);
+    ASSERT_EQ(wait_for_leader(20s), 1u);
+    expect_journal(1, "limits: counting [0-9]+ payment\\(s\\) other nodes made");
+    // Well past the limit: four accelerated minutes of three payments each.
+    const auto until = accelerated_now() + std::chrono::minutes(6);
+    ASSERT_TRUE(eventually([&] { return accelerated_now() >= until; }, 20s, 100ms));
+    stop_all();
+    EXPECT_LE(paid(), 10u) << "the month holds more payments than its limit allows";
+    std::size_t denied = 0;
+    for (const auto& r : read_records(nodes[1].audit_log()))
+        if (r.at("type").as_string() == "denied") ++denied;
+    EXPECT_GT(denied, 0u) << "pay-2 never reached the limit";
 }
 
 // pay-1's state directory copied: under another node's name the copy refuses to start; a
