@@ -290,6 +290,9 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                         sys_seconds now, std::vector<audit::record_body>& records);
     void drop_queue(rule_slot& slot, std::string_view reason,
                     std::vector<audit::record_body>& records);
+    // Stopping: the slot's queue is cleared (a restart plans those occurrences again), and
+    // each queued one a restart would not plan is recorded skipped (engine_schedule.cpp).
+    asio::awaitable<void> drop_queue_at_stop(rule_slot& slot);
 
     // --- scheduling ----------------------------------------------------------------------
 

@@ -66,8 +66,10 @@ asio::awaitable<void> engine::impl::run_then_next(task t)
     auto it = slots.find(rule_id);
     if (it == slots.end()) co_return;
     it->second.in_flight = false;
-    // Stopping: the queued ones never started, are not handled, and a restart plans them again.
-    if (stopping) it->second.queue.clear();
+    if (stopping) {
+        co_await drop_queue_at_stop(it->second);
+        co_return;
+    }
     if (it->second.queue.empty()) co_return;
     auto next = std::move(it->second.queue.front());
     it->second.queue.pop_front();
@@ -330,6 +332,31 @@ rule_slot engine::impl::plan_slot(const std::shared_ptr<const rules::rule_set>& 
     compute_next(slot);
     if (changed) warn_if_already_paid(slot);
     return slot;
+}
+
+// The queued ones never started and are not handled: a restart plans them again, from the
+// definition's start as the audit log recorded it (the rules_loaded record's time stamp, in
+// whole seconds). A reload plans from the moment it ran, and its record is stamped when it is
+// written, later: an occurrence due between the two (an accelerated clock under load made it
+// seconds) was planned here but lies before what a restart plans from. Each such one is recorded
+// skipped, never left without a record.
+asio::awaitable<void> engine::impl::drop_queue_at_stop(rule_slot& slot)
+{
+    std::vector<audit::record_body> records;
+    for (const auto& t : slot.queue) {
+        const auto since = state.rule_active_since(t.rule->id, t.rule->content_hash);
+        if (since && t.occ.instant > *since) continue;  // a restart plans it
+        log->warn("{}: queued when the daemon stopped, and due before its rule's definition was "
+                  "recorded active: a restart does not plan it; recorded skipped",
+                  t.identity);
+        records.push_back(audit::skipped_record{
+            .ref = ref_of(t),
+            .reason = "the daemon stopped before this queued occurrence could run, and it is "
+                      "due before its rule's definition was recorded active, where a restart "
+                      "starts planning: not run"});
+    }
+    slot.queue.clear();
+    if (!records.empty()) co_await append(std::move(records));
 }
 
 // A queue whose rule changed or went: each queued occurrence is recorded skipped.
