@@ -110,8 +110,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // Payments that passed the limits and whose intent is not durable yet, by identity: they
     // count at once, so two payments checked together each see the other.
     std::map<std::string, limits::payment_record, std::less<>> reservations;
-    // Other nodes' payments of the last 32 days, as this term's progress read found them in the
-    // shared ledger, by identity (engine_leadership.cpp): limits count them with this node's.
+    // Other nodes' payments of 32 days by identity (this term's progress read): limits count.
     std::map<std::string, limits::payment_record, std::less<>> others_spending;
     std::map<std::string, rule_slot, std::less<>> slots;
     std::set<std::string, std::less<>> running;  // identities in flight in this process
@@ -290,8 +289,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
                         sys_seconds now, std::vector<audit::record_body>& records);
     void drop_queue(rule_slot& slot, std::string_view reason,
                     std::vector<audit::record_body>& records);
-    // Stopping: the slot's queue is cleared (a restart plans those occurrences again), and
-    // each queued one a restart would not plan is recorded skipped (engine_schedule.cpp).
+    // Stopping: the queue goes; one a restart would not plan is recorded skipped.
     asio::awaitable<void> drop_queue_at_stop(rule_slot& slot);
 
     // --- scheduling ----------------------------------------------------------------------
