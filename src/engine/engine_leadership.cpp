@@ -25,6 +25,12 @@ constexpr auto schedule_role_words = text::make_word_table<schedule_role>({
 
 }  // namespace
 
+core::result<schedule::occurrence_id> parse_identity(std::string_view identity)
+{
+    if (identity.ends_with(manual_suffix)) identity.remove_suffix(manual_suffix.size());
+    return schedule::parse_occurrence_id(identity);
+}
+
 std::string_view to_string(schedule_role role) noexcept
 {
     return schedule_role_words.word(role, "unknown");
@@ -102,8 +108,7 @@ void put_back_released(engine::impl& d, rule_slot& slot, const std::string& iden
         return;
     }
     const bool manual = identity.ends_with(manual_suffix);
-    auto id = schedule::parse_occurrence_id(std::string_view(identity).substr(
-        0, identity.size() - (manual ? manual_suffix.size() : 0)));
+    auto id = parse_identity(identity);
     if (!id || id->rule != rule.id) {
         d.log->warn("{}: released occurrence '{}' is not one of this rule's; ignored", rule.id,
                     identity);
@@ -174,9 +179,7 @@ void adopt_others_spending(engine::impl& d, const std::vector<rule_progress>& pr
         const auto slot = d.slots.find(p.rule);
         const auto* pay = slot != d.slots.end() ? slot->second.rule->payment() : nullptr;
         const auto add = [&](const std::string& identity, limits::payment_status status) {
-            const bool manual = identity.ends_with(manual_suffix);
-            auto id = schedule::parse_occurrence_id(std::string_view(identity).substr(
-                0, identity.size() - (manual ? manual_suffix.size() : 0)));
+            auto id = parse_identity(identity);
             if (pay == nullptr || !id || id->rule != p.rule) {
                 ++unknown;
                 return;

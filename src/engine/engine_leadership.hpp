@@ -4,7 +4,9 @@
 // lease resumes from the ledger's progress before it fires anything (engine_leadership.cpp,
 // docs/engine.md "Only the leader schedules"). Without a gate the engine always leads.
 
+#include "paymand/core/error.hpp"
 #include "paymand/engine/engine.hpp"
+#include "paymand/schedule/identity.hpp"
 #include "paymand/schedule/occurrence.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -38,6 +40,10 @@ struct leadership_state {
     // alone: a later occurrence may have been claimed under the new term meanwhile.
     std::map<std::string, std::uint64_t, std::less<>> unclaimed;
 };
+
+// The occurrence id of a scheduled or a manual identity (a manual run's is the scheduled form
+// plus manual_suffix).
+core::result<schedule::occurrence_id> parse_identity(std::string_view identity);
 
 // True when the run loop may fire now: always without a gate; with one, while leading and
 // caught up with the ledger (its progress is read first in a new term). False after a wait

@@ -74,12 +74,9 @@ asio::awaitable<void> engine::impl::reconcile_once()
 // scheduled form plus "~manual".
 std::optional<prompt::memo_tag> engine::impl::reconcile_tag(const audit::occurrence_status& o)
 {
-    std::string_view identity = o.ref.occurrence;
-    const bool manual = identity.ends_with(manual_suffix);
-    if (manual) identity.remove_suffix(manual_suffix.size());
-    auto id = schedule::parse_occurrence_id(identity);
+    auto id = parse_identity(o.ref.occurrence);
     if (!id) return std::nullopt;
-    return occurrence_tag(o.ref.rule, id->local, manual);
+    return occurrence_tag(o.ref.rule, id->local, o.ref.occurrence.ends_with(manual_suffix));
 }
 
 // A transaction listing's options: its own idempotency key, fresh for each listing (a
