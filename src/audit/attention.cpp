@@ -20,6 +20,7 @@ attention attention_of(occurrence_state s) noexcept
     case occurrence_state::unconfirmed:  // paid by the agent's word only: look it up
         return attention::error;
     case occurrence_state::skipped:
+    case occurrence_state::reopened:  // handed back to run again: worth a look, not an error
         return attention::warning;
     default:
         return attention::none;
@@ -46,6 +47,7 @@ std::optional<occurrence_state> outcome_state(const record& r)
     // A listing's verdict on a completed payment: it settles an occurrence already known.
     if (std::holds_alternative<confirmed_record>(r.body)) return occurrence_state::confirmed;
     if (std::holds_alternative<unconfirmed_record>(r.body)) return occurrence_state::unconfirmed;
+    if (std::holds_alternative<reopened_record>(r.body)) return occurrence_state::reopened;
     switch (type_of(r.body)) {
     case record_type::result:
     case record_type::skipped:
@@ -77,7 +79,8 @@ const std::string* unclean_reason(const record_body& body) noexcept
                                  std::is_same_v<T, failed_record> ||
                                  std::is_same_v<T, in_doubt_record> ||
                                  std::is_same_v<T, mismatch_record> ||
-                                 std::is_same_v<T, unconfirmed_record>) {
+                                 std::is_same_v<T, unconfirmed_record> ||
+                                 std::is_same_v<T, reopened_record>) {
                 return &b.reason;
             } else {
                 return nullptr;

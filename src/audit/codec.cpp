@@ -96,8 +96,9 @@ json::object to_fields(field_writer& w, const result_record& r)
 }
 
 template <class R>
-requires std::is_same_v<R, skipped_record> || std::is_same_v<R, in_doubt_record> json::object
-to_fields(field_writer& w, const R& r)
+requires std::is_same_v<R, skipped_record> || std::is_same_v<R, in_doubt_record> ||
+    std::is_same_v<R, reopened_record>
+        json::object to_fields(field_writer& w, const R& r)
 {
     w.ref(r.ref);
     w.text("reason", r.reason);
@@ -393,6 +394,8 @@ record_body from_fields(field_reader& r, record_type type)
         return missed_record{r.ref(), r.text("reason"), r.opt_text("through")};
     case record_type::in_doubt:
         return in_doubt_record{r.ref(), r.text("reason")};
+    case record_type::reopened:
+        return reopened_record{r.ref(), r.text("reason")};
     case record_type::denied: {
         denied_record x{.ref = r.ref()};
         x.limit = r.text("limit");

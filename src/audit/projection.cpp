@@ -32,6 +32,7 @@ constexpr auto state_words = text::make_word_table<occurrence_state>({
     {occurrence_state::confirmed, "confirmed"},
     {occurrence_state::unconfirmed, "unconfirmed"},
     {occurrence_state::dry_run, "dry_run"},
+    {occurrence_state::reopened, "reopened"},
 });
 
 }  // namespace
@@ -245,6 +246,7 @@ std::string audit_projection::unexpected(const record_summary& s,
         return fmt::format("reconciliation of unknown occurrence {}", s.occurrence);
     case record_type::confirmed:
     case record_type::unconfirmed:
+    case record_type::reopened:
         return fmt::format("{} record for {} which was {}; kept", to_string(s.type), s.occurrence,
                            was);
     default:
@@ -264,35 +266,37 @@ void audit_projection::record_intent(occurrence_status& o, const record_summary&
     in_flight_.insert(&o);
 }
 
+void audit_projection::apply_rules_loaded(const record_summary& s)
+{
+    // A split set is collected part by part and applied whole with its last part.
+    const std::vector<rule_hash>* all = s.rules;
+    if (s.parts > 1) {
+        if (s.part == 1) pending_rules_.clear();
+        pending_rules_.insert(pending_rules_.end(), s.rules->begin(), s.rules->end());
+        if (s.part < s.parts) return;
+        all = &pending_rules_;
+    }
+    // A definition stays active while every load lists it with the same hash.
+    decltype(rule_versions_) next;
+    for (const auto& rule : *all) {
+        auto it = rule_versions_.find(rule.id);
+        const bool same = it != rule_versions_.end() && it->second.hash == rule.sha256;
+        next.insert_or_assign(
+            rule.id,
+            same ? it->second
+                 : rule_version{rule.sha256, std::chrono::floor<std::chrono::seconds>(s.ts)});
+    }
+    rule_versions_ = std::move(next);
+    // Release the parts' memory too: a daemon with 10,000 rules would keep 640 KB of ids
+    // and hashes here until its next reload.
+    std::vector<rule_hash>().swap(pending_rules_);
+}
+
 void audit_projection::apply(const record_summary& s)
 {
     last_seq_ = s.seq;
     ++counts_[static_cast<std::size_t>(s.type)];
-    if (s.type == record_type::rules_loaded && s.rules) {
-        // A split set is collected part by part and applied whole with its last part.
-        const std::vector<rule_hash>* all = s.rules;
-        if (s.parts > 1) {
-            if (s.part == 1) pending_rules_.clear();
-            pending_rules_.insert(pending_rules_.end(), s.rules->begin(), s.rules->end());
-            if (s.part < s.parts) return;
-            all = &pending_rules_;
-        }
-        // A definition stays active while every load lists it with the same hash.
-        decltype(rule_versions_) next;
-        for (const auto& rule : *all) {
-            auto it = rule_versions_.find(rule.id);
-            const bool same = it != rule_versions_.end() && it->second.hash == rule.sha256;
-            next.insert_or_assign(
-                rule.id,
-                same ? it->second
-                     : rule_version{rule.sha256, std::chrono::floor<std::chrono::seconds>(s.ts)});
-        }
-        rule_versions_ = std::move(next);
-        // Release the parts' memory too: a daemon with 10,000 rules would keep 640 KB of ids
-        // and hashes here until its next reload.
-        std::vector<rule_hash>().swap(pending_rules_);
-        return;
-    }
+    if (s.type == record_type::rules_loaded && s.rules) return apply_rules_loaded(s);
     switch (s.type) {
     case record_type::config_loaded:
     case record_type::rules_loaded:
@@ -323,6 +327,8 @@ void audit_projection::apply(const record_summary& s)
                 if (through < s.through) through = std::string(s.through);
             }
             set_state(o, *change.next);
+            // Reopened: its old intent was never sent; the run again records a new one.
+            if (s.type == record_type::reopened) o.payment.reset();
         }
     }
 

@@ -30,6 +30,7 @@ constexpr auto type_words = make_word_table<record_type>({
     {record_type::confirmed, "confirmed"},
     {record_type::unconfirmed, "unconfirmed"},
     {record_type::grant, "grant"},
+    {record_type::reopened, "reopened"},
 });
 static_assert(type_words.rows().size() == record_type_count);
 

@@ -231,6 +231,7 @@ std::vector<report_entry>& list_for(month_report& report, occurrence_state s)
     case occurrence_state::in_flight:
     case occurrence_state::in_doubt:
     case occurrence_state::mismatch:
+    case occurrence_state::reopened:
         return report.open;
     case occurrence_state::failed:
     case occurrence_state::resolved_not_paid:
@@ -297,6 +298,10 @@ void month_report_builder::collect(month_report& report, const audit_projection&
         } else if (s->state == occurrence_state::in_flight) {
             e.detail = "intent recorded, no result yet: the payment is being asked for, or "
                        "the daemon stopped mid-payment (it records in_doubt when it starts)";
+        } else if (s->state == occurrence_state::reopened) {
+            e.detail = "closed here without a request, released by the shared ledger to run "
+                       "again: this node has not run it since; the shared ledger's row says "
+                       "whether another node did";
         }
         if (dry && e.payment) {
             report.dry_run.push_back(std::move(e));

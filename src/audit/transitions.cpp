@@ -17,7 +17,8 @@ enum class expects {
     known,                     // an earlier record about the occurrence
     payment,                   // an intent was recorded
     no_payment,                // no intent was recorded
-    first_intent,              // no intent yet, and nothing or in flight
+    first_intent,              // no intent yet, and nothing, in flight or reopened
+    closed_unsent,             // failed, skipped, denied or missed: see reopened_record
     completed,                 // the agent reported it paid
     completed_or_unconfirmed,  // a listing may confirm an unconfirmed payment later
     resolvable,                // see resolvable()
@@ -50,7 +51,7 @@ using s = occurrence_state;
 constexpr auto none = std::nullopt;
 
 // clang-format off
-constexpr std::array<row, 20> table = {{
+constexpr std::array<row, 21> table = {{
     // record                     result/verdict/listing            to                    expected in                        otherwise                     reason
     {record_type::intent,         none, none, none,                 s::in_flight,         expects::first_intent,             otherwise::keep_unless_unpaid, reason_from::unchanged},
     {record_type::result,         outcome::completed, none, none,   s::completed,         expects::payment,                  otherwise::apply,             reason_from::unchanged},
@@ -75,6 +76,7 @@ constexpr std::array<row, 20> table = {{
     {record_type::reconciled,     none, none, reconcile_outcome::paid,      s::reconciled_paid, expects::any,                otherwise::apply,             reason_from::cleared},
     {record_type::reconciled,     none, none, reconcile_outcome::not_found, none,             expects::known,              otherwise::doubt_if_first,    reason_from::unchanged,
      "reconciled without a recorded intent"},
+    {record_type::reopened,       none, none, none,                 s::reopened,          expects::closed_unsent,            otherwise::keep,              reason_from::cleared},
     {record_type::report,         none, none, none,                 s::reported,          expects::any,                      otherwise::apply,             reason_from::unchanged},
     // A result that names no outcome reads as unclear.
     {record_type::result,         none, none, none,                 s::in_doubt,          expects::payment,                  otherwise::apply,             reason_from::record_or_default,
@@ -108,7 +110,10 @@ bool meets(expects guard, std::optional<occurrence_state> current, bool paid)
     case expects::no_payment:
         return !paid;
     case expects::first_intent:
-        return !paid && (!current || *current == s::in_flight);
+        return !paid && (!current || *current == s::in_flight || *current == s::reopened);
+    case expects::closed_unsent:
+        return current == s::failed || current == s::skipped || current == s::denied ||
+               current == s::missed;
     case expects::completed:
         return current == s::completed;
     case expects::completed_or_unconfirmed:

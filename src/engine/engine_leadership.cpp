@@ -92,21 +92,38 @@ void adopt_latest(engine::impl& d, rule_slot& slot, const std::string& latest)
         slot.handled_through = id->local;
 }
 
+// Whether this node's log lets a released occurrence run again: never closed here, or closed
+// without a request (its claim or gate refused when a term ended: failed, skipped, denied or
+// missed), or reopened already. The released row is the proof that no node passed its gate.
+// One this node's log holds in doubt or paid is never run again by this node.
+bool may_run_again(engine::impl& d, const std::string& identity, bool& reopen)
+{
+    const auto* closed = d.state.find(identity);
+    reopen = closed != nullptr && closed->state != audit::occurrence_state::reopened;
+    if (closed == nullptr || !reopen) return true;
+    switch (closed->state) {
+    case audit::occurrence_state::failed:
+    case audit::occurrence_state::skipped:
+    case audit::occurrence_state::denied:
+    case audit::occurrence_state::missed:
+        return true;
+    default:
+        d.log->error("{}: released by the shared ledger (never sent there), but this node's "
+                     "audit log holds it {}: not run again by this node; check it "
+                     "(paymand status)",
+                     identity, audit::to_string(closed->state));
+        return false;
+    }
+}
+
 // Released occurrences go back to run in the next firing pass (slot.released), except those
-// no new leader repeats: each of those gets its record in `records`.
+// no new leader repeats: each of those gets its record in `records`. One this node closed
+// without a request is reopened first (reopened_record), so that its run again is recorded
+// from the start.
 void put_back_released(engine::impl& d, rule_slot& slot, const std::string& identity,
                        sys_seconds now, std::vector<audit::record_body>& records)
 {
     const auto& rule = *slot.rule;
-    if (d.running.contains(identity)) return;
-    if (const auto* closed = d.state.find(identity)) {
-        // Its gate or claim was refused here when a term ended (docs/ha.md, "What is still to
-        // do", item 1): this node's log holds its outcome, so this node does not run it again.
-        d.log->warn("{}: released by the shared ledger (never sent), but this node's audit log "
-                    "already closed it ({}): not run again by this node; another leader would",
-                    identity, audit::to_string(closed->state));
-        return;
-    }
     const bool manual = identity.ends_with(manual_suffix);
     auto id = parse_identity(identity);
     if (!id || id->rule != rule.id) {
@@ -115,10 +132,16 @@ void put_back_released(engine::impl& d, rule_slot& slot, const std::string& iden
         return;
     }
     const schedule::occurrence occ{id->local, rule.zone.resolve(id->local)};
+    // Released and refused both: put back once.
+    const auto again = [&](const schedule::occurrence& o) { return o.local == occ.local; };
+    if (!manual && std::ranges::any_of(slot.released, again)) return;
+    bool reopen = false;
+    if (d.running.contains(identity) || !may_run_again(d, identity, reopen)) return;
     const audit::occurrence_ref ref{rule.id, identity, occ.instant};
     const auto skip = [&](std::string reason) {
         d.log->warn("{}: released by a takeover, not run again: {}", identity, reason);
-        records.push_back(audit::skipped_record{.ref = ref, .reason = std::move(reason)});
+        // Closed here already: its record stands.
+        if (!reopen) records.push_back(audit::skipped_record{.ref = ref, .reason = reason});
     };
     if (manual)
         return skip("a manual run (paymand trigger) claimed by an earlier leader and never "
@@ -128,23 +151,36 @@ void put_back_released(engine::impl& d, rule_slot& slot, const std::string& iden
         return skip("claimed by an earlier leader and never sent, under an older definition of "
                     "the rule; its new definition does not run it");
     if (occ.instant + rule.catchup_window < now) {
-        records.push_back(audit::missed_record{
-            .ref = ref,
-            .reason = "claimed by an earlier leader and never sent; released by a takeover "
-                      "after the rule's catch-up window"});
+        d.log->warn("{}: released by a takeover after the rule's catch-up window: missed",
+                    identity);
+        if (!reopen)
+            records.push_back(audit::missed_record{
+                .ref = ref,
+                .reason = "claimed by an earlier leader and never sent; released by a takeover "
+                          "after the rule's catch-up window"});
         return;
+    }
+    if (reopen) {
+        d.log->warn("{}: released by the shared ledger (never sent), which this node had "
+                    "closed without a request: reopened, it runs again",
+                    identity);
+        records.push_back(audit::reopened_record{
+            .ref = ref,
+            .reason = "closed here without a request when this node's term ended; the shared "
+                      "ledger released it (no node passed its send gate): it runs again"});
     }
     slot.released.push_back(occ);
 }
 
-// Occurrences whose claim was refused in an older term than the current one, which has read
-// the ledger's progress: each goes back to run like a released one (its claim decides: another
-// node may have run it meanwhile). One still finishing its refused run waits for its end
-// (unclaimed_ended). One whose rule went is recorded skipped.
-void put_back_unclaimed(engine::impl& d, sys_seconds now, std::vector<audit::record_body>& records)
+// Occurrences whose claim or gate was refused in an older term than the current one, which has
+// read the ledger's progress: each goes back to run like a released one (its claim decides:
+// another node may have run it meanwhile). One still finishing its refused run waits for its
+// end (refused_ended). One whose rule went is recorded skipped, unless its refused gate's
+// record closed it already.
+void put_back_refused(engine::impl& d, sys_seconds now, std::vector<audit::record_body>& records)
 {
     auto& s = d.leadership;
-    for (auto it = s.unclaimed.begin(); it != s.unclaimed.end();) {
+    for (auto it = s.refused.begin(); it != s.refused.end();) {
         const auto& [identity, asked_in] = *it;
         if (asked_in >= s.term || d.running.contains(identity)) {
             ++it;
@@ -155,15 +191,16 @@ void put_back_unclaimed(engine::impl& d, sys_seconds now, std::vector<audit::rec
         if (slot != d.slots.end()) {
             put_back_released(d, slot->second, identity, now, records);
         } else if (id) {
-            d.log->warn("{}: its claim was refused when this node did not lead, and its rule is "
-                        "no longer in the rule set; not run",
+            d.log->warn("{}: refused when this node did not lead, and its rule is no longer in "
+                        "the rule set; not run",
                         identity);
-            records.push_back(audit::skipped_record{
-                .ref = {id->rule, identity, now},
-                .reason = "its claim was refused when this node did not lead, and its rule was "
-                          "removed before this node led again; not run"});
+            if (!d.state.handled(identity))
+                records.push_back(audit::skipped_record{
+                    .ref = {id->rule, identity, now},
+                    .reason = "its claim was refused when this node did not lead, and its rule was "
+                              "removed before this node led again; not run"});
         }
-        it = s.unclaimed.erase(it);
+        it = s.refused.erase(it);
     }
 }
 
@@ -222,7 +259,7 @@ void apply_progress(engine::impl& d, const std::vector<rule_progress>& progress,
         for (const auto& identity : p.released)
             put_back_released(d, it->second, identity, now, records);
     }
-    put_back_unclaimed(d, now, records);
+    put_back_refused(d, now, records);
     adopt_others_spending(d, progress);
     for (auto& [id, slot] : d.slots) d.compute_next(slot);
 }
@@ -239,9 +276,9 @@ asio::awaitable<bool> ready_to_schedule(engine::impl& d)
     }
     const auto asked_in = s.term;
     if (s.caught_up) {
-        if (s.unclaimed.empty()) co_return true;
+        if (s.refused.empty()) co_return true;
         std::vector<audit::record_body> records;
-        detail::put_back_unclaimed(d, to_seconds(d.clk.wall_now()), records);
+        detail::put_back_refused(d, to_seconds(d.clk.wall_now()), records);
         if (!records.empty()) co_await d.append_or_keep(std::move(records));
         co_return !d.stopping && s.leading && s.term == asked_in;
     }
@@ -267,40 +304,40 @@ asio::awaitable<bool> ready_to_schedule(engine::impl& d)
     co_return !d.stopping && s.leading && s.term == asked_in;
 }
 
-void note_unclaimed(leadership_state& s, const std::string& identity, std::uint64_t asked_in)
+void note_refused(leadership_state& s, const std::string& identity, std::uint64_t asked_in)
 {
     if (identity.ends_with(manual_suffix)) return;  // a manual run is not scheduled again
-    s.unclaimed.insert_or_assign(identity, asked_in);
+    s.refused.insert_or_assign(identity, asked_in);
 }
 
-void unclaimed_ended(engine::impl& d, const std::string& identity)
+void refused_ended(engine::impl& d, const std::string& identity)
 {
     const auto& s = d.leadership;
-    auto it = s.unclaimed.find(identity);
-    if (it != s.unclaimed.end() && s.leading && s.caught_up && it->second < s.term)
-        d.clk.interrupt();
+    auto it = s.refused.find(identity);
+    if (it != s.refused.end() && s.leading && s.caught_up && it->second < s.term) d.clk.interrupt();
 }
 
-asio::awaitable<void> record_unclaimed_at_stop(engine::impl& d)
+asio::awaitable<void> record_refused_at_stop(engine::impl& d)
 {
     std::vector<audit::record_body> records;
-    for (const auto& [identity, asked_in] : d.leadership.unclaimed) {
+    for (const auto& [identity, asked_in] : d.leadership.refused) {
         auto id = schedule::parse_occurrence_id(identity);
         if (!id) continue;
         const auto slot = d.slots.find(id->rule);
         const auto instant = slot != d.slots.end() ? slot->second.rule->zone.resolve(id->local)
                                                    : to_seconds(d.clk.wall_now());
-        d.log->warn("{}: not run by this node: its claim was refused when this node did not "
-                    "lead, and it stops before leading again; the shared ledger shows whether "
-                    "another node ran it",
+        d.log->warn("{}: not run by this node: refused when this node did not lead, and it "
+                    "stops before leading again; the shared ledger shows whether another node "
+                    "ran it",
                     identity);
+        if (d.state.handled(identity)) continue;  // its refused gate's record closed it
         records.push_back(audit::skipped_record{
             .ref = {id->rule, identity, instant},
             .reason = "not run by this node: its claim was refused when this node did not lead, "
                       "and the node stopped before leading again; whether another node ran it "
                       "is in the shared ledger"});
     }
-    d.leadership.unclaimed.clear();
+    d.leadership.refused.clear();
     if (!records.empty()) co_await d.append(std::move(records));
 }
 

@@ -34,11 +34,12 @@ struct leadership_state {
     std::chrono::seconds retry{1};
     // Cancelled when leadership changes or the engine stops: the standby's and retry's wait.
     boost::asio::steady_timer timer;
-    // Scheduled occurrences whose claim was refused because this node did not lead, each with
-    // the term its claim was asked in: not handled, and run again (or recorded) by a later term
-    // once that has read the ledger's progress (put_back_unclaimed). Not a rule's earliest
-    // alone: a later occurrence may have been claimed under the new term meanwhile.
-    std::map<std::string, std::uint64_t, std::less<>> unclaimed;
+    // Scheduled occurrences whose claim or send gate was refused because this node did not
+    // lead, each with the term it was asked in: run again (or recorded) by a later term once
+    // that has read the ledger's progress (put_back_refused); one closed here without a request
+    // is reopened first. Not a rule's earliest alone: a later occurrence may have been claimed
+    // under the new term meanwhile.
+    std::map<std::string, std::uint64_t, std::less<>> refused;
 };
 
 // The occurrence id of a scheduled or a manual identity (a manual run's is the scheduled form
@@ -50,16 +51,17 @@ core::result<schedule::occurrence_id> parse_identity(std::string_view identity);
 // (for leadership, or before a failed read is retried): the loop looks again.
 boost::asio::awaitable<bool> ready_to_schedule(engine::impl& d);
 
-// A claim asked in term `asked_in` and refused because this node does not lead (the
-// occurrence driver).
-void note_unclaimed(leadership_state& s, const std::string& identity, std::uint64_t asked_in);
+// A claim or a send gate asked in term `asked_in` and refused because this node does not lead
+// (the occurrence driver).
+void note_refused(leadership_state& s, const std::string& identity, std::uint64_t asked_in);
 
 // At the engine's end: claims refused in a term that no later one put back are each recorded
-// skipped (never left without a record), and said in the journal.
-boost::asio::awaitable<void> record_unclaimed_at_stop(engine::impl& d);
+// skipped (never left without a record; a refused gate's occurrence has its record already),
+// and said in the journal.
+boost::asio::awaitable<void> record_refused_at_stop(engine::impl& d);
 
-// Called when the occurrence `identity` ended: when its claim was refused in an older term
+// Called when the occurrence `identity` ended: when it was refused in an older term
 // than one that has caught up, the run loop is woken to put it back (it waited for the end).
-void unclaimed_ended(engine::impl& d, const std::string& identity);
+void refused_ended(engine::impl& d, const std::string& identity);
 
 }  // namespace paymand::engine

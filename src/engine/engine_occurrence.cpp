@@ -127,14 +127,16 @@ asio::awaitable<occurrence_event> engine::impl::occurrence_driver::perform(occur
         co_return event::passed{};
     } else if (const auto* g = std::get_if<step::pass_send_gate>(&next)) {
         if (!g->shared) co_return event::passed{};
+        const auto asked_in = d.leadership.term;
         auto answer = co_await d.params.gate->open(identity);
+        if (answer.verdict == gate_verdict::refused) note_refused(d.leadership, identity, asked_in);
         if (answer.verdict == gate_verdict::passed) PAYMAND_CRASH_POINT("after_gate");
         co_return answer;
     } else if (const auto* c = std::get_if<step::claim>(&next)) {
         const auto asked_in = d.leadership.term;
         auto answer = co_await d.params.gate->claim(identity, c->rule);
         if (answer.verdict == claim_verdict::not_leader)
-            note_unclaimed(d.leadership, identity, asked_in);
+            note_refused(d.leadership, identity, asked_in);
         if (answer.verdict == claim_verdict::claimed) PAYMAND_CRASH_POINT("after_claim");
         co_return answer;
     } else if (const auto* s = std::get_if<step::settle_unsent>(&next)) {

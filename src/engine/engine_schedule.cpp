@@ -62,7 +62,7 @@ asio::awaitable<void> engine::impl::run_then_next(task t)
         const running_mark mark(*this, t.identity);
         co_await run_occurrence(std::move(t));
     }
-    unclaimed_ended(*this, identity);
+    refused_ended(*this, identity);
     auto it = slots.find(rule_id);
     if (it == slots.end()) co_return;
     it->second.in_flight = false;
@@ -282,7 +282,7 @@ asio::awaitable<std::size_t> engine::impl::wind_down()
         occurrences.cancel(asio::cancellation_type::terminal);
         co_await occurrences.async_wait();
     }
-    if (!leadership.unclaimed.empty()) co_await record_unclaimed_at_stop(*this);
+    if (!leadership.refused.empty()) co_await record_refused_at_stop(*this);
     // stop() cancelled the loops. A run that ended with its virtual clock (simulate, tests)
     // leaves them to the engine's end.
     if (stopping) co_await loops.async_wait();

@@ -37,6 +37,7 @@ enum class occurrence_state {
     dry_run,      // a dry run's payment: would have been asked for, never sent
     confirmed,    // completed, and the transaction listing shows exactly that payment
     unconfirmed,  // completed by the agent's word, not found in the transaction listings
+    reopened,     // HA: closed here without a request, released by the shared ledger: runs again
 };
 
 std::string_view to_string(occurrence_state s) noexcept;
@@ -135,8 +136,13 @@ public:
     std::vector<occurrence_ref> finish_replay();
 
     const occurrence_status* find(std::string_view occurrence) const;
-    // True once the occurrence has an intent or an outcome: it must never run again.
-    bool handled(std::string_view occurrence) const { return find(occurrence) != nullptr; }
+    // True once the occurrence has an intent or an outcome: it must never run again. A
+    // reopened one (reopened_record) is to run again.
+    bool handled(std::string_view occurrence) const
+    {
+        const auto* o = find(occurrence);
+        return o != nullptr && o->state != occurrence_state::reopened;
+    }
     // The latest (by UTC instant) scheduled occurrence the rule handled; manual runs
     // (identities with "~manual") are not part of the schedule's progress.
     const occurrence_ref* last_handled(std::string_view rule) const;
@@ -189,6 +195,8 @@ private:
         }
     };
 
+    // A rules_loaded record (or one of its parts): the rules' active definitions.
+    void apply_rules_loaded(const record_summary& s);
     // The occurrence's entry, created if new (then `created` is set).
     occurrence_status& entry(const record_summary& s, bool& created);
     void set_state(occurrence_status& o, occurrence_state next);

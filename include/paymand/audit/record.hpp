@@ -108,6 +108,15 @@ struct in_doubt_record {
     friend bool operator==(const in_doubt_record&, const in_doubt_record&) = default;
 };
 
+// HA mode: the shared ledger released an occurrence this node had closed without a request
+// (its gate or claim refused when its term ended); the node runs it again from the start. The
+// released row proves that no node passed its gate (docs/ha.md, "Only the leader schedules").
+struct reopened_record {
+    occurrence_ref ref;
+    std::string reason;
+    friend bool operator==(const reopened_record&, const reopened_record&) = default;
+};
+
 // An operator's verdict on an in-doubt occurrence (`paymand audit resolve`).
 struct resolved_record {
     occurrence_ref ref;
@@ -228,7 +237,7 @@ using record_body =
                  failed_record, in_doubt_record, resolved_record, reconciled_record,
                  mismatch_record, condition_record, report_record, config_loaded_record,
                  rules_loaded_record, started_record, stopped_record, confirmed_record,
-                 unconfirmed_record, grant_record>;
+                 unconfirmed_record, grant_record, reopened_record>;
 
 // Record types in variant order; `type` on the wire.
 enum class record_type {
@@ -251,6 +260,7 @@ enum class record_type {
     confirmed,
     unconfirmed,
     grant,
+    reopened,
 };
 inline constexpr std::size_t record_type_count = std::variant_size_v<record_body>;
 

@@ -52,6 +52,7 @@ std::vector<record_body> one_of_each()
                      "the refresh token was refused (invalid_grant)"},
         grant_record{grant_event::removed, "pm-test-client", "", std::nullopt, 8,
                      "paymand auth logout"},
+        reopened_record{ref, "closed here without a request; the shared ledger released it"},
     };
 }
 

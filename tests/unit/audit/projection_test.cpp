@@ -204,6 +204,46 @@ TEST(audit_projection, second_intent_for_an_occurrence_is_a_warning_and_counts_o
     EXPECT_EQ(f.projection.spending().size(), 1u);
 }
 
+// HA mode: a payment whose send gate was refused (recorded failed, not sent) and whose row the
+// shared ledger released runs again: reopened, it is no longer handled, its old intent no
+// longer counts, and the run again records a first intent and a result without a warning.
+TEST(audit_projection, a_reopened_occurrence_runs_again_and_counts_once)
+{
+    projection_feed f;
+    const auto a = occ("rent", 1);
+    f.add(intent(a, 100'00));
+    f.add(failed_record{a, "not sent: the send gate refused: lease lost", 0});
+    EXPECT_TRUE(f.projection.handled(a.occurrence));
+    f.add(reopened_record{a, "released by the shared ledger"});
+    EXPECT_FALSE(f.projection.handled(a.occurrence));
+    EXPECT_EQ(f.projection.find(a.occurrence)->state, occurrence_state::reopened);
+    EXPECT_FALSE(f.projection.find(a.occurrence)->payment);
+    EXPECT_TRUE(f.projection.spending().empty());
+    f.add(intent(a, 100'00));
+    f.add(result(a));
+    EXPECT_TRUE(f.projection.handled(a.occurrence));
+    EXPECT_EQ(f.projection.find(a.occurrence)->state, occurrence_state::completed);
+    EXPECT_EQ(f.projection.spending().size(), 1u);
+    EXPECT_EQ(f.projection.last_paid("rent")->ref, a);
+    EXPECT_EQ(f.projection.warning_count(), 0u);
+    EXPECT_TRUE(f.projection.finish_replay().empty());
+}
+
+// A reopen of an occurrence that may have been paid is a warning, and changes nothing: its
+// payment still counts and it is still handled.
+TEST(audit_projection, a_reopen_of_a_payment_in_doubt_changes_nothing)
+{
+    projection_feed f;
+    const auto a = occ("rent", 1);
+    f.add(intent(a));
+    f.add(in_doubt_record{a, "timeout"});
+    f.add(reopened_record{a, "bogus"});
+    EXPECT_EQ(f.projection.warning_count(), 1u);
+    EXPECT_TRUE(f.projection.handled(a.occurrence));
+    EXPECT_EQ(f.projection.find(a.occurrence)->state, occurrence_state::in_doubt);
+    EXPECT_EQ(f.projection.spending().size(), 1u);
+}
+
 TEST(audit_projection, skip_after_intent_does_not_erase_the_payment)
 {
     projection_feed f;

@@ -54,7 +54,9 @@ struct fake_ledger final : occurrence_gate {
     std::set<std::string> foreign;    // rows another node claimed
     std::vector<std::string> claims;  // each claim asked, in order
     int failing_reads = 0;
-    std::set<std::string> refused;                     // answered not_leader once each
+    std::set<std::string> refused;        // answered not_leader once each
+    std::set<std::string> gate_refusals;  // gates refused once each
+    std::function<void(const std::string&)> on_gate_refused;
     std::function<void()> on_progress;                 // at each progress read, first
     std::function<void(const std::string&)> on_claim;  // at each claim, once answered
     // Awaited at each claim before it is answered: the database's latency, during which the
@@ -82,6 +84,11 @@ struct fake_ledger final : occurrence_gate {
     }
     asio::awaitable<gate_answer> open(std::string identity) override
     {
+        if (gate_refusals.erase(identity) > 0) {
+            if (on_gate_refused) on_gate_refused(identity);
+            auto refused_gate = gate_answer{gate_verdict::refused, "the lease was lost"};
+            co_return refused_gate;  // the row stays claimed by the old term
+        }
         rows[identity] = "sending";
         auto answer = gate_answer{gate_verdict::passed, {}};
         co_return answer;
@@ -467,6 +474,52 @@ TEST_F(leadership_test, a_refused_claim_no_later_term_put_back_is_recorded_at_th
     EXPECT_EQ(skipped[0].ref.occurrence, "rent@2026-12-01T09:00");
     EXPECT_EQ(skipped[0].ref.utc, at(2026, 12, 1, 9));
     EXPECT_THAT(skipped[0].reason, HasSubstr("stopped before leading again"));
+}
+
+// The lease went while 1 December's payment waited at its send gate: the gate is refused and
+// the occurrence closed `failed` here (not sent). This node takes the lease again, and its
+// takeover released the row (no gate passed): the occurrence is reopened and paid, once.
+TEST_F(leadership_test, a_payment_whose_gate_was_refused_is_reopened_and_paid_when_leading_again)
+{
+    const std::string nine = "rent@2026-12-01T09:00";
+    ledger->gate_refusals.insert(nine);
+    ledger->on_gate_refused = [&](const std::string& identity) {
+        eng->set_leading(false);
+        ledger->rows[identity] = "released";  // the next acquisition releases the claim
+        eng->set_leading(true);
+    };
+    run(at(2026, 12, 1, 8, 30), at(2026, 12, 1, 10, 30), {}, true, hourly);
+    EXPECT_EQ(std::count(ledger->claims.begin(), ledger->claims.end(), nine), 2);
+    EXPECT_EQ(agent->payments.size(), 2u);  // 09:00 once, and 10:00
+    EXPECT_EQ(ledger->rows[nine], "paid");
+    EXPECT_EQ(ledger->rows["rent@2026-12-01T10:00"], "paid");
+    std::vector<std::string> types;
+    for (const auto& r : records)
+        if (const auto* ref = audit::occurrence_of(r.body); ref && ref->occurrence == nine)
+            types.emplace_back(audit::to_string(audit::type_of(r.body)));
+    EXPECT_THAT(types, ElementsAre("intent", "failed", "reopened", "intent", "result"));
+    auto reopened = all<audit::reopened_record>();
+    ASSERT_EQ(reopened.size(), 1u);
+    EXPECT_THAT(reopened[0].reason, HasSubstr("no node passed its send gate"));
+}
+
+// The same, but another node took over and paid it meanwhile: reopened here, its claim is
+// taken, and nothing is paid twice.
+TEST_F(leadership_test, a_refused_gate_another_node_paid_meanwhile_is_not_paid_again)
+{
+    const std::string nine = "rent@2026-12-01T09:00";
+    ledger->gate_refusals.insert(nine);
+    ledger->on_gate_refused = [&](const std::string& identity) {
+        eng->set_leading(false);
+        ledger->left(identity, "paid");
+        eng->set_leading(true);
+    };
+    run(at(2026, 12, 1, 8, 30), at(2026, 12, 1, 10, 30), {}, true, hourly);
+    EXPECT_EQ(agent->payments.size(), 1u);  // 10:00 only
+    EXPECT_EQ(ledger->rows[nine], "paid");
+    auto skipped = all<audit::skipped_record>();
+    ASSERT_EQ(skipped.size(), 1u);
+    EXPECT_EQ(skipped[0].ref.occurrence, nine);
 }
 
 TEST_F(leadership_test, without_a_shared_ledger_the_engine_always_schedules)

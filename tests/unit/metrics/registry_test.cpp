@@ -105,6 +105,7 @@ paymand_audit_records_total{type="stopped"} 0
 paymand_audit_records_total{type="confirmed"} 0
 paymand_audit_records_total{type="unconfirmed"} 0
 paymand_audit_records_total{type="grant"} 0
+paymand_audit_records_total{type="reopened"} 0
 # HELP paymand_dry_run_records_total Durable audit records written by dry runs (they move no money).
 # TYPE paymand_dry_run_records_total counter
 paymand_dry_run_records_total 0
