@@ -44,6 +44,23 @@ ledger::occurrence_state state_of(engine::ledger_end end)
     return ledger::occurrence_state::in_doubt;
 }
 
+// The other nodes' payments as the engine counts them.
+std::vector<engine::other_payment> others(std::vector<ledger::others_payment> rows)
+{
+    std::vector<engine::other_payment> out;
+    out.reserve(rows.size());
+    for (auto& row : rows) {
+        std::optional<limits::payment_record> payment;
+        if (row.payment)
+            payment = limits::payment_record{.amount = row.payment->amount_minor,
+                                             .currency = std::move(row.payment->currency),
+                                             .payee = std::move(row.payment->payee),
+                                             .instant = row.payment->due};
+        out.push_back({std::move(row.identity), std::move(payment)});
+    }
+    return out;
+}
+
 struct waiter {
     asio::steady_timer timer;
     bool handed = false;  // the connection is this waiter's now
@@ -210,7 +227,8 @@ engine::claim_answer ledger_gate::answer_claim(const std::string& identity,
                         who.epoch)};
 }
 
-asio::awaitable<engine::gate_answer> ledger_gate::open(std::string identity)
+asio::awaitable<engine::gate_answer> ledger_gate::open(std::string identity,
+                                                       limits::payment_record payment)
 {
     auto it = s_->claims.find(identity);
     const auto refuse = [&](std::string why) {
@@ -230,7 +248,12 @@ asio::awaitable<engine::gate_answer> ledger_gate::open(std::string identity)
         engine::gate_answer failed{gate_verdict::failed, ready.error().what()};
         if (!co_await pause_to_retry("gate", identity, ready.error(), attempt)) co_return failed;
     }
-    auto opened = co_await ledger::async_open_gate(s_->conn, it->second, identity);
+    // Named first: GCC 12 mishandles a braced temporary in a co_await expression.
+    auto pays = ledger::row_payment{.payee = payment.payee,
+                                    .amount_minor = payment.amount,
+                                    .currency = payment.currency,
+                                    .due = payment.instant};
+    auto opened = co_await ledger::async_open_gate(s_->conn, it->second, identity, pays);
     release();
     if (!opened)
         co_return engine::gate_answer{opened.error().outcome_unknown() ? gate_verdict::unknown
@@ -332,11 +355,12 @@ asio::awaitable<core::result<std::vector<engine::rule_progress>>> ledger_gate::p
     std::vector<engine::rule_progress> out;
     out.reserve(read->size());
     for (auto& r : *read)
-        out.push_back(engine::rule_progress{.rule = std::move(r.rule),
-                                            .latest = std::move(r.latest),
-                                            .released = std::move(r.released),
-                                            .others_paid = std::move(r.others_paid),
-                                            .others_in_doubt = std::move(r.others_in_doubt)});
+        out.push_back(
+            engine::rule_progress{.rule = std::move(r.rule),
+                                  .latest = std::move(r.latest),
+                                  .released = std::move(r.released),
+                                  .others_paid = others(std::move(r.others_paid)),
+                                  .others_in_doubt = others(std::move(r.others_in_doubt))});
     co_return out;
 }
 

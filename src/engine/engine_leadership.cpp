@@ -204,44 +204,53 @@ void put_back_refused(engine::impl& d, sys_seconds now, std::vector<audit::recor
     }
 }
 
-// Other nodes' payments in the ledger, counted against this node's limits at the amount and
-// payee of the rule that made them (the nodes that lead run the same rule set: eligibility).
-// One whose rule this node does not have, or that no longer pays, has no amount here: said at
-// error level, not counted.
+// Other nodes' payments in the ledger, counted against this node's limits exactly as their
+// rows say (written at their gates). A row gated before the ledger's schema version 3 says
+// nothing: it counts at the amount and payee of the rule that made it (the nodes that lead run
+// the same rule set: eligibility); one whose rule this node does not have, or that no longer
+// pays, has no amount here: said at error level, not counted.
 void adopt_others_spending(engine::impl& d, const std::vector<rule_progress>& progress)
 {
     std::map<std::string, limits::payment_record, std::less<>> spent;
     std::size_t unknown = 0;
+    std::size_t estimated = 0;
     for (const auto& p : progress) {
         const auto slot = d.slots.find(p.rule);
         const auto* pay = slot != d.slots.end() ? slot->second.rule->payment() : nullptr;
-        const auto add = [&](const std::string& identity, limits::payment_status status) {
-            auto id = parse_identity(identity);
+        const auto add = [&](const other_payment& other, limits::payment_status status) {
+            if (other.payment) {
+                auto exact = *other.payment;
+                exact.status = status;
+                spent.insert_or_assign(other.identity, std::move(exact));
+                return;
+            }
+            auto id = parse_identity(other.identity);
             if (pay == nullptr || !id || id->rule != p.rule) {
                 ++unknown;
                 return;
             }
+            ++estimated;
             spent.insert_or_assign(
-                identity,
+                other.identity,
                 limits::payment_record{.amount = pay->amount.minor_units(),
                                        .currency = std::string(pay->amount.unit().code()),
                                        .payee = pay->payee,
                                        .instant = slot->second.rule->zone.resolve(id->local),
                                        .status = status});
         };
-        for (const auto& identity : p.others_paid) add(identity, limits::payment_status::completed);
-        for (const auto& identity : p.others_in_doubt)
-            add(identity, limits::payment_status::in_doubt);
+        for (const auto& other : p.others_paid) add(other, limits::payment_status::completed);
+        for (const auto& other : p.others_in_doubt) add(other, limits::payment_status::in_doubt);
     }
     if (unknown > 0)
-        d.log->error("limits: {} payment(s) other nodes made in the last 32 days belong to rules "
-                     "this node does not have or that no longer pay: their amounts are unknown "
-                     "here and limits do not count them; check the cluster's spending "
-                     "(docs/ha.md, runbook)",
+        d.log->error("limits: {} payment(s) other nodes made in the last 32 days were gated "
+                     "before the ledger recorded amounts and belong to rules this node does not "
+                     "have or that no longer pay: their amounts are unknown here and limits do "
+                     "not count them; check the cluster's spending (docs/ha.md, runbook)",
                      unknown);
     if (!spent.empty())
-        d.log->info("limits: counting {} payment(s) other nodes made in the last 32 days",
-                    spent.size());
+        d.log->info("limits: counting {} payment(s) other nodes made in the last 32 days ({} at "
+                    "their rule's current amount: gated before the ledger recorded amounts)",
+                    spent.size(), estimated);
     d.others_spending = std::move(spent);
     d.ledger_stale = true;
 }

@@ -128,7 +128,7 @@ asio::awaitable<occurrence_event> engine::impl::occurrence_driver::perform(occur
     } else if (const auto* g = std::get_if<step::pass_send_gate>(&next)) {
         if (!g->shared) co_return event::passed{};
         const auto asked_in = d.leadership.term;
-        auto answer = co_await d.params.gate->open(identity);
+        auto answer = co_await d.params.gate->open(identity, g->payment);
         if (answer.verdict == gate_verdict::refused) note_refused(d.leadership, identity, asked_in);
         if (answer.verdict == gate_verdict::passed) PAYMAND_CRASH_POINT("after_gate");
         co_return answer;

@@ -66,7 +66,9 @@ occurrence_step occurrence_machine::resume(occurrence_event what, occurrence_mom
                                    c_.identity),
                        stage::ending);
         stage_ = stage::send_gate;
-        return step::pass_send_gate{.shared = c_.shared_ledger};
+        return step::pass_send_gate{.shared = c_.shared_ledger,
+                                    .payment = c_.shared_ledger ? payment_record()
+                                                                : limits::payment_record{}};
     case stage::send_gate:
         if (const auto* no = std::get_if<event::refused>(&what))
             return record_result(audit::failed_record{

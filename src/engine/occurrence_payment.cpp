@@ -62,6 +62,16 @@ const rules::pay_action& occurrence_machine::pay() const
     return *c_.rule.payment();
 }
 
+limits::payment_record occurrence_machine::payment_record() const
+{
+    const auto& p = pay();
+    return {.amount = p.amount.minor_units(),
+            .currency = std::string(p.amount.unit().code()),
+            .payee = p.payee,
+            .instant = c_.occ.instant,
+            .status = limits::payment_status::in_doubt};
+}
+
 // An edit never pays a period twice; then the payment waits at the limits gate.
 occurrence_step occurrence_machine::begin_payment()
 {
@@ -110,12 +120,7 @@ occurrence_step occurrence_machine::check_limits()
     stage_ = stage::intent_written;
     return step::append{.records = std::exchange(pending_, {}),
                         .deadline = deadline_,
-                        .reserve =
-                            limits::payment_record{.amount = p.amount.minor_units(),
-                                                   .currency = std::string(p.amount.unit().code()),
-                                                   .payee = p.payee,
-                                                   .instant = c_.occ.instant,
-                                                   .status = limits::payment_status::in_doubt},
+                        .reserve = payment_record(),
                         .crash_point = "after_intent_durable"};
 }
 

@@ -24,20 +24,43 @@ std::vector<param> fenced_params(const fence& who, std::string identity)
     return {who.node, std::to_string(who.epoch), std::move(identity)};
 }
 
-// The fenced move `claimed -> to` of the fence's own row; true when it committed.
-asio::awaitable<core::result<bool, db_error>> fenced_move(connection& conn, const fence& who,
-                                                          std::string identity, occurrence_state to)
+// The fenced move `claimed -> to` of the fence's own row, writing what it pays when `payment`
+// is given (the gate); true when it committed.
+asio::awaitable<core::result<bool, db_error>>
+fenced_move(connection& conn, const fence& who, std::string identity, occurrence_state to,
+            const std::optional<row_payment>& payment = std::nullopt)
 {
     auto params = fenced_params(who, std::move(identity));
     params.emplace_back(std::string(to_string(to)));
+    std::string pays;
+    if (payment) {
+        params.emplace_back(payment->payee);
+        params.emplace_back(std::to_string(payment->amount_minor));
+        params.emplace_back(payment->currency);
+        params.emplace_back(std::to_string(payment->due.time_since_epoch().count()));
+        pays = ", payee = $5, amount_minor = $6::bigint, currency = $7, "
+               "due_at = to_timestamp($8::bigint)";
+    }
     auto moved = co_await conn.async_query(
-        std::string(current_lease) +
-            "UPDATE paymand_occurrence o SET state = $4, updated_at = clock_timestamp() "
-            "FROM lease WHERE o.identity = $3 AND o.state = 'claimed' AND o.node = $1 "
-            "AND o.epoch = lease.epoch RETURNING o.identity",
+        std::string(current_lease) + "UPDATE paymand_occurrence o SET state = $4" + pays +
+            ", updated_at = clock_timestamp() FROM lease WHERE o.identity = $3 "
+            "AND o.state = 'claimed' AND o.node = $1 AND o.epoch = lease.epoch "
+            "RETURNING o.identity",
         std::move(params));
     if (!moved) co_return moved.error();
     co_return moved->rows.size() == 1;
+}
+
+// Row r of the progress read: what it pays, from columns 3 to 6 (all NULL before version 3).
+std::optional<row_payment> payment_at(const query_result& read, std::size_t r)
+{
+    const auto amount = detail::integer_at(read, r, 4);
+    const auto due = detail::integer_at(read, r, 6);
+    if (read.is_null(r, 3) || !amount || !due) return std::nullopt;
+    return row_payment{.payee = read.text(r, 3),
+                       .amount_minor = *amount,
+                       .currency = read.text(r, 5),
+                       .due = std::chrono::sys_seconds(std::chrono::seconds(*due))};
 }
 
 }  // namespace
@@ -73,10 +96,11 @@ async_claim(connection& conn, const fence& who, std::string identity, std::strin
                                                       : claim_outcome::not_leader;
 }
 
-asio::awaitable<core::result<bool, db_error>> async_open_gate(connection& conn, const fence& who,
-                                                              std::string identity)
+asio::awaitable<core::result<bool, db_error>>
+async_open_gate(connection& conn, const fence& who, std::string identity, row_payment payment)
 {
-    co_return co_await fenced_move(conn, who, std::move(identity), occurrence_state::sending);
+    const std::optional<row_payment> pays(std::move(payment));
+    co_return co_await fenced_move(conn, who, std::move(identity), occurrence_state::sending, pays);
 }
 
 asio::awaitable<core::result<bool, db_error>>
@@ -137,14 +161,16 @@ async_read_progress(connection& conn, std::string not_latest_suffix, std::string
     // whatever the database's collation. The age of the others' payments is judged by the
     // database's clock, like every time in the ledger.
     auto read = co_await conn.async_query(
-        "SELECT rule, 'latest' AS kind, max(identity COLLATE \"C\") AS identity "
+        "SELECT rule, 'latest' AS kind, max(identity COLLATE \"C\") AS identity, "
+        "NULL AS payee, NULL::bigint AS amount_minor, NULL AS currency, NULL::bigint AS due "
         "FROM paymand_occurrence "
         "WHERE state <> 'released' AND ($1 = '' OR right(identity, length($1)) <> $1) "
         "GROUP BY rule "
-        "UNION ALL SELECT rule, 'released', identity COLLATE \"C\" FROM paymand_occurrence "
-        "WHERE state = 'released' "
+        "UNION ALL SELECT rule, 'released', identity COLLATE \"C\", NULL, NULL, NULL, NULL "
+        "FROM paymand_occurrence WHERE state = 'released' "
         "UNION ALL SELECT rule, CASE state WHEN 'paid' THEN 'paid' ELSE 'doubt' END, "
-        "identity COLLATE \"C\" FROM paymand_occurrence WHERE node <> $2 "
+        "identity COLLATE \"C\", payee, amount_minor, currency, "
+        "extract(epoch FROM due_at)::bigint FROM paymand_occurrence WHERE node <> $2 "
         "AND state IN ('sending', 'paid', 'in_doubt') "
         "AND claimed_at > clock_timestamp() - interval '32 days' ORDER BY 1, 2, 3",
         std::move(params));
@@ -159,10 +185,9 @@ async_read_progress(connection& conn, std::string not_latest_suffix, std::string
             p.latest = read->text(r, 2);
         else if (kind == "released")
             p.released.push_back(read->text(r, 2));
-        else if (kind == "paid")
-            p.others_paid.push_back(read->text(r, 2));
         else
-            p.others_in_doubt.push_back(read->text(r, 2));
+            (kind == "paid" ? p.others_paid : p.others_in_doubt)
+                .push_back(others_payment{read->text(r, 2), payment_at(*read, r)});
     }
     co_return out;
 }

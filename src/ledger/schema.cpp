@@ -124,10 +124,25 @@ CREATE TABLE paymand_node (
 );
 )sql";
 
+// Version 3: what each payment's row pays, written at its send gate, so that another node's
+// limits count it exactly (docs/ha.md, "Limits across nodes"). Rows gated before it have none.
+constexpr std::string_view schema_v3 = R"sql(
+ALTER TABLE paymand_occurrence
+    ADD COLUMN payee text,
+    ADD COLUMN amount_minor bigint,
+    ADD COLUMN currency text,
+    ADD COLUMN due_at timestamptz,
+    ADD CONSTRAINT paymand_occurrence_payment_whole CHECK (
+        (payee IS NULL) = (amount_minor IS NULL) AND (payee IS NULL) = (currency IS NULL)
+        AND (payee IS NULL) = (due_at IS NULL) AND (amount_minor IS NULL OR amount_minor >= 0));
+)sql";
+
 constexpr std::array all_migrations{
     migration{
         .version = 1, .name = "occurrence ledger, lease, shipped audit chains", .sql = schema_v1},
     migration{.version = 2, .name = "nodes and the rule set and policy they run", .sql = schema_v2},
+    migration{
+        .version = 3, .name = "the payment each row pays, written at its gate", .sql = schema_v3},
 };
 
 // Held for the whole of one migration's transaction: concurrent `db migrate` runs (or nodes)

@@ -60,7 +60,8 @@ public:
 
     boost::asio::awaitable<engine::claim_answer> claim(std::string identity,
                                                        std::string rule) override;
-    boost::asio::awaitable<engine::gate_answer> open(std::string identity) override;
+    boost::asio::awaitable<engine::gate_answer> open(std::string identity,
+                                                     limits::payment_record payment) override;
     boost::asio::awaitable<engine::ledger_answer> record(std::string identity,
                                                          engine::ledger_end end) override;
     boost::asio::awaitable<engine::ledger_answer> settle_unsent(std::string identity,

@@ -9,6 +9,7 @@
 // Every answer is a value: the occurrence machine decides what it means (occurrence_machine.hpp).
 
 #include "paymand/core/error.hpp"
+#include "paymand/limits/spending_ledger.hpp"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -52,6 +53,14 @@ struct ledger_answer {
     std::string why;    // why not: refused (not this node's row) or the error
 };
 
+// A payment another node made or may have made: its identity, and what it pays as written at
+// its gate (nullopt for a row gated before the ledger's schema version 3: the rule's amount
+// stands in for it).
+struct other_payment {
+    std::string identity;
+    std::optional<limits::payment_record> payment;
+};
+
 // What the shared ledger holds of one rule's occurrences, read when this node starts to lead.
 struct rule_progress {
     std::string rule;
@@ -64,8 +73,8 @@ struct rule_progress {
     // Payments other nodes may have made, claimed within the last 32 days: `paid`, and those
     // whose outcome is unknown there (`sending`, `in_doubt`). This node's limits count them
     // (its own payments are in its audit log).
-    std::vector<std::string> others_paid;
-    std::vector<std::string> others_in_doubt;
+    std::vector<other_payment> others_paid;
+    std::vector<other_payment> others_in_doubt;
 };
 
 class occurrence_gate {
@@ -75,8 +84,11 @@ public:
     // Claims the row of `identity` (of rule `rule`) for this node's current lease.
     virtual boost::asio::awaitable<claim_answer> claim(std::string identity, std::string rule) = 0;
     // Just before the payment's request is written: the local trusted window first, then the
-    // committed, fenced `claimed -> sending` update, then the window again.
-    virtual boost::asio::awaitable<gate_answer> open(std::string identity) = 0;
+    // committed, fenced `claimed -> sending` update, which also writes what it pays (`payment`:
+    // amount, currency, payee, the occurrence's instant; its status means nothing here), then
+    // the window again.
+    virtual boost::asio::awaitable<gate_answer> open(std::string identity,
+                                                     limits::payment_record payment) = 0;
     // The result of a request this node may have written (also after losing the lease).
     virtual boost::asio::awaitable<ledger_answer> record(std::string identity, ledger_end end) = 0;
     // Ends this node's claim without a send (skipped or failed), fenced like the gate.

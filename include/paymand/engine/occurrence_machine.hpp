@@ -137,6 +137,7 @@ struct pass_limits_gate {};
 // through the shared ledger's fenced gate (answered with a gate_answer).
 struct pass_send_gate {
     bool shared = false;
+    limits::payment_record payment;  // what it pays, written into the shared ledger's row
 };
 // Claims the occurrence's row in the shared ledger (answered with a claim_answer).
 struct claim {
@@ -274,6 +275,8 @@ private:
                         occurrence_step next = step::done{});
 
     const rules::pay_action& pay() const;
+    // The payment as limits count it (status: in doubt until its result is known).
+    limits::payment_record payment_record() const;
     std::string read_key(std::string_view purpose) const;
     std::string payment_key() const;
 

@@ -10,6 +10,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,12 +37,23 @@ enum class claim_outcome {
 boost::asio::awaitable<core::result<claim_outcome, db_error>>
 async_claim(connection& conn, const fence& who, std::string identity, std::string rule);
 
+// What a payment's row pays (schema version 3), written at its gate: the other nodes' limits
+// count it exactly, whatever their rules say now.
+struct row_payment {
+    std::string payee;
+    std::int64_t amount_minor = 0;
+    std::string currency;          // its code, e.g. "TSD"
+    std::chrono::sys_seconds due;  // the occurrence's instant (UTC)
+    friend bool operator==(const row_payment&, const row_payment&) = default;
+};
+
 // The gate: `claimed -> sending` for the fence's own row, only while its epoch is the current
-// unexpired lease by the database clock, in one UPDATE. True: committed, the request may be
-// written. False: refused and nothing changed; the request must not be written.
-// An error with outcome_unknown(): the gate may have committed; the occurrence is in doubt.
+// unexpired lease by the database clock, in one UPDATE that also writes what it pays. True:
+// committed, the request may be written. False: refused and nothing changed; the request must
+// not be written. An error with outcome_unknown(): the gate may have committed; the occurrence
+// is in doubt.
 boost::asio::awaitable<core::result<bool, db_error>>
-async_open_gate(connection& conn, const fence& who, std::string identity);
+async_open_gate(connection& conn, const fence& who, std::string identity, row_payment payment);
 
 // Ends a claim without a send (`claimed -> skipped|failed`), fenced like the gate.
 // False: refused (not our claim any more, or our lease is not current).
@@ -69,6 +81,14 @@ struct occurrence_row {
 boost::asio::awaitable<core::result<std::optional<occurrence_row>, db_error>>
 async_read_occurrence(connection& conn, std::string identity);
 
+// A payment another node made or may have made: its identity and what it pays (nullopt for a
+// row gated before schema version 3).
+struct others_payment {
+    std::string identity;
+    std::optional<row_payment> payment;
+    friend bool operator==(const others_payment&, const others_payment&) = default;
+};
+
 // What the ledger holds of one rule's occurrences: where a node that starts to lead resumes.
 struct rule_progress {
     std::string rule;
@@ -80,8 +100,8 @@ struct rule_progress {
     // Payments of nodes other than the reader that may have moved money, claimed within the
     // last 32 days (limits look back at most a calendar month): `paid` ones, and `sending` or
     // `in_doubt` ones. The reader's own are in its audit log.
-    std::vector<std::string> others_paid;
-    std::vector<std::string> others_in_doubt;
+    std::vector<others_payment> others_paid;
+    std::vector<others_payment> others_in_doubt;
 };
 
 // Every rule's progress, ordered by rule, its identities in order, in one statement.

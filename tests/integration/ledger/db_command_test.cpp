@@ -22,7 +22,7 @@ TEST(db_command, init_creates_the_schema_then_migrate_finds_nothing_to_do)
     const auto conninfo = pg.socket_conninfo(pg.create_database());
     auto made = db("init", conninfo);
     EXPECT_TRUE(made.status.ok()) << made.err;
-    EXPECT_NE(made.out.find("schema created at version 2"), std::string::npos) << made.out;
+    EXPECT_NE(made.out.find("schema created at version 3"), std::string::npos) << made.out;
     auto again = db("init", conninfo);
     EXPECT_EQ(again.status.code, 1);
     EXPECT_NE(again.err.find("already holds the paymand schema"), std::string::npos) << again.err;
@@ -39,19 +39,25 @@ TEST(db_command, migrate_refuses_a_database_without_the_schema)
     EXPECT_NE(r.err.find("paymand db init"), std::string::npos) << r.err;
 }
 
-TEST(db_command, migrate_takes_a_version_1_database_to_version_2_with_the_node_table)
+// Version 2 adds the node table, version 3 what each row pays; rows gated before keep none.
+TEST(db_command, migrate_takes_a_version_1_database_with_rows_to_the_latest_version)
 {
     auto& pg = pg_environment::server();
     const auto name = pg.create_database();
-    // A database made by a paymand that knew version 1 only.
+    // A database made by a paymand that knew version 1 only, with a payment in it.
     pg.execute(name, std::string(ledger::migrations()[0].sql));
     pg.execute(name, "UPDATE paymand_schema SET version = 1");
+    pg.execute(name, "INSERT INTO paymand_occurrence VALUES ('rent@2026-11-01T09:00', 'rent', "
+                     "'paid', 1, 'pay-1', clock_timestamp(), clock_timestamp())");
     auto migrated = db("migrate", pg.socket_conninfo(name));
     EXPECT_TRUE(migrated.status.ok()) << migrated.err;
-    EXPECT_NE(migrated.out.find("schema migrated from version 1 to 2"), std::string::npos)
+    EXPECT_NE(migrated.out.find("schema migrated from version 1 to 3"), std::string::npos)
         << migrated.out;
-    EXPECT_EQ(pg.query_value(name, "SELECT version FROM paymand_schema"), "2");
+    EXPECT_EQ(pg.query_value(name, "SELECT version FROM paymand_schema"), "3");
     EXPECT_EQ(pg.query_value(name, "SELECT to_regclass('paymand_node') IS NULL"), "f");
+    EXPECT_EQ(pg.query_value(name, "SELECT state || ' ' || (amount_minor IS NULL) FROM "
+                                   "paymand_occurrence"),
+              "paid true");
 }
 
 TEST(db_command, a_newer_schema_exits_65)

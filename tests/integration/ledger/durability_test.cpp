@@ -38,7 +38,7 @@ TEST(durability, a_committed_gate_survives_an_immediate_server_crash)
     ASSERT_TRUE(grant && grant->has_value());
     const ledger::fence fa{.node = "node-a", .epoch = (*grant)->epoch};
     ASSERT_EQ(*run(ledger::async_claim(c, fa, "rent@1", "rent")), ledger::claim_outcome::claimed);
-    ASSERT_TRUE(*run(ledger::async_open_gate(c, fa, "rent@1")));
+    ASSERT_TRUE(*run(ledger::async_open_gate(c, fa, "rent@1", test_payment())));
 
     durable.restart(/*immediate=*/true);  // SIGQUIT: no checkpoint, WAL replay on start
 

@@ -68,8 +68,8 @@ TEST_F(lease_test, the_takeover_releases_claims_and_puts_sends_in_doubt_leaving_
     const fence fa{.node = "node-a", .epoch = (*grant)->epoch};
     for (const char* id : {"r@1", "r@2", "r@3", "r@4"})
         ASSERT_EQ(*run(ledger::async_claim(a, fa, id, "r")), ledger::claim_outcome::claimed);
-    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "r@2")));
-    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "r@3")));
+    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "r@2", test_payment())));
+    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "r@3", test_payment())));
     ASSERT_TRUE(*run(ledger::async_record_result(a, fa, "r@3", occurrence_state::paid)));
     ASSERT_TRUE(*run(ledger::async_settle_unsent(a, fa, "r@4", occurrence_state::skipped)));
     expire_lease();

@@ -25,6 +25,15 @@ namespace paymand::test {
 // How long a lease the lease and occurrence-ledger tests take.
 inline constexpr auto lease_time = std::chrono::seconds(10);
 
+// What a test's payment pays, written into its row at the gate.
+inline ledger::row_payment test_payment(std::int64_t minor = 100'00)
+{
+    return {.payee = "John Doe",
+            .amount_minor = minor,
+            .currency = "TSD",
+            .due = std::chrono::sys_seconds(std::chrono::seconds(1'795'000'000))};
+}
+
 class ledger_test : public ::testing::Test {
 protected:
     pg_server& pg = pg_environment::server();

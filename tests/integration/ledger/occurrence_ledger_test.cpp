@@ -43,7 +43,7 @@ TEST_F(occurrence_ledger_test, a_second_claim_of_the_same_identity_fails_whateve
     const auto fa = lead_on(a, "node-a", lease_time, io);
     ASSERT_EQ(*run(ledger::async_claim(a, fa, "rent@1", "rent")), claim_outcome::claimed);
     EXPECT_EQ(*run(ledger::async_claim(a, fa, "rent@1", "rent")), claim_outcome::taken);
-    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "rent@1")));
+    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "rent@1", test_payment())));
     expire_lease();
     const auto fb = lead_on(b, "node-b", lease_time, io);
     // The takeover put it in doubt; the new leader cannot claim it again.
@@ -63,8 +63,8 @@ TEST_F(occurrence_ledger_test, a_released_occurrence_is_claimed_again_by_the_new
     EXPECT_EQ(*run(ledger::async_claim(b, fb, "rent@1", "rent")), claim_outcome::claimed);
     EXPECT_EQ(row_of("rent@1"), "claimed node-b 2");
     // The old leader's gate on it is refused: the row is no longer its claim.
-    EXPECT_FALSE(*run(ledger::async_open_gate(a, fa, "rent@1")));
-    EXPECT_TRUE(*run(ledger::async_open_gate(b, fb, "rent@1")));
+    EXPECT_FALSE(*run(ledger::async_open_gate(a, fa, "rent@1", test_payment())));
+    EXPECT_TRUE(*run(ledger::async_open_gate(b, fb, "rent@1", test_payment())));
 }
 
 TEST_F(occurrence_ledger_test, a_node_without_the_current_lease_cannot_claim)
@@ -101,8 +101,8 @@ TEST_F(occurrence_ledger_test, two_gates_at_once_on_one_row_open_once)
     for (int i = 0; i < 20; ++i) {
         const auto id = "rent@" + std::to_string(i);
         ASSERT_EQ(*run(ledger::async_claim(a, fa, id, "rent")), claim_outcome::claimed);
-        auto [ra, rb] =
-            run_both(ledger::async_open_gate(a, fa, id), ledger::async_open_gate(b, fa, id));
+        auto [ra, rb] = run_both(ledger::async_open_gate(a, fa, id, test_payment()),
+                                 ledger::async_open_gate(b, fa, id, test_payment()));
         ASSERT_TRUE(ra && rb);
         EXPECT_EQ(*ra + *rb, 1) << id;
     }
@@ -117,10 +117,10 @@ TEST_F(occurrence_ledger_test, a_stale_epoch_is_refused_at_the_gate_and_nothing_
     ASSERT_EQ(*run(ledger::async_claim(a, fa, "rent@2", "rent")), claim_outcome::claimed);
     expire_lease();
     // Expired by the database clock, nobody took over yet: refused all the same.
-    EXPECT_FALSE(*run(ledger::async_open_gate(a, fa, "rent@1")));
+    EXPECT_FALSE(*run(ledger::async_open_gate(a, fa, "rent@1", test_payment())));
     EXPECT_EQ(row_of("rent@1"), "claimed node-a 1");
     lead_on(b, "node-b", lease_time, io);
-    EXPECT_FALSE(*run(ledger::async_open_gate(a, fa, "rent@2")));
+    EXPECT_FALSE(*run(ledger::async_open_gate(a, fa, "rent@2", test_payment())));
     EXPECT_EQ(row_of("rent@2"), "released node-a 1");
     EXPECT_FALSE(*run(ledger::async_settle_unsent(a, fa, "rent@2", occurrence_state::skipped)));
 }
@@ -140,7 +140,7 @@ TEST_F(occurrence_ledger_test, the_gate_waits_for_a_takeover_in_flight_then_refu
         "expires_at = clock_timestamp() + interval '10 s'")));
 
     std::optional<core::result<bool, ledger::db_error>> gate;
-    asio::co_spawn(io, ledger::async_open_gate(a, fa, "rent@1"),
+    asio::co_spawn(io, ledger::async_open_gate(a, fa, "rent@1", test_payment()),
                    [&](std::exception_ptr, core::result<bool, ledger::db_error> r) {
                        gate.emplace(std::move(r));
                    });
@@ -204,7 +204,7 @@ TEST_F(occurrence_ledger_test, two_nodes_racing_for_the_same_occurrence_exactly_
             -> asio::awaitable<core::result<bool, ledger::db_error>> {
             asio::steady_timer t(co_await asio::this_coro::executor, wait);
             co_await t.async_wait(asio::use_awaitable);
-            co_return co_await ledger::async_open_gate(c, f, std::move(identity));
+            co_return co_await ledger::async_open_gate(c, f, std::move(identity), test_payment());
         };
         auto node_b =
             [](ledger::connection& c,
@@ -221,7 +221,7 @@ TEST_F(occurrence_ledger_test, two_nodes_racing_for_the_same_occurrence_exactly_
             auto claimed = co_await ledger::async_claim(c, f, identity, "rent");
             if (!claimed) co_return claimed.error();
             if (*claimed != claim_outcome::claimed) co_return false;
-            co_return co_await ledger::async_open_gate(c, f, std::move(identity));
+            co_return co_await ledger::async_open_gate(c, f, std::move(identity), test_payment());
         };
         auto [ra, rb] = run_both(node_a(a, fa, id, delay), node_b(b, id));
         ASSERT_TRUE(ra) << ra.error().what();
@@ -243,7 +243,7 @@ TEST_F(occurrence_ledger_test, only_the_sender_records_its_result_even_after_los
     auto b = open();
     const auto fa = lead_on(a, "node-a", lease_time, io);
     ASSERT_EQ(*run(ledger::async_claim(a, fa, "rent@1", "rent")), claim_outcome::claimed);
-    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "rent@1")));
+    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "rent@1", test_payment())));
     expire_lease();
     const auto fb = lead_on(b, "node-b", lease_time, io);
     EXPECT_EQ(row_of("rent@1"), "in_doubt node-a 1");
@@ -263,7 +263,7 @@ TEST_F(occurrence_ledger_test, a_claim_ends_without_a_send_and_then_never_reache
     const auto fa = lead_on(a, "node-a", lease_time, io);
     ASSERT_EQ(*run(ledger::async_claim(a, fa, "rent@1", "rent")), claim_outcome::claimed);
     EXPECT_TRUE(*run(ledger::async_settle_unsent(a, fa, "rent@1", occurrence_state::skipped)));
-    EXPECT_FALSE(*run(ledger::async_open_gate(a, fa, "rent@1")));
+    EXPECT_FALSE(*run(ledger::async_open_gate(a, fa, "rent@1", test_payment())));
     auto read = run(ledger::async_read_occurrence(a, "rent@1"));
     ASSERT_TRUE(read && read->has_value());
     EXPECT_EQ((*read)->state, occurrence_state::skipped);
@@ -287,7 +287,7 @@ TEST_F(occurrence_ledger_test, progress_gives_each_rules_latest_settled_and_its_
               claim_outcome::claimed);
     ASSERT_EQ(*run(ledger::async_claim(a, fa, "fees@2026-12-03T08:00~manual", "fees")),
               claim_outcome::claimed);
-    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "rent@2026-11-01T09:00")));
+    ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, "rent@2026-11-01T09:00", test_payment())));
     ASSERT_TRUE(
         *run(ledger::async_record_result(a, fa, "rent@2026-11-01T09:00", occurrence_state::paid)));
     ASSERT_TRUE(*run(ledger::async_settle_unsent(a, fa, "rent@2026-12-02T10:00~manual",
@@ -323,9 +323,11 @@ TEST_F(occurrence_ledger_test, progress_gives_the_other_nodes_payments_of_the_la
     auto a = open();
     auto b = open();
     const auto fa = lead_on(a, "node-a", lease_time, io);
+    std::int64_t amount = 100'00;  // each payment 1.00 more than the one before
     const auto pay = [&](const char* id, std::optional<occurrence_state> result) {
         ASSERT_EQ(*run(ledger::async_claim(a, fa, id, "rent")), claim_outcome::claimed);
-        ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, id)));
+        ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, id, test_payment(amount))));
+        amount += 100;
         if (result) {
             ASSERT_TRUE(*run(ledger::async_record_result(a, fa, id, *result)));
         }
@@ -339,6 +341,8 @@ TEST_F(occurrence_ledger_test, progress_gives_the_other_nodes_payments_of_the_la
               claim_outcome::claimed);  // claimed, never sent
     pg.execute(db, "UPDATE paymand_occurrence SET claimed_at = clock_timestamp() - interval '40 "
                    "days' WHERE identity = 'rent@2026-10-01T09:00'");
+    pg.execute(db, "UPDATE paymand_occurrence SET payee = NULL, amount_minor = NULL, currency = "
+                   "NULL, due_at = NULL WHERE identity = 'rent@2026-11-04T09:00'");
 
     auto own = run(ledger::async_read_progress(a, "~manual", "node-a"));
     ASSERT_TRUE(own) << own.error().what();
@@ -349,9 +353,13 @@ TEST_F(occurrence_ledger_test, progress_gives_the_other_nodes_payments_of_the_la
     auto other = run(ledger::async_read_progress(b, "~manual", "node-b"));
     ASSERT_TRUE(other) << other.error().what();
     ASSERT_EQ(other->size(), 1u);
-    EXPECT_EQ((*other)[0].others_paid, std::vector<std::string>{"rent@2026-11-01T09:00"});
+    using ledger::others_payment;
+    // Each with what its row says it pays; 11-04 was gated before the ledger recorded amounts.
+    EXPECT_EQ((*other)[0].others_paid,
+              (std::vector<others_payment>{{"rent@2026-11-01T09:00", test_payment(101'00)}}));
     EXPECT_EQ((*other)[0].others_in_doubt,
-              (std::vector<std::string>{"rent@2026-11-02T09:00", "rent@2026-11-04T09:00"}));
+              (std::vector<others_payment>{{"rent@2026-11-02T09:00", test_payment(102'00)},
+                                           {"rent@2026-11-04T09:00", std::nullopt}}));
 }
 
 }  // namespace

@@ -51,7 +51,9 @@ struct fake_ledger final : occurrence_gate {
     bool leader = true;
     std::map<std::string, std::string> rows;  // identity -> state
     std::map<std::string, std::string> rule_of;
-    std::set<std::string> foreign;    // rows another node claimed
+    std::set<std::string> foreign;  // rows another node claimed
+    // What a row pays, written at its gate (none: gated before the ledger recorded amounts).
+    std::map<std::string, limits::payment_record> pays;
     std::vector<std::string> claims;  // each claim asked, in order
     int failing_reads = 0;
     std::set<std::string> refused;        // answered not_leader once each
@@ -82,7 +84,7 @@ struct fake_ledger final : occurrence_gate {
         if (on_claim) on_claim(identity);
         co_return answer;
     }
-    asio::awaitable<gate_answer> open(std::string identity) override
+    asio::awaitable<gate_answer> open(std::string identity, limits::payment_record payment) override
     {
         if (gate_refusals.erase(identity) > 0) {
             if (on_gate_refused) on_gate_refused(identity);
@@ -90,6 +92,7 @@ struct fake_ledger final : occurrence_gate {
             co_return refused_gate;  // the row stays claimed by the old term
         }
         rows[identity] = "sending";
+        pays[identity] = std::move(payment);
         auto answer = gate_answer{gate_verdict::passed, {}};
         co_return answer;
     }
@@ -121,9 +124,11 @@ struct fake_ledger final : occurrence_gate {
                 p.released.push_back(identity);
             else if (!identity.ends_with("~manual"))
                 p.latest = identity;  // a map: the last one is the latest
-            if (foreign.contains(identity) && state == "paid") p.others_paid.push_back(identity);
+            auto other = other_payment{identity, std::nullopt};
+            if (auto it = pays.find(identity); it != pays.end()) other.payment = it->second;
+            if (foreign.contains(identity) && state == "paid") p.others_paid.push_back(other);
             if (foreign.contains(identity) && (state == "in_doubt" || state == "sending"))
-                p.others_in_doubt.push_back(identity);
+                p.others_in_doubt.push_back(other);
         }
         std::vector<rule_progress> out;
         for (auto& [rule, p] : by_rule) out.push_back(std::move(p));
@@ -225,6 +230,31 @@ protected:
             ledger->leader = true;
             eng->set_leading(true);
         };
+    }
+
+    // Another node paid `identity` (due at 09:00 on its day), its row saying what it paid.
+    void left_paid(const std::string& identity, std::string payee, std::int64_t amount)
+    {
+        ledger->left(identity, "paid");
+        const auto day = identity.substr(identity.find('@') + 1, 10);
+        ledger->pays[identity] = {
+            .amount = amount,
+            .currency = "TSD",
+            .payee = std::move(payee),
+            .instant = std::chrono::time_point_cast<std::chrono::seconds>(
+                at(2026, 12, static_cast<unsigned>(std::stoi(day.substr(8, 2))), 9))};
+    }
+
+    // This node takes over at 08:00 on 3 December, TSD limited to `monthly`.
+    void take_over_on_the_third_under_a_monthly_limit(std::int64_t monthly)
+    {
+        policy.limits.enabled = true;
+        policy.limits.currencies["TSD"].monthly = monthly;
+        run(at(2026, 11, 30, 12), at(2026, 12, 3, 12), [&]() -> asio::awaitable<void> {
+            clock->advance_to(at(2026, 12, 3, 8));
+            eng->set_leading(true);
+            co_return;
+        });
     }
 
     // Lets everything ready on the io_context run.
@@ -332,6 +362,28 @@ TEST_F(leadership_test, a_new_leaders_limits_count_what_the_other_nodes_paid)
         co_return;
     });
     EXPECT_THAT(ledger->claims, ElementsAre("rent@2026-12-03T09:00"));
+    EXPECT_TRUE(agent->payments.empty()) << "paid above the monthly limit";
+    auto denied = all<audit::denied_record>();
+    ASSERT_EQ(denied.size(), 1u);
+    EXPECT_EQ(denied[0].ref.occurrence, "rent@2026-12-03T09:00");
+}
+
+// The other node paid 1 December at 200.00, as its row says (the rule paid more then): counted
+// at that amount, not at the rule's 100.00 of today, 3 December's payment would pass the
+// monthly 250.00 and is denied. Counted at the rule's amount it would be paid.
+TEST_F(leadership_test, a_new_leaders_limits_count_the_amount_the_others_row_says)
+{
+    left_paid("rent@2026-12-01T09:00", "John Doe", 200'00);
+    take_over_on_the_third_under_a_monthly_limit(250'00);
+    EXPECT_TRUE(agent->payments.empty()) << "paid above the monthly limit";
+    ASSERT_EQ(all<audit::denied_record>().size(), 1u);
+}
+
+// A payment of a rule this node does not have, whose row says what it paid, is counted too.
+TEST_F(leadership_test, a_new_leaders_limits_count_a_removed_rules_payment_from_its_row)
+{
+    left_paid("gym@2026-12-01T09:00", "Gym Ltd", 200'00);
+    take_over_on_the_third_under_a_monthly_limit(250'00);
     EXPECT_TRUE(agent->payments.empty()) << "paid above the monthly limit";
     auto denied = all<audit::denied_record>();
     ASSERT_EQ(denied.size(), 1u);
