@@ -340,7 +340,7 @@ ha_node::open(asio::any_io_executor executor, const config::daemon_config& cfg,
         [raw](std::int64_t epoch, ledger::loss_reason reason) { raw->lost(epoch, reason); },
         core::unaccelerated_clock());
     s->keeper->on_gained([raw](std::int64_t epoch) { raw->gained(epoch); });
-    s->gate = std::make_shared<ledger_gate>(executor, work, from_keeper(*s->keeper));
+    s->gate = std::make_shared<ledger_gate>(executor, work, from_keeper(*s->keeper, ha.node));
     if (link) {
         s->link = std::move(link);
         s->shipper = std::make_unique<audit_shipper>(

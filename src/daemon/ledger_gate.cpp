@@ -21,9 +21,10 @@ namespace asio = boost::asio;
 using engine::claim_verdict;
 using engine::gate_verdict;
 
-gate_lease from_keeper(ledger::lease_keeper& keeper)
+gate_lease from_keeper(ledger::lease_keeper& keeper, std::string node)
 {
-    return {.fence = [&keeper] { return keeper.current_fence(); },
+    return {.node = std::move(node),
+            .fence = [&keeper] { return keeper.current_fence(); },
             .note_refused = [&keeper] { keeper.note_refused_gate(); }};
 }
 
@@ -329,6 +330,35 @@ ledger_gate::run_statement(std::string_view name, statement_fn statement, const 
         if (done) co_return done;
         if (!co_await pause_to_retry(name, identity, done.error(), attempt)) co_return done;
     }
+}
+
+asio::awaitable<core::result<std::vector<std::string>>> ledger_gate::own_in_doubt()
+{
+    if (auto ready = co_await acquire(); !ready)
+        co_return core::error{.code = ready.error().code, .message = ready.error().what()};
+    auto read = co_await ledger::async_read_in_doubt(s_->conn, s_->lease.node);
+    release();
+    if (!read) co_return core::error{.code = read.error().code, .message = read.error().what()};
+    co_return std::move(*read);
+}
+
+asio::awaitable<engine::ledger_answer> ledger_gate::settle_in_doubt(std::string identity,
+                                                                    engine::ledger_end end)
+{
+    if (auto ready = co_await acquire(); !ready) {
+        engine::ledger_answer failed{false, ready.error().what()};
+        co_return failed;
+    }
+    auto settled = co_await ledger::async_settle_in_doubt(s_->conn, s_->lease.node,
+                                                          std::move(identity), state_of(end));
+    release();
+    if (!settled) {
+        engine::ledger_answer failed{false, settled.error().what()};
+        co_return failed;
+    }
+    engine::ledger_answer answer{*settled,
+                                 *settled ? std::string() : "the row is no longer in doubt there"};
+    co_return answer;
 }
 
 asio::awaitable<core::result<std::vector<engine::rule_progress>>> ledger_gate::progress()

@@ -1,4 +1,5 @@
 #include "engine/engine_impl.hpp"
+#include "engine/engine_leadership.hpp"
 #include "paymand/schedule/identity.hpp"
 
 #include <fmt/format.h>
@@ -135,6 +136,7 @@ engine::async_resolve(audit::resolution_request request)
     d->state.apply(r);
     if (d->params.on_record) d->params.on_record(r);
     if (request.verdict == audit::resolution::not_paid) d->ledger_stale = true;
+    co_await settle_doubts_in_ledger(*d);
     co_return r;
 }
 
@@ -190,6 +192,7 @@ asio::awaitable<void> engine::async_reconcile()
 {
     auto d = impl_;
     co_await d->reconcile_once();
+    co_await settle_doubts_in_ledger(*d);
 }
 
 asio::awaitable<void> engine::async_confirm()

@@ -60,6 +60,11 @@ void note_refused(leadership_state& s, const std::string& identity, std::uint64_
 // and said in the journal.
 boost::asio::awaitable<void> record_refused_at_stop(engine::impl& d);
 
+// With a shared ledger: this node's rows in doubt there that its audit log has settled since
+// (an operator's verdict, a listing, a result it could not record) are settled there too. At
+// each reconciliation pass (so at the start) and after a resolution.
+boost::asio::awaitable<void> settle_doubts_in_ledger(engine::impl& d);
+
 // Called when the occurrence `identity` ended: when it was refused in an older term
 // than one that has caught up, the run loop is woken to put it back (it waited for the end).
 void refused_ended(engine::impl& d, const std::string& identity);

@@ -2,6 +2,7 @@
 // in doubt.
 
 #include "engine/engine_impl.hpp"
+#include "engine/engine_leadership.hpp"
 #include "paymand/engine/reconcile.hpp"
 #include "paymand/money/amount.hpp"
 #include "paymand/prompt/memo_tag.hpp"
@@ -269,6 +270,55 @@ asio::awaitable<void> engine::impl::settle_confirmations()
     }
 }
 
+namespace {
+
+// How a row in doubt ends in the shared ledger, from this node's audit log: nothing while the
+// log is not sure either.
+std::optional<ledger_end> settled_end(audit::occurrence_state state)
+{
+    switch (state) {
+    case audit::occurrence_state::completed:
+    case audit::occurrence_state::confirmed:
+    case audit::occurrence_state::resolved_paid:
+    case audit::occurrence_state::reconciled_paid:
+        return ledger_end::paid;
+    case audit::occurrence_state::failed:
+    case audit::occurrence_state::resolved_not_paid:
+        return ledger_end::failed;
+    default:
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
+asio::awaitable<void> settle_doubts_in_ledger(engine::impl& d)
+{
+    if (d.params.gate == nullptr || d.params.dry_run) co_return;
+    auto rows = co_await d.params.gate->own_in_doubt();
+    if (!rows) {
+        d.log->warn("shared ledger: this node's rows in doubt could not be read ({}); tried "
+                    "again at the next reconciliation pass",
+                    rows.error().message);
+        co_return;
+    }
+    for (const auto& identity : *rows) {
+        const auto* o = d.state.find(identity);
+        const auto end = o != nullptr ? settled_end(o->state) : std::nullopt;
+        if (!end) continue;
+        const auto state = o->state;
+        auto answer = co_await d.params.gate->settle_in_doubt(identity, *end);
+        if (answer.done)
+            d.log->info("{}: its row in the shared ledger is settled as this node's audit log "
+                        "says ({})",
+                        identity, audit::to_string(state));
+        else
+            d.log->warn("{}: {} in this node's audit log, but its row in the shared ledger stays "
+                        "in doubt ({}); tried again at the next reconciliation pass",
+                        identity, audit::to_string(state), answer.why);
+    }
+}
+
 asio::awaitable<void> engine::impl::reconcile_loop()
 {
     auto self = shared_from_this();
@@ -276,6 +326,7 @@ asio::awaitable<void> engine::impl::reconcile_loop()
     // At start too: a crash may have left payments in doubt.
     while (!stopping) {
         co_await reconcile_once();
+        co_await settle_doubts_in_ledger(*this);
         next.expires_after(params.settings.reconcile_interval);
         co_await next.async_wait(asio::as_tuple(asio::use_awaitable));
     }

@@ -134,6 +134,36 @@ asio::awaitable<core::result<bool, db_error>> async_record_result(connection& co
     co_return recorded->rows.size() == 1;
 }
 
+asio::awaitable<core::result<std::vector<std::string>, db_error>>
+async_read_in_doubt(connection& conn, std::string node)
+{
+    std::vector<param> params{std::move(node)};
+    auto read = co_await conn.async_query(
+        "SELECT identity FROM paymand_occurrence WHERE node = $1 AND state = 'in_doubt' "
+        "ORDER BY identity COLLATE \"C\"",
+        std::move(params));
+    if (!read) co_return read.error();
+    std::vector<std::string> out;
+    out.reserve(read->rows.size());
+    for (std::size_t r = 0; r < read->rows.size(); ++r) out.push_back(read->text(r, 0));
+    co_return out;
+}
+
+asio::awaitable<core::result<bool, db_error>>
+async_settle_in_doubt(connection& conn, std::string node, std::string identity, occurrence_state to)
+{
+    if (to != occurrence_state::paid && to != occurrence_state::failed)
+        co_return db_error{{.code = ledger_errc::invalid_state,
+                            .message = "a row in doubt is settled as paid or failed only"}};
+    std::vector<param> params{std::move(node), std::move(identity), std::string(to_string(to))};
+    auto settled = co_await conn.async_query(
+        "UPDATE paymand_occurrence SET state = $3, updated_at = clock_timestamp() "
+        "WHERE identity = $2 AND node = $1 AND state = 'in_doubt' RETURNING identity",
+        std::move(params));
+    if (!settled) co_return settled.error();
+    co_return settled->rows.size() == 1;
+}
+
 asio::awaitable<core::result<std::optional<occurrence_row>, db_error>>
 async_read_occurrence(connection& conn, std::string identity)
 {

@@ -32,6 +32,7 @@
 namespace paymand::daemon {
 
 struct gate_lease {
+    std::string node;  // this node's name: its rows, whatever the lease
     // The fence while this node leads inside its trusted window; nullopt otherwise.
     std::function<std::optional<ledger::fence>()> fence;
     // A gate the lease or the database refused (metrics and status).
@@ -39,7 +40,7 @@ struct gate_lease {
 };
 
 // The lease keeper's view; the keeper must outlive the gate.
-gate_lease from_keeper(ledger::lease_keeper& keeper);
+gate_lease from_keeper(ledger::lease_keeper& keeper, std::string node);
 
 // How many times a claim, a result or a settlement is tried in all when its connection fails.
 inline constexpr int connection_attempts = 8;
@@ -66,6 +67,9 @@ public:
                                                          engine::ledger_end end) override;
     boost::asio::awaitable<engine::ledger_answer> settle_unsent(std::string identity,
                                                                 engine::ledger_end end) override;
+    boost::asio::awaitable<core::result<std::vector<std::string>>> own_in_doubt() override;
+    boost::asio::awaitable<engine::ledger_answer> settle_in_doubt(std::string identity,
+                                                                  engine::ledger_end end) override;
     // Read with whatever lease this node holds, or none: a read changes nothing.
     boost::asio::awaitable<core::result<std::vector<engine::rule_progress>>> progress() override;
 

@@ -94,6 +94,13 @@ public:
     // Ends this node's claim without a send (skipped or failed), fenced like the gate.
     virtual boost::asio::awaitable<ledger_answer> settle_unsent(std::string identity,
                                                                 ledger_end end) = 0;
+    // The identities of this node's rows the ledger holds in doubt, whatever the lease.
+    virtual boost::asio::awaitable<core::result<std::vector<std::string>>> own_in_doubt() = 0;
+    // A row of this node in doubt there that its audit log settled since (an operator's
+    // verdict, a listing, a result it could not record): `in_doubt -> paid|failed`, whatever
+    // the lease (the request is long out; only what became known is written).
+    virtual boost::asio::awaitable<ledger_answer> settle_in_doubt(std::string identity,
+                                                                  ledger_end end) = 0;
     // Every rule's progress in the ledger (rules without a row are absent). An error: nothing
     // is known, and the caller must not schedule as if it were.
     virtual boost::asio::awaitable<core::result<std::vector<rule_progress>>> progress() = 0;

@@ -69,6 +69,19 @@ boost::asio::awaitable<core::result<bool, db_error>> async_record_result(connect
                                                                          std::string identity,
                                                                          occurrence_state result);
 
+// The identities of `node`'s rows in state `in_doubt` (any epoch), in identity order.
+boost::asio::awaitable<core::result<std::vector<std::string>, db_error>>
+async_read_in_doubt(connection& conn, std::string node);
+
+// `in_doubt -> paid|failed` for a row of `node` (any epoch) that its audit log settled since:
+// an operator's verdict, a listing that showed it paid, or a result the node could not record
+// here. Not fenced: the request is long out, and only what became known is written. False: the
+// row is not in doubt (any more), or not `node`'s.
+boost::asio::awaitable<core::result<bool, db_error>> async_settle_in_doubt(connection& conn,
+                                                                           std::string node,
+                                                                           std::string identity,
+                                                                           occurrence_state to);
+
 struct occurrence_row {
     std::string identity;
     std::string rule;

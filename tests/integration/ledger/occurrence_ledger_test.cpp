@@ -257,6 +257,39 @@ TEST_F(occurrence_ledger_test, only_the_sender_records_its_result_even_after_los
     EXPECT_EQ(wrong.error().code, ledger::ledger_errc::invalid_state);
 }
 
+// A row a takeover left in doubt is settled by its own node only (any epoch, no lease), and
+// only from in_doubt, as paid or failed.
+TEST_F(occurrence_ledger_test, a_row_in_doubt_is_settled_only_by_its_node)
+{
+    auto a = open();
+    auto b = open();
+    const auto fa = lead_on(a, "node-a", lease_time, io);
+    for (const auto* id : {"rent@1", "rent@2", "rent@3"}) {
+        ASSERT_EQ(*run(ledger::async_claim(a, fa, id, "rent")), claim_outcome::claimed);
+        ASSERT_TRUE(*run(ledger::async_open_gate(a, fa, id, test_payment())));
+    }
+    ASSERT_TRUE(*run(ledger::async_record_result(a, fa, "rent@3", occurrence_state::paid)));
+    expire_lease();
+    lead_on(b, "node-b", lease_time, io);
+    EXPECT_EQ(*run(ledger::async_read_in_doubt(b, "node-a")),
+              (std::vector<std::string>{"rent@1", "rent@2"}));
+    EXPECT_TRUE(run(ledger::async_read_in_doubt(b, "node-b"))->empty());
+    EXPECT_FALSE(
+        *run(ledger::async_settle_in_doubt(b, "node-b", "rent@1", occurrence_state::paid)));
+    EXPECT_TRUE(*run(ledger::async_settle_in_doubt(a, "node-a", "rent@1", occurrence_state::paid)));
+    EXPECT_TRUE(
+        *run(ledger::async_settle_in_doubt(a, "node-a", "rent@2", occurrence_state::failed)));
+    EXPECT_FALSE(
+        *run(ledger::async_settle_in_doubt(a, "node-a", "rent@3", occurrence_state::failed)));
+    EXPECT_EQ(row_of("rent@1"), "paid node-a 1");
+    EXPECT_EQ(row_of("rent@2"), "failed node-a 1");
+    EXPECT_EQ(row_of("rent@3"), "paid node-a 1");
+    auto wrong =
+        run(ledger::async_settle_in_doubt(a, "node-a", "rent@1", occurrence_state::released));
+    ASSERT_FALSE(wrong);
+    EXPECT_EQ(wrong.error().code, ledger::ledger_errc::invalid_state);
+}
+
 TEST_F(occurrence_ledger_test, a_claim_ends_without_a_send_and_then_never_reaches_the_gate)
 {
     auto a = open();

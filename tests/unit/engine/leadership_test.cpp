@@ -35,12 +35,15 @@ sys_time at(int y, unsigned m, unsigned d, int hh = 0, int mm = 0, int ss = 0)
                     std::chrono::hours(hh) + std::chrono::minutes(mm) + std::chrono::seconds(ss));
 }
 
-// Pays whatever it is asked to pay.
+// Pays whatever it is asked to pay; the first `unclear` payments get a reply that says nothing.
 struct paying_agent final : agent {
     std::vector<std::string> payments;
+    int unclear = 0;
     asio::awaitable<ask_outcome> async_ask(std::string text, payman::ask_options o) override
     {
         if (!o.read_only) payments.push_back(text);
+        if (!o.read_only && unclear > 0 && unclear-- > 0)
+            co_return test::reply("Your request is being looked at.");
         co_return test::reply("I've successfully sent 100.00 TSD to John Doe.");
     }
 };
@@ -58,6 +61,7 @@ struct fake_ledger final : occurrence_gate {
     int failing_reads = 0;
     std::set<std::string> refused;        // answered not_leader once each
     std::set<std::string> gate_refusals;  // gates refused once each
+    int failing_records = 0;              // results not recorded, in turn
     std::function<void(const std::string&)> on_gate_refused;
     std::function<void()> on_progress;                 // at each progress read, first
     std::function<void(const std::string&)> on_claim;  // at each claim, once answered
@@ -98,7 +102,14 @@ struct fake_ledger final : occurrence_gate {
     }
     asio::awaitable<ledger_answer> record(std::string identity, ledger_end end) override
     {
-        rows[identity] = end == ledger_end::paid ? "paid" : "ended";
+        if (failing_records > 0) {
+            --failing_records;
+            auto failed = ledger_answer{false, "the database is unreachable (scripted)"};
+            co_return failed;
+        }
+        rows[identity] = end == ledger_end::paid       ? "paid"
+                         : end == ledger_end::in_doubt ? "in_doubt"
+                                                       : "ended";
         auto answer = ledger_answer{true, {}};
         co_return answer;
     }
@@ -106,6 +117,22 @@ struct fake_ledger final : occurrence_gate {
     {
         rows[identity] = "ended";
         auto answer = ledger_answer{true, {}};
+        co_return answer;
+    }
+    asio::awaitable<core::result<std::vector<std::string>>> own_in_doubt() override
+    {
+        std::vector<std::string> out;
+        for (const auto& [identity, state] : rows)
+            if (!foreign.contains(identity) && state == "in_doubt") out.push_back(identity);
+        co_return out;
+    }
+    asio::awaitable<ledger_answer> settle_in_doubt(std::string identity, ledger_end end) override
+    {
+        auto answer = ledger_answer{false, "not in doubt"};
+        if (rows[identity] == "in_doubt") {
+            rows[identity] = end == ledger_end::paid ? "paid" : "failed";
+            answer = ledger_answer{true, {}};
+        }
         co_return answer;
     }
     asio::awaitable<core::result<std::vector<rule_progress>>> progress() override
@@ -133,6 +160,13 @@ struct fake_ledger final : occurrence_gate {
         std::vector<rule_progress> out;
         for (auto& [rule, p] : by_rule) out.push_back(std::move(p));
         co_return out;
+    }
+
+    // The state of the row of `identity`, "" when there is none (never creates one).
+    std::string state(const std::string& identity) const
+    {
+        auto it = rows.find(identity);
+        return it == rows.end() ? std::string() : it->second;
     }
 
     // A row another node left: `state` ("paid", "released", ...).
@@ -255,6 +289,15 @@ protected:
             eng->set_leading(true);
             co_return;
         });
+    }
+
+    // The node leads until its first claim, then stands by (nothing more runs until the test
+    // stops the engine).
+    void stand_by_after_the_first_claim()
+    {
+        ledger->on_claim = [this, once = false](const std::string&) mutable {
+            if (!std::exchange(once, true)) eng->set_leading(false);
+        };
     }
 
     // Lets everything ready on the io_context run.
@@ -572,6 +615,56 @@ TEST_F(leadership_test, a_refused_gate_another_node_paid_meanwhile_is_not_paid_a
     auto skipped = all<audit::skipped_record>();
     ASSERT_EQ(skipped.size(), 1u);
     EXPECT_EQ(skipped[0].ref.occurrence, nine);
+}
+
+// The agent's reply to 1 December's payment said nothing: in doubt here and in the shared
+// ledger. An operator's verdict settles the row too, so the cluster no longer shows it in doubt
+// and other nodes' limits count it as what it is.
+TEST_F(leadership_test, a_resolution_settles_this_nodes_row_in_doubt_in_the_shared_ledger)
+{
+    const std::string first = "rent@2026-12-01T09:00";
+    agent->unclear = 1;
+    stand_by_after_the_first_claim();
+    std::string after_resolution;
+    run(
+        at(2026, 12, 1, 8), at(2026, 12, 5, 12),
+        [&]() -> asio::awaitable<void> {
+            EXPECT_TRUE(co_await settle_until([&] { return ledger->state(first) == "in_doubt"; }));
+            auto request = audit::resolution_request{.occurrence = first,
+                                                     .verdict = audit::resolution::not_paid,
+                                                     .note = "not in the dashboard"};
+            auto resolved = co_await eng->async_resolve(request);
+            EXPECT_TRUE(resolved) << resolved.error().message;
+            after_resolution = ledger->state(first);
+            eng->stop();
+        },
+        true);
+    EXPECT_EQ(after_resolution, "failed");
+}
+
+// A result the shared ledger could not take (the database was away): the row stays `sending`
+// there, and a takeover puts it in doubt. The next reconciliation pass settles it as this
+// node's audit log says.
+TEST_F(leadership_test, a_reconciliation_pass_settles_a_row_left_in_doubt_as_the_log_says)
+{
+    const std::string first = "rent@2026-12-01T09:00";
+    ledger->failing_records = 1;
+    stand_by_after_the_first_claim();
+    std::string after_pass;
+    run(
+        at(2026, 12, 1, 8), at(2026, 12, 5, 12),
+        [&]() -> asio::awaitable<void> {
+            EXPECT_TRUE(co_await settle_until([&] {
+                return !all<audit::result_record>().empty() && ledger->failing_records == 0;
+            }));
+            EXPECT_EQ(ledger->state(first), "sending");
+            ledger->rows[first] = "in_doubt";  // a takeover
+            co_await eng->async_reconcile();
+            after_pass = ledger->state(first);
+            eng->stop();
+        },
+        true);
+    EXPECT_EQ(after_pass, "paid");
 }
 
 TEST_F(leadership_test, without_a_shared_ledger_the_engine_always_schedules)
