@@ -2,6 +2,7 @@
 
 #include "app/audit_log_source.hpp"
 #include "app/auth_grant.hpp"
+#include "app/status_cluster.hpp"
 #include "paymand/audit/attention.hpp"
 #include "paymand/audit/audit_store.hpp"
 #include "paymand/audit/projection.hpp"
@@ -218,6 +219,7 @@ struct status_facts {
     std::vector<attention_item> attention;
     std::optional<std::string> grant;  // authorization_code mode
     std::vector<std::string> rule_differences;
+    std::optional<cluster_status> cluster;  // with an ha: section: the shared ledger's view
 
     explicit status_facts(config::daemon_config c) : cfg(std::move(c)), ledger(cfg.policy.zone) {}
 };
@@ -294,6 +296,8 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     s->attention = needing_attention(s->facts);
     s->grant = grant_summary(s->cfg);
     if (s->live && s->rule_set) s->rule_differences = daemon::differences(*s->view, *s->rule_set);
+    // Last: bounded (a few seconds when the database does not answer), never fatal.
+    if (s->cfg.ha) s->cluster = read_cluster_status(*s->cfg.ha, daemon::process_environment());
     return s;
 }
 
@@ -360,6 +364,7 @@ inspect::status_verdict verdict_of(const status_facts& s)
     if (!s.view_error.empty())
         verdict.add(health_level::warning,
                     "the daemon's live view cannot be read: " + s.view_error);
+    if (s.cluster) add_cluster_verdict(verdict, *s.cluster);
     if (!s.live) return verdict;
     switch (s.view->credentials.state) {
     case daemon::credentials_state::refused:
@@ -526,6 +531,7 @@ json::object status_json(const status_facts& s, const inspect::status_verdict& v
     else
         out["live_view"] = nullptr;
     if (s.live) add_live_json(s, out);
+    if (s.cluster) out["cluster"] = cluster_json(*s.cluster);
     return out;
 }
 
@@ -723,6 +729,7 @@ int run_status(const status_args& a)
     print_rules(s, a.next);
     print_limits(s);
     print_open(s);
+    if (s.cluster) print_cluster(*s.cluster);
     return verdict.exit_code();
 }
 
