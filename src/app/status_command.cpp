@@ -752,14 +752,18 @@ command add_status_command(CLI::App& parent)
                 "and this month against the limits, every in-doubt occurrence with the command\n"
                 "that resolves it, and the outcomes of the last 24 h that need attention, with\n"
                 "the agent's reply. A live view whose writer no longer runs is stale: said so.\n"
+                "With an ha: section, last, the shared ledger (a few seconds at most): who\n"
+                "leads by the database's clock, the nodes, and what other nodes left in doubt\n"
+                "or sending, each with the command to resolve it on that node.\n"
                 "The first line is the verdict. Exit codes: the monitoring-plugin convention,\n"
                 "0 OK, 1 WARNING (something in doubt or mismatched, an outcome of the last\n"
                 "24 h that needs attention, rule files that do not load, credentials not\n"
-                "verified), 2 CRITICAL (the daemon is not running, the audit log is corrupt\n"
-                "or its file system is read-only or full, credentials refused, or lacking a\n"
-                "scope, payee or wallet the rules need), 3 UNKNOWN (the configuration or the\n"
-                "state cannot be read: the error names the errno and the fix; also a bad\n"
-                "command line).\n"
+                "verified; in HA mode no node leads, another node's occurrence in doubt, or\n"
+                "the ledger cannot be read: 'cluster: cannot tell'), 2 CRITICAL (the daemon\n"
+                "is not running, the audit log is corrupt or its file system is read-only or\n"
+                "full, credentials refused, or lacking a scope, payee or wallet the rules\n"
+                "need), 3 UNKNOWN (the configuration or the state cannot be read: the error\n"
+                "names the errno and the fix; also a bad command line).\n"
                 "Example: paymand status --config /etc/paymand/paymand.yaml");
     return {cmd, [a] { return run_status(*a); }, static_cast<int>(health_level::unknown)};
 }
