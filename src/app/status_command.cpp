@@ -2,6 +2,7 @@
 
 #include "app/audit_log_source.hpp"
 #include "app/auth_grant.hpp"
+#include "app/status_cluster.hpp"
 #include "paymand/audit/attention.hpp"
 #include "paymand/audit/audit_store.hpp"
 #include "paymand/audit/projection.hpp"
@@ -218,6 +219,7 @@ struct status_facts {
     std::vector<attention_item> attention;
     std::optional<std::string> grant;  // authorization_code mode
     std::vector<std::string> rule_differences;
+    std::optional<cluster_status> cluster;  // with an ha: section: the shared ledger's view
 
     explicit status_facts(config::daemon_config c) : cfg(std::move(c)), ledger(cfg.policy.zone) {}
 };
@@ -294,6 +296,8 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     s->attention = needing_attention(s->facts);
     s->grant = grant_summary(s->cfg);
     if (s->live && s->rule_set) s->rule_differences = daemon::differences(*s->view, *s->rule_set);
+    // Last: bounded (a few seconds when the database does not answer), never fatal.
+    if (s->cfg.ha) s->cluster = read_cluster_status(*s->cfg.ha, daemon::process_environment());
     return s;
 }
 
@@ -360,6 +364,7 @@ inspect::status_verdict verdict_of(const status_facts& s)
     if (!s.view_error.empty())
         verdict.add(health_level::warning,
                     "the daemon's live view cannot be read: " + s.view_error);
+    if (s.cluster) add_cluster_verdict(verdict, *s.cluster);
     if (!s.live) return verdict;
     switch (s.view->credentials.state) {
     case daemon::credentials_state::refused:
@@ -526,6 +531,7 @@ json::object status_json(const status_facts& s, const inspect::status_verdict& v
     else
         out["live_view"] = nullptr;
     if (s.live) add_live_json(s, out);
+    if (s.cluster) out["cluster"] = cluster_json(*s.cluster);
     return out;
 }
 
@@ -723,6 +729,7 @@ int run_status(const status_args& a)
     print_rules(s, a.next);
     print_limits(s);
     print_open(s);
+    if (s.cluster) print_cluster(*s.cluster);
     return verdict.exit_code();
 }
 
@@ -745,14 +752,18 @@ command add_status_command(CLI::App& parent)
                 "and this month against the limits, every in-doubt occurrence with the command\n"
                 "that resolves it, and the outcomes of the last 24 h that need attention, with\n"
                 "the agent's reply. A live view whose writer no longer runs is stale: said so.\n"
+                "With an ha: section, last, the shared ledger (a few seconds at most): who\n"
+                "leads by the database's clock, the nodes, and what other nodes left in doubt\n"
+                "or sending, each with the command to resolve it on that node.\n"
                 "The first line is the verdict. Exit codes: the monitoring-plugin convention,\n"
                 "0 OK, 1 WARNING (something in doubt or mismatched, an outcome of the last\n"
                 "24 h that needs attention, rule files that do not load, credentials not\n"
-                "verified), 2 CRITICAL (the daemon is not running, the audit log is corrupt\n"
-                "or its file system is read-only or full, credentials refused, or lacking a\n"
-                "scope, payee or wallet the rules need), 3 UNKNOWN (the configuration or the\n"
-                "state cannot be read: the error names the errno and the fix; also a bad\n"
-                "command line).\n"
+                "verified; in HA mode no node leads, another node's occurrence in doubt, or\n"
+                "the ledger cannot be read: 'cluster: cannot tell'), 2 CRITICAL (the daemon\n"
+                "is not running, the audit log is corrupt or its file system is read-only or\n"
+                "full, credentials refused, or lacking a scope, payee or wallet the rules\n"
+                "need), 3 UNKNOWN (the configuration or the state cannot be read: the error\n"
+                "names the errno and the fix; also a bad command line).\n"
                 "Example: paymand status --config /etc/paymand/paymand.yaml");
     return {cmd, [a] { return run_status(*a); }, static_cast<int>(health_level::unknown)};
 }

@@ -5,6 +5,8 @@
 // times as fast, so that a minute schedule fires every second.
 
 #include "ledger_fixture.hpp"
+#include "paymand/audit/state_lock.hpp"
+#include "paymand/ledger/node_table.hpp"
 #include "paymand/prompt/memo_tag.hpp"
 #include "support/process.hpp"
 #include "support/sandbox.hpp"
@@ -93,9 +95,11 @@ protected:
     std::int64_t anchor = unix_now();
 
     // A node's directory: its configuration, the same rules as every node, its own state.
+    // `conninfo`: the ha.conninfo line's value, the fixture's database unless given.
     std::filesystem::path node_config(const std::string& node, const char* rules = every_minute,
-                                      const std::string& extra = {})
+                                      const std::string& extra = {}, std::string conninfo = {})
     {
+        if (conninfo.empty()) conninfo = pg.socket_conninfo(db);
         dir.write(node + "/rules/tick.yaml", rules);
         return dir.write(node + "/paymand.yaml",
                          "payman:\n  base_url: " + sandbox.base_url() +
@@ -105,7 +109,7 @@ protected:
                              "timezone: UTC\nmin_pay_interval: 1m\npayees: any\nlimits: none\n"
                              "log: {format: text}\nengine: {confirm_payments: false}\n"
                              "ha:\n  conninfo: " +
-                             pg.socket_conninfo(db) + "\n  node: " + node +
+                             conninfo + "\n  node: " + node +
                              "\n  lease: 3s\n  renew: 1s\n  safety_margin: 1s\n" + extra);
     }
 
@@ -304,6 +308,95 @@ TEST_F(ha_run_test, a_node_with_another_policy_does_not_campaign_and_status_warn
     EXPECT_TRUE(n2.wait(60s).ok()) << n2.err();
     n1.send_signal(SIGTERM);
     EXPECT_TRUE(n1.wait(60s).ok()) << n1.err();
+}
+
+// `status` on pay-2 reads the shared ledger: what pay-1 left in doubt, with the command that
+// resolves it on pay-1, and whether any node leads; "cannot tell" when the ledger cannot be
+// read. The test holds each node's state lock, as its daemon would, so that the cluster alone
+// decides between OK (0) and WARNING (1).
+TEST_F(ha_run_test, status_shows_the_cluster_what_other_nodes_left_in_doubt_and_who_leads)
+{
+    init_schema();
+    const auto config = node_config("pay-2", yearly).string();
+    std::filesystem::create_directories(dir / "pay-2/state");
+    auto lock = audit::state_lock::acquire(dir / "pay-2/state/paymand.lock");
+    ASSERT_TRUE(lock) << lock.error().message;
+    const auto status = [&](std::vector<std::string> extra = {}) {
+        std::vector<std::string> a{"status", "--config", config};
+        a.insert(a.end(), extra.begin(), extra.end());
+        return paymand::test::run(our_binary("paymand"), args(std::move(a)));
+    };
+    auto c = open();
+    // pay-2 led first and left a row sending: its own (its audit log has it), not listed again.
+    claim_and_send(c, take_lease(c, "pay-2"), "tick@own", "tick");
+    expire_lease();
+    const auto pay1 = take_lease(c, "pay-1");
+    ASSERT_TRUE(ledger_test::run(ledger::async_publish_node(c, {"pay-1", "r", "p"}, 10s)));
+    auto calm = status();
+    EXPECT_EQ(calm.status.code, 0) << calm.out << calm.err;
+    EXPECT_THAT(calm.out, HasSubstr("cluster: pay-1 leads (epoch 2, "));
+    EXPECT_THAT(calm.out, HasSubstr("  node pay-1: alive, last seen "));
+    EXPECT_THAT(calm.out, HasSubstr("in doubt or sending on other nodes: none"));
+    EXPECT_THAT(calm.out, Not(HasSubstr("tick@own")));
+
+    claim_and_send(c, pay1, "tick@1", "tick");
+    ASSERT_TRUE(*ledger_test::run(
+        ledger::async_record_result(c, pay1, "tick@1", ledger::occurrence_state::in_doubt)));
+    claim_and_send(c, pay1, "tick@2", "tick");  // in flight under pay-1's current lease
+    auto doubt = status();
+    EXPECT_EQ(doubt.status.code, 1) << doubt.out << doubt.err;
+    EXPECT_THAT(doubt.out, HasSubstr("WARNING: cluster: 1 occurrence of other nodes needs an "
+                                     "operator"));
+    EXPECT_THAT(doubt.out, HasSubstr("IN DOUBT on pay-1: tick@1 (rule tick, epoch 2, "));
+    EXPECT_THAT(doubt.out, HasSubstr("check Payman, then on pay-1: paymand audit resolve tick@1 "
+                                     "--paid|--not-paid --note"));
+    EXPECT_THAT(doubt.out, HasSubstr("in flight on pay-1: tick@2"));
+    EXPECT_THAT(doubt.out, Not(HasSubstr("tick@own")));
+    auto json = status({"--json"});
+    EXPECT_EQ(json.status.code, 1);
+    const auto cluster = boost::json::parse(json.out).at("cluster");
+    EXPECT_EQ(cluster.at("leader"), "pay-1");
+    ASSERT_EQ(cluster.at("open").as_array().size(), 2u) << json.out;
+    EXPECT_EQ(cluster.at("open").at(0).at("identity"), "tick@1");
+    EXPECT_EQ(cluster.at("open").at(1).at("in_flight"), true);
+
+    expire_lease();
+    auto leaderless = status();
+    EXPECT_EQ(leaderless.status.code, 1) << leaderless.out << leaderless.err;
+    EXPECT_THAT(leaderless.out, HasSubstr("cluster: no node leads (the lease expired "));
+    EXPECT_THAT(leaderless.out, HasSubstr("nothing is paid until one takes over"));
+    EXPECT_THAT(leaderless.out, HasSubstr("IN DOUBT on pay-1: tick@2"));
+}
+
+TEST_F(ha_run_test, status_cannot_tell_the_cluster_when_the_ledger_cannot_be_read)
+{
+    // Nothing listens on port 1; the password must appear nowhere.
+    node_config("pay-2", yearly, {}, "{env: PAYMAND_TEST_CONNINFO}");
+    std::filesystem::create_directories(dir / "pay-2/state");
+    auto lock = audit::state_lock::acquire(dir / "pay-2/state/paymand.lock");
+    ASSERT_TRUE(lock) << lock.error().message;
+    auto unreachable = args({"status", "--config", (dir / "pay-2/paymand.yaml").string()});
+    unreachable.env.push_back("PAYMAND_TEST_CONNINFO=host=127.0.0.1 port=1 dbname=paymand "
+                              "user=paymand password=hunter2");
+    auto refused = paymand::test::run(our_binary("paymand"), unreachable);
+    EXPECT_EQ(refused.status.code, 1) << refused.out << refused.err;
+    EXPECT_THAT(refused.out, HasSubstr("WARNING: cluster: cannot tell: "));
+    EXPECT_THAT(refused.out + refused.err, Not(HasSubstr("hunter2")));
+    EXPECT_THAT(refused.out, Not(HasSubstr(" leads (epoch")));
+    EXPECT_THAT(refused.out, Not(HasSubstr("no node leads")));
+
+    // A database without the ledger's schema (init_schema was not run).
+    node_config("pay-3", yearly);
+    std::filesystem::create_directories(dir / "pay-3/state");
+    auto lock3 = audit::state_lock::acquire(dir / "pay-3/state/paymand.lock");
+    ASSERT_TRUE(lock3) << lock3.error().message;
+    auto missing = paymand::test::run(
+        our_binary("paymand"),
+        args({"status", "--json", "--config", (dir / "pay-3/paymand.yaml").string()}));
+    EXPECT_EQ(missing.status.code, 1) << missing.out << missing.err;
+    const auto cluster = boost::json::parse(missing.out).at("cluster");
+    EXPECT_EQ(cluster.at("readable"), false);
+    EXPECT_THAT(std::string(cluster.at("error").as_string()), HasSubstr("schema"));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 // test's own, an io_context, and a way to run a coroutine on it to the end.
 
 #include "paymand/ledger/connection.hpp"
+#include "paymand/ledger/lease.hpp"
 #include "paymand/ledger/occurrence_ledger.hpp"
 #include "paymand/ledger/schema.hpp"
 #include "support/pg_server.hpp"
@@ -129,6 +130,29 @@ protected:
         return c;
     }
     ledger::connection open() { return open(socket_settings()); }
+
+    // The lease expires now by the database clock, as if its holder had stopped renewing.
+    void expire_lease() const
+    {
+        pg.execute(db, "UPDATE paymand_lease SET expires_at = clock_timestamp() - interval '1 ms'");
+    }
+
+    // Takes the lease (free or expired) for `node` on `c` for lease_time: its fence.
+    ledger::fence take_lease(ledger::connection& c, const std::string& node)
+    {
+        auto got = run(ledger::async_acquire_lease(c, node, lease_time));
+        if (!got || !*got) throw std::runtime_error("ledger_test: no lease for " + node);
+        return ledger::fence{.node = node, .epoch = (*got)->epoch};
+    }
+
+    // Claims `identity` of `rule` and opens its gate, as a node does before it sends: the row
+    // is `sending`.
+    void claim_and_send(ledger::connection& c, const ledger::fence& f, const std::string& identity,
+                        const std::string& rule)
+    {
+        ASSERT_EQ(*run(ledger::async_claim(c, f, identity, rule)), ledger::claim_outcome::claimed);
+        ASSERT_TRUE(*run(ledger::async_open_gate(c, f, identity, test_payment())));
+    }
 };
 
 // A database holding the ledger's schema.
@@ -139,12 +163,6 @@ protected:
         auto c = open();
         auto made = run(ledger::async_migrate(c, ledger::migrate_mode::init));
         ASSERT_TRUE(made) << made.error().what();
-    }
-
-    // The lease expires now by the database clock, as if its holder had stopped renewing.
-    void expire_lease() const
-    {
-        pg.execute(db, "UPDATE paymand_lease SET expires_at = clock_timestamp() - interval '1 ms'");
     }
 
     // "state node epoch" of the row of `identity`, "" when there is none.

@@ -1,0 +1,207 @@
+#include "app/status_cluster.hpp"
+
+#include "app/audit_log_source.hpp"
+#include "paymand/config/ha_config.hpp"
+#include "paymand/ledger/schema.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <exception>
+#include <utility>
+
+namespace paymand::app {
+
+namespace {
+
+namespace json = boost::json;
+using std::chrono::milliseconds;
+
+// A duration for people: "8.2 s", "40 s", "12 min", "5 h", "3 days".
+std::string duration_text(milliseconds d)
+{
+    const auto ms = std::llabs(d.count());
+    if (ms < 10'000) return fmt::format("{:.1f} s", static_cast<double>(ms) / 1000.0);
+    if (ms < 120'000) return fmt::format("{} s", ms / 1000);
+    if (ms < 120 * 60'000) return fmt::format("{} min", ms / 60'000);
+    if (ms < 48 * 3'600'000) return fmt::format("{} h", ms / 3'600'000);
+    return fmt::format("{} days", ms / 86'400'000);
+}
+
+bool leads(const ledger::cluster_view& v)
+{
+    return v.lease.holder && v.lease.remaining.count() > 0;
+}
+
+// "pay-1 leads (epoch 7, 8.2 s of its lease left)" or "no node leads (...): ...".
+std::string lease_line(const ledger::cluster_view& v)
+{
+    if (leads(v))
+        return fmt::format("cluster: {} leads (epoch {}, {} of its lease left)",
+                           one_line(*v.lease.holder), v.lease.epoch,
+                           duration_text(v.lease.remaining));
+    const auto why = v.lease.holder
+                         ? fmt::format("the lease expired {} ago", duration_text(v.lease.remaining))
+                         : std::string("no node has held the lease yet");
+    return fmt::format("cluster: no node leads ({}): nothing is paid until one takes over", why);
+}
+
+std::string resolve_command(const ledger::open_occurrence& row)
+{
+    return fmt::format("paymand audit resolve {} --paid|--not-paid --note \"...\"",
+                       one_line(row.identity));
+}
+
+// An open row that needs an operator (not a payment in flight under the current lease).
+std::vector<const ledger::open_occurrence*> needing_operator(const cluster_status& c)
+{
+    auto rows = others_open(c);
+    std::erase_if(rows, [&](const auto* row) { return ledger::in_flight(*c.view, *row); });
+    return rows;
+}
+
+}  // namespace
+
+cluster_status read_cluster_status(const config::ha_config& ha, const config::env_lookup& getenv)
+{
+    cluster_status out{.self = ha.node};
+    auto conninfo = config::load_conninfo(ha, getenv);
+    if (!conninfo) {
+        out.cannot_tell = conninfo.error().message;
+        return out;
+    }
+    ledger::connection_settings settings;
+    settings.conninfo = std::string(conninfo->expose());
+    settings.application_name = "paymand status";
+    settings.connect_timeout = std::chrono::seconds(3);
+    settings.reply_timeout = std::chrono::seconds(3);
+    settings.statement_timeout = std::chrono::seconds(2);
+    boost::asio::io_context io;
+    ledger::connection conn(io.get_executor());
+    std::optional<core::result<ledger::cluster_view, ledger::db_error>> read;
+    std::exception_ptr thrown;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            auto connected = co_await conn.async_connect(std::move(settings));
+            if (!connected) {
+                read = connected.error();
+                co_return;
+            }
+            auto schema = co_await ledger::async_check_schema(conn);
+            if (!schema) {
+                read = schema.error();
+                co_return;
+            }
+            read = co_await ledger::async_read_cluster(conn);
+        },
+        [&](std::exception_ptr e) {
+            if (e) thrown = e;
+        });
+    io.run();
+    conn.close();
+    if (thrown)
+        out.cannot_tell = "the read of the ledger ended in an exception";
+    else if (!read)
+        out.cannot_tell = "the ledger was not read";
+    else if (!*read)
+        out.cannot_tell = read->error().what();
+    else
+        out.view = std::move(read->value());
+    return out;
+}
+
+std::vector<const ledger::open_occurrence*> others_open(const cluster_status& c)
+{
+    std::vector<const ledger::open_occurrence*> rows;
+    if (!c.view) return rows;
+    for (const auto& row : c.view->open)
+        if (row.node != c.self) rows.push_back(&row);
+    return rows;
+}
+
+void add_cluster_verdict(inspect::status_verdict& verdict, const cluster_status& c)
+{
+    using inspect::health_level;
+    if (!c.view) {
+        verdict.add(health_level::warning, "cluster: cannot tell: " + one_line(c.cannot_tell));
+        return;
+    }
+    verdict.add(leads(*c.view) ? health_level::ok : health_level::warning, lease_line(*c.view));
+    if (const auto rows = needing_operator(c); !rows.empty())
+        verdict.add(health_level::warning,
+                    fmt::format("cluster: {} occurrence{} of other nodes need{} an operator",
+                                rows.size(), rows.size() == 1 ? "" : "s",
+                                rows.size() == 1 ? "s" : ""));
+}
+
+void print_cluster(const cluster_status& c)
+{
+    if (!c.view) {
+        fmt::print("cluster: cannot tell: {}\n  who leads and what other nodes left in doubt "
+                   "are unknown: run status on each node, or read the ledger (docs/ha.md)\n",
+                   one_line(c.cannot_tell));
+        return;
+    }
+    const auto& v = *c.view;
+    fmt::print("{}\n", lease_line(v));
+    for (const auto& n : v.nodes)
+        fmt::print("  node {}{}: {}, last seen {} ago\n", one_line(n.node),
+                   n.node == c.self ? " (this node)" : "", n.alive ? "alive" : "not alive",
+                   duration_text(n.since_seen));
+    const auto rows = others_open(c);
+    if (rows.empty()) fmt::print("  in doubt or sending on other nodes: none\n");
+    for (const auto* row : rows) {
+        const bool flying = ledger::in_flight(v, *row);
+        fmt::print("  {} on {}: {} (rule {}, epoch {}, {} ago){}\n",
+                   flying ? "in flight" : "IN DOUBT", one_line(row->node), one_line(row->identity),
+                   one_line(row->rule), row->epoch, duration_text(row->since_update),
+                   row->state == ledger::occurrence_state::sending && !flying
+                       ? ": sending under a lease that is no longer current"
+                       : "");
+        if (!flying)
+            fmt::print("    check Payman, then on {}: {}\n", one_line(row->node),
+                       resolve_command(*row));
+    }
+}
+
+json::object cluster_json(const cluster_status& c)
+{
+    if (!c.view) return json::object{{"readable", false}, {"error", c.cannot_tell}};
+    const auto& v = *c.view;
+    json::object out{{"readable", true}};
+    out["lease"] = json::object{
+        {"holder", v.lease.holder ? json::value(*v.lease.holder) : json::value(nullptr)},
+        {"epoch", v.lease.epoch},
+        {"remaining_ms", v.lease.remaining.count()}};
+    out["leader"] = leads(v) ? json::value(*v.lease.holder) : json::value(nullptr);
+    json::array nodes;
+    for (const auto& n : v.nodes)
+        nodes.push_back(json::object{{"node", n.node},
+                                     {"alive", n.alive},
+                                     {"seen_ms_ago", n.since_seen.count()},
+                                     {"self", n.node == c.self}});
+    out["nodes"] = std::move(nodes);
+    json::array open;
+    for (const auto* row : others_open(c)) {
+        const bool flying = ledger::in_flight(v, *row);
+        json::object item{{"identity", row->identity},
+                          {"rule", row->rule},
+                          {"state", std::string(ledger::to_string(row->state))},
+                          {"node", row->node},
+                          {"epoch", row->epoch},
+                          {"updated_ms_ago", row->since_update.count()},
+                          {"in_flight", flying}};
+        if (!flying) item["resolve"] = resolve_command(*row);
+        open.push_back(std::move(item));
+    }
+    out["open"] = std::move(open);
+    return out;
+}
+
+}  // namespace paymand::app
