@@ -9,9 +9,10 @@
 namespace paymand::engine {
 
 // Before anything is decided about a payment: the row must be this node's. Another claim (or
-// a settled row) makes it a skip, audited as such; a node without the lease leaves it to the
-// leader and records nothing; a claim that failed may have committed, so the row is settled
-// as failed after the failure is recorded (nothing was sent).
+// a settled row) makes it a skip, audited as such; a node without the lease leaves a scheduled
+// one to the leader and records nothing, and skips a manual one (recorded: no leader runs it); a
+// claim that failed may have committed, so the row is settled as failed after the failure is
+// recorded (nothing was sent).
 occurrence_step occurrence_machine::claimed(const claim_answer& answer)
 {
     std::vector<audit::record_body> records;
@@ -29,6 +30,16 @@ occurrence_step occurrence_machine::claimed(const claim_answer& answer)
                    stage::closing,
                    step::append{.records = std::move(records), .deadline = deadline_});
     case claim_verdict::not_leader:
+        if (c_.manual) {
+            // No leader runs an operator's manual run: said and recorded, so `trigger` answers.
+            auto why = "not run: this node does not lead (" + answer.why +
+                       "); a manual run is not handed to the leader: run paymand trigger on the "
+                       "node that leads (paymand status names it)";
+            records.push_back(audit::skipped_record{.ref = ref(), .reason = why});
+            return say(step::say::level::warning, fmt::format("{}: {}", c_.identity, why),
+                       stage::closing,
+                       step::append{.records = std::move(records), .deadline = deadline_});
+        }
         return say(step::say::level::warning,
                    fmt::format("{}: not run by this node: {}; the leader runs it", c_.identity,
                                answer.why),

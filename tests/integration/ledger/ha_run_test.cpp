@@ -284,7 +284,8 @@ TEST_F(ha_run_test, a_trigger_without_a_running_node_is_refused_and_hands_over_t
     EXPECT_TRUE(n1.wait(60s).ok()) << n1.err();
 }
 
-// A node whose policy differs from the leader's stays out, says why, and is a warning in status.
+// A node whose policy differs from the leader's stays out, says why, and is a warning in status;
+// a manual run there is not paid and `trigger` says where to run it.
 TEST_F(ha_run_test, a_node_with_another_policy_does_not_campaign_and_status_warns)
 {
     init_schema();
@@ -304,6 +305,13 @@ TEST_F(ha_run_test, a_node_with_another_policy_does_not_campaign_and_status_warn
         our_binary("paymand"),
         args({"status", "--json", "--config", (dir / "n2/paymand.yaml").string()}));
     EXPECT_THAT(json.out, HasSubstr("\"role\":\"not_eligible\""));
+    // A manual run on a node that does not lead: no leader runs it; said at once, not paid.
+    auto trigger = paymand::test::run(
+        our_binary("paymand"),
+        args({"trigger", "tick", "--config", (dir / "n2/paymand.yaml").string()}));
+    EXPECT_EQ(trigger.status.code, 10) << trigger.out << trigger.err;
+    EXPECT_THAT(trigger.out, HasSubstr("run paymand trigger on the node that leads"));
+    EXPECT_TRUE(paid_by_tag().empty());
     n2.send_signal(SIGTERM);
     EXPECT_TRUE(n2.wait(60s).ok()) << n2.err();
     n1.send_signal(SIGTERM);

@@ -153,6 +153,7 @@ protected:
     // The shared ledger (shared_ledger = true): its claim, and its answers to a settle or a
     // record of the result.
     bool shared_ledger = false;
+    bool manual = false;  // a manual run (paymand trigger): identity with manual_suffix
     claim_answer on_claim{.verdict = claim_verdict::claimed};
     ledger_answer on_ledger{.done = true};
 
@@ -164,7 +165,11 @@ protected:
 
     const rules::rule& rule() const { return set->rules().front(); }
 
-    std::string identity() const { return schedule::to_string({rule().id, local()}); }
+    std::string identity() const
+    {
+        return schedule::to_string({rule().id, local()}) +
+               (manual ? std::string(manual_suffix) : std::string());
+    }
 
     schedule::local_minutes local() const
     {
@@ -177,7 +182,7 @@ protected:
             occurrence_context{.rule = rule(),
                                .occ = {local(), std::chrono::floor<std::chrono::seconds>(now)},
                                .identity = identity(),
-                               .manual = false,
+                               .manual = manual,
                                .settings = settings,
                                .policy = policy,
                                .prompts = prompts,
@@ -749,6 +754,24 @@ TEST_P(shared_ledger_cases, claim_gate_and_result_decide_and_only_a_passed_gate_
     if (c.state) {
         EXPECT_EQ(state->find(identity())->state, *c.state);
     }
+}
+
+// A manual run (paymand trigger) on a node that does not lead: no leader would run it, so it is
+// recorded skipped with what to do, and `trigger` has its answer at once.
+TEST_F(occurrence_machine_test, a_manual_run_on_a_node_that_does_not_lead_is_skipped_and_says_where)
+{
+    shared_ledger = true;
+    manual = true;
+    load(rent);
+    on_claim = claim_answer{claim_verdict::not_leader, "this node does not hold the lease"};
+    count_payment_asks();
+    EXPECT_EQ(levels_only(run()),
+              (std::vector<std::string>{"claim", "say warning", "append skipped", "done"}));
+    EXPECT_EQ(payment_asks, 0u);
+    ASSERT_EQ(durable.size(), 1u);
+    const auto& skipped = std::get<audit::skipped_record>(durable.back());
+    EXPECT_EQ(skipped.ref.occurrence, identity());
+    EXPECT_THAT(skipped.reason, testing::HasSubstr("run paymand trigger on the node that leads"));
 }
 
 std::vector<std::string> through_gate(std::vector<std::string> rest)
