@@ -3,6 +3,7 @@
 
 #include "app/audit_format.hpp"
 #include "app/audit_log_source.hpp"
+#include "app/audit_report_cluster.hpp"
 #include "app/audit_subcommands.hpp"
 #include "paymand/audit/reader.hpp"
 #include "paymand/audit/report.hpp"
@@ -31,6 +32,7 @@ struct report_args {
     std::string format = "table";
     bool json = false;
     std::string tz;
+    bool cluster = false;
 };
 
 // The days a --from or --to value names: a day (YYYY-MM-DD), or a whole month (YYYY-MM:
@@ -92,6 +94,15 @@ int run_report(const report_args& args)
     // The configured zone's calendar unless --tz names another (UTC without a configuration).
     const auto window = window_of(args, args.tz.empty() ? configured_zone : args.tz);
     if (!window) return exit_failure;
+    if (args.cluster) {
+        if (args.format == "csv") {
+            std::cerr << who << ": --cluster reports as a table or as JSON, not as CSV\n";
+            return exit_usage;
+        }
+        return run_cluster_report({.config = args.source.config,
+                                   .window = *window,
+                                   .json = args.json || args.format == "json"});
+    }
     auto reader = audit::audit_reader::open(*log);
     if (!reader) {
         print_read_error(who, *log, reader.error());
@@ -156,13 +167,20 @@ command add_audit_report(CLI::App& audit)
                     "Read the month or days in this IANA zone's calendar (e.g. Europe/Berlin) "
                     "instead of the configured zone's");
     add_log_options(*cmd, a->source);
+    cmd->add_flag("--cluster", a->cluster,
+                  "HA mode: every node's report from the shared ledger's copies of their audit "
+                  "logs, and the cluster's totals (needs the configuration's ha: section)")
+        ->excludes(cmd->get_option("--log"))
+        ->excludes(cmd->get_option("--dry-run"));
     cmd->footer(fmt::format(
         "Paid means completed, reconciled from a transaction listing, or resolved as paid by an\n"
         "operator; dry-run records are never counted as paid. Totals are exact (minor units).\n"
         "Read-only, no lock: works while the daemon runs.\n"
         "{}\n"
         "Example: paymand audit report --month 2026-12 --format csv > 2026-12.csv\n"
-        "Example: paymand audit report --from 2026-01 --to 2026-12 --json (a year)",
+        "Example: paymand audit report --from 2026-01 --to 2026-12 --json (a year)\n"
+        "Example: paymand audit report --month 2026-12 --cluster (HA: every node, from the "
+        "shared ledger)",
         audit_exit_codes));
     return {cmd, [a] { return run_report(*a); }};
 }

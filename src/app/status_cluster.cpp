@@ -1,11 +1,9 @@
 #include "app/status_cluster.hpp"
 
 #include "app/audit_log_source.hpp"
+#include "app/ledger_read.hpp"
 #include "paymand/config/ha_config.hpp"
-#include "paymand/ledger/schema.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
 #include <fmt/format.h>
@@ -70,49 +68,19 @@ std::vector<const ledger::open_occurrence*> needing_operator(const cluster_statu
 cluster_status read_cluster_status(const config::ha_config& ha, const config::env_lookup& getenv)
 {
     cluster_status out{.self = ha.node};
-    auto conninfo = config::load_conninfo(ha, getenv);
-    if (!conninfo) {
-        out.cannot_tell = conninfo.error().message;
-        return out;
-    }
-    ledger::connection_settings settings;
-    settings.conninfo = std::string(conninfo->expose());
-    settings.application_name = "paymand status";
-    settings.connect_timeout = std::chrono::seconds(3);
-    settings.reply_timeout = std::chrono::seconds(3);
-    settings.statement_timeout = std::chrono::seconds(2);
-    boost::asio::io_context io;
-    ledger::connection conn(io.get_executor());
-    std::optional<core::result<ledger::cluster_view, ledger::db_error>> read;
-    std::exception_ptr thrown;
-    boost::asio::co_spawn(
-        io,
-        [&]() -> boost::asio::awaitable<void> {
-            auto connected = co_await conn.async_connect(std::move(settings));
-            if (!connected) {
-                read = connected.error();
-                co_return;
-            }
-            auto schema = co_await ledger::async_check_schema(conn);
-            if (!schema) {
-                read = schema.error();
-                co_return;
-            }
-            read = co_await ledger::async_read_cluster(conn);
-        },
-        [&](std::exception_ptr e) {
-            if (e) thrown = e;
-        });
-    io.run();
-    conn.close();
-    if (thrown)
-        out.cannot_tell = "the read of the ledger ended in an exception";
-    else if (!read)
-        out.cannot_tell = "the ledger was not read";
-    else if (!*read)
-        out.cannot_tell = read->error().what();
+    ledger::cluster_view view;
+    auto read = read_ledger(ha, getenv, {.application_name = "paymand status"},
+                            [&](ledger::connection& conn)
+                                -> boost::asio::awaitable<core::result<void, ledger::db_error>> {
+                                auto got = co_await ledger::async_read_cluster(conn);
+                                if (!got) co_return got.error();
+                                view = std::move(*got);
+                                co_return core::result<void, ledger::db_error>{};
+                            });
+    if (read)
+        out.view = std::move(view);
     else
-        out.view = std::move(read->value());
+        out.cannot_tell = read.error().message;
     return out;
 }
 

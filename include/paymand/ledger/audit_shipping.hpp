@@ -34,4 +34,13 @@ struct shipped_tail {
 boost::asio::awaitable<core::result<shipped_tail, db_error>> async_shipped_tail(connection& conn,
                                                                                 std::string node);
 
+// The nodes whose audit records the ledger holds, by name.
+boost::asio::awaitable<core::result<std::vector<std::string>, db_error>>
+async_shipped_nodes(connection& conn);
+
+// Up to `limit` records of `node` after seq `after`, in order, each line as shipped. A reader of
+// the cluster's logs (`paymand audit report --cluster`) pages through a chain with it.
+boost::asio::awaitable<core::result<std::vector<shipped_record>, db_error>>
+async_read_shipped(connection& conn, std::string node, std::int64_t after, std::int64_t limit);
+
 }  // namespace paymand::ledger

@@ -64,6 +64,29 @@ TEST_F(audit_shipping_test, a_real_chain_ships_byte_for_byte_and_every_link_veri
     EXPECT_EQ(run(ledger::async_shipped_tail(c, "node-c"))->seq, 0);
 }
 
+// A reader of the cluster's logs gets each node's lines back byte for byte, page by page.
+TEST_F(audit_shipping_test, shipped_chains_read_back_byte_for_byte_page_by_page)
+{
+    auto c = open();
+    const auto lines = chain(5);
+    ASSERT_TRUE(run(ledger::async_ship_audit(c, "node-b", lines)));
+    ASSERT_TRUE(run(ledger::async_ship_audit(c, "node-a", slice(lines, 0, 2))));
+    EXPECT_EQ(*run(ledger::async_shipped_nodes(c)), (std::vector<std::string>{"node-a", "node-b"}));
+    auto first = run(ledger::async_read_shipped(c, "node-b", 0, 3));
+    ASSERT_TRUE(first) << first.error().what();
+    ASSERT_EQ(first->size(), 3u);
+    auto rest = run(ledger::async_read_shipped(c, "node-b", first->back().seq, 3));
+    ASSERT_TRUE(rest);
+    ASSERT_EQ(rest->size(), 2u);
+    for (std::size_t i = 0; i < 5; ++i) {
+        const auto& got = i < 3 ? (*first)[i] : (*rest)[i - 3];
+        EXPECT_EQ(got.seq, lines[i].seq);
+        EXPECT_EQ(got.line, lines[i].line);
+    }
+    EXPECT_EQ(run(ledger::async_read_shipped(c, "node-a", 0, 10))->size(), 2u);
+    EXPECT_TRUE(run(ledger::async_read_shipped(c, "node-c", 0, 10))->empty());
+}
+
 TEST_F(audit_shipping_test, a_broken_link_is_refused_with_its_whole_batch)
 {
     auto c = open();

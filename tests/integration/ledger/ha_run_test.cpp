@@ -5,7 +5,9 @@
 // times as fast, so that a minute schedule fires every second.
 
 #include "ledger_fixture.hpp"
+#include "paymand/audit/codec.hpp"
 #include "paymand/audit/state_lock.hpp"
+#include "paymand/ledger/audit_shipping.hpp"
 #include "paymand/ledger/node_table.hpp"
 #include "paymand/prompt/memo_tag.hpp"
 #include "support/process.hpp"
@@ -13,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -161,6 +164,30 @@ protected:
             std::this_thread::sleep_for(100ms);
         }
     }
+
+    // Ships `bodies` as records of `node`'s audit log, after what it shipped before (in
+    // `shipped`), each line formatted and chained as the node would write it.
+    void ship(const std::string& node, std::vector<audit::record_body> bodies)
+    {
+        auto& [seq, prev] = shipped[node];
+        if (prev.empty()) prev = std::string(audit::genesis_hash);
+        std::vector<ledger::shipped_record> lines;
+        for (auto& body : bodies) {
+            audit::record r{
+                .seq = ++seq,
+                .ts = audit::utc_micros(std::chrono::sys_days{std::chrono::year{2026} / 12 / 1}),
+                .body = std::move(body)};
+            auto line = audit::format_line(r, prev);
+            ASSERT_TRUE(line) << line.error().message;
+            line->pop_back();
+            prev = r.hash;
+            lines.push_back({static_cast<std::int64_t>(seq), std::move(*line)});
+        }
+        auto conn = open();
+        auto sent = run(ledger::async_ship_audit(conn, node, std::move(lines)));
+        ASSERT_TRUE(sent) << sent.error().what();
+    }
+    std::map<std::string, std::pair<std::uint64_t, std::string>> shipped;
 
     std::string status_of(const std::string& node)
     {
@@ -405,6 +432,74 @@ TEST_F(ha_run_test, status_cannot_tell_the_cluster_when_the_ledger_cannot_be_rea
     const auto cluster = boost::json::parse(missing.out).at("cluster");
     EXPECT_EQ(cluster.at("readable"), false);
     EXPECT_THAT(std::string(cluster.at("error").as_string()), HasSubstr("schema"));
+}
+
+audit::occurrence_ref rent_on(int day)
+{
+    return {"rent", fmt::format("rent@2026-12-{:02}T09:00", day),
+            std::chrono::sys_days{std::chrono::year{2026} / 12 / day} + std::chrono::hours(9)};
+}
+
+audit::intent_record intent_of(const audit::occurrence_ref& ref)
+{
+    return {.ref = ref,
+            .payee = "John Doe",
+            .amount = money::amount(*money::currency::find("TSD"), 100'00),
+            .wallet = std::nullopt,
+            .memo = "pm:rent",
+            .idempotency_key = "idem-" + ref.occurrence,
+            .prompt = "send 100.00 TSD to John Doe"};
+}
+
+audit::result_record paid_result(const audit::occurrence_ref& ref)
+{
+    return {.ref = ref,
+            .outcome = audit::outcome::completed,
+            .task_id = "task-1",
+            .state = "completed",
+            .reason = std::nullopt,
+            .excerpt = "Sent 100.00 TSD to John Doe."};
+}
+
+// `audit report --cluster` reads every node's shipped log from the ledger: each node's report,
+// the cluster's totals, where to resolve what is open; an occurrence paid on two nodes is an
+// error (exit 65).
+TEST_F(ha_run_test, a_cluster_report_shows_every_node_and_adds_up_their_payments)
+{
+    init_schema();
+    const auto config = node_config("pay-2", yearly).string();
+    ship("pay-1", {intent_of(rent_on(1)), paid_result(rent_on(1))});
+    ship("pay-2", {intent_of(rent_on(2)), paid_result(rent_on(2)), intent_of(rent_on(3)),
+                   audit::in_doubt_record{rent_on(3), "timeout after the request was written"}});
+    auto report = paymand::test::run(
+        our_binary("paymand"),
+        args({"audit", "report", "--cluster", "--month", "2026-12", "--config", config}));
+    EXPECT_EQ(report.status.code, 0) << report.out << report.err;
+    EXPECT_THAT(report.out, HasSubstr("== node pay-1 =="));
+    EXPECT_THAT(report.out, HasSubstr("== node pay-2 =="));
+    EXPECT_THAT(report.out, HasSubstr("200.00 TSD  2 payment(s)"));
+    EXPECT_THAT(report.out, HasSubstr("rent@2026-12-03T09:00 --paid|--not-paid"));
+    EXPECT_THAT(report.out, HasSubstr("(on node pay-2)"));
+    auto json = paymand::test::run(
+        our_binary("paymand"),
+        args({"audit", "report", "--cluster", "--month", "2026-12", "--json", "--config", config}));
+    ASSERT_EQ(json.status.code, 0) << json.err;
+    const auto parsed = boost::json::parse(json.out).as_object();
+    EXPECT_EQ(parsed.at("nodes").as_array().size(), 2u);
+    EXPECT_EQ(parsed.at("per_currency").as_array().at(0).at("total").as_string(), "200.00");
+
+    ship("pay-1", {intent_of(rent_on(2)), paid_result(rent_on(2))});
+    auto twice = paymand::test::run(
+        our_binary("paymand"),
+        args({"audit", "report", "--cluster", "--month", "2026-12", "--config", config}));
+    EXPECT_EQ(twice.status.code, 65) << twice.out << twice.err;
+    EXPECT_THAT(twice.out, HasSubstr("rent@2026-12-02T09:00 is paid on more than one node "
+                                     "(pay-1, pay-2)"));
+
+    auto alone = paymand::test::run(our_binary("paymand"),
+                                    args({"audit", "report", "--cluster", "--month", "2026-12",
+                                          "--config", (dir / "nowhere.yaml").string()}));
+    EXPECT_NE(alone.status.code, 0);
 }
 
 }  // namespace
