@@ -8,15 +8,18 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <exception>
+#include <iterator>
 #include <utility>
 
 namespace paymand::app {
 
 namespace {
 
+namespace asio = boost::asio;
 namespace json = boost::json;
 using std::chrono::milliseconds;
 
@@ -65,18 +68,32 @@ std::vector<const ledger::open_occurrence*> needing_operator(const cluster_statu
 
 }  // namespace
 
+namespace {
+
+// The cluster's view, then the other nodes' spending as a new leader's limits count it.
+asio::awaitable<core::result<void, ledger::db_error>>
+read_into(ledger::connection& conn, cluster_status& out, ledger::cluster_view& view)
+{
+    auto got = co_await ledger::async_read_cluster(conn);
+    if (!got) co_return got.error();
+    view = std::move(*got);
+    auto progress = co_await ledger::async_read_progress(conn, "~manual", out.self);
+    if (!progress) co_return progress.error();
+    for (auto& p : *progress) {
+        std::ranges::move(p.others_paid, std::back_inserter(out.others_paid));
+        std::ranges::move(p.others_in_doubt, std::back_inserter(out.others_in_doubt));
+    }
+    co_return core::result<void, ledger::db_error>{};
+}
+
+}  // namespace
+
 cluster_status read_cluster_status(const config::ha_config& ha, const config::env_lookup& getenv)
 {
     cluster_status out{.self = ha.node};
     ledger::cluster_view view;
     auto read = read_ledger(ha, getenv, {.application_name = "paymand status"},
-                            [&](ledger::connection& conn)
-                                -> boost::asio::awaitable<core::result<void, ledger::db_error>> {
-                                auto got = co_await ledger::async_read_cluster(conn);
-                                if (!got) co_return got.error();
-                                view = std::move(*got);
-                                co_return core::result<void, ledger::db_error>{};
-                            });
+                            [&](ledger::connection& conn) { return read_into(conn, out, view); });
     if (read)
         out.view = std::move(view);
     else

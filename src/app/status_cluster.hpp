@@ -9,6 +9,7 @@
 #include "paymand/config/daemon_config.hpp"
 #include "paymand/inspect/status_verdict.hpp"
 #include "paymand/ledger/cluster_view.hpp"
+#include "paymand/ledger/occurrence_ledger.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -22,6 +23,9 @@ struct cluster_status {
     std::string self;  // this node's name (ha.node): its own rows are in its audit log
     std::optional<ledger::cluster_view> view;
     std::string cannot_tell;  // why there is no view: never the connection string or a password
+    // The other nodes' payments claimed within 32 days (`paid`, and `sending` or `in_doubt`),
+    // each with what its row says it pays (none for a row gated before schema version 3).
+    std::vector<ledger::others_payment> others_paid, others_in_doubt;
 };
 
 // Connects (3 s), checks the schema and reads the cluster (3 s a reply, 2 s a statement).

@@ -220,6 +220,8 @@ struct status_facts {
     std::optional<std::string> grant;  // authorization_code mode
     std::vector<std::string> rule_differences;
     std::optional<cluster_status> cluster;  // with an ha: section: the shared ledger's view
+    std::size_t others_counted = 0;         // other nodes' payments in `ledger`
+    std::size_t others_without_amount = 0;  // other nodes' payments the ledger has no amount of
 
     explicit status_facts(config::daemon_config c) : cfg(std::move(c)), ledger(cfg.policy.zone) {}
 };
@@ -238,6 +240,30 @@ void count_spending(status_facts& s)
                                            : limits::payment_status::completed});
     }
     for (const auto& [code, l] : s.cfg.policy.limits.currencies) s.currencies.insert(code);
+}
+
+// With a shared ledger: the other nodes' payments, counted as the leader's limits count them
+// (their rows' amounts), except one this node's log counts already.
+void count_others_spending(status_facts& s)
+{
+    const auto add = [&](const ledger::others_payment& other, limits::payment_status status) {
+        const auto* own = s.facts.projection.find(other.identity);
+        if (own != nullptr && audit::counts_as_spending(own->state)) return;
+        if (!other.payment) {
+            ++s.others_without_amount;
+            return;
+        }
+        const auto& p = *other.payment;
+        s.currencies.insert(p.currency);
+        s.ledger.add({.amount = p.amount_minor,
+                      .currency = p.currency,
+                      .payee = p.payee,
+                      .instant = p.due,
+                      .status = status});
+        ++s.others_counted;
+    };
+    for (const auto& o : s.cluster->others_paid) add(o, limits::payment_status::completed);
+    for (const auto& o : s.cluster->others_in_doubt) add(o, limits::payment_status::in_doubt);
 }
 
 // The facts, or the exit code of a state that cannot be read (unknown, never "not running" or
@@ -297,7 +323,10 @@ std::variant<std::unique_ptr<status_facts>, int> gather(const status_args& a)
     s->grant = grant_summary(s->cfg);
     if (s->live && s->rule_set) s->rule_differences = daemon::differences(*s->view, *s->rule_set);
     // Last: bounded (a few seconds when the database does not answer), never fatal.
-    if (s->cfg.ha) s->cluster = read_cluster_status(*s->cfg.ha, daemon::process_environment());
+    if (s->cfg.ha) {
+        s->cluster = read_cluster_status(*s->cfg.ha, daemon::process_environment());
+        count_others_spending(*s);
+    }
     return s;
 }
 
@@ -520,6 +549,10 @@ json::object status_json(const status_facts& s, const inspect::status_verdict& v
     add_log_json(s, out);
     out["spending"] = spending_json(s);
     out["payments_today"] = s.ledger.payments_on_day(s.now);
+    if (s.cluster && s.cluster->view) {
+        out["other_nodes_payments_counted"] = s.others_counted;
+        out["other_nodes_payments_without_amount"] = s.others_without_amount;
+    }
     add_open_json(s, out);
     add_history_json(s, next, out);
     if (s.grant) out["grant"] = *s.grant;
@@ -664,6 +697,16 @@ void print_limits(const status_facts& s)
     fmt::print("  payments today: {}{}\n", s.ledger.payments_on_day(s.now),
                lim.max_payments_per_day ? fmt::format(" of {}", *lim.max_payments_per_day) : "");
     if (!lim.enabled) fmt::print("  (limits: none — nothing is limited)\n");
+    if (s.cluster && !s.cluster->view)
+        fmt::print("  (this node's payments only: the other nodes' cannot be read from the "
+                   "shared ledger)\n");
+    if (s.others_counted > 0)
+        fmt::print("  (with {} payment(s) of other nodes from the shared ledger)\n",
+                   s.others_counted);
+    if (s.others_without_amount > 0)
+        fmt::print("  ({} payment(s) of other nodes have no amount in the shared ledger (gated "
+                   "before its schema version 3): not in these figures)\n",
+                   s.others_without_amount);
 }
 
 // In doubt, unconfirmed and needing attention. Server text (reasons, replies) and file text

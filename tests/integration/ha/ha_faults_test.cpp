@@ -336,8 +336,8 @@ TEST_P(ha_faults_crash, a_leader_killed_at_a_crash_point_is_taken_over_and_nothi
     due.insert(identity);
     finish(due, fmt::format("killed at {} (taken over after {} ms)", c.point, takeover_ms));
     // A row its restarted sender settles (its log or its listing knows) may take a moment.
-    const bool settled =
-        eventually([&] { return occurrence_rows().at(identity).state == c.row_at_end; }, 10s, 50ms);
+    const bool settled = eventually(
+        [&, id = identity] { return occurrence_rows().at(id).state == c.row_at_end; }, 10s, 50ms);
     const auto end = occurrence_rows().at(identity);
     EXPECT_TRUE(settled) << "the row ended " << end.state;
     if (end.state == "paid" && c.requests_at_death == 0) {

@@ -374,10 +374,13 @@ TEST_F(ha_run_test, status_shows_the_cluster_what_other_nodes_left_in_doubt_and_
     EXPECT_THAT(calm.out, HasSubstr("in doubt or sending on other nodes: none"));
     EXPECT_THAT(calm.out, Not(HasSubstr("tick@own")));
 
-    claim_and_send(c, pay1, "tick@1", "tick");
+    // Each 250.00 TSD, due now: pay-2's spending against limits counts them.
+    auto now_due = test_payment(250'00);
+    now_due.due = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    claim_and_send(c, pay1, "tick@1", "tick", now_due);
     ASSERT_TRUE(*ledger_test::run(
         ledger::async_record_result(c, pay1, "tick@1", ledger::occurrence_state::in_doubt)));
-    claim_and_send(c, pay1, "tick@2", "tick");  // in flight under pay-1's current lease
+    claim_and_send(c, pay1, "tick@2", "tick", now_due);  // in flight under pay-1's lease
     auto doubt = status();
     EXPECT_EQ(doubt.status.code, 1) << doubt.out << doubt.err;
     EXPECT_THAT(doubt.out, HasSubstr("WARNING: cluster: 1 occurrence of other nodes needs an "
@@ -387,6 +390,8 @@ TEST_F(ha_run_test, status_shows_the_cluster_what_other_nodes_left_in_doubt_and_
                                      "--paid|--not-paid --note"));
     EXPECT_THAT(doubt.out, HasSubstr("in flight on pay-1: tick@2"));
     EXPECT_THAT(doubt.out, Not(HasSubstr("tick@own")));
+    EXPECT_THAT(doubt.out, HasSubstr("TSD: today 500.00 TSD"));
+    EXPECT_THAT(doubt.out, HasSubstr("(with 2 payment(s) of other nodes from the shared ledger)"));
     auto json = status({"--json"});
     EXPECT_EQ(json.status.code, 1);
     const auto cluster = boost::json::parse(json.out).at("cluster");
@@ -394,6 +399,7 @@ TEST_F(ha_run_test, status_shows_the_cluster_what_other_nodes_left_in_doubt_and_
     ASSERT_EQ(cluster.at("open").as_array().size(), 2u) << json.out;
     EXPECT_EQ(cluster.at("open").at(0).at("identity"), "tick@1");
     EXPECT_EQ(cluster.at("open").at(1).at("in_flight"), true);
+    EXPECT_EQ(boost::json::parse(json.out).at("other_nodes_payments_counted"), 2);
 
     expire_lease();
     auto leaderless = status();

@@ -148,10 +148,10 @@ protected:
     // Claims `identity` of `rule` and opens its gate, as a node does before it sends: the row
     // is `sending`.
     void claim_and_send(ledger::connection& c, const ledger::fence& f, const std::string& identity,
-                        const std::string& rule)
+                        const std::string& rule, ledger::row_payment pays = test_payment())
     {
         ASSERT_EQ(*run(ledger::async_claim(c, f, identity, rule)), ledger::claim_outcome::claimed);
-        ASSERT_TRUE(*run(ledger::async_open_gate(c, f, identity, test_payment())));
+        ASSERT_TRUE(*run(ledger::async_open_gate(c, f, identity, std::move(pays))));
     }
 };
 
