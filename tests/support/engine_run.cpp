@@ -12,6 +12,25 @@ namespace paymand::test {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// The engine's clock, `ahead` later.
+class ahead_clock final : public core::clock {
+public:
+    ahead_clock(std::shared_ptr<const core::clock> base, std::chrono::seconds ahead)
+        : base_(std::move(base)), ahead_(ahead)
+    {
+    }
+    core::wall_time wall_now() const override { return base_->wall_now() + ahead_; }
+    core::steady_time steady_now() const override { return base_->steady_now() + ahead_; }
+
+private:
+    std::shared_ptr<const core::clock> base_;
+    std::chrono::seconds ahead_;
+};
+
+}  // namespace
+
 engine::ask_outcome reply(std::string text, payman::task_state state)
 {
     payman::ask_result r;
@@ -46,11 +65,13 @@ void run_engine(const engine_run& run, std::shared_ptr<const rules::rule_set> ru
     if (run.on_clock) run.on_clock(*clk);
     // Records are stamped by the engine's clock, as in the daemon: rule activation times
     // come from those stamps.
+    std::shared_ptr<const core::clock> stamps = clk;
+    if (run.stamp_ahead.count() > 0) stamps = std::make_shared<ahead_clock>(clk, run.stamp_ahead);
     auto store = std::make_unique<audit::file_audit_store>(
         audit::file_store_params{.log_path = run.dir / "audit.jsonl",
                                  .lock_path = run.dir / "paymand.lock",
                                  .dry_run = run.params.dry_run,
-                                 .clock = clk});
+                                 .clock = stamps});
     ASSERT_TRUE(store->lock());
     audit::audit_projection state;
     auto replay = store->replay(state);

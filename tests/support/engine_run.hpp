@@ -35,6 +35,10 @@ struct engine_run {
     // scheduling ended.
     std::function<boost::asio::awaitable<void>(engine::engine&)> during;
     std::function<boost::asio::awaitable<void>(engine::engine&)> after;
+    // How much later than the engine's clock records are stamped: a loaded machine writes a
+    // record some time after the engine decided on it (the stamps of rules_loaded records set
+    // when a definition became active).
+    std::chrono::seconds stamp_ahead{0};
     // When set, receives the number of audit commits (one write and fsync each) of the run.
     std::uint64_t* commits = nullptr;
     // When set, receives what async_run returned: the occurrences left unfinished at the end

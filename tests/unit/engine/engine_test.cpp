@@ -85,8 +85,9 @@ protected:
     config::engine_config settings;
     bool dry_run = false;
     bool lockstep = true;
-    std::uint64_t commits = 0;   // audit commits of the last run
-    std::size_t unfinished = 0;  // what the last run's async_run returned
+    std::uint64_t commits = 0;            // audit commits of the last run
+    std::size_t unfinished = 0;           // what the last run's async_run returned
+    std::chrono::seconds stamp_ahead{0};  // test::engine_run::stamp_ahead
 
     std::shared_ptr<const rules::rule_set> load(std::string_view text)
     {
@@ -113,6 +114,7 @@ protected:
              .make_agent = [this](asio::io_context&) { return agent; },
              .during = std::move(during),
              .after = std::move(after),
+             .stamp_ahead = stamp_ahead,
              .commits = &commits,
              .unfinished = &unfinished},
             std::move(set));
@@ -700,6 +702,51 @@ TEST_F(engine_test, a_stop_cancels_what_outlives_the_grace_and_counts_it)
     EXPECT_EQ(agent->payments(), 1u);
     EXPECT_EQ(all<audit::intent_record>().size(), 1u);
     EXPECT_TRUE(all<audit::result_record>().empty());
+}
+
+// A definition's rules_loaded record is stamped when it is written, which under load is later
+// than the moment the engine planned from: occurrences due in between are planned, and may wait
+// in the queue behind one in flight. A stop then drops the queue, and a restart plans from the
+// recorded time, so each queued one due before it is recorded skipped at the stop, never left
+// without a record (a crash test under ASan lost one this way, session 12); later ones are the
+// restart's.
+TEST_F(engine_test, a_stop_records_the_queued_occurrences_a_restart_would_not_plan)
+{
+    lockstep = false;     // time moves on while the first payment is in flight
+    stamp_ahead = 10min;  // rules_loaded stamped 09:10:30: the definition is active from then
+    policy.min_pay_interval = 1min;
+    agent->hold = 2s;  // real time: 09:01's payment is in flight while the rest queue
+    run(load(R"(rules:
+  - id: tick
+    schedule: "* * * * *"
+    pay: {payee: John Doe, amount: 1.00}
+)"),
+        at(2026, 12, 1, 9, 0) + 30s, at(2026, 12, 1, 9, 12),
+        [](engine& eng) -> asio::awaitable<void> {
+            auto ex = co_await asio::this_coro::executor;
+            asio::co_spawn(
+                ex,
+                [&eng]() -> asio::awaitable<void> {
+                    asio::steady_timer poll(co_await asio::this_coro::executor);
+                    while (eng.status().queued < 11) {  // 09:02 to 09:12
+                        poll.expires_after(5ms);
+                        co_await poll.async_wait(asio::use_awaitable);
+                    }
+                    eng.stop();
+                },
+                asio::detached);
+        });
+    EXPECT_EQ(agent->payments(), 1u);
+    std::vector<std::string> skipped;
+    for (const auto* s : all<audit::skipped_record>()) {
+        skipped.push_back(s->ref.occurrence);
+        EXPECT_THAT(s->reason, testing::HasSubstr("before its rule's definition was recorded "
+                                                  "active"));
+    }
+    std::vector<std::string> expected;
+    for (int minute = 2; minute <= 10; ++minute)
+        expected.push_back(fmt::format("tick@2026-12-01T09:{:02}", minute));
+    EXPECT_EQ(skipped, expected);  // 09:11 and 09:12 are planned again by a restart
 }
 
 TEST_F(engine_test, catchup_each_runs_missed_occurrences_one_at_a_time_even_with_overlap_skip)
