@@ -10,6 +10,7 @@
 // Everything runs on the engine's executor (one thread).
 
 #include "engine/engine_leadership.hpp"
+#include "paymand/core/places.hpp"
 #include "paymand/core/task_group.hpp"
 #include "paymand/engine/confirm.hpp"
 #include "paymand/engine/engine.hpp"
@@ -90,7 +91,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
          std::shared_ptr<spdlog::logger> l)
         : executor(ex), params(std::move(p)), clk(c), payman(std::move(a)), writer(w), state(s),
           log(std::move(l)), ledger(params.policy.zone), occurrences(ex, report_failure()),
-          loops(ex, report_failure()), slots_changed(ex), firing_done(ex), concurrency_freed(ex),
+          loops(ex, report_failure()), slots_changed(ex), firing_done(ex),
+          concurrency(ex, params.settings.concurrency),
           rng(params.seed != 0 ? params.seed : std::random_device{}()), confirm_timer(ex),
           confirm_progress(ex), leadership(ex, params.gate == nullptr)
     {
@@ -114,7 +116,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     std::map<std::string, limits::payment_record, std::less<>> others_spending;
     std::map<std::string, rule_slot, std::less<>> slots;
     std::set<std::string, std::less<>> running;  // identities in flight in this process
-    std::size_t active = 0;                      // occurrences holding a concurrency slot
     // Who runs: the occurrences (scheduled, queued behind one in flight, manual, and records
     // written for others), which a stop lets finish within the grace period; and the loops
     // (reconciliation, confirmation, records held back), which it cancels at once. A queued
@@ -128,7 +129,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // waits for firing_done rather than replace the map under it.
     bool firing = false;
     signal firing_done;
-    signal concurrency_freed;
+    // The `concurrency` places an occurrence holds while it runs, first come, first served.
+    core::places concurrency;
     std::mt19937_64 rng;
     // Records the audit log refused, waiting to be written (see keep_unrecorded).
     std::vector<audit::record_body> unrecorded;
@@ -193,21 +195,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // --- one occurrence ------------------------------------------------------------------
 
     audit::occurrence_ref ref_of(const task& t) const;
-
-    // One of the `concurrency` places for an occurrence, held until it goes.
-    struct concurrency_place {
-        impl& d;
-        explicit concurrency_place(impl& i) : d(i) {}
-        concurrency_place(const concurrency_place&) = delete;
-        concurrency_place& operator=(const concurrency_place&) = delete;
-        ~concurrency_place()
-        {
-            --d.active;
-            d.concurrency_freed.notify_all();
-        }
-    };
-
-    asio::awaitable<void> acquire_slot();
 
     // An identity in `running` until it goes.
     struct running_mark {

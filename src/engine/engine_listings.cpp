@@ -341,7 +341,6 @@ void engine::impl::stop()
     // The loops have nothing a stop would lose: a listing is asked again at the next start.
     loops.cancel(asio::cancellation_type::terminal);
     confirm_progress.notify_all();
-    concurrency_freed.notify_all();
 }
 
 }  // namespace paymand::engine

@@ -18,12 +18,6 @@ audit::occurrence_ref engine::impl::ref_of(const task& t) const
     return {t.rule->id, t.identity, t.occ.instant};
 }
 
-asio::awaitable<void> engine::impl::acquire_slot()
-{
-    while (active >= params.settings.concurrency) co_await concurrency_freed.wait();
-    ++active;
-}
-
 asio::awaitable<engine::impl::ask_attempt>
 engine::impl::read_with_retry(std::string text, payman::ask_options options, sys_time deadline)
 {
@@ -82,8 +76,7 @@ occurrence_context engine::impl::context_of(const task& t) const
 // what a restart does (an intent without a result is in doubt, never sent again).
 asio::awaitable<void> engine::impl::run_occurrence(task t)
 {
-    co_await acquire_slot();
-    const concurrency_place place{*this};
+    const auto place = co_await concurrency.acquire();
     occurrence_machine machine(context_of(t));
     occurrence_driver driver{*this, t.identity};
     auto next = machine.start(moment(), definition_replaced(t));
