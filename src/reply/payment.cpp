@@ -1,6 +1,7 @@
 #include "paymand/reply/payment.hpp"
 
 #include "paymand/money/parse.hpp"
+#include "paymand/reply/phrase_set.hpp"
 #include "paymand/reply/reply_text.hpp"
 #include "reply/json_tree.hpp"
 #include "reply/markdown.hpp"
@@ -141,6 +142,40 @@ constexpr std::array negations = std::to_array<std::string_view>({
     "cannot",
 });
 
+template <typename List, typename Text>
+std::vector<std::string_view> texts_of(const List& list, Text text)
+{
+    std::vector<std::string_view> out;
+    for (const auto& item : list) out.push_back(text(item));
+    return out;
+}
+
+constexpr auto itself = [](std::string_view p) { return p; };
+
+const phrase_set& completed_set()
+{
+    static const phrase_set set(texts_of(completed_phrases, itself));
+    return set;
+}
+
+const phrase_set& failure_set()
+{
+    static const phrase_set set(texts_of(failure_phrases, [](const phrase& p) { return p.text; }));
+    return set;
+}
+
+const phrase_set& input_set()
+{
+    static const phrase_set set(texts_of(input_phrases, itself));
+    return set;
+}
+
+const phrase_set& negation_set()
+{
+    static const phrase_set set(texts_of(negations, itself));
+    return set;
+}
+
 // Sentences of the cleaned reply, lower-cased with a leading and trailing space.
 std::vector<std::string> sentences(const std::vector<md_line>& lines)
 {
@@ -169,8 +204,7 @@ std::vector<std::string> sentences(const std::vector<md_line>& lines)
 
 bool negated(std::string_view sentence)
 {
-    return std::any_of(negations.begin(), negations.end(),
-                       [&](std::string_view n) { return contains(sentence, n); });
+    return negation_set().any(sentence);
 }
 
 struct claim {
@@ -537,9 +571,10 @@ bool read_blocks(std::string_view reply, payment_reading& out)
 std::optional<failure_reason> find_failure(std::string_view sentence)
 {
     std::optional<failure_reason> best;
-    for (const auto& p : failure_phrases) {
-        if (!contains(sentence, p.text)) continue;
-        if (!best || *best == failure_reason::other) best = p.reason;
+    const auto found = failure_set().find(sentence);
+    for (std::size_t i = 0; i < failure_phrases.size(); ++i) {
+        if (!found.test(i)) continue;
+        if (!best || *best == failure_reason::other) best = failure_phrases[i].reason;
     }
     return best;
 }
@@ -591,11 +626,8 @@ payment_reading read_payment(std::string_view reply, std::optional<std::string_v
         if (auto f = find_failure(s)) {
             if (!failure || *failure == failure_reason::other) failure = f;
         }
-        if (std::any_of(input_phrases.begin(), input_phrases.end(),
-                        [&](std::string_view p) { return contains(s, p); }))
-            input = true;
-        const bool says_done = std::any_of(completed_phrases.begin(), completed_phrases.end(),
-                                           [&](std::string_view p) { return contains(s, p); });
+        if (input_set().any(s)) input = true;
+        const bool says_done = completed_set().any(s);
         const bool opens_with_done = s.rfind(" sent ", 0) == 0 || s.rfind(" paid ", 0) == 0 ||
                                      s.rfind(" transferred ", 0) == 0;
         if ((says_done || opens_with_done) && !negated(s) && !contains(s, "approval") &&

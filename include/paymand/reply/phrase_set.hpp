@@ -1,0 +1,42 @@
+#pragma once
+
+#include <bitset>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace paymand::reply {
+
+// A fixed list of phrases, looked for in a text in one pass: the same answers as
+// text.find(phrase) != npos for each phrase, without a search of the text per phrase. The reply
+// readers check every sentence against over a hundred phrases; searched one by one, that was
+// most of what reading a payment's reply cost.
+class phrase_set {
+public:
+    static constexpr std::size_t max_phrases = 128;
+    using found = std::bitset<max_phrases>;
+
+    // The phrases (at most max_phrases, none empty) must outlive the set: string literals.
+    explicit phrase_set(std::vector<std::string_view> phrases);
+
+    // Bit i is set when phrases[i] occurs in `text`.
+    found find(std::string_view text) const;
+    // True when any phrase occurs in `text`.
+    bool any(std::string_view text) const;
+
+private:
+    template <typename OnMatch>
+    void scan(std::string_view text, OnMatch&& on_match) const;
+
+    std::vector<std::string_view> phrases_;
+    // Every phrase of two bytes or more, by its first two bytes: (start, index), sorted. A
+    // position of the text whose two bytes start no phrase (most positions) costs one bit test.
+    std::vector<std::pair<std::uint16_t, std::uint8_t>> by_start_;
+    std::unique_ptr<std::bitset<65536>> starts_;
+    std::vector<std::uint8_t> single_bytes_;  // indexes of one-byte phrases
+};
+
+}  // namespace paymand::reply

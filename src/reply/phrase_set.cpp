@@ -1,0 +1,78 @@
+#include "paymand/reply/phrase_set.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace paymand::reply {
+
+namespace {
+
+std::uint16_t pair_at(std::string_view text, std::size_t at)
+{
+    return static_cast<std::uint16_t>(static_cast<unsigned char>(text[at]) << 8 |
+                                      static_cast<unsigned char>(text[at + 1]));
+}
+
+}  // namespace
+
+phrase_set::phrase_set(std::vector<std::string_view> phrases)
+    : phrases_(std::move(phrases)), starts_(std::make_unique<std::bitset<65536>>())
+{
+    if (phrases_.size() > max_phrases) throw std::logic_error("phrase_set: too many phrases");
+    for (std::size_t i = 0; i < phrases_.size(); ++i) {
+        const auto p = phrases_[i];
+        if (p.empty()) throw std::logic_error("phrase_set: an empty phrase");
+        const auto index = static_cast<std::uint8_t>(i);
+        if (p.size() == 1) {
+            single_bytes_.push_back(index);
+            continue;
+        }
+        by_start_.emplace_back(pair_at(p, 0), index);
+        starts_->set(pair_at(p, 0));
+    }
+    std::sort(by_start_.begin(), by_start_.end());
+}
+
+// Calls on_match(index) for each phrase found (a phrase may be reported more than once);
+// stops when it returns true.
+template <typename OnMatch>
+void phrase_set::scan(std::string_view text, OnMatch&& on_match) const
+{
+    for (const auto index : single_bytes_)
+        if (text.find(phrases_[index][0]) != std::string_view::npos && on_match(index)) return;
+    for (std::size_t at = 0; at + 1 < text.size(); ++at) {
+        const auto start = pair_at(text, at);
+        if (!starts_->test(start)) continue;
+        const auto rest = text.substr(at);
+        auto it = std::lower_bound(by_start_.begin(), by_start_.end(),
+                                   std::pair<std::uint16_t, std::uint8_t>(start, 0));
+        for (; it != by_start_.end() && it->first == start; ++it) {
+            const auto phrase = phrases_[it->second];
+            // Two bytes in common are common in prose: the last byte rejects most cheaply.
+            if (rest.size() < phrase.size() || rest[phrase.size() - 1] != phrase.back()) continue;
+            if (rest.starts_with(phrase) && on_match(it->second)) return;
+        }
+    }
+}
+
+phrase_set::found phrase_set::find(std::string_view text) const
+{
+    found out;
+    scan(text, [&out](std::size_t index) {
+        out.set(index);
+        return false;
+    });
+    return out;
+}
+
+bool phrase_set::any(std::string_view text) const
+{
+    bool seen = false;
+    scan(text, [&seen](std::size_t) {
+        seen = true;
+        return true;
+    });
+    return seen;
+}
+
+}  // namespace paymand::reply
