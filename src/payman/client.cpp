@@ -279,7 +279,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
                     [&] { return fmt::format("ask {} failed: {}", ids.task_id, e.what()); });
                 co_return e;
             }
-            log(log_level::info, [&] {
+            // Debug, as "sent" is: the daemon's own lines say what each answer meant (paid,
+            // refused, in doubt), one per occurrence, and failures are warnings above.
+            log(log_level::debug, [&] {
                 return fmt::format("ask {} answered: {}", ids.task_id, to_string(parsed->state));
             });
             co_return parsed;

@@ -84,6 +84,8 @@ struct fault_config {
     std::string extra;
     // payman.ca_file when the sandbox speaks TLS.
     std::string ca_file;
+    // log.level: debug shows each ask's answer ("ask tsk-... answered: completed").
+    std::string log_level = "info";
     // payman.client_secret source; the environment variable by default.
     std::string secret_source = "{env: " + secret_env + "}";
 };
@@ -114,7 +116,9 @@ protected:
         if (!c.ca_file.empty()) text += "  ca_file: " + c.ca_file + "\n";
         text += "rules_directory: rules\nstate_directory: state\npayees: any\nwallets: "
                 "[Operations]\nlimits: none\n"
-                "log: {format: text}\n"
+                "log: {format: text, level: " +
+                c.log_level +
+                "}\n"
                 "engine:\n  occurrence_timeout: " +
                 c.occurrence_timeout + "\n  reconcile_interval: " + c.reconcile_interval +
                 "\n  confirm_payments: " + (c.confirm_payments ? "true" : "false") +

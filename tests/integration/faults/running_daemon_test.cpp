@@ -31,7 +31,8 @@ TEST_F(running_daemon, stays_up_and_answering_through_a_series_of_server_faults)
 {
     write_config({.max_attempts = 12,
                   .reconcile_interval = "1s",
-                  .extra = "metrics: {listen: \"127.0.0.1:0\"}\n"});
+                  .extra = "metrics: {listen: \"127.0.0.1:0\"}\n",
+                  .log_level = "debug"});
     // An in-doubt payment: executed by the sandbox, its answer lost.
     inject(R"({"endpoint":"tasks","prompt_kind":"payment","action":"reset_after_read"})");
     ASSERT_EQ(trigger("rent").status.code, 13);  // in doubt

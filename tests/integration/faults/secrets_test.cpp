@@ -51,8 +51,9 @@ TEST_F(secrets, neither_the_secret_nor_a_token_appears_in_output_or_state_over_a
     auto secret_file = dir.write("client-secret", std::string(sandbox_client_secret) + "\n");
     std::filesystem::permissions(secret_file, std::filesystem::perms::owner_read |
                                                   std::filesystem::perms::owner_write);
-    write_config(
-        {.reconcile_interval = "1s", .secret_source = "{file: " + secret_file.string() + "}"});
+    write_config({.reconcile_interval = "1s",
+                  .log_level = "debug",
+                  .secret_source = "{file: " + secret_file.string() + "}"});
     std::vector<std::string> outputs;
 
     // A payment, then one in doubt that the daemon will reconcile while it runs.
