@@ -924,6 +924,9 @@ int open_payman(const run_options& options, asio::io_context& io, prepared& p)
     }
     auto client_config = cfg.client;
     client_config.logger = client_logger(log);
+    // log.level debug shows the client's own debug lines (each ask sent and answered) too.
+    client_config.log_threshold =
+        log->should_log(spdlog::level::debug) ? payman::log_level::debug : payman::log_level::info;
     const bool user = cfg.grant.mode == config::grant_mode::authorization_code;
     if (user) {
         p.grant = open_user_grant(options, cfg, log);
