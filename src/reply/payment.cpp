@@ -142,38 +142,45 @@ constexpr std::array negations = std::to_array<std::string_view>({
     "cannot",
 });
 
-template <typename List, typename Text>
-std::vector<std::string_view> texts_of(const List& list, Text text)
+// What one pass over a sentence found in each of the lists above.
+struct sentence_cues {
+    std::optional<failure_reason> failure;  // the first specific reason, else `other`
+    bool done = false;
+    bool input = false;
+    bool negated = false;
+};
+
+// The lists above as one phrase_set, in their order: a sentence is scanned once for all.
+const phrase_set& cue_set()
 {
-    std::vector<std::string_view> out;
-    for (const auto& item : list) out.push_back(text(item));
+    static const phrase_set set([] {
+        std::vector<std::string_view> all;
+        for (const auto& p : failure_phrases) all.push_back(p.text);
+        all.insert(all.end(), completed_phrases.begin(), completed_phrases.end());
+        all.insert(all.end(), input_phrases.begin(), input_phrases.end());
+        all.insert(all.end(), negations.begin(), negations.end());
+        return all;
+    }());
+    return set;
+}
+
+sentence_cues cues_of(std::string_view sentence)
+{
+    const auto found = cue_set().find(sentence);
+    sentence_cues out;
+    std::size_t at = 0;
+    for (const auto& p : failure_phrases)
+        if (found.test(at++) && (!out.failure || *out.failure == failure_reason::other))
+            out.failure = p.reason;
+    const auto any_of_next = [&](std::size_t count) {
+        bool any = false;
+        for (std::size_t i = 0; i < count; ++i) any = found.test(at++) || any;
+        return any;
+    };
+    out.done = any_of_next(completed_phrases.size());
+    out.input = any_of_next(input_phrases.size());
+    out.negated = any_of_next(negations.size());
     return out;
-}
-
-constexpr auto itself = [](std::string_view p) { return p; };
-
-const phrase_set& completed_set()
-{
-    static const phrase_set set(texts_of(completed_phrases, itself));
-    return set;
-}
-
-const phrase_set& failure_set()
-{
-    static const phrase_set set(texts_of(failure_phrases, [](const phrase& p) { return p.text; }));
-    return set;
-}
-
-const phrase_set& input_set()
-{
-    static const phrase_set set(texts_of(input_phrases, itself));
-    return set;
-}
-
-const phrase_set& negation_set()
-{
-    static const phrase_set set(texts_of(negations, itself));
-    return set;
 }
 
 // Sentences of the cleaned reply, lower-cased with a leading and trailing space.
@@ -200,11 +207,6 @@ std::vector<std::string> sentences(const std::vector<md_line>& lines)
         }
     }
     return out;
-}
-
-bool negated(std::string_view sentence)
-{
-    return negation_set().any(sentence);
 }
 
 struct claim {
@@ -568,17 +570,6 @@ bool read_blocks(std::string_view reply, payment_reading& out)
     return true;
 }
 
-std::optional<failure_reason> find_failure(std::string_view sentence)
-{
-    std::optional<failure_reason> best;
-    const auto found = failure_set().find(sentence);
-    for (std::size_t i = 0; i < failure_phrases.size(); ++i) {
-        if (!found.test(i)) continue;
-        if (!best || *best == failure_reason::other) best = failure_phrases[i].reason;
-    }
-    return best;
-}
-
 std::string_view reason_words(failure_reason r)
 {
     switch (r) {
@@ -623,14 +614,12 @@ payment_reading read_payment(std::string_view reply, std::optional<std::string_v
     bool input = false;
     std::optional<failure_reason> failure;
     for (const auto& s : sentences(lines)) {
-        if (auto f = find_failure(s)) {
-            if (!failure || *failure == failure_reason::other) failure = f;
-        }
-        if (input_set().any(s)) input = true;
-        const bool says_done = completed_set().any(s);
+        const auto cues = cues_of(s);
+        if (cues.failure && (!failure || *failure == failure_reason::other)) failure = cues.failure;
+        if (cues.input) input = true;
         const bool opens_with_done = s.rfind(" sent ", 0) == 0 || s.rfind(" paid ", 0) == 0 ||
                                      s.rfind(" transferred ", 0) == 0;
-        if ((says_done || opens_with_done) && !negated(s) && !contains(s, "approval") &&
+        if ((cues.done || opens_with_done) && !cues.negated && !contains(s, "approval") &&
             !contains(s, "?"))
             completed = true;
     }

@@ -13,22 +13,26 @@ std::uint16_t pair_at(std::string_view text, std::size_t at)
                                       static_cast<unsigned char>(text[at + 1]));
 }
 
+std::size_t filter_bit(std::uint16_t start)
+{
+    return ((start >> 8) << 4 ^ (start & 0xff)) & 0xfff;
+}
+
 }  // namespace
 
-phrase_set::phrase_set(std::vector<std::string_view> phrases)
-    : phrases_(std::move(phrases)), starts_(std::make_unique<std::bitset<65536>>())
+phrase_set::phrase_set(std::vector<std::string_view> phrases) : phrases_(std::move(phrases))
 {
     if (phrases_.size() > max_phrases) throw std::logic_error("phrase_set: too many phrases");
     for (std::size_t i = 0; i < phrases_.size(); ++i) {
         const auto p = phrases_[i];
         if (p.empty()) throw std::logic_error("phrase_set: an empty phrase");
-        const auto index = static_cast<std::uint8_t>(i);
+        const auto index = static_cast<std::uint16_t>(i);
         if (p.size() == 1) {
             single_bytes_.push_back(index);
             continue;
         }
         by_start_.emplace_back(pair_at(p, 0), index);
-        starts_->set(pair_at(p, 0));
+        may_start_.set(filter_bit(pair_at(p, 0)));
     }
     std::sort(by_start_.begin(), by_start_.end());
 }
@@ -42,10 +46,10 @@ void phrase_set::scan(std::string_view text, OnMatch&& on_match) const
         if (text.find(phrases_[index][0]) != std::string_view::npos && on_match(index)) return;
     for (std::size_t at = 0; at + 1 < text.size(); ++at) {
         const auto start = pair_at(text, at);
-        if (!starts_->test(start)) continue;
+        if (!may_start_.test(filter_bit(start))) continue;
         const auto rest = text.substr(at);
         auto it = std::lower_bound(by_start_.begin(), by_start_.end(),
-                                   std::pair<std::uint16_t, std::uint8_t>(start, 0));
+                                   std::pair<std::uint16_t, std::uint16_t>(start, 0));
         for (; it != by_start_.end() && it->first == start; ++it) {
             const auto phrase = phrases_[it->second];
             // Two bytes in common are common in prose: the last byte rejects most cheaply.
