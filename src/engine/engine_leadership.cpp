@@ -92,27 +92,33 @@ void adopt_latest(engine::impl& d, rule_slot& slot, const std::string& latest)
         slot.handled_through = id->local;
 }
 
-// Whether this node's log lets a released occurrence run again: never closed here, or closed
-// without a request (its claim or gate refused when a term ended: failed, skipped, denied or
-// missed), or reopened already. The released row is the proof that no node passed its gate.
-// One this node's log holds in doubt or paid is never run again by this node.
-bool may_run_again(engine::impl& d, const std::string& identity, bool& reopen)
+// What this node's log holds of an occurrence the shared ledger released.
+enum class released_here {
+    open,            // never closed here, or reopened already: it may run as it stands
+    closed_unsent,   // closed without a request (its claim or gate refused when a term ended:
+                     // failed, skipped, denied or missed): reopened first, then it may run
+    with_a_request,  // in doubt, paid or unconfirmed here: never run again by this node
+};
+
+// The released row is the proof that no node passed its gate; this node's own log decides
+// whether it may run the occurrence again.
+released_here what_log_holds(engine::impl& d, const std::string& identity)
 {
     const auto* closed = d.state.find(identity);
-    reopen = closed != nullptr && closed->state != audit::occurrence_state::reopened;
-    if (closed == nullptr || !reopen) return true;
+    if (closed == nullptr || closed->state == audit::occurrence_state::reopened)
+        return released_here::open;
     switch (closed->state) {
     case audit::occurrence_state::failed:
     case audit::occurrence_state::skipped:
     case audit::occurrence_state::denied:
     case audit::occurrence_state::missed:
-        return true;
+        return released_here::closed_unsent;
     default:
         d.log->error("{}: released by the shared ledger (never sent there), but this node's "
                      "audit log holds it {}: not run again by this node; check it "
                      "(paymand status)",
                      identity, audit::to_string(closed->state));
-        return false;
+        return released_here::with_a_request;
     }
 }
 
@@ -135,8 +141,10 @@ void put_back_released(engine::impl& d, rule_slot& slot, const std::string& iden
     // Released and refused both: put back once.
     const auto again = [&](const schedule::occurrence& o) { return o.local == occ.local; };
     if (!manual && std::ranges::any_of(slot.released, again)) return;
-    bool reopen = false;
-    if (d.running.contains(identity) || !may_run_again(d, identity, reopen)) return;
+    if (d.running.contains(identity)) return;
+    const auto here = what_log_holds(d, identity);
+    if (here == released_here::with_a_request) return;
+    const bool reopen = here == released_here::closed_unsent;
     const audit::occurrence_ref ref{rule.id, identity, occ.instant};
     const auto skip = [&](std::string reason) {
         d.log->warn("{}: released by a takeover, not run again: {}", identity, reason);
