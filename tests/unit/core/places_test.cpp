@@ -34,7 +34,7 @@ struct places_test : testing::Test {
                     auto mine = co_await p.acquire();
                     log.push_back(name);
                     held.emplace_back(std::move(mine));
-                } catch (const boost::system::system_error& e) {
+                } catch (const boost::system::system_error&) {
                     log.push_back(name + " cancelled");
                 }
             },
