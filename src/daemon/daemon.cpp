@@ -39,7 +39,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
@@ -220,9 +219,6 @@ struct daemon_state {
     bool view_waiting = false;  // publish_view waits for the next change
     bool view_closed = false;
     std::string view_error;  // the last write's failure, logged once
-    // Where the view is serialised and written while the daemon runs: a view of 1,000 rules
-    // costs milliseconds, which the engine's thread would spend in the middle of a burst.
-    asio::thread_pool view_thread{1};
     // Every coroutine of the daemon beside the engine (signals, watchdog, clock, inbox, live
     // view, credential check): serve() cancels them and waits for them in one place.
     core::task_group tasks{io.get_executor(), [this](std::string_view task, std::exception_ptr e) {
@@ -443,9 +439,11 @@ live_view build_view(const daemon_state& d)
     return v;
 }
 
-void note_view_written(daemon_state& d, const core::result<void>& written)
+void write_view(daemon_state& d)
 {
-    if (!written) {
+    d.view_dirty = false;
+    const auto file = live_view_path(d.current.config.state_directory);
+    if (auto written = write_live_view(file, build_view(d)); !written) {
         auto error = written.error().message;
         // Once per kind of failure: `paymand status` then says the view is stale.
         if (error != d.view_error) d.log->error("the live view cannot be published: {}", error);
@@ -453,31 +451,6 @@ void note_view_written(daemon_state& d, const core::result<void>& written)
     } else {
         d.view_error.clear();
     }
-}
-
-// The last view, at stop, on the daemon's thread (nothing else is left to run).
-void write_view(daemon_state& d)
-{
-    d.view_dirty = false;
-    note_view_written(
-        d, write_live_view(live_view_path(d.current.config.state_directory), build_view(d)));
-}
-
-asio::awaitable<core::result<void>> write_view_file(std::filesystem::path file, live_view view)
-{
-    co_return write_live_view(file, view);
-}
-
-// What the daemon holds is copied here, on its thread; the copy is serialised and written on
-// the view's own thread. The next view is built only once this one is written.
-asio::awaitable<void> publish_view_now(daemon_state& d)
-{
-    d.view_dirty = false;
-    auto view = build_view(d);
-    auto file = live_view_path(d.current.config.state_directory);
-    const auto written = co_await asio::co_spawn(
-        d.view_thread, write_view_file(std::move(file), std::move(view)), asio::use_awaitable);
-    note_view_written(d, written);
 }
 
 // Publishes the live view when something changed, at most every view_interval.
@@ -489,7 +462,7 @@ asio::awaitable<void> publish_view(daemon_state& d, asio::steady_timer& timer)
     constexpr auto refresh_interval = std::chrono::minutes(1);
     for (;;) {
         if (d.view_closed) co_return;
-        if (d.view_dirty) co_await publish_view_now(d);
+        if (d.view_dirty) write_view(d);
         timer.expires_after(view_interval);
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         if (d.view_closed) co_return;
