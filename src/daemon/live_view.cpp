@@ -285,11 +285,14 @@ core::result<live_view> parse_live_view(std::string_view text)
     }
 }
 
-core::result<void> write_live_view(const std::filesystem::path& file, const live_view& view)
+core::result<std::size_t> write_live_view(const std::filesystem::path& file, const live_view& view)
 {
     // A copy of what the daemon holds, written every 200 ms while it works: no fsync on the
     // io_context's thread (two per write, behind every audit commit on a busy disk).
-    return write_atomically(file, serialize(view), 0600, durability::replaced_only);
+    const auto text = serialize(view);
+    if (auto written = write_atomically(file, text, 0600, durability::replaced_only); !written)
+        return written.error();
+    return text.size();
 }
 
 core::result<std::optional<live_view>> read_live_view(const std::filesystem::path& file)

@@ -96,8 +96,9 @@ boost::json::object to_json(const live_reload& r);
 // The view, or invalid_argument and why when the text is not a live view of this format.
 core::result<live_view> parse_live_view(std::string_view text);
 
-// Atomic: temporary file (mode 0600), fsync, rename, directory fsync. Our words on failure.
-core::result<void> write_live_view(const std::filesystem::path& file, const live_view& view);
+// Atomic: temporary file (mode 0600), then rename; no fsync (a crash may leave the previous
+// copy, never a torn one). The bytes written, or our words on failure.
+core::result<std::size_t> write_live_view(const std::filesystem::path& file, const live_view& view);
 // nullopt when there is no view; an error when it cannot be read or is not a view.
 core::result<std::optional<live_view>> read_live_view(const std::filesystem::path& file);
 
