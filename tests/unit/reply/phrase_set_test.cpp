@@ -20,8 +20,24 @@ phrase_set::found searched(std::string_view text, const std::vector<std::string_
 }
 
 const std::vector<std::string_view> sample = {
-    " not ",        "n't ", "not enough funds", "not", "?", "no", " no ", "was sent", "sent", "a",
-    "insufficient", "s",    "has been sent",    "en",
+    " not ",
+    "n't ",
+    "not enough funds",
+    "not",
+    "?",
+    "no",
+    " no ",
+    "was sent",
+    "sent",
+    "a",
+    "insufficient",
+    "s",
+    "has been sent",
+    "en",
+    // The same phrase twice (as "failed" and "cannot" are in two of the reply's lists): both
+    // are reported.
+    "no",
+    "?",
 };
 
 TEST(phrase_set, finds_what_a_search_per_phrase_finds)
