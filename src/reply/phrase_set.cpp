@@ -37,13 +37,11 @@ phrase_set::phrase_set(std::vector<std::string_view> phrases) : phrases_(std::mo
     std::sort(by_start_.begin(), by_start_.end());
 }
 
-// Calls on_match(index) for each phrase found (a phrase may be reported more than once);
-// stops when it returns true.
-template <typename OnMatch>
-void phrase_set::scan(std::string_view text, OnMatch&& on_match) const
+phrase_set::found phrase_set::find(std::string_view text) const
 {
+    found out;
     for (const auto index : single_bytes_)
-        if (text.find(phrases_[index][0]) != std::string_view::npos && on_match(index)) return;
+        if (text.find(phrases_[index][0]) != std::string_view::npos) out.set(index);
     for (std::size_t at = 0; at + 1 < text.size(); ++at) {
         const auto start = pair_at(text, at);
         if (!may_start_.test(filter_bit(start))) continue;
@@ -54,29 +52,10 @@ void phrase_set::scan(std::string_view text, OnMatch&& on_match) const
             const auto phrase = phrases_[it->second];
             // Two bytes in common are common in prose: the last byte rejects most cheaply.
             if (rest.size() < phrase.size() || rest[phrase.size() - 1] != phrase.back()) continue;
-            if (rest.starts_with(phrase) && on_match(it->second)) return;
+            if (rest.starts_with(phrase)) out.set(it->second);
         }
     }
-}
-
-phrase_set::found phrase_set::find(std::string_view text) const
-{
-    found out;
-    scan(text, [&out](std::size_t index) {
-        out.set(index);
-        return false;
-    });
     return out;
-}
-
-bool phrase_set::any(std::string_view text) const
-{
-    bool seen = false;
-    scan(text, [&seen](std::size_t) {
-        seen = true;
-        return true;
-    });
-    return seen;
 }
 
 }  // namespace paymand::reply

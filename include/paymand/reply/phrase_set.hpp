@@ -23,13 +23,8 @@ public:
 
     // Bit i is set when phrases[i] occurs in `text`.
     found find(std::string_view text) const;
-    // True when any phrase occurs in `text`.
-    bool any(std::string_view text) const;
 
 private:
-    template <typename OnMatch>
-    void scan(std::string_view text, OnMatch&& on_match) const;
-
     std::vector<std::string_view> phrases_;
     // Every phrase of two bytes or more, by its first two bytes: (start, index), sorted.
     std::vector<std::pair<std::uint16_t, std::uint16_t>> by_start_;
