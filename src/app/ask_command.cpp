@@ -5,6 +5,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <fmt/format.h>
@@ -107,7 +108,7 @@ int run_ask(const ask_args& args)
     }
     const auto& result = outcome->value();
     if (args.json) {
-        std::cout << boost::json::serialize(result.raw) << "\n";
+        std::cout << boost::json::serialize(boost::json::parse(result.raw)) << "\n";
     } else {
         const auto reply = result.reply_text();
         if (!reply.empty()) std::cout << for_terminal(reply) << "\n\n";

@@ -6,6 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -22,7 +23,9 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,12 +48,86 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // least 512 bytes), so an empty buffer takes two or three reads per reply.
 constexpr std::size_t read_reserve = 16 * 1024;
 
+// The deadline of a request's write or read on one connection, kept without a timer operation
+// per read and write (Beast's per-operation timeouts cost two timer system calls per request).
+// The watch is armed once and is moved only to an earlier deadline; when it fires it closes the
+// connection if the deadline has passed, or waits again for the deadline set since. Its handler
+// holds the watch weakly: a connection closed and destroyed meanwhile is not touched.
+class deadline_watch : public std::enable_shared_from_this<deadline_watch> {
+public:
+    deadline_watch(const asio::any_io_executor& ex, beast::tcp_stream& stream)
+        : timer_(ex), stream_(stream)
+    {
+    }
+
+    void expires_after(clock_type::duration d)
+    {
+        deadline_ = clock_type::now() + d;
+        if (!armed_ || armed_for_ > deadline_) arm(deadline_);
+    }
+    // The request has ended. A waiting timer would keep the io_context running, so the watch
+    // stops waiting once the handlers queued now have run without a request starting again on
+    // this connection (one that starts at once, as the next of a series does, keeps the wait).
+    void expires_never()
+    {
+        deadline_ = clock_type::time_point::max();
+        if (!armed_ || idle_check_queued_) return;
+        idle_check_queued_ = true;
+        asio::post(timer_.get_executor(), [weak = weak_from_this()] {
+            auto self = weak.lock();
+            if (!self) return;
+            self->idle_check_queued_ = false;
+            if (self->armed_ && self->deadline_ == clock_type::time_point::max()) {
+                self->armed_ = false;
+                self->timer_.cancel();
+            }
+        });
+    }
+    // True once the watch has closed the connection for a passed deadline.
+    bool expired() const { return expired_; }
+
+private:
+    void arm(clock_type::time_point at)
+    {
+        armed_ = true;
+        armed_for_ = at;
+        timer_.expires_at(at);  // a wait still pending ends with operation_aborted
+        timer_.async_wait([weak = weak_from_this(), generation = ++generation_](error_code ec) {
+            auto self = weak.lock();
+            if (!ec && self && self->generation_ == generation) self->fired();
+        });
+    }
+
+    void fired()
+    {
+        armed_ = false;
+        if (deadline_ == clock_type::time_point::max()) return;  // nothing in flight
+        if (clock_type::now() < deadline_) {
+            arm(deadline_);
+            return;
+        }
+        expired_ = true;
+        stream_.close();  // the read or write in flight ends with operation_aborted
+    }
+
+    asio::steady_timer timer_;
+    beast::tcp_stream& stream_;
+    clock_type::time_point deadline_ = clock_type::time_point::max();
+    clock_type::time_point armed_for_{};
+    bool armed_ = false;
+    bool idle_check_queued_ = false;
+    bool expired_ = false;
+    std::uint64_t generation_ = 0;
+};
+
 struct connection {
-    explicit connection(const asio::any_io_executor& ex) : plain(std::in_place, ex)
+    explicit connection(const asio::any_io_executor& ex)
+        : plain(std::in_place, ex), watch(std::make_shared<deadline_watch>(ex, lowest()))
     {
         buffer.reserve(read_reserve);
     }
-    connection(const asio::any_io_executor& ex, ssl::context& ctx) : tls(std::in_place, ex, ctx)
+    connection(const asio::any_io_executor& ex, ssl::context& ctx)
+        : tls(std::in_place, ex, ctx), watch(std::make_shared<deadline_watch>(ex, lowest()))
     {
         buffer.reserve(read_reserve);
     }
@@ -66,6 +143,8 @@ struct connection {
 
     std::optional<beast::tcp_stream> plain;
     std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+    // After plain and tls, which it refers to.
+    std::shared_ptr<deadline_watch> watch;
     beast::flat_buffer buffer;
     clock_type::time_point idle_since{};
 };
@@ -78,6 +157,13 @@ bool peer_closed_or_dirty(connection& c)
     if (!socket.is_open() || c.buffer.size() != 0) return true;
     pollfd p{socket.native_handle(), POLLIN | POLLRDHUP, 0};
     return ::poll(&p, 1, 0) != 0;
+}
+
+// A write or read that failed because the connection's deadline passed fails with Beast's
+// timeout, as it would under Beast's own per-operation deadline.
+error_code timed_out(const connection& c, error_code ec)
+{
+    return ec && c.watch->expired() ? error_code(beast::error::timeout) : ec;
 }
 
 // One request waiting for a pool slot; it leaves the queue however its wait ends.
@@ -174,7 +260,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     void give_back(std::unique_ptr<connection> c, bool reusable)
     {
         if (c && reusable && c->lowest().socket().is_open() && c->buffer.size() == 0) {
-            c->lowest().expires_never();
+            c->watch->expires_never();
             c->idle_since = clock_type::now();
             idle.push_back(std::move(c));
         } else {
@@ -283,6 +369,8 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         ++connections_opened;
         error_code ignored;
         c.lowest().socket().set_option(tcp::no_delay(true), ignored);
+        // From here on the connection's deadline_watch keeps the deadlines.
+        c.lowest().expires_never();
 
         if (!target.tls) co_return boost::system::result<void, transport_error>{};
 
@@ -315,6 +403,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             if (verify != X509_V_OK) e.message = X509_verify_cert_error_string(verify);
             co_return e;
         }
+        c.lowest().expires_never();
         co_return boost::system::result<void, transport_error>{};
     }
 
@@ -352,11 +441,12 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             }
             auto& c = *s.conn;
 
-            c.lowest().expires_after(config.timeouts.write);
-            auto [wec, written] = co_await c.visit([&](auto& stream) {
+            c.watch->expires_after(config.timeouts.write);
+            auto [written_ec, written] = co_await c.visit([&](auto& stream) {
                 return wire ? asio::async_write(stream, asio::buffer(*wire), use_tuple)
                             : http::async_write(stream, req, use_tuple);
             });
+            const error_code wec = timed_out(c, written_ec);
             if (wec) {
                 // The request did not get through whole, so the server cannot have acted on it.
                 // A kept-alive connection the server had already dropped is replaced once.
@@ -370,10 +460,12 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             const auto cap = config.max_response_bytes;
             parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(cap, 64 * 1024)));
             parser.body_limit(cap);
-            c.lowest().expires_after(config.timeouts.read);
-            auto [rec, read] = co_await c.visit([&](auto& stream) {
+            c.watch->expires_after(config.timeouts.read);
+            auto [read_ec, read] = co_await c.visit([&](auto& stream) {
                 return http::async_read(stream, c.buffer, parser, use_tuple);
             });
+            c.watch->expires_never();
+            const error_code rec = timed_out(c, read_ec);
             if (rec)
                 co_return core::extend(
                     {.code = rec}, transport_error{.phase = phase::read, .request_written = true});

@@ -53,14 +53,6 @@ const json::string* string_field(const json::object& o, std::string_view camel,
     return nullptr;
 }
 
-// One block for a reply's JSON tree: a tree takes about three times its text, so most replies
-// fit the first block and the arena grows by doubling for the rest.
-json::storage_ptr reply_arena(std::size_t body_size)
-{
-    return json::make_shared_resource<json::monotonic_resource>(
-        std::max<std::size_t>(1024, 3 * body_size));
-}
-
 // `s` as json::serialize writes a string: quoted as it is when no byte of it needs an escape
 // (the usual case), else by Boost.JSON's own serializer.
 void append_json_string(std::string& out, std::string_view s)
@@ -177,7 +169,7 @@ boost::json::object build_ask_body(std::string_view text, const ask_ids& ids,
                                    const ask_options& options,
                                    std::chrono::system_clock::time_point now)
 {
-    // The request's tree in one arena, freed at once with the body (see reply_arena).
+    // The request's tree in one arena, freed at once with the body.
     const json::storage_ptr arena = json::make_shared_resource<json::monotonic_resource>(2048);
     json::object metadata(options.metadata, arena);
     metadata["timestamp"] = core::format_utc_millis(now);
@@ -415,15 +407,17 @@ parse_ask_response(const net::response& res, std::string_view request_id,
     const unsigned status = res.result_int();
     if (status < 200 || status >= 300) return classify_status(res, now, secrets);
 
-    // The reply's tree lives in one arena that the result keeps (`raw`): parsing allocates
-    // from it by bumping a pointer and frees it at once, instead of a heap call per node.
+    // The reply's tree lives in an arena on this frame: parsing allocates by bumping a pointer,
+    // and a tree on a resource nobody shares, whose deallocation does nothing, is dropped
+    // without visiting its nodes. What the result keeps is copied out of it.
+    unsigned char first_block[4096];
+    json::monotonic_resource arena(first_block, sizeof first_block);
     boost::system::error_code ec;
-    json::value parsed = json::parse(res.body(), ec, reply_arena(res.body().size()));
+    const json::value parsed = json::parse(res.body(), ec, &arena);
     if (ec) return malformed("the body is not JSON");
     if (!parsed.is_object()) return malformed("the body is not a JSON object");
-    // Moved in before anything points into it: a move keeps the arena and every node in place.
-    ask_result out{.raw = std::move(parsed)};
-    const auto& o = out.raw.get_object();
+    ask_result out{.raw = res.body()};
+    const auto& o = parsed.get_object();
 
     if (const auto* id = o.if_contains("id"); id && !id->is_null()) {
         if (!id->is_string() || id->get_string() != request_id)

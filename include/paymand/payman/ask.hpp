@@ -3,7 +3,6 @@
 // An ask and its answer: the options a caller gives and the typed result of tasks.send.
 
 #include <boost/json/object.hpp>
-#include <boost/json/value.hpp>
 
 #include <optional>
 #include <string>
@@ -52,7 +51,7 @@ struct ask_result {
     std::string status_timestamp;
     std::vector<artifact> artifacts;
     boost::json::object metadata;
-    boost::json::value raw;  // the whole JSON-RPC response, for --json and audit
+    std::string raw;  // the whole JSON-RPC response body as received, for --json
 
     // The agent's reply: every artifact's text joined with "\n" (untrusted prose).
     std::string reply_text() const;
