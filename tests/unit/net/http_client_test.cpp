@@ -43,7 +43,8 @@ enum class conduct {
 class misbehaving_server {
 public:
     misbehaving_server(conduct c, std::chrono::milliseconds late = 0ms)
-        : conduct_(c), late_(late), acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0})
+        : conduct_(c), late_(late), acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}),
+          port_(acceptor_.local_endpoint().port())
     {
         asio::co_spawn(io_, accept(), asio::detached);
         thread_ = std::thread([this] { io_.run(); });
@@ -56,7 +57,7 @@ public:
     misbehaving_server(const misbehaving_server&) = delete;
     misbehaving_server& operator=(const misbehaving_server&) = delete;
 
-    std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+    std::uint16_t port() const { return port_; }
 
 private:
     asio::awaitable<void> accept()
@@ -95,6 +96,7 @@ private:
     std::chrono::milliseconds late_;
     asio::io_context io_;
     tcp::acceptor acceptor_;
+    std::uint16_t port_;  // read before the server's thread starts
     std::thread thread_;
 };
 
