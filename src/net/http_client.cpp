@@ -211,12 +211,14 @@ std::optional<std::string> wire_bytes(const request& req)
 
 struct http_client::impl : std::enable_shared_from_this<impl> {
     impl(asio::any_io_executor ex, endpoint e, http_config c, std::shared_ptr<ssl::context> t)
-        : executor(std::move(ex)), target(std::move(e)), config(std::move(c)), tls(std::move(t))
+        : executor(std::move(ex)), target(std::move(e)), host_header(target.host_header()),
+          config(std::move(c)), tls(std::move(t))
     {
     }
 
     asio::any_io_executor executor;
     endpoint target;
+    std::string host_header;  // formatted once, sent with every request
     http_config config;
     std::shared_ptr<ssl::context> tls;
 
@@ -425,7 +427,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         };
         std::optional<std::string> wire;
         wipe_on_exit wipe{req, wire};
-        req.set(http::field::host, target.host_header());
+        req.set(http::field::host, host_header);
         req.keep_alive(true);
         req.prepare_payload();
         // Serialised once, written as one buffer (Beast's serializer costs a fifth of an ask).

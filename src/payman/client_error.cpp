@@ -115,7 +115,9 @@ std::string sanitize_diagnostics(std::string_view untrusted, const redaction& se
 {
     // Controls to spaces and runs of spaces to one, over the whole text: a needle is looked
     // for before anything is cut.
+    // Its room taken at once: a buffer outgrown would be freed holding text not yet wiped.
     std::string clean;
+    clean.reserve(untrusted.size());
     bool space = false;
     for (unsigned char c : untrusted) {
         const bool printable = c >= 0x20 && c != 0x7f;
