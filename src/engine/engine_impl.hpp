@@ -15,7 +15,6 @@
 #include "paymand/engine/confirm.hpp"
 #include "paymand/engine/engine.hpp"
 #include "paymand/engine/occurrence_machine.hpp"
-#include "paymand/engine/shared_reads.hpp"
 #include "paymand/schedule/catchup.hpp"
 #include "paymand/schedule/occurrence.hpp"
 
@@ -93,7 +92,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         : executor(ex), params(std::move(p)), clk(c), payman(std::move(a)), writer(w), state(s),
           log(std::move(l)), ledger(params.policy.zone), occurrences(ex, report_failure()),
           loops(ex, report_failure()), slots_changed(ex), firing_done(ex),
-          concurrency(ex, params.settings.concurrency), reads(ex),
+          concurrency(ex, params.settings.concurrency),
           rng(params.seed != 0 ? params.seed : std::random_device{}()), confirm_timer(ex),
           confirm_progress(ex), leadership(ex, params.gate == nullptr)
     {
@@ -132,9 +131,6 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     signal firing_done;
     // The `concurrency` places an occurrence holds while it runs, first come, first served.
     core::places concurrency;
-    // Occurrences' read-only asks (balance conditions, reports): one ask answers each text's
-    // callers that came while an earlier one was in flight.
-    shared_reads reads;
     std::mt19937_64 rng;
     // Records the audit log refused, waiting to be written (see keep_unrecorded).
     std::vector<audit::record_body> unrecorded;

@@ -104,10 +104,7 @@ void engine::impl::say(const step::say& line)
 asio::awaitable<occurrence_event> engine::impl::occurrence_driver::perform(occurrence_step next)
 {
     if (auto* a = std::get_if<step::ask>(&next)) {
-        // Reads may share an ask (shared_reads); a payment is always its own.
-        auto asked = a->options.read_only ? d.reads.async_read(*d.payman, a->text, a->options)
-                                          : d.payman->async_ask(a->text, a->options);
-        auto outcome = co_await std::move(asked);
+        auto outcome = co_await d.payman->async_ask(a->text, a->options);
         const std::uint32_t jitter = outcome ? 0 : d.draw();
         co_return event::answered{std::move(outcome), jitter};
     }
