@@ -114,8 +114,8 @@ void redaction::keep(std::string_view needle)
 std::string sanitize_diagnostics(std::string_view untrusted, const redaction& secrets)
 {
     // Controls to spaces and runs of spaces to one, over the whole text: a needle is looked
-    // for before anything is cut.
-    // Its room taken at once: a buffer outgrown would be freed holding text not yet wiped.
+    // for before anything is cut. Its room is taken at once: a buffer outgrown would be freed
+    // holding text the wipe below never reaches.
     std::string clean;
     clean.reserve(untrusted.size());
     bool space = false;
