@@ -63,7 +63,7 @@ public:
     void expires_after(clock_type::duration d)
     {
         deadline_ = clock_type::now() + d;
-        if (!armed_ || armed_for_ > deadline_) arm(deadline_);
+        if (!armed_ || timer_.expiry() > deadline_) arm(deadline_);
     }
     // The request has ended. A waiting timer would keep the io_context running, so the watch
     // stops waiting once the handlers queued now have run without a request starting again on
@@ -90,7 +90,6 @@ private:
     void arm(clock_type::time_point at)
     {
         armed_ = true;
-        armed_for_ = at;
         timer_.expires_at(at);  // a wait still pending ends with operation_aborted
         timer_.async_wait([weak = weak_from_this(), generation = ++generation_](error_code ec) {
             auto self = weak.lock();
@@ -113,7 +112,6 @@ private:
     asio::steady_timer timer_;
     beast::tcp_stream& stream_;
     clock_type::time_point deadline_ = clock_type::time_point::max();
-    clock_type::time_point armed_for_{};
     bool armed_ = false;
     bool idle_check_queued_ = false;
     bool expired_ = false;
@@ -466,7 +464,6 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             auto [read_ec, read] = co_await c.visit([&](auto& stream) {
                 return http::async_read(stream, c.buffer, parser, use_tuple);
             });
-            c.watch->expires_never();
             const error_code rec = timed_out(c, read_ec);
             if (rec)
                 co_return core::extend(
