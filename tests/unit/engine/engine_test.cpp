@@ -54,8 +54,15 @@ struct scripted_agent final : agent {
             return reply("I've successfully sent 100.00 TSD to John Doe.");
         return reply("The balance of the Main wallet is **1000.00 TSD**.");
     };
+    // Called as each request goes out: after one turn of the io_context, as a real client's
+    // request waits for its connection.
+    std::function<void(const std::string&)> on_ask;
     asio::awaitable<ask_outcome> async_ask(std::string text, payman::ask_options o) override
     {
+        if (on_ask) {
+            co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+            on_ask(text);
+        }
         asked.push_back(text);
         options.push_back(o);
         // Stay in flight a moment, as a real ask would, so concurrent asks overlap.
@@ -548,6 +555,37 @@ TEST_F(engine_test, occurrences_due_together_respect_the_concurrency_limit)
     // ask holds for 40 ms); how many overlap below it depends on fsync timing.
     EXPECT_LE(agent->max_in_flight, 2u);
     EXPECT_GE(agent->max_in_flight, 1u);
+}
+
+// The firing pass lets what it started run before it fires the next rule: the first ask goes
+// out while other due rules are still to be fired, not after all of them (1,000 rules due
+// together made the first ask wait about 10 ms for the planning of the other 999).
+TEST_F(engine_test, the_first_ask_of_a_burst_goes_out_before_the_last_rule_is_fired)
+{
+    settings.concurrency = 8;
+    engine* eng = nullptr;
+    std::optional<std::size_t> unfired_at_first_ask;
+    agent->on_ask = [&](const std::string&) {
+        if (unfired_at_first_ask) return;
+        const auto due = std::chrono::time_point_cast<std::chrono::seconds>(at(2026, 2, 1, 9));
+        const auto upcoming = eng->upcoming(8);
+        unfired_at_first_ask = std::count_if(upcoming.begin(), upcoming.end(),
+                                             [&](const auto& u) { return u.instant == due; });
+    };
+    std::string text = "rules:\n";
+    for (int i = 0; i < 8; ++i)
+        text += "  - id: r" + std::to_string(i) +
+                "\n    schedule: monthly on day 1 at 09:00\n"
+                "    timezone: UTC\n"
+                "    when: {balance: {wallet: Main, min_remaining: 0.00}}\n"
+                "    pay: {payee: John Doe, amount: 1.00, wallet: Main}\n";
+    run(load(text), at(2026, 1, 31), at(2026, 2, 2), [&](engine& e) -> asio::awaitable<void> {
+        eng = &e;
+        co_return;
+    });
+    EXPECT_EQ(agent->payments(), 8u);
+    ASSERT_TRUE(unfired_at_first_ask);
+    EXPECT_GT(*unfired_at_first_ask, 0u) << "every due rule was fired before the first ask";
 }
 
 // Two payments due together under one limit: each is checked against the other, whichever
