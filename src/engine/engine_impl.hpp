@@ -129,7 +129,8 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // waits for firing_done rather than replace the map under it.
     bool firing = false;
     signal firing_done;
-    // The `concurrency` places an occurrence holds while it runs, first come, first served.
+    // The `concurrency` places, first come, first served: an occurrence holds one from its
+    // start until its payment's ask is over (to its end when it sends none).
     core::places concurrency;
     std::mt19937_64 rng;
     // Records the audit log refused, waiting to be written (see keep_unrecorded).
@@ -263,8 +264,12 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     struct occurrence_driver {
         impl& d;
         const std::string& identity;
-        std::optional<sending_count> sending;  // from the limits gate to the payment's answer
-        std::uint64_t back_at = 0;             // the payment's place among those sent
+        // Its `concurrency` place, given back once the payment's ask is over: what follows
+        // (recording the result, the shared ledger's end, the wait for a confirmation) does
+        // not talk to Payman and does not hold back the next occurrence's asks.
+        std::optional<core::places::place>& place;
+        std::optional<sending_count> sending{};  // from the limits gate to the payment's answer
+        std::uint64_t back_at = 0;               // the payment's place among those sent
 
         asio::awaitable<occurrence_event> perform(occurrence_step next);
         asio::awaitable<occurrence_event> append(step::append& a);

@@ -76,9 +76,10 @@ occurrence_context engine::impl::context_of(const task& t) const
 // what a restart does (an intent without a result is in doubt, never sent again).
 asio::awaitable<void> engine::impl::run_occurrence(task t)
 {
-    const auto place = co_await concurrency.acquire();
+    auto acquired = co_await concurrency.acquire();
+    std::optional<core::places::place> place(std::move(acquired));
     occurrence_machine machine(context_of(t));
-    occurrence_driver driver{*this, t.identity};
+    occurrence_driver driver{*this, t.identity, place};
     auto next = machine.start(moment(), definition_replaced(t));
     while (!std::holds_alternative<step::done>(next)) {
         auto outcome = co_await driver.perform(std::move(next));
@@ -139,6 +140,7 @@ asio::awaitable<occurrence_event> engine::impl::occurrence_driver::perform(occur
     } else if (std::holds_alternative<step::payment_back>(next)) {
         if (sending) sending->done();
         back_at = ++d.payments_back;
+        place.reset();
     } else if (auto* s = std::get_if<step::say>(&next)) {
         d.say(*s);
     } else if (auto* k = std::get_if<step::keep>(&next)) {

@@ -68,6 +68,8 @@ struct fake_ledger final : occurrence_gate {
     // Awaited at each claim before it is answered: the database's latency, during which the
     // engine goes on.
     std::function<asio::awaitable<void>(const std::string&)> before_claim_answer;
+    // Awaited at each result's record before it is written (as above).
+    std::function<asio::awaitable<void>(const std::string&)> before_record;
 
     asio::awaitable<claim_answer> claim(std::string identity, std::string rule) override
     {
@@ -102,6 +104,7 @@ struct fake_ledger final : occurrence_gate {
     }
     asio::awaitable<ledger_answer> record(std::string identity, ledger_end end) override
     {
+        if (before_record) co_await before_record(identity);
         if (failing_records > 0) {
             --failing_records;
             auto failed = ledger_answer{false, "the database is unreachable (scripted)"};
@@ -206,12 +209,14 @@ protected:
     virtual_clock* clock = nullptr;
     engine* eng = nullptr;
     bool lockstep = true;  // engine_params::lockstep
+    std::size_t concurrency = config::engine_config{}.concurrency;
 
     // Payments are not confirmed from listings here: the agent answers only payments.
-    static config::engine_config settings()
+    config::engine_config settings() const
     {
         config::engine_config s;
         s.confirm_payments = false;
+        s.concurrency = concurrency;
         return s;
     }
 
@@ -665,6 +670,36 @@ TEST_F(leadership_test, a_reconciliation_pass_settles_a_row_left_in_doubt_as_the
         },
         true);
     EXPECT_EQ(after_pass, "paid");
+}
+
+// An occurrence gives its concurrency place back once its payment's ask is over: recording
+// the result (here in a shared ledger that answers slowly) does not hold back the next
+// occurrence's asks. Holding the place to the end made each of a burst's occurrences wait
+// for an earlier one's result to be durable.
+TEST_F(leadership_test, recording_a_result_does_not_hold_back_the_next_occurrences_payment)
+{
+    concurrency = 1;
+    bool first = true;
+    bool next_paid_meanwhile = false;
+    ledger->before_record = [&](const std::string&) -> asio::awaitable<void> {
+        if (!std::exchange(first, false)) co_return;
+        next_paid_meanwhile = co_await settle_until([&] { return agent->payments.size() == 2; });
+    };
+    run(at(2026, 11, 30, 12), at(2026, 12, 1, 12), {}, true, R"(rules:
+  - id: rent
+    schedule: daily at 09:00
+    timezone: UTC
+    pay: {payee: John Doe, amount: 100.00}
+  - id: cleaning
+    schedule: daily at 09:00
+    timezone: UTC
+    pay: {payee: John Doe, amount: 100.00}
+)");
+    EXPECT_TRUE(next_paid_meanwhile)
+        << "the second payment waited for the first one's result to be recorded";
+    EXPECT_EQ(agent->payments.size(), 2u);
+    EXPECT_EQ(ledger->state("rent@2026-12-01T09:00"), "paid");
+    EXPECT_EQ(ledger->state("cleaning@2026-12-01T09:00"), "paid");
 }
 
 TEST_F(leadership_test, without_a_shared_ledger_the_engine_always_schedules)
