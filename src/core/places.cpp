@@ -110,14 +110,4 @@ asio::awaitable<places::place> places::acquire()
     co_return handed;
 }
 
-std::size_t places::held() const
-{
-    return state_->held;
-}
-
-std::size_t places::waiting() const
-{
-    return state_->queue.size();
-}
-
 }  // namespace paymand::core

@@ -46,9 +46,6 @@ public:
     // operation_aborted, holding nothing.
     boost::asio::awaitable<place> acquire();
 
-    std::size_t held() const;
-    std::size_t waiting() const;
-
 private:
     std::shared_ptr<state> state_;
 };
