@@ -267,7 +267,7 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
         // Its `concurrency` place, given back once the payment's ask is over: what follows
         // (recording the result, the shared ledger's end, the wait for a confirmation) does
         // not talk to Payman and does not hold back the next occurrence's asks.
-        std::optional<core::places::place>& place;
+        std::optional<core::places::place> place;
         std::optional<sending_count> sending{};  // from the limits gate to the payment's answer
         std::uint64_t back_at = 0;               // the payment's place among those sent
 

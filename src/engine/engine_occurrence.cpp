@@ -76,10 +76,9 @@ occurrence_context engine::impl::context_of(const task& t) const
 // what a restart does (an intent without a result is in doubt, never sent again).
 asio::awaitable<void> engine::impl::run_occurrence(task t)
 {
-    auto acquired = co_await concurrency.acquire();
-    std::optional<core::places::place> place(std::move(acquired));
+    auto place = co_await concurrency.acquire();
     occurrence_machine machine(context_of(t));
-    occurrence_driver driver{*this, t.identity, place};
+    occurrence_driver driver{*this, t.identity, std::move(place)};
     auto next = machine.start(moment(), definition_replaced(t));
     while (!std::holds_alternative<step::done>(next)) {
         auto outcome = co_await driver.perform(std::move(next));
