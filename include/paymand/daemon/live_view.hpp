@@ -1,14 +1,14 @@
 #pragma once
 
 // The daemon's live view (issue 18, item 2): what the running daemon runs, published in its
-// state directory as `live.json` (written to a temporary file, fsync'ed, renamed, the
-// directory fsync'ed), so that `paymand status` and `paymand next` show what the daemon does
-// rather than what the files say. It holds only what the daemon knows: the rules it loaded
-// with their definitions' hashes, each rule's next occurrence as its schedule has it (an
-// instant already past is a catch-up occurrence due now), the last occurrence each rule
-// handled and its outcome as the audit log has it, the in-doubt and unconfirmed sets, the
-// credential check and the last reload with what it changed. A reader compares `pid` with
-// the state lock's holder: when the daemon is down, the view is stale.
+// state directory as `live.json` (written to a temporary file and renamed, without fsync: a
+// crash may leave the previous copy, never a torn one), so that `paymand status` and
+// `paymand next` show what the daemon does rather than what the files say. It holds only what
+// the daemon knows: the rules it loaded with their definitions' hashes, each rule's next
+// occurrence as its schedule has it (an instant already past is a catch-up occurrence due now),
+// the last occurrence each rule handled and its outcome as the audit log has it, the in-doubt
+// and unconfirmed sets, the credential check and the last reload with what it changed. A reader
+// compares `pid` with the state lock's holder: when the daemon is down, the view is stale.
 
 #include "paymand/core/error.hpp"
 #include "paymand/daemon/world_check.hpp"
