@@ -246,15 +246,15 @@ asio::awaitable<void> engine::impl::run_loop()
             // started run after each rule: the first occurrences send their requests (their
             // intents one batch) and answers are read while the rest are planned. With 1,000
             // rules due at once the first requests waited about 10 ms for the other 999.
-            const std::size_t place_count = std::max<std::size_t>(1, params.settings.concurrency);
-            std::size_t fired = 0;
+            unsigned fired = 0;
             for (auto& [id, slot] : slots) {
                 // Lost while firing: the new leader goes on. Stopping: what is left due is
                 // the next start's, under each rule's catch-up policy.
                 if (!leadership.leading || stopping) break;
                 if ((slot.next && slot.next->instant <= now) || !slot.released.empty()) {
                     co_await fire_due(slot, now);
-                    if (++fired >= place_count) co_await asio::post(executor, asio::use_awaitable);
+                    if (++fired >= params.settings.concurrency)
+                        co_await asio::post(executor, asio::use_awaitable);
                 }
             }
         }
