@@ -211,7 +211,7 @@ struct daemon_state {
     std::string stop_reason = "engine stopped";  // the signal's name once one arrived
     int exit_code = exit_ok;                     // exit_software once a task failed
     world_slot world;
-    // The live view: published by publish_view when dirty, at most every view_interval.
+    // The live view: published by publish_view when dirty, at most every live_view_pause.
     std::chrono::sys_seconds started_at = core::now_seconds();
     std::optional<live_reload> last_reload;
     asio::steady_timer* view_timer = nullptr;
@@ -458,20 +458,21 @@ void write_view(daemon_state& d)
     if (*written >= large_view_bytes) ::malloc_trim(0);
 }
 
-// Publishes the live view when something changed, at most every view_interval, and once every
+// Publishes the live view when something changed, at most every live_view_pause, and once every
 // refresh_interval when nothing did: an idle daemon wakes for it once a minute.
 asio::awaitable<void> publish_view(daemon_state& d, asio::steady_timer& timer)
 {
-    constexpr auto view_interval = std::chrono::milliseconds(200);
     // Catch-up occurrences become due and LEFT counts down without a record: a refresh now
     // and then keeps `written_at` recent.
     constexpr auto refresh_interval = std::chrono::minutes(1);
-    auto last_write = std::chrono::steady_clock::time_point{};
+    auto next_write = std::chrono::steady_clock::time_point{};
     for (;;) {
         if (d.view_closed) co_return;
         if (d.view_dirty) {
+            const auto began = std::chrono::steady_clock::now();
             write_view(d);
-            last_write = std::chrono::steady_clock::now();
+            const auto ended = std::chrono::steady_clock::now();
+            next_write = ended + live_view_pause(ended - began);
         }
         // Until a change (mark_view_dirty cancels the wait) or the refresh is due.
         d.view_waiting = true;
@@ -483,9 +484,9 @@ asio::awaitable<void> publish_view(daemon_state& d, asio::steady_timer& timer)
             d.view_dirty = true;
             continue;
         }
-        // A change: it is written once view_interval has passed since the last write.
-        if (std::chrono::steady_clock::now() < last_write + view_interval) {
-            timer.expires_at(last_write + view_interval);
+        // A change: it is written once the pause after the last write is over.
+        if (std::chrono::steady_clock::now() < next_write) {
+            timer.expires_at(next_write);
             co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         }
     }

@@ -287,12 +287,19 @@ core::result<live_view> parse_live_view(std::string_view text)
 
 core::result<std::size_t> write_live_view(const std::filesystem::path& file, const live_view& view)
 {
-    // A copy of what the daemon holds, written every 200 ms while it works: no fsync on the
-    // io_context's thread (two per write, behind every audit commit on a busy disk).
+    // A copy of what the daemon holds, written every live_view_pause while it works: no fsync on
+    // the io_context's thread (two per write, behind every audit commit on a busy disk).
     const auto text = serialize(view);
     if (auto written = write_atomically(file, text, 0600, durability::replaced_only); !written)
         return written.error();
     return text.size();
+}
+
+std::chrono::steady_clock::duration live_view_pause(std::chrono::steady_clock::duration write_cost)
+{
+    constexpr auto least = std::chrono::milliseconds(200);
+    constexpr int share = 50;
+    return std::max<std::chrono::steady_clock::duration>(least, share * write_cost);
 }
 
 core::result<std::optional<live_view>> read_live_view(const std::filesystem::path& file)

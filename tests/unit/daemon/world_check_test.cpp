@@ -184,6 +184,16 @@ TEST(live_view, round_trips_through_its_file_format)
     EXPECT_EQ(refused.error().message, "pid is not an integer");
 }
 
+TEST(live_view, a_costly_write_spaces_the_next_one_out_to_fifty_times_its_cost)
+{
+    // A small view waits the 200 ms floor; a view that took 20 ms (ten thousand rules) waits
+    // a second, so that it holds at most a fiftieth of the engine's thread while things change.
+    EXPECT_EQ(live_view_pause(microseconds(150)), milliseconds(200));
+    EXPECT_EQ(live_view_pause(milliseconds(4)), milliseconds(200));
+    EXPECT_EQ(live_view_pause(milliseconds(5)), milliseconds(250));
+    EXPECT_EQ(live_view_pause(milliseconds(20)), seconds(1));
+}
+
 TEST(live_view, a_reload_names_what_it_added_removed_and_changed)
 {
     auto before = test::load_rules(rules_text, rules::permissive_policy());
