@@ -298,8 +298,10 @@ core::result<std::size_t> write_live_view(const std::filesystem::path& file, con
 std::chrono::steady_clock::duration live_view_pause(std::chrono::steady_clock::duration write_cost)
 {
     constexpr auto least = std::chrono::milliseconds(200);
+    // A write that stalled on the disk must not leave the view stale for minutes.
+    constexpr auto most = std::chrono::seconds(5);
     constexpr int share = 50;
-    return std::max<std::chrono::steady_clock::duration>(least, share * write_cost);
+    return std::clamp<std::chrono::steady_clock::duration>(share * write_cost, least, most);
 }
 
 core::result<std::optional<live_view>> read_live_view(const std::filesystem::path& file)

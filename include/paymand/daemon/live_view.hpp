@@ -99,10 +99,11 @@ core::result<live_view> parse_live_view(std::string_view text);
 // Atomic: temporary file (mode 0600), then rename; no fsync (a crash may leave the previous
 // copy, never a torn one). The bytes written, or our words on failure.
 core::result<std::size_t> write_live_view(const std::filesystem::path& file, const live_view& view);
-// How long the daemon waits after writing the view before it writes changes again: 200 ms, or
-// fifty times what the write took when that is longer. The view is built and written on the
+// How long the daemon waits after writing the view before it writes changes again: fifty times
+// what the write took, at least 200 ms and at most 5 s. The view is built and written on the
 // engine's thread (a few milliseconds for a thousand rules, tens for ten thousand), so while
-// something changes it takes at most a fiftieth of that thread.
+// something changes it takes at most a fiftieth of that thread; a write that stalled on the
+// disk does not leave the view stale for longer than 5 s.
 std::chrono::steady_clock::duration live_view_pause(std::chrono::steady_clock::duration write_cost);
 // nullopt when there is no view; an error when it cannot be read or is not a view.
 core::result<std::optional<live_view>> read_live_view(const std::filesystem::path& file);
