@@ -241,6 +241,9 @@ TEST_P(crash_point_test, the_restart_never_repeats_or_loses_the_payment)
                             {std::string("PAYMAND_CRASH_AT=") + c.point}));
     ASSERT_FALSE(crashed.status.exited) << "expected death at " << c.point << ": " << crashed.err;
     EXPECT_EQ(crashed.status.signal, SIGKILL);
+    // Bytes written before the kill reach the sandbox on its own time (a loaded machine may
+    // not have read them yet): wait for them, then count.
+    EXPECT_TRUE(eventually([&] { return ledger().size() >= c.ledger_after; }));
     EXPECT_EQ(ledger().size(), c.ledger_after);
     EXPECT_EQ(count_type("intent"), 1u);
     // With no daemon holding the lock, an intent without a result is in doubt already.
