@@ -216,6 +216,7 @@ struct daemon_state {
     std::optional<live_reload> last_reload;
     asio::steady_timer* view_timer = nullptr;
     bool view_dirty = true;
+    std::chrono::steady_clock::time_point view_changed_at{};  // the last change
     bool view_waiting = false;  // publish_view waits for the next change
     bool view_closed = false;
     std::string view_error;  // the last write's failure, logged once
@@ -277,6 +278,7 @@ std::string status_line(const daemon_state& d)
 void mark_view_dirty(daemon_state& d)
 {
     d.view_dirty = true;
+    d.view_changed_at = std::chrono::steady_clock::now();
     if (d.view_waiting && d.view_timer != nullptr) d.view_timer->cancel();
 }
 
@@ -458,8 +460,9 @@ void write_view(daemon_state& d)
     if (*written >= large_view_bytes) ::malloc_trim(0);
 }
 
-// Publishes the live view when something changed, at most every live_view_pause, and once every
-// refresh_interval when nothing did: an idle daemon wakes for it once a minute.
+// Publishes the live view when something changed (live_view_write_at: after a burst of changes,
+// at most every live_view_pause), and once every refresh_interval when nothing did: an idle
+// daemon wakes for it once a minute.
 asio::awaitable<void> publish_view(daemon_state& d, asio::steady_timer& timer)
 {
     // Catch-up occurrences become due and LEFT counts down without a record: a refresh now
@@ -484,10 +487,15 @@ asio::awaitable<void> publish_view(daemon_state& d, asio::steady_timer& timer)
             d.view_dirty = true;
             continue;
         }
-        // A change: it is written once the pause after the last write is over.
-        if (std::chrono::steady_clock::now() < next_write) {
-            timer.expires_at(next_write);
+        // A change: written when changes pause (live_view_write_at); the changes that come
+        // meanwhile only move d.view_changed_at.
+        const auto first_change = std::chrono::steady_clock::now();
+        for (;;) {
+            const auto at = live_view_write_at(first_change, d.view_changed_at, next_write);
+            if (std::chrono::steady_clock::now() >= at) break;
+            timer.expires_at(at);
             co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (d.view_closed) co_return;
         }
     }
 }

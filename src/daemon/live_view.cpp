@@ -304,6 +304,16 @@ std::chrono::steady_clock::duration live_view_pause(std::chrono::steady_clock::d
     return std::clamp<std::chrono::steady_clock::duration>(share * write_cost, least, most);
 }
 
+std::chrono::steady_clock::time_point
+live_view_write_at(std::chrono::steady_clock::time_point first_change,
+                   std::chrono::steady_clock::time_point last_change,
+                   std::chrono::steady_clock::time_point earliest)
+{
+    constexpr auto settle = std::chrono::milliseconds(20);
+    constexpr auto most_behind = std::chrono::seconds(1);
+    return std::max(earliest, std::min(last_change + settle, first_change + most_behind));
+}
+
 core::result<std::optional<live_view>> read_live_view(const std::filesystem::path& file)
 {
     std::ifstream in(file, std::ios::binary);

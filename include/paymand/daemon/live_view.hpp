@@ -105,6 +105,14 @@ core::result<std::size_t> write_live_view(const std::filesystem::path& file, con
 // something changes it takes at most a fiftieth of that thread; a write that stalled on the
 // disk does not leave the view stale for longer than 5 s.
 std::chrono::steady_clock::duration live_view_pause(std::chrono::steady_clock::duration write_cost);
+// When the daemon writes the view after a change: once changes have paused for 20 ms, so that a
+// burst of records (a thousand occurrences due at once) is written after it rather than in the
+// middle of it on the thread that runs them; at the latest 1 s after the first change the view
+// does not show yet; and never before `earliest`, the end of the pause after the last write.
+std::chrono::steady_clock::time_point
+live_view_write_at(std::chrono::steady_clock::time_point first_change,
+                   std::chrono::steady_clock::time_point last_change,
+                   std::chrono::steady_clock::time_point earliest);
 // nullopt when there is no view; an error when it cannot be read or is not a view.
 core::result<std::optional<live_view>> read_live_view(const std::filesystem::path& file);
 

@@ -197,6 +197,19 @@ TEST(live_view, a_costly_write_spaces_the_next_one_out_to_fifty_times_its_cost)
     EXPECT_EQ(live_view_pause(seconds(3)), seconds(5));
 }
 
+TEST(live_view, a_burst_of_changes_is_written_once_it_pauses_and_at_most_a_second_behind)
+{
+    const std::chrono::steady_clock::time_point t0{seconds(100)};
+    const auto long_ago = t0 - seconds(10);
+    // One occurrence's records, the last 3 ms after the first: written 20 ms after the last.
+    EXPECT_EQ(live_view_write_at(t0, t0 + milliseconds(3), long_ago), t0 + milliseconds(23));
+    // A burst whose records keep coming: written a second after the first change, not later.
+    EXPECT_EQ(live_view_write_at(t0, t0 + milliseconds(995), long_ago), t0 + seconds(1));
+    EXPECT_EQ(live_view_write_at(t0, t0 + seconds(5), long_ago), t0 + seconds(1));
+    // Never before the pause after the last write is over.
+    EXPECT_EQ(live_view_write_at(t0, t0, t0 + seconds(3)), t0 + seconds(3));
+}
+
 TEST(live_view, a_reload_names_what_it_added_removed_and_changed)
 {
     auto before = test::load_rules(rules_text, rules::permissive_policy());
