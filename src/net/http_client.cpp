@@ -4,6 +4,7 @@
 #include "request_written.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -12,7 +13,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -55,7 +55,7 @@ constexpr std::size_t read_reserve = 16 * 1024;
 // holds the watch weakly: a connection closed and destroyed meanwhile is not touched.
 class deadline_watch : public std::enable_shared_from_this<deadline_watch> {
 public:
-    deadline_watch(const asio::any_io_executor& ex, beast::tcp_stream& stream)
+    deadline_watch(const asio::any_io_executor& ex, tcp::socket& stream)
         : timer_(ex), stream_(stream)
     {
     }
@@ -106,11 +106,12 @@ private:
             return;
         }
         expired_ = true;
-        stream_.close();  // the read or write in flight ends with operation_aborted
+        error_code ignored;
+        stream_.close(ignored);  // the operation in flight ends with operation_aborted
     }
 
     asio::steady_timer timer_;
-    beast::tcp_stream& stream_;
+    tcp::socket& stream_;
     clock_type::time_point deadline_ = clock_type::time_point::max();
     bool armed_ = false;
     bool idle_check_queued_ = false;
@@ -130,7 +131,7 @@ struct connection {
         buffer.reserve(read_reserve);
     }
 
-    beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+    tcp::socket& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
 
     template <class F>
     auto visit(F&& f)
@@ -139,8 +140,8 @@ struct connection {
         return f(*plain);
     }
 
-    std::optional<beast::tcp_stream> plain;
-    std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+    std::optional<tcp::socket> plain;
+    std::optional<beast::ssl_stream<tcp::socket>> tls;
     // After plain and tls, which it refers to.
     std::shared_ptr<deadline_watch> watch;
     beast::flat_buffer buffer;
@@ -151,7 +152,7 @@ struct connection {
 // connection cannot carry another request.
 bool peer_closed_or_dirty(connection& c)
 {
-    auto& socket = c.lowest().socket();
+    auto& socket = c.lowest();
     if (!socket.is_open() || c.buffer.size() != 0) return true;
     pollfd p{socket.native_handle(), POLLIN | POLLRDHUP, 0};
     return ::poll(&p, 1, 0) != 0;
@@ -259,7 +260,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     // the server has closed).
     void give_back(std::unique_ptr<connection> c, bool reusable)
     {
-        if (c && reusable && c->lowest().socket().is_open() && c->buffer.size() == 0) {
+        if (c && reusable && c->lowest().is_open() && c->buffer.size() == 0) {
             c->watch->expires_never();
             c->idle_since = clock_type::now();
             idle.push_back(std::move(c));
@@ -273,8 +274,8 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
     static void close(connection& c)
     {
         error_code ignored;
-        c.lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
-        c.lowest().close();
+        c.lowest().shutdown(tcp::socket::shutdown_both, ignored);
+        c.lowest().close(ignored);
     }
 
     void notify_one()
@@ -363,14 +364,13 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             s.conn = std::make_unique<connection>(executor);
         auto& c = *s.conn;
 
-        c.lowest().expires_after(config.timeouts.connect);
-        auto [cec, ep] = co_await c.lowest().async_connect(*addresses, use_tuple);
-        if (cec) co_return core::extend({.code = cec}, transport_error{.phase = phase::connect});
+        c.watch->expires_after(config.timeouts.connect);
+        auto [connect_ec, ep] = co_await asio::async_connect(c.lowest(), *addresses, use_tuple);
+        if (const error_code cec = timed_out(c, connect_ec))
+            co_return core::extend({.code = cec}, transport_error{.phase = phase::connect});
         ++connections_opened;
         error_code ignored;
-        c.lowest().socket().set_option(tcp::no_delay(true), ignored);
-        // From here on the connection's deadline_watch keeps the deadlines.
-        c.lowest().expires_never();
+        c.lowest().set_option(tcp::no_delay(true), ignored);
 
         if (!target.tls) co_return boost::system::result<void, transport_error>{};
 
@@ -395,15 +395,14 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             co_return core::extend({.code = net_errc::tls_setup_failed},
                                    transport_error{.phase = phase::tls_handshake});
 
-        c.lowest().expires_after(config.timeouts.tls_handshake);
-        auto [hec] = co_await c.tls->async_handshake(ssl::stream_base::client, use_tuple);
-        if (hec) {
+        c.watch->expires_after(config.timeouts.tls_handshake);
+        auto [handshake_ec] = co_await c.tls->async_handshake(ssl::stream_base::client, use_tuple);
+        if (const error_code hec = timed_out(c, handshake_ec)) {
             auto e = core::extend({.code = hec}, transport_error{.phase = phase::tls_handshake});
             const long verify = SSL_get_verify_result(native);
             if (verify != X509_V_OK) e.message = X509_verify_cert_error_string(verify);
             co_return e;
         }
-        c.lowest().expires_never();
         co_return boost::system::result<void, transport_error>{};
     }
 

@@ -1,5 +1,6 @@
-// The HTTP client's deadlines, against a server on 127.0.0.1 that misbehaves on purpose: a write
-// or read that outlives its deadline fails with Beast's timeout in its phase, a deadline that is
+// The HTTP client's deadlines, against a server on 127.0.0.1 that misbehaves on purpose: a
+// connect, TLS handshake, write or read that outlives its deadline fails with Beast's timeout in
+// its phase, a deadline that is
 // still to come does not end a request, and a connection waiting for its next request holds no
 // deadline (nor any work on the io_context).
 
@@ -9,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
@@ -102,11 +104,16 @@ private:
 
 class http_client_deadlines : public ::testing::Test {
 protected:
+    http_client client_for(std::uint16_t port, phase_timeouts timeouts, bool tls = false)
+    {
+        return http_client(
+            io.get_executor(), endpoint{.tls = tls, .host = "127.0.0.1", .port = port},
+            http_config{.timeouts = timeouts},
+            tls ? std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client) : nullptr);
+    }
     http_client client_for(const misbehaving_server& server, phase_timeouts timeouts)
     {
-        return http_client(io.get_executor(),
-                           endpoint{.tls = false, .host = "127.0.0.1", .port = server.port()},
-                           http_config{.timeouts = timeouts}, nullptr);
+        return client_for(server.port(), timeouts);
     }
 
     // One request, run until it ends or `limit` passes (nullopt then).
@@ -142,6 +149,35 @@ protected:
 
     asio::io_context io;
 };
+
+TEST_F(http_client_deadlines, a_connection_the_server_does_not_take_ends_at_the_connect_deadline)
+{
+    // A listener (backlog 0) whose one queued connection is never accepted: Linux drops the
+    // next SYN while the queue is full, so the client's connect neither succeeds nor is refused.
+    asio::io_context server_io;
+    tcp::acceptor acceptor(server_io);
+    acceptor.open(tcp::v4());
+    acceptor.bind({asio::ip::make_address("127.0.0.1"), 0});
+    acceptor.listen(0);
+    tcp::socket queued(server_io);
+    queued.connect(acceptor.local_endpoint());
+    // Were the connect to succeed, the request would end at the read's deadline instead.
+    auto client = client_for(acceptor.local_endpoint().port(), {.connect = 300ms, .read = 2s});
+    auto r = send(client);
+    expect_timed_out(r, phase::connect, "the connect never ended");
+    if (HasFatalFailure()) return;
+    EXPECT_FALSE(r->error().request_written);
+}
+
+TEST_F(http_client_deadlines, a_tls_handshake_the_server_does_not_answer_ends_at_its_deadline)
+{
+    misbehaving_server server(conduct::deaf);
+    auto client = client_for(server.port(), {.tls_handshake = 300ms}, true);
+    auto r = send(client);
+    expect_timed_out(r, phase::tls_handshake, "the handshake never ended");
+    if (HasFatalFailure()) return;
+    EXPECT_FALSE(r->error().request_written);
+}
 
 TEST_F(http_client_deadlines, a_request_the_server_does_not_read_ends_at_the_write_deadline)
 {
