@@ -4,7 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <optional>
 
 namespace paymand::text {
 
@@ -16,38 +19,63 @@ bool invisible(char32_t cp) noexcept
            (cp >= 0xE0000 && cp <= 0xE007F);
 }
 
+namespace {
+
+// A byte of printable ASCII written as itself.
+bool plain_ascii(unsigned char c, bool quotes) noexcept
+{
+    return c >= 0x20 && c < 0x7F && !(quotes && (c == '"' || c == '\\'));
+}
+
+// The escape of one code point (or of one byte that is not UTF-8), or an empty view when it is
+// written as itself.
+std::string_view escape_of(const std::optional<decoded_char>& d, unsigned char byte, bool quotes,
+                           std::array<char, 12>& room)
+{
+    const auto hex = [&](std::string_view prefix, std::uint32_t v, int digits) {
+        const auto end = fmt::format_to_n(room.data(), room.size(), "{}{:0{}X}", prefix, v, digits);
+        return std::string_view(room.data(), end.size);
+    };
+    if (!d) return hex("\\x", byte, 2);
+    const char32_t cp = d->code_point;
+    if (quotes && cp == '"') return "\\\"";
+    if (quotes && cp == '\\') return "\\\\";
+    if (cp == '\n') return "\\n";
+    if (cp == '\r') return "\\r";
+    if (cp == '\t') return "\\t";
+    if (cp < 0x20 || cp == 0x7F) return hex("\\x", cp, 2);
+    if (invisible(cp)) return cp <= 0xFFFF ? hex("\\u", cp, 4) : hex("\\U", cp, 8);
+    return {};
+}
+
+}  // namespace
+
 std::size_t append_escaped(std::string& out, std::string_view value, escape_limits limits)
 {
     std::size_t shown = 0;
     std::size_t i = 0;
+    std::array<char, 12> room{};
     while (i < value.size() && shown < limits.code_points) {
-        const auto d = decode_utf8(value, i);
-        std::string piece;
-        std::size_t length = 1;
-        if (!d) {
-            piece = fmt::format("\\x{:02X}", static_cast<unsigned char>(value[i]));
-        } else {
-            const char32_t cp = d->code_point;
-            length = d->length;
-            if (limits.quotes && (cp == '"' || cp == '\\'))
-                piece = fmt::format("\\{}", static_cast<char>(cp));
-            else if (cp == '\n')
-                piece = "\\n";
-            else if (cp == '\r')
-                piece = "\\r";
-            else if (cp == '\t')
-                piece = "\\t";
-            else if (cp < 0x20 || cp == 0x7F)
-                piece = fmt::format("\\x{:02X}", static_cast<unsigned>(cp));
-            else if (invisible(cp) && cp <= 0xFFFF)
-                piece = fmt::format("\\u{:04X}", static_cast<std::uint32_t>(cp));
-            else if (invisible(cp))
-                piece = fmt::format("\\U{:08X}", static_cast<std::uint32_t>(cp));
-            else
-                piece = std::string(value.substr(i, length));
+        // A run of printable ASCII, as far as the limits allow, in one append.
+        const std::size_t room_left = limits.bytes > out.size() ? limits.bytes - out.size() : 0;
+        const std::size_t most =
+            i + std::min({value.size() - i, limits.code_points - shown, room_left});
+        std::size_t run = i;
+        while (run < most && plain_ascii(static_cast<unsigned char>(value[run]), limits.quotes))
+            ++run;
+        if (run > i) {
+            out.append(value.substr(i, run - i));
+            shown += run - i;
+            i = run;
+            continue;
         }
+        const auto d = decode_utf8(value, i);
+        const std::size_t length = d ? d->length : 1;
+        std::string_view piece =
+            escape_of(d, static_cast<unsigned char>(value[i]), limits.quotes, room);
+        if (piece.empty()) piece = value.substr(i, length);
         if (out.size() + piece.size() > limits.bytes) break;
-        out += piece;
+        out.append(piece);
         ++shown;
         i += length;
     }
