@@ -3,6 +3,8 @@
 #include "paymand/text/utf8.hpp"
 #include "paymand/text/word_table.hpp"
 
+#include <algorithm>
+
 namespace paymand::audit {
 namespace {
 
@@ -134,24 +136,45 @@ std::string make_excerpt(std::string_view text, std::size_t max_bytes)
 {
     static constexpr std::string_view replacement = "\xEF\xBF\xBD";
     static constexpr std::string_view ellipsis = "\xE2\x80\xA6";
+    const auto kept_ascii = [](char ch) {
+        const auto c = static_cast<unsigned char>(ch);
+        return (c >= 0x20 && c < 0x7F) || c == '\t' || c == '\n';
+    };
     // Sanitise until the output is known to be too long, remembering the last character
-    // boundary at which the text plus the ellipsis still fits.
+    // boundary at which the text plus the ellipsis still fits. A run of kept ASCII is one piece
+    // with a boundary after each of its bytes.
     const std::size_t budget = max_bytes > ellipsis.size() ? max_bytes - ellipsis.size() : 0;
     std::string out;
+    out.reserve(std::min(text.size(), max_bytes));
     std::size_t cut = 0;
     for (std::size_t i = 0; i < text.size();) {
-        std::size_t n = text::utf8_sequence_length(text, i);
-        std::string_view piece = n == 0 ? replacement : text.substr(i, n);
-        i += n == 0 ? 1 : n;
-        const auto c = static_cast<unsigned char>(piece[0]);
-        if (piece.size() == 1 && (c < 0x20 || c == 0x7F) && c != '\t' && c != '\n') continue;
-        if (out.size() + piece.size() > max_bytes) {
+        std::size_t run = i;
+        while (run < text.size() && kept_ascii(text[run])) ++run;
+        const bool ascii_run = run > i;
+        std::string_view piece = text.substr(i, run - i);
+        if (ascii_run) {
+            i = run;
+        } else {
+            const std::size_t n = text::utf8_sequence_length(text, i);
+            piece = n == 0 ? replacement : text.substr(i, n);
+            i += n == 0 ? 1 : n;
+            if (piece.size() == 1) continue;  // a control character other than tab and newline
+        }
+        const std::size_t before = out.size();
+        if (before + piece.size() > max_bytes) {
+            if (ascii_run && before < budget) {
+                out.append(piece.substr(0, budget - before));
+                cut = budget;
+            }
             out.resize(cut);
             out.append(ellipsis);
             return out;
         }
         out.append(piece);
-        if (out.size() <= budget) cut = out.size();
+        if (out.size() <= budget)
+            cut = out.size();
+        else if (ascii_run && before < budget)
+            cut = budget;
     }
     return out;
 }

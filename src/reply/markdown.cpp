@@ -3,6 +3,7 @@
 #include "paymand/text/word_class.hpp"
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 namespace paymand::reply::detail {
@@ -72,25 +73,32 @@ bool contains(std::string_view haystack, std::string_view needle)
 
 std::string clean(std::string_view text)
 {
+    // The bytes clean() may drop or change; every other byte is copied as it is, a run at a time.
+    static constexpr auto special = [] {
+        std::array<bool, 256> table{};
+        for (unsigned char c : std::string_view("*`~_ \t\r\n")) table[c] = true;
+        return table;
+    }();
     std::string out;
+    out.reserve(text.size());
     bool space = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '*' || c == '`' || c == '~') continue;
+    for (std::size_t i = 0; i < text.size();) {
+        std::size_t run = i;
+        while (run < text.size() && !special[static_cast<unsigned char>(text[run])]) ++run;
         // '_' is emphasis only at a word edge (snake_case names stay).
-        if (c == '_') {
-            const bool inner = i > 0 && i + 1 < text.size() &&
-                               (is_alpha(text[i - 1]) || is_digit(text[i - 1])) &&
-                               (is_alpha(text[i + 1]) || is_digit(text[i + 1]));
-            if (!inner) continue;
-        }
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            space = !out.empty();
+        if (run == i && text[i] == '_' && i > 0 && i + 1 < text.size() &&
+            (is_alpha(text[i - 1]) || is_digit(text[i - 1])) &&
+            (is_alpha(text[i + 1]) || is_digit(text[i + 1])))
+            run = i + 1;
+        if (run > i) {
+            if (space) out += ' ';
+            space = false;
+            out.append(text.substr(i, run - i));
+            i = run;
             continue;
         }
-        if (space) out += ' ';
-        space = false;
-        out += c;
+        const char c = text[i++];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') space = !out.empty();
     }
     return out;
 }
