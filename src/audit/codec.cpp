@@ -7,6 +7,7 @@
 #include "paymand/money/parse.hpp"
 #include "paymand/text/utf8.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -30,6 +31,8 @@ core::error malformed(std::string message)
 // Builds one body object, remembering the first problem.
 class field_writer {
 public:
+    explicit field_writer(json::storage_ptr storage) : out(std::move(storage)) {}
+
     json::object out;
     std::optional<std::string> error;
 
@@ -534,9 +537,9 @@ record_body from_fields(field_reader& r, record_type type)
 
 }  // namespace
 
-core::result<json::object> body_to_json(const record_body& body)
+core::result<json::object> body_to_json(const record_body& body, json::storage_ptr storage)
 {
-    field_writer w;
+    field_writer w(std::move(storage));
     json::object o = std::visit([&](const auto& r) { return to_fields(w, r); }, body);
     if (w.error) {
         return invalid(fmt::format("{} record: {}", to_string(type_of(body)), *w.error));
@@ -555,7 +558,11 @@ core::result<record_body> body_from_json(record_type type, const json::object& f
 
 core::result<std::string> line_prefix(const record& r)
 {
-    auto fields = body_to_json(r.body);
+    // The body's tree lives in an arena on this frame: built, serialised and dropped without a
+    // heap allocation per field.
+    unsigned char first_block[4096];
+    json::monotonic_resource arena(first_block, sizeof first_block);
+    auto fields = body_to_json(r.body, &arena);
     if (!fields) return fields.error();
     std::string out = fmt::format(R"({{"seq":{},"ts":"{}","type":"{}")", r.seq, format_ts(r.ts),
                                   to_string(type_of(r.body)));

@@ -9,15 +9,18 @@
 #include "paymand/audit/record.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 
 #include <string>
 #include <string_view>
 
 namespace paymand::audit {
 
-// The type-specific fields of `body`, in their wire order. Fails (record_invalid) on text
-// that is not valid UTF-8 or on an excerpt over its cap.
-core::result<boost::json::object> body_to_json(const record_body& body);
+// The type-specific fields of `body`, in their wire order, allocated from `storage` (the
+// default resource unless given). Fails (record_invalid) on text that is not valid UTF-8 or on
+// an excerpt over its cap.
+core::result<boost::json::object> body_to_json(const record_body& body,
+                                               boost::json::storage_ptr storage = {});
 
 // The body of a record of type `type` from `fields` (which holds only the type's fields).
 core::result<record_body> body_from_json(record_type type, const boost::json::object& fields);
