@@ -48,8 +48,9 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // least 512 bytes), so an empty buffer takes two or three reads per reply.
 constexpr std::size_t read_reserve = 16 * 1024;
 
-// The deadline of a request's write or read on one connection, kept without a timer operation
-// per read and write (Beast's per-operation timeouts cost two timer system calls per request).
+// The deadline of the connect, the TLS handshake, and each request's write and read on one
+// connection, kept without a timer operation per read and write (Beast's per-operation
+// timeouts cost two timer system calls per request and a layer around every operation).
 // The watch is armed once and is moved only to an earlier deadline; when it fires it closes the
 // connection if the deadline has passed, or waits again for the deadline set since. Its handler
 // holds the watch weakly: a connection closed and destroyed meanwhile is not touched.
