@@ -161,20 +161,18 @@ std::string make_excerpt(std::string_view text, std::size_t max_bytes)
             if (piece.size() == 1) continue;  // a control character other than tab and newline
         }
         const std::size_t before = out.size();
-        if (before + piece.size() > max_bytes) {
-            if (ascii_run && before < budget) {
-                out.append(piece.substr(0, budget - before));
-                cut = budget;
-            }
+        const std::size_t after = before + piece.size();
+        if (ascii_run && before < budget)
+            cut = std::min(after, budget);
+        else if (after <= budget)
+            cut = after;
+        if (after > max_bytes) {
+            out.append(piece.substr(0, cut > before ? cut - before : 0));
             out.resize(cut);
             out.append(ellipsis);
             return out;
         }
         out.append(piece);
-        if (out.size() <= budget)
-            cut = out.size();
-        else if (ascii_run && before < budget)
-            cut = budget;
     }
     return out;
 }
