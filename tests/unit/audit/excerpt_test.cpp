@@ -3,6 +3,7 @@
 
 #include "paymand/audit/record.hpp"
 #include "paymand/text/utf8.hpp"
+#include "support/random_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -58,9 +59,7 @@ TEST(make_excerpt, matches_the_one_character_at_a_time_reference)
                                              "long long long text without any stop at all"};
     std::mt19937 random(20261206);
     for (int round = 0; round < 4000; ++round) {
-        std::string value;
-        const int count = static_cast<int>(random() % 14);
-        for (int i = 0; i < count; ++i) value += pieces[random() % pieces.size()];
+        const std::string value = test::random_mix(random, pieces, 14);
         const std::size_t max_bytes = random() % 4 == 0 ? max_excerpt_bytes : random() % 48;
         ASSERT_EQ(make_excerpt(value, max_bytes), reference_excerpt(value, max_bytes))
             << "value of " << value.size() << " bytes, max_bytes " << max_bytes;

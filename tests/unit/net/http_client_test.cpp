@@ -136,7 +136,8 @@ protected:
         return out;
     }
 
-    // The request ended (`what` otherwise), failed, and with Beast's timeout in `expected`.
+    // The request ended (`what` otherwise), failed, and with Beast's timeout in `expected`;
+    // the request counts as written only when the read is what timed out.
     static void
     expect_timed_out(const std::optional<boost::system::result<response, transport_error>>& r,
                      phase expected, const char* what)
@@ -145,6 +146,7 @@ protected:
         ASSERT_FALSE(*r);
         EXPECT_EQ(r->error().phase, expected);
         EXPECT_EQ(r->error().code, boost::beast::error::timeout);
+        EXPECT_EQ(r->error().request_written, expected == phase::read);
     }
 
     asio::io_context io;
@@ -165,8 +167,6 @@ TEST_F(http_client_deadlines, a_connection_the_server_does_not_take_ends_at_the_
     auto client = client_for(acceptor.local_endpoint().port(), {.connect = 300ms, .read = 2s});
     auto r = send(client);
     expect_timed_out(r, phase::connect, "the connect never ended");
-    if (HasFatalFailure()) return;
-    EXPECT_FALSE(r->error().request_written);
 }
 
 TEST_F(http_client_deadlines, a_tls_handshake_the_server_does_not_answer_ends_at_its_deadline)
@@ -175,8 +175,6 @@ TEST_F(http_client_deadlines, a_tls_handshake_the_server_does_not_answer_ends_at
     auto client = client_for(server.port(), {.tls_handshake = 300ms}, true);
     auto r = send(client);
     expect_timed_out(r, phase::tls_handshake, "the handshake never ended");
-    if (HasFatalFailure()) return;
-    EXPECT_FALSE(r->error().request_written);
 }
 
 TEST_F(http_client_deadlines, a_request_the_server_does_not_read_ends_at_the_write_deadline)
@@ -186,8 +184,6 @@ TEST_F(http_client_deadlines, a_request_the_server_does_not_read_ends_at_the_wri
     // More than the loopback socket buffers hold, so the write cannot complete.
     auto r = send(client, std::string(32 * 1024 * 1024, 'x'));
     expect_timed_out(r, phase::write, "the write never ended");
-    if (HasFatalFailure()) return;
-    EXPECT_FALSE(r->error().request_written);
 }
 
 TEST_F(http_client_deadlines, an_answer_that_never_comes_ends_at_the_read_deadline)
@@ -196,8 +192,6 @@ TEST_F(http_client_deadlines, an_answer_that_never_comes_ends_at_the_read_deadli
     auto client = client_for(server, {.read = 200ms});
     auto r = send(client);
     expect_timed_out(r, phase::read, "the read never ended");
-    if (HasFatalFailure()) return;
-    EXPECT_TRUE(r->error().request_written);
 }
 
 TEST_F(http_client_deadlines, a_read_deadline_before_the_write_deadline_is_kept)

@@ -3,6 +3,7 @@
 
 #include "paymand/text/display.hpp"
 #include "paymand/text/utf8.hpp"
+#include "support/random_text.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -134,9 +135,7 @@ TEST(append_escaped, matches_the_one_code_point_at_a_time_reference_on_hostile_t
                                              " "};
     std::mt19937 random(20261206);
     for (int round = 0; round < 5000; ++round) {
-        std::string value;
-        const int count = static_cast<int>(random() % 12);
-        for (int i = 0; i < count; ++i) value += pieces[random() % pieces.size()];
+        const std::string value = test::random_mix(random, pieces, 12);
         escape_limits limits;
         if (random() % 2 == 0) limits.code_points = random() % 16;
         if (random() % 2 == 0) limits.bytes = random() % 40;
