@@ -3,7 +3,7 @@
 #include "paymand/text/word_table.hpp"
 
 #include <algorithm>
-#include <cctype>
+#include <array>
 
 namespace paymand::payman {
 
@@ -28,11 +28,12 @@ std::string_view to_string(task_state s) noexcept
 
 task_state parse_task_state(std::string_view text) noexcept
 {
-    if (text.size() > 32) return task_state::unknown;
-    std::string s(text);
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-        return c == '_' ? '-' : static_cast<char>(std::tolower(c));
+    std::array<char, 32> folded{};
+    if (text.size() > folded.size()) return task_state::unknown;
+    std::transform(text.begin(), text.end(), folded.begin(), [](char c) {
+        return c == '_' ? '-' : (c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
     });
+    const std::string_view s(folded.data(), text.size());
     if (s == "cancelled") return task_state::canceled;  // the British spelling, also seen
     return task_words.parse(s).value_or(task_state::unknown);
 }

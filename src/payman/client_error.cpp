@@ -111,31 +111,51 @@ void redaction::keep(std::string_view needle)
     starts_.set(fold(needle.front()));
 }
 
+namespace {
+
+bool separator(unsigned char c) noexcept
+{
+    return c < 0x20 || c == 0x7f || c == ' ';
+}
+
+// `untrusted` with every run of controls and spaces made one space, none at either end.
+void collapse_separators(std::string_view untrusted, std::string& clean)
+{
+    for (std::size_t i = 0; i < untrusted.size();) {
+        const std::size_t gap = i;
+        while (i < untrusted.size() && separator(static_cast<unsigned char>(untrusted[i]))) ++i;
+        if (i == untrusted.size()) break;
+        if (i > gap && !clean.empty()) clean.push_back(' ');
+        const std::size_t run = i;
+        while (i < untrusted.size() && !separator(static_cast<unsigned char>(untrusted[i]))) ++i;
+        clean.append(untrusted, run, i - run);
+    }
+}
+
+}  // namespace
+
 std::string sanitize_diagnostics(std::string_view untrusted, const redaction& secrets)
 {
     // Controls to spaces and runs of spaces to one, over the whole text: a needle is looked
-    // for before anything is cut. Its room is taken at once: a buffer outgrown would be freed
-    // holding text the wipe below never reaches.
-    std::string clean;
-    clean.reserve(untrusted.size());
-    bool space = false;
-    for (unsigned char c : untrusted) {
-        const bool printable = c >= 0x20 && c != 0x7f;
-        if (!printable || c == ' ') {
-            space = !clean.empty();
-            continue;
-        }
-        if (space) clean.push_back(' ');
-        space = false;
-        clean.push_back(static_cast<char>(c));
+    // for before anything is cut. A text with nothing to collapse (the usual one word or
+    // timestamp) is read where it is; a copy takes its room at once: a buffer outgrown would
+    // be freed holding text the wipe below never reaches.
+    std::string copy;
+    std::string_view clean = untrusted;
+    if (std::any_of(untrusted.begin(), untrusted.end(),
+                    [](char c) { return separator(static_cast<unsigned char>(c)); })) {
+        copy.reserve(untrusted.size());
+        collapse_separators(untrusted, copy);
+        clean = copy;
     }
     std::string out;
     out.reserve(std::min(clean.size(), max_diagnostics_size + 3));
     for (std::size_t i = 0; i < clean.size() && out.size() < max_diagnostics_size;) {
-        if (!secrets.may_start(clean[i])) {
-            out.push_back(clean[i++]);
-            continue;
-        }
+        // Bytes no needle starts with, up to the size at which the text is cut, at once.
+        const std::size_t run = i;
+        while (i < clean.size() && !secrets.may_start(clean[i])) ++i;
+        out.append(clean, run, std::min(i - run, max_diagnostics_size - out.size()));
+        if (i == clean.size() || out.size() >= max_diagnostics_size) break;
         std::size_t end = std::string_view::npos;
         for (const auto& needle : secrets.needles())
             if (end = match_end(clean, i, needle.expose()); end != std::string_view::npos) break;
@@ -146,7 +166,7 @@ std::string sanitize_diagnostics(std::string_view untrusted, const redaction& se
             out.push_back(clean[i++]);
         }
     }
-    wipe(clean.data(), clean.size());
+    wipe(copy.data(), copy.size());
     if (out.size() >= max_diagnostics_size) {
         // Room for the "..." within the promised size.
         out.resize(max_diagnostics_size - 3);

@@ -10,19 +10,33 @@
 
 namespace paymand::payman {
 
-std::string format_uuid4(std::array<std::uint8_t, 16> b)
+namespace {
+
+constexpr std::size_t uuid_size = 36;
+
+// The UUID of `b` (version 4, RFC 4122 variant), as 8-4-4-4-12 lower-case hex digits at `at`.
+void write_uuid4(char* at, std::array<std::uint8_t, 16> b) noexcept
 {
     b[6] = static_cast<std::uint8_t>((b[6] & 0x0F) | 0x40);
     b[8] = static_cast<std::uint8_t>((b[8] & 0x3F) | 0x80);
-    // 8-4-4-4-12 digits: the string's one allocation, the groups written in place.
-    std::string out(36, '-');
     const std::span<const std::uint8_t> bytes(b);
-    char* at = out.data();
-    at = core::write_hex(at, bytes.subspan(0, 4)) + 1;
-    at = core::write_hex(at, bytes.subspan(4, 2)) + 1;
-    at = core::write_hex(at, bytes.subspan(6, 2)) + 1;
-    at = core::write_hex(at, bytes.subspan(8, 2)) + 1;
+    at = core::write_hex(at, bytes.subspan(0, 4));
+    *at++ = '-';
+    at = core::write_hex(at, bytes.subspan(4, 2));
+    *at++ = '-';
+    at = core::write_hex(at, bytes.subspan(6, 2));
+    *at++ = '-';
+    at = core::write_hex(at, bytes.subspan(8, 2));
+    *at++ = '-';
     core::write_hex(at, bytes.subspan(10, 6));
+}
+
+}  // namespace
+
+std::string format_uuid4(std::array<std::uint8_t, 16> b)
+{
+    std::string out(uuid_size, '\0');
+    write_uuid4(out.data(), b);
     return out;
 }
 
@@ -76,16 +90,16 @@ boost::system::result<std::string, client_error> make_uuid4()
 boost::system::result<std::vector<std::string>, client_error>
 make_ids(std::initializer_list<std::string_view> prefixes)
 {
-    std::vector<std::uint8_t> random(prefixes.size() * 16);
-    if (!random_bytes(random)) return no_randomness();
     std::vector<std::string> out;
     out.reserve(prefixes.size());
-    std::size_t at = 0;
     for (auto prefix : prefixes) {
         std::array<std::uint8_t, 16> bytes{};
-        std::copy_n(random.begin() + static_cast<std::ptrdiff_t>(at), bytes.size(), bytes.begin());
-        at += bytes.size();
-        out.push_back(std::string(prefix) + "-" + format_uuid4(bytes));
+        if (!random_bytes(bytes)) return no_randomness();
+        // "prefix-uuid", written in place: the id's one allocation.
+        std::string id(prefix.size() + 1 + uuid_size, '-');
+        std::copy(prefix.begin(), prefix.end(), id.begin());
+        write_uuid4(id.data() + prefix.size() + 1, bytes);
+        out.push_back(std::move(id));
     }
     return out;
 }

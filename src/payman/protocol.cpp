@@ -1,5 +1,6 @@
 #include "paymand/payman/protocol.hpp"
 
+#include "payman/answer_reader.hpp"
 #include "paymand/core/time_text.hpp"
 #include "paymand/net/net_errc.hpp"
 #include "paymand/payman/ids.hpp"
@@ -20,6 +21,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 
 namespace paymand::payman {
@@ -53,19 +55,51 @@ const json::string* string_field(const json::object& o, std::string_view camel,
     return nullptr;
 }
 
-// `s` as json::serialize writes a string: quoted as it is when no byte of it needs an escape
-// (the usual case), else by Boost.JSON's own serializer.
+// `s` as a JSON string, escaped as Boost.JSON's serializer escapes it: '"', '\\' and the
+// control characters (the short forms where JSON has them, else \u00xx); every other byte as it
+// is. Runs without an escape are appended at once.
 void append_json_string(std::string& out, std::string_view s)
 {
-    const bool plain = std::none_of(s.begin(), s.end(), [](char c) {
-        return static_cast<unsigned char>(c) < 0x20 || c == '"' || c == '\\';
-    });
-    if (!plain) {
-        out += json::serialize(json::string_view(s));
-        return;
-    }
+    static constexpr std::string_view hex = "0123456789abcdef";
+    static constexpr auto plain = [] {
+        std::array<bool, 256> table{};
+        for (int c = 0x20; c < 256; ++c) table[static_cast<std::size_t>(c)] = c != '"' && c != '\\';
+        return table;
+    }();
     out.push_back('"');
-    out += s;
+    for (std::size_t i = 0;;) {
+        const std::size_t run = i;
+        while (i < s.size() && plain[static_cast<unsigned char>(s[i])]) ++i;
+        out.append(s.data() + run, i - run);
+        if (i == s.size()) break;
+        const auto c = static_cast<unsigned char>(s[i++]);
+        out.push_back('\\');
+        switch (c) {
+        case '"':
+        case '\\':
+            out.push_back(static_cast<char>(c));
+            break;
+        case '\b':
+            out.push_back('b');
+            break;
+        case '\t':
+            out.push_back('t');
+            break;
+        case '\n':
+            out.push_back('n');
+            break;
+        case '\f':
+            out.push_back('f');
+            break;
+        case '\r':
+            out.push_back('r');
+            break;
+        default:
+            out.append("u00");
+            out.push_back(hex[c >> 4]);
+            out.push_back(hex[c & 15]);
+        }
+    }
     out.push_back('"');
 }
 
@@ -104,23 +138,6 @@ client_error malformed(std::string what)
                          .message = "the response could not be read (" + what +
                                     "); the ask may have been carried out"},
                         client_error{.kind = error_class::unknown_outcome, .http_status = 200});
-}
-
-std::string parts_text(const json::value* parts)
-{
-    std::string out;
-    if (!parts || !parts->is_array()) return out;
-    for (const auto& p : parts->get_array()) {
-        if (!p.is_object()) continue;
-        const auto& po = p.get_object();
-        const auto* type = string_field(po, "type");
-        if (type && *type != "text") continue;
-        if (const auto* t = string_field(po, "text")) {
-            if (!out.empty()) out.push_back('\n');
-            out += std::string_view(*t);
-        }
-    }
-    return out;
 }
 
 }  // namespace
@@ -234,10 +251,11 @@ net::request build_ask_request(const net::endpoint& target, std::string body_tex
                                const secret& access_token, std::string_view user_agent)
 {
     net::request req{http::verb::post, target.path_prefix + "/a2a/tasks/send", 11};
-    req.set(http::field::content_type, "application/json");
-    req.set(http::field::accept, "application/json");
-    req.set(http::field::user_agent, user_agent);
-    req.set("x-payman-access-token", access_token.expose());
+    // A new request has none of these fields: each is inserted without looking for another.
+    req.insert(http::field::content_type, "application/json");
+    req.insert(http::field::accept, "application/json");
+    req.insert(http::field::user_agent, user_agent);
+    req.insert("x-payman-access-token", access_token.expose());
     req.body() = std::move(body_text);
     return req;
 }
@@ -400,106 +418,100 @@ client_error classify_status(const net::response& res, std::chrono::system_clock
     return e;
 }
 
-boost::system::result<ask_result, client_error>
-parse_ask_response(const net::response& res, std::string_view request_id,
-                   std::chrono::system_clock::time_point now, const redaction& secrets)
+namespace {
+
+// The JSON-RPC error an answer carries, or what makes it unreadable.
+client_error rpc_error(const detail::answer_members& a, unsigned status, const redaction& secrets)
 {
-    const unsigned status = res.result_int();
-    if (status < 200 || status >= 300) return classify_status(res, now, secrets);
+    using detail::shape;
+    // JSON-RPC 2.0: an answer holds an error or a result, never both. Both is no refusal one
+    // can trust (the result may say it was done).
+    if (a.result != shape::absent && a.result != shape::null)
+        return malformed("it holds both an error and a result");
+    if (a.error != shape::object) return malformed("\"error\" is not an object");
+    if (a.error_code_kind != shape::integer) return malformed("the error has no integer code");
+    auto e = core::extend(
+        {.code = payman_errc::jsonrpc_error},
+        client_error{.kind = error_class::rejected, .http_status = static_cast<int>(status)});
+    e.rpc_code = a.error_code_value;
+    if (const auto* msg = a.error_message.string())
+        e.diagnostics = sanitize_diagnostics(*msg, secrets);
+    e.message = e.rpc_code
+                    ? fmt::format("the agent refused the request (JSON-RPC error {})", *e.rpc_code)
+                    : std::string("the agent refused the request (JSON-RPC error)");
+    return e;
+}
 
-    // The reply's tree lives in an arena on this frame: parsing allocates by bumping a pointer,
-    // and a tree on a resource nobody shares, whose deallocation does nothing, is dropped
-    // without visiting its nodes. What the result keeps is copied out of it.
-    unsigned char first_block[4096];
-    json::monotonic_resource arena(first_block, sizeof first_block);
-    boost::system::error_code ec;
-    const json::value parsed = json::parse(res.body(), ec, &arena);
-    if (ec) return malformed("the body is not JSON");
-    if (!parsed.is_object()) return malformed("the body is not a JSON object");
-    ask_result out{.raw = res.body()};
-    const auto& o = parsed.get_object();
-
-    if (const auto* id = o.if_contains("id"); id && !id->is_null()) {
-        if (!id->is_string() || id->get_string() != request_id)
-            return malformed("it answers another request id");
-    }
-    if (const auto* err = o.if_contains("error"); err && !err->is_null()) {
-        // JSON-RPC 2.0: an answer holds an error or a result, never both. Both is no refusal
-        // one can trust (the result may say it was done).
-        if (const auto* result = o.if_contains("result"); result && !result->is_null())
-            return malformed("it holds both an error and a result");
-        if (!err->is_object()) return malformed("\"error\" is not an object");
-        const auto& eo = err->get_object();
-        auto e = core::extend(
-            {.code = payman_errc::jsonrpc_error},
-            client_error{.kind = error_class::rejected, .http_status = static_cast<int>(status)});
-        const auto* code = eo.if_contains("code");
-        if (!code || !code->is_int64()) return malformed("the error has no integer code");
-        e.rpc_code = code->get_int64();
-        if (const auto* msg = string_field(eo, "message"))
-            e.diagnostics = sanitize_diagnostics(*msg, secrets);
-        e.message = e.rpc_code ? fmt::format("the agent refused the request (JSON-RPC error {})",
-                                             *e.rpc_code)
-                               : std::string("the agent refused the request (JSON-RPC error)");
-        return e;
-    }
-    const auto* result_value = o.if_contains("result");
-    if (!result_value || !result_value->is_object()) return malformed("no result");
-    const auto& r = result_value->get_object();
-
-    out.request_id = std::string(request_id);
-    const auto* task_id = string_field(r, "id");
+// The result's task, session and status into `out`; the error when one is not as it must be.
+std::optional<client_error> read_status(detail::answer_members& a, ask_result& out,
+                                        const redaction& secrets)
+{
+    using detail::shape;
+    const auto* task_id = a.task_id.string();
     if (!task_id) return malformed("the result has no task id");
     // Bounded here, where it arrives: it goes into records, log lines and outputs.
     if (!bounded_id(*task_id))
         return malformed(fmt::format("the task id is not 1-{} printable ASCII bytes ({} bytes)",
                                      max_task_id_size, task_id->size()));
-    out.task_id = *task_id;
-    if (const auto* session = string_field(r, "sessionId", "session_id")) {
+    out.task_id = std::move(a.task_id.value);
+    if (const auto* session =
+            a.session_camel.string() ? a.session_camel.string() : a.session_snake.string()) {
         if (!bounded_id(*session))
             return malformed(
                 fmt::format("the session id is not 1-{} printable ASCII bytes", max_task_id_size));
         out.session_id = *session;
     }
 
-    const auto* status_value = r.if_contains("status");
-    if (!status_value || !status_value->is_object()) return malformed("the result has no status");
-    const auto& so = status_value->get_object();
-    const auto* state = string_field(so, "state");
+    if (a.status != shape::object) return malformed("the result has no status");
+    const auto* state = a.state.string();
     if (!state) return malformed("the status has no state");
     out.state_text = sanitize_diagnostics(*state, secrets);
     out.state = parse_task_state(*state);
-    if (const auto* m = so.if_contains("message"); m && !m->is_null()) {
-        if (m->is_string())
-            out.status_message = m->get_string();
-        else if (m->is_object())
-            out.status_message = parts_text(m->get_object().if_contains("parts"));
-        else
-            return malformed("the status message is neither text nor a message");
-    }
+    if (a.message == shape::string || a.message == shape::object)
+        out.status_message = std::move(a.message_text);
+    else if (a.message != shape::absent && a.message != shape::null)
+        return malformed("the status message is neither text nor a message");
     if (out.status_message.size() > max_status_message_size)
         return malformed(
             fmt::format("the status message is over {} bytes", max_status_message_size));
-    if (const auto* ts = string_field(so, "timestamp"))
+    if (const auto* ts = a.timestamp.string())
         out.status_timestamp = sanitize_diagnostics(*ts, secrets);
+    return std::nullopt;
+}
 
-    if (const auto* artifacts = r.if_contains("artifacts"); artifacts && !artifacts->is_null()) {
-        if (!artifacts->is_array()) return malformed("\"artifacts\" is not an array");
-        for (const auto& a : artifacts->get_array()) {
-            if (!a.is_object()) return malformed("an artifact is not an object");
-            const auto& ao = a.get_object();
+}  // namespace
+
+boost::system::result<ask_result, client_error>
+parse_ask_response(net::response res, std::string_view request_id,
+                   std::chrono::system_clock::time_point now, const redaction& secrets)
+{
+    using detail::shape;
+    const unsigned status = res.result_int();
+    if (status < 200 || status >= 300) return classify_status(res, now, secrets);
+
+    detail::answer_members a;
+    if (!detail::read_answer(res.body(), a)) return malformed("the body is not JSON");
+    if (a.document != shape::object) return malformed("the body is not a JSON object");
+    if (a.rpc_id.kind != shape::absent && a.rpc_id.kind != shape::null &&
+        (a.rpc_id.kind != shape::string || a.rpc_id.value != request_id))
+        return malformed("it answers another request id");
+    if (a.error != shape::absent && a.error != shape::null) return rpc_error(a, status, secrets);
+    if (a.result != shape::object) return malformed("no result");
+
+    ask_result out{.request_id = std::string(request_id), .raw = std::move(res.body())};
+    if (auto e = read_status(a, out, secrets)) return *e;
+    if (a.artifacts != shape::absent && a.artifacts != shape::null) {
+        if (a.artifacts != shape::array) return malformed("\"artifacts\" is not an array");
+        if (a.artifact_not_object) return malformed("an artifact is not an object");
+        out.artifacts.reserve(a.artifact_list.size());
+        for (auto& found : a.artifact_list) {
             artifact art;
-            if (const auto* name = string_field(ao, "name")) art.name = *name;
-            if (const auto* description = string_field(ao, "description"))
-                art.description = *description;
-            art.text = parts_text(ao.if_contains("parts"));
-            if (const auto* m = ao.if_contains("metadata"); m && m->is_object())
-                art.metadata = m->get_object();
+            if (found.name.string()) art.name = std::move(found.name.value);
+            if (found.description.string()) art.description = std::move(found.description.value);
+            art.text = std::move(found.text);
             out.artifacts.push_back(std::move(art));
         }
     }
-    if (const auto* m = r.if_contains("metadata"); m && m->is_object())
-        out.metadata = m->get_object();
     return out;
 }
 

@@ -38,7 +38,6 @@ struct artifact {
     std::string description;
     // The text parts joined with "\n", as the SDKs' formatters do.
     std::string text;
-    boost::json::object metadata;
 };
 
 struct ask_result {
@@ -50,7 +49,6 @@ struct ask_result {
     std::string status_message;  // status.message text, empty when null
     std::string status_timestamp;
     std::vector<artifact> artifacts;
-    boost::json::object metadata;
     std::string raw;  // the whole JSON-RPC response body as received, for --json
 
     // The agent's reply: every artifact's text joined with "\n" (untrusted prose).

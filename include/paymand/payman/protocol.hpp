@@ -84,14 +84,14 @@ boost::system::result<token_response, client_error>
 parse_token_response(const net::response& res, std::chrono::system_clock::time_point now,
                      const redaction& secrets = {});
 
-// Reads a tasks.send response (status, Retry-After and body). 2xx with a result: the typed
-// ask_result; 2xx with a JSON-RPC error: rejected/jsonrpc_error; other statuses as
-// classify_status; a body that is not the expected JSON (or answers another request id):
-// unknown_outcome/malformed_response. So is an answer with both an error and a result, an error
-// without an integer code, and a task or session id that is not 1-max_task_id_size printable
-// ASCII bytes: what the server did is unknown.
+// Reads a tasks.send response (status, Retry-After and body; the body moves into the result's
+// raw). 2xx with a result: the typed ask_result; 2xx with a JSON-RPC error:
+// rejected/jsonrpc_error; other statuses as classify_status; a body that is not the expected JSON
+// (or answers another request id): unknown_outcome/malformed_response. So is an answer with both an
+// error and a result, an error without an integer code, and a task or session id that is not
+// 1-max_task_id_size printable ASCII bytes: what the server did is unknown.
 boost::system::result<ask_result, client_error>
-parse_ask_response(const net::response& res, std::string_view request_id,
+parse_ask_response(net::response res, std::string_view request_id,
                    std::chrono::system_clock::time_point now, const redaction& secrets = {});
 
 // The error for a non-2xx answer to an ask: 401 unauthorized, 403 forbidden, 429 rate_limited

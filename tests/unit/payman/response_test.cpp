@@ -137,7 +137,6 @@ TEST(ask_response, reads_a_completed_task)
     EXPECT_EQ(r->artifacts[0].name, "response");
     EXPECT_EQ(r->artifacts[0].description, "AI Assistant Response");
     EXPECT_EQ(r->reply_text(), "1. **Operations**\n   - Spendable Balance: $1,000.00");
-    EXPECT_EQ(r->metadata.at("agentId"), "ai-1");
     EXPECT_EQ(r->raw, success);
 }
 
