@@ -189,6 +189,28 @@ private:
     std::deque<waiter*>& queue_;
 };
 
+// Requests carry credentials (Authorization, tokens in headers or the target): every
+// header value, the target and the body are wiped, and their memory given back, as soon
+// as the request is written whole (while the server works on it, not between its answer
+// and the caller's next request), or when send ends without that.
+struct request_wipe {
+    request& r;
+    std::optional<std::string>& bytes;
+    bool done = false;
+    void now()
+    {
+        if (std::exchange(done, true)) return;
+        for (const auto& field : r)
+            OPENSSL_cleanse(const_cast<char*>(field.value().data()), field.value().size());
+        OPENSSL_cleanse(const_cast<char*>(r.target().data()), r.target().size());
+        OPENSSL_cleanse(r.body().data(), r.body().size());
+        if (bytes) OPENSSL_cleanse(bytes->data(), bytes->size());
+        r = request{};
+        bytes.reset();
+    }
+    ~request_wipe() { now(); }
+};
+
 }  // namespace
 
 std::optional<std::string> wire_bytes(const request& req)
@@ -293,27 +315,36 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         return clock_type::now() - c.idle_since < config.idle_timeout && !peer_closed_or_dirty(c);
     }
 
-    // A slot with an idle connection (reused) or an empty one the caller must open.
+    // A slot with an idle connection (reused) or an empty one the caller must open, when one
+    // is free now.
+    std::optional<slot> try_acquire(bool allow_reuse)
+    {
+        while (!idle.empty()) {
+            auto c = std::move(idle.back());
+            idle.pop_back();
+            if (allow_reuse && usable(*c)) {
+                slot s(*this);
+                s.conn = std::move(c);
+                s.reused = true;
+                return s;
+            }
+            close(*c);
+            --open;
+        }
+        if (open < std::max<std::size_t>(config.max_connections, 1)) {
+            ++open;
+            return slot(*this);
+        }
+        return std::nullopt;
+    }
+
+    // A slot as try_acquire gives it, once one is free (given back or closed), or the error of
+    // a wait that ends first.
     asio::awaitable<boost::system::result<slot, transport_error>> acquire(bool allow_reuse)
     {
         const auto deadline = clock_type::now() + config.connection_wait;
         for (;;) {
-            while (!idle.empty()) {
-                auto c = std::move(idle.back());
-                idle.pop_back();
-                if (allow_reuse && usable(*c)) {
-                    slot s(*this);
-                    s.conn = std::move(c);
-                    s.reused = true;
-                    co_return s;
-                }
-                close(*c);
-                --open;
-            }
-            if (open < std::max<std::size_t>(config.max_connections, 1)) {
-                ++open;
-                co_return slot(*this);
-            }
+            if (auto s = try_acquire(allow_reuse)) co_return std::move(*s);
             waiter w(executor, deadline, waiters);
             auto [ec] = co_await w.timer.async_wait(use_tuple);
             if (!w.notified) {
@@ -407,34 +438,30 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
         co_return boost::system::result<void, transport_error>{};
     }
 
-    asio::awaitable<boost::system::result<response, transport_error>> send(request req)
+    // `owner` (this impl) is held by the coroutine's frame: the pool outlives the operation.
+    asio::awaitable<boost::system::result<response, transport_error>>
+    send([[maybe_unused]] std::shared_ptr<impl> owner, request req)
     {
-        // Requests carry credentials (Authorization, tokens in headers or the target): wipe
-        // every header value, the target and the body once the request is done with.
-        struct wipe_on_exit {
-            request& r;
-            std::optional<std::string>& bytes;
-            ~wipe_on_exit()
-            {
-                for (const auto& field : r)
-                    OPENSSL_cleanse(const_cast<char*>(field.value().data()), field.value().size());
-                OPENSSL_cleanse(const_cast<char*>(r.target().data()), r.target().size());
-                OPENSSL_cleanse(r.body().data(), r.body().size());
-                if (bytes) OPENSSL_cleanse(bytes->data(), bytes->size());
-            }
-        };
         std::optional<std::string> wire;
-        wipe_on_exit wipe{req, wire};
+        request_wipe wipe{req, wire};
         req.set(http::field::host, host_header);
-        req.keep_alive(true);
+        // HTTP/1.1 keeps the connection unless told otherwise: only another version or a
+        // Connection field needs rewriting.
+        if (req.version() != 11 || req.find(http::field::connection) != req.end())
+            req.keep_alive(true);
         req.prepare_payload();
         // Serialised once, written as one buffer (Beast's serializer costs a fifth of an ask).
         wire = wire_bytes(req);
 
         for (int attempt = 0;; ++attempt) {
-            auto acquired = co_await acquire(attempt == 0);
-            if (!acquired) co_return acquired.error();
-            slot s = std::move(*acquired);
+            // The wait for a slot is a coroutine of its own only when there is one to wait for.
+            std::optional<slot> free = try_acquire(attempt == 0);
+            if (!free) {
+                auto acquired = co_await acquire(attempt == 0);
+                if (!acquired) co_return acquired.error();
+                free.emplace(std::move(*acquired));
+            }
+            slot s = std::move(*free);
             if (!s.conn) {
                 auto opened = co_await open_connection(s);
                 if (!opened) co_return opened.error();
@@ -455,6 +482,7 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
             }
             ++requests_sent;
             detail::request_written();
+            wipe.now();  // written whole: never sent again
 
             http::response_parser<http::string_body> parser;
             const auto cap = config.max_response_bytes;
@@ -486,8 +514,7 @@ http_client::http_client(asio::any_io_executor executor, endpoint target, http_c
 asio::awaitable<boost::system::result<response, transport_error>>
 http_client::async_send(request req)
 {
-    auto self = impl_;  // keeps the pool alive for the whole operation
-    co_return co_await self->send(std::move(req));
+    return impl_->send(impl_, std::move(req));
 }
 
 http_client_stats http_client::stats() const

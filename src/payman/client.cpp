@@ -225,8 +225,9 @@ struct client::impl : std::enable_shared_from_this<impl> {
         }
     }
 
-    asio::awaitable<boost::system::result<ask_result, client_error>> ask(std::string text,
-                                                                         ask_options options)
+    // `owner` (this impl) is held by the coroutine's frame: the client outlives the ask.
+    asio::awaitable<boost::system::result<ask_result, client_error>>
+    ask([[maybe_unused]] std::shared_ptr<impl> owner, std::string text, ask_options options)
     {
         if (auto valid = validate_ask(text, options); !valid) co_return valid.error();
         if (options.session_id)
@@ -239,17 +240,23 @@ struct client::impl : std::enable_shared_from_this<impl> {
         auto fresh = make_ids({"req", "tsk"});
         if (!fresh) co_return fresh.error();
         const ask_ids ids{std::move((*fresh)[0]), std::move((*fresh)[1]), session};
-        const auto body = build_ask_body_text(text, ids, options, clk->wall_now());
+        // The body is written for each attempt from the same ids and time: the same bytes.
+        const auto sent_at = clk->wall_now();
 
         for (int attempt = 0;; ++attempt) {
-            auto token = co_await ensure_token();
-            if (!token) {
-                auto e = token.error();
-                if (attempt > 0) e.message = "after HTTP 401 on the ask: " + e.message;
-                co_return e;
+            // A token in hand is used without a coroutine of its own to check it.
+            if (!book.usable(clk->steady_now())) {
+                auto token = co_await ensure_token();
+                if (!token) {
+                    auto e = token.error();
+                    if (attempt > 0) e.message = "after HTTP 401 on the ask: " + e.message;
+                    co_return e;
+                }
             }
             const auto generation = book.generation();
-            auto req = build_ask_request(http.target(), body, book.access_token(), user_agent);
+            auto req =
+                build_ask_request(http.target(), build_ask_body_text(text, ids, options, sent_at),
+                                  book.access_token(), user_agent);
             ++asks_sent;
             log(log_level::debug, [&] {
                 return fmt::format("ask {} sent (session {})", ids.task_id, ids.session_id);
@@ -271,7 +278,8 @@ struct client::impl : std::enable_shared_from_this<impl> {
                 book.invalidate(generation);
                 continue;
             }
-            auto parsed = parse_ask_response(*res, ids.request_id, clk->wall_now(), secrets());
+            auto parsed =
+                parse_ask_response(std::move(*res), ids.request_id, clk->wall_now(), secrets());
             if (!parsed) {
                 auto e = parsed.error();
                 scrub(e);
@@ -420,8 +428,7 @@ client::with_token(asio::any_io_executor executor, client_config config, std::st
 asio::awaitable<boost::system::result<ask_result, client_error>>
 client::async_ask(std::string text, ask_options options)
 {
-    auto self = impl_;
-    co_return co_await self->ask(std::move(text), std::move(options));
+    return impl_->ask(impl_, std::move(text), std::move(options));
 }
 
 asio::awaitable<boost::system::result<token_info, client_error>> client::async_access_token()
