@@ -5,6 +5,7 @@
 // deadline (nor any work on the io_context).
 
 #include "paymand/net/http_client.hpp"
+#include "support/poll.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -19,6 +20,9 @@
 #include <boost/beast/http/write.hpp>
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <optional>
@@ -163,6 +167,15 @@ TEST_F(http_client_deadlines, a_connection_the_server_does_not_take_ends_at_the_
     acceptor.listen(0);
     tcp::socket queued(server_io);
     queued.connect(acceptor.local_endpoint());
+    // The queued connection counts once the listener has taken the handshake's last ACK, which
+    // a loaded machine may process after connect returns: wait for the accept queue (a
+    // listener's TCP_INFO gives its length in tcpi_unacked, as ss shows it).
+    ASSERT_TRUE(test::eventually([&] {
+        tcp_info info{};
+        socklen_t size = sizeof info;
+        return ::getsockopt(acceptor.native_handle(), IPPROTO_TCP, TCP_INFO, &info, &size) == 0 &&
+               info.tcpi_unacked >= 1;
+    })) << "the first connection never reached the accept queue";
     // Were the connect to succeed, the request would end at the read's deadline instead.
     auto client = client_for(acceptor.local_endpoint().port(), {.connect = 300ms, .read = 2s});
     auto r = send(client);
