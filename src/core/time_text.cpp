@@ -1,5 +1,7 @@
 #include "paymand/core/time_text.hpp"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <chrono>
 
@@ -61,6 +63,34 @@ std::optional<sys_seconds> get_date_time(std::string_view s) noexcept
 }
 
 }  // namespace
+
+void append_minute(std::string& out, int year, int month, int day, int hour, int minute,
+                   bool compact)
+{
+    const auto two = [](int v) { return v >= 0 && v <= 99; };
+    if (year < 0 || year > 9999 || !two(month) || !two(day) || !two(hour) || !two(minute)) {
+        if (compact)
+            fmt::format_to(std::back_inserter(out), "{:04}{:02}{:02}T{:02}{:02}", year, month, day,
+                           hour, minute);
+        else
+            fmt::format_to(std::back_inserter(out), "{:04}-{:02}-{:02}T{:02}:{:02}", year, month,
+                           day, hour, minute);
+        return;
+    }
+    std::array<char, 16> text{};
+    char* at = text.data();
+    const auto put = [&](int value, int width, char after) {
+        put_digits(at, value, width);
+        at += width;
+        if (after != '\0') *at++ = after;
+    };
+    put(year, 4, compact ? '\0' : '-');
+    put(month, 2, compact ? '\0' : '-');
+    put(day, 2, 'T');
+    put(hour, 2, compact ? '\0' : ':');
+    put(minute, 2, '\0');
+    out.append(text.data(), at);
+}
 
 std::string format_ts(utc_micros t)
 {

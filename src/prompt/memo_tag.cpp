@@ -1,5 +1,7 @@
 #include "paymand/prompt/memo_tag.hpp"
 
+#include "paymand/core/time_text.hpp"
+
 #include <fmt/format.h>
 
 namespace paymand::prompt {
@@ -55,10 +57,15 @@ std::optional<memo_tag> tag_at(std::string_view text)
 
 std::string format_memo_tag(const memo_tag& tag)
 {
-    return fmt::format("pm:{}:{:04}{:02}{:02}T{:02}{:02}{}", tag.rule_id,
-                       static_cast<int>(tag.date.year()), static_cast<unsigned>(tag.date.month()),
-                       static_cast<unsigned>(tag.date.day()), tag.hour, tag.minute,
-                       tag.manual ? "m" : "");
+    std::string out;
+    out.reserve(tag.rule_id.size() + 18);
+    out.append("pm:").append(tag.rule_id).push_back(':');
+    core::append_minute(out, static_cast<int>(tag.date.year()),
+                        static_cast<int>(static_cast<unsigned>(tag.date.month())),
+                        static_cast<int>(static_cast<unsigned>(tag.date.day())), tag.hour,
+                        tag.minute, true);
+    if (tag.manual) out.push_back('m');
+    return out;
 }
 
 std::optional<memo_tag> find_memo_tag(std::string_view text)

@@ -1,5 +1,7 @@
 #include "paymand/schedule/identity.hpp"
 
+#include "paymand/core/time_text.hpp"
+
 #include <fmt/format.h>
 
 namespace paymand::schedule {
@@ -87,14 +89,21 @@ bool is_valid_rule_id(std::string_view id) noexcept
 std::string to_string(const occurrence_id& id)
 {
     const auto f = split(id.local);
-    return fmt::format("{}@{:04}-{:02}-{:02}T{:02}:{:02}", id.rule, f.year, f.month, f.day, f.hour,
-                       f.minute);
+    std::string out;
+    out.reserve(id.rule.size() + 17);
+    out.append(id.rule).push_back('@');
+    core::append_minute(out, f.year, static_cast<int>(f.month), static_cast<int>(f.day),
+                        static_cast<int>(f.hour), static_cast<int>(f.minute), false);
+    return out;
 }
 
 std::string occurrence_tag(local_minutes local)
 {
     const auto f = split(local);
-    return fmt::format("{:04}{:02}{:02}T{:02}{:02}", f.year, f.month, f.day, f.hour, f.minute);
+    std::string out;
+    core::append_minute(out, f.year, static_cast<int>(f.month), static_cast<int>(f.day),
+                        static_cast<int>(f.hour), static_cast<int>(f.minute), true);
+    return out;
 }
 
 core::result<occurrence_id> parse_occurrence_id(std::string_view text)

@@ -25,6 +25,12 @@ std::string format_utc(utc_seconds t);
 std::string format_utc_millis(std::chrono::system_clock::time_point t);
 std::string format_ts(utc_micros t);
 
+// A wall-clock minute without a zone, appended to `out` as occurrence identities write it,
+// "YYYY-MM-DDTHH:MM", or `compact` as memo tags do, "YYYYMMDDTHHMM". A field wider than its
+// digits (a year past 9999, a negative one) is written whole, as fmt's {:04} and {:02} would.
+void append_minute(std::string& out, int year, int month, int day, int hour, int minute,
+                   bool compact);
+
 // Strict: exactly the shapes above, years 0001-9999, valid calendar dates, no leap seconds.
 std::optional<utc_micros> parse_ts(std::string_view s) noexcept;
 std::optional<utc_seconds> parse_utc(std::string_view s) noexcept;

@@ -1,5 +1,6 @@
 #include "paymand/core/time_text.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 namespace paymand::core {
@@ -25,6 +26,27 @@ TEST(time_text, the_three_shapes_agree_on_one_instant)
     EXPECT_EQ(format_ts(t), "2026-02-28T09:07:03.120450Z");
     EXPECT_EQ(parse_ts(format_ts(t)), t);
     EXPECT_EQ(parse_utc(format_utc(floor<seconds>(t))), floor<seconds>(t));
+}
+
+}  // namespace
+}  // namespace paymand::core
+
+namespace paymand::core {
+namespace {
+
+// Every field at and around its edges, and past them: the digits as fmt writes them.
+TEST(append_minute, writes_what_fmt_writes_for_every_field_value)
+{
+    for (int year : {-1, 0, 7, 999, 2026, 9999, 10000, 32767})
+        for (int two : {-1, 0, 5, 12, 59, 99, 100}) {
+            std::string wide = "x";
+            append_minute(wide, year, two, 31 - (two & 7), two, 59 - (two & 3), false);
+            EXPECT_EQ(wide, fmt::format("x{:04}-{:02}-{:02}T{:02}:{:02}", year, two, 31 - (two & 7),
+                                        two, 59 - (two & 3)));
+            std::string compact;
+            append_minute(compact, year, 12, two, 23, two, true);
+            EXPECT_EQ(compact, fmt::format("{:04}{:02}{:02}T{:02}{:02}", year, 12, two, 23, two));
+        }
 }
 
 }  // namespace
