@@ -186,43 +186,76 @@ private:
         return in.array ? element_of(in.where) : next_;
     }
 
-    // A member met again replaces what its earlier value said.
-    void forget(place p)
+    // The string member at `p`, or null where `p` is not one.
+    text_member* text_member_at(place p)
     {
         auto& f = found;
         switch (p) {
         case place::rpc_id:
-            f.rpc_id.reset();
-            break;
+            return &f.rpc_id;
+        case place::error_message:
+            return &f.error_message;
+        case place::task_id:
+            return &f.task_id;
+        case place::session_camel:
+            return &f.session_camel;
+        case place::session_snake:
+            return &f.session_snake;
+        case place::state:
+            return &f.state;
+        case place::timestamp:
+            return &f.timestamp;
+        case place::artifact_name:
+            return &f.artifact_list.back().name;
+        case place::artifact_description:
+            return &f.artifact_list.back().description;
+        case place::part_type:
+            return &part_.type;
+        case place::part_text:
+            return &part_.text;
+        default:
+            return nullptr;
+        }
+    }
+
+    // Where the form of any other value read at `p` is kept; null where it is not.
+    shape* shape_at(place p)
+    {
+        auto& f = found;
+        switch (p) {
+        case place::document:
+            return &f.document;
+        case place::error:
+            return &f.error;
+        case place::error_code:
+            return &f.error_code_kind;
+        case place::result:
+            return &f.result;
+        case place::status:
+            return &f.status;
+        case place::message:
+            return &f.message;
+        case place::artifacts:
+            return &f.artifacts;
+        default:
+            return nullptr;
+        }
+    }
+
+    // A member met again replaces what its earlier value said, and all that was read inside it.
+    void forget(place p)
+    {
+        if (auto* member = text_member_at(p)) return member->reset();
+        auto& f = found;
+        switch (p) {
         case place::error:
             f.reset_error();
-            break;
-        case place::error_code:
-            f.error_code_kind = shape::absent;
-            break;
-        case place::error_message:
-            f.error_message.reset();
             break;
         case place::result:
             f.reset_result();
             break;
-        case place::task_id:
-            f.task_id.reset();
-            break;
-        case place::session_camel:
-            f.session_camel.reset();
-            break;
-        case place::session_snake:
-            f.session_snake.reset();
-            break;
         case place::status:
             f.reset_status();
-            break;
-        case place::state:
-            f.state.reset();
-            break;
-        case place::timestamp:
-            f.timestamp.reset();
             break;
         case place::message:
         case place::message_parts:
@@ -231,20 +264,8 @@ private:
         case place::artifacts:
             f.reset_artifacts();
             break;
-        case place::artifact_name:
-            f.artifact_list.back().name.reset();
-            break;
-        case place::artifact_description:
-            f.artifact_list.back().description.reset();
-            break;
         case place::artifact_parts:
             f.artifact_list.back().text.clear();
-            break;
-        case place::part_type:
-            part_.type.reset();
-            break;
-        case place::part_text:
-            part_.text.reset();
             break;
         default:
             break;
@@ -254,102 +275,19 @@ private:
     // Where a string at `p` is kept; null where it is not read.
     std::string* text_at(place p)
     {
-        auto& f = found;
-        switch (p) {
-        case place::rpc_id:
-            return &f.rpc_id.value;
-        case place::error_message:
-            return &f.error_message.value;
-        case place::task_id:
-            return &f.task_id.value;
-        case place::session_camel:
-            return &f.session_camel.value;
-        case place::session_snake:
-            return &f.session_snake.value;
-        case place::state:
-            return &f.state.value;
-        case place::timestamp:
-            return &f.timestamp.value;
-        case place::message:
-            return &f.message_text;
-        case place::artifact_name:
-            return &f.artifact_list.back().name.value;
-        case place::artifact_description:
-            return &f.artifact_list.back().description.value;
-        case place::part_type:
-            return &part_.type.value;
-        case place::part_text:
-            return &part_.text.value;
-        default:
-            return nullptr;
-        }
+        if (auto* member = text_member_at(p)) return &member->value;
+        return p == place::message ? &found.message_text : nullptr;
     }
 
     // Records the form of the value at `p`.
     bool value(place p, shape s)
     {
-        auto& f = found;
-        switch (p) {
-        case place::document:
-            f.document = s;
-            break;
-        case place::rpc_id:
-            f.rpc_id.kind = s;
-            break;
-        case place::error:
-            f.error = s;
-            break;
-        case place::error_code:
-            f.error_code_kind = s;
-            break;
-        case place::error_message:
-            f.error_message.kind = s;
-            break;
-        case place::result:
-            f.result = s;
-            break;
-        case place::task_id:
-            f.task_id.kind = s;
-            break;
-        case place::session_camel:
-            f.session_camel.kind = s;
-            break;
-        case place::session_snake:
-            f.session_snake.kind = s;
-            break;
-        case place::status:
-            f.status = s;
-            break;
-        case place::state:
-            f.state.kind = s;
-            break;
-        case place::timestamp:
-            f.timestamp.kind = s;
-            break;
-        case place::message:
-            f.message = s;
-            break;
-        case place::artifacts:
-            f.artifacts = s;
-            break;
-        case place::artifact:
-            if (s != shape::object) f.artifact_not_object = true;
-            break;
-        case place::artifact_name:
-            f.artifact_list.back().name.kind = s;
-            break;
-        case place::artifact_description:
-            f.artifact_list.back().description.kind = s;
-            break;
-        case place::part_type:
-            part_.type.kind = s;
-            break;
-        case place::part_text:
-            part_.text.kind = s;
-            break;
-        default:
-            break;
-        }
+        if (auto* member = text_member_at(p))
+            member->kind = s;
+        else if (auto* form = shape_at(p))
+            *form = s;
+        else if (p == place::artifact && s != shape::object)
+            found.artifact_not_object = true;
         return true;
     }
 

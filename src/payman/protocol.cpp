@@ -454,8 +454,9 @@ std::optional<client_error> read_status(detail::answer_members& a, ask_result& o
         return malformed(fmt::format("the task id is not 1-{} printable ASCII bytes ({} bytes)",
                                      max_task_id_size, task_id->size()));
     out.task_id = std::move(a.task_id.value);
-    if (const auto* session =
-            a.session_camel.string() ? a.session_camel.string() : a.session_snake.string()) {
+    const auto* session = a.session_camel.string();
+    if (!session) session = a.session_snake.string();
+    if (session) {
         if (!bounded_id(*session))
             return malformed(
                 fmt::format("the session id is not 1-{} printable ASCII bytes", max_task_id_size));
