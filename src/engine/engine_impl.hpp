@@ -259,7 +259,12 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // Drives one occurrence's machine: performs each step it asks for, nothing more.
     asio::awaitable<void> run_occurrence(task t);
 
-    // What an occurrence's steps need of the engine while it runs.
+    // An occurrence's ask. Shareable reads of one text asked in one turn of the engine's
+    // thread are one ask (see read_group).
+    struct read_group;
+    std::map<std::string, std::shared_ptr<read_group>, std::less<>> gathering;
+    asio::awaitable<ask_outcome> ask(const step::ask& a);
+
     // What an occurrence's steps need of the engine while it runs.
     struct occurrence_driver {
         impl& d;

@@ -4,6 +4,8 @@
 #include "paymand/core/crash_point.hpp"
 #include "paymand/engine/backoff.hpp"
 
+#include <boost/asio/post.hpp>
+
 namespace paymand::engine {
 
 // True when the rule of `t` was changed or removed since `t` was planned.
@@ -86,6 +88,66 @@ asio::awaitable<void> engine::impl::run_occurrence(task t)
     }
 }
 
+// A read that every occurrence due at one moment asks (the balance of the wallet they pay
+// from) is asked once for all of them: each member joined before the ask went, so each sees a
+// balance read after it asked, as its own ask would have. The first asker's ask goes, with its
+// keys; those who ask in the same turn of the engine's thread (handlers already ready: a
+// firing pass, the occurrences one audit commit released) wait for its answer.
+struct engine::impl::read_group {
+    explicit read_group(asio::any_io_executor ex) : answered(ex) {}
+    std::optional<ask_outcome> outcome;
+    signal answered;
+};
+
+namespace {
+
+// The members' answer when the asker ended without one (its coroutine cancelled): nothing
+// was asked for them.
+payman::client_error read_abandoned()
+{
+    payman::client_error e;
+    e.code = payman::make_error_code(payman::payman_errc::send_failed);
+    e.message = "the shared balance read ended without an answer; nothing was asked for this "
+                "occurrence";
+    e.kind = payman::error_class::not_sent;
+    return e;
+}
+
+}  // namespace
+
+asio::awaitable<ask_outcome> engine::impl::ask(const step::ask& a)
+{
+    if (!a.shareable) co_return co_await payman->async_ask(a.text, a.options);
+    if (auto it = gathering.find(a.text); it != gathering.end()) {
+        const auto group = it->second;
+        co_await group->answered.wait();
+        if (!group->outcome) co_return read_abandoned();
+        co_return *group->outcome;
+    }
+    const auto group = std::make_shared<read_group>(executor);
+    gathering.emplace(a.text, group);
+    // Closed to newcomers when the ask goes; its members woken however this coroutine ends.
+    struct closing {
+        impl& d;
+        const std::string& text;
+        const std::shared_ptr<read_group>& group;
+        void close() const
+        {
+            auto it = d.gathering.find(text);
+            if (it != d.gathering.end() && it->second == group) d.gathering.erase(it);
+        }
+        ~closing()
+        {
+            close();
+            group->answered.notify_all();
+        }
+    } guard{*this, a.text, group};
+    co_await asio::post(executor, asio::use_awaitable);
+    guard.close();
+    group->outcome = co_await payman->async_ask(a.text, a.options);
+    co_return *group->outcome;
+}
+
 void engine::impl::say(const step::say& line)
 {
     switch (line.priority) {
@@ -104,7 +166,7 @@ void engine::impl::say(const step::say& line)
 asio::awaitable<occurrence_event> engine::impl::occurrence_driver::perform(occurrence_step next)
 {
     if (auto* a = std::get_if<step::ask>(&next)) {
-        auto outcome = co_await d.payman->async_ask(a->text, a->options);
+        auto outcome = co_await d.ask(*a);
         const std::uint32_t jitter = outcome ? 0 : d.draw();
         co_return event::answered{std::move(outcome), jitter};
     }

@@ -139,7 +139,7 @@ occurrence_step occurrence_machine::ask(std::string text, payman::ask_options op
 {
     options.occurrence_id = c_.identity;
     options.read_only = why != purpose::payment;
-    asking_ = step::ask{std::move(text), std::move(options)};
+    asking_ = step::ask{std::move(text), std::move(options), why == purpose::balance};
     attempts_ = 1;
     purpose_ = why;
     stage_ = stage::asking;

@@ -114,6 +114,9 @@ namespace step {
 struct ask {
     std::string text;
     payman::ask_options options;
+    // A balance read: occurrences that ask the same text at the same moment may share one
+    // ask (each still sees a balance read after it asked). A payment or report is its own.
+    bool shareable = false;
 };
 // Appends records in one batch. Durable by `deadline` (retrying while the audit log refuses
 // writes); without a deadline, one attempt. `reserve`: the amount counts against limits from

@@ -186,6 +186,37 @@ TEST_F(engine_sandbox_test, a_true_condition_reads_the_real_balance_and_pays)
     EXPECT_EQ(count<audit::skipped_record>(), 1u);
 }
 
+// Sixteen rules due together, each paying from Operations when its balance allows: the
+// occurrences that ask at the same moment share one balance ask, so the sandbox answers fewer
+// than sixteen; each records a balance the wallet really held, and its ledger holds every
+// payment.
+TEST_F(engine_sandbox_test, occurrences_due_together_share_balance_reads_and_each_pays)
+{
+    settings.concurrency = 8;
+    std::string text = "rules:\n";
+    for (int i = 0; i < 16; ++i)
+        text += fmt::format("  - id: r{}\n    schedule: monthly on day 1 at 09:00\n"
+                            "    when: {{balance: {{wallet: Operations, min_remaining: 0.00}}}}\n"
+                            "    pay: {{payee: John Doe, amount: 1.00, wallet: Operations}}\n",
+                            i);
+    run(load(text), at(2026, 1, 15), at(2026, 2, 15));
+    EXPECT_EQ(ledger_transactions(), 16u);
+    const auto balance_asks = std::count_if(asked.begin(), asked.end(), [](const auto& t) {
+        return t.starts_with("what is the balance");
+    });
+    EXPECT_GE(balance_asks, 1);
+    EXPECT_LT(balance_asks, 16);
+    const auto conditions = all<audit::condition_record>();
+    ASSERT_EQ(conditions.size(), 16u);
+    for (const auto& c : conditions) {
+        EXPECT_TRUE(c.met) << c.ref.occurrence;
+        ASSERT_TRUE(c.balance) << c.ref.occurrence;
+        // 1000.00 less the payments made before the read: 985.00 to 1000.00.
+        EXPECT_GE(c.balance->minor_units(), 985'00) << c.ref.occurrence;
+        EXPECT_LE(c.balance->minor_units(), 1000'00) << c.ref.occurrence;
+    }
+}
+
 TEST_F(engine_sandbox_test, a_limit_exceeded_is_denied_and_nothing_is_sent)
 {
     policy.limits.enabled = true;

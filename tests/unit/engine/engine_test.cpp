@@ -586,7 +586,9 @@ TEST_F(engine_test, the_first_ask_of_a_burst_goes_out_before_the_last_rule_is_fi
     });
     EXPECT_EQ(agent->payments(), 8u);
     ASSERT_TRUE(unfired_at_first_ask);
-    EXPECT_EQ(*unfired_at_first_ask, 6u)
+    // The first two (its places) share one balance read, which waits one turn for others
+    // asking at the same moment: the pass fires one more rule before it goes.
+    EXPECT_EQ(*unfired_at_first_ask, 5u)
         << "the pass did not let the first two (its places) ask first";
 }
 
@@ -987,6 +989,130 @@ TEST_F(engine_test, an_edit_after_a_failed_payment_pays_the_period)
     run(load(pay_rule("daily at 11:00")), at(2026, 12, 1, 10), at(2026, 12, 1, 11));
     EXPECT_EQ(agent->payments(), 2u);
     EXPECT_TRUE(all<audit::denied_record>().empty());
+}
+
+}  // namespace
+}  // namespace paymand::engine
+
+namespace paymand::engine {
+namespace {
+
+// --- balance reads shared by occurrences asking at the same moment ---------------------
+
+// `count` rules r0, r1... (ids after `prefix`) paying from `wallet` when its balance allows.
+std::string balance_rules(int count, std::string_view wallet, std::string_view prefix = "r",
+                          std::string_view schedule = "monthly on day 1 at 09:00")
+{
+    std::string text = "rules:\n";
+    for (int i = 0; i < count; ++i)
+        text += fmt::format("  - id: {}{}\n    schedule: {}\n    timezone: UTC\n"
+                            "    when: {{balance: {{wallet: {}, min_remaining: 0.00}}}}\n"
+                            "    pay: {{payee: John Doe, amount: 1.00, wallet: {}}}\n",
+                            prefix, i, schedule, wallet, wallet);
+    return text;
+}
+
+std::size_t balance_asks(const scripted_agent& agent)
+{
+    return std::count_if(agent.asked.begin(), agent.asked.end(),
+                         [](const auto& t) { return t.starts_with("what"); });
+}
+
+// Each wallet's balance as the agent states it: 1000.00 TSD in whichever wallet is asked for.
+ask_outcome answer_each_wallet(const std::string& text)
+{
+    if (text.starts_with("send")) return reply("I've successfully sent 1.00 TSD to John Doe.");
+    const auto from = text.find('"') + 1;
+    const auto wallet = text.substr(from, text.find('"', from) - from);
+    return reply(fmt::format("The balance of the {} wallet is **1000.00 TSD**.", wallet));
+}
+
+// Eight occurrences due together read the balance of the wallet they pay from once: each
+// joined the read before it went, so each saw a balance read after it asked. Each records
+// that balance in its own condition record and pays.
+TEST_F(engine_test, occurrences_due_together_share_one_read_of_a_wallets_balance)
+{
+    settings.concurrency = 8;
+    agent->hold = 10ms;
+    run(load(balance_rules(8, "Main")), at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 8u);
+    EXPECT_EQ(balance_asks(*agent), 1u);
+    const auto conditions = all<audit::condition_record>();
+    ASSERT_EQ(conditions.size(), 8u);
+    for (const auto* c : conditions) {
+        EXPECT_TRUE(c->met) << c->ref.occurrence;
+        EXPECT_EQ(c->balance, tsd("1000.00")) << c->ref.occurrence;
+    }
+}
+
+TEST_F(engine_test, reads_of_different_wallets_are_never_shared)
+{
+    settings.concurrency = 4;
+    agent->hold = 10ms;
+    agent->answer = answer_each_wallet;
+    auto text = balance_rules(2, "Main", "m");
+    text += balance_rules(2, "Savings", "s").substr(std::string_view("rules:\n").size());
+    run(load(text), at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 4u);
+    EXPECT_EQ(balance_asks(*agent), 2u);
+    for (const auto* c : all<audit::condition_record>())
+        EXPECT_EQ(c->wallet, c->ref.rule.starts_with("m") ? "Main" : "Savings");
+}
+
+// A read already sent answers only those who asked before it went. An occurrence that asks
+// while it is in flight (a manual run started as the scheduled one's read goes out) sends a
+// read of its own: the answer in flight may predate a payment made meanwhile.
+TEST_F(engine_test, an_occurrence_never_takes_a_balance_read_sent_before_it_asked)
+{
+    settings.concurrency = 4;
+    agent->hold = 20ms;
+    engine* eng = nullptr;
+    std::optional<asio::any_io_executor> ex;
+    bool triggered = false;
+    agent->on_ask = [&](const std::string& text) {
+        if (triggered || !text.starts_with("what")) return;
+        triggered = true;
+        asio::co_spawn(
+            *ex,
+            [&]() -> asio::awaitable<void> {
+                auto r = co_await eng->async_trigger("manual0");
+                EXPECT_TRUE(r) << r.error().message;
+            },
+            asio::detached);
+    };
+    auto text = balance_rules(1, "Main", "due");
+    text += balance_rules(1, "Main", "manual", "monthly on day 15 at 09:00")
+                .substr(std::string_view("rules:\n").size());
+    run(load(text), at(2026, 1, 31), at(2026, 2, 2), [&](engine& e) -> asio::awaitable<void> {
+        eng = &e;
+        ex = co_await asio::this_coro::executor;
+    });
+    ASSERT_TRUE(triggered);
+    EXPECT_EQ(agent->payments(), 2u);
+    EXPECT_EQ(balance_asks(*agent), 2u) << "the manual run took a read sent before it asked";
+}
+
+// The shared read fails: every occurrence that waited for it fails closed with the reason,
+// and each retries on its own budget (reads retry; these never get an answer).
+TEST_F(engine_test, a_shared_read_that_fails_leaves_each_member_unclear_and_unpaid)
+{
+    settings.concurrency = 4;
+    settings.retry.max_attempts = 2;
+    agent->answer = [](const std::string& text) {
+        if (text.starts_with("send")) return reply("I've successfully sent 1.00 TSD to John Doe.");
+        return failure(payman::error_class::unknown_outcome, 502);
+    };
+    run(load(balance_rules(4, "Main")), at(2026, 1, 31), at(2026, 2, 2));
+    EXPECT_EQ(agent->payments(), 0u);
+    const auto conditions = all<audit::condition_record>();
+    ASSERT_EQ(conditions.size(), 4u);
+    for (const auto* c : conditions) {
+        EXPECT_FALSE(c->met);
+        EXPECT_THAT(c->unclear_reason.value_or(""), HasSubstr("balance ask failed"));
+    }
+    EXPECT_EQ(all<audit::skipped_record>().size(), 4u);
+    EXPECT_GE(balance_asks(*agent), 2u);  // the first shared read and at least one retry
+    EXPECT_LE(balance_asks(*agent), 8u);  // no member asked more than its budget
 }
 
 }  // namespace

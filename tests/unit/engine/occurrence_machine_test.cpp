@@ -646,6 +646,23 @@ TEST_F(occurrence_machine_test, a_report_is_asked_after_its_records_and_recorded
     EXPECT_THAT(run(), ElementsAre("append skipped", "done"));
 }
 
+// Only a condition's balance read may be answered by a read another occurrence asked at the
+// same moment (the driver shares it); a payment and a report's read are each their own.
+TEST_F(occurrence_machine_test, only_a_conditions_balance_read_is_shareable)
+{
+    std::vector<std::string> asks;
+    on_ask = [&](const step::ask& a) {
+        asks.push_back(fmt::format("{} {}", a.options.read_only ? "read" : "payment",
+                                   a.shareable ? "shareable" : "own"));
+        return a.options.read_only ? balance_1000 : paid;
+    };
+    load(rent_if_funded);
+    run();
+    load(balance_report);
+    run();
+    EXPECT_THAT(asks, ElementsAre("read shareable", "payment own", "read own"));
+}
+
 TEST_F(occurrence_machine_test, keys_are_derived_from_the_client_and_the_identity)
 {
     load(rent);
