@@ -999,11 +999,12 @@ namespace {
 
 // --- balance reads shared by occurrences asking at the same moment ---------------------
 
-// `count` rules r0, r1... (ids after `prefix`) paying from `wallet` when its balance allows.
+// The entries of `count` rules r0, r1... (ids after `prefix`) paying from `wallet` when its
+// balance allows; a rule file is "rules:\n" and entries.
 std::string balance_rules(int count, std::string_view wallet, std::string_view prefix = "r",
                           std::string_view schedule = "monthly on day 1 at 09:00")
 {
-    std::string text = "rules:\n";
+    std::string text;
     for (int i = 0; i < count; ++i)
         text += fmt::format("  - id: {}{}\n    schedule: {}\n    timezone: UTC\n"
                             "    when: {{balance: {{wallet: {}, min_remaining: 0.00}}}}\n"
@@ -1034,7 +1035,7 @@ TEST_F(engine_test, occurrences_due_together_share_one_read_of_a_wallets_balance
 {
     settings.concurrency = 8;
     agent->hold = 10ms;
-    run(load(balance_rules(8, "Main")), at(2026, 1, 31), at(2026, 2, 2));
+    run(load("rules:\n" + balance_rules(8, "Main")), at(2026, 1, 31), at(2026, 2, 2));
     EXPECT_EQ(agent->payments(), 8u);
     EXPECT_EQ(balance_asks(*agent), 1u);
     const auto conditions = all<audit::condition_record>();
@@ -1050,9 +1051,8 @@ TEST_F(engine_test, reads_of_different_wallets_are_never_shared)
     settings.concurrency = 4;
     agent->hold = 10ms;
     agent->answer = answer_each_wallet;
-    auto text = balance_rules(2, "Main", "m");
-    text += balance_rules(2, "Savings", "s").substr(std::string_view("rules:\n").size());
-    run(load(text), at(2026, 1, 31), at(2026, 2, 2));
+    run(load("rules:\n" + balance_rules(2, "Main", "m") + balance_rules(2, "Savings", "s")),
+        at(2026, 1, 31), at(2026, 2, 2));
     EXPECT_EQ(agent->payments(), 4u);
     EXPECT_EQ(balance_asks(*agent), 2u);
     for (const auto* c : all<audit::condition_record>())
@@ -1080,9 +1080,8 @@ TEST_F(engine_test, an_occurrence_never_takes_a_balance_read_sent_before_it_aske
             },
             asio::detached);
     };
-    auto text = balance_rules(1, "Main", "due");
-    text += balance_rules(1, "Main", "manual", "monthly on day 15 at 09:00")
-                .substr(std::string_view("rules:\n").size());
+    const auto text = "rules:\n" + balance_rules(1, "Main", "due") +
+                      balance_rules(1, "Main", "manual", "monthly on day 15 at 09:00");
     run(load(text), at(2026, 1, 31), at(2026, 2, 2), [&](engine& e) -> asio::awaitable<void> {
         eng = &e;
         ex = co_await asio::this_coro::executor;
@@ -1102,7 +1101,7 @@ TEST_F(engine_test, a_shared_read_that_fails_leaves_each_member_unclear_and_unpa
         if (text.starts_with("send")) return reply("I've successfully sent 1.00 TSD to John Doe.");
         return failure(payman::error_class::unknown_outcome, 502);
     };
-    run(load(balance_rules(4, "Main")), at(2026, 1, 31), at(2026, 2, 2));
+    run(load("rules:\n" + balance_rules(4, "Main")), at(2026, 1, 31), at(2026, 2, 2));
     EXPECT_EQ(agent->payments(), 0u);
     const auto conditions = all<audit::condition_record>();
     ASSERT_EQ(conditions.size(), 4u);
