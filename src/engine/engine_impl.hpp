@@ -372,9 +372,10 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // daemon stopped before it could confirm them).
     void queue_unsettled_confirmations();
 
-    // How many payments at the front of the queue a listing may look up now: those due, or
-    // a full batch when one is waiting.
+    // How many payments a listing may look up now (at most a batch): those due, and while
+    // hurry_lookups() those no listing looked for yet. One a listing missed waits its due.
     std::size_t confirmations_ready() const;
+    bool hurry_lookups() const;
 
     // One listing for the payments ready now: confirmed, mismatch or unconfirmed records for
     // those it settles; the others are looked up again after confirm_delay.

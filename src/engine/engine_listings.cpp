@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace paymand::engine {
 
 // Looks for each in-doubt payment in a recent transaction listing: a listed transaction
@@ -160,16 +162,37 @@ void engine::impl::queue_unsettled_confirmations()
     }
 }
 
-// How many payments at the front of the queue a listing may look up now: those due, or
-// a full batch when one is waiting.
+namespace {
+
+// Whether a listing may look `e` up now: once it is due; a payment no listing has looked for
+// yet also at once when `hurry`. One a listing missed always waits engine.confirm_delay (the
+// listing may be late): looked up again with the next full batch, its attempts would all fall
+// within one burst's few milliseconds.
+bool lookup_ready(const engine::impl::awaiting_entry& e, std::chrono::steady_clock::time_point now,
+                  bool hurry)
+{
+    return e.due <= now || (hurry && e.payment.listings == 0);
+}
+
+}  // namespace
+
+// Payments no listing looked for yet go at once when a full batch of them waits, or when
+// payments wait at the gate for them.
+bool engine::impl::hurry_lookups() const
+{
+    if (confirm_gate_waiters > 0) return true;
+    const auto fresh = std::count_if(awaiting.begin(), awaiting.end(),
+                                     [](const auto& e) { return e.payment.listings == 0; });
+    return static_cast<std::size_t>(fresh) >= confirm_batch;
+}
+
 std::size_t engine::impl::confirmations_ready() const
 {
-    if (awaiting.size() >= confirm_batch) return confirm_batch;
-    if (confirm_gate_waiters > 0) return awaiting.size();  // payments wait for them
     const auto now = std::chrono::steady_clock::now();
-    std::size_t n = 0;
-    while (n < awaiting.size() && awaiting[n].due <= now) ++n;
-    return n;
+    const bool hurry = hurry_lookups();
+    const auto n = std::count_if(awaiting.begin(), awaiting.end(),
+                                 [&](const auto& e) { return lookup_ready(e, now, hurry); });
+    return std::min(static_cast<std::size_t>(n), confirm_batch);
 }
 
 // One listing for the payments ready now: confirmed, mismatch or unconfirmed records for
@@ -191,8 +214,16 @@ asio::awaitable<void> engine::impl::confirm_round(std::size_t ready)
 asio::awaitable<void> engine::impl::confirm_listing(std::size_t ready)
 {
     std::vector<awaiting_payment> queue;
-    for (std::size_t i = 0; i < ready; ++i) queue.push_back(std::move(awaiting[i].payment));
-    awaiting.erase(awaiting.begin(), awaiting.begin() + static_cast<std::ptrdiff_t>(ready));
+    const auto now = std::chrono::steady_clock::now();
+    const bool hurry = hurry_lookups();
+    for (auto it = awaiting.begin(); it != awaiting.end() && queue.size() < ready;) {
+        if (!lookup_ready(*it, now, hurry)) {
+            ++it;
+            continue;
+        }
+        queue.push_back(std::move(it->payment));
+        it = awaiting.erase(it);
+    }
     auto plan = plan_listing(queue, confirm_batch, payments_back, payments_sending,
                              params.settings.concurrency, params.settings.reconcile_transactions);
     std::vector<std::uint64_t> looked_up;
