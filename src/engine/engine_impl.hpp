@@ -372,16 +372,14 @@ struct engine::impl : std::enable_shared_from_this<engine::impl> {
     // daemon stopped before it could confirm them).
     void queue_unsettled_confirmations();
 
-    // How many payments a listing may look up now (at most a batch): those due, and while
-    // hurry_lookups() those no listing looked for yet. One a listing missed waits its due.
-    std::size_t confirmations_ready() const;
-    bool hurry_lookups() const;
+    // Takes the payments a listing may look up now, at most a batch (see the definition).
+    std::vector<awaiting_payment> take_ready_confirmations();
 
     // One listing for the payments ready now: confirmed, mismatch or unconfirmed records for
     // those it settles; the others are looked up again after confirm_delay.
-    asio::awaitable<void> confirm_round(std::size_t ready);
+    asio::awaitable<void> confirm_round(std::vector<awaiting_payment> queue);
 
-    asio::awaitable<void> confirm_listing(std::size_t ready);
+    asio::awaitable<void> confirm_listing(std::vector<awaiting_payment> queue);
 
     // Confirms payments as they become due, for as long as the engine runs.
     asio::awaitable<void> confirm_loop();

@@ -162,42 +162,33 @@ void engine::impl::queue_unsettled_confirmations()
     }
 }
 
-namespace {
-
-// Whether a listing may look `e` up now: once it is due; a payment no listing has looked for
-// yet also at once when `hurry`. One a listing missed always waits engine.confirm_delay (the
-// listing may be late): looked up again with the next full batch, its attempts would all fall
-// within one burst's few milliseconds.
-bool lookup_ready(const engine::impl::awaiting_entry& e, std::chrono::steady_clock::time_point now,
-                  bool hurry)
+// Takes the payments a listing may look up now, at most a batch: those due, and payments no
+// listing looked for yet at once while a full batch of them waits or payments wait at the gate
+// for them. One a listing missed always waits engine.confirm_delay (the listing may be late):
+// looked up again with the next full batch, its attempts would all fall within one burst's few
+// milliseconds.
+std::vector<awaiting_payment> engine::impl::take_ready_confirmations()
 {
-    return e.due <= now || (hurry && e.payment.listings == 0);
-}
-
-}  // namespace
-
-// Payments no listing looked for yet go at once when a full batch of them waits, or when
-// payments wait at the gate for them.
-bool engine::impl::hurry_lookups() const
-{
-    if (confirm_gate_waiters > 0) return true;
-    const auto fresh = std::count_if(awaiting.begin(), awaiting.end(),
-                                     [](const auto& e) { return e.payment.listings == 0; });
-    return static_cast<std::size_t>(fresh) >= confirm_batch;
-}
-
-std::size_t engine::impl::confirmations_ready() const
-{
+    const auto fresh = [](const awaiting_entry& e) { return e.payment.listings == 0; };
+    const bool hurry = confirm_gate_waiters > 0 ||
+                       static_cast<std::size_t>(
+                           std::count_if(awaiting.begin(), awaiting.end(), fresh)) >= confirm_batch;
     const auto now = std::chrono::steady_clock::now();
-    const bool hurry = hurry_lookups();
-    const auto n = std::count_if(awaiting.begin(), awaiting.end(),
-                                 [&](const auto& e) { return lookup_ready(e, now, hurry); });
-    return std::min(static_cast<std::size_t>(n), confirm_batch);
+    std::vector<awaiting_payment> ready;
+    for (auto it = awaiting.begin(); it != awaiting.end() && ready.size() < confirm_batch;) {
+        if (it->due > now && !(hurry && fresh(*it))) {
+            ++it;
+            continue;
+        }
+        ready.push_back(std::move(it->payment));
+        it = awaiting.erase(it);
+    }
+    return ready;
 }
 
 // One listing for the payments ready now: confirmed, mismatch or unconfirmed records for
 // those it settles; the others are looked up again after confirm_delay.
-asio::awaitable<void> engine::impl::confirm_round(std::size_t ready)
+asio::awaitable<void> engine::impl::confirm_round(std::vector<awaiting_payment> queue)
 {
     struct round {
         impl& d;
@@ -208,22 +199,11 @@ asio::awaitable<void> engine::impl::confirm_round(std::size_t ready)
             d.confirm_progress.notify_all();
         }
     } counted(*this);
-    co_await confirm_listing(ready);
+    co_await confirm_listing(std::move(queue));
 }
 
-asio::awaitable<void> engine::impl::confirm_listing(std::size_t ready)
+asio::awaitable<void> engine::impl::confirm_listing(std::vector<awaiting_payment> queue)
 {
-    std::vector<awaiting_payment> queue;
-    const auto now = std::chrono::steady_clock::now();
-    const bool hurry = hurry_lookups();
-    for (auto it = awaiting.begin(); it != awaiting.end() && queue.size() < ready;) {
-        if (!lookup_ready(*it, now, hurry)) {
-            ++it;
-            continue;
-        }
-        queue.push_back(std::move(it->payment));
-        it = awaiting.erase(it);
-    }
     auto plan = plan_listing(queue, confirm_batch, payments_back, payments_sending,
                              params.settings.concurrency, params.settings.reconcile_transactions);
     std::vector<std::uint64_t> looked_up;
@@ -274,8 +254,8 @@ asio::awaitable<void> engine::impl::confirm_loop()
     auto self = shared_from_this();
     confirm_loop_running = true;
     while (!stopping) {
-        if (const auto ready = confirmations_ready(); ready > 0) {
-            co_await confirm_round(ready);
+        if (auto ready = take_ready_confirmations(); !ready.empty()) {
+            co_await confirm_round(std::move(ready));
             continue;
         }
         confirm_timer.expires_at(awaiting.empty() ? std::chrono::steady_clock::time_point::max()
@@ -292,8 +272,8 @@ asio::awaitable<void> engine::impl::settle_confirmations()
     while ((!awaiting.empty() || confirm_rounds > 0) && !stopping) {
         if (confirm_rounds > 0) {
             co_await confirm_progress.wait();
-        } else if (const auto ready = confirmations_ready(); ready > 0) {
-            co_await confirm_round(ready);
+        } else if (auto ready = take_ready_confirmations(); !ready.empty()) {
+            co_await confirm_round(std::move(ready));
         } else {
             asio::steady_timer until(executor, awaiting.front().due);
             co_await until.async_wait(asio::as_tuple(asio::use_awaitable));

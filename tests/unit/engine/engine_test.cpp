@@ -146,6 +146,35 @@ protected:
         eng.stop();
     }
 
+    // The agent pays and lists what it paid, newest first, as Payman does; `listed(i, age)`
+    // says whether the i-th payment (from 0), made `age` ago, is in a listing yet.
+    void answer_as_the_ledger(
+        std::function<bool(std::size_t, std::chrono::steady_clock::duration)> listed = {})
+    {
+        struct payment {
+            std::string memo;
+            std::chrono::steady_clock::time_point at;
+        };
+        agent->answer = [paid = std::make_shared<std::vector<payment>>(),
+                         listed](const std::string& text) {
+            const auto now = std::chrono::steady_clock::now();
+            if (text.starts_with("send")) {
+                const auto from = text.find("memo \"") + 6;
+                paid->push_back({text.substr(from, text.rfind('"') - from), now});
+                return reply("I've successfully sent 1.00 TSD to John Doe.");
+            }
+            const int count = std::stoi(text.substr(text.find("last ") + 5));
+            std::string listing = "Here are your recent transactions:\n\n";
+            int shown = 0;
+            for (std::size_t i = paid->size(); i-- > 0 && shown < count;) {
+                if (listed && !listed(i, now - (*paid)[i].at)) continue;
+                listing += fmt::format("{}. 2026-02-01 - Sent 1.00 TSD to John Doe - {}\n", ++shown,
+                                       (*paid)[i].memo);
+            }
+            return reply(listing);
+        };
+    }
+
     // `n` rules paying 1.00 TSD to John Doe at 09:00 on 1 February, run until every payment
     // is settled by a listing: each is paid once and confirmed.
     void pay_a_burst_and_expect_every_payment_confirmed(int n)
@@ -645,21 +674,7 @@ TEST_F(engine_test, a_burst_waits_for_its_confirmations_to_stay_within_a_listing
     // payments completing while a listing is read must not push its batch out of its count.
     settings.confirm_attempts = 1;
     agent->listing_hold = 30ms;
-    // The agent pays and lists what it paid, newest first, as Payman does.
-    std::vector<std::string> memos;
-    agent->answer = [&memos](const std::string& text) {
-        if (text.starts_with("send")) {
-            const auto from = text.find("memo \"") + 6;
-            memos.push_back(text.substr(from, text.rfind('"') - from));
-            return reply("I've successfully sent 1.00 TSD to John Doe.");
-        }
-        const int count = std::stoi(text.substr(text.find("last ") + 5));
-        std::string listing = "Here are your recent transactions:\n\n";
-        for (int i = 0; i < count && i < static_cast<int>(memos.size()); ++i)
-            listing += fmt::format("{}. 2026-02-01 - Sent 1.00 TSD to John Doe - {}\n", i + 1,
-                                   memos[memos.size() - 1 - static_cast<std::size_t>(i)]);
-        return reply(listing);
-    };
+    answer_as_the_ledger();
     pay_a_burst_and_expect_every_payment_confirmed(250);
 }
 
@@ -672,30 +687,10 @@ TEST_F(engine_test, a_payment_a_listing_missed_is_looked_up_again_after_the_dela
     settings.concurrency = 16;
     settings.confirm_delay = 1s;
     settings.confirm_attempts = 3;
-    const auto late_memo_index = 2u;
-    std::optional<std::chrono::steady_clock::time_point> late_paid_at;
-    std::vector<std::string> memos;
-    agent->answer = [&](const std::string& text) {
-        if (text.starts_with("send")) {
-            const auto from = text.find("memo \"") + 6;
-            memos.push_back(text.substr(from, text.rfind('"') - from));
-            if (memos.size() == late_memo_index + 1)
-                late_paid_at = std::chrono::steady_clock::now();
-            return reply("I've successfully sent 1.00 TSD to John Doe.");
-        }
-        // Newest first; the late payment only from 500 ms after it was made.
-        const bool late_listed =
-            late_paid_at && std::chrono::steady_clock::now() - *late_paid_at >= 500ms;
-        const int count = std::stoi(text.substr(text.find("last ") + 5));
-        std::string listing = "Here are your recent transactions:\n\n";
-        int shown = 0;
-        for (std::size_t i = memos.size(); i-- > 0 && shown < count;) {
-            if (i == late_memo_index && !late_listed) continue;
-            listing +=
-                fmt::format("{}. 2026-02-01 - Sent 1.00 TSD to John Doe - {}\n", ++shown, memos[i]);
-        }
-        return reply(listing);
-    };
+    // The third payment is listed only from 500 ms after it was made.
+    answer_as_the_ledger([](std::size_t i, std::chrono::steady_clock::duration age) {
+        return i != 2 || age >= 500ms;
+    });
     pay_a_burst_and_expect_every_payment_confirmed(250);
 }
 
