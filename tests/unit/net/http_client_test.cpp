@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -83,7 +84,8 @@ private:
             co_await pause.async_wait(asio::use_awaitable);
         }
         for (;;) {
-            http::request<http::string_body> req;
+            http::request_parser<http::string_body> req;
+            req.body_limit(boost::none);  // requests larger than Beast's 1 MB default too
             co_await http::async_read(socket, buffer, req, asio::use_awaitable);
             if (conduct_ == conduct::read_only) continue;
             if (conduct_ == conduct::answer_late) {
@@ -197,6 +199,18 @@ TEST_F(http_client_deadlines, a_request_the_server_does_not_read_ends_at_the_wri
     // More than the loopback socket buffers hold, so the write cannot complete.
     auto r = send(client, std::string(32 * 1024 * 1024, 'x'));
     expect_timed_out(r, phase::write, "the write never ended");
+}
+
+TEST_F(http_client_deadlines, a_request_larger_than_the_socket_takes_at_once_is_written_whole)
+{
+    // The client writes what the socket takes at once and the rest asynchronously: the server
+    // answers only once it has read the whole request.
+    misbehaving_server server(conduct::answer);
+    auto client = client_for(server, {.write = 20s, .read = 20s});
+    auto r = send(client, std::string(8 * 1024 * 1024, 'x'));
+    ASSERT_TRUE(r);
+    ASSERT_TRUE(*r) << r->error().what();
+    EXPECT_EQ((*r)->body(), "answered");
 }
 
 TEST_F(http_client_deadlines, an_answer_that_never_comes_ends_at_the_read_deadline)
