@@ -166,7 +166,8 @@ bool peer_closed_or_dirty(connection& c)
 // as the asynchronous write would have reported them.
 std::size_t write_now(connection& c, std::string_view bytes, error_code& ec)
 {
-    if (!c.plain) return 0;  // TLS writes go through the stream
+    // TLS writes go through the stream; a socket not made non-blocking is never written here.
+    if (!c.plain || !c.plain->non_blocking()) return 0;
     const std::size_t n = c.plain->write_some(asio::buffer(bytes), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
     return ec ? 0 : n;
