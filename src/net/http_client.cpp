@@ -161,7 +161,7 @@ bool peer_closed_or_dirty(connection& c)
 
 // Writes what a plain connection's socket takes now, without waiting (a request fits in an
 // idle connection's send buffer as a rule): the read then starts at once instead of after a
-// turn through the io_context's queue, which on a busy daemon is most of an ask's latency. The
+// turn through the io_context's queue, a good part of an ask's latency on a busy daemon. The
 // socket is non-blocking for synchronous calls (open_connection); errors are the write's own,
 // as the asynchronous write would have reported them.
 std::size_t write_now(connection& c, std::string_view bytes, error_code& ec)
