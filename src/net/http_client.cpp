@@ -486,8 +486,8 @@ struct http_client::impl : std::enable_shared_from_this<impl> {
 
             c.watch->expires_after(config.timeouts.write);
             error_code written_ec;
-            std::string_view unwritten = wire ? std::string_view(*wire) : std::string_view();
-            if (wire) unwritten.remove_prefix(write_now(c, unwritten, written_ec));
+            std::string_view unwritten;  // of the pre-built bytes, after what went at once
+            if (wire) unwritten = std::string_view(*wire).substr(write_now(c, *wire, written_ec));
             if (!written_ec && (!wire || !unwritten.empty())) {
                 auto [ec, written] = co_await c.visit([&](auto& stream) {
                     return wire ? asio::async_write(stream, asio::buffer(unwritten), use_tuple)
